@@ -1,0 +1,783 @@
+//! Loading the chain from its CSV files (format: `fixtures/README.md`).
+//!
+//! The loader reads no file itself: the caller hands it each file's bytes through a closure, so the
+//! domain stays free of I/O and tests can feed it strings. Each file is loaded whole or not at all: the
+//! first bad row stops the load with a [`LoadError`] naming the file, the line (the header is line 1),
+//! the column and what is wrong.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::barcode::{Gtin, LabelValue, RestrictedLayout};
+use crate::catalogue::{Catalogue, Family, FamilyCode, KitComponent, Product, ProductKind, Sku};
+use crate::chain::{Chain, Customer, Location, LocationKind, Role, Staff};
+use crate::loyalty::{LoyaltyRules, Tier};
+use crate::money::Money;
+use crate::pricing::{BasketReward, ListPrice, PriceBook, Promotion, PromotionRule, Segment, Target};
+use crate::vat::{PriceBasis, VatCategory, VatPeriod, VatTable};
+
+/// Where and why a file was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadError {
+    /// The file's name (`products.csv`).
+    pub file: String,
+    /// The line, 1 being the header; `None` when the problem is the file as a whole.
+    pub line: Option<u64>,
+    /// The column, when one is at fault.
+    pub column: Option<String>,
+    /// What is wrong, and what to do when it is not obvious.
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(l) = self.line {
+            write!(f, " line {l}")?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ", column `{c}`")?;
+        }
+        write!(f, ": {}; nothing of this file was loaded", self.message)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+fn file_error(file: &str, message: impl Into<String>) -> LoadError {
+    LoadError { file: file.to_owned(), line: None, column: None, message: message.into() }
+}
+
+/// One CSV file, read whole.
+struct Table {
+    file: &'static str,
+    columns: HashMap<String, usize>,
+    rows: Vec<(u64, csv::StringRecord)>,
+}
+
+/// One row, with what is needed to name a column in an error.
+struct Row<'t> {
+    table: &'t Table,
+    line: u64,
+    record: &'t csv::StringRecord,
+}
+
+impl Table {
+    fn read(file: &'static str, bytes: &[u8], required: &[&str]) -> Result<Table, LoadError> {
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
+        let headers =
+            reader.headers().map_err(|e| file_error(file, format!("cannot read the header row: {e}")))?;
+        let columns: HashMap<String, usize> = headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.trim().trim_start_matches('\u{feff}').to_owned(), i))
+            .collect();
+        for c in required {
+            if !columns.contains_key(*c) {
+                return Err(LoadError {
+                    file: file.to_owned(),
+                    line: Some(1),
+                    column: Some((*c).to_owned()),
+                    message: format!("the header row has no `{c}` column (see fixtures/README.md)"),
+                });
+            }
+        }
+        let mut rows = Vec::new();
+        let mut record = csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(true) => {
+                    let line = record.position().map_or(0, |p| p.line());
+                    rows.push((line, std::mem::take(&mut record)));
+                }
+                Ok(false) => break,
+                Err(e) => {
+                    let line = e.position().map(|p| p.line());
+                    let message = match e.kind() {
+                        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                            format!(
+                                "{len} fields where the header has {expected_len}; a comma inside a field must be quoted"
+                            )
+                        }
+                        csv::ErrorKind::Utf8 { .. } => "the file is not UTF-8 text".to_owned(),
+                        _ => e.to_string(),
+                    };
+                    return Err(LoadError { file: file.to_owned(), line, column: None, message });
+                }
+            }
+        }
+        Ok(Table { file, columns, rows })
+    }
+
+    fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.rows.iter().map(|(line, record)| Row { table: self, line: *line, record })
+    }
+}
+
+impl Row<'_> {
+    fn error(&self, column: &str, message: impl Into<String>) -> LoadError {
+        LoadError {
+            file: self.table.file.to_owned(),
+            line: Some(self.line),
+            column: Some(column.to_owned()),
+            message: message.into(),
+        }
+    }
+
+    /// The trimmed text of a column (empty when the column is absent).
+    fn text(&self, column: &str) -> &str {
+        self.table.columns.get(column).and_then(|&i| self.record.get(i)).map_or("", str::trim)
+    }
+
+    fn required(&self, column: &str) -> Result<&str, LoadError> {
+        let t = self.text(column);
+        if t.is_empty() { Err(self.error(column, "is empty")) } else { Ok(t) }
+    }
+
+    fn parse<T>(&self, column: &str, f: impl FnOnce(&str) -> Result<T, String>) -> Result<T, LoadError> {
+        let t = self.required(column)?;
+        f(t).map_err(|m| self.error(column, m))
+    }
+
+    fn optional<T>(
+        &self,
+        column: &str,
+        f: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, LoadError> {
+        let t = self.text(column);
+        if t.is_empty() { Ok(None) } else { f(t).map(Some).map_err(|m| self.error(column, m)) }
+    }
+
+    fn list(&self, column: &str) -> impl Iterator<Item = &str> {
+        self.text(column).split('|').map(str::trim).filter(|s| !s.is_empty())
+    }
+}
+
+fn date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date (expected YYYY-MM-DD)"))
+}
+
+fn decimal(s: &str) -> Result<Decimal, String> {
+    Decimal::from_str(s).map_err(|_| format!("`{s}` is not a number"))
+}
+
+fn amount(s: &str) -> Result<Money, String> {
+    let m = Money::from_str(s)?;
+    if m.is_negative() {
+        return Err(format!("amount {s} is negative"));
+    }
+    Ok(m)
+}
+
+fn whole<T: FromStr>(s: &str) -> Result<T, String> {
+    s.parse().map_err(|_| format!("`{s}` is not a whole number in range"))
+}
+
+fn sku(s: &str) -> Result<Sku, String> {
+    Sku::parse(s)
+}
+
+/// Loads the whole chain. `read` returns a file's bytes by name (`products.csv`) or says why it cannot.
+pub fn load_chain(mut read: impl FnMut(&str) -> Result<Vec<u8>, String>) -> Result<Chain, LoadError> {
+    let (vat, catalogue) = load_catalogue(&mut read)?;
+    let mut get =
+        |name: &'static str| read(name).map_err(|e| file_error(name, format!("cannot be read: {e}")));
+    let (name, siren, point_value) = chain_facts(&get("chain.csv")?)?;
+    let locations = locations(&get("locations.csv")?)?;
+    let codes: HashSet<&str> = locations.iter().map(|l| l.code.as_str()).collect();
+    let prices = price_lists(&get("price_lists.csv")?, &catalogue)?;
+    let promotions = promotions(&get("promotions.csv")?, &catalogue, &codes)?;
+    let staff = staff(&get("staff.csv")?, &codes)?;
+    let customers = customers(&get("customers.csv")?, &codes)?;
+    let loyalty = LoyaltyRules { points_per_euro: loyalty_tiers(&get("loyalty_tiers.csv")?)?, point_value };
+    Ok(Chain { name, siren, vat, catalogue, prices, promotions, loyalty, locations, staff, customers })
+}
+
+/// Where a file's SKUs are checked: the products being loaded, or the loaded catalogue.
+trait Products {
+    fn find(&self, sku: &Sku) -> Option<&Product>;
+}
+
+impl Products for Catalogue {
+    fn find(&self, sku: &Sku) -> Option<&Product> {
+        self.product(sku)
+    }
+}
+
+/// The products of `products.csv` before the catalogue is assembled.
+struct Loaded<'a>(HashMap<&'a Sku, &'a Product>);
+
+impl Products for Loaded<'_> {
+    fn find(&self, sku: &Sku) -> Option<&Product> {
+        self.0.get(sku).copied()
+    }
+}
+
+fn chain_facts(bytes: &[u8]) -> Result<(String, String, Money), LoadError> {
+    let t = Table::read("chain.csv", bytes, &["key", "value"])?;
+    let mut facts = HashMap::new();
+    for r in t.rows() {
+        let key = r.required("key")?;
+        let value = r.required("value")?;
+        match key {
+            "siren" if value.len() != 9 || !value.bytes().all(|b| b.is_ascii_digit()) => {
+                return Err(r.error("value", format!("SIREN `{value}` must be 9 digits")));
+            }
+            "name" | "siren" => {}
+            "loyalty_point_value" => {
+                amount(value).map_err(|m| r.error("value", m))?;
+            }
+            other => {
+                return Err(
+                    r.error("key", format!("unknown key `{other}` (name, siren, loyalty_point_value)"))
+                );
+            }
+        }
+        facts.insert(key.to_owned(), value.to_owned());
+    }
+    let need =
+        |k: &str| facts.get(k).cloned().ok_or_else(|| file_error("chain.csv", format!("no `{k}` row")));
+    let point_value = amount(&need("loyalty_point_value")?).map_err(|m| file_error("chain.csv", m))?;
+    Ok((need("name")?, need("siren")?, point_value))
+}
+
+fn vat_rates(bytes: &[u8]) -> Result<VatTable, LoadError> {
+    let t = Table::read("vat_rates.csv", bytes, &["category", "rate", "valid_from", "valid_to"])?;
+    let mut periods = Vec::new();
+    for r in t.rows() {
+        let category = r.parse("category", |s| {
+            VatCategory::parse(s)
+                .ok_or_else(|| format!("`{s}` is not normal, intermediate, reduced, super_reduced or zero"))
+        })?;
+        let rate = r.parse("rate", decimal)?;
+        if rate < Decimal::ZERO || rate >= Decimal::ONE_HUNDRED {
+            return Err(r.error("rate", format!("{rate} is not a percentage")));
+        }
+        let valid_from = r.parse("valid_from", date)?;
+        let valid_to = r.optional("valid_to", date)?;
+        if valid_to.is_some_and(|to| to < valid_from) {
+            return Err(r.error("valid_to", "ends before it starts"));
+        }
+        periods.push(VatPeriod { category, rate, valid_from, valid_to });
+    }
+    VatTable::new(periods).map_err(|e| file_error("vat_rates.csv", e.to_string()))
+}
+
+fn families(bytes: &[u8]) -> Result<BTreeMap<FamilyCode, Family>, LoadError> {
+    let t = Table::read("families.csv", bytes, &["code", "name_fr", "name_en", "revenue_account"])?;
+    let mut out = BTreeMap::new();
+    for r in t.rows() {
+        let code = FamilyCode(r.required("code")?.to_owned());
+        let account = r.parse("revenue_account", |s| {
+            if s.starts_with("707") && s.bytes().all(|b| b.is_ascii_digit()) {
+                Ok(s.to_owned())
+            } else {
+                Err(format!("`{s}` is not a 707 sales account"))
+            }
+        })?;
+        let f = Family {
+            code: code.clone(),
+            name_fr: r.required("name_fr")?.to_owned(),
+            name_en: r.required("name_en")?.to_owned(),
+            revenue_account: account,
+        };
+        if out.insert(code.clone(), f).is_some() {
+            return Err(r.error("code", format!("family {} appears twice", code.0)));
+        }
+    }
+    Ok(out)
+}
+
+fn layouts(bytes: &[u8]) -> Result<Vec<RestrictedLayout>, LoadError> {
+    let t = Table::read("barcode_layouts.csv", bytes, &["prefix", "plu_digits", "value", "value_digits"])?;
+    let mut out: Vec<RestrictedLayout> = Vec::new();
+    for r in t.rows() {
+        let l = RestrictedLayout {
+            prefix: r.parse("prefix", whole)?,
+            plu_digits: r.parse("plu_digits", whole)?,
+            value: r.parse("value", |s| match s {
+                "weight_g" => Ok(LabelValue::WeightGrams),
+                "price_cents" => Ok(LabelValue::PriceCents),
+                _ => Err(format!("`{s}` is not weight_g or price_cents")),
+            })?,
+            value_digits: r.parse("value_digits", whole)?,
+        };
+        l.validate().map_err(|m| r.error("value_digits", m))?;
+        if out.iter().any(|o| o.prefix == l.prefix) {
+            return Err(r.error("prefix", format!("prefix {} has two layouts", l.prefix)));
+        }
+        out.push(l);
+    }
+    Ok(out)
+}
+
+fn products(
+    bytes: &[u8],
+    vat: &VatTable,
+    families: &BTreeMap<FamilyCode, Family>,
+    layouts: &[RestrictedLayout],
+) -> Result<Vec<Product>, LoadError> {
+    let t = Table::read(
+        "products.csv",
+        bytes,
+        &[
+            "sku",
+            "name_fr",
+            "name_en",
+            "family",
+            "vat_rate",
+            "price_ttc",
+            "barcode",
+            "kind",
+            "plu",
+            "eco_ttc",
+            "variant_of",
+            "attributes",
+        ],
+    )?;
+    let mut out = Vec::with_capacity(t.rows.len());
+    let mut skus: HashMap<Sku, u64> = HashMap::with_capacity(t.rows.len());
+    let mut barcodes: HashMap<String, u64> = HashMap::with_capacity(t.rows.len());
+    let mut plus: HashMap<String, u64> = HashMap::new();
+    let plu_lengths: Vec<usize> = layouts.iter().map(|l| l.plu_digits).collect();
+    for r in t.rows() {
+        let sku = r.parse("sku", sku)?;
+        if let Some(first) = skus.insert(sku.clone(), r.line) {
+            return Err(r.error("sku", format!("SKU {sku} already on line {first}")));
+        }
+        let family = FamilyCode(r.required("family")?.to_owned());
+        if !families.contains_key(&family) {
+            return Err(r.error("family", format!("family `{}` is not in families.csv", family.0)));
+        }
+        let category = r.parse("vat_rate", |s| vat.category_of(decimal(s)?).map_err(|e| e.to_string()))?;
+        let kind = r.parse("kind", |s| match s {
+            "standard" => Ok(ProductKind::Standard),
+            "serial" => Ok(ProductKind::Serial),
+            "weighed" => Ok(ProductKind::Weighed { plu: String::new() }),
+            "kit" => Ok(ProductKind::Kit),
+            "gift_card" => Ok(ProductKind::GiftCard),
+            _ => Err(format!("`{s}` is not standard, serial, weighed, kit or gift_card")),
+        })?;
+        let kind = match kind {
+            ProductKind::Weighed { .. } => {
+                let plu = r.parse("plu", |s| {
+                    if s.bytes().all(|b| b.is_ascii_digit()) && plu_lengths.contains(&s.len()) {
+                        Ok(s.to_owned())
+                    } else {
+                        Err(format!(
+                            "PLU `{s}` must be digits, as many as a layout's plu_digits ({plu_lengths:?})"
+                        ))
+                    }
+                })?;
+                if let Some(first) = plus.insert(plu.clone(), r.line) {
+                    return Err(r.error("plu", format!("PLU {plu} already on line {first}")));
+                }
+                ProductKind::Weighed { plu }
+            }
+            other => {
+                if !r.text("plu").is_empty() {
+                    return Err(r.error("plu", "only weighed items have a PLU"));
+                }
+                other
+            }
+        };
+        if kind == ProductKind::GiftCard && category != VatCategory::Zero {
+            return Err(r.error("vat_rate", "a gift card is outside the scope of VAT: give it rate 0"));
+        }
+        let price_ttc = r.parse("price_ttc", amount)?;
+        let eco_ttc = r.optional("eco_ttc", amount)?.unwrap_or(Money::ZERO);
+        if eco_ttc > price_ttc {
+            return Err(
+                r.error("eco_ttc", format!("eco-participation {eco_ttc} exceeds the price {price_ttc}"))
+            );
+        }
+        let mut codes = Vec::new();
+        for code in r.list("barcode") {
+            let g = Gtin::parse(code).map_err(|e| r.error("barcode", e.to_string()))?;
+            if g.is_restricted() {
+                return Err(
+                    r.error("barcode", format!("{g} starts with 2: prefixes 20-29 are for in-store labels"))
+                );
+            }
+            if let Some(first) = barcodes.insert(g.as_str().to_owned(), r.line) {
+                return Err(r.error("barcode", format!("barcode {g} already on line {first}")));
+            }
+            codes.push(g);
+        }
+        if codes.is_empty() && kind != ProductKind::GiftCard && !matches!(kind, ProductKind::Weighed { .. }) {
+            return Err(r.error("barcode", "a product sold by the unit needs at least one barcode"));
+        }
+        let mut attributes = BTreeMap::new();
+        for pair in r.text("attributes").split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            let (k, v) = pair
+                .split_once('=')
+                .ok_or_else(|| r.error("attributes", format!("`{pair}` is not key=value")))?;
+            attributes.insert(k.trim().to_owned(), v.trim().to_owned());
+        }
+        out.push(Product {
+            sku,
+            name_fr: r.required("name_fr")?.to_owned(),
+            name_en: r.required("name_en")?.to_owned(),
+            family,
+            vat: category,
+            price_ttc,
+            barcodes: codes,
+            kind,
+            eco_ttc,
+            variant_of: r.optional("variant_of", Sku::parse)?,
+            attributes,
+        });
+    }
+    for (p, (line, _)) in out.iter().zip(&t.rows) {
+        if let Some(model) = &p.variant_of
+            && !skus.contains_key(model)
+        {
+            return Err(LoadError {
+                file: "products.csv".into(),
+                line: Some(*line),
+                column: Some("variant_of".into()),
+                message: format!("model {model} is not in the catalogue"),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn known_sku(r: &Row<'_>, column: &str, known: &impl Products) -> Result<Sku, LoadError> {
+    let s = r.parse(column, sku)?;
+    if known.find(&s).is_none() {
+        return Err(r.error(column, format!("SKU {s} is not in products.csv")));
+    }
+    Ok(s)
+}
+
+fn kits(bytes: &[u8], known: &impl Products) -> Result<Vec<(Sku, KitComponent)>, LoadError> {
+    let t = Table::read("kits.csv", bytes, &["kit_sku", "component_sku", "quantity"])?;
+    let mut out = Vec::new();
+    for r in t.rows() {
+        let kit = known_sku(&r, "kit_sku", known)?;
+        if known.find(&kit).is_some_and(|p| p.kind != ProductKind::Kit) {
+            return Err(r.error("kit_sku", format!("{kit} is not of kind `kit`")));
+        }
+        let component = known_sku(&r, "component_sku", known)?;
+        if component == kit {
+            return Err(r.error("component_sku", format!("kit {kit} contains itself")));
+        }
+        if matches!(
+            known.find(&component).map(|p| &p.kind),
+            Some(ProductKind::Kit | ProductKind::GiftCard | ProductKind::Weighed { .. })
+        ) {
+            return Err(
+                r.error("component_sku", format!("{component} is a kit, a gift card or a weighed item"))
+            );
+        }
+        let quantity: u32 = r.parse("quantity", whole)?;
+        if quantity == 0 {
+            return Err(r.error("quantity", "must be at least 1"));
+        }
+        out.push((kit, KitComponent { sku: component, quantity }));
+    }
+    Ok(out)
+}
+
+fn compatibility(bytes: &[u8], known: &impl Products) -> Result<Vec<(Sku, Sku)>, LoadError> {
+    let t = Table::read("compatibility.csv", bytes, &["sku", "fits_sku"])?;
+    let mut out = Vec::with_capacity(t.rows.len());
+    for r in t.rows() {
+        let a = known_sku(&r, "sku", known)?;
+        let b = known_sku(&r, "fits_sku", known)?;
+        if a == b {
+            return Err(r.error("fits_sku", format!("{a} cannot fit itself")));
+        }
+        out.push((a, b));
+    }
+    Ok(out)
+}
+
+fn locations(bytes: &[u8]) -> Result<Vec<Location>, LoadError> {
+    let t = Table::read("locations.csv", bytes, &["code", "kind", "name", "city", "time_zone", "siret"])?;
+    let mut out: Vec<Location> = Vec::new();
+    for r in t.rows() {
+        let code = r.required("code")?.to_owned();
+        if out.iter().any(|l| l.code == code) {
+            return Err(r.error("code", format!("location {code} appears twice")));
+        }
+        out.push(Location {
+            code,
+            kind: r.parse("kind", |s| match s {
+                "store" => Ok(LocationKind::Store),
+                "web" => Ok(LocationKind::Web),
+                "warehouse" => Ok(LocationKind::Warehouse),
+                _ => Err(format!("`{s}` is not store, web or warehouse")),
+            })?,
+            name: r.required("name")?.to_owned(),
+            city: r.required("city")?.to_owned(),
+            time_zone: r.required("time_zone")?.to_owned(),
+            siret: r.parse("siret", |s| {
+                if s.len() == 14 && s.bytes().all(|b| b.is_ascii_digit()) {
+                    Ok(s.to_owned())
+                } else {
+                    Err(format!("SIRET `{s}` must be 14 digits"))
+                }
+            })?,
+        });
+    }
+    Ok(out)
+}
+
+fn location_code(r: &Row<'_>, column: &str, codes: &HashSet<&str>) -> Result<String, LoadError> {
+    let c = r.required(column)?;
+    if !codes.contains(c) {
+        return Err(r.error(column, format!("location `{c}` is not in locations.csv")));
+    }
+    Ok(c.to_owned())
+}
+
+fn segment(s: &str) -> Result<Segment, String> {
+    Segment::parse(s).ok_or_else(|| format!("`{s}` is not retail, pro or club"))
+}
+
+fn price_lists(bytes: &[u8], known: &impl Products) -> Result<PriceBook, LoadError> {
+    let t = Table::read("price_lists.csv", bytes, &["segment", "sku", "price", "basis"])?;
+    let mut book = PriceBook::new();
+    let mut seen = HashSet::new();
+    for r in t.rows() {
+        let seg = r.parse("segment", segment)?;
+        if seg == Segment::Retail {
+            return Err(r.error(
+                "segment",
+                "the retail price is the product's price_ttc; lists are for pro and club",
+            ));
+        }
+        let s = known_sku(&r, "sku", known)?;
+        if known.find(&s).is_some_and(|p| p.kind == ProductKind::GiftCard) {
+            return Err(r.error("sku", "a gift card has no list price"));
+        }
+        let price = r.parse("price", amount)?;
+        let basis = r.parse("basis", |b| match b {
+            "ttc" => Ok(PriceBasis::TaxIncluded),
+            "ht" => Ok(PriceBasis::TaxExcluded),
+            _ => Err(format!("`{b}` is not ttc or ht")),
+        })?;
+        if !seen.insert((seg, s.clone())) {
+            return Err(r.error("sku", format!("{s} is listed twice for this segment")));
+        }
+        book.set(seg, s, ListPrice { price, basis });
+    }
+    Ok(book)
+}
+
+fn promotions(bytes: &[u8], known: &Catalogue, codes: &HashSet<&str>) -> Result<Vec<Promotion>, LoadError> {
+    let t = Table::read(
+        "promotions.csv",
+        bytes,
+        &[
+            "id",
+            "name_fr",
+            "kind",
+            "priority",
+            "starts",
+            "ends",
+            "locations",
+            "segments",
+            "family",
+            "skus",
+            "percent",
+            "price",
+            "buy",
+            "get",
+            "threshold",
+            "amount",
+        ],
+    )?;
+    let mut out: Vec<Promotion> = Vec::new();
+    for r in t.rows() {
+        let id = r.required("id")?.to_owned();
+        if out.iter().any(|p| p.id == id) {
+            return Err(r.error("id", format!("promotion {id} appears twice")));
+        }
+        let family = || -> Result<FamilyCode, LoadError> {
+            let f = FamilyCode(r.required("family")?.to_owned());
+            if known.family(&f).is_none() {
+                return Err(r.error("family", format!("family `{}` is not in families.csv", f.0)));
+            }
+            Ok(f)
+        };
+        let skus = || -> Result<Vec<Sku>, LoadError> {
+            let mut v = Vec::new();
+            for s in r.list("skus") {
+                let s = Sku::parse(s).map_err(|m| r.error("skus", m))?;
+                if known.find(&s).is_none() {
+                    return Err(r.error("skus", format!("SKU {s} is not in products.csv")));
+                }
+                v.push(s);
+            }
+            if v.is_empty() {
+                return Err(r.error("skus", "is empty"));
+            }
+            Ok(v)
+        };
+        let rule = match r.required("kind")? {
+            "percent_off_family" => {
+                PromotionRule::PercentOffFamily { family: family()?, percent: r.parse("percent", decimal)? }
+            }
+            "fixed_price" => PromotionRule::FixedPrice { skus: skus()?, price: r.parse("price", amount)? },
+            "buy_x_get_y" => PromotionRule::BuyXGetY {
+                target: if r.text("skus").is_empty() {
+                    Target::Family(family()?)
+                } else {
+                    Target::Skus(skus()?)
+                },
+                buy: r.parse("buy", whole)?,
+                get: r.parse("get", whole)?,
+                percent: r.optional("percent", decimal)?.unwrap_or(Decimal::ONE_HUNDRED),
+            },
+            "bundle" => PromotionRule::Bundle { skus: skus()?, price: r.parse("price", amount)? },
+            "basket_threshold" => {
+                let reward = match (r.optional("amount", amount)?, r.optional("percent", decimal)?) {
+                    (Some(a), None) => BasketReward::Amount(a),
+                    (None, Some(p)) => BasketReward::Percent(p),
+                    _ => return Err(r.error("amount", "give either an amount or a percent")),
+                };
+                PromotionRule::BasketThreshold { threshold: r.parse("threshold", amount)?, reward }
+            }
+            other => {
+                return Err(r.error(
+                    "kind",
+                    format!("`{other}` is not percent_off_family, fixed_price, buy_x_get_y, bundle or basket_threshold"),
+                ));
+            }
+        };
+        let mut locations = Vec::new();
+        for l in r.list("locations") {
+            if !codes.contains(l) {
+                return Err(r.error("locations", format!("location `{l}` is not in locations.csv")));
+            }
+            locations.push(l.to_owned());
+        }
+        let segments = r
+            .list("segments")
+            .map(segment)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|m| r.error("segments", m))?;
+        let p = Promotion {
+            id,
+            name: r.required("name_fr")?.to_owned(),
+            priority: r.parse("priority", whole)?,
+            starts: r.parse("starts", date)?,
+            ends: r.parse("ends", date)?,
+            locations,
+            segments,
+            rule,
+        };
+        p.validate().map_err(|m| r.error("kind", m))?;
+        out.push(p);
+    }
+    Ok(out)
+}
+
+fn staff(bytes: &[u8], codes: &HashSet<&str>) -> Result<Vec<Staff>, LoadError> {
+    let t = Table::read("staff.csv", bytes, &["id", "name", "role", "pin", "location"])?;
+    let mut out: Vec<Staff> = Vec::new();
+    for r in t.rows() {
+        let id = r.required("id")?.to_owned();
+        if out.iter().any(|s| s.id == id) {
+            return Err(r.error("id", format!("staff {id} appears twice")));
+        }
+        out.push(Staff {
+            id,
+            name: r.required("name")?.to_owned(),
+            role: r.parse("role", |s| match s {
+                "cashier" => Ok(Role::Cashier),
+                "manager" => Ok(Role::Manager),
+                "technician" => Ok(Role::Technician),
+                _ => Err(format!("`{s}` is not cashier, manager or technician")),
+            })?,
+            pin: r.parse("pin", |s| {
+                if (4..=6).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
+                    Ok(s.to_owned())
+                } else {
+                    Err("a PIN is 4 to 6 digits".into())
+                }
+            })?,
+            location: location_code(&r, "location", codes)?,
+        });
+    }
+    Ok(out)
+}
+
+fn customers(bytes: &[u8], codes: &HashSet<&str>) -> Result<Vec<Customer>, LoadError> {
+    let t = Table::read(
+        "customers.csv",
+        bytes,
+        &["id", "name", "email", "segment", "tier", "points", "home_location"],
+    )?;
+    let mut out = Vec::with_capacity(t.rows.len());
+    let mut ids = HashSet::new();
+    for r in t.rows() {
+        let id = r.required("id")?.to_owned();
+        if !ids.insert(id.clone()) {
+            return Err(r.error("id", format!("customer {id} appears twice")));
+        }
+        out.push(Customer {
+            id,
+            name: r.required("name")?.to_owned(),
+            email: r.parse("email", |s| {
+                if s.contains('@') {
+                    Ok(s.to_owned())
+                } else {
+                    Err(format!("`{s}` is not an e-mail address"))
+                }
+            })?,
+            segment: r.parse("segment", segment)?,
+            tier: r.parse("tier", |s| {
+                Tier::parse(s).ok_or_else(|| format!("`{s}` is not none, bronze, silver or gold"))
+            })?,
+            points: r.parse("points", whole)?,
+            home_location: location_code(&r, "home_location", codes)?,
+        });
+    }
+    Ok(out)
+}
+
+fn loyalty_tiers(bytes: &[u8]) -> Result<BTreeMap<Tier, Decimal>, LoadError> {
+    let t = Table::read("loyalty_tiers.csv", bytes, &["tier", "points_per_euro"])?;
+    let mut out = BTreeMap::new();
+    for r in t.rows() {
+        let tier = r.parse("tier", |s| {
+            Tier::parse(s).ok_or_else(|| format!("`{s}` is not none, bronze, silver or gold"))
+        })?;
+        let rate = r.parse("points_per_euro", decimal)?;
+        if rate < Decimal::ZERO {
+            return Err(r.error("points_per_euro", "cannot be negative"));
+        }
+        if out.insert(tier, rate).is_some() {
+            return Err(r.error("tier", "appears twice"));
+        }
+    }
+    Ok(out)
+}
+
+/// Loads just the catalogue files (`vat_rates.csv`, `families.csv`, `barcode_layouts.csv`,
+/// `products.csv`, `kits.csv`, `compatibility.csv`): what a benchmark or a price check needs.
+pub fn load_catalogue(
+    mut read: impl FnMut(&str) -> Result<Vec<u8>, String>,
+) -> Result<(VatTable, Catalogue), LoadError> {
+    let mut get =
+        |name: &'static str| read(name).map_err(|e| file_error(name, format!("cannot be read: {e}")));
+    let vat = vat_rates(&get("vat_rates.csv")?)?;
+    let families = families(&get("families.csv")?)?;
+    let layouts = layouts(&get("barcode_layouts.csv")?)?;
+    let products = products(&get("products.csv")?, &vat, &families, &layouts)?;
+    let known = Loaded(products.iter().map(|p| (&p.sku, p)).collect());
+    let kits = kits(&get("kits.csv")?, &known)?;
+    let compatibility = compatibility(&get("compatibility.csv")?, &known)?;
+    drop(known);
+    let catalogue = Catalogue::new(families.into_values().collect(), products, kits, compatibility, layouts)
+        .map_err(|e| file_error("products.csv", e.to_string()))?;
+    Ok((vat, catalogue))
+}

@@ -1,0 +1,198 @@
+//! `cargo xtask`: the project's commands.
+//!
+//! - `demo`: prices a basket at the Lyon store and prints it as the receipt reads.
+//! - `test`: formatting, clippy with `-D warnings`, the domain's purity check, the demo chain's
+//!   freshness, and every test of the workspace.
+//! - `bench`: the benchmark table (medians, the floor measured in the same run, and their ratio).
+//! - `fixtures`: writes the demo chain (`--demo`) or a large catalogue (`--products N --seed S`).
+//! - `setup`: installs what the others need (Debian packages when run as root).
+//!
+//! Every command first makes sure the machine has what it needs, so the README's two commands work on
+//! a fresh Debian machine.
+
+mod demo;
+mod fixtures;
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    std::env::set_current_dir(&root).with_context(|| format!("cannot enter {}", root.display()))?;
+    match args.first().map(String::as_str) {
+        Some("demo") => {
+            setup::ensure()?;
+            demo::run(&root.join("fixtures/demo"))
+        }
+        Some("test") => {
+            setup::ensure()?;
+            test(&root)
+        }
+        Some("bench") => {
+            setup::ensure()?;
+            bench(&root)
+        }
+        Some("fixtures") => fixtures_command(&root, &args[1..]),
+        Some("setup") => setup::ensure(),
+        _ => {
+            eprintln!("usage: cargo xtask <demo|test|bench|fixtures|setup>");
+            eprintln!("  fixtures --demo                      rewrite fixtures/demo");
+            eprintln!("  fixtures --products N --seed S [--out DIR]");
+            bail!("unknown or missing command")
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+/// Runs a command, echoing it, and fails with its name when it fails.
+fn cargo(args: &[&str]) -> Result<()> {
+    eprintln!("$ cargo {}", args.join(" "));
+    let status = Command::new(env!("CARGO")).args(args).status().context("cannot run cargo")?;
+    if !status.success() {
+        bail!("`cargo {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+/// The crates that read no clock, file or network (`pos-ledger` joins when it exists).
+const PURE: &[&str] = &["pos-core"];
+
+/// Crates that must never be in the domain's normal dependency tree.
+const IMPURE: &[&str] =
+    &["tokio", "rusqlite", "reqwest", "hyper", "mio", "tauri", "libsqlite3-sys", "getrandom"];
+
+fn test(root: &Path) -> Result<()> {
+    cargo(&["fmt", "--all", "--check"])?;
+    cargo(&["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"])?;
+    check_purity()?;
+    check_demo_fixtures(root)?;
+    cargo(&["test", "--workspace", "--quiet"])?;
+    eprintln!("all checks passed");
+    Ok(())
+}
+
+/// `core` (and later `ledger`) read no clock, file or network: their normal dependency tree may not
+/// contain an async runtime, a database, an HTTP stack or a source of randomness.
+fn check_purity() -> Result<()> {
+    for krate in PURE {
+        let out = Command::new(env!("CARGO"))
+            .args(["tree", "--quiet", "-p", krate, "-e", "normal", "--prefix", "none", "--format", "{p}"])
+            .output()
+            .context("cannot run cargo tree")?;
+        if !out.status.success() {
+            bail!("cargo tree -p {krate} failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let tree = String::from_utf8_lossy(&out.stdout);
+        let found: Vec<&str> = tree
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|name| IMPURE.contains(name))
+            .collect();
+        if !found.is_empty() {
+            bail!(
+                "{krate} must stay pure but depends on {}; move that code to till or sync",
+                found.join(", ")
+            );
+        }
+        eprintln!(
+            "{krate}: pure ({} crates in its tree, none of {})",
+            tree.lines().count(),
+            IMPURE.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// The committed demo chain must be exactly what the generator writes.
+fn check_demo_fixtures(root: &Path) -> Result<()> {
+    let tmp = std::env::temp_dir().join(format!("pos-demo-check-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp)?;
+    fixtures::write_demo(&tmp)?;
+    let committed = root.join("fixtures/demo");
+    let mut stale = Vec::new();
+    for entry in std::fs::read_dir(&tmp)? {
+        let name = entry?.file_name();
+        let fresh = std::fs::read(tmp.join(&name))?;
+        if std::fs::read(committed.join(&name)).ok().as_deref() != Some(&fresh[..]) {
+            stale.push(name.to_string_lossy().into_owned());
+        }
+    }
+    std::fs::remove_dir_all(&tmp)?;
+    if !stale.is_empty() {
+        bail!(
+            "fixtures/demo differs from the generator for {}; run `cargo xtask fixtures --demo` and commit",
+            stale.join(", ")
+        );
+    }
+    eprintln!("fixtures/demo: up to date");
+    Ok(())
+}
+
+fn fixtures_command(root: &Path, args: &[String]) -> Result<()> {
+    let mut products = None;
+    let mut seed = 1u64;
+    let mut out = None;
+    let mut demo = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = || it.next().with_context(|| format!("{a} needs a value"));
+        match a.as_str() {
+            "--demo" => demo = true,
+            "--products" => products = Some(value()?.parse::<usize>().context("--products takes a count")?),
+            "--seed" => seed = value()?.parse().context("--seed takes a whole number")?,
+            "--out" => out = Some(PathBuf::from(value()?)),
+            other => bail!("unknown option {other}"),
+        }
+    }
+    if demo {
+        let dir = out.unwrap_or_else(|| root.join("fixtures/demo"));
+        std::fs::create_dir_all(&dir)?;
+        fixtures::write_demo(&dir)?;
+        eprintln!("wrote the demo chain to {}", dir.display());
+        return Ok(());
+    }
+    let n = products.context("give --demo or --products N")?;
+    let dir = out.unwrap_or_else(|| large_dir(root, n, seed));
+    std::fs::create_dir_all(&dir)?;
+    fixtures::write_large(&dir, n, seed)?;
+    eprintln!("wrote {n} products (seed {seed}) to {}", dir.display());
+    Ok(())
+}
+
+fn large_dir(root: &Path, products: usize, seed: u64) -> PathBuf {
+    root.join(format!("fixtures/generated/{products}-seed{seed}"))
+}
+
+fn bench(root: &Path) -> Result<()> {
+    let dir = large_dir(root, 200_000, 1);
+    if !dir.join("products.csv").exists() {
+        std::fs::create_dir_all(&dir)?;
+        eprintln!("generating the 200,000-item catalogue in {}", dir.display());
+        fixtures::write_large(&dir, 200_000, 1)?;
+    }
+    // SAFETY of intent: the variable is read by the benchmark binary cargo starts below.
+    let dir_str = dir.to_str().context("non-UTF-8 path")?.to_owned();
+    eprintln!("$ POS_BENCH_CATALOGUE={dir_str} cargo bench -p pos-core --bench core");
+    let status = Command::new(env!("CARGO"))
+        .args(["bench", "--quiet", "-p", "pos-core", "--bench", "core"])
+        .env("POS_BENCH_CATALOGUE", &dir_str)
+        .status()?;
+    if !status.success() {
+        bail!("the benchmarks failed ({status})");
+    }
+    Ok(())
+}

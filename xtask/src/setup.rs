@@ -1,0 +1,58 @@
+//! What the project needs on the machine, and installing it.
+//!
+//! Debian packages are installed with apt when running as root; otherwise the exact command is printed
+//! and the run stops. The list grows with the crates that need system libraries (the till's window,
+//! USB, the admin page's browser tests).
+
+use std::process::Command;
+
+use anyhow::{Result, bail};
+
+/// Debian packages the commands need, and why. Nothing yet: the domain crates link no system library.
+/// The till's window (webkit2gtk-4.1), its devices (libudev) and the admin page's browser tests
+/// (chromium) add theirs here when they arrive.
+const PACKAGES: &[(&str, &str)] = &[];
+
+/// Installs what is missing, or says how to.
+pub fn ensure() -> Result<()> {
+    let missing: Vec<&str> = PACKAGES.iter().map(|(p, _)| *p).filter(|p| !installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    for (p, why) in PACKAGES.iter().filter(|(p, _)| missing.contains(p)) {
+        eprintln!("missing Debian package {p}: {why}");
+    }
+    let list = missing.join(" ");
+    if !is_root() {
+        bail!("run as root: apt-get update && apt-get install -y --no-install-recommends {list}");
+    }
+    run("apt-get", &["update"])?;
+    let mut args = vec!["install", "-y", "--no-install-recommends"];
+    args.extend(&missing);
+    run("apt-get", &args)
+}
+
+fn installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn run(program: &str, args: &[&str]) -> Result<()> {
+    eprintln!("$ {program} {}", args.join(" "));
+    let status = Command::new(program).env("DEBIAN_FRONTEND", "noninteractive").args(args).status()?;
+    if !status.success() {
+        bail!("`{program} {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
