@@ -4,7 +4,7 @@
 //! [`price`] is a pure function of the basket, the sale's context (day, location, customer) and the
 //! chain's rules. The stacking order of promotions and discounts is documented in [`crate::pricing`].
 
-use std::cmp::Ordering;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
@@ -55,7 +55,7 @@ pub struct SoldLine {
     /// The product.
     pub sku: Sku,
     /// Name as printed.
-    pub name: String,
+    pub name: Arc<str>,
     /// Units sold (1 for a weighed or labelled line).
     pub units: u32,
     /// What was paid for the line, after every discount, in `basis`.
@@ -151,14 +151,14 @@ pub enum DiscountSource {
     /// A promotion of the calendar.
     Promotion {
         /// Its id.
-        id: String,
+        id: Arc<str>,
         /// Its name.
-        name: String,
+        name: Arc<str>,
     },
     /// A manual discount.
     Manual {
         /// The reason given.
-        reason: String,
+        reason: Arc<str>,
     },
 }
 
@@ -203,7 +203,7 @@ pub struct PricedLine {
     /// Product.
     pub sku: Sku,
     /// Name as printed.
-    pub name: String,
+    pub name: Arc<str>,
     /// Family (for reporting).
     pub family: Option<FamilyCode>,
     /// Quantity, weight or label.
@@ -314,13 +314,19 @@ struct Work<'a> {
     eco: Money,
     discounts: Vec<AppliedDiscount>,
     basket_share: Money,
+    /// `gross` less `discounts` and `basket_share`, kept as they change (asked far more often than changed).
+    net: Money,
     promotable: bool,
     returned_vat: Option<Vec<VatPart>>,
 }
 
 impl Work<'_> {
     fn net(&self) -> Money {
-        self.gross - self.discounts.iter().map(|d| d.amount).sum::<Money>() - self.basket_share
+        self.net
+    }
+    fn take_basket_share(&mut self, part: Money) {
+        self.basket_share += part;
+        self.net -= part;
     }
     /// What discounts may still take: the net above eco-participation.
     fn room(&self) -> Money {
@@ -337,6 +343,7 @@ impl Work<'_> {
         if amount.is_zero() || amount.is_negative() {
             return;
         }
+        self.net -= amount;
         if let Some(d) = self.discounts.iter_mut().find(|d| &d.source == source) {
             d.amount += amount;
         } else {
@@ -392,11 +399,13 @@ pub fn price(
     let basis = ctx.segment.basis();
     let mut work: Vec<Work<'_>> = Vec::with_capacity(basket.lines.len());
     for line in &basket.lines {
-        work.push(resolve(line, ctx, basis, rules)?);
+        let mut w = resolve(line, ctx, basis, rules)?;
+        w.net = w.gross;
+        work.push(w);
     }
     // Canonical order: by content, never by scan order.
     let mut order: Vec<usize> = (0..work.len()).collect();
-    order.sort_by(|&a, &b| canonical(&basket.lines[a], &basket.lines[b]));
+    order.sort_by_cached_key(|&i| canonical(&basket.lines[i]));
 
     let mut active: Vec<&Promotion> =
         rules.promotions.iter().filter(|p| p.is_active(ctx.date, &ctx.location, ctx.segment)).collect();
@@ -414,7 +423,7 @@ pub fn price(
                 });
             }
             let amount = manual_amount(d, work[i].room())?;
-            work[i].give(&DiscountSource::Manual { reason: d.reason.clone() }, amount);
+            work[i].give(&DiscountSource::Manual { reason: Arc::from(d.reason.as_str()) }, amount);
         }
     }
 
@@ -441,18 +450,18 @@ pub fn price(
     if let Some(d) = &basket.discount {
         let room: Money = eligible.iter().map(|&i| work[i].room()).sum();
         let amount = manual_amount(d, room)?;
-        let source = DiscountSource::Manual { reason: d.reason.clone() };
+        let source = DiscountSource::Manual { reason: Arc::from(d.reason.as_str()) };
         share(&source, amount, &eligible, &mut work, &mut basket_discounts);
     }
 
     // VAT split and totals.
     let mut lines = Vec::with_capacity(work.len());
-    let mut taxable = Vec::new();
+    let mut taxable = Vec::with_capacity(work.len());
     let mut out_of_scope = Money::ZERO;
-    for (w, line) in work.iter().zip(&basket.lines) {
+    for (mut w, line) in work.into_iter().zip(&basket.lines) {
         let net = w.net();
-        let vat = match (&w.returned_vat, w.product) {
-            (Some(parts), _) => parts.clone(),
+        let vat = match (w.returned_vat.take(), w.product) {
+            (Some(parts), _) => parts,
             (None, Some(p)) if p.kind == ProductKind::GiftCard => Vec::new(),
             (None, Some(p)) => {
                 let mut parts = Vec::new();
@@ -486,7 +495,7 @@ pub fn price(
     })
 }
 
-fn priced_line(line: &BasketLine, w: &Work<'_>, net: Money, vat: Vec<VatPart>) -> PricedLine {
+fn priced_line(line: &BasketLine, w: Work<'_>, net: Money, vat: Vec<VatPart>) -> PricedLine {
     let (sku, name, family, measure, reference) = match &line.item {
         LineItem::Units { sku, quantity, serial } => {
             (sku, None, w.product, Measure::Units(*quantity), serial.clone())
@@ -512,39 +521,39 @@ fn priced_line(line: &BasketLine, w: &Work<'_>, net: Money, vat: Vec<VatPart>) -
         unit_price: w.unit_price,
         gross: w.gross,
         eco: w.eco,
-        discounts: w.discounts.clone(),
+        discounts: w.discounts,
         basket_share: w.basket_share,
         net,
         vat,
     }
 }
 
-fn canonical(a: &BasketLine, b: &BasketLine) -> Ordering {
-    fn key(l: &BasketLine) -> (u8, &str, &str, i64, &str, u32) {
-        match &l.item {
-            LineItem::Units { sku, quantity, serial } => {
-                (0, sku.as_str(), serial.as_deref().unwrap_or(""), 0, "", *quantity)
-            }
-            LineItem::Weighed { sku, weight } => (
-                1,
-                sku.as_str(),
-                "",
-                (weight.kilograms() * Decimal::from(1000)).trunc().try_into().unwrap_or(0),
-                "",
-                0,
-            ),
-            LineItem::PricedLabel { sku, price } => (2, sku.as_str(), "", price.cents(), "", 0),
-            LineItem::GiftCard { sku, card, amount } => (3, sku.as_str(), card, amount.cents(), "", 0),
-            LineItem::Return { sold, units } => {
-                (4, sold.sku.as_str(), &sold.ticket, i64::from(sold.line), "", *units)
-            }
+/// A line's place in the canonical order: its content, never its position in the basket.
+type CanonicalKey<'b> = (u8, &'b str, &'b str, i64, u32, Option<(&'b str, u8, Decimal)>);
+
+fn canonical(l: &BasketLine) -> CanonicalKey<'_> {
+    let discount = l.discount.as_ref().map(|d| match d.kind {
+        DiscountKind::Percent(p) => (d.reason.as_str(), 0, p),
+        DiscountKind::Amount(a) => (d.reason.as_str(), 1, a.euros()),
+    });
+    let (rank, sku, text, amount, units) = match &l.item {
+        LineItem::Units { sku, quantity, serial } => {
+            (0, sku.as_str(), serial.as_deref().unwrap_or(""), 0, *quantity)
         }
-    }
-    key(a).cmp(&key(b)).then_with(|| {
-        let da = a.discount.as_ref().map(|d| (&d.reason, format!("{:?}", d.kind)));
-        let db = b.discount.as_ref().map(|d| (&d.reason, format!("{:?}", d.kind)));
-        da.cmp(&db)
-    })
+        LineItem::Weighed { sku, weight } => (
+            1,
+            sku.as_str(),
+            "",
+            (weight.kilograms() * Decimal::from(1000)).trunc().try_into().unwrap_or(0),
+            0,
+        ),
+        LineItem::PricedLabel { sku, price } => (2, sku.as_str(), "", price.cents(), 0),
+        LineItem::GiftCard { sku, card, amount } => (3, sku.as_str(), card.as_str(), amount.cents(), 0),
+        LineItem::Return { sold, units } => {
+            (4, sold.sku.as_str(), sold.ticket.as_str(), i64::from(sold.line), *units)
+        }
+    };
+    (rank, sku, text, amount, units, discount)
 }
 
 fn resolve<'a>(
@@ -570,6 +579,7 @@ fn resolve<'a>(
         eco: Money::ZERO,
         discounts: Vec::new(),
         basket_share: Money::ZERO,
+        net: Money::ZERO,
         promotable: true,
         returned_vat: None,
     };
@@ -731,7 +741,7 @@ fn share(
     }
     let weights: Vec<Money> = eligible.iter().map(|&i| work[i].room()).collect();
     for (&i, part) in eligible.iter().zip(allocate(amount, &weights)) {
-        work[i].basket_share += part;
+        work[i].take_basket_share(part);
     }
     out.push(AppliedDiscount { source: source.clone(), amount });
 }
@@ -779,24 +789,23 @@ fn apply_line_promotion(
             }
         }
         PromotionRule::BuyXGetY { target, buy, get, percent } => {
-            // Every free unit, dearest first; each full group of buy+get gives its cheapest `get` units.
-            let mut units: Vec<(usize, Money)> = Vec::new();
-            for &i in order {
-                if eligible(&work[i], &|p| target.includes(p)) {
-                    let w = &work[i];
-                    units.extend(std::iter::repeat_n((i, w.unit_price), w.free_units() as usize));
-                }
-            }
-            units.sort_by_key(|u| std::cmp::Reverse(u.1));
-            let group = (buy + get) as usize;
-            for chunk in units.chunks_exact(group) {
-                for (n, &(i, _)) in chunk.iter().enumerate() {
-                    let w = &mut work[i];
-                    w.claimed += 1;
-                    if n >= *buy as usize {
-                        let amount = w.unit_room().percent(*percent);
-                        w.give(&source, amount);
-                    }
+            // Every free unit, dearest first (ties in canonical order); each full group of buy+get
+            // gives its cheapest `get` units. Lines are sorted, not units: a line's units share a price.
+            let mut lines: Vec<(usize, u32)> = order
+                .iter()
+                .filter(|&&i| eligible(&work[i], &|p| target.includes(p)))
+                .map(|&i| (i, work[i].free_units()))
+                .collect();
+            lines.sort_by_key(|&(i, _)| std::cmp::Reverse(work[i].unit_price));
+            let group = buy + get;
+            let whole = lines.iter().map(|&(_, n)| n).sum::<u32>() / group * group;
+            let units = lines.iter().flat_map(|&(i, n)| std::iter::repeat_n(i, n as usize));
+            for (n, i) in units.take(whole as usize).enumerate() {
+                let w = &mut work[i];
+                w.claimed += 1;
+                if n as u32 % group >= *buy {
+                    let amount = w.unit_room().percent(*percent);
+                    w.give(&source, amount);
                 }
             }
         }

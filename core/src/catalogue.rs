@@ -6,10 +6,14 @@
 //! the price, compatibility links between products that exist. It is then read-only and indexed for the
 //! till's hot path: a scan is a hash look-up.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 
 use rust_decimal::Decimal;
+
+use std::sync::Arc;
 
 use crate::barcode::{Gtin, LabelAmount, RestrictedLayout, decode_restricted};
 use crate::money::{Money, Quantity, Weight};
@@ -17,7 +21,7 @@ use crate::vat::VatCategory;
 
 /// A stock-keeping unit: 1 to 32 characters of `A-Z`, `0-9` and `-`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Sku(String);
+pub struct Sku(Arc<str>);
 
 impl Sku {
     /// Validates the characters and length.
@@ -28,7 +32,7 @@ impl Sku {
         if !s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-') {
             return Err(format!("SKU `{s}` may only hold A-Z, 0-9 and `-`"));
         }
-        Ok(Sku(s.to_owned()))
+        Ok(Sku(Arc::from(s)))
     }
 
     /// The code.
@@ -45,7 +49,7 @@ impl fmt::Display for Sku {
 
 /// A product family code (`PLANE`, `LIPO`): reporting and revenue accounts.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FamilyCode(pub String);
+pub struct FamilyCode(pub Arc<str>);
 
 /// A product family.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,8 +87,8 @@ pub enum ProductKind {
 pub struct Product {
     /// Its SKU.
     pub sku: Sku,
-    /// Name printed on receipts.
-    pub name_fr: String,
+    /// Name printed on receipts (shared, not copied, onto every ticket line).
+    pub name_fr: Arc<str>,
     /// Name on the English site.
     pub name_en: String,
     /// Its family.
@@ -102,7 +106,48 @@ pub struct Product {
     /// The model this is a variant of.
     pub variant_of: Option<Sku>,
     /// Attributes (`colour`, `span_mm`, `cells` ...).
-    pub attributes: BTreeMap<String, String>,
+    pub attributes: Attributes,
+}
+
+/// A product's attributes, `key=value` pairs kept as one `;`-separated text (one allocation per
+/// product in a catalogue of hundreds of thousands), validated when built.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Attributes(String);
+
+impl Attributes {
+    /// Parses `key=value;key=value`; refuses a pair without `=`, an empty key, or a key given twice.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut out = String::with_capacity(text.len());
+        for pair in text.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            let (k, v) = pair.split_once('=').ok_or_else(|| format!("`{pair}` is not key=value"))?;
+            let (k, v) = (k.trim(), v.trim());
+            if k.is_empty() {
+                return Err(format!("`{pair}` has no key"));
+            }
+            let attrs = Attributes(out);
+            if attrs.get(k).is_some() {
+                return Err(format!("attribute `{k}` is given twice"));
+            }
+            out = attrs.0;
+            if !out.is_empty() {
+                out.push(';');
+            }
+            out.push_str(k);
+            out.push('=');
+            out.push_str(v);
+        }
+        Ok(Attributes(out))
+    }
+
+    /// The pairs, in the order given.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.split(';').filter(|s| !s.is_empty()).filter_map(|p| p.split_once('='))
+    }
+
+    /// The value of one attribute.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
 }
 
 /// One line of a kit's bill of materials.
@@ -240,17 +285,30 @@ impl Catalogue {
         compatibility: Vec<(Sku, Sku)>,
         layouts: Vec<RestrictedLayout>,
     ) -> Result<Self, CatalogueError> {
+        Self::unlinked(families, products, layouts)?.linked(kits, compatibility)
+    }
+
+    /// Checks and indexes the products alone: unique SKUs, barcodes and PLUs, known families and models,
+    /// eco-participation within the price. Kits and compatibility links come with [`Catalogue::linked`].
+    pub fn unlinked(
+        families: Vec<Family>,
+        products: Vec<Product>,
+        layouts: Vec<RestrictedLayout>,
+    ) -> Result<Self, CatalogueError> {
         let families: BTreeMap<FamilyCode, Family> =
             families.into_iter().map(|f| (f.code.clone(), f)).collect();
-        let mut by_sku = HashMap::with_capacity(products.len());
-        let mut by_barcode = HashMap::with_capacity(products.len() + products.len() / 8);
-        let mut by_plu = HashMap::new();
+        let mut by_sku = HashMap::with_capacity_and_hasher(products.len(), Default::default());
+        let mut by_barcode = HashMap::with_capacity_and_hasher(products.len() * 9 / 8, Default::default());
+        let mut by_plu = HashMap::default();
         for (i, p) in products.iter().enumerate() {
             if by_sku.insert(p.sku.clone(), i).is_some() {
                 return Err(CatalogueError::DuplicateSku(p.sku.clone()));
             }
             if !families.contains_key(&p.family) {
-                return Err(CatalogueError::UnknownFamily { sku: p.sku.clone(), family: p.family.0.clone() });
+                return Err(CatalogueError::UnknownFamily {
+                    sku: p.sku.clone(),
+                    family: p.family.0.to_string(),
+                });
             }
             if p.price_ttc.is_negative() {
                 return Err(CatalogueError::Product {
@@ -288,30 +346,56 @@ impl Catalogue {
                 return Err(CatalogueError::DuplicatePlu(plu.clone()));
             }
         }
-        let index = |what: &str, sku: &Sku| {
-            by_sku
-                .get(sku)
-                .copied()
-                .ok_or_else(|| CatalogueError::UnknownSku { what: what.to_owned(), sku: sku.clone() })
-        };
         for p in &products {
-            if let Some(model) = &p.variant_of {
-                index(&format!("{} (variant_of)", p.sku), model)?;
+            if let Some(model) = &p.variant_of
+                && !by_sku.contains_key(model)
+            {
+                return Err(CatalogueError::UnknownSku {
+                    what: format!("{} (variant_of)", p.sku),
+                    sku: model.clone(),
+                });
             }
         }
-        let mut bom: HashMap<usize, Vec<(usize, u32)>> = HashMap::new();
+        Ok(Catalogue {
+            products,
+            families,
+            by_sku,
+            by_barcode,
+            by_plu,
+            kits: HashMap::default(),
+            fits: HashMap::default(),
+            fitted_by: HashMap::default(),
+            layouts,
+        })
+    }
+
+    fn index_of(&self, what: &str, sku: &Sku) -> Result<usize, CatalogueError> {
+        self.by_sku
+            .get(sku)
+            .copied()
+            .ok_or_else(|| CatalogueError::UnknownSku { what: what.to_owned(), sku: sku.clone() })
+    }
+
+    /// Adds the kits' bills of materials and the compatibility links, and checks them: a kit contains
+    /// neither itself nor a kit, a gift card or a weighed item, lists each component once, and every
+    /// product of kind `kit` has components; nothing fits itself.
+    pub fn linked(
+        mut self,
+        kits: Vec<(Sku, KitComponent)>,
+        compatibility: Vec<(Sku, Sku)>,
+    ) -> Result<Self, CatalogueError> {
         for (kit, c) in &kits {
-            let k = index("kits", kit)?;
-            let ci = index(&format!("kit {kit}"), &c.sku)?;
+            let k = self.index_of("kits", kit)?;
+            let ci = self.index_of(&format!("kit {kit}"), &c.sku)?;
             let kit_err = |reason: String| CatalogueError::Kit { kit: kit.clone(), reason };
-            if products[k].kind != ProductKind::Kit {
+            if self.products[k].kind != ProductKind::Kit {
                 return Err(kit_err("has a bill of materials but its kind is not `kit`".into()));
             }
             if k == ci {
                 return Err(kit_err("contains itself".into()));
             }
             if matches!(
-                products[ci].kind,
+                self.products[ci].kind,
                 ProductKind::Kit | ProductKind::GiftCard | ProductKind::Weighed { .. }
             ) {
                 return Err(kit_err(format!("component {} is a kit, a gift card or a weighed item", c.sku)));
@@ -319,38 +403,33 @@ impl Catalogue {
             if c.quantity == 0 {
                 return Err(kit_err(format!("component {} has quantity 0", c.sku)));
             }
-            let entry = bom.entry(k).or_default();
+            let entry = self.kits.entry(k).or_default();
             if entry.iter().any(|(x, _)| *x == ci) {
                 return Err(kit_err(format!("lists component {} twice", c.sku)));
             }
             entry.push((ci, c.quantity));
         }
-        for (i, p) in products.iter().enumerate() {
-            if p.kind == ProductKind::Kit && !bom.contains_key(&i) {
+        for (i, p) in self.products.iter().enumerate() {
+            if p.kind == ProductKind::Kit && !self.kits.contains_key(&i) {
                 return Err(CatalogueError::Kit { kit: p.sku.clone(), reason: "has no components".into() });
             }
         }
-        let mut fits: HashMap<usize, Vec<usize>> = HashMap::new();
-        let mut fitted_by: HashMap<usize, Vec<usize>> = HashMap::new();
-        let mut seen = HashSet::with_capacity(compatibility.len());
         for (acc, target) in &compatibility {
-            let a = index("compatibility", acc)?;
-            let t = index("compatibility", target)?;
+            let a = self.index_of("compatibility", acc)?;
+            let t = self.index_of("compatibility", target)?;
             if a == t {
                 return Err(CatalogueError::Product {
                     sku: acc.clone(),
                     reason: "is said to fit itself".into(),
                 });
             }
-            if seen.insert((a, t)) {
-                fits.entry(a).or_default().push(t);
-                fitted_by.entry(t).or_default().push(a);
+            let fits = self.fits.entry(a).or_default();
+            if !fits.contains(&t) {
+                fits.push(t);
+                self.fitted_by.entry(t).or_default().push(a);
             }
         }
-        for v in fits.values_mut().chain(fitted_by.values_mut()) {
-            v.sort_by(|x, y| products[*x].sku.cmp(&products[*y].sku));
-        }
-        Ok(Catalogue { products, families, by_sku, by_barcode, by_plu, kits: bom, fits, fitted_by, layouts })
+        Ok(self)
     }
 
     /// Every product, in the order given.
@@ -439,6 +518,9 @@ impl Catalogue {
     /// components' own retail prices, to the cent (largest remainder), so the parts add up to `amount`.
     /// For anything but a kit, the whole amount goes to the product's own category.
     pub fn vat_split(&self, product: &Product, amount: Money) -> Vec<(VatCategory, Money)> {
+        if product.kind != ProductKind::Kit {
+            return vec![(product.vat, amount)];
+        }
         let components = self.kit_components(&product.sku);
         let mut weights: BTreeMap<VatCategory, Money> = BTreeMap::new();
         for (c, q) in &components {
@@ -463,19 +545,25 @@ impl Catalogue {
         self.links(&self.fitted_by, sku)
     }
 
+    /// Linked products, by SKU (sorted when asked, not when loaded: asked rarely, loaded in bulk).
     fn links(&self, map: &HashMap<usize, Vec<usize>>, sku: &Sku) -> Vec<&Product> {
-        self.by_sku
+        let mut out: Vec<&Product> = self
+            .by_sku
             .get(sku)
             .and_then(|i| map.get(i))
             .map(|v| v.iter().map(|&i| &self.products[i]).collect())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        out.sort_by(|a, b| a.sku.cmp(&b.sku));
+        out
     }
 }
 
 /// Splits `amount` in proportion to `weights`, to the cent, so that the parts add up to `amount` exactly.
 ///
-/// Each part gets its proportional share rounded down (toward zero) to the cent; the cents left over go
-/// one by one to the largest remainders, ties to the earliest. With all weights zero the split is equal.
+/// Weights are taken to the cent and must not be negative (a negative weight counts as zero). Each part
+/// gets its proportional share rounded toward zero to the cent; the cents left over go one by one to the
+/// largest remainders, ties to the earliest. With all weights zero the split is equal. The arithmetic is
+/// on whole cents in `i128`, exact and quick enough for the till's hot path.
 ///
 /// ```
 /// use pos_core::money::Money;
@@ -486,34 +574,34 @@ pub fn allocate(amount: Money, weights: &[Money]) -> Vec<Money> {
     if weights.is_empty() {
         return Vec::new();
     }
-    let total_weight: Decimal = weights.iter().map(|w| w.euros()).sum();
     let cents = amount.cents();
-    let sign = if cents < 0 { -1 } else { 1 };
-    let abs = cents.abs();
-    let n = Decimal::from(weights.len() as i64);
-    let mut parts = Vec::with_capacity(weights.len());
-    let mut remainders = Vec::with_capacity(weights.len());
-    let mut given = 0i64;
-    for (i, w) in weights.iter().enumerate() {
-        let exact = if total_weight.is_zero() {
-            Decimal::from(abs) / n
-        } else {
-            Decimal::from(abs) * w.euros() / total_weight
-        };
-        let floor = exact.trunc();
-        let f = i64::try_from(floor).unwrap_or(0);
-        given += f;
-        parts.push(f);
-        remainders.push((exact - floor, i));
+    let abs = i128::from(cents.unsigned_abs());
+    let mut w: Vec<i128> = weights.iter().map(|w| i128::from(w.cents().max(0))).collect();
+    let mut total: i128 = w.iter().sum();
+    if total == 0 {
+        w.iter_mut().for_each(|x| *x = 1);
+        total = w.len() as i128;
     }
-    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut left = abs - given;
-    for (_, i) in remainders {
-        if left <= 0 {
-            break;
+    // Quotient and remainder are computed once per weight: the remainder
+    // ranking below must not redo the 128-bit division in its sort key.
+    let mut parts: Vec<i128> = Vec::with_capacity(w.len());
+    let mut remainders: Vec<(std::cmp::Reverse<i128>, usize)> = Vec::with_capacity(w.len());
+    for (i, x) in w.iter().enumerate() {
+        let share = abs * x;
+        parts.push(share / total);
+        remainders.push((std::cmp::Reverse(share % total), i));
+    }
+    let mut left = abs - parts.iter().sum::<i128>();
+    if left > 0 {
+        remainders.sort_unstable();
+        for (_, i) in remainders {
+            if left == 0 {
+                break;
+            }
+            parts[i] += 1;
+            left -= 1;
         }
-        parts[i] += 1;
-        left -= 1;
     }
-    parts.into_iter().map(|c| Money::from_cents(sign * c)).collect()
+    let sign = if cents < 0 { -1 } else { 1 };
+    parts.into_iter().map(|c| Money::from_cents(sign * i64::try_from(c).unwrap_or(i64::MAX))).collect()
 }

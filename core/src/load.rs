@@ -13,7 +13,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::barcode::{Gtin, LabelValue, RestrictedLayout};
-use crate::catalogue::{Catalogue, Family, FamilyCode, KitComponent, Product, ProductKind, Sku};
+use crate::catalogue::{
+    Attributes, Catalogue, CatalogueError, Family, FamilyCode, KitComponent, Product, ProductKind, Sku,
+};
 use crate::chain::{Chain, Customer, Location, LocationKind, Role, Staff};
 use crate::loyalty::{LoyaltyRules, Tier};
 use crate::money::Money;
@@ -52,32 +54,34 @@ fn file_error(file: &str, message: impl Into<String>) -> LoadError {
     LoadError { file: file.to_owned(), line: None, column: None, message: message.into() }
 }
 
-/// One CSV file, read whole.
-struct Table {
+/// One CSV file, read row by row (a 200,000-row catalogue is never held twice).
+struct Table<'b> {
     file: &'static str,
-    columns: HashMap<String, usize>,
-    rows: Vec<(u64, csv::StringRecord)>,
+    columns: Vec<(String, usize)>,
+    reader: csv::Reader<&'b [u8]>,
+    record: csv::StringRecord,
 }
 
 /// One row, with what is needed to name a column in an error.
 struct Row<'t> {
-    table: &'t Table,
+    file: &'static str,
+    columns: &'t [(String, usize)],
     line: u64,
     record: &'t csv::StringRecord,
 }
 
-impl Table {
-    fn read(file: &'static str, bytes: &[u8], required: &[&str]) -> Result<Table, LoadError> {
+impl<'b> Table<'b> {
+    fn open(file: &'static str, bytes: &'b [u8], required: &[&str]) -> Result<Self, LoadError> {
         let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
         let headers =
             reader.headers().map_err(|e| file_error(file, format!("cannot read the header row: {e}")))?;
-        let columns: HashMap<String, usize> = headers
+        let columns: Vec<(String, usize)> = headers
             .iter()
             .enumerate()
             .map(|(i, h)| (h.trim().trim_start_matches('\u{feff}').to_owned(), i))
             .collect();
         for c in required {
-            if !columns.contains_key(*c) {
+            if !columns.iter().any(|(name, _)| name == c) {
                 return Err(LoadError {
                     file: file.to_owned(),
                     line: Some(1),
@@ -86,42 +90,40 @@ impl Table {
                 });
             }
         }
-        let mut rows = Vec::new();
-        let mut record = csv::StringRecord::new();
-        loop {
-            match reader.read_record(&mut record) {
-                Ok(true) => {
-                    let line = record.position().map_or(0, |p| p.line());
-                    rows.push((line, std::mem::take(&mut record)));
-                }
-                Ok(false) => break,
-                Err(e) => {
-                    let line = e.position().map(|p| p.line());
-                    let message = match e.kind() {
-                        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-                            format!(
-                                "{len} fields where the header has {expected_len}; a comma inside a field must be quoted"
-                            )
-                        }
-                        csv::ErrorKind::Utf8 { .. } => "the file is not UTF-8 text".to_owned(),
-                        _ => e.to_string(),
-                    };
-                    return Err(LoadError { file: file.to_owned(), line, column: None, message });
-                }
-            }
-        }
-        Ok(Table { file, columns, rows })
+        Ok(Table { file, columns, reader, record: csv::StringRecord::new() })
     }
 
-    fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.rows.iter().map(|(line, record)| Row { table: self, line: *line, record })
+    /// The next row, or `None` at the end of the file.
+    fn next_row(&mut self) -> Result<Option<Row<'_>>, LoadError> {
+        match self.reader.read_record(&mut self.record) {
+            Ok(true) => Ok(Some(Row {
+                file: self.file,
+                columns: &self.columns,
+                line: self.record.position().map_or(0, |p| p.line()),
+                record: &self.record,
+            })),
+            Ok(false) => Ok(None),
+            Err(e) => {
+                let line = e.position().map(|p| p.line());
+                let message = match e.kind() {
+                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                        format!(
+                            "{len} fields where the header has {expected_len}; a comma inside a field must be quoted"
+                        )
+                    }
+                    csv::ErrorKind::Utf8 { .. } => "the file is not UTF-8 text".to_owned(),
+                    _ => e.to_string(),
+                };
+                Err(LoadError { file: self.file.to_owned(), line, column: None, message })
+            }
+        }
     }
 }
 
 impl Row<'_> {
     fn error(&self, column: &str, message: impl Into<String>) -> LoadError {
         LoadError {
-            file: self.table.file.to_owned(),
+            file: self.file.to_owned(),
             line: Some(self.line),
             column: Some(column.to_owned()),
             message: message.into(),
@@ -130,7 +132,11 @@ impl Row<'_> {
 
     /// The trimmed text of a column (empty when the column is absent).
     fn text(&self, column: &str) -> &str {
-        self.table.columns.get(column).and_then(|&i| self.record.get(i)).map_or("", str::trim)
+        self.columns
+            .iter()
+            .find(|(name, _)| name == column)
+            .and_then(|&(_, i)| self.record.get(i))
+            .map_or("", str::trim)
     }
 
     fn required(&self, column: &str) -> Result<&str, LoadError> {
@@ -150,6 +156,15 @@ impl Row<'_> {
     ) -> Result<Option<T>, LoadError> {
         let t = self.text(column);
         if t.is_empty() { Ok(None) } else { f(t).map(Some).map_err(|m| self.error(column, m)) }
+    }
+
+    /// Parses a column that may be empty (the parser then gets the empty text).
+    fn parse_or_empty<T>(
+        &self,
+        column: &str,
+        f: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<T, LoadError> {
+        f(self.text(column)).map_err(|m| self.error(column, m))
     }
 
     fn list(&self, column: &str) -> impl Iterator<Item = &str> {
@@ -197,30 +212,10 @@ pub fn load_chain(mut read: impl FnMut(&str) -> Result<Vec<u8>, String>) -> Resu
     Ok(Chain { name, siren, vat, catalogue, prices, promotions, loyalty, locations, staff, customers })
 }
 
-/// Where a file's SKUs are checked: the products being loaded, or the loaded catalogue.
-trait Products {
-    fn find(&self, sku: &Sku) -> Option<&Product>;
-}
-
-impl Products for Catalogue {
-    fn find(&self, sku: &Sku) -> Option<&Product> {
-        self.product(sku)
-    }
-}
-
-/// The products of `products.csv` before the catalogue is assembled.
-struct Loaded<'a>(HashMap<&'a Sku, &'a Product>);
-
-impl Products for Loaded<'_> {
-    fn find(&self, sku: &Sku) -> Option<&Product> {
-        self.0.get(sku).copied()
-    }
-}
-
 fn chain_facts(bytes: &[u8]) -> Result<(String, String, Money), LoadError> {
-    let t = Table::read("chain.csv", bytes, &["key", "value"])?;
+    let mut t = Table::open("chain.csv", bytes, &["key", "value"])?;
     let mut facts = HashMap::new();
-    for r in t.rows() {
+    while let Some(r) = t.next_row()? {
         let key = r.required("key")?;
         let value = r.required("value")?;
         match key {
@@ -246,9 +241,9 @@ fn chain_facts(bytes: &[u8]) -> Result<(String, String, Money), LoadError> {
 }
 
 fn vat_rates(bytes: &[u8]) -> Result<VatTable, LoadError> {
-    let t = Table::read("vat_rates.csv", bytes, &["category", "rate", "valid_from", "valid_to"])?;
+    let mut t = Table::open("vat_rates.csv", bytes, &["category", "rate", "valid_from", "valid_to"])?;
     let mut periods = Vec::new();
-    for r in t.rows() {
+    while let Some(r) = t.next_row()? {
         let category = r.parse("category", |s| {
             VatCategory::parse(s)
                 .ok_or_else(|| format!("`{s}` is not normal, intermediate, reduced, super_reduced or zero"))
@@ -268,10 +263,10 @@ fn vat_rates(bytes: &[u8]) -> Result<VatTable, LoadError> {
 }
 
 fn families(bytes: &[u8]) -> Result<BTreeMap<FamilyCode, Family>, LoadError> {
-    let t = Table::read("families.csv", bytes, &["code", "name_fr", "name_en", "revenue_account"])?;
+    let mut t = Table::open("families.csv", bytes, &["code", "name_fr", "name_en", "revenue_account"])?;
     let mut out = BTreeMap::new();
-    for r in t.rows() {
-        let code = FamilyCode(r.required("code")?.to_owned());
+    while let Some(r) = t.next_row()? {
+        let code = FamilyCode(r.required("code")?.into());
         let account = r.parse("revenue_account", |s| {
             if s.starts_with("707") && s.bytes().all(|b| b.is_ascii_digit()) {
                 Ok(s.to_owned())
@@ -293,9 +288,10 @@ fn families(bytes: &[u8]) -> Result<BTreeMap<FamilyCode, Family>, LoadError> {
 }
 
 fn layouts(bytes: &[u8]) -> Result<Vec<RestrictedLayout>, LoadError> {
-    let t = Table::read("barcode_layouts.csv", bytes, &["prefix", "plu_digits", "value", "value_digits"])?;
+    let mut t =
+        Table::open("barcode_layouts.csv", bytes, &["prefix", "plu_digits", "value", "value_digits"])?;
     let mut out: Vec<RestrictedLayout> = Vec::new();
-    for r in t.rows() {
+    while let Some(r) = t.next_row()? {
         let l = RestrictedLayout {
             prefix: r.parse("prefix", whole)?,
             plu_digits: r.parse("plu_digits", whole)?,
@@ -315,13 +311,16 @@ fn layouts(bytes: &[u8]) -> Result<Vec<RestrictedLayout>, LoadError> {
     Ok(out)
 }
 
+/// The rows of `products.csv`, each checked on its own, with their line numbers. What needs the whole
+/// catalogue (unique SKUs, barcodes and PLUs, models that exist) is checked by [`Catalogue::unlinked`]
+/// and reported on the right line by [`catalogue_error`].
 fn products(
     bytes: &[u8],
     vat: &VatTable,
     families: &BTreeMap<FamilyCode, Family>,
     layouts: &[RestrictedLayout],
-) -> Result<Vec<Product>, LoadError> {
-    let t = Table::read(
+) -> Result<(Vec<Product>, Vec<u64>), LoadError> {
+    let mut t = Table::open(
         "products.csv",
         bytes,
         &[
@@ -339,21 +338,25 @@ fn products(
             "attributes",
         ],
     )?;
-    let mut out = Vec::with_capacity(t.rows.len());
-    let mut skus: HashMap<Sku, u64> = HashMap::with_capacity(t.rows.len());
-    let mut barcodes: HashMap<String, u64> = HashMap::with_capacity(t.rows.len());
-    let mut plus: HashMap<String, u64> = HashMap::new();
+    let mut out = Vec::with_capacity(bytes.len() / 160);
+    let mut lines = Vec::with_capacity(bytes.len() / 160);
     let plu_lengths: Vec<usize> = layouts.iter().map(|l| l.plu_digits).collect();
-    for r in t.rows() {
+    let mut rates: Vec<(String, VatCategory)> = Vec::new();
+    while let Some(r) = t.next_row()? {
         let sku = r.parse("sku", sku)?;
-        if let Some(first) = skus.insert(sku.clone(), r.line) {
-            return Err(r.error("sku", format!("SKU {sku} already on line {first}")));
-        }
-        let family = FamilyCode(r.required("family")?.to_owned());
+        let family = FamilyCode(r.required("family")?.into());
         if !families.contains_key(&family) {
             return Err(r.error("family", format!("family `{}` is not in families.csv", family.0)));
         }
-        let category = r.parse("vat_rate", |s| vat.category_of(decimal(s)?).map_err(|e| e.to_string()))?;
+        let rate_text = r.required("vat_rate")?;
+        let category = match rates.iter().find(|(t, _)| t == rate_text) {
+            Some((_, c)) => *c,
+            None => {
+                let c = r.parse("vat_rate", |s| vat.category_of(decimal(s)?).map_err(|e| e.to_string()))?;
+                rates.push((rate_text.to_owned(), c));
+                c
+            }
+        };
         let kind = r.parse("kind", |s| match s {
             "standard" => Ok(ProductKind::Standard),
             "serial" => Ok(ProductKind::Serial),
@@ -363,8 +366,8 @@ fn products(
             _ => Err(format!("`{s}` is not standard, serial, weighed, kit or gift_card")),
         })?;
         let kind = match kind {
-            ProductKind::Weighed { .. } => {
-                let plu = r.parse("plu", |s| {
+            ProductKind::Weighed { .. } => ProductKind::Weighed {
+                plu: r.parse("plu", |s| {
                     if s.bytes().all(|b| b.is_ascii_digit()) && plu_lengths.contains(&s.len()) {
                         Ok(s.to_owned())
                     } else {
@@ -372,12 +375,8 @@ fn products(
                             "PLU `{s}` must be digits, as many as a layout's plu_digits ({plu_lengths:?})"
                         ))
                     }
-                })?;
-                if let Some(first) = plus.insert(plu.clone(), r.line) {
-                    return Err(r.error("plu", format!("PLU {plu} already on line {first}")));
-                }
-                ProductKind::Weighed { plu }
-            }
+                })?,
+            },
             other => {
                 if !r.text("plu").is_empty() {
                     return Err(r.error("plu", "only weighed items have a PLU"));
@@ -395,7 +394,7 @@ fn products(
                 r.error("eco_ttc", format!("eco-participation {eco_ttc} exceeds the price {price_ttc}"))
             );
         }
-        let mut codes = Vec::new();
+        let mut codes = Vec::with_capacity(1);
         for code in r.list("barcode") {
             let g = Gtin::parse(code).map_err(|e| r.error("barcode", e.to_string()))?;
             if g.is_restricted() {
@@ -403,24 +402,14 @@ fn products(
                     r.error("barcode", format!("{g} starts with 2: prefixes 20-29 are for in-store labels"))
                 );
             }
-            if let Some(first) = barcodes.insert(g.as_str().to_owned(), r.line) {
-                return Err(r.error("barcode", format!("barcode {g} already on line {first}")));
-            }
             codes.push(g);
         }
         if codes.is_empty() && kind != ProductKind::GiftCard && !matches!(kind, ProductKind::Weighed { .. }) {
             return Err(r.error("barcode", "a product sold by the unit needs at least one barcode"));
         }
-        let mut attributes = BTreeMap::new();
-        for pair in r.text("attributes").split(';').map(str::trim).filter(|s| !s.is_empty()) {
-            let (k, v) = pair
-                .split_once('=')
-                .ok_or_else(|| r.error("attributes", format!("`{pair}` is not key=value")))?;
-            attributes.insert(k.trim().to_owned(), v.trim().to_owned());
-        }
         out.push(Product {
             sku,
-            name_fr: r.required("name_fr")?.to_owned(),
+            name_fr: r.required("name_fr")?.into(),
             name_en: r.required("name_en")?.to_owned(),
             family,
             vat: category,
@@ -429,38 +418,68 @@ fn products(
             kind,
             eco_ttc,
             variant_of: r.optional("variant_of", Sku::parse)?,
-            attributes,
+            attributes: r.parse_or_empty("attributes", Attributes::parse)?,
         });
+        lines.push(r.line);
     }
-    for (p, (line, _)) in out.iter().zip(&t.rows) {
-        if let Some(model) = &p.variant_of
-            && !skus.contains_key(model)
-        {
-            return Err(LoadError {
-                file: "products.csv".into(),
-                line: Some(*line),
-                column: Some("variant_of".into()),
-                message: format!("model {model} is not in the catalogue"),
-            });
-        }
-    }
-    Ok(out)
+    Ok((out, lines))
 }
 
-fn known_sku(r: &Row<'_>, column: &str, known: &impl Products) -> Result<Sku, LoadError> {
+/// Places a catalogue-wide error on the line and column of `products.csv` it comes from.
+fn catalogue_error(e: CatalogueError, products: &[Product], lines: &[u64]) -> LoadError {
+    let line_of = |sku: &Sku| products.iter().position(|p| &p.sku == sku).map(|i| lines[i]);
+    let last_line_of = |sku: &Sku| products.iter().rposition(|p| &p.sku == sku).map(|i| lines[i]);
+    let (line, column, message) = match &e {
+        CatalogueError::DuplicateSku(s) => {
+            (last_line_of(s), "sku", format!("SKU {s} already on line {}", line_of(s).unwrap_or(0)))
+        }
+        CatalogueError::DuplicateBarcode { code, first, second } => (
+            line_of(second),
+            "barcode",
+            format!("barcode {code} already on line {}", line_of(first).unwrap_or(0)),
+        ),
+        CatalogueError::DuplicatePlu(plu) => {
+            let at: Vec<u64> = products
+                .iter()
+                .zip(lines)
+                .filter(|(p, _)| matches!(&p.kind, ProductKind::Weighed { plu: q } if q == plu))
+                .map(|(_, l)| *l)
+                .collect();
+            (
+                at.get(1).copied(),
+                "plu",
+                format!("PLU {plu} already on line {}", at.first().copied().unwrap_or(0)),
+            )
+        }
+        CatalogueError::UnknownSku { what, sku } if what.ends_with("(variant_of)") => {
+            let of = what.trim_end_matches(" (variant_of)");
+            let line = products.iter().position(|p| p.sku.as_str() == of).map(|i| lines[i]);
+            (line, "variant_of", format!("model {sku} is not in the catalogue"))
+        }
+        CatalogueError::UnknownFamily { sku, .. } => (line_of(sku), "family", e.to_string()),
+        CatalogueError::RestrictedBarcode { sku, .. } => (line_of(sku), "barcode", e.to_string()),
+        CatalogueError::Product { sku, .. } | CatalogueError::Kit { kit: sku, .. } => {
+            (line_of(sku), "sku", e.to_string())
+        }
+        CatalogueError::UnknownSku { .. } => (None, "sku", e.to_string()),
+    };
+    LoadError { file: "products.csv".into(), line, column: Some(column.into()), message }
+}
+
+fn known_sku(r: &Row<'_>, column: &str, known: &Catalogue) -> Result<Sku, LoadError> {
     let s = r.parse(column, sku)?;
-    if known.find(&s).is_none() {
+    if known.product(&s).is_none() {
         return Err(r.error(column, format!("SKU {s} is not in products.csv")));
     }
     Ok(s)
 }
 
-fn kits(bytes: &[u8], known: &impl Products) -> Result<Vec<(Sku, KitComponent)>, LoadError> {
-    let t = Table::read("kits.csv", bytes, &["kit_sku", "component_sku", "quantity"])?;
+fn kits(bytes: &[u8], known: &Catalogue) -> Result<Vec<(Sku, KitComponent)>, LoadError> {
+    let mut t = Table::open("kits.csv", bytes, &["kit_sku", "component_sku", "quantity"])?;
     let mut out = Vec::new();
-    for r in t.rows() {
+    while let Some(r) = t.next_row()? {
         let kit = known_sku(&r, "kit_sku", known)?;
-        if known.find(&kit).is_some_and(|p| p.kind != ProductKind::Kit) {
+        if known.product(&kit).is_some_and(|p| p.kind != ProductKind::Kit) {
             return Err(r.error("kit_sku", format!("{kit} is not of kind `kit`")));
         }
         let component = known_sku(&r, "component_sku", known)?;
@@ -468,7 +487,7 @@ fn kits(bytes: &[u8], known: &impl Products) -> Result<Vec<(Sku, KitComponent)>,
             return Err(r.error("component_sku", format!("kit {kit} contains itself")));
         }
         if matches!(
-            known.find(&component).map(|p| &p.kind),
+            known.product(&component).map(|p| &p.kind),
             Some(ProductKind::Kit | ProductKind::GiftCard | ProductKind::Weighed { .. })
         ) {
             return Err(
@@ -484,10 +503,10 @@ fn kits(bytes: &[u8], known: &impl Products) -> Result<Vec<(Sku, KitComponent)>,
     Ok(out)
 }
 
-fn compatibility(bytes: &[u8], known: &impl Products) -> Result<Vec<(Sku, Sku)>, LoadError> {
-    let t = Table::read("compatibility.csv", bytes, &["sku", "fits_sku"])?;
-    let mut out = Vec::with_capacity(t.rows.len());
-    for r in t.rows() {
+fn compatibility(bytes: &[u8], known: &Catalogue) -> Result<Vec<(Sku, Sku)>, LoadError> {
+    let mut t = Table::open("compatibility.csv", bytes, &["sku", "fits_sku"])?;
+    let mut out = Vec::new();
+    while let Some(r) = t.next_row()? {
         let a = known_sku(&r, "sku", known)?;
         let b = known_sku(&r, "fits_sku", known)?;
         if a == b {
@@ -499,9 +518,9 @@ fn compatibility(bytes: &[u8], known: &impl Products) -> Result<Vec<(Sku, Sku)>,
 }
 
 fn locations(bytes: &[u8]) -> Result<Vec<Location>, LoadError> {
-    let t = Table::read("locations.csv", bytes, &["code", "kind", "name", "city", "time_zone", "siret"])?;
+    let mut t = Table::open("locations.csv", bytes, &["code", "kind", "name", "city", "time_zone", "siret"])?;
     let mut out: Vec<Location> = Vec::new();
-    for r in t.rows() {
+    while let Some(r) = t.next_row()? {
         let code = r.required("code")?.to_owned();
         if out.iter().any(|l| l.code == code) {
             return Err(r.error("code", format!("location {code} appears twice")));
@@ -541,11 +560,11 @@ fn segment(s: &str) -> Result<Segment, String> {
     Segment::parse(s).ok_or_else(|| format!("`{s}` is not retail, pro or club"))
 }
 
-fn price_lists(bytes: &[u8], known: &impl Products) -> Result<PriceBook, LoadError> {
-    let t = Table::read("price_lists.csv", bytes, &["segment", "sku", "price", "basis"])?;
+fn price_lists(bytes: &[u8], known: &Catalogue) -> Result<PriceBook, LoadError> {
+    let mut t = Table::open("price_lists.csv", bytes, &["segment", "sku", "price", "basis"])?;
     let mut book = PriceBook::new();
     let mut seen = HashSet::new();
-    for r in t.rows() {
+    while let Some(r) = t.next_row()? {
         let seg = r.parse("segment", segment)?;
         if seg == Segment::Retail {
             return Err(r.error(
@@ -554,7 +573,7 @@ fn price_lists(bytes: &[u8], known: &impl Products) -> Result<PriceBook, LoadErr
             ));
         }
         let s = known_sku(&r, "sku", known)?;
-        if known.find(&s).is_some_and(|p| p.kind == ProductKind::GiftCard) {
+        if known.product(&s).is_some_and(|p| p.kind == ProductKind::GiftCard) {
             return Err(r.error("sku", "a gift card has no list price"));
         }
         let price = r.parse("price", amount)?;
@@ -572,7 +591,7 @@ fn price_lists(bytes: &[u8], known: &impl Products) -> Result<PriceBook, LoadErr
 }
 
 fn promotions(bytes: &[u8], known: &Catalogue, codes: &HashSet<&str>) -> Result<Vec<Promotion>, LoadError> {
-    let t = Table::read(
+    let mut t = Table::open(
         "promotions.csv",
         bytes,
         &[
@@ -595,13 +614,13 @@ fn promotions(bytes: &[u8], known: &Catalogue, codes: &HashSet<&str>) -> Result<
         ],
     )?;
     let mut out: Vec<Promotion> = Vec::new();
-    for r in t.rows() {
+    while let Some(r) = t.next_row()? {
         let id = r.required("id")?.to_owned();
-        if out.iter().any(|p| p.id == id) {
+        if out.iter().any(|p| *p.id == *id) {
             return Err(r.error("id", format!("promotion {id} appears twice")));
         }
         let family = || -> Result<FamilyCode, LoadError> {
-            let f = FamilyCode(r.required("family")?.to_owned());
+            let f = FamilyCode(r.required("family")?.into());
             if known.family(&f).is_none() {
                 return Err(r.error("family", format!("family `{}` is not in families.csv", f.0)));
             }
@@ -611,7 +630,7 @@ fn promotions(bytes: &[u8], known: &Catalogue, codes: &HashSet<&str>) -> Result<
             let mut v = Vec::new();
             for s in r.list("skus") {
                 let s = Sku::parse(s).map_err(|m| r.error("skus", m))?;
-                if known.find(&s).is_none() {
+                if known.product(&s).is_none() {
                     return Err(r.error("skus", format!("SKU {s} is not in products.csv")));
                 }
                 v.push(s);
@@ -665,8 +684,8 @@ fn promotions(bytes: &[u8], known: &Catalogue, codes: &HashSet<&str>) -> Result<
             .collect::<Result<Vec<_>, _>>()
             .map_err(|m| r.error("segments", m))?;
         let p = Promotion {
-            id,
-            name: r.required("name_fr")?.to_owned(),
+            id: id.into(),
+            name: r.required("name_fr")?.into(),
             priority: r.parse("priority", whole)?,
             starts: r.parse("starts", date)?,
             ends: r.parse("ends", date)?,
@@ -681,9 +700,9 @@ fn promotions(bytes: &[u8], known: &Catalogue, codes: &HashSet<&str>) -> Result<
 }
 
 fn staff(bytes: &[u8], codes: &HashSet<&str>) -> Result<Vec<Staff>, LoadError> {
-    let t = Table::read("staff.csv", bytes, &["id", "name", "role", "pin", "location"])?;
+    let mut t = Table::open("staff.csv", bytes, &["id", "name", "role", "pin", "location"])?;
     let mut out: Vec<Staff> = Vec::new();
-    for r in t.rows() {
+    while let Some(r) = t.next_row()? {
         let id = r.required("id")?.to_owned();
         if out.iter().any(|s| s.id == id) {
             return Err(r.error("id", format!("staff {id} appears twice")));
@@ -711,14 +730,14 @@ fn staff(bytes: &[u8], codes: &HashSet<&str>) -> Result<Vec<Staff>, LoadError> {
 }
 
 fn customers(bytes: &[u8], codes: &HashSet<&str>) -> Result<Vec<Customer>, LoadError> {
-    let t = Table::read(
+    let mut t = Table::open(
         "customers.csv",
         bytes,
         &["id", "name", "email", "segment", "tier", "points", "home_location"],
     )?;
-    let mut out = Vec::with_capacity(t.rows.len());
+    let mut out = Vec::new();
     let mut ids = HashSet::new();
-    for r in t.rows() {
+    while let Some(r) = t.next_row()? {
         let id = r.required("id")?.to_owned();
         if !ids.insert(id.clone()) {
             return Err(r.error("id", format!("customer {id} appears twice")));
@@ -745,9 +764,9 @@ fn customers(bytes: &[u8], codes: &HashSet<&str>) -> Result<Vec<Customer>, LoadE
 }
 
 fn loyalty_tiers(bytes: &[u8]) -> Result<BTreeMap<Tier, Decimal>, LoadError> {
-    let t = Table::read("loyalty_tiers.csv", bytes, &["tier", "points_per_euro"])?;
+    let mut t = Table::open("loyalty_tiers.csv", bytes, &["tier", "points_per_euro"])?;
     let mut out = BTreeMap::new();
-    for r in t.rows() {
+    while let Some(r) = t.next_row()? {
         let tier = r.parse("tier", |s| {
             Tier::parse(s).ok_or_else(|| format!("`{s}` is not none, bronze, silver or gold"))
         })?;
@@ -772,12 +791,22 @@ pub fn load_catalogue(
     let vat = vat_rates(&get("vat_rates.csv")?)?;
     let families = families(&get("families.csv")?)?;
     let layouts = layouts(&get("barcode_layouts.csv")?)?;
-    let products = products(&get("products.csv")?, &vat, &families, &layouts)?;
-    let known = Loaded(products.iter().map(|p| (&p.sku, p)).collect());
-    let kits = kits(&get("kits.csv")?, &known)?;
-    let compatibility = compatibility(&get("compatibility.csv")?, &known)?;
-    drop(known);
-    let catalogue = Catalogue::new(families.into_values().collect(), products, kits, compatibility, layouts)
-        .map_err(|e| file_error("products.csv", e.to_string()))?;
+    let bytes = get("products.csv")?;
+    let (list, _) = products(&bytes, &vat, &families, &layouts)?;
+    let catalogue = Catalogue::unlinked(families.values().cloned().collect(), list, layouts.clone())
+        .map_err(|e| {
+            // Only on this error path: read the rows again to place the error on its line.
+            match products(&bytes, &vat, &families, &layouts) {
+                Ok((list, lines)) => catalogue_error(e, &list, &lines),
+                Err(again) => again,
+            }
+        })?;
+    drop(bytes);
+    let kits = kits(&get("kits.csv")?, &catalogue)?;
+    let compatibility = compatibility(&get("compatibility.csv")?, &catalogue)?;
+    let catalogue = catalogue.linked(kits, compatibility).map_err(|e| match e {
+        CatalogueError::Kit { .. } => file_error("kits.csv", e.to_string()),
+        _ => file_error("compatibility.csv", e.to_string()),
+    })?;
     Ok((vat, catalogue))
 }

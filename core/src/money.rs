@@ -35,9 +35,13 @@ impl Money {
     }
 
     /// The amount rounded to the cent, half away from zero, as whole cents.
+    ///
+    /// Amounts beyond ±92 million billion euros saturate (no till sees them).
     pub fn cents(self) -> i64 {
-        let c = (self.round().0 * Decimal::ONE_HUNDRED).normalize();
-        i64::try_from(c).unwrap_or(if c.is_sign_negative() { i64::MIN } else { i64::MAX })
+        let r = self.round().0;
+        // After rounding the scale is at most 2: scale the mantissa up to cents.
+        let cents = r.mantissa() * 10i128.pow(2 - r.scale().min(2));
+        i64::try_from(cents).unwrap_or(if cents < 0 { i64::MIN } else { i64::MAX })
     }
 
     /// The amount rounded to the cent, half away from zero.

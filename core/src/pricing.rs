@@ -15,7 +15,9 @@
 //! Returns and gift cards take no promotion and no discount. Lines are processed in a canonical order
 //! (by product, then content), never in scan order, so the ticket does not depend on the order of scans.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
+
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -67,7 +69,8 @@ pub struct ListPrice {
 /// Segment price lists: the prices that differ from retail.
 #[derive(Clone, Debug, Default)]
 pub struct PriceBook {
-    lists: HashMap<(Segment, Sku), ListPrice>,
+    /// Per SKU, the pro and the club price.
+    lists: HashMap<Sku, [Option<ListPrice>; 2]>,
 }
 
 impl PriceBook {
@@ -76,14 +79,25 @@ impl PriceBook {
         Self::default()
     }
 
-    /// Sets a segment's price for a SKU (the last one set wins).
+    /// Sets a segment's price for a SKU (the last one set wins; the retail price is the product's own
+    /// and is not set here).
     pub fn set(&mut self, segment: Segment, sku: Sku, price: ListPrice) {
-        self.lists.insert((segment, sku), price);
+        if let Some(slot) = Self::slot(segment) {
+            self.lists.entry(sku).or_default()[slot] = Some(price);
+        }
     }
 
     /// How many entries the book has.
     pub fn len(&self) -> usize {
-        self.lists.len()
+        self.lists.values().flatten().flatten().count()
+    }
+
+    fn slot(segment: Segment) -> Option<usize> {
+        match segment {
+            Segment::Retail => None,
+            Segment::Pro => Some(0),
+            Segment::Club => Some(1),
+        }
     }
 
     /// True when the book has no entry.
@@ -93,10 +107,8 @@ impl PriceBook {
 
     /// The segment's price for a product, if its list has one.
     pub fn listed(&self, segment: Segment, product: &Product) -> Option<ListPrice> {
-        if segment == Segment::Retail {
-            return None;
-        }
-        self.lists.get(&(segment, product.sku.clone())).copied()
+        let slot = Self::slot(segment)?;
+        self.lists.get(&product.sku).and_then(|prices| prices[slot])
     }
 }
 
@@ -183,10 +195,10 @@ impl PromotionRule {
 /// A promotion of the calendar.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Promotion {
-    /// Its id.
-    pub id: String,
+    /// Its id (shared, not copied, by every discount it gives).
+    pub id: Arc<str>,
     /// Its name as printed on a receipt.
-    pub name: String,
+    pub name: Arc<str>,
     /// Higher first.
     pub priority: i32,
     /// First day.

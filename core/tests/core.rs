@@ -51,7 +51,7 @@ fn product(
 ) -> Product {
     Product {
         sku: sku(code),
-        name_fr: code.to_lowercase(),
+        name_fr: code.to_lowercase().into(),
         name_en: code.to_lowercase(),
         family: FamilyCode(family.into()),
         vat,
@@ -64,7 +64,7 @@ fn product(
         kind,
         eco_ttc: m(eco),
         variant_of: None,
-        attributes: BTreeMap::new(),
+        attributes: Attributes::default(),
     }
 }
 
@@ -188,7 +188,7 @@ fn serial(code: &str, serial: &str) -> LineItem {
 fn promo_amount(line: &PricedLine, id: &str) -> Money {
     line.discounts
         .iter()
-        .filter(|d| matches!(&d.source, DiscountSource::Promotion { id: p, .. } if p == id))
+        .filter(|d| matches!(&d.source, DiscountSource::Promotion { id: p, .. } if &**p == id))
         .map(|d| d.amount)
         .sum()
 }
@@ -646,7 +646,7 @@ fn the_demo_basket_prices_to_the_cent() {
     assert_eq!(t.total, m(31655));
     let basket_promotion = &t.basket_discounts[0].source;
     assert!(
-        matches!(basket_promotion, DiscountSource::Promotion { id, .. } if id == "P007"),
+        matches!(basket_promotion, DiscountSource::Promotion { id, .. } if &**id == "P007"),
         "{basket_promotion:?}"
     );
     check_adds_up(&t).unwrap();
@@ -704,6 +704,11 @@ fn broken_rows_name_what_is_wrong() {
         ("customers.csv", 2, "segment", "vip", "`vip` is not retail, pro or club"),
         ("price_lists.csv", 2, "sku", "NO-SUCH-SKU", "NO-SUCH-SKU is not in products.csv"),
         ("staff.csv", 2, "pin", "12", "a PIN is 4 to 6 digits"),
+        ("products.csv", 4, "attributes", "colour", "`colour` is not key=value"),
+        ("products.csv", 4, "variant_of", "NO-MODEL", "model NO-MODEL is not in the catalogue"),
+        ("products.csv", 4, "eco_ttc", "999.00", "exceeds the price"),
+        ("vat_rates.csv", 2, "valid_to", "1999-01-01", "ends before it starts"),
+        ("barcode_layouts.csv", 2, "value_digits", "4", "an EAN-13 has 13"),
     ];
     for (file, line, column, value, expected) in cases {
         let mut files = demo_files();
@@ -748,4 +753,31 @@ fn an_unquoted_comma_or_a_missing_column_is_refused() {
         e.to_string(),
         "families.csv line 1, column `revenue_account`: the header row has no `revenue_account` column (see fixtures/README.md); nothing of this file was loaded"
     );
+}
+
+/// The data rows of a demo file, parsed, with their line numbers (the header is line 1).
+fn rows(files: &HashMap<String, Vec<u8>>, file: &str) -> Vec<(usize, csv::StringRecord)> {
+    let mut reader = csv::Reader::from_reader(&files[file][..]);
+    reader.records().enumerate().map(|(i, r)| (i + 2, r.unwrap())).collect()
+}
+
+#[test]
+fn duplicates_are_placed_on_the_second_line() {
+    let mut files = demo_files();
+    let first_sku = rows(&files, "products.csv")[0].1[0].to_owned();
+    corrupt(&mut files, "products.csv", 7, "sku", &first_sku);
+    let e = load_with(&files).unwrap_err();
+    assert_eq!((e.line, e.column.as_deref()), (Some(7), Some("sku")));
+    assert_eq!(e.message, format!("SKU {first_sku} already on line 2"));
+
+    let mut files = demo_files();
+    let weighed: Vec<(usize, String)> = rows(&files, "products.csv")
+        .into_iter()
+        .filter(|(_, r)| &r[7] == "weighed")
+        .map(|(line, r)| (line, r[8].to_owned()))
+        .collect();
+    corrupt(&mut files, "products.csv", weighed[1].0, "plu", &weighed[0].1);
+    let e = load_with(&files).unwrap_err();
+    assert_eq!((e.line, e.column.as_deref()), (Some(weighed[1].0 as u64), Some("plu")));
+    assert_eq!(e.message, format!("PLU {} already on line {}", weighed[0].1, weighed[0].0));
 }

@@ -193,7 +193,7 @@ fn print_lines(out: &mut String, ticket: &PricedTicket) {
 
 fn describe(source: &pos_core::basket::DiscountSource) -> String {
     match source {
-        pos_core::basket::DiscountSource::Promotion { name, .. } => name.clone(),
+        pos_core::basket::DiscountSource::Promotion { name, .. } => name.to_string(),
         pos_core::basket::DiscountSource::Manual { reason } => format!("Remise: {reason}"),
     }
 }

@@ -15,6 +15,7 @@ const PACKAGES: &[(&str, &str)] = &[];
 
 /// Installs what is missing, or says how to.
 pub fn ensure() -> Result<()> {
+    toolchain_components()?;
     let missing: Vec<&str> = PACKAGES.iter().map(|(p, _)| *p).filter(|p| !installed(p)).collect();
     if missing.is_empty() {
         return Ok(());
@@ -55,4 +56,24 @@ fn run(program: &str, args: &[&str]) -> Result<()> {
         bail!("`{program} {}` failed ({status})", args.join(" "));
     }
     Ok(())
+}
+
+/// `cargo xtask test` needs rustfmt and clippy beside cargo.
+fn toolchain_components() -> Result<()> {
+    let cargo = env!("CARGO");
+    let missing: Vec<&str> = [("fmt", "rustfmt"), ("clippy", "clippy")]
+        .into_iter()
+        .filter(|(sub, _)| {
+            !Command::new(cargo).args([sub, "--version"]).output().is_ok_and(|o| o.status.success())
+        })
+        .map(|(_, component)| component)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "the Rust toolchain lacks {}: run `rustup component add {}`",
+        missing.join(" and "),
+        missing.join(" ")
+    )
 }
