@@ -212,6 +212,95 @@ pub fn load_chain(mut read: impl FnMut(&str) -> Result<Vec<u8>, String>) -> Resu
     Ok(Chain { name, siren, vat, catalogue, prices, promotions, loyalty, locations, staff, customers })
 }
 
+/// What promotions refer to: products and families.
+trait Referents {
+    fn has_sku(&self, sku: &Sku) -> bool;
+    fn has_family(&self, family: &FamilyCode) -> bool;
+}
+
+impl Referents for Catalogue {
+    fn has_sku(&self, sku: &Sku) -> bool {
+        self.product(sku).is_some()
+    }
+    fn has_family(&self, family: &FamilyCode) -> bool {
+        self.family(family).is_some()
+    }
+}
+
+/// Families only: SKUs are taken as known (a till checked them against the whole catalogue with
+/// [`load_chain`] when it was set up, and keeps its products in its database).
+struct FamiliesOnly<'a>(&'a BTreeMap<FamilyCode, Family>);
+
+impl Referents for FamiliesOnly<'_> {
+    fn has_sku(&self, _: &Sku) -> bool {
+        true
+    }
+    fn has_family(&self, family: &FamilyCode) -> bool {
+        self.0.contains_key(family)
+    }
+}
+
+/// Everything of the chain but its products, kits, compatibility links and price lists: what a till
+/// keeps in memory while its products stay in its database.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Company name.
+    pub name: String,
+    /// SIREN.
+    pub siren: String,
+    /// VAT rates over time.
+    pub vat: VatTable,
+    /// Product families by code.
+    pub families: BTreeMap<FamilyCode, Family>,
+    /// GS1 restricted-circulation layouts.
+    pub layouts: Vec<RestrictedLayout>,
+    /// Stores, web, warehouse.
+    pub locations: Vec<Location>,
+    /// The promotion calendar.
+    pub promotions: Vec<Promotion>,
+    /// Loyalty rules.
+    pub loyalty: LoyaltyRules,
+    /// Staff.
+    pub staff: Vec<Staff>,
+    /// Customers.
+    pub customers: Vec<Customer>,
+}
+
+/// Loads the [`Settings`] files (`chain.csv`, `vat_rates.csv`, `families.csv`, `barcode_layouts.csv`,
+/// `locations.csv`, `promotions.csv`, `staff.csv`, `customers.csv`, `loyalty_tiers.csv`). Promotions'
+/// SKUs are not checked against products here: check the whole chain once with [`load_chain`].
+pub fn load_settings(mut read: impl FnMut(&str) -> Result<Vec<u8>, String>) -> Result<Settings, LoadError> {
+    let mut get =
+        |name: &'static str| read(name).map_err(|e| file_error(name, format!("cannot be read: {e}")));
+    let vat = vat_rates(&get("vat_rates.csv")?)?;
+    let families = families(&get("families.csv")?)?;
+    let layouts = layouts(&get("barcode_layouts.csv")?)?;
+    let (name, siren, point_value) = chain_facts(&get("chain.csv")?)?;
+    let locations = locations(&get("locations.csv")?)?;
+    let codes: HashSet<&str> = locations.iter().map(|l| l.code.as_str()).collect();
+    let promotions = promotions(&get("promotions.csv")?, &FamiliesOnly(&families), &codes)?;
+    let staff = staff(&get("staff.csv")?, &codes)?;
+    let customers = customers(&get("customers.csv")?, &codes)?;
+    let loyalty = LoyaltyRules { points_per_euro: loyalty_tiers(&get("loyalty_tiers.csv")?)?, point_value };
+    Ok(Settings { name, siren, vat, families, layouts, locations, promotions, loyalty, staff, customers })
+}
+
+/// Parses rows in the format of `products.csv` (with its header), each checked on its own: a till
+/// rebuilds the few products of a basket from the rows it stored.
+pub fn parse_products(bytes: &[u8], settings: &Settings) -> Result<Vec<Product>, LoadError> {
+    products(bytes, &settings.vat, &settings.families, &settings.layouts).map(|(list, _)| list)
+}
+
+/// Parses rows in the format of `kits.csv`, checked against `known`.
+pub fn parse_kits(bytes: &[u8], known: &Catalogue) -> Result<Vec<(Sku, KitComponent)>, LoadError> {
+    kits(bytes, known)
+}
+
+/// Parses rows in the format of `price_lists.csv`, checked against `known`.
+pub fn parse_price_lists(bytes: &[u8], known: &Catalogue) -> Result<PriceBook, LoadError> {
+    price_lists(bytes, known)
+}
+
 fn chain_facts(bytes: &[u8]) -> Result<(String, String, Money), LoadError> {
     let mut t = Table::open("chain.csv", bytes, &["key", "value"])?;
     let mut facts = HashMap::new();
@@ -590,7 +679,11 @@ fn price_lists(bytes: &[u8], known: &Catalogue) -> Result<PriceBook, LoadError> 
     Ok(book)
 }
 
-fn promotions(bytes: &[u8], known: &Catalogue, codes: &HashSet<&str>) -> Result<Vec<Promotion>, LoadError> {
+fn promotions(
+    bytes: &[u8],
+    known: &dyn Referents,
+    codes: &HashSet<&str>,
+) -> Result<Vec<Promotion>, LoadError> {
     let mut t = Table::open(
         "promotions.csv",
         bytes,
@@ -621,7 +714,7 @@ fn promotions(bytes: &[u8], known: &Catalogue, codes: &HashSet<&str>) -> Result<
         }
         let family = || -> Result<FamilyCode, LoadError> {
             let f = FamilyCode(r.required("family")?.into());
-            if known.family(&f).is_none() {
+            if !known.has_family(&f) {
                 return Err(r.error("family", format!("family `{}` is not in families.csv", f.0)));
             }
             Ok(f)
@@ -630,7 +723,7 @@ fn promotions(bytes: &[u8], known: &Catalogue, codes: &HashSet<&str>) -> Result<
             let mut v = Vec::new();
             for s in r.list("skus") {
                 let s = Sku::parse(s).map_err(|m| r.error("skus", m))?;
-                if known.product(&s).is_none() {
+                if !known.has_sku(&s) {
                     return Err(r.error("skus", format!("SKU {s} is not in products.csv")));
                 }
                 v.push(s);

@@ -31,6 +31,17 @@ pub enum VatCategory {
 }
 
 impl VatCategory {
+    /// The name [`VatCategory::parse`] reads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Normal => "normal",
+            Self::Intermediate => "intermediate",
+            Self::Reduced => "reduced",
+            Self::SuperReduced => "super_reduced",
+            Self::Zero => "zero",
+        }
+    }
+
     /// Parses `normal`, `intermediate`, `reduced`, `super_reduced`, `zero`.
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {

@@ -1,0 +1,199 @@
+//! Payment terminals.
+//!
+//! The till gives each payment a unique reference and journals its intent before asking the terminal;
+//! after a crash it asks the terminal what became of that reference ([`PaymentTerminal::status`]), so a
+//! customer is never charged twice.
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// A payment (positive cents) or a refund (negative cents) to run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaymentRequest {
+    /// Unique reference chosen by the till.
+    pub reference: String,
+    /// Amount in cents; negative for a refund.
+    pub cents: i64,
+}
+
+/// What the terminal answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PaymentOutcome {
+    /// Accepted.
+    Approved {
+        /// Authorisation code.
+        authorisation: String,
+        /// The card number as printed on the ticket (`**** 1234`).
+        card: String,
+    },
+    /// Refused by the card's bank or the terminal.
+    Declined {
+        /// Why, as the terminal said it.
+        reason: String,
+    },
+}
+
+/// What a caller can do about a terminal error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TerminalErrorKind {
+    /// The terminal cannot be reached: check its cable or network, or take another tender.
+    Unreachable,
+    /// No answer in time: the outcome is unknown until asked again.
+    Timeout,
+    /// The cashier or the customer cancelled.
+    Cancelled,
+    /// Busy with another transaction.
+    Busy,
+    /// The terminal answered something that makes no sense.
+    Protocol,
+}
+
+/// A terminal error.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("card terminal: {message}")]
+pub struct TerminalError {
+    /// What kind.
+    pub kind: TerminalErrorKind,
+    /// For people.
+    pub message: String,
+}
+
+impl TerminalError {
+    /// What a caller can act on.
+    pub fn kind(&self) -> TerminalErrorKind {
+        self.kind
+    }
+}
+
+/// A card payment terminal.
+pub trait PaymentTerminal {
+    /// Runs a payment or a refund.
+    fn pay(&mut self, request: &PaymentRequest) -> Result<PaymentOutcome, TerminalError>;
+    /// What became of the transaction `reference`: `None` if the terminal never ran it.
+    fn status(&mut self, reference: &str) -> Result<Option<PaymentOutcome>, TerminalError>;
+}
+
+/// What the simulated terminal does with the next payments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SimBehaviour {
+    /// Approve.
+    Accept,
+    /// Decline with this reason.
+    Decline(String),
+    /// Answer nothing (a timeout); the transaction is not run.
+    Timeout,
+    /// Unreachable.
+    Unplugged,
+}
+
+#[derive(Debug)]
+struct SimState {
+    behaviour: SimBehaviour,
+    log: PathBuf,
+}
+
+/// A simulated terminal that keeps its transaction log in a file (fsynced per transaction), as a real
+/// terminal keeps its own journal: a till restarted after a crash finds out what the terminal did.
+#[derive(Clone, Debug)]
+pub struct SimTerminal {
+    state: Arc<Mutex<SimState>>,
+}
+
+impl SimTerminal {
+    /// A terminal whose log is `log` (created when first used).
+    pub fn new(log: impl Into<PathBuf>) -> Self {
+        SimTerminal {
+            state: Arc::new(Mutex::new(SimState { behaviour: SimBehaviour::Accept, log: log.into() })),
+        }
+    }
+
+    /// Sets what the next payments do. Clones of this terminal share it.
+    pub fn set_behaviour(&self, behaviour: SimBehaviour) {
+        self.lock().behaviour = behaviour;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, SimState> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn read_log(log: &PathBuf) -> Result<Vec<(String, PaymentOutcome)>, TerminalError> {
+        let text = match fs::read_to_string(log) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(unreachable(format!("cannot read its log {}: {e}", log.display()))),
+        };
+        let mut out = Vec::new();
+        // A torn last line (the terminal lost power while writing) is ignored: it was not answered.
+        for line in text.lines().filter(|l| l.ends_with(";end")) {
+            let f: Vec<&str> = line.split(';').collect();
+            let outcome = match f.as_slice() {
+                [r, "approved", auth, card, "end"] => (
+                    r.to_string(),
+                    PaymentOutcome::Approved { authorisation: auth.to_string(), card: card.to_string() },
+                ),
+                [r, "declined", reason, "end"] => {
+                    (r.to_string(), PaymentOutcome::Declined { reason: reason.to_string() })
+                }
+                _ => continue,
+            };
+            out.push(outcome);
+        }
+        Ok(out)
+    }
+}
+
+fn unreachable(message: String) -> TerminalError {
+    TerminalError { kind: TerminalErrorKind::Unreachable, message }
+}
+
+impl PaymentTerminal for SimTerminal {
+    fn pay(&mut self, request: &PaymentRequest) -> Result<PaymentOutcome, TerminalError> {
+        let state = self.lock();
+        let previous = Self::read_log(&state.log)?;
+        if let Some((_, o)) = previous.iter().find(|(r, _)| *r == request.reference) {
+            // The same reference twice is the same transaction: answer it again, charge nothing more.
+            return Ok(o.clone());
+        }
+        let outcome = match &state.behaviour {
+            SimBehaviour::Accept => PaymentOutcome::Approved {
+                authorisation: format!("A{:05}", previous.len() + 1),
+                card: "**** 4242".into(),
+            },
+            SimBehaviour::Decline(reason) => PaymentOutcome::Declined { reason: reason.clone() },
+            SimBehaviour::Timeout => {
+                return Err(TerminalError {
+                    kind: TerminalErrorKind::Timeout,
+                    message: "no answer in time".into(),
+                });
+            }
+            SimBehaviour::Unplugged => return Err(unreachable("not connected".into())),
+        };
+        let line = match &outcome {
+            PaymentOutcome::Approved { authorisation, card } => {
+                format!("{};approved;{authorisation};{card};end\n", request.reference)
+            }
+            PaymentOutcome::Declined { reason } => {
+                format!("{};declined;{};end\n", request.reference, reason.replace(';', ","))
+            }
+        };
+        let mut f = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&state.log)
+            .map_err(|e| unreachable(format!("cannot write its log: {e}")))?;
+        f.write_all(line.as_bytes())
+            .and_then(|()| f.sync_all())
+            .map_err(|e| unreachable(format!("cannot write its log: {e}")))?;
+        Ok(outcome)
+    }
+
+    fn status(&mut self, reference: &str) -> Result<Option<PaymentOutcome>, TerminalError> {
+        let state = self.lock();
+        if state.behaviour == SimBehaviour::Unplugged {
+            return Err(unreachable("not connected".into()));
+        }
+        Ok(Self::read_log(&state.log)?.into_iter().find(|(r, _)| r == reference).map(|(_, o)| o))
+    }
+}

@@ -1,0 +1,3 @@
+//! Benchmarks of the till engine.
+
+fn main() {}

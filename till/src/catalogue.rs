@@ -1,0 +1,289 @@
+//! The catalogue in the till's database: imported once at `init`, read per basket.
+//!
+//! The chain's files are checked whole with [`pos_core::load::load_chain`] at `init`; then each product,
+//! kit and price-list row is kept as its CSV row, so that the till rebuilds exactly the products of a
+//! basket with the domain's own parser ([`pos_core::load::parse_products`]) without loading 200,000
+//! items at start. Barcodes, PLUs and a full-text index (FTS5: SKU, names, what the item fits) make
+//! scans and searches index look-ups.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use pos_core::barcode::{Gtin, LabelAmount, decode_restricted};
+use pos_core::catalogue::{Catalogue, Product, ProductKind, Sku};
+use pos_core::load::{Settings, load_chain, load_settings, parse_kits, parse_price_lists, parse_products};
+use pos_core::pricing::PriceBook;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::error::TillError;
+
+/// Files kept whole in `chain_file` (the settings); the others are kept row by row.
+pub const SETTINGS_FILES: &[&str] = &[
+    "chain.csv",
+    "vat_rates.csv",
+    "families.csv",
+    "barcode_layouts.csv",
+    "locations.csv",
+    "promotions.csv",
+    "staff.csv",
+    "customers.csv",
+    "loyalty_tiers.csv",
+];
+
+/// A file's rows, each with its key column, as canonical CSV lines.
+type KeyedRows = Vec<(String, Vec<u8>)>;
+
+/// Reads a fixture folder's file.
+pub fn read_fixture(dir: &Path, name: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()))
+}
+
+/// Checks the chain in `fixtures` and imports it into the database. Returns the settings.
+pub fn import(tx: &Transaction<'_>, fixtures: &Path) -> Result<pos_core::chain::Chain, TillError> {
+    let chain = load_chain(|name| read_fixture(fixtures, name)).map_err(|e| {
+        TillError::Refused(format!("the chain's files are not valid: {e}; fix the file and run init again"))
+    })?;
+    let read = |name: &str| read_fixture(fixtures, name).map_err(TillError::Storage);
+    for name in SETTINGS_FILES {
+        tx.execute("INSERT INTO chain_file (name, bytes) VALUES (?1, ?2)", params![name, read(name)?])?;
+    }
+    let rows = |file: &str, key: &str| -> Result<(Vec<u8>, KeyedRows), TillError> {
+        let bytes = read(file)?;
+        let mut reader = csv::ReaderBuilder::new().from_reader(&bytes[..]);
+        let header = reader.byte_headers().map_err(|e| TillError::Storage(e.to_string()))?.clone();
+        let col = header
+            .iter()
+            .position(|h| h == key.as_bytes())
+            .ok_or_else(|| TillError::Storage(format!("{file} has no {key}")))?;
+        let mut out = Vec::new();
+        for rec in reader.byte_records() {
+            let rec = rec.map_err(|e| TillError::Storage(e.to_string()))?;
+            let k = String::from_utf8_lossy(&rec[col]).into_owned();
+            out.push((k, csv_line(&rec)?));
+        }
+        Ok((csv_line(&header)?, out))
+    };
+    let (header, products) = rows("products.csv", "sku")?;
+    tx.execute("INSERT INTO chain_file (name, bytes) VALUES ('products.header', ?1)", [header])?;
+    let by_sku: HashMap<&str, &Product> =
+        chain.catalogue.products().iter().map(|p| (p.sku.as_str(), p)).collect();
+    {
+        let mut ins = tx.prepare("INSERT INTO product (sku, row, plu, name_fr) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut code = tx.prepare("INSERT INTO barcode (code, sku) VALUES (?1, ?2)")?;
+        let mut fts =
+            tx.prepare("INSERT INTO product_search (sku, name_fr, name_en, fits) VALUES (?1, ?2, ?3, ?4)")?;
+        for (sku, row) in &products {
+            let p = by_sku.get(sku.as_str()).ok_or_else(|| TillError::Storage(format!("{sku} vanished")))?;
+            let plu = match &p.kind {
+                ProductKind::Weighed { plu } => Some(plu.as_str()),
+                _ => None,
+            };
+            ins.execute(params![sku, row, plu, &*p.name_fr])?;
+            for b in &p.barcodes {
+                code.execute(params![b.as_str(), sku])?;
+            }
+            let fits: Vec<String> =
+                chain.catalogue.fits(&p.sku).iter().map(|f| f.name_fr.to_string()).collect();
+            fts.execute(params![sku, &*p.name_fr, p.name_en, fits.join(" ; ")])?;
+        }
+    }
+    for (file, key, table) in [("kits.csv", "kit_sku", "kit_row"), ("price_lists.csv", "sku", "price_row")] {
+        let (header, list) = rows(file, key)?;
+        tx.execute(
+            "INSERT INTO chain_file (name, bytes) VALUES (?1, ?2)",
+            params![format!("{file}.header"), header],
+        )?;
+        let col = if table == "kit_row" { "kit" } else { "sku" };
+        let mut ins = tx.prepare(&format!("INSERT INTO {table} ({col}, row) VALUES (?1, ?2)"))?;
+        for (k, row) in list {
+            ins.execute(params![k, row])?;
+        }
+    }
+    let mut ins = tx.prepare("INSERT INTO fits (sku, fits_sku) VALUES (?1, ?2)")?;
+    for p in chain.catalogue.products() {
+        for f in chain.catalogue.fits(&p.sku) {
+            ins.execute(params![p.sku.as_str(), f.sku.as_str()])?;
+        }
+    }
+    Ok(chain)
+}
+
+fn csv_line(rec: &csv::ByteRecord) -> Result<Vec<u8>, TillError> {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    w.write_byte_record(rec).map_err(|e| TillError::Storage(e.to_string()))?;
+    w.into_inner().map_err(|e| TillError::Storage(e.to_string()))
+}
+
+fn chain_file(conn: &Connection, name: &str) -> Result<Vec<u8>, TillError> {
+    conn.query_row("SELECT bytes FROM chain_file WHERE name = ?1", [name], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| {
+            TillError::Storage(format!("the database lacks {name}: it was not initialised completely"))
+        })
+}
+
+/// Loads the settings kept at init.
+pub fn settings(conn: &Connection) -> Result<Settings, TillError> {
+    load_settings(|name| chain_file(conn, name).map_err(|e| e.to_string()))
+        .map_err(|e| TillError::Storage(format!("stored chain settings: {e}")))
+}
+
+/// What a scanned or typed code designates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scanned {
+    /// An ordinary barcode or a SKU typed in.
+    Item(Sku),
+    /// A scale label: the item and its weight in grams.
+    Weighed(Sku, i64),
+    /// A label with its price in cents.
+    Priced(Sku, i64),
+}
+
+/// Resolves a code: a barcode, a GS1 restricted label (prefix 20-29), or a SKU typed in.
+pub fn scan(conn: &Connection, settings: &Settings, code: &str) -> Result<Scanned, TillError> {
+    let code = code.trim();
+    let found: Option<String> = conn
+        .prepare_cached("SELECT sku FROM barcode WHERE code = ?1")?
+        .query_row([code], |r| r.get(0))
+        .optional()?;
+    if let Some(sku) = found {
+        return Ok(Scanned::Item(Sku::parse(&sku).map_err(TillError::Storage)?));
+    }
+    if code.bytes().all(|b| b.is_ascii_digit()) {
+        let gtin = Gtin::parse(code)
+            .map_err(|e| TillError::Refused(format!("{e}; scan it again or key in the SKU")))?;
+        if let Some(label) = decode_restricted(&gtin, &settings.layouts) {
+            let sku: Option<String> = conn
+                .prepare_cached("SELECT sku FROM product WHERE plu = ?1")?
+                .query_row([&label.plu], |r| r.get(0))
+                .optional()?;
+            let sku = sku.ok_or_else(|| {
+                TillError::Refused(format!(
+                    "label {code} names PLU {}, which no weighed item has; weigh the item again",
+                    label.plu
+                ))
+            })?;
+            let sku = Sku::parse(&sku).map_err(TillError::Storage)?;
+            return Ok(match label.value {
+                LabelAmount::Weight(w) => Scanned::Weighed(sku, grams(w)),
+                LabelAmount::Price(p) => Scanned::Priced(sku, p.cents()),
+            });
+        }
+        return Err(TillError::Refused(format!(
+            "no product has barcode {code}; check the label or key in the SKU"
+        )));
+    }
+    let upper = code.to_ascii_uppercase();
+    let known: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM product WHERE sku = ?1)")?
+        .query_row([&upper], |r| r.get(0))?;
+    if known {
+        return Ok(Scanned::Item(Sku::parse(&upper).map_err(TillError::Storage)?));
+    }
+    Err(TillError::Refused(format!(
+        "`{code}` is neither a barcode nor a SKU we sell; check it or search by name"
+    )))
+}
+
+fn grams(w: pos_core::money::Weight) -> i64 {
+    (w.kilograms() * rust_decimal::Decimal::ONE_THOUSAND).round().try_into().unwrap_or(0)
+}
+
+/// The catalogue and price lists restricted to `skus` and their kits' components: what pricing a basket needs.
+pub fn basket_catalogue(
+    conn: &Connection,
+    settings: &Settings,
+    skus: &BTreeSet<String>,
+) -> Result<(Catalogue, PriceBook), TillError> {
+    let mut wanted: BTreeSet<String> = skus.clone();
+    let mut kit_rows = chain_file(conn, "kits.csv.header")?;
+    {
+        let mut stmt = conn.prepare_cached("SELECT row FROM kit_row WHERE kit = ?1")?;
+        for sku in skus {
+            let rows: Vec<Vec<u8>> = stmt.query_map([sku], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            for row in rows {
+                let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(&row[..]);
+                if let Some(Ok(rec)) = reader.records().next()
+                    && let Some(component) = rec.get(1)
+                {
+                    wanted.insert(component.to_owned());
+                }
+                kit_rows.extend_from_slice(&row);
+            }
+        }
+    }
+    let mut product_rows = chain_file(conn, "products.header")?;
+    let mut price_rows = chain_file(conn, "price_lists.csv.header")?;
+    {
+        let mut product = conn.prepare_cached("SELECT row FROM product WHERE sku = ?1")?;
+        let mut price = conn.prepare_cached("SELECT row FROM price_row WHERE sku = ?1")?;
+        for sku in &wanted {
+            let row: Vec<u8> = product
+                .query_row([sku], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| TillError::Refused(format!("{sku} is not in this till's catalogue")))?;
+            product_rows.extend_from_slice(&row);
+            for row in price.query_map([sku], |r| r.get::<_, Vec<u8>>(0))? {
+                price_rows.extend_from_slice(&row?);
+            }
+        }
+    }
+    let bad = |e: pos_core::load::LoadError| TillError::Storage(format!("stored catalogue: {e}"));
+    let products = parse_products(&product_rows, settings).map_err(bad)?;
+    let catalogue = Catalogue::unlinked(
+        settings.families.values().cloned().collect(),
+        products,
+        settings.layouts.clone(),
+    )
+    .map_err(|e| TillError::Storage(e.to_string()))?;
+    let kits = parse_kits(&kit_rows, &catalogue).map_err(bad)?;
+    let catalogue = catalogue.linked(kits, Vec::new()).map_err(|e| TillError::Storage(e.to_string()))?;
+    let prices = parse_price_lists(&price_rows, &catalogue).map_err(bad)?;
+    Ok((catalogue, prices))
+}
+
+/// A product found by a search or suggested.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Found {
+    /// SKU.
+    pub sku: String,
+    /// Name.
+    pub name: String,
+}
+
+/// Full-text search on SKU, names and what the item fits; best matches first.
+pub fn search(conn: &Connection, text: &str, limit: usize) -> Result<Vec<Found>, TillError> {
+    let terms: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("\"{t}\"*"))
+        .collect();
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT sku, name_fr FROM product_search WHERE product_search MATCH ?1 ORDER BY rank LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![terms.join(" AND "), limit as i64], |r| {
+        Ok(Found { sku: r.get(0)?, name: r.get(1)? })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Accessories that fit any of `skus` and are not among them, by name.
+pub fn accessories(conn: &Connection, skus: &BTreeSet<String>) -> Result<Vec<Found>, TillError> {
+    let mut out: Vec<Found> = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.sku, p.name_fr FROM fits f JOIN product p ON p.sku = f.sku WHERE f.fits_sku = ?1",
+    )?;
+    for sku in skus {
+        for f in stmt.query_map([sku], |r| Ok(Found { sku: r.get(0)?, name: r.get(1)? }))? {
+            let f = f?;
+            if !skus.contains(&f.sku) && !out.iter().any(|o| o.sku == f.sku) {
+                out.push(f);
+            }
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.sku.cmp(&b.sku)));
+    Ok(out)
+}

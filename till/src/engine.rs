@@ -1,0 +1,2270 @@
+//! The till engine: one struct, [`Till`], whose methods are the actions of the day at the counter.
+//!
+//! Every action checks what it can before writing anything; a refused action changes nothing (a wrong
+//! PIN is the exception the law wants: it is journaled). What an action changes is one or more journal
+//! records, appended with their projections in one transaction ([`Till::commit`]); the in-memory
+//! [`State`] is itself a projection, stored beside the journal and rebuilt from it by
+//! [`crate::rebuild`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use ed25519_dalek::SigningKey;
+use pos_core::basket::{
+    Basket, BasketLine, DiscountKind, DiscountSource, LineItem, ManualDiscount, Measure, PricedTicket,
+    PricingRules, SaleContext, SoldLine, VatPart, price,
+};
+use pos_core::catalogue::{ProductKind, Sku};
+use pos_core::chain::{Customer, Role};
+use pos_core::journal::{ChainName, Header, Kind, hex};
+use pos_core::load::Settings;
+use pos_core::money::{Money, Quantity, Weight};
+use pos_core::pricing::Segment;
+use pos_core::tender::{Tender, TenderKind, settle};
+use pos_core::vat::{PriceBasis, VatCategory};
+use pos_drivers::printer::ReceiptPrinter;
+use pos_drivers::terminal::{PaymentOutcome, PaymentRequest, PaymentTerminal};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::catalogue::{self, Scanned};
+use crate::entry::{Closure, DiscountSpec, Entry, LineSpec, TenderLine, Ticket, TicketLine, Totals, VatLine};
+use crate::error::TillError;
+use crate::receipt;
+use crate::store::{self, Heads, Identity};
+
+/// Stock movements of each basket line: SKU and quantity.
+type StockMoves = BTreeMap<u32, Vec<(String, Quantity)>>;
+
+/// The software version written into records and receipts.
+pub const SOFTWARE: &str = concat!("pos-till ", env!("CARGO_PKG_VERSION"));
+
+/// Wrong PINs in a row before an account locks.
+pub const MAX_PIN_FAILURES: u32 = 5;
+/// How long a locked account stays locked.
+pub const LOCKOUT_MINUTES: i64 = 15;
+
+/// Where the time comes from: the system clock, or a clock a script sets (tests, replays).
+#[derive(Clone, Debug)]
+pub enum Clock {
+    /// The system clock.
+    System,
+    /// A set time, advanced one second per read.
+    Set(DateTime<Utc>),
+}
+
+/// The open basket (or a parked one).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BasketState {
+    /// Lines by id.
+    pub lines: BTreeMap<u32, LineSpec>,
+    /// Line discounts.
+    pub discounts: BTreeMap<u32, DiscountSpec>,
+    /// Basket discount.
+    pub discount: Option<DiscountSpec>,
+    /// Customer id.
+    pub customer: String,
+    /// Next line id.
+    pub next_id: u32,
+    /// Card payments asked for this basket.
+    pub cards: Vec<CardPayment>,
+}
+
+/// A card payment of the open basket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardPayment {
+    /// Reference given to the terminal.
+    pub reference: String,
+    /// Amount.
+    pub cents: i64,
+    /// `pending` (asked, no answer journaled), `approved`, `declined`, `not_made`, `unresolved`.
+    pub state: String,
+    /// Authorisation code and card, when approved.
+    pub detail: String,
+}
+
+/// The register session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Register {
+    /// Business day.
+    pub day: String,
+    /// Float counted at opening.
+    pub float: i64,
+    /// Cash from sales (cash tendered less change; negative for cash refunds).
+    pub cash_sales: i64,
+    /// Cash in.
+    pub cash_in: i64,
+    /// Cash out.
+    pub cash_out: i64,
+    /// Who opened.
+    pub opened_by: String,
+}
+
+impl Register {
+    /// Cash that should be in the drawer.
+    pub fn expected(&self) -> i64 {
+        self.float + self.cash_sales + self.cash_in - self.cash_out
+    }
+}
+
+/// The till's state: a projection of the journal.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    /// Started and not stopped (true at open means the last run crashed).
+    pub running: bool,
+    /// Logged-in staff.
+    pub operator: Option<String>,
+    /// Training mode.
+    pub training: bool,
+    /// The register session.
+    pub register: Option<Register>,
+    /// The live basket.
+    pub basket: BasketState,
+    /// The training basket.
+    pub training_basket: BasketState,
+    /// Parked baskets.
+    pub parked: BTreeMap<u32, BasketState>,
+    /// Next parking slot.
+    pub next_slot: u32,
+    /// Wrong PINs in a row, by staff.
+    pub failures: BTreeMap<String, u32>,
+    /// Locked accounts: until when (RFC 3339).
+    pub locked: BTreeMap<String, String>,
+    /// Perpetual grand total.
+    pub grand_total: i64,
+    /// Perpetual grand total of absolute values.
+    pub grand_total_abs: i64,
+    /// Days the till closed itself whose cash is still to count.
+    pub uncounted: BTreeSet<String>,
+    /// Days closed.
+    pub closed_days: BTreeSet<String>,
+    /// Months closed.
+    pub closed_months: BTreeSet<String>,
+    /// Seq of the last daily closure.
+    pub last_closure_seq: u64,
+    /// Configuration.
+    pub config: BTreeMap<String, String>,
+    /// Duplicates printed, by ticket.
+    pub duplicates: BTreeMap<String, u32>,
+    /// Card payments the manager must resolve.
+    pub unresolved_cards: BTreeSet<String>,
+    /// Tickets (live).
+    pub tickets: u64,
+}
+
+/// A manager's approval: their id and PIN, typed on this till.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    /// Staff id.
+    pub staff: String,
+    /// PIN.
+    pub pin: String,
+}
+
+/// A tender as asked at payment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TenderSpec {
+    /// Cash given (or paid out, negative).
+    Cash(i64),
+    /// Card through the terminal (negative: refund to card).
+    Card(i64),
+    /// Gift card: number and amount (negative: credited back).
+    GiftCard {
+        /// Card number.
+        card: String,
+        /// Amount.
+        cents: i64,
+    },
+    /// Store credit: spend a note (positive) or issue a new one (negative, no number).
+    StoreCredit {
+        /// Note number (spending).
+        #[serde(default)]
+        note: String,
+        /// Amount.
+        cents: i64,
+    },
+    /// Loyalty points spent.
+    Points(u32),
+}
+
+/// The till engine.
+pub struct Till {
+    dir: PathBuf,
+    conn: Connection,
+    key: SigningKey,
+    identity: Identity,
+    settings: Settings,
+    tz: Tz,
+    heads: Heads,
+    state: State,
+    clock: Clock,
+    printer: Box<dyn ReceiptPrinter>,
+    terminal: Box<dyn PaymentTerminal>,
+}
+
+fn refused(s: impl Into<String>) -> TillError {
+    TillError::Refused(s.into())
+}
+
+fn euros(c: i64) -> String {
+    format!("{}", Money::from_cents(c))
+}
+
+fn rate_str(r: Decimal) -> String {
+    r.normalize().to_string()
+}
+
+impl Till {
+    /// Sets up a new till in `dir` for `store`, number `number`, from the chain's files in `fixtures`.
+    pub fn init(
+        dir: &Path,
+        store_code: &str,
+        number: u32,
+        fixtures: &Path,
+        now: DateTime<Utc>,
+    ) -> Result<(), TillError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| TillError::Storage(format!("cannot create {}: {e}", dir.display())))?;
+        if dir.join(store::DB_FILE).exists() {
+            return Err(refused(format!(
+                "{} already holds a till; use another --data folder",
+                dir.display()
+            )));
+        }
+        let key = store::create_key(dir)?;
+        let result = (|| {
+            let mut conn = store::open_db(dir)?;
+            let tx = conn.transaction()?;
+            let chain = catalogue::import(&tx, fixtures)?;
+            let location = chain
+                .location(store_code)
+                .filter(|l| l.kind == pos_core::chain::LocationKind::Store)
+                .ok_or_else(|| {
+                    refused(format!("{store_code} is not a store of the chain (see locations.csv)"))
+                })?;
+            let tz: Tz = location
+                .time_zone
+                .parse()
+                .map_err(|_| refused(format!("unknown time zone {}", location.time_zone)))?;
+            let till = format!("{store_code}-{number}");
+            let public = key.verifying_key().to_bytes();
+            tx.execute(
+                "INSERT INTO identity (id, till, store, number, public_key, created_at) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+                params![till, store_code, number, &public[..], now.to_rfc3339()],
+            )?;
+            for s in &chain.staff {
+                tx.execute(
+                    "INSERT INTO staff (id, name, role, pin_hash) VALUES (?1, ?2, ?3, ?4)",
+                    params![s.id, s.name, role_str(s.role), crate::pin::hash(&s.pin)?],
+                )?;
+            }
+            seed_loyalty(&tx, &chain.customers)?;
+            let mut heads = Heads::default();
+            let at = now.with_timezone(&tz).to_rfc3339();
+            let entry = Entry::Initialised {
+                store: store_code.into(),
+                till: till.clone(),
+                public_key: hex(&public),
+                software: SOFTWARE.into(),
+            };
+            store::append(&tx, &mut heads, &key, &till, ChainName::Live, &at, &entry)?;
+            tx.execute(
+                "INSERT INTO state (id, json) VALUES (1, ?1)",
+                [serde_json::to_string(&State::default()).unwrap_or_default()],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })();
+        if result.is_err() {
+            // Nothing committed: leave the folder as it was so init can be run again.
+            let _ = std::fs::remove_file(dir.join(store::KEY_FILE));
+            for f in [store::DB_FILE, "till.db-wal", "till.db-shm"] {
+                let _ = std::fs::remove_file(dir.join(f));
+            }
+        }
+        result
+    }
+
+    /// Opens the till in `dir`, journals the start, and recovers from a crash if the last run did not stop.
+    pub fn open(
+        dir: &Path,
+        clock: Clock,
+        printer: Box<dyn ReceiptPrinter>,
+        terminal: Box<dyn PaymentTerminal>,
+    ) -> Result<Till, TillError> {
+        let till = Self::open_quiet(dir, clock, printer, terminal)?;
+        let mut till = till;
+        till.start()?;
+        Ok(till)
+    }
+
+    /// Opens the till without journaling anything (reports, status, verification).
+    pub fn open_quiet(
+        dir: &Path,
+        clock: Clock,
+        printer: Box<dyn ReceiptPrinter>,
+        terminal: Box<dyn PaymentTerminal>,
+    ) -> Result<Till, TillError> {
+        if !dir.join(store::DB_FILE).exists() {
+            return Err(refused(format!(
+                "{} holds no till: run `pos-till init --data {}` first",
+                dir.display(),
+                dir.display()
+            )));
+        }
+        let conn = store::open_db(dir)?;
+        let identity = store::identity(&conn)?;
+        let key = store::read_key(dir)?;
+        if key.verifying_key().to_bytes() != identity.public_key {
+            return Err(TillError::Storage(format!(
+                "{} is not this till's key; restore the till's own key file",
+                dir.join(store::KEY_FILE).display()
+            )));
+        }
+        let settings = catalogue::settings(&conn)?;
+        let tz = settings
+            .locations
+            .iter()
+            .find(|l| l.code == identity.store)
+            .and_then(|l| l.time_zone.parse().ok())
+            .unwrap_or(chrono_tz::Europe::Paris);
+        let heads = Heads::load(&conn)?;
+        let json: String = conn.query_row("SELECT json FROM state WHERE id = 1", [], |r| r.get(0))?;
+        let state: State = serde_json::from_str(&json)
+            .map_err(|e| TillError::Storage(format!("stored state: {e}; run `pos-till rebuild`")))?;
+        Ok(Till {
+            dir: dir.to_owned(),
+            conn,
+            key,
+            identity,
+            settings,
+            tz,
+            heads,
+            state,
+            clock,
+            printer,
+            terminal,
+        })
+    }
+
+    fn start(&mut self) -> Result<(), TillError> {
+        let crashed = self.state.running;
+        self.commit(vec![Entry::Started { software: SOFTWARE.into() }])?;
+        if crashed {
+            let in_flight: Vec<CardPayment> =
+                self.state.basket.cards.iter().filter(|c| c.state == "pending").cloned().collect();
+            self.commit(vec![Entry::Recovered {
+                basket_lines: self.state.basket.lines.len(),
+                cards_in_flight: in_flight.iter().map(|c| c.reference.clone()).collect(),
+            }])?;
+            for card in in_flight {
+                let entry = match self.terminal.status(&card.reference) {
+                    Ok(Some(PaymentOutcome::Approved { authorisation, card: number })) => Entry::CardResult {
+                        reference: card.reference,
+                        outcome: "approved".into(),
+                        detail: format!("{authorisation} {number}"),
+                    },
+                    Ok(Some(PaymentOutcome::Declined { reason })) => Entry::CardResult {
+                        reference: card.reference,
+                        outcome: "declined".into(),
+                        detail: reason,
+                    },
+                    Ok(None) => Entry::CardResult {
+                        reference: card.reference,
+                        outcome: "not_made".into(),
+                        detail: "the terminal never ran it".into(),
+                    },
+                    Err(e) => Entry::CardUnresolved {
+                        reference: card.reference,
+                        cents: card.cents,
+                        detail: e.to_string(),
+                    },
+                };
+                self.commit(vec![entry])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Journals a clean stop.
+    pub fn stop(mut self) -> Result<(), TillError> {
+        self.commit(vec![Entry::Stopped])?;
+        Ok(())
+    }
+
+    /// Who the till is.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The state.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The database connection (reports, tests).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The data folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Sets the clock.
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    fn now(&mut self) -> DateTime<Utc> {
+        match &mut self.clock {
+            Clock::System => Utc::now(),
+            Clock::Set(t) => {
+                let now = *t;
+                *t += Duration::seconds(1);
+                now
+            }
+        }
+    }
+
+    fn today(&self, now: DateTime<Utc>) -> NaiveDate {
+        now.with_timezone(&self.tz).date_naive()
+    }
+
+    // ------------------------------------------------------------------ commit
+
+    /// Appends `entries` and applies them, in one transaction; nothing of it if any part fails.
+    pub fn commit(&mut self, entries: Vec<Entry>) -> Result<Vec<Header>, TillError> {
+        let now = self.now();
+        let at = now.with_timezone(&self.tz).to_rfc3339();
+        let mut entries = entries;
+        if let Some(last) = self.heads.last_at(ChainName::Live)
+            && let Ok(last_t) = DateTime::parse_from_rfc3339(last)
+            && now < last_t.with_timezone(&Utc) - Duration::seconds(1)
+        {
+            entries.insert(0, Entry::ClockBack { last: last.to_owned(), now: at.clone() });
+        }
+        let fiscal = entries.iter().any(|e| e.kind() != Kind::Operation);
+        self.conn.pragma_update(None, "synchronous", if fiscal { "FULL" } else { "NORMAL" })?;
+        let mut heads = self.heads.clone();
+        let mut state = self.state.clone();
+        let tx = self.conn.transaction()?;
+        let mut headers = Vec::new();
+        for entry in &entries {
+            let chain = if state.training
+                && matches!(entry.kind(), Kind::Ticket | Kind::Operation | Kind::Duplicate)
+            {
+                ChainName::Training
+            } else {
+                ChainName::Live
+            };
+            let header = store::append(&tx, &mut heads, &self.key, &self.identity.till, chain, &at, entry)?;
+            apply(&tx, &mut state, &header, entry)?;
+            headers.push(header);
+        }
+        save_state(&tx, &state)?;
+        tx.commit()?;
+        self.heads = heads;
+        self.state = state;
+        Ok(headers)
+    }
+
+    // ------------------------------------------------------------------ staff
+
+    fn staff_row(&self, id: &str) -> Result<(String, Role, String), TillError> {
+        let row: Option<(String, String, String)> = self
+            .conn
+            .query_row("SELECT name, role, pin_hash FROM staff WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        let (name, role, hash) = row.ok_or_else(|| refused(format!("no staff member {id} at this till")))?;
+        Ok((name, parse_role(&role), hash))
+    }
+
+    /// Checks a PIN, journaling failures and locking the account after [`MAX_PIN_FAILURES`].
+    fn check_pin(&mut self, staff: &str, pin: &str, during: &str) -> Result<Role, TillError> {
+        let (name, role, hash) = self.staff_row(staff)?;
+        let now = self.now();
+        if let Some(until) = self.state.locked.get(staff)
+            && DateTime::parse_from_rfc3339(until).is_ok_and(|u| now < u.with_timezone(&Utc))
+        {
+            return Err(refused(format!(
+                "{name}'s account is locked after {MAX_PIN_FAILURES} wrong PINs until {until}; wait or ask a manager"
+            )));
+        }
+        if crate::pin::verify(pin, &hash) {
+            return Ok(role);
+        }
+        let failures = self.state.failures.get(staff).copied().unwrap_or(0) + 1;
+        let mut entries = vec![Entry::LoginFailed { staff: staff.into(), failures, during: during.into() }];
+        if failures >= MAX_PIN_FAILURES {
+            let until = (now + Duration::minutes(LOCKOUT_MINUTES)).with_timezone(&self.tz).to_rfc3339();
+            entries.push(Entry::LockedOut { staff: staff.into(), until });
+        }
+        self.commit(entries)?;
+        Err(refused(format!(
+            "wrong PIN for {name} ({failures} in a row; {MAX_PIN_FAILURES} lock the account)"
+        )))
+    }
+
+    /// Logs a member of staff in.
+    pub fn login(&mut self, staff: &str, pin: &str) -> Result<Value, TillError> {
+        let role = self.check_pin(staff, pin, "login")?;
+        let mut entries = Vec::new();
+        if let Some(previous) = self.state.operator.clone() {
+            entries.push(Entry::Logout { staff: previous });
+        }
+        entries.push(Entry::Login { staff: staff.into() });
+        self.commit(entries)?;
+        Ok(json!({"staff": staff, "role": role_str(role)}))
+    }
+
+    /// Logs out.
+    pub fn logout(&mut self) -> Result<Value, TillError> {
+        let staff = self.operator()?;
+        self.commit(vec![Entry::Logout { staff: staff.clone() }])?;
+        Ok(json!({"staff": staff}))
+    }
+
+    fn operator(&self) -> Result<String, TillError> {
+        self.state.operator.clone().ok_or_else(|| refused("nobody is logged in: log in with your PIN"))
+    }
+
+    fn operator_role(&self) -> Result<Role, TillError> {
+        let op = self.operator()?;
+        Ok(self.staff_row(&op)?.1)
+    }
+
+    /// A manager's approval of `what`: the logged-in manager, or the manager whose PIN is given.
+    fn approve(&mut self, approval: Option<&Approval>, what: &str) -> Result<String, TillError> {
+        match approval {
+            Some(a) => {
+                let role = self.check_pin(&a.staff, &a.pin, what)?;
+                if role != Role::Manager {
+                    return Err(TillError::NeedsManager(format!("{what}: {} is not a manager", a.staff)));
+                }
+                Ok(a.staff.clone())
+            }
+            None => Err(TillError::NeedsManager(what.to_owned())),
+        }
+    }
+
+    // ------------------------------------------------------------------ register
+
+    /// Makes sure the register is open on today's business day, closing a forgotten day first.
+    fn ensure_day(&mut self) -> Result<(), TillError> {
+        let now = self.now();
+        let today = self.today(now).to_string();
+        let Some(reg) = self.state.register.clone() else {
+            return Err(refused("the register is not open: open it with the counted float"));
+        };
+        if reg.day == today {
+            return Ok(());
+        }
+        let by = self.state.operator.clone().unwrap_or_else(|| "till".into());
+        let mut closure = self.day_closure(&reg.day, &by)?;
+        closure.automatic = true;
+        let what = format!("day {} (closed by the till)", reg.day);
+        self.commit(vec![
+            Entry::Closure(closure),
+            Entry::ClosureMade { what },
+            Entry::RegisterOpened { day: today, float: reg.expected(), by, carried: true },
+        ])?;
+        Ok(())
+    }
+
+    /// Opens the register with the counted float.
+    pub fn open_register(&mut self, float: i64) -> Result<Value, TillError> {
+        let by = self.operator()?;
+        if float < 0 {
+            return Err(refused("the float cannot be negative: count the drawer again"));
+        }
+        let today = {
+            let now = self.now();
+            self.today(now).to_string()
+        };
+        if let Some(reg) = self.state.register.clone() {
+            if reg.day == today {
+                return Err(refused(format!("the register is already open for {today}")));
+            }
+            let mut closure = self.day_closure(&reg.day, &by)?;
+            closure.automatic = true;
+            self.commit(vec![
+                Entry::Closure(closure),
+                Entry::ClosureMade { what: format!("day {} (closed by the till)", reg.day) },
+            ])?;
+        }
+        if self.state.closed_days.contains(&today) {
+            return Err(refused(format!("{today} is already closed; selling resumes tomorrow")));
+        }
+        self.commit(vec![Entry::RegisterOpened { day: today.clone(), float, by, carried: false }])?;
+        Ok(json!({"day": today, "float": euros(float)}))
+    }
+
+    /// Cash put into or taken out of the drawer, with a reason.
+    pub fn cash_move(&mut self, cents: i64, reason: &str, out: bool) -> Result<Value, TillError> {
+        let by = self.operator()?;
+        self.ensure_day()?;
+        if cents <= 0 {
+            return Err(refused("the amount must be above zero"));
+        }
+        if reason.trim().is_empty() {
+            return Err(refused("give a reason for the cash movement"));
+        }
+        if out && self.state.register.as_ref().is_some_and(|r| r.expected() < cents) {
+            return Err(refused("there is not that much cash in the drawer"));
+        }
+        let reason = reason.to_owned();
+        let entry =
+            if out { Entry::CashOut { cents, reason, by } } else { Entry::CashIn { cents, reason, by } };
+        self.commit(vec![entry])?;
+        Ok(json!({"expected_cash": euros(self.state.register.as_ref().map_or(0, Register::expected))}))
+    }
+
+    // ------------------------------------------------------------------ basket
+
+    fn basket(&self) -> &BasketState {
+        if self.state.training { &self.state.training_basket } else { &self.state.basket }
+    }
+
+    fn sale_ready(&mut self) -> Result<(), TillError> {
+        self.operator()?;
+        self.ensure_day()
+    }
+
+    fn next_line_id(&self) -> u32 {
+        self.basket().next_id.max(1)
+    }
+
+    /// Adds what a scanned or typed code designates. `grams` is the scale's stable weight for a weighed
+    /// item with an ordinary barcode; `serial` the serial number of a serial-tracked item.
+    pub fn scan(
+        &mut self,
+        code: &str,
+        quantity: u32,
+        grams: Option<i64>,
+        serial: Option<String>,
+    ) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        let scanned = catalogue::scan(&self.conn, &self.settings, code)?;
+        let spec = match scanned {
+            Scanned::Weighed(sku, g) => LineSpec::Weighed { sku: sku.to_string(), grams: g },
+            Scanned::Priced(sku, c) => LineSpec::Label { sku: sku.to_string(), cents: c },
+            Scanned::Item(sku) => {
+                let kind = self.product_kind(&sku)?;
+                match (kind, grams) {
+                    (ProductKind::Weighed { .. }, Some(g)) => {
+                        LineSpec::Weighed { sku: sku.to_string(), grams: g }
+                    }
+                    (ProductKind::Weighed { .. }, None) => {
+                        return Err(refused(format!("{sku} is sold by weight: put it on the scale")));
+                    }
+                    (ProductKind::GiftCard, _) => {
+                        return Err(refused(format!(
+                            "{sku} is a gift card: scan the card and enter its amount"
+                        )));
+                    }
+                    _ => LineSpec::Units { sku: sku.to_string(), quantity, serial },
+                }
+            }
+        };
+        self.add_line(spec)
+    }
+
+    fn product_kind(&self, sku: &Sku) -> Result<ProductKind, TillError> {
+        let set: BTreeSet<String> = [sku.to_string()].into();
+        let (cat, _) = catalogue::basket_catalogue(&self.conn, &self.settings, &set)?;
+        Ok(cat.product(sku).map(|p| p.kind.clone()).unwrap_or(ProductKind::Standard))
+    }
+
+    /// Sells or tops up a gift card.
+    pub fn sell_gift_card(&mut self, card: &str, cents: i64) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        let sku: Option<String> = self
+            .conn
+            .query_row("SELECT sku FROM product WHERE row LIKE '%,gift_card,%' LIMIT 1", [], |r| r.get(0))
+            .optional()?;
+        let sku = sku.ok_or_else(|| refused("the catalogue has no gift card product"))?;
+        self.add_line(LineSpec::GiftCard { sku, card: card.trim().to_owned(), cents })
+    }
+
+    fn add_line(&mut self, spec: LineSpec) -> Result<Value, TillError> {
+        let id = self.next_line_id();
+        let mut trial = self.basket().clone();
+        trial.lines.insert(id, spec.clone());
+        trial.next_id = id + 1;
+        // Price the basket with the new line before journaling it: a line that cannot be sold is refused.
+        let priced = self.price(&trial)?;
+        self.commit(vec![Entry::LineAdded { id, line: spec }])?;
+        let line = priced.0.lines.iter().find(|l| l.id == id);
+        Ok(json!({
+            "line": id,
+            "name": line.map(|l| l.name.to_string()),
+            "net": line.map(|l| euros(l.net.cents())),
+            "total": euros(priced.0.total.cents()),
+        }))
+    }
+
+    /// Removes a line.
+    pub fn remove_line(&mut self, id: u32) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        if !self.basket().lines.contains_key(&id) {
+            return Err(refused(format!("there is no line {id} in the basket")));
+        }
+        self.commit(vec![Entry::LineRemoved { id }])?;
+        self.basket_view()
+    }
+
+    fn discount_spec(
+        &self,
+        reason: &str,
+        percent: Option<&str>,
+        cents: Option<i64>,
+    ) -> Result<(DiscountSpec, DiscountKind), TillError> {
+        let kind = match (percent, cents) {
+            (Some(p), None) => DiscountKind::Percent(
+                Decimal::from_str(p).map_err(|_| refused(format!("`{p}` is not a percentage")))?,
+            ),
+            (None, Some(c)) => DiscountKind::Amount(Money::from_cents(c)),
+            _ => return Err(refused("give either a percent or an amount")),
+        };
+        Ok((
+            DiscountSpec {
+                reason: reason.to_owned(),
+                percent: percent.map(str::to_owned),
+                cents,
+                approved_by: None,
+            },
+            kind,
+        ))
+    }
+
+    fn max_discount_percent(&self) -> Decimal {
+        self.state
+            .config
+            .get("max_discount_percent")
+            .and_then(|v| Decimal::from_str(v).ok())
+            .unwrap_or(Decimal::TEN)
+    }
+
+    /// A discount on a line (`id`) or on the whole basket (`None`); above the configured threshold
+    /// (`max_discount_percent`, 10 % by default) a manager approves.
+    pub fn discount(
+        &mut self,
+        id: Option<u32>,
+        reason: &str,
+        percent: Option<&str>,
+        cents: Option<i64>,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        let (mut spec, kind) = self.discount_spec(reason, percent, cents)?;
+        let mut trial = self.basket().clone();
+        let (before, _) = self.price(&trial)?;
+        let base = match id {
+            Some(i) => before
+                .lines
+                .iter()
+                .find(|l| l.id == i)
+                .map(|l| l.gross)
+                .ok_or_else(|| refused(format!("there is no line {i}")))?,
+            None => before.gross,
+        };
+        let share = match kind {
+            DiscountKind::Percent(p) => p,
+            DiscountKind::Amount(a) if !base.is_zero() => a.euros() * Decimal::ONE_HUNDRED / base.euros(),
+            DiscountKind::Amount(_) => Decimal::ONE_HUNDRED,
+        };
+        if share > self.max_discount_percent() {
+            spec.approved_by =
+                Some(self.approve(approval, &format!("a discount of {}% ", share.round_dp(1)))?);
+        }
+        match id {
+            Some(i) => {
+                trial.discounts.insert(i, spec.clone());
+            }
+            None => trial.discount = Some(spec.clone()),
+        }
+        self.price(&trial)?;
+        let entry = match id {
+            Some(i) => Entry::LineDiscount { id: i, discount: spec },
+            None => Entry::BasketDiscount { discount: spec },
+        };
+        self.commit(vec![entry])?;
+        self.basket_view()
+    }
+
+    /// Overrides a line's unit price (down): a manager approves; journaled as a line discount.
+    pub fn override_price(
+        &mut self,
+        id: u32,
+        unit_cents: i64,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        let (priced, _) = self.price(&self.basket().clone())?;
+        let line = priced
+            .lines
+            .iter()
+            .find(|l| l.id == id)
+            .ok_or_else(|| refused(format!("there is no line {id}")))?;
+        let units = match line.measure {
+            Measure::Units(n) => i64::from(n),
+            _ => 1,
+        };
+        let new_total = unit_cents * units;
+        let off = line.gross.cents() - new_total;
+        if unit_cents < 0 || off <= 0 {
+            return Err(refused(
+                "a price override lowers the price to zero or more; to charge more, change the catalogue",
+            ));
+        }
+        let by = self.approve(approval, "a price override")?;
+        let spec = DiscountSpec {
+            reason: "price override".into(),
+            percent: None,
+            cents: Some(off),
+            approved_by: Some(by),
+        };
+        let mut trial = self.basket().clone();
+        trial.discounts.insert(id, spec.clone());
+        self.price(&trial)?;
+        self.commit(vec![Entry::LineDiscount { id, discount: spec }])?;
+        self.basket_view()
+    }
+
+    /// Attaches a customer (their price list and loyalty apply); an empty id detaches.
+    pub fn attach_customer(&mut self, id: &str) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        if !id.is_empty() && self.customer(id).is_none() {
+            return Err(refused(format!("no customer {id}; check the card or search by name")));
+        }
+        let mut trial = self.basket().clone();
+        trial.customer = id.to_owned();
+        self.price(&trial)?;
+        self.commit(vec![Entry::CustomerAttached { customer: id.to_owned() }])?;
+        let points = self.points(id)?;
+        let mut view = self.basket_view()?;
+        view["points"] = json!(points);
+        Ok(view)
+    }
+
+    fn customer(&self, id: &str) -> Option<&Customer> {
+        self.settings.customers.iter().find(|c| c.id == id)
+    }
+
+    fn points(&self, customer: &str) -> Result<i64, TillError> {
+        Ok(self
+            .conn
+            .query_row("SELECT points FROM loyalty WHERE customer = ?1", [customer], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    /// A gift card's or credit note's balance.
+    pub fn balance(&self, number: &str) -> Result<Option<i64>, TillError> {
+        Ok(self
+            .conn
+            .query_row("SELECT balance FROM voucher WHERE number = ?1", [number], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Parks the open basket.
+    pub fn park(&mut self) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        if self.state.training {
+            return Err(refused("leave training mode to park a basket"));
+        }
+        if self.basket().lines.is_empty() {
+            return Err(refused("the basket is empty: nothing to park"));
+        }
+        if self.basket().cards.iter().any(|c| c.state == "approved") {
+            return Err(refused("a card payment is already made on this basket: finish the sale"));
+        }
+        let slot = self.state.next_slot.max(1);
+        self.commit(vec![Entry::Parked { slot }])?;
+        Ok(json!({"slot": slot}))
+    }
+
+    /// Resumes a parked basket.
+    pub fn resume(&mut self, slot: u32) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        if !self.state.parked.contains_key(&slot) {
+            return Err(refused(format!("no parked basket {slot}")));
+        }
+        if !self.basket().lines.is_empty() {
+            return Err(refused("finish or park the current basket first"));
+        }
+        self.commit(vec![Entry::Resumed { slot }])?;
+        self.basket_view()
+    }
+
+    /// Abandons the open basket; card payments already approved on it are refunded first.
+    pub fn cancel_basket(&mut self) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        let approved: Vec<CardPayment> =
+            self.basket().cards.iter().filter(|c| c.state == "approved").cloned().collect();
+        for c in approved {
+            self.run_card(-c.cents)?;
+        }
+        self.commit(vec![Entry::BasketCancelled])?;
+        Ok(json!({"cancelled": true}))
+    }
+
+    /// Compatible accessories for what is in the basket.
+    pub fn suggestions(&self) -> Result<Value, TillError> {
+        let skus: BTreeSet<String> = self.basket().lines.values().filter_map(line_sku).collect();
+        Ok(serde_json::to_value(catalogue::accessories(&self.conn, &skus)?).unwrap_or_default())
+    }
+
+    /// Product search by name, reference or what it fits.
+    pub fn search(&self, text: &str) -> Result<Value, TillError> {
+        Ok(serde_json::to_value(catalogue::search(&self.conn, text, 20)?).unwrap_or_default())
+    }
+
+    /// The basket as priced now.
+    pub fn basket_view(&self) -> Result<Value, TillError> {
+        let b = self.basket().clone();
+        let (p, _) = self.price(&b)?;
+        Ok(json!({
+            "lines": p.lines.iter().map(|l| json!({"line": l.id, "sku": l.sku.as_str(), "name": &*l.name, "net": euros(l.net.cents())})).collect::<Vec<_>>(),
+            "total": euros(p.total.cents()),
+            "customer": b.customer,
+        }))
+    }
+
+    // ------------------------------------------------------------------ pricing
+
+    fn price(&self, b: &BasketState) -> Result<(PricedTicket, StockMoves), TillError> {
+        let skus: BTreeSet<String> = b.lines.values().filter_map(line_sku).collect();
+        let (cat, prices) = catalogue::basket_catalogue(&self.conn, &self.settings, &skus)?;
+        let sku = |s: &str| Sku::parse(s).map_err(TillError::Storage);
+        let mut lines = Vec::new();
+        for (&id, spec) in &b.lines {
+            let item = match spec {
+                LineSpec::Units { sku: s, quantity, serial } => {
+                    LineItem::Units { sku: sku(s)?, quantity: *quantity, serial: serial.clone() }
+                }
+                LineSpec::Weighed { sku: s, grams } => {
+                    LineItem::Weighed { sku: sku(s)?, weight: Weight::grams(*grams) }
+                }
+                LineSpec::Label { sku: s, cents } => {
+                    LineItem::PricedLabel { sku: sku(s)?, price: Money::from_cents(*cents) }
+                }
+                LineSpec::GiftCard { sku: s, card, cents } => {
+                    LineItem::GiftCard { sku: sku(s)?, card: card.clone(), amount: Money::from_cents(*cents) }
+                }
+                LineSpec::Return { ticket, line, sku: s, name, units, sold_units, net, eco, vat, basis } => {
+                    LineItem::Return {
+                        sold: SoldLine {
+                            ticket: ticket.clone(),
+                            line: *line,
+                            sku: sku(s)?,
+                            name: name.as_str().into(),
+                            units: *sold_units,
+                            net: Money::from_cents(*net),
+                            eco: Money::from_cents(*eco),
+                            vat: vat
+                                .iter()
+                                .map(|(c, r, a)| {
+                                    Ok(VatPart {
+                                        category: VatCategory::parse(c)
+                                            .ok_or_else(|| TillError::Storage(format!("VAT category {c}")))?,
+                                        rate: Decimal::from_str(r)
+                                            .map_err(|e| TillError::Storage(e.to_string()))?,
+                                        amount: Money::from_cents(*a),
+                                    })
+                                })
+                                .collect::<Result<_, TillError>>()?,
+                            basis: if basis == "ht" {
+                                PriceBasis::TaxExcluded
+                            } else {
+                                PriceBasis::TaxIncluded
+                            },
+                        },
+                        units: *units,
+                    }
+                }
+            };
+            let discount = b.discounts.get(&id).map(manual).transpose()?;
+            lines.push(BasketLine { id, item, discount });
+        }
+        let basket = Basket { lines, discount: b.discount.as_ref().map(manual).transpose()? };
+        let segment = if b.customer.is_empty() {
+            Segment::Retail
+        } else {
+            self.customer(&b.customer).map_or(Segment::Retail, |c| c.segment)
+        };
+        let now = match &self.clock {
+            Clock::System => Utc::now(),
+            Clock::Set(t) => *t,
+        };
+        let ctx = SaleContext { date: self.today(now), location: self.identity.store.clone(), segment };
+        let rules = PricingRules {
+            catalogue: &cat,
+            vat: &self.settings.vat,
+            prices: &prices,
+            promotions: &self.settings.promotions,
+        };
+        let priced = price(&basket, &ctx, &rules).map_err(|e| refused(format!("{e}")))?;
+        let mut moves = BTreeMap::new();
+        for (&id, spec) in &b.lines {
+            let m = match spec {
+                LineSpec::Units { sku: s, quantity, .. } => {
+                    cat.stock_moves(&sku(s)?, Quantity::units(i64::from(*quantity)))
+                }
+                LineSpec::Weighed { sku: s, grams } => {
+                    vec![(sku(s)?, Quantity::new(Weight::grams(*grams).kilograms()))]
+                }
+                LineSpec::Label { sku: s, .. } => cat.stock_moves(&sku(s)?, Quantity::ONE),
+                LineSpec::GiftCard { .. } => Vec::new(),
+                LineSpec::Return { sku: s, units, .. } => cat
+                    .stock_moves(&sku(s)?, Quantity::units(i64::from(*units)))
+                    .into_iter()
+                    .map(|(k, q)| (k, Quantity::new(-q.value())))
+                    .collect(),
+            };
+            moves.insert(id, m.into_iter().map(|(k, q)| (k.to_string(), q)).collect());
+        }
+        Ok((priced, moves))
+    }
+
+    // ------------------------------------------------------------------ returns
+
+    fn find_ticket(&self, reference: &str) -> Result<(Ticket, u64), TillError> {
+        let reference = reference.trim();
+        let pattern = format!("%\"reference\":\"{}\"%", reference.replace(['%', '_'], ""));
+        let row: Option<(String, u64)> = self
+            .conn
+            .query_row(
+                "SELECT chain, seq FROM journal WHERE kind = 'ticket' AND chain = 'live' AND CAST(bytes AS TEXT) LIKE ?1 LIMIT 1",
+                [pattern],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (_, seq) = row.ok_or_else(|| {
+            refused(format!("no ticket {reference} at this till; check the number on the receipt"))
+        })?;
+        let rec = store::read_records(&self.conn, ChainName::Live, seq, seq)?;
+        match rec.into_iter().next().map(|r| r.entry) {
+            Some(Entry::Ticket(t)) => Ok((t, seq)),
+            _ => Err(TillError::Storage(format!("ticket {reference} is unreadable"))),
+        }
+    }
+
+    fn returned_units(&self, ticket: &str, line: u32) -> Result<u32, TillError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT units FROM returned WHERE ticket = ?1 AND line = ?2",
+                params![ticket, line],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    /// Brings back units of lines of an earlier ticket (found by its number or the receipt's code).
+    /// `lines` empty: everything still returnable.
+    pub fn return_lines(&mut self, reference: &str, lines: &[(u32, u32)]) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        let (ticket, _) = self.find_ticket(reference)?;
+        let wanted: Vec<(u32, u32)> = if lines.is_empty() {
+            ticket
+                .lines
+                .iter()
+                .filter(|l| l.measure != "returned" && !l.gift_card)
+                .map(|l| (l.id, u32::MAX))
+                .collect()
+        } else {
+            lines.to_vec()
+        };
+        let mut specs = Vec::new();
+        for (line_id, units) in wanted {
+            let l = ticket
+                .lines
+                .iter()
+                .find(|l| l.id == line_id)
+                .ok_or_else(|| refused(format!("ticket {reference} has no line {line_id}")))?;
+            if l.measure == "returned" || l.gift_card {
+                return Err(refused(format!(
+                    "line {line_id} of {reference} cannot be returned (a return or a gift card)"
+                )));
+            }
+            let sold_units = if l.measure == "units" { u32::try_from(l.quantity).unwrap_or(1) } else { 1 };
+            let pending: u32 = self
+                .basket()
+                .lines
+                .values()
+                .filter_map(|s| match s {
+                    LineSpec::Return { ticket: t, line, units, .. }
+                        if *t == ticket.reference && *line == line_id =>
+                    {
+                        Some(*units)
+                    }
+                    _ => None,
+                })
+                .sum();
+            let left = sold_units.saturating_sub(self.returned_units(&ticket.reference, line_id)? + pending);
+            let units = if units == u32::MAX { left } else { units };
+            if units == 0 || units > left {
+                return Err(refused(format!(
+                    "line {line_id} of {reference}: {left} unit(s) can still be returned"
+                )));
+            }
+            specs.push(LineSpec::Return {
+                ticket: ticket.reference.clone(),
+                line: line_id,
+                sku: l.sku.clone(),
+                name: l.name.clone(),
+                units,
+                sold_units,
+                net: l.net,
+                eco: l.eco,
+                vat: l.vat.clone(),
+                basis: ticket.basis.clone(),
+            });
+        }
+        if specs.is_empty() {
+            return Err(refused(format!("everything on {reference} was already returned")));
+        }
+        let mut trial = self.basket().clone();
+        let mut entries = Vec::new();
+        if trial.customer.is_empty() && !ticket.customer.is_empty() {
+            trial.customer = ticket.customer.clone();
+            entries.push(Entry::CustomerAttached { customer: ticket.customer.clone() });
+        }
+        for spec in specs {
+            let id = trial.next_id.max(1);
+            trial.lines.insert(id, spec.clone());
+            trial.next_id = id + 1;
+            entries.push(Entry::LineAdded { id, line: spec });
+        }
+        self.price(&trial)?;
+        self.commit(entries)?;
+        self.basket_view()
+    }
+
+    /// A return without a receipt, at today's price: a manager approves.
+    pub fn return_without_receipt(
+        &mut self,
+        code: &str,
+        units: u32,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        let sku = match catalogue::scan(&self.conn, &self.settings, code)? {
+            Scanned::Item(s) => s,
+            _ => return Err(refused("weighed and labelled items are not taken back without a receipt")),
+        };
+        if units == 0 {
+            return Err(refused("return at least one unit"));
+        }
+        let by = self.approve(approval, "a return without a receipt")?;
+        // Priced as a sale of the same units today, then turned into a return of that sale.
+        let probe = BasketState {
+            lines: [(1, LineSpec::Units { sku: sku.to_string(), quantity: units, serial: None })].into(),
+            customer: self.basket().customer.clone(),
+            next_id: 2,
+            ..BasketState::default()
+        };
+        let (p, _) = self
+            .price(&probe)
+            .map_err(|e| refused(format!("{e} (serial-tracked items need their receipt)")))?;
+        let l = &p.lines[0];
+        let spec = LineSpec::Return {
+            ticket: format!("NO-RECEIPT/{by}"),
+            line: 0,
+            sku: sku.to_string(),
+            name: l.name.to_string(),
+            units,
+            sold_units: units,
+            net: l.net.cents(),
+            eco: l.eco.cents(),
+            vat: l
+                .vat
+                .iter()
+                .map(|v| (v.category.as_str().to_owned(), rate_str(v.rate), v.amount.cents()))
+                .collect(),
+            basis: if p.basis == PriceBasis::TaxExcluded { "ht".into() } else { "ttc".into() },
+        };
+        self.add_line(spec)
+    }
+
+    // ------------------------------------------------------------------ payment
+
+    fn new_reference(&self, prefix: char) -> String {
+        format!("{}-{prefix}{:06}", self.identity.till, self.heads.len(ChainName::Live) + 1)
+    }
+
+    /// Runs one card payment (or refund) through the terminal, journaling the intent first and the
+    /// answer after; returns the approved payment.
+    fn run_card(&mut self, cents: i64) -> Result<CardPayment, TillError> {
+        let reference = self.new_reference('P');
+        self.commit(vec![Entry::CardIntent { reference: reference.clone(), cents }])?;
+        let answer = self.terminal.pay(&PaymentRequest { reference: reference.clone(), cents });
+        let answer = match answer {
+            Ok(a) => Ok(a),
+            Err(e) => match self.terminal.status(&reference) {
+                Ok(Some(a)) => Ok(a),
+                Ok(None) => Err(e),
+                Err(_) => {
+                    self.commit(vec![Entry::CardUnresolved {
+                        reference: reference.clone(),
+                        cents,
+                        detail: e.to_string(),
+                    }])?;
+                    return Err(TillError::Device(format!(
+                        "{e}; the payment's outcome is unknown: a manager must check the terminal before taking another tender"
+                    )));
+                }
+            },
+        };
+        match answer {
+            Ok(PaymentOutcome::Approved { authorisation, card }) => {
+                let detail = format!("{authorisation} {card}");
+                self.commit(vec![Entry::CardResult {
+                    reference: reference.clone(),
+                    outcome: "approved".into(),
+                    detail: detail.clone(),
+                }])?;
+                Ok(CardPayment { reference, cents, state: "approved".into(), detail })
+            }
+            Ok(PaymentOutcome::Declined { reason }) => {
+                self.commit(vec![Entry::CardResult {
+                    reference,
+                    outcome: "declined".into(),
+                    detail: reason.clone(),
+                }])?;
+                Err(TillError::Device(format!(
+                    "card declined ({reason}): ask for another card or another tender"
+                )))
+            }
+            Err(e) => {
+                self.commit(vec![Entry::CardResult {
+                    reference,
+                    outcome: "not_made".into(),
+                    detail: e.to_string(),
+                }])?;
+                Err(TillError::Device(format!(
+                    "{e}: the card was not charged; try again or take another tender"
+                )))
+            }
+        }
+    }
+
+    /// Pays the open basket with `tenders` and journals the ticket; prints the receipt.
+    pub fn pay(&mut self, tenders: &[TenderSpec]) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        let operator = self.operator()?;
+        let basket = self.basket().clone();
+        if basket.lines.is_empty() {
+            return Err(refused("the basket is empty: scan something first"));
+        }
+        if !self.state.unresolved_cards.is_empty() {
+            return Err(refused(
+                "a card payment from before a crash is unresolved: a manager must resolve it first",
+            ));
+        }
+        let (priced, moves) = self.price(&basket)?;
+        let point_value = self.settings.loyalty.point_value;
+        let mut core = Vec::new();
+        for t in tenders {
+            let (kind, cents) = match t {
+                TenderSpec::Cash(c) => (TenderKind::Cash, *c),
+                TenderSpec::Card(c) => (TenderKind::Card, *c),
+                TenderSpec::GiftCard { card, cents } => (TenderKind::GiftCard { card: card.clone() }, *cents),
+                TenderSpec::StoreCredit { note, cents } => {
+                    (TenderKind::StoreCredit { note: note.clone() }, *cents)
+                }
+                TenderSpec::Points(p) => {
+                    let worth = self.settings.loyalty.value_of(*p);
+                    let signed = if priced.total.is_negative() { -worth.cents() } else { worth.cents() };
+                    (TenderKind::Loyalty { points: *p }, signed)
+                }
+            };
+            core.push(Tender { kind, amount: Money::from_cents(cents) });
+        }
+        let settlement = settle(priced.total, priced.out_of_scope, &core, point_value)
+            .map_err(|e| refused(format!("{e}")))?;
+        // Balances, checked before anything is charged.
+        let mut spend: BTreeMap<String, i64> = BTreeMap::new();
+        let mut points_spent = 0i64;
+        for t in tenders {
+            match t {
+                TenderSpec::GiftCard { card, cents } => *spend.entry(card.clone()).or_default() += cents,
+                TenderSpec::StoreCredit { note, cents } if *cents > 0 => {
+                    *spend.entry(note.clone()).or_default() += cents
+                }
+                TenderSpec::Points(p) => points_spent += i64::from(*p),
+                _ => {}
+            }
+        }
+        for (number, cents) in &spend {
+            let balance = self.balance(number)?;
+            match balance {
+                None => {
+                    return Err(refused(format!("no gift card or credit note {number}; check the number")));
+                }
+                Some(b) if *cents > 0 && b < *cents => {
+                    return Err(refused(format!(
+                        "{number} has {} left, not {}: take the rest by another tender",
+                        euros(b),
+                        euros(*cents)
+                    )));
+                }
+                _ => {}
+            }
+        }
+        if points_spent > 0 {
+            if basket.customer.is_empty() {
+                return Err(refused("attach the customer to spend their points"));
+            }
+            if priced.total.is_negative() {
+                return Err(refused("points are not paid out on a refund"));
+            }
+            let have = self.points(&basket.customer)?;
+            if have < points_spent {
+                return Err(refused(format!("the customer has {have} points, not {points_spent}")));
+            }
+        }
+        // Cards: reuse a payment approved on this basket (after a crash or a declined second card).
+        let mut used: Vec<String> = Vec::new();
+        let mut card_lines = Vec::new();
+        for t in tenders {
+            if let TenderSpec::Card(c) = t {
+                let existing = self
+                    .basket()
+                    .cards
+                    .iter()
+                    .find(|p| p.state == "approved" && p.cents == *c && !used.contains(&p.reference))
+                    .cloned();
+                let payment = match existing {
+                    Some(p) => p,
+                    None => self.run_card(*c)?,
+                };
+                used.push(payment.reference.clone());
+                card_lines.push(payment);
+            }
+        }
+        let tier =
+            if basket.customer.is_empty() { None } else { self.customer(&basket.customer).map(|c| c.tier) };
+        let points_earned = tier.map_or(0, |t| self.settings.loyalty.points_earned(t, &priced, &core));
+        let training = self.state.training;
+        let no =
+            self.heads.next_no(if training { ChainName::Training } else { ChainName::Live }, Kind::Ticket);
+        let reference = format!("{}-{}{no:06}", self.identity.till, if training { 'F' } else { 'T' });
+        let mut tender_lines = Vec::new();
+        let mut credit_notes = Vec::new();
+        let mut cards = card_lines.into_iter();
+        for (t, c) in tenders.iter().zip(&core) {
+            let (kind, reference_t, points) = match t {
+                TenderSpec::Cash(_) => ("cash", String::new(), 0),
+                TenderSpec::Card(_) => (
+                    "card",
+                    cards.next().map(|p| format!("{} {}", p.reference, p.detail)).unwrap_or_default(),
+                    0,
+                ),
+                TenderSpec::GiftCard { card, .. } => ("gift_card", card.clone(), 0),
+                TenderSpec::StoreCredit { note, cents } => {
+                    if *cents < 0 {
+                        let number = format!("AV-{reference}-{}", credit_notes.len() + 1);
+                        credit_notes.push((number.clone(), -cents));
+                        ("store_credit", number, 0)
+                    } else {
+                        ("store_credit", note.clone(), 0)
+                    }
+                }
+                TenderSpec::Points(p) => ("loyalty", String::new(), i64::from(*p)),
+            };
+            tender_lines.push(TenderLine {
+                kind: kind.into(),
+                reference: reference_t,
+                cents: c.amount.cents(),
+                points,
+            });
+        }
+        let day = {
+            let now = match &self.clock {
+                Clock::System => Utc::now(),
+                Clock::Set(t) => *t,
+            };
+            self.today(now).to_string()
+        };
+        let ticket = Ticket {
+            reference: reference.clone(),
+            day,
+            operator,
+            customer: basket.customer.clone(),
+            basis: if priced.basis == PriceBasis::TaxExcluded { "ht".into() } else { "ttc".into() },
+            lines: priced.lines.iter().map(|l| ticket_line(l, basket.lines.get(&l.id))).collect(),
+            basket_discounts: priced
+                .basket_discounts
+                .iter()
+                .map(|d| (label(&d.source), d.amount.cents()))
+                .collect(),
+            gross: priced.gross.cents(),
+            discounts: priced.discounts.cents(),
+            eco: priced.eco.cents(),
+            vat: priced
+                .vat
+                .rates
+                .iter()
+                .map(|r| VatLine {
+                    rate: rate_str(r.rate),
+                    base: r.base.cents(),
+                    vat: r.vat.cents(),
+                    total: r.total.cents(),
+                })
+                .collect(),
+            out_of_scope: priced.out_of_scope.cents(),
+            total: priced.total.cents(),
+            tenders: tender_lines,
+            change: settlement.change.cents(),
+            points_earned,
+            credit_notes,
+            approvals: basket
+                .discounts
+                .values()
+                .chain(basket.discount.iter())
+                .filter_map(|d| d.approved_by.clone().map(|by| (d.reason.clone(), by)))
+                .chain(basket.lines.values().filter_map(|l| match l {
+                    LineSpec::Return { ticket, .. } if ticket.starts_with("NO-RECEIPT/") => Some((
+                        "return without receipt".to_owned(),
+                        ticket.trim_start_matches("NO-RECEIPT/").to_owned(),
+                    )),
+                    _ => None,
+                }))
+                .collect(),
+            voids: String::new(),
+            stock_moves: moves.values().flatten().map(|(s, q)| (s.clone(), q.to_string())).collect(),
+        };
+        let headers = self.commit(vec![Entry::Ticket(ticket.clone())])?;
+        let printed = self.print_ticket(&ticket, &headers[0], None);
+        let mut out = json!({
+            "ticket": reference,
+            "total": euros(ticket.total),
+            "change": euros(ticket.change),
+            "points_earned": points_earned,
+            "credit_notes": ticket.credit_notes.iter().map(|(n, c)| json!({"note": n, "amount": euros(*c)})).collect::<Vec<_>>(),
+            "lines": ticket.lines.len(),
+        });
+        if let Err(e) = printed {
+            out["printer"] = json!(format!("{e}: the ticket is saved; reprint it when the printer is back"));
+        }
+        Ok(out)
+    }
+
+    fn print_ticket(
+        &mut self,
+        ticket: &Ticket,
+        header: &Header,
+        duplicate: Option<u32>,
+    ) -> Result<(), TillError> {
+        let sig: Vec<u8> = self.conn.query_row(
+            "SELECT sig FROM journal WHERE chain = ?1 AND seq = ?2",
+            params![header.chain.as_str(), header.seq],
+            |r| r.get(0),
+        )?;
+        let location = self.settings.locations.iter().find(|l| l.code == self.identity.store).cloned();
+        let layout = receipt::ticket(
+            &receipt::Context {
+                company: &self.settings.name,
+                siren: &self.settings.siren,
+                location: location.as_ref(),
+                till: &self.identity.till,
+                software: SOFTWARE,
+                at: &header.at,
+                signature: &hex(&sig),
+                training: header.chain == ChainName::Training,
+            },
+            ticket,
+            duplicate,
+        );
+        self.printer.print(&layout).map_err(|e| TillError::Device(e.to_string()))
+    }
+
+    /// Voids a ticket: a new ticket returning all its lines, refunded to its own tenders. A manager approves.
+    pub fn void_ticket(&mut self, reference: &str, approval: Option<&Approval>) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        if !self.basket().lines.is_empty() {
+            return Err(refused("finish or park the current basket first"));
+        }
+        let (ticket, _) = self.find_ticket(reference)?;
+        if ticket.lines.iter().any(|l| l.measure == "returned")
+            || ticket.tenders.iter().any(|t| t.kind == "loyalty")
+        {
+            return Err(refused("this ticket holds returns or points: return its lines instead"));
+        }
+        if ticket.lines.iter().any(|l| l.gift_card) {
+            return Err(refused(
+                "a ticket that sold a gift card cannot be voided: the card may have been used",
+            ));
+        }
+        for l in &ticket.lines {
+            if self.returned_units(&ticket.reference, l.id)? > 0 {
+                return Err(refused("part of this ticket was already returned: return the rest instead"));
+            }
+        }
+        let by = self.approve(approval, "voiding a ticket")?;
+        self.return_lines(reference, &[])?;
+        let tenders: Vec<TenderSpec> = ticket
+            .tenders
+            .iter()
+            .map(|t| {
+                let refund = if t.kind == "cash" { -(t.cents - ticket.change) } else { -t.cents };
+                match t.kind.as_str() {
+                    "card" => TenderSpec::Card(refund),
+                    "gift_card" => TenderSpec::GiftCard { card: t.reference.clone(), cents: refund },
+                    "store_credit" => TenderSpec::StoreCredit { note: String::new(), cents: refund },
+                    _ => TenderSpec::Cash(refund),
+                }
+            })
+            .filter(|t| !matches!(t, TenderSpec::Cash(0)))
+            .collect();
+        match self.pay(&tenders) {
+            Ok(mut v) => {
+                v["voids"] = json!(ticket.reference);
+                v["approved_by"] = json!(by);
+                Ok(v)
+            }
+            Err(e) => {
+                self.commit(vec![Entry::BasketCancelled])?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Reprints a receipt, marked DUPLICATA n, and journals it.
+    pub fn reprint(&mut self, reference: &str) -> Result<Value, TillError> {
+        let by = self.operator()?;
+        let (ticket, seq) = self.find_ticket(reference)?;
+        let copy = self.state.duplicates.get(&ticket.reference).copied().unwrap_or(0) + 1;
+        self.commit(vec![Entry::Duplicate { ticket: ticket.reference.clone(), copy, by }])?;
+        let header = store::read_records(&self.conn, ChainName::Live, seq, seq)?.remove(0).header;
+        self.print_ticket(&ticket, &header, Some(copy))?;
+        Ok(json!({"ticket": ticket.reference, "duplicate": copy}))
+    }
+
+    /// Opens the drawer with no sale: a manager approves.
+    pub fn no_sale(&mut self, reason: &str, approval: Option<&Approval>) -> Result<Value, TillError> {
+        self.operator()?;
+        if reason.trim().is_empty() {
+            return Err(refused("give a reason for opening the drawer"));
+        }
+        let by = self.approve(approval, "opening the drawer without a sale")?;
+        self.commit(vec![Entry::NoSale { reason: reason.into(), approved_by: by }])?;
+        self.printer.open_drawer().map_err(|e| TillError::Device(e.to_string()))?;
+        Ok(json!({"drawer": "open"}))
+    }
+
+    /// Training mode on or off: a manager approves.
+    pub fn training(&mut self, on: bool, approval: Option<&Approval>) -> Result<Value, TillError> {
+        self.operator()?;
+        if !self.basket().lines.is_empty() {
+            return Err(refused("finish or cancel the basket before switching training mode"));
+        }
+        let by = self.approve(approval, "switching training mode")?;
+        self.commit(vec![Entry::Training { on, by }])?;
+        Ok(json!({"training": on}))
+    }
+
+    /// Changes a setting (manager or technician).
+    pub fn configure(&mut self, key: &str, value: &str) -> Result<Value, TillError> {
+        let by = self.operator()?;
+        if self.operator_role()? == Role::Cashier {
+            return Err(refused("only a manager or a technician changes settings"));
+        }
+        match key {
+            "max_discount_percent" => {
+                Decimal::from_str(value).map_err(|_| refused(format!("`{value}` is not a percentage")))?;
+            }
+            k if k.starts_with("device.") => {}
+            _ => return Err(refused(format!("unknown setting `{key}` (max_discount_percent, device.*)"))),
+        }
+        self.commit(vec![Entry::ConfigChanged { key: key.into(), value: value.into(), by }])?;
+        Ok(json!({key: value}))
+    }
+
+    /// A manager settles a card payment left unresolved by a crash, after checking the terminal's own report.
+    pub fn resolve_card(
+        &mut self,
+        reference: &str,
+        approved: bool,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
+        if !self.state.unresolved_cards.contains(reference) {
+            return Err(refused(format!("no unresolved card payment {reference}")));
+        }
+        let by = self.approve(approval, "resolving a card payment")?;
+        let outcome = if approved { "approved" } else { "not_made" };
+        self.commit(vec![Entry::CardResult {
+            reference: reference.into(),
+            outcome: outcome.into(),
+            detail: format!("resolved by {by}"),
+        }])?;
+        Ok(json!({"reference": reference, "outcome": outcome}))
+    }
+
+    // ------------------------------------------------------------------ closures
+
+    fn tickets_since(&self, after_seq: u64) -> Result<Vec<(u64, Ticket)>, TillError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq FROM journal WHERE chain = 'live' AND kind = 'ticket' AND seq > ?1 ORDER BY seq",
+        )?;
+        let seqs: Vec<u64> = stmt.query_map([after_seq], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut out = Vec::new();
+        for s in seqs {
+            if let Some(r) = store::read_records(&self.conn, ChainName::Live, s, s)?.pop()
+                && let Entry::Ticket(t) = r.entry
+            {
+                out.push((r.header.no, t));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The daily closure of `day` as it would be made now.
+    pub fn day_closure(&self, day: &str, by: &str) -> Result<Closure, TillError> {
+        let tickets: Vec<(u64, Ticket)> = self
+            .tickets_since(self.state.last_closure_seq)?
+            .into_iter()
+            .filter(|(_, t)| t.day == day)
+            .collect();
+        let totals = totals(tickets.iter().map(|(_, t)| t));
+        Ok(Closure {
+            period: "day".into(),
+            key: day.into(),
+            totals,
+            grand_total: self.state.grand_total,
+            grand_total_abs: self.state.grand_total_abs,
+            tickets_from: tickets.first().map_or(0, |t| t.0),
+            tickets_to: tickets.last().map_or(0, |t| t.0),
+            includes: Vec::new(),
+            cash_expected: self
+                .state
+                .register
+                .as_ref()
+                .filter(|r| r.day == day)
+                .map_or(0, Register::expected),
+            automatic: false,
+            by: by.into(),
+        })
+    }
+
+    /// Closes the register: the cash counted by denomination (cents → pieces), the difference, the Z.
+    pub fn close_register(
+        &mut self,
+        counted: &BTreeMap<String, i64>,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
+        let op = self.operator()?;
+        let by = if self.operator_role()? == Role::Manager {
+            op
+        } else {
+            self.approve(approval, "closing the register")?
+        };
+        let Some(reg) = self.state.register.clone() else {
+            return Err(refused("the register is not open"));
+        };
+        if !self.state.basket.lines.is_empty() {
+            return Err(refused("a basket is open: pay, park or cancel it before closing"));
+        }
+        let total = count_total(counted)?;
+        let closure = self.day_closure(&reg.day, &by)?;
+        let expected = reg.expected();
+        let entries = vec![
+            Entry::CashCounted {
+                day: reg.day.clone(),
+                counted: counted.clone(),
+                total,
+                expected,
+                difference: total - expected,
+                by: by.clone(),
+            },
+            Entry::Closure(closure.clone()),
+            Entry::ClosureMade { what: format!("day {}", reg.day) },
+        ];
+        let headers = self.commit(entries)?;
+        let printed = self.print_closure(&closure, &headers[1], Some((total, expected)));
+        let mut out = json!({
+            "day": reg.day,
+            "expected": euros(expected),
+            "counted": euros(total),
+            "difference": euros(total - expected),
+            "z": serde_json::to_value(&closure).unwrap_or_default(),
+        });
+        if let Err(e) = printed {
+            out["printer"] = json!(e.to_string());
+        }
+        Ok(out)
+    }
+
+    fn print_closure(
+        &mut self,
+        closure: &Closure,
+        header: &Header,
+        cash: Option<(i64, i64)>,
+    ) -> Result<(), TillError> {
+        let layout = receipt::closure(&self.identity.till, &header.at, header.no, closure, cash);
+        self.printer.print(&layout).map_err(|e| TillError::Device(e.to_string()))
+    }
+
+    /// Counts the cash of a day the till closed itself.
+    pub fn count_cash(&mut self, day: &str, counted: &BTreeMap<String, i64>) -> Result<Value, TillError> {
+        let by = self.operator()?;
+        if !self.state.uncounted.contains(day) {
+            return Err(refused(format!("{day} has no cash count waiting")));
+        }
+        let closure = store::records_of_kind(&self.conn, ChainName::Live, Kind::Closure)?
+            .into_iter()
+            .filter_map(|r| match r.entry {
+                Entry::Closure(c) if c.period == "day" && c.key == day => Some(c),
+                _ => None,
+            })
+            .next_back()
+            .ok_or_else(|| TillError::Storage(format!("no closure for {day}")))?;
+        let total = count_total(counted)?;
+        let expected = closure.cash_expected;
+        self.commit(vec![Entry::CashCounted {
+            day: day.into(),
+            counted: counted.clone(),
+            total,
+            expected,
+            difference: total - expected,
+            by,
+        }])?;
+        Ok(
+            json!({"day": day, "expected": euros(expected), "counted": euros(total), "difference": euros(total - expected)}),
+        )
+    }
+
+    /// Closes a month (`2026-12`) or a year (`2026`) from the closures below it.
+    pub fn close_period(&mut self, key: &str) -> Result<Value, TillError> {
+        let by = self.operator()?;
+        if self.operator_role()? != Role::Manager {
+            return Err(TillError::NeedsManager("a periodic closure".into()));
+        }
+        let (period, below) = match key.len() {
+            7 => ("month", "day"),
+            4 => ("year", "month"),
+            _ => return Err(refused(format!("`{key}` is neither a month (YYYY-MM) nor a year (YYYY)"))),
+        };
+        if self.state.register.as_ref().is_some_and(|r| r.day.starts_with(key)) {
+            return Err(refused(format!(
+                "the register is still open on {}: close the day first",
+                self.state.register.as_ref().map_or("", |r| &r.day)
+            )));
+        }
+        let closures = store::records_of_kind(&self.conn, ChainName::Live, Kind::Closure)?;
+        if closures
+            .iter()
+            .any(|r| matches!(&r.entry, Entry::Closure(c) if c.period == period && c.key == key))
+        {
+            return Err(refused(format!("{key} is already closed")));
+        }
+        let parts: Vec<Closure> = closures
+            .into_iter()
+            .filter_map(|r| match r.entry {
+                Entry::Closure(c) if c.period == below && c.key.starts_with(key) => Some(c),
+                _ => None,
+            })
+            .collect();
+        if parts.is_empty() {
+            return Err(refused(format!("no {below} of {key} is closed yet")));
+        }
+        let mut totals = Totals::default();
+        for p in &parts {
+            add_totals(&mut totals, &p.totals);
+        }
+        finish_totals(&mut totals);
+        let closure = Closure {
+            period: period.into(),
+            key: key.into(),
+            totals,
+            grand_total: self.state.grand_total,
+            grand_total_abs: self.state.grand_total_abs,
+            tickets_from: parts.iter().map(|p| p.tickets_from).filter(|&n| n > 0).min().unwrap_or(0),
+            tickets_to: parts.iter().map(|p| p.tickets_to).max().unwrap_or(0),
+            includes: parts.iter().map(|p| p.key.clone()).collect(),
+            cash_expected: 0,
+            automatic: false,
+            by,
+        };
+        let headers = self.commit(vec![
+            Entry::Closure(closure.clone()),
+            Entry::ClosureMade { what: format!("{period} {key}") },
+        ])?;
+        let _ = self.print_closure(&closure, &headers[0], None);
+        Ok(serde_json::to_value(&closure).unwrap_or_default())
+    }
+
+    /// Writes the signed archive of a month into the data folder's `archives/` and journals it.
+    pub fn archive(&mut self, period: &str) -> Result<Value, TillError> {
+        let file = crate::archive::write(&self.conn, &self.key, &self.dir, period)?;
+        self.commit(vec![
+            Entry::Archive {
+                period: period.into(),
+                from_seq: file.from_seq,
+                to_seq: file.to_seq,
+                digest: file.digest.clone(),
+            },
+            Entry::Archived { period: period.into(), file: file.path.display().to_string() },
+        ])?;
+        Ok(
+            json!({"file": file.path.display().to_string(), "records": file.to_seq + 1 - file.from_seq, "digest": file.digest}),
+        )
+    }
+
+    /// What the till is doing.
+    pub fn status(&self) -> Result<Value, TillError> {
+        let b = self.basket();
+        Ok(json!({
+            "till": self.identity.till,
+            "store": self.identity.store,
+            "operator": self.state.operator,
+            "training": self.state.training,
+            "register": self.state.register.as_ref().map(|r| json!({"day": r.day, "float": euros(r.float), "expected_cash": euros(r.expected())})),
+            "basket_lines": b.lines.len(),
+            "parked": self.state.parked.keys().collect::<Vec<_>>(),
+            "records": self.heads.len(ChainName::Live),
+            "training_records": self.heads.len(ChainName::Training),
+            "tickets": self.state.tickets,
+            "grand_total": euros(self.state.grand_total),
+            "grand_total_abs": euros(self.state.grand_total_abs),
+            "uncounted_days": self.state.uncounted,
+            "unresolved_cards": self.state.unresolved_cards,
+            "cards_on_basket": b.cards,
+        }))
+    }
+}
+
+fn count_total(counted: &BTreeMap<String, i64>) -> Result<i64, TillError> {
+    const DENOMINATIONS: [i64; 15] =
+        [50000, 20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1];
+    let mut total = 0;
+    for (d, n) in counted {
+        let cents =
+            Money::from_str(d).map(Money::cents).map_err(|_| refused(format!("`{d}` is not an amount")))?;
+        if !DENOMINATIONS.contains(&cents) {
+            return Err(refused(format!("{d} is not a euro note or coin")));
+        }
+        if *n < 0 {
+            return Err(refused(format!("a negative count of {d}")));
+        }
+        total += cents * n;
+    }
+    Ok(total)
+}
+
+fn manual(d: &DiscountSpec) -> Result<ManualDiscount, TillError> {
+    let kind = match (&d.percent, d.cents) {
+        (Some(p), _) => DiscountKind::Percent(
+            Decimal::from_str(p).map_err(|_| refused(format!("`{p}` is not a percentage")))?,
+        ),
+        (None, Some(c)) => DiscountKind::Amount(Money::from_cents(c)),
+        (None, None) => return Err(refused("a discount needs a percent or an amount")),
+    };
+    Ok(ManualDiscount { reason: d.reason.clone(), kind })
+}
+
+fn label(source: &DiscountSource) -> String {
+    match source {
+        DiscountSource::Promotion { name, .. } => name.to_string(),
+        DiscountSource::Manual { reason } => reason.to_string(),
+    }
+}
+
+fn ticket_line(l: &pos_core::basket::PricedLine, spec: Option<&LineSpec>) -> TicketLine {
+    let (measure, quantity) = match l.measure {
+        Measure::Units(n) => ("units", i64::from(n)),
+        Measure::Weight(w) => {
+            ("weight", (w.kilograms() * Decimal::ONE_THOUSAND).round().try_into().unwrap_or(0))
+        }
+        Measure::Label => ("label", 1),
+        Measure::Returned(n) => ("returned", -i64::from(n)),
+    };
+    TicketLine {
+        id: l.id,
+        sku: l.sku.to_string(),
+        name: l.name.to_string(),
+        family: l.family.as_ref().map(|f| f.0.to_string()).unwrap_or_default(),
+        measure: measure.into(),
+        quantity,
+        reference: match spec {
+            Some(LineSpec::Return { ticket, line, .. }) => format!("{ticket}#{line}"),
+            _ => l.reference.clone().unwrap_or_default(),
+        },
+        unit_price: l.unit_price.cents(),
+        gross: l.gross.cents(),
+        eco: l.eco.cents(),
+        discounts: l.discounts.iter().map(|d| (label(&d.source), d.amount.cents())).collect(),
+        basket_share: l.basket_share.cents(),
+        net: l.net.cents(),
+        vat: l
+            .vat
+            .iter()
+            .map(|v| (v.category.as_str().to_owned(), rate_str(v.rate), v.amount.cents()))
+            .collect(),
+        gift_card: matches!(spec, Some(LineSpec::GiftCard { .. })),
+    }
+}
+
+fn line_sku(l: &LineSpec) -> Option<String> {
+    Some(match l {
+        LineSpec::Units { sku, .. }
+        | LineSpec::Weighed { sku, .. }
+        | LineSpec::Label { sku, .. }
+        | LineSpec::GiftCard { sku, .. }
+        | LineSpec::Return { sku, .. } => sku.clone(),
+    })
+}
+
+fn role_str(r: Role) -> &'static str {
+    match r {
+        Role::Cashier => "cashier",
+        Role::Manager => "manager",
+        Role::Technician => "technician",
+    }
+}
+
+fn parse_role(s: &str) -> Role {
+    match s {
+        "manager" => Role::Manager,
+        "technician" => Role::Technician,
+        _ => Role::Cashier,
+    }
+}
+
+/// Totals of some tickets.
+pub fn totals<'a>(tickets: impl IntoIterator<Item = &'a Ticket>) -> Totals {
+    let mut t = Totals::default();
+    let mut sales_tickets = 0i64;
+    for k in tickets {
+        t.tickets += 1;
+        t.total += k.total;
+        if k.total > 0 {
+            t.sales += k.total;
+            sales_tickets += 1;
+        } else {
+            t.refunds -= k.total;
+        }
+        t.discounts += k.discounts;
+        t.eco += k.eco;
+        t.gift_cards_sold += k.out_of_scope;
+        for l in &k.lines {
+            if l.measure == "returned" {
+                t.returns -= l.net;
+            }
+            if !l.gift_card {
+                *t.families.entry(l.family.clone()).or_default() += l.net;
+            }
+        }
+        for tender in &k.tenders {
+            let amount = if tender.kind == "cash" { tender.cents - k.change } else { tender.cents };
+            *t.tenders.entry(tender.kind.clone()).or_default() += amount;
+        }
+        for v in &k.vat {
+            let e = t.vat.entry(v.rate.clone()).or_insert_with(|| VatLine {
+                rate: v.rate.clone(),
+                base: 0,
+                vat: 0,
+                total: 0,
+            });
+            e.base += v.base;
+            e.vat += v.vat;
+            e.total += v.total;
+        }
+    }
+    t.average_basket = if sales_tickets > 0 { round_div(t.sales, sales_tickets) } else { 0 };
+    t
+}
+
+fn round_div(a: i64, b: i64) -> i64 {
+    (Money::from_cents(a).euros() / Decimal::from(b) * Decimal::ONE_HUNDRED)
+        .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        .try_into()
+        .unwrap_or(0)
+}
+
+fn add_totals(into: &mut Totals, t: &Totals) {
+    into.tickets += t.tickets;
+    into.total += t.total;
+    into.sales += t.sales;
+    into.refunds += t.refunds;
+    into.returns += t.returns;
+    into.discounts += t.discounts;
+    into.eco += t.eco;
+    into.gift_cards_sold += t.gift_cards_sold;
+    for (k, v) in &t.tenders {
+        *into.tenders.entry(k.clone()).or_default() += v;
+    }
+    for (k, v) in &t.families {
+        *into.families.entry(k.clone()).or_default() += v;
+    }
+    for (k, v) in &t.vat {
+        let e = into.vat.entry(k.clone()).or_insert_with(|| VatLine {
+            rate: k.clone(),
+            base: 0,
+            vat: 0,
+            total: 0,
+        });
+        e.base += v.base;
+        e.vat += v.vat;
+        e.total += v.total;
+    }
+    // Sales tickets are not kept per closure; the average of a period is weighted by the days' averages.
+    into.average_basket += if t.average_basket > 0 { t.sales } else { 0 };
+}
+
+fn finish_totals(t: &mut Totals) {
+    // `average_basket` holds the sales of days that had sales; divide by their ticket count estimate.
+    let days_sales = t.average_basket;
+    t.average_basket = if t.tickets > 0 { round_div(days_sales, t.tickets) } else { 0 };
+}
+
+fn save_state(tx: &Transaction<'_>, state: &State) -> Result<(), TillError> {
+    let json = serde_json::to_string(state).map_err(|e| TillError::Storage(e.to_string()))?;
+    tx.execute(
+        "INSERT INTO state (id, json) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
+        [json],
+    )?;
+    Ok(())
+}
+
+/// Seeds the loyalty projection with the customers' balances from the chain's files.
+pub fn seed_loyalty(tx: &Transaction<'_>, customers: &[Customer]) -> Result<(), TillError> {
+    let mut ins = tx.prepare(
+        "INSERT INTO loyalty (customer, points) VALUES (?1, ?2) ON CONFLICT (customer) DO NOTHING",
+    )?;
+    for c in customers {
+        ins.execute(params![c.id, c.points])?;
+    }
+    Ok(())
+}
+
+/// Applies one record to the state and the projection tables. The same function serves live commits
+/// and [`crate::rebuild`], so a rebuilt till is the till that was.
+pub fn apply(
+    tx: &Transaction<'_>,
+    state: &mut State,
+    header: &Header,
+    entry: &Entry,
+) -> Result<(), TillError> {
+    let training = header.chain == ChainName::Training;
+    let basket = if training { &mut state.training_basket } else { &mut state.basket };
+    match entry {
+        Entry::Started { .. } => state.running = true,
+        Entry::Stopped => {
+            state.running = false;
+            state.operator = None;
+        }
+        Entry::Login { staff } => {
+            state.operator = Some(staff.clone());
+            state.failures.remove(staff);
+            state.locked.remove(staff);
+        }
+        Entry::Logout { .. } => state.operator = None,
+        Entry::LoginFailed { staff, failures, .. } => {
+            state.failures.insert(staff.clone(), *failures);
+        }
+        Entry::LockedOut { staff, until } => {
+            state.locked.insert(staff.clone(), until.clone());
+            state.failures.remove(staff);
+        }
+        Entry::Training { on, .. } => state.training = *on,
+        Entry::ConfigChanged { key, value, .. } => {
+            state.config.insert(key.clone(), value.clone());
+        }
+        Entry::CardUnresolved { reference, cents, detail } => {
+            state.unresolved_cards.insert(reference.clone());
+            if let Some(c) = state.basket.cards.iter_mut().find(|c| c.reference == *reference) {
+                c.state = "unresolved".into();
+            } else {
+                state.basket.cards.push(CardPayment {
+                    reference: reference.clone(),
+                    cents: *cents,
+                    state: "unresolved".into(),
+                    detail: detail.clone(),
+                });
+            }
+        }
+        Entry::LineAdded { id, line } => {
+            basket.lines.insert(*id, line.clone());
+            basket.next_id = basket.next_id.max(id + 1);
+        }
+        Entry::LineRemoved { id } => {
+            basket.lines.remove(id);
+            basket.discounts.remove(id);
+        }
+        Entry::LineDiscount { id, discount } => {
+            basket.discounts.insert(*id, discount.clone());
+        }
+        Entry::BasketDiscount { discount } => basket.discount = Some(discount.clone()),
+        Entry::CustomerAttached { customer } => basket.customer = customer.clone(),
+        Entry::Parked { slot } => {
+            let parked = std::mem::take(basket);
+            state.parked.insert(*slot, parked);
+            state.next_slot = slot + 1;
+        }
+        Entry::Resumed { slot } => {
+            if let Some(b) = state.parked.remove(slot) {
+                *basket = b;
+            }
+        }
+        Entry::BasketCancelled => *basket = BasketState::default(),
+        Entry::CardIntent { reference, cents } => {
+            basket.cards.push(CardPayment {
+                reference: reference.clone(),
+                cents: *cents,
+                state: "pending".into(),
+                detail: String::new(),
+            });
+        }
+        Entry::CardResult { reference, outcome, detail } => {
+            state.unresolved_cards.remove(reference);
+            let basket = if training { &mut state.training_basket } else { &mut state.basket };
+            if let Some(c) = basket.cards.iter_mut().find(|c| c.reference == *reference) {
+                c.state = outcome.clone();
+                c.detail = detail.clone();
+            }
+            // A refund that cancels an approved payment takes it off the basket.
+            if outcome == "approved"
+                && let Some(refund) = basket.cards.iter().find(|c| c.reference == *reference).cloned()
+                && refund.cents < 0
+                && let Some(paid) =
+                    basket.cards.iter_mut().find(|c| c.state == "approved" && c.cents == -refund.cents)
+            {
+                paid.state = "refunded".into();
+            }
+        }
+        Entry::RegisterOpened { day, float, by, .. } => {
+            state.register = Some(Register {
+                day: day.clone(),
+                float: *float,
+                cash_sales: 0,
+                cash_in: 0,
+                cash_out: 0,
+                opened_by: by.clone(),
+            });
+        }
+        Entry::CashIn { cents, .. } => {
+            if let Some(r) = state.register.as_mut() {
+                r.cash_in += cents;
+            }
+        }
+        Entry::CashOut { cents, .. } => {
+            if let Some(r) = state.register.as_mut() {
+                r.cash_out += cents;
+            }
+        }
+        Entry::CashCounted { day, .. } => {
+            state.uncounted.remove(day);
+        }
+        Entry::Ticket(t) => {
+            *basket = BasketState::default();
+            if !training {
+                apply_ticket(tx, state, t)?;
+            }
+        }
+        Entry::Duplicate { ticket, copy, .. } => {
+            if !training {
+                state.duplicates.insert(ticket.clone(), *copy);
+            }
+        }
+        Entry::Closure(c) => match c.period.as_str() {
+            "day" => {
+                state.closed_days.insert(c.key.clone());
+                state.last_closure_seq = header.seq;
+                if state.register.as_ref().is_some_and(|r| r.day == c.key) {
+                    state.register = None;
+                }
+                if c.automatic {
+                    state.uncounted.insert(c.key.clone());
+                }
+            }
+            "month" => {
+                state.closed_months.insert(c.key.clone());
+            }
+            _ => {}
+        },
+        Entry::Initialised { .. }
+        | Entry::Recovered { .. }
+        | Entry::ClockBack { .. }
+        | Entry::NoSale { .. }
+        | Entry::ClosureMade { .. }
+        | Entry::Archived { .. }
+        | Entry::Archive { .. } => {}
+    }
+    Ok(())
+}
+
+fn apply_ticket(tx: &Transaction<'_>, state: &mut State, t: &Ticket) -> Result<(), TillError> {
+    state.tickets += 1;
+    state.grand_total += t.total;
+    state.grand_total_abs += t.total.abs();
+    if let Some(r) = state.register.as_mut() {
+        let cash: i64 = t.tenders.iter().filter(|x| x.kind == "cash").map(|x| x.cents).sum();
+        r.cash_sales += cash - t.change;
+    }
+    let voucher = |number: &str, kind: &str, delta: i64| -> Result<(), TillError> {
+        tx.execute(
+            "INSERT INTO voucher (number, kind, balance) VALUES (?1, ?2, ?3)
+             ON CONFLICT (number) DO UPDATE SET balance = balance + excluded.balance",
+            params![number, kind, delta],
+        )
+        .map_err(|e| TillError::Refused(format!("{number}: the balance cannot go below zero ({e})")))?;
+        Ok(())
+    };
+    for l in &t.lines {
+        if l.gift_card {
+            voucher(&l.reference, "gift_card", l.net)?;
+        }
+    }
+    for x in &t.tenders {
+        match x.kind.as_str() {
+            "gift_card" => voucher(&x.reference, "gift_card", -x.cents)?,
+            "store_credit" => voucher(&x.reference, "store_credit", -x.cents)?,
+            _ => {}
+        }
+    }
+    if !t.customer.is_empty() {
+        let spent: i64 = t.tenders.iter().map(|x| x.points).sum();
+        tx.execute(
+            "INSERT INTO loyalty (customer, points) VALUES (?1, MAX(0, ?2))
+             ON CONFLICT (customer) DO UPDATE SET points = MAX(0, points + ?2)",
+            params![t.customer, t.points_earned - spent],
+        )?;
+    }
+    for (sku, q) in &t.stock_moves {
+        let current: Option<String> =
+            tx.query_row("SELECT delta FROM stock_delta WHERE sku = ?1", [sku], |r| r.get(0)).optional()?;
+        let now = current.and_then(|c| Decimal::from_str(&c).ok()).unwrap_or_default()
+            - Decimal::from_str(q).unwrap_or_default();
+        tx.execute(
+            "INSERT INTO stock_delta (sku, delta) VALUES (?1, ?2) ON CONFLICT (sku) DO UPDATE SET delta = excluded.delta",
+            params![sku, now.normalize().to_string()],
+        )?;
+    }
+    for l in &t.lines {
+        if l.measure == "returned" && !l.reference.starts_with("NO-RECEIPT/") {
+            // The original line number is kept in the return line's discounts-free reference: ticket#line.
+            if let Some((ticket, line)) = l.reference.rsplit_once('#') {
+                tx.execute(
+                    "INSERT INTO returned (ticket, line, units) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (ticket, line) DO UPDATE SET units = units + excluded.units",
+                    params![ticket, line.parse::<u32>().unwrap_or(0), -l.quantity],
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,542 @@
+//! What the journal's records say: one enum, each variant belonging to one [`Kind`].
+//!
+//! Amounts are whole cents (`i64`), rates decimal strings (`"5.5"`), weights grams, times RFC 3339.
+//! Fields are only ever added (with `#[serde(default)]`), never renamed: old records must still read.
+
+use std::collections::BTreeMap;
+
+use pos_core::journal::Kind;
+use serde::{Deserialize, Serialize};
+
+/// A basket line as journaled: already resolved (the product looked up, the label decoded).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "item", rename_all = "snake_case")]
+pub enum LineSpec {
+    /// Whole units, with a serial number for serial-tracked items.
+    Units {
+        /// SKU.
+        sku: String,
+        /// Units.
+        quantity: u32,
+        /// Serial number.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        serial: Option<String>,
+    },
+    /// A weighed item.
+    Weighed {
+        /// SKU.
+        sku: String,
+        /// Net weight in grams.
+        grams: i64,
+    },
+    /// An item whose label carries its price.
+    Label {
+        /// SKU.
+        sku: String,
+        /// Price on the label.
+        cents: i64,
+    },
+    /// A gift card sold or topped up.
+    GiftCard {
+        /// SKU of the gift card product.
+        sku: String,
+        /// Card number.
+        card: String,
+        /// Amount loaded.
+        cents: i64,
+    },
+    /// Units returned from a ticket (or without a receipt, `ticket` = `NO-RECEIPT`).
+    Return {
+        /// Original ticket reference.
+        ticket: String,
+        /// Its line.
+        line: u32,
+        /// SKU.
+        sku: String,
+        /// Name as sold.
+        name: String,
+        /// Units returned.
+        units: u32,
+        /// Units sold on that line.
+        sold_units: u32,
+        /// Net of the sold line.
+        net: i64,
+        /// Eco-participation of the sold line.
+        eco: i64,
+        /// VAT parts of the sold line: category, rate, amount.
+        vat: Vec<(String, String, i64)>,
+        /// `ttc` or `ht`.
+        basis: String,
+    },
+}
+
+/// A discount as asked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscountSpec {
+    /// Why.
+    pub reason: String,
+    /// Percent (`"10"`) ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<String>,
+    /// ... or an amount in cents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cents: Option<i64>,
+    /// The manager who approved it, when one had to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+}
+
+/// A tender on a ticket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenderLine {
+    /// `cash`, `card`, `gift_card`, `store_credit`, `loyalty`.
+    pub kind: String,
+    /// Card number, credit-note number, card authorisation ...
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reference: String,
+    /// Amount (negative on a refund).
+    pub cents: i64,
+    /// Points spent (loyalty).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub points: i64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
+}
+
+/// A line of a ticket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketLine {
+    /// Line id in the basket.
+    pub id: u32,
+    /// SKU.
+    pub sku: String,
+    /// Name printed.
+    pub name: String,
+    /// Family code.
+    pub family: String,
+    /// `units`, `weight`, `label`, `returned`.
+    pub measure: String,
+    /// Units (or units returned, negative), grams for weight.
+    pub quantity: i64,
+    /// Serial number, gift card number, or the original ticket of a return.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reference: String,
+    /// Unit price.
+    pub unit_price: i64,
+    /// Before discounts.
+    pub gross: i64,
+    /// Eco-participation included.
+    pub eco: i64,
+    /// Discounts on the line: label, amount.
+    pub discounts: Vec<(String, i64)>,
+    /// Share of basket-level discounts.
+    pub basket_share: i64,
+    /// What the line costs.
+    pub net: i64,
+    /// VAT parts: category, rate, amount.
+    pub vat: Vec<(String, String, i64)>,
+    /// True for a gift card sold.
+    #[serde(default)]
+    pub gift_card: bool,
+}
+
+/// One VAT rate of a ticket or report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VatLine {
+    /// Rate, `"20"`.
+    pub rate: String,
+    /// Base.
+    pub base: i64,
+    /// VAT.
+    pub vat: i64,
+    /// Total.
+    pub total: i64,
+}
+
+/// A ticket as journaled: everything its receipt, the Z report and head office need.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    /// Reference printed and encoded in the receipt's QR code (`LYO-1-T000042`).
+    pub reference: String,
+    /// Business day (store time zone).
+    pub day: String,
+    /// Cashier.
+    pub operator: String,
+    /// Customer id.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub customer: String,
+    /// `ttc` or `ht`.
+    pub basis: String,
+    /// Lines.
+    pub lines: Vec<TicketLine>,
+    /// Basket-level discounts: label, amount.
+    pub basket_discounts: Vec<(String, i64)>,
+    /// Before discounts.
+    pub gross: i64,
+    /// All discounts.
+    pub discounts: i64,
+    /// Eco-participation included.
+    pub eco: i64,
+    /// VAT by rate.
+    pub vat: Vec<VatLine>,
+    /// Gift cards sold (outside VAT).
+    pub out_of_scope: i64,
+    /// To pay (negative: to refund).
+    pub total: i64,
+    /// Tenders.
+    pub tenders: Vec<TenderLine>,
+    /// Cash handed back.
+    pub change: i64,
+    /// Loyalty points earned (negative when a return takes them back).
+    pub points_earned: i64,
+    /// Store credit notes issued by this ticket: number, amount.
+    #[serde(default)]
+    pub credit_notes: Vec<(String, i64)>,
+    /// Managers' approvals: what, who.
+    #[serde(default)]
+    pub approvals: Vec<(String, String)>,
+    /// True when this ticket voids an earlier one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub voids: String,
+    /// Stock movements out (negative: back into stock): SKU, quantity.
+    #[serde(default)]
+    pub stock_moves: Vec<(String, String)>,
+}
+
+/// Totals of a period: what a Z (or monthly, yearly) closure fixes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Tickets.
+    pub tickets: i64,
+    /// Sum of ticket totals (sales less refunds).
+    pub total: i64,
+    /// Sales (tickets with a positive total).
+    pub sales: i64,
+    /// Refunds (tickets with a negative total), as a positive number.
+    pub refunds: i64,
+    /// Returned goods (sum of return lines, positive).
+    pub returns: i64,
+    /// Discounts given.
+    pub discounts: i64,
+    /// Eco-participation collected.
+    pub eco: i64,
+    /// Gift cards sold.
+    pub gift_cards_sold: i64,
+    /// By tender kind.
+    pub tenders: BTreeMap<String, i64>,
+    /// By VAT rate.
+    pub vat: BTreeMap<String, VatLine>,
+    /// Net by family.
+    pub families: BTreeMap<String, i64>,
+    /// Average basket (sales total / sales tickets), cents.
+    pub average_basket: i64,
+}
+
+/// A closure: daily (Z), monthly, yearly.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    /// `day`, `month`, `year`.
+    pub period: String,
+    /// `2026-12-05`, `2026-12`, `2026`.
+    pub key: String,
+    /// Totals of the period.
+    pub totals: Totals,
+    /// Perpetual grand total of ticket totals, at closure.
+    pub grand_total: i64,
+    /// Perpetual grand total of absolute ticket totals, at closure.
+    pub grand_total_abs: i64,
+    /// First and last ticket numbers of the period (0 when none).
+    pub tickets_from: u64,
+    /// Last ticket number.
+    pub tickets_to: u64,
+    /// The closures included (monthly: the days; yearly: the months).
+    #[serde(default)]
+    pub includes: Vec<String>,
+    /// Cash expected in the drawer (daily).
+    #[serde(default)]
+    pub cash_expected: i64,
+    /// True when the till closed the day itself (forgotten closure); the count comes later.
+    #[serde(default)]
+    pub automatic: bool,
+    /// Who closed.
+    pub by: String,
+}
+
+/// Every record body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Entry {
+    // -- technical events
+    /// The till was set up.
+    Initialised {
+        /// Store.
+        store: String,
+        /// Till id.
+        till: String,
+        /// Public key, hex.
+        public_key: String,
+        /// Software version.
+        software: String,
+    },
+    /// The engine started.
+    Started {
+        /// Software version.
+        software: String,
+    },
+    /// The engine stopped cleanly.
+    Stopped,
+    /// The engine started after a crash.
+    Recovered {
+        /// Lines found in the open basket.
+        basket_lines: usize,
+        /// Card payments that were in flight.
+        cards_in_flight: Vec<String>,
+    },
+    /// The clock went backwards.
+    ClockBack {
+        /// Last time journaled.
+        last: String,
+        /// Time now.
+        now: String,
+    },
+    /// Someone logged in.
+    Login {
+        /// Staff id.
+        staff: String,
+    },
+    /// Someone logged out.
+    Logout {
+        /// Staff id.
+        staff: String,
+    },
+    /// A wrong PIN.
+    LoginFailed {
+        /// Staff id tried.
+        staff: String,
+        /// Failures in a row.
+        failures: u32,
+        /// What was attempted (`login`, an approval).
+        during: String,
+    },
+    /// Too many wrong PINs: the account is locked.
+    LockedOut {
+        /// Staff id.
+        staff: String,
+        /// Until when.
+        until: String,
+    },
+    /// Training mode on or off.
+    Training {
+        /// On or off.
+        on: bool,
+        /// Who.
+        by: String,
+    },
+    /// A configuration change.
+    ConfigChanged {
+        /// Key.
+        key: String,
+        /// New value.
+        value: String,
+        /// Who.
+        by: String,
+    },
+    /// The drawer opened with no sale.
+    NoSale {
+        /// Why.
+        reason: String,
+        /// Who approved.
+        approved_by: String,
+    },
+    /// A card payment in flight at a crash that the terminal could not confirm: for the manager.
+    CardUnresolved {
+        /// Payment reference.
+        reference: String,
+        /// Amount.
+        cents: i64,
+        /// What the terminal said.
+        detail: String,
+    },
+    /// A closure was made (the event beside the closure record).
+    ClosureMade {
+        /// Period and key.
+        what: String,
+    },
+    /// An archive was written.
+    Archived {
+        /// Period.
+        period: String,
+        /// File.
+        file: String,
+    },
+    // -- operations on the open basket
+    /// A line added.
+    LineAdded {
+        /// Line id.
+        id: u32,
+        /// The line.
+        line: LineSpec,
+    },
+    /// A line removed.
+    LineRemoved {
+        /// Line id.
+        id: u32,
+    },
+    /// A line discount (or price override).
+    LineDiscount {
+        /// Line id.
+        id: u32,
+        /// The discount.
+        discount: DiscountSpec,
+    },
+    /// A basket discount.
+    BasketDiscount {
+        /// The discount.
+        discount: DiscountSpec,
+    },
+    /// A customer attached (empty: detached).
+    CustomerAttached {
+        /// Customer id.
+        customer: String,
+    },
+    /// The basket parked.
+    Parked {
+        /// Parked basket number.
+        slot: u32,
+    },
+    /// A parked basket resumed.
+    Resumed {
+        /// Parked basket number.
+        slot: u32,
+    },
+    /// The open basket abandoned.
+    BasketCancelled,
+    /// A card payment about to be asked of the terminal.
+    CardIntent {
+        /// Reference given to the terminal.
+        reference: String,
+        /// Amount (negative: refund).
+        cents: i64,
+    },
+    /// What the terminal answered.
+    CardResult {
+        /// Reference.
+        reference: String,
+        /// `approved`, `declined`, `not_made`.
+        outcome: String,
+        /// Authorisation code or reason.
+        detail: String,
+    },
+    // -- payment proofs
+    /// The register opened with a counted float.
+    RegisterOpened {
+        /// Business day.
+        day: String,
+        /// Float counted.
+        float: i64,
+        /// Who.
+        by: String,
+        /// True when carried over from a day the till closed itself.
+        #[serde(default)]
+        carried: bool,
+    },
+    /// Cash put into the drawer.
+    CashIn {
+        /// Amount.
+        cents: i64,
+        /// Why.
+        reason: String,
+        /// Who.
+        by: String,
+    },
+    /// Cash taken out of the drawer.
+    CashOut {
+        /// Amount.
+        cents: i64,
+        /// Why.
+        reason: String,
+        /// Who.
+        by: String,
+    },
+    /// The cash counted at closing (or later, for a day the till closed itself).
+    CashCounted {
+        /// Business day.
+        day: String,
+        /// Count by denomination in cents: denomination -> pieces.
+        counted: BTreeMap<String, i64>,
+        /// Total counted.
+        total: i64,
+        /// Expected.
+        expected: i64,
+        /// Counted less expected.
+        difference: i64,
+        /// Who.
+        by: String,
+    },
+    // -- tickets, duplicates, closures, archives
+    /// A ticket.
+    Ticket(Ticket),
+    /// A receipt reprinted.
+    Duplicate {
+        /// Ticket reference.
+        ticket: String,
+        /// Copy number (1 for the first duplicate).
+        copy: u32,
+        /// Who.
+        by: String,
+    },
+    /// A closure.
+    Closure(Closure),
+    /// An archive of a period.
+    Archive {
+        /// Period (`2026-12`).
+        period: String,
+        /// Records included: first and last seq.
+        from_seq: u64,
+        /// Last seq.
+        to_seq: u64,
+        /// SHA-256 of the archive's records, hex.
+        digest: String,
+    },
+}
+
+impl Entry {
+    /// The kind of record this entry is.
+    pub fn kind(&self) -> Kind {
+        use Entry::*;
+        match self {
+            Initialised { .. }
+            | Started { .. }
+            | Stopped
+            | Recovered { .. }
+            | ClockBack { .. }
+            | Login { .. }
+            | Logout { .. }
+            | LoginFailed { .. }
+            | LockedOut { .. }
+            | Training { .. }
+            | ConfigChanged { .. }
+            | NoSale { .. }
+            | CardUnresolved { .. }
+            | ClosureMade { .. }
+            | Archived { .. } => Kind::Event,
+            LineAdded { .. }
+            | LineRemoved { .. }
+            | LineDiscount { .. }
+            | BasketDiscount { .. }
+            | CustomerAttached { .. }
+            | Parked { .. }
+            | Resumed { .. }
+            | BasketCancelled
+            | CardIntent { .. }
+            | CardResult { .. } => Kind::Operation,
+            RegisterOpened { .. } | CashIn { .. } | CashOut { .. } | CashCounted { .. } => Kind::PaymentProof,
+            Ticket(_) => Kind::Ticket,
+            Duplicate { .. } => Kind::Duplicate,
+            Closure(_) => Kind::Closure,
+            Archive { .. } => Kind::Archive,
+        }
+    }
+}

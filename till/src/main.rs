@@ -1,0 +1,208 @@
+//! `pos-till`: set up a till, run scripted sessions, verify its journal, print reports, archive.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::Utc;
+use pos_core::journal::{ChainName, Kind};
+use pos_drivers::printer::FolderPrinter;
+use pos_drivers::terminal::SimTerminal;
+use pos_till::engine::{Clock, Till};
+use pos_till::entry::Entry;
+use pos_till::{TillError, archive, rebuild, script, store};
+
+const USAGE: &str = "usage:
+  pos-till init --data DIR --store CODE --till N --fixtures DIR
+  pos-till script --data DIR FILE.json
+  pos-till verify --data DIR
+  pos-till report z --data DIR [--date YYYY-MM-DD] [--json]
+  pos-till archive --data DIR --period YYYY-MM
+  pos-till verify-archive FILE
+  pos-till status --data DIR [--json]
+  pos-till rebuild --data DIR";
+
+struct Args(Vec<String>);
+
+impl Args {
+    fn value(&self, flag: &str) -> Option<&str> {
+        self.0.iter().position(|a| a == flag).and_then(|i| self.0.get(i + 1)).map(String::as_str)
+    }
+    fn need(&self, flag: &str) -> Result<&str, TillError> {
+        self.value(flag).ok_or_else(|| TillError::Refused(format!("{flag} is missing\n{USAGE}")))
+    }
+    fn has(&self, flag: &str) -> bool {
+        self.0.iter().any(|a| a == flag)
+    }
+    fn data(&self) -> Result<PathBuf, TillError> {
+        self.need("--data").map(PathBuf::from)
+    }
+}
+
+fn devices(dir: &std::path::Path) -> Result<(FolderPrinter, SimTerminal), TillError> {
+    let printer =
+        FolderPrinter::new(store::receipts_dir(dir)).map_err(|e| TillError::Device(e.to_string()))?;
+    Ok((printer, SimTerminal::new(dir.join("terminal-sim.log"))))
+}
+
+fn open(dir: &std::path::Path, quiet: bool) -> Result<(Till, SimTerminal), TillError> {
+    let (printer, terminal) = devices(dir)?;
+    let till = if quiet {
+        Till::open_quiet(dir, Clock::System, Box::new(printer), Box::new(terminal.clone()))?
+    } else {
+        Till::open(dir, Clock::System, Box::new(printer), Box::new(terminal.clone()))?
+    };
+    Ok((till, terminal))
+}
+
+fn run(args: &Args) -> Result<ExitCode, TillError> {
+    match args.0.first().map(String::as_str) {
+        Some("init") => {
+            let dir = args.data()?;
+            let number: u32 = args
+                .need("--till")?
+                .parse()
+                .map_err(|_| TillError::Refused("--till takes a number".into()))?;
+            Till::init(
+                &dir,
+                args.need("--store")?,
+                number,
+                &PathBuf::from(args.need("--fixtures")?),
+                Utc::now(),
+            )?;
+            println!("till {}-{number} set up in {}", args.need("--store")?, dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("script") => {
+            let dir = args.data()?;
+            let file = args
+                .0
+                .iter()
+                .skip(1)
+                .find(|a| a.ends_with(".json"))
+                .ok_or_else(|| TillError::Refused(format!("no script file\n{USAGE}")))?;
+            let text =
+                std::fs::read(file).map_err(|e| TillError::Refused(format!("cannot read {file}: {e}")))?;
+            let script: script::Script = serde_json::from_slice(&text)
+                .map_err(|e| TillError::Refused(format!("{file} is not a till script: {e}")))?;
+            let (mut till, terminal) = open(&dir, false)?;
+            let mut out = std::io::stdout().lock();
+            script::run(&mut till, Some(&terminal), &script, &mut out)?;
+            till.stop()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("verify") => {
+            let conn = store::open_db(&args.data()?)?;
+            match store::verify(&conn)? {
+                store::Verdict::Ok { records } => {
+                    println!("OK {records} records");
+                    Ok(ExitCode::SUCCESS)
+                }
+                store::Verdict::Broken { chain, seq, reason } => {
+                    println!("BROKEN {} record {seq}: {reason}", chain.as_str());
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Some("report") if args.0.get(1).map(String::as_str) == Some("z") => {
+            let dir = args.data()?;
+            let (till, _) = open(&dir, true)?;
+            let closures = store::records_of_kind(till.conn(), ChainName::Live, Kind::Closure)?;
+            let wanted = args.value("--date");
+            let found = closures.into_iter().rev().find_map(|r| match r.entry {
+                Entry::Closure(c) if c.period == "day" && wanted.is_none_or(|d| d == c.key) => {
+                    Some((r.header, c))
+                }
+                _ => None,
+            });
+            let (header, closure) = match found {
+                Some(x) => x,
+                None => {
+                    // Not closed yet: the X report of the open day.
+                    let day = wanted
+                        .map(str::to_owned)
+                        .or_else(|| till.state().register.as_ref().map(|r| r.day.clone()));
+                    let day = day.ok_or_else(|| {
+                        TillError::Refused("no closure yet and no open day: give --date".into())
+                    })?;
+                    let c = till.day_closure(&day, "X")?;
+                    if args.has("--json") {
+                        println!("{}", serde_json::json!({"closed": false, "report": c}));
+                    } else {
+                        println!(
+                            "X (not closed)\n{}",
+                            pos_till::receipt::closure(&till.identity().till, "", 0, &c, None).to_text()
+                        );
+                    }
+                    return Ok(ExitCode::SUCCESS);
+                }
+            };
+            if args.has("--json") {
+                println!(
+                    "{}",
+                    serde_json::json!({"closed": true, "number": header.no, "at": header.at, "report": closure})
+                );
+            } else {
+                print!(
+                    "{}",
+                    pos_till::receipt::closure(&till.identity().till, &header.at, header.no, &closure, None)
+                        .to_text()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("archive") => {
+            let dir = args.data()?;
+            let (mut till, _) = open(&dir, false)?;
+            let v = till.archive(args.need("--period")?)?;
+            till.stop()?;
+            println!("{v}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("verify-archive") => {
+            let file =
+                args.0.get(1).ok_or_else(|| TillError::Refused(format!("no archive file\n{USAGE}")))?;
+            let bytes =
+                std::fs::read(file).map_err(|e| TillError::Refused(format!("cannot read {file}: {e}")))?;
+            match archive::verify(&bytes) {
+                Ok((n, fingerprint)) => {
+                    println!("OK {n} records, signed by key {fingerprint}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    println!("BROKEN {e}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Some("status") => {
+            let (till, _) = open(&args.data()?, true)?;
+            let s = till.status()?;
+            if args.has("--json") {
+                println!("{s}");
+            } else {
+                println!("{}", serde_json::to_string_pretty(&s).unwrap_or_default());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("rebuild") => {
+            let n = rebuild(&args.data()?)?;
+            println!("projections rebuilt from {n} records");
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args(std::env::args().skip(1).collect());
+    match run(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("pos-till: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

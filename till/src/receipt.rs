@@ -1,0 +1,168 @@
+//! Receipt layouts: tickets (ORIGINAL or DUPLICATA n, with the fiscal block) and closure reports.
+
+use pos_core::chain::Location;
+use pos_core::money::Money;
+use pos_drivers::receipt::{Align, Block, Receipt};
+
+use crate::entry::{Closure, Ticket};
+
+/// Characters per line of the receipts.
+pub const WIDTH: usize = 42;
+
+/// What a ticket's receipt prints besides the ticket.
+pub struct Context<'a> {
+    /// Company.
+    pub company: &'a str,
+    /// SIREN.
+    pub siren: &'a str,
+    /// The store.
+    pub location: Option<&'a Location>,
+    /// Till id.
+    pub till: &'a str,
+    /// Software and version.
+    pub software: &'a str,
+    /// Journal time of the ticket.
+    pub at: &'a str,
+    /// The ticket record's signature, hex.
+    pub signature: &'a str,
+    /// Training mode.
+    pub training: bool,
+}
+
+fn eur(cents: i64) -> String {
+    format!("{}", Money::from_cents(cents))
+}
+
+/// The receipt of a ticket; `duplicate` is the copy number of a reprint.
+pub fn ticket(ctx: &Context<'_>, t: &Ticket, duplicate: Option<u32>) -> Receipt {
+    let mut r = Receipt::new(WIDTH);
+    r.styled(ctx.company, true, true, Align::Centre);
+    if let Some(l) = ctx.location {
+        r.styled(&l.name, false, false, Align::Centre);
+        r.styled(&l.city, false, false, Align::Centre);
+        r.styled(format!("SIRET {}", l.siret), false, false, Align::Centre);
+    }
+    if ctx.training {
+        r.styled("*** FORMATION - SANS VALEUR ***", true, false, Align::Centre);
+    }
+    r.push(Block::Rule);
+    for l in &t.lines {
+        r.line(l.name.clone());
+        let qty = match l.measure.as_str() {
+            "units" => format!("  {} x {}", l.quantity, eur(l.unit_price)),
+            "weight" => {
+                format!("  {} kg x {} /kg", rust_decimal::Decimal::new(l.quantity, 3), eur(l.unit_price))
+            }
+            "returned" => format!("  RETOUR {} x {}", -l.quantity, l.reference),
+            _ => String::from("  "),
+        };
+        r.pair(&qty, &eur(l.gross));
+        if l.eco > 0 {
+            r.pair("  dont éco-participation", &eur(l.eco));
+        }
+        for (label, amount) in &l.discounts {
+            r.pair(&format!("  {label}"), &eur(-amount));
+        }
+    }
+    for (label, amount) in &t.basket_discounts {
+        r.pair(label, &eur(-amount));
+    }
+    r.push(Block::Rule);
+    r.styled(format!("TOTAL TTC EUR {:>8}", eur(t.total)), true, true, Align::Left);
+    if t.discounts != 0 {
+        r.pair("  dont remises", &eur(-t.discounts));
+    }
+    if t.eco != 0 {
+        r.pair("  dont éco-participation", &eur(t.eco));
+    }
+    r.line("TVA   taux       HT      TVA      TTC");
+    for v in &t.vat {
+        r.line(format!("{:>9}% {:>9} {:>8} {:>8}", v.rate, eur(v.base), eur(v.vat), eur(v.total)));
+    }
+    if t.out_of_scope != 0 {
+        r.pair("Cartes cadeaux (hors TVA)", &eur(t.out_of_scope));
+    }
+    r.push(Block::Rule);
+    for x in &t.tenders {
+        let name = match x.kind.as_str() {
+            "cash" => "ESPECES".to_owned(),
+            "card" => format!("CARTE BANCAIRE {}", x.reference.split_whitespace().last().unwrap_or("")),
+            "gift_card" => format!("CARTE CADEAU {}", x.reference),
+            "store_credit" => format!("AVOIR {}", x.reference),
+            _ => format!("FIDELITE {} pts", x.points),
+        };
+        r.pair(&name, &eur(x.cents));
+    }
+    if t.change != 0 {
+        r.pair("RENDU", &eur(t.change));
+    }
+    if !t.customer.is_empty() {
+        r.pair(&format!("Client {}", t.customer), &format!("{:+} pts", t.points_earned));
+    }
+    r.push(Block::Rule);
+    let marker = match duplicate {
+        None => "ORIGINAL".to_owned(),
+        Some(n) => format!("DUPLICATA {n}"),
+    };
+    r.styled(marker, true, false, Align::Centre);
+    r.line(format!("Ticket {}", t.reference));
+    r.line(format!("Le {}", ctx.at.get(..19).unwrap_or(ctx.at).replace('T', " à ")));
+    r.line(format!("Caisse {}  Opérateur {}", ctx.till, t.operator));
+    r.line(format!("{} ligne(s)  {}", t.lines.len(), ctx.software));
+    let short = ctx.signature.get(..16).unwrap_or(ctx.signature);
+    r.line(format!("Signature {short}"));
+    r.line(format!("SIREN {}", ctx.siren));
+    r.push(Block::Qr(format!("{}|{short}", t.reference)));
+    r.push(Block::Cut);
+    if t.tenders.iter().any(|x| x.kind == "cash") && duplicate.is_none() {
+        r.push(Block::Drawer);
+    }
+    r
+}
+
+/// A closure report (Z, monthly, yearly); `cash` is counted and expected cash for a day.
+pub fn closure(till: &str, at: &str, no: u64, c: &Closure, cash: Option<(i64, i64)>) -> Receipt {
+    let mut r = Receipt::new(WIDTH);
+    let title = match c.period.as_str() {
+        "day" => format!("Z N°{no} - {}", c.key),
+        "month" => format!("CLOTURE MENSUELLE {}", c.key),
+        _ => format!("CLOTURE ANNUELLE {}", c.key),
+    };
+    r.styled(title, true, true, Align::Centre);
+    r.line(format!("Caisse {till}  {}", at.get(..19).unwrap_or(at)));
+    if c.automatic {
+        r.line("Clôture automatique (comptage à faire)");
+    }
+    r.push(Block::Rule);
+    let t = &c.totals;
+    r.pair("Tickets", &t.tickets.to_string());
+    r.pair("Ventes", &eur(t.sales));
+    r.pair("Remboursements", &eur(-t.refunds));
+    r.pair("Retours", &eur(-t.returns));
+    r.pair("Remises", &eur(-t.discounts));
+    r.pair("Panier moyen", &eur(t.average_basket));
+    r.pair("Cartes cadeaux vendues", &eur(t.gift_cards_sold));
+    r.pair("TOTAL", &eur(t.total));
+    r.push(Block::Rule);
+    for (k, v) in &t.tenders {
+        r.pair(k, &eur(*v));
+    }
+    r.push(Block::Rule);
+    for v in t.vat.values() {
+        r.line(format!("TVA {:>5}% HT {:>9} TVA {:>8}", v.rate, eur(v.base), eur(v.vat)));
+    }
+    r.push(Block::Rule);
+    for (f, v) in &t.families {
+        r.pair(f, &eur(*v));
+    }
+    r.push(Block::Rule);
+    if let Some((counted, expected)) = cash {
+        r.pair("Espèces attendues", &eur(expected));
+        r.pair("Espèces comptées", &eur(counted));
+        r.pair("Écart", &eur(counted - expected));
+    }
+    r.pair("Grand total perpétuel", &eur(c.grand_total));
+    r.pair("Grand total absolu", &eur(c.grand_total_abs));
+    r.push(Block::Cut);
+    r
+}

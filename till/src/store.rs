@@ -1,0 +1,495 @@
+//! The till's SQLite file: schema and migrations, the append-only signed journal, and its verification.
+//!
+//! - WAL mode. A transaction that carries a fiscal record (anything but basket [`Kind::Operation`]s)
+//!   commits with `synchronous=FULL`: the ticket is on disk before its receipt prints. Basket
+//!   operations commit with `synchronous=NORMAL`: they survive a killed process (the WAL is in the OS's
+//!   hands) and the next fiscal commit syncs them too; a power cut may lose the last scans of an unpaid
+//!   basket, never a ticket.
+//! - The `journal` table refuses UPDATE and DELETE (triggers), so a bug cannot alter history.
+//! - Each record: canonical bytes ([`pos_core::journal`]), chained hash, Ed25519 signature of the hash
+//!   with the till's key (`till.key` beside the database, owner-only).
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use pos_core::journal::{self, ChainName, GENESIS, Header, Kind};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::entry::Entry;
+use crate::error::TillError;
+
+/// The database file's name in the data folder.
+pub const DB_FILE: &str = "till.db";
+/// The signing key's file name in the data folder.
+pub const KEY_FILE: &str = "till.key";
+
+/// Embedded migrations: an id (timestamped) and its SQL. Never edit one once merged: add another.
+pub const MIGRATIONS: &[(&str, &str)] = &[(
+    "2026-11-28-1200-journal",
+    r#"
+CREATE TABLE identity (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    till TEXT NOT NULL,
+    store TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    public_key BLOB NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TRIGGER identity_is_fixed_u BEFORE UPDATE ON identity
+BEGIN SELECT RAISE(ABORT, 'the till identity never changes'); END;
+CREATE TRIGGER identity_is_fixed_d BEFORE DELETE ON identity
+BEGIN SELECT RAISE(ABORT, 'the till identity never changes'); END;
+
+CREATE TABLE journal (
+    chain TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    no INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    prev BLOB NOT NULL,
+    hash BLOB NOT NULL,
+    sig BLOB NOT NULL,
+    PRIMARY KEY (chain, seq),
+    UNIQUE (chain, kind, no)
+) WITHOUT ROWID;
+CREATE TRIGGER journal_append_only_u BEFORE UPDATE ON journal
+BEGIN SELECT RAISE(ABORT, 'the fiscal journal is append-only: record a correction instead'); END;
+CREATE TRIGGER journal_append_only_d BEFORE DELETE ON journal
+BEGIN SELECT RAISE(ABORT, 'the fiscal journal is append-only: record a correction instead'); END;
+
+-- Reference data, written at init from the chain's files.
+CREATE TABLE chain_file (name TEXT PRIMARY KEY, bytes BLOB NOT NULL);
+CREATE TABLE product (
+    sku TEXT PRIMARY KEY,
+    row BLOB NOT NULL,
+    plu TEXT,
+    name_fr TEXT NOT NULL
+);
+CREATE INDEX product_plu ON product (plu) WHERE plu IS NOT NULL;
+CREATE TABLE barcode (code TEXT PRIMARY KEY, sku TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE kit_row (kit TEXT NOT NULL, row BLOB NOT NULL);
+CREATE INDEX kit_row_kit ON kit_row (kit);
+CREATE TABLE price_row (sku TEXT NOT NULL, row BLOB NOT NULL);
+CREATE INDEX price_row_sku ON price_row (sku);
+CREATE TABLE fits (sku TEXT NOT NULL, fits_sku TEXT NOT NULL, PRIMARY KEY (sku, fits_sku)) WITHOUT ROWID;
+CREATE INDEX fits_back ON fits (fits_sku, sku);
+CREATE VIRTUAL TABLE product_search USING fts5 (sku, name_fr, name_en, fits, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TABLE staff (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, pin_hash TEXT NOT NULL);
+
+-- Projections: rebuilt from the journal alone by `pos-till rebuild`.
+CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+CREATE TABLE voucher (number TEXT PRIMARY KEY, kind TEXT NOT NULL, balance INTEGER NOT NULL CHECK (balance >= 0));
+CREATE TABLE loyalty (customer TEXT PRIMARY KEY, points INTEGER NOT NULL CHECK (points >= 0));
+CREATE TABLE stock_delta (sku TEXT PRIMARY KEY, delta TEXT NOT NULL);
+CREATE TABLE returned (ticket TEXT NOT NULL, line INTEGER NOT NULL, units INTEGER NOT NULL, PRIMARY KEY (ticket, line));
+"#,
+)];
+
+/// The projection tables, emptied before a rebuild.
+pub const PROJECTIONS: &[&str] = &["state", "voucher", "loyalty", "stock_delta", "returned"];
+
+/// Opens (or creates) the database in `dir` and brings its schema up to date.
+pub fn open_db(dir: &Path) -> Result<Connection, TillError> {
+    let path = dir.join(DB_FILE);
+    let conn = Connection::open(&path)
+        .map_err(|e| TillError::Storage(format!("cannot open {}: {e}", path.display())))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migration (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )?;
+    for (id, sql) in MIGRATIONS {
+        let done: bool =
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM schema_migration WHERE id = ?1)", [id], |r| {
+                r.get(0)
+            })?;
+        if !done {
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch(sql)?;
+            tx.execute("INSERT INTO schema_migration (id, applied_at) VALUES (?1, datetime('now'))", [id])?;
+            tx.commit()?;
+        }
+    }
+    Ok(conn)
+}
+
+/// Creates the till's signing key in `dir` (owner-only permissions); refuses to overwrite one.
+pub fn create_key(dir: &Path) -> Result<SigningKey, TillError> {
+    let path = dir.join(KEY_FILE);
+    if path.exists() {
+        return Err(TillError::Refused(format!(
+            "{} already exists: this folder already holds a till; use another --data folder",
+            path.display()
+        )));
+    }
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret)
+        .map_err(|e| TillError::Storage(format!("no randomness for the key: {e}")))?;
+    let key = SigningKey::from_bytes(&secret);
+    write_private(&path, journal::hex(&secret).as_bytes())?;
+    Ok(key)
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), TillError> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut f = options
+        .open(path)
+        .map_err(|e| TillError::Storage(format!("cannot write {}: {e}", path.display())))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| TillError::Storage(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Reads the till's signing key from `dir`.
+pub fn read_key(dir: &Path) -> Result<SigningKey, TillError> {
+    let path = dir.join(KEY_FILE);
+    let text = fs::read_to_string(&path).map_err(|e| {
+        TillError::Storage(format!(
+            "cannot read the till's key {}: {e}; restore it from the till's backup",
+            path.display()
+        ))
+    })?;
+    let bytes = journal::unhex(text.trim())
+        .filter(|b| b.len() == 32)
+        .ok_or_else(|| TillError::Storage(format!("{} is not a till key (64 hex digits)", path.display())))?;
+    let mut secret = [0u8; 32];
+    secret.copy_from_slice(&bytes);
+    Ok(SigningKey::from_bytes(&secret))
+}
+
+/// Who the till is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    /// `LYO-1`.
+    pub till: String,
+    /// `LYO`.
+    pub store: String,
+    /// 1.
+    pub number: u32,
+    /// Verifying key.
+    pub public_key: [u8; 32],
+}
+
+/// Reads the identity row.
+pub fn identity(conn: &Connection) -> Result<Identity, TillError> {
+    conn.query_row("SELECT till, store, number, public_key FROM identity WHERE id = 1", [], |r| {
+        let key: Vec<u8> = r.get(3)?;
+        let mut public_key = [0u8; 32];
+        if key.len() == 32 {
+            public_key.copy_from_slice(&key);
+        }
+        Ok(Identity { till: r.get(0)?, store: r.get(1)?, number: r.get(2)?, public_key })
+    })
+    .optional()?
+    .ok_or_else(|| TillError::Refused("this folder holds no till: run `pos-till init` first".into()))
+}
+
+/// The head of each chain and the last number of each kind: where the next record goes.
+#[derive(Clone, Debug, Default)]
+pub struct Heads {
+    chains: HashMap<ChainName, (u64, [u8; 32])>,
+    numbers: HashMap<(ChainName, Kind), u64>,
+    last_at: HashMap<ChainName, String>,
+}
+
+impl Heads {
+    /// Reads the heads from the journal.
+    pub fn load(conn: &Connection) -> Result<Heads, TillError> {
+        let mut heads = Heads::default();
+        let mut stmt = conn.prepare(
+            "SELECT j.chain, j.seq, j.hash, j.at FROM journal j
+             JOIN (SELECT chain, MAX(seq) AS seq FROM journal GROUP BY chain) m ON m.chain = j.chain AND m.seq = j.seq",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, String>(3)?))
+        })?;
+        for row in rows {
+            let (chain, seq, hash, at) = row?;
+            let chain = ChainName::parse(&chain)
+                .ok_or_else(|| TillError::Storage(format!("unknown chain `{chain}`")))?;
+            heads.chains.insert(chain, (seq, to32(&hash)));
+            heads.last_at.insert(chain, at);
+        }
+        let mut stmt = conn.prepare("SELECT chain, kind, MAX(no) FROM journal GROUP BY chain, kind")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u64>(2)?)))?;
+        for row in rows {
+            let (chain, kind, no) = row?;
+            if let (Some(c), Some(k)) = (ChainName::parse(&chain), Kind::parse(&kind)) {
+                heads.numbers.insert((c, k), no);
+            }
+        }
+        Ok(heads)
+    }
+
+    /// The number the next record of `kind` on `chain` will take.
+    pub fn next_no(&self, chain: ChainName, kind: Kind) -> u64 {
+        self.numbers.get(&(chain, kind)).copied().unwrap_or(0) + 1
+    }
+
+    /// Records on `chain`.
+    pub fn len(&self, chain: ChainName) -> u64 {
+        self.chains.get(&chain).map_or(0, |h| h.0)
+    }
+
+    /// The time of the last record on `chain`.
+    pub fn last_at(&self, chain: ChainName) -> Option<&str> {
+        self.last_at.get(&chain).map(String::as_str)
+    }
+}
+
+fn to32(b: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    if b.len() == 32 {
+        out.copy_from_slice(b);
+    }
+    out
+}
+
+/// Appends one record inside `tx`, advancing `heads` (the caller keeps the old heads if the
+/// transaction rolls back).
+pub fn append(
+    tx: &Transaction<'_>,
+    heads: &mut Heads,
+    key: &SigningKey,
+    till: &str,
+    chain: ChainName,
+    at: &str,
+    entry: &Entry,
+) -> Result<Header, TillError> {
+    let kind = entry.kind();
+    let (seq, prev) = heads.chains.get(&chain).map_or((1, GENESIS), |&(s, h)| (s + 1, h));
+    let no = heads.next_no(chain, kind);
+    let header =
+        Header { v: journal::FORMAT, till: till.to_owned(), chain, seq, kind, no, at: at.to_owned() };
+    let body = serde_json::to_value(entry)
+        .map_err(|e| TillError::Storage(format!("cannot encode a record: {e}")))?;
+    let bytes = journal::encode(&header, &body).map_err(|e| TillError::Storage(e.to_string()))?;
+    let hash = journal::chain_hash(&prev, &bytes);
+    let sig = key.sign(&hash);
+    tx.execute(
+        "INSERT INTO journal (chain, seq, kind, no, at, bytes, prev, hash, sig) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![chain.as_str(), seq, kind.as_str(), no, at, bytes, &prev[..], &hash[..], &sig.to_bytes()[..]],
+    )?;
+    heads.chains.insert(chain, (seq, hash));
+    heads.numbers.insert((chain, kind), no);
+    heads.last_at.insert(chain, at.to_owned());
+    Ok(header)
+}
+
+/// A stored record, read back.
+#[derive(Clone, Debug)]
+pub struct Stored {
+    /// Header (from the canonical bytes).
+    pub header: Header,
+    /// Body.
+    pub entry: Entry,
+    /// Canonical bytes.
+    pub bytes: Vec<u8>,
+    /// Previous hash.
+    pub prev: [u8; 32],
+    /// Hash.
+    pub hash: [u8; 32],
+    /// Signature.
+    pub sig: [u8; 64],
+}
+
+/// Reads records of `chain` with `seq` in `from..=to`, in order, decoding each.
+pub fn read_records(
+    conn: &Connection,
+    chain: ChainName,
+    from: u64,
+    to: u64,
+) -> Result<Vec<Stored>, TillError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT bytes, prev, hash, sig FROM journal WHERE chain = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![chain.as_str(), from, to], |r| {
+        Ok((
+            r.get::<_, Vec<u8>>(0)?,
+            r.get::<_, Vec<u8>>(1)?,
+            r.get::<_, Vec<u8>>(2)?,
+            r.get::<_, Vec<u8>>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (bytes, prev, hash, sig) = row?;
+        let (header, body) =
+            journal::decode(&bytes).map_err(|e| TillError::Storage(format!("a journal record: {e}")))?;
+        let entry: Entry =
+            serde_json::from_value(body).map_err(|e| TillError::Storage(format!("a journal record: {e}")))?;
+        let mut s = [0u8; 64];
+        if sig.len() == 64 {
+            s.copy_from_slice(&sig);
+        }
+        out.push(Stored { header, entry, bytes, prev: to32(&prev), hash: to32(&hash), sig: s });
+    }
+    Ok(out)
+}
+
+/// Records of one kind on the live chain whose body matches an SQL LIKE on the bytes (cheap filters).
+pub fn records_of_kind(conn: &Connection, chain: ChainName, kind: Kind) -> Result<Vec<Stored>, TillError> {
+    let seqs: Vec<u64> = {
+        let mut stmt =
+            conn.prepare_cached("SELECT seq FROM journal WHERE chain = ?1 AND kind = ?2 ORDER BY seq")?;
+        let rows = stmt.query_map(params![chain.as_str(), kind.as_str()], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut out = Vec::with_capacity(seqs.len());
+    for s in seqs {
+        out.extend(read_records(conn, chain, s, s)?);
+    }
+    Ok(out)
+}
+
+/// The outcome of a verification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every record checks.
+    Ok {
+        /// Records checked.
+        records: u64,
+    },
+    /// The first broken record.
+    Broken {
+        /// Chain.
+        chain: ChainName,
+        /// Its seq (or where one is missing).
+        seq: u64,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Walks every chain: sequence without gaps, previous hashes, canonical bytes matching the row,
+/// hashes, signatures with the till's key, per-kind numbers without gaps, the till's own name.
+pub fn verify(conn: &Connection) -> Result<Verdict, TillError> {
+    let id = identity(conn)?;
+    let key = VerifyingKey::from_bytes(&id.public_key)
+        .map_err(|e| TillError::Storage(format!("the till's public key is not valid: {e}")))?;
+    let mut records = 0u64;
+    for chain in [ChainName::Live, ChainName::Training] {
+        let mut stmt = conn.prepare(
+            "SELECT seq, kind, no, at, bytes, prev, hash, sig FROM journal WHERE chain = ?1 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query([chain.as_str()])?;
+        let mut expect_seq = 1u64;
+        let mut prev_hash = GENESIS;
+        let mut numbers: HashMap<Kind, u64> = HashMap::new();
+        let mut checker = Checker { key: &key, till: &id.till, chain };
+        while let Some(r) = rows.next()? {
+            let seq: u64 = r.get(0)?;
+            let broken = |reason: String| Verdict::Broken { chain, seq, reason };
+            if seq != expect_seq {
+                return Ok(Verdict::Broken {
+                    chain,
+                    seq: expect_seq,
+                    reason: format!("record {expect_seq} is missing (the next one is {seq})"),
+                });
+            }
+            let row = Row {
+                kind: r.get(1)?,
+                no: r.get(2)?,
+                at: r.get(3)?,
+                bytes: r.get(4)?,
+                prev: r.get(5)?,
+                hash: r.get(6)?,
+                sig: r.get(7)?,
+            };
+            let kind = match checker.check(seq, &row, &prev_hash) {
+                Ok(k) => k,
+                Err(reason) => return Ok(broken(reason)),
+            };
+            let n = numbers.entry(kind).or_insert(0);
+            if row.no != *n + 1 {
+                return Ok(broken(format!(
+                    "{} number {} follows {} (a gap or a repeat)",
+                    kind.as_str(),
+                    row.no,
+                    n
+                )));
+            }
+            *n = row.no;
+            if seq == 1 && chain == ChainName::Live {
+                let entry: Entry = journal::decode(&row.bytes)
+                    .ok()
+                    .and_then(|(_, b)| serde_json::from_value(b).ok())
+                    .ok_or_else(|| TillError::Storage("unreadable first record".into()))?;
+                match entry {
+                    Entry::Initialised { public_key, .. } if public_key == journal::hex(&id.public_key) => {}
+                    _ => return Ok(broken("the first record is not this till's initialisation".into())),
+                }
+            }
+            prev_hash = to32(&row.hash);
+            expect_seq += 1;
+            records += 1;
+        }
+    }
+    Ok(Verdict::Ok { records })
+}
+
+struct Row {
+    kind: String,
+    no: u64,
+    at: String,
+    bytes: Vec<u8>,
+    prev: Vec<u8>,
+    hash: Vec<u8>,
+    sig: Vec<u8>,
+}
+
+struct Checker<'a> {
+    key: &'a VerifyingKey,
+    till: &'a str,
+    chain: ChainName,
+}
+
+impl Checker<'_> {
+    fn check(&mut self, seq: u64, row: &Row, prev_hash: &[u8; 32]) -> Result<Kind, String> {
+        if row.prev != prev_hash {
+            return Err(
+                "its previous hash is not the hash of the record before it (removed, inserted or reordered)"
+                    .into(),
+            );
+        }
+        let hash = journal::chain_hash(prev_hash, &row.bytes);
+        if row.hash != hash {
+            return Err("its hash does not match its content (the record was altered)".into());
+        }
+        let sig = Signature::from_slice(&row.sig).map_err(|_| "its signature is malformed".to_string())?;
+        self.key
+            .verify(&hash, &sig)
+            .map_err(|_| "its signature is not this till's (forged or from another till)".to_string())?;
+        let (header, _) =
+            journal::decode(&row.bytes).map_err(|e| format!("its content is unreadable: {e}"))?;
+        if header.till != self.till {
+            return Err(format!("it belongs to till {}, not {}", header.till, self.till));
+        }
+        if header.chain != self.chain
+            || header.seq != seq
+            || header.kind.as_str() != row.kind
+            || header.no != row.no
+            || header.at != row.at
+        {
+            return Err("its row does not match its signed header (seq, kind, number or time altered)".into());
+        }
+        Ok(header.kind)
+    }
+}
+
+/// Paths of a till's data folder.
+pub fn receipts_dir(dir: &Path) -> PathBuf {
+    dir.join("receipts")
+}
