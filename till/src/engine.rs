@@ -2216,12 +2216,19 @@ fn apply_ticket(tx: &Transaction<'_>, state: &mut State, t: &Ticket) -> Result<(
         r.cash_sales += cash - t.change;
     }
     let voucher = |number: &str, kind: &str, delta: i64| -> Result<(), TillError> {
-        tx.execute(
-            "INSERT INTO voucher (number, kind, balance) VALUES (?1, ?2, ?3)
-             ON CONFLICT (number) DO UPDATE SET balance = balance + excluded.balance",
-            params![number, kind, delta],
-        )
-        .map_err(|e| TillError::Refused(format!("{number}: the balance cannot go below zero ({e})")))?;
+        let below = |e: rusqlite::Error| {
+            TillError::Refused(format!("{number}: the balance cannot go below zero ({e})"))
+        };
+        let changed = tx
+            .execute("UPDATE voucher SET balance = balance + ?2 WHERE number = ?1", params![number, delta])
+            .map_err(below)?;
+        if changed == 0 {
+            tx.execute(
+                "INSERT INTO voucher (number, kind, balance) VALUES (?1, ?2, ?3)",
+                params![number, kind, delta],
+            )
+            .map_err(below)?;
+        }
         Ok(())
     };
     for l in &t.lines {

@@ -1,1 +1,709 @@
-//! pos-till integration tests.
+//! pos-till integration tests: real SQLite files, a real child process killed with SIGKILL, the real
+//! `pos-till` binary for verification.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use chrono::{DateTime, TimeZone, Utc};
+use pos_core::journal::{ChainName, Kind};
+use pos_drivers::printer::FolderPrinter;
+use pos_drivers::terminal::{PaymentRequest, PaymentTerminal, SimBehaviour, SimTerminal};
+use pos_till::engine::{Approval, Clock, TenderSpec, Till};
+use pos_till::entry::Entry;
+use pos_till::{archive, rebuild, store};
+use rusqlite::Connection;
+use serde_json::Value;
+
+const POS_TILL: &str = env!("CARGO_BIN_EXE_pos-till");
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/demo")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "pos-till-test-{}-{}-{name}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn new_till(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    Till::init(&dir, "LYO", 1, &fixtures(), at("2026-12-01T08:00:00+01:00")).unwrap();
+    dir
+}
+
+fn open(dir: &Path, when: &str) -> (Till, SimTerminal) {
+    let terminal = SimTerminal::new(dir.join("terminal-sim.log"));
+    let printer = FolderPrinter::new(dir.join("receipts")).unwrap();
+    let till = Till::open(dir, Clock::Set(at(when)), Box::new(printer), Box::new(terminal.clone())).unwrap();
+    (till, terminal)
+}
+
+fn manager() -> Approval {
+    Approval { staff: "S006".into(), pin: "90517".into() }
+}
+
+fn cents(v: &Value) -> i64 {
+    pos_till::script::cents(v.as_str().unwrap()).unwrap()
+}
+
+fn records(dir: &Path) -> u64 {
+    let conn = store::open_db(dir).unwrap();
+    conn.query_row("SELECT COUNT(*) FROM journal", [], |r| r.get(0)).unwrap()
+}
+
+fn verify_cli(dir: &Path) -> (bool, String) {
+    let out = Command::new(POS_TILL).args(["verify", "--data"]).arg(dir).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+const PLANE: &str = "3761100080190"; // 249.00, 20 %
+const LIPO: &str = "3761300238575"; // 24.90 + eco 0.10
+const PROP: &str = "3762200151285"; // 3.90
+const MAG: &str = "9771629871128"; // 6.90 at 5.5 %
+const GLUE: &str = "3762100072093"; // 6.50
+const SERVO: &str = "3761600076143"; // 4.90
+const CHARGER: &str = "3761300238599"; // serial-tracked
+const KIT: &str = "3761000001035"; // kit, 18.90
+const BALSA_455G: &str = "2100123004553"; // scale label: PLU 00123, 455 g
+
+/// What the test itself adds up, independently of the engine's reports.
+#[derive(Default)]
+struct Book {
+    tickets: i64,
+    total: i64,
+    cash: i64,
+    tenders: BTreeMap<String, i64>,
+    gift_cards_sold: i64,
+}
+
+impl Book {
+    fn paid(&mut self, result: &Value, tenders: &[TenderSpec]) {
+        self.tickets += 1;
+        let total = cents(&result["total"]);
+        self.total += total;
+        let change = cents(&result["change"]);
+        for t in tenders {
+            let (k, c) = match t {
+                TenderSpec::Cash(c) => ("cash", *c - change),
+                TenderSpec::Card(c) => ("card", *c),
+                TenderSpec::GiftCard { cents, .. } => ("gift_card", *cents),
+                TenderSpec::StoreCredit { cents, .. } => ("store_credit", *cents),
+                TenderSpec::Points(p) => ("loyalty", i64::from(*p) * 5 * total.signum()),
+            };
+            *self.tenders.entry(k.into()).or_default() += c;
+            if k == "cash" {
+                self.cash += c;
+            }
+        }
+    }
+}
+
+#[test]
+fn a_full_day_at_lyon_closes_with_a_z_that_matches_the_tickets() {
+    let dir = new_till("day");
+    let (mut till, _terminal) = open(&dir, "2026-12-05T09:00:00+01:00");
+    till.login("S007", "2468").unwrap();
+    till.open_register(15_000).unwrap();
+    let mut book = Book::default();
+    let mut refs = Vec::new();
+    let items = [PLANE, LIPO, PROP, MAG, GLUE, SERVO, KIT];
+    for i in 0..44usize {
+        // Two to four items, a varied mix; every fifth a scale label, every seventh a charger.
+        for k in 0..(2 + i % 3) {
+            till.scan(items[(i * 3 + k) % items.len()], 1 + (k as u32 % 2), None, None).unwrap();
+        }
+        if i % 5 == 0 {
+            till.scan(BALSA_455G, 1, None, None).unwrap();
+        }
+        if i % 7 == 0 {
+            till.scan(CHARGER, 1, None, Some(format!("B6N-{i:04}"))).unwrap();
+        }
+        if i % 4 == 1 {
+            till.attach_customer("C00042").unwrap();
+        }
+        let total = cents(&till.basket_view().unwrap()["total"]);
+        let tenders = match i % 4 {
+            0 => vec![TenderSpec::Cash((total / 1000 + 1) * 1000)],
+            1 => vec![TenderSpec::Card(total)],
+            2 => vec![TenderSpec::Card(total / 2), TenderSpec::Cash(total - total / 2)],
+            _ => vec![TenderSpec::Cash(total)],
+        };
+        let r = till.pay(&tenders).unwrap();
+        book.paid(&r, &tenders);
+        refs.push(r["ticket"].as_str().unwrap().to_owned());
+    }
+    // Gift cards: sold, then spent across two tickets; a balance can never be overdrawn.
+    till.sell_gift_card("GC-DAY-1", 6_000).unwrap();
+    let t = [TenderSpec::Card(6_000)];
+    book.paid(&till.pay(&t).unwrap(), &t);
+    book.gift_cards_sold += 6_000;
+    till.scan(PLANE, 1, None, None).unwrap();
+    let total = cents(&till.basket_view().unwrap()["total"]);
+    let before = records(&dir);
+    let err = till.pay(&[TenderSpec::GiftCard { card: "GC-DAY-1".into(), cents: total }]).unwrap_err();
+    assert!(err.to_string().contains("GC-DAY-1 has 60.00 left"), "{err}");
+    assert_eq!(records(&dir), before, "a refused payment writes nothing");
+    let t = [TenderSpec::GiftCard { card: "GC-DAY-1".into(), cents: 6_000 }, TenderSpec::Cash(total - 6_000)];
+    book.paid(&till.pay(&t).unwrap(), &t);
+    assert_eq!(till.balance("GC-DAY-1").unwrap(), Some(0));
+    // Loyalty points spent (200 points = 10.00).
+    till.attach_customer("C00042").unwrap();
+    till.scan(GLUE, 4, None, None).unwrap();
+    let total = cents(&till.basket_view().unwrap()["total"]);
+    let t = [TenderSpec::Points(200), TenderSpec::Cash(total - 1_000)];
+    book.paid(&till.pay(&t).unwrap(), &t);
+    // A manager's discount above the threshold; refused without approval, and nothing written.
+    till.scan(PLANE, 1, None, None).unwrap();
+    let before = records(&dir);
+    assert!(till.discount(Some(1), "damaged box", Some("15"), None, None).is_err());
+    assert_eq!(records(&dir), before);
+    let listed = cents(&till.basket_view().unwrap()["total"]);
+    till.discount(Some(1), "damaged box", Some("15"), None, Some(&manager())).unwrap();
+    let total = cents(&till.basket_view().unwrap()["total"]);
+    assert_eq!(listed, 22_410, "249.00 less the planes' 10 % promotion at Lyon");
+    assert_eq!(total, 19_048, "224.10 less 15 % of it (33.615, rounded half away from zero to 33.62)");
+    let t = [TenderSpec::Card(total)];
+    book.paid(&till.pay(&t).unwrap(), &t);
+    // A partial return refunded as a store credit note, which is then spent.
+    till.return_lines(&refs[1], &[(1, 1)]).unwrap();
+    let refund = cents(&till.basket_view().unwrap()["total"]);
+    assert!(refund < 0);
+    let t = [TenderSpec::StoreCredit { note: String::new(), cents: refund }];
+    let r = till.pay(&t).unwrap();
+    book.paid(&r, &t);
+    let note = r["credit_notes"][0]["note"].as_str().unwrap().to_owned();
+    assert_eq!(till.balance(&note).unwrap(), Some(-refund));
+    till.scan(SERVO, 1, None, None).unwrap();
+    let servo = cents(&till.basket_view().unwrap()["total"]);
+    let t = [TenderSpec::StoreCredit { note: note.clone(), cents: servo }];
+    book.paid(&till.pay(&t).unwrap(), &t);
+    assert_eq!(till.balance(&note).unwrap(), Some(-refund - servo));
+    // The same line cannot be returned twice beyond what was sold.
+    assert!(till.return_lines(&refs[1], &[(1, 5)]).is_err());
+    // A return without a receipt needs a manager.
+    assert!(matches!(till.return_without_receipt(PROP, 1, None), Err(pos_till::TillError::NeedsManager(_))));
+    till.return_without_receipt(PROP, 1, Some(&manager())).unwrap();
+    let t = [TenderSpec::Cash(-390)];
+    book.paid(&till.pay(&t).unwrap(), &t);
+    // A void of a whole ticket, refunded to its own tenders.
+    let v = till.void_ticket(&refs[3], Some(&manager())).unwrap();
+    assert_eq!(v["voids"], refs[3].as_str());
+    let voided_total = cents(&v["total"]);
+    book.tickets += 1;
+    book.total += voided_total;
+    // ticket 3 (i = 3) was paid in exact cash.
+    *book.tenders.entry("cash".into()).or_default() += voided_total;
+    book.cash += voided_total;
+    // Cash movements and a reprint.
+    till.cash_move(2_000, "change from the bank", false).unwrap();
+    till.cash_move(500, "stamps", true).unwrap();
+    let dup = till.reprint(&refs[0]).unwrap();
+    assert_eq!(dup["duplicate"], 1);
+    assert!(book.tickets >= 50);
+
+    // Closing: counted 1.00 short of what is expected.
+    let expected = 15_000 + book.cash + 2_000 - 500;
+    let mut counted = BTreeMap::new();
+    counted.insert("100.00".to_owned(), (expected - 100) / 10_000);
+    let mut left = (expected - 100) % 10_000;
+    for (d, c) in [("50.00", 5_000), ("10.00", 1_000), ("1.00", 100), ("0.10", 10), ("0.01", 1)] {
+        counted.insert(d.to_owned(), left / c);
+        left %= c;
+    }
+    let closed = till.close_register(&counted, None).unwrap_err();
+    assert!(matches!(closed, pos_till::TillError::NeedsManager(_)), "a cashier does not close alone");
+    let z = till.close_register(&counted, Some(&manager())).unwrap();
+    assert_eq!(cents(&z["expected"]), expected);
+    assert_eq!(cents(&z["difference"]), -100);
+    let report = &z["z"]["totals"];
+    assert_eq!(report["tickets"], book.tickets);
+    assert_eq!(report["total"], book.total);
+    assert_eq!(report["gift_cards_sold"], book.gift_cards_sold);
+    for (k, v) in &book.tenders {
+        assert_eq!(report["tenders"][k], *v, "tender {k}");
+    }
+    let vat_total: i64 =
+        report["vat"].as_object().unwrap().values().map(|v| v["total"].as_i64().unwrap()).sum();
+    assert_eq!(vat_total + book.gift_cards_sold, book.total, "VAT by rate plus gift cards make the total");
+    for v in report["vat"].as_object().unwrap().values() {
+        assert_eq!(v["base"].as_i64().unwrap() + v["vat"].as_i64().unwrap(), v["total"].as_i64().unwrap());
+    }
+    assert_eq!(z["z"]["grand_total"], book.total);
+    assert!(report["returns"].as_i64().unwrap() > 0);
+
+    // The state rebuilt from the journal alone is the state that was.
+    let conn = Connection::open(dir.join("till.db")).unwrap();
+    let snapshot = |c: &Connection| -> Vec<String> {
+        [
+            "SELECT json FROM state",
+            "SELECT number || balance FROM voucher ORDER BY number",
+            "SELECT customer || points FROM loyalty ORDER BY customer",
+            "SELECT sku || delta FROM stock_delta ORDER BY sku",
+            "SELECT ticket || line || units FROM returned ORDER BY ticket, line",
+        ]
+        .iter()
+        .flat_map(|q| {
+            let mut s = c.prepare(q).unwrap();
+            s.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect::<Vec<_>>()
+        })
+        .collect()
+    };
+    let before = snapshot(&conn);
+    till.stop().unwrap();
+    let after_stop = snapshot(&conn);
+    rebuild(&dir).unwrap();
+    assert_eq!(snapshot(&conn), after_stop);
+    assert_ne!(before, Vec::<String>::new());
+    let (ok, out) = verify_cli(&dir);
+    assert!(ok, "{out}");
+    assert!(out.starts_with("OK "));
+    // The printer got an ORIGINAL per ticket, a DUPLICATA and the Z.
+    let receipts: Vec<String> = std::fs::read_dir(dir.join("receipts"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(receipts.iter().filter(|r| r.contains("ORIGINAL")).count() as i64, book.tickets);
+    assert_eq!(receipts.iter().filter(|r| r.contains("DUPLICATA 1")).count(), 1);
+    assert!(
+        receipts
+            .iter()
+            .any(|r| r.contains("Z N°1 - 2026-12-05") && r.contains("Écart") && r.contains("-1.00"))
+    );
+}
+
+fn tamper(dir: &Path, sql: &str) {
+    let conn = Connection::open(dir.join("till.db")).unwrap();
+    conn.execute_batch("DROP TRIGGER journal_append_only_u; DROP TRIGGER journal_append_only_d;").unwrap();
+    conn.execute_batch(sql).unwrap();
+}
+
+fn small_day(name: &str) -> PathBuf {
+    day_of(name, &[PLANE, LIPO, MAG])
+}
+
+fn day_of(name: &str, codes: &[&str]) -> PathBuf {
+    let dir = new_till(name);
+    let (mut till, _) = open(&dir, "2026-12-05T09:00:00+01:00");
+    till.login("S007", "2468").unwrap();
+    till.open_register(10_000).unwrap();
+    for &code in codes {
+        till.scan(code, 1, None, None).unwrap();
+        let total = cents(&till.basket_view().unwrap()["total"]);
+        till.pay(&[TenderSpec::Cash(total)]).unwrap();
+    }
+    till.stop().unwrap();
+    dir
+}
+
+#[test]
+fn the_database_refuses_to_alter_the_journal() {
+    let dir = small_day("triggers");
+    let conn = Connection::open(dir.join("till.db")).unwrap();
+    let e = conn.execute("UPDATE journal SET at = 'x' WHERE seq = 2", []).unwrap_err();
+    assert!(e.to_string().contains("append-only"), "{e}");
+    let e = conn.execute("DELETE FROM journal WHERE seq = 2", []).unwrap_err();
+    assert!(e.to_string().contains("append-only"), "{e}");
+}
+
+#[test]
+fn verify_catches_a_changed_amount() {
+    let dir = small_day("amount");
+    assert!(verify_cli(&dir).0);
+    let seq: u64 = Connection::open(dir.join("till.db"))
+        .unwrap()
+        .query_row("SELECT seq FROM journal WHERE kind = 'ticket' AND no = 2", [], |r| r.get(0))
+        .unwrap();
+    // The bytes are edited as a hex editor would: one digit of the total.
+    let conn = Connection::open(dir.join("till.db")).unwrap();
+    let bytes: Vec<u8> =
+        conn.query_row("SELECT bytes FROM journal WHERE seq = ?1", [seq], |r| r.get(0)).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let i = text.find("\"total\":").unwrap() + 8;
+    let digit = text.as_bytes()[i];
+    let edited = format!("{}{}{}", &text[..i], if digit == b'1' { '2' } else { '1' }, &text[i + 1..]);
+    assert_ne!(edited, text);
+    tamper(
+        &dir,
+        &format!(
+            "UPDATE journal SET bytes = CAST('{}' AS BLOB) WHERE seq = {seq}",
+            edited.replace('\'', "''")
+        ),
+    );
+    let (ok, out) = verify_cli(&dir);
+    assert!(!ok);
+    assert_eq!(
+        out.trim(),
+        format!("BROKEN live record {seq}: its hash does not match its content (the record was altered)")
+    );
+}
+
+#[test]
+fn verify_catches_a_deleted_record() {
+    let dir = small_day("deleted");
+    tamper(&dir, "DELETE FROM journal WHERE seq = 5");
+    let (ok, out) = verify_cli(&dir);
+    assert!(!ok);
+    assert_eq!(out.trim(), "BROKEN live record 5: record 5 is missing (the next one is 6)");
+}
+
+#[test]
+fn verify_catches_reordered_records() {
+    let dir = small_day("reordered");
+    tamper(
+        &dir,
+        "UPDATE journal SET seq = -1 WHERE seq = 6; UPDATE journal SET seq = 6 WHERE seq = 7; UPDATE journal SET seq = 7 WHERE seq = -1;",
+    );
+    let (ok, out) = verify_cli(&dir);
+    assert!(!ok);
+    assert!(out.starts_with("BROKEN live record 6: its previous hash"), "{out}");
+}
+
+#[test]
+fn verify_catches_a_record_from_another_till() {
+    let dir = small_day("mine");
+    let other = day_of("other", &[PLANE, LIPO, MAG, PROP, GLUE]);
+    let last: u64 = Connection::open(dir.join("till.db"))
+        .unwrap()
+        .query_row("SELECT MAX(seq) FROM journal", [], |r| r.get(0))
+        .unwrap();
+    // The other till's record with the same number is appended as if it were ours.
+    tamper(
+        &dir,
+        &format!(
+            "ATTACH '{}' AS other; INSERT INTO journal SELECT * FROM other.journal WHERE seq = {}; DETACH other;",
+            other.join("till.db").display(),
+            last + 1
+        ),
+    );
+    let other_last: u64 = Connection::open(other.join("till.db"))
+        .unwrap()
+        .query_row("SELECT MAX(seq) FROM journal", [], |r| r.get(0))
+        .unwrap();
+    assert!(other_last > last, "the other till has a record to steal");
+    let (ok, out) = verify_cli(&dir);
+    assert!(!ok);
+    assert!(out.starts_with(&format!("BROKEN live record {}:", last + 1)), "{out}");
+    // And a record signed by another key in place of ours.
+    let dir2 = small_day("mine2");
+    tamper(
+        &dir2,
+        &format!(
+            "ATTACH '{}' AS other; UPDATE journal SET sig = (SELECT sig FROM other.journal WHERE seq = 3) WHERE seq = 3; DETACH other;",
+            other.join("till.db").display()
+        ),
+    );
+    let (ok, out) = verify_cli(&dir2);
+    assert!(!ok);
+    assert_eq!(
+        out.trim(),
+        "BROKEN live record 3: its signature is not this till's (forged or from another till)"
+    );
+}
+
+#[test]
+fn wrong_pins_are_journaled_and_lock_the_account() {
+    let dir = new_till("pins");
+    let (mut till, _) = open(&dir, "2026-12-05T09:00:00+01:00");
+    for n in 1..=5 {
+        let e = till.login("S008", "0000").unwrap_err().to_string();
+        assert!(e.contains(&format!("({n} in a row")), "{e}");
+    }
+    let e = till.login("S008", "813579").unwrap_err().to_string();
+    assert!(e.contains("locked"), "{e}");
+    let events = store::records_of_kind(till.conn(), ChainName::Live, Kind::Event).unwrap();
+    assert_eq!(events.iter().filter(|r| matches!(r.entry, Entry::LoginFailed { .. })).count(), 5);
+    assert_eq!(events.iter().filter(|r| matches!(r.entry, Entry::LockedOut { .. })).count(), 1);
+    // After the lockout, the right PIN works again.
+    till.set_clock(Clock::Set(at("2026-12-05T09:20:00+01:00")));
+    till.login("S008", "813579").unwrap();
+}
+
+#[test]
+fn refused_actions_change_nothing() {
+    let dir = new_till("refused");
+    let (mut till, _) = open(&dir, "2026-12-05T09:00:00+01:00");
+    let n = records(&dir);
+    assert!(till.scan(PLANE, 1, None, None).unwrap_err().to_string().contains("log in"));
+    till.login("S007", "2468").unwrap();
+    till.open_register(0).unwrap();
+    let n2 = records(&dir);
+    assert!(n2 > n);
+    let e = till.scan("3761100080191", 1, None, None).unwrap_err().to_string();
+    assert!(e.contains("check digit"), "{e}");
+    let e = till.scan("3761999999993", 1, None, None).unwrap_err().to_string();
+    assert!(e.contains("no product has barcode 3761999999993"), "{e}");
+    let e = till.scan(CHARGER, 1, None, None).unwrap_err().to_string();
+    assert!(e.contains("serial"), "{e}");
+    let e = till.pay(&[TenderSpec::Cash(100)]).unwrap_err().to_string();
+    assert!(e.contains("empty"), "{e}");
+    till.scan(PROP, 1, None, None).unwrap();
+    let n3 = records(&dir);
+    let e = till.pay(&[TenderSpec::Card(1_000)]).unwrap_err().to_string();
+    assert!(e.contains("too much on non-cash tenders"), "{e}");
+    let e = till.pay(&[TenderSpec::GiftCard { card: "NOPE".into(), cents: 390 }]).unwrap_err().to_string();
+    assert!(e.contains("no gift card or credit note NOPE"), "{e}");
+    let e = till.pay(&[TenderSpec::Points(78)]).unwrap_err().to_string();
+    assert_eq!(e, "attach the customer to spend their points");
+    assert_eq!(records(&dir), n3);
+}
+
+#[test]
+fn a_card_payment_in_flight_at_a_crash_is_never_charged_twice() {
+    let dir = new_till("inflight");
+    {
+        let (mut till, _) = open(&dir, "2026-12-05T09:00:00+01:00");
+        till.login("S007", "2468").unwrap();
+        till.open_register(0).unwrap();
+        till.scan(MAG, 1, None, None).unwrap();
+        // The intent is journaled, the terminal approves, and the till dies before journaling the answer.
+        till.commit(vec![Entry::CardIntent { reference: "LYO-1-P999999".into(), cents: 690 }]).unwrap();
+        let mut terminal = SimTerminal::new(dir.join("terminal-sim.log"));
+        terminal.pay(&PaymentRequest { reference: "LYO-1-P999999".into(), cents: 690 }).unwrap();
+        drop(till); // no stop: a crash
+    }
+    let (mut till, _) = open(&dir, "2026-12-05T09:05:00+01:00");
+    let events = store::records_of_kind(till.conn(), ChainName::Live, Kind::Event).unwrap();
+    assert!(events.iter().any(|r| matches!(&r.entry, Entry::Recovered { basket_lines: 1, cards_in_flight } if cards_in_flight == &["LYO-1-P999999"])));
+    till.login("S007", "2468").unwrap();
+    let r = till.pay(&[TenderSpec::Card(690)]).unwrap();
+    assert_eq!(r["total"], "6.90");
+    let log = std::fs::read_to_string(dir.join("terminal-sim.log")).unwrap();
+    assert_eq!(log.lines().count(), 1, "the terminal ran one transaction: {log}");
+
+    // A payment the terminal never ran is journaled as not made, and the next one is charged.
+    till.scan(PROP, 1, None, None).unwrap();
+    till.commit(vec![Entry::CardIntent { reference: "LYO-1-P999998".into(), cents: 390 }]).unwrap();
+    drop(till);
+    let (mut till, _) = open(&dir, "2026-12-05T09:10:00+01:00");
+    let ops = store::records_of_kind(till.conn(), ChainName::Live, Kind::Operation).unwrap();
+    assert!(ops.iter().any(|r| matches!(&r.entry, Entry::CardResult { reference, outcome, .. } if reference == "LYO-1-P999998" && outcome == "not_made")));
+    till.login("S007", "2468").unwrap();
+    till.pay(&[TenderSpec::Card(390)]).unwrap();
+    assert_eq!(std::fs::read_to_string(dir.join("terminal-sim.log")).unwrap().lines().count(), 2);
+}
+
+#[test]
+fn a_declined_card_keeps_the_basket_and_a_split_payment_resumes() {
+    let dir = new_till("declined");
+    let (mut till, terminal) = open(&dir, "2026-12-05T09:00:00+01:00");
+    till.login("S007", "2468").unwrap();
+    till.open_register(0).unwrap();
+    till.scan(MAG, 1, None, None).unwrap();
+    terminal.set_behaviour(SimBehaviour::Decline("insufficient funds".into()));
+    let e = till.pay(&[TenderSpec::Card(690)]).unwrap_err().to_string();
+    assert!(e.contains("card declined (insufficient funds)"), "{e}");
+    assert_eq!(till.state().basket.lines.len(), 1);
+    terminal.set_behaviour(SimBehaviour::Accept);
+    till.pay(&[TenderSpec::Card(690)]).unwrap();
+    assert_eq!(till.state().tickets, 1);
+}
+
+#[test]
+fn training_mode_has_its_own_chain_and_never_touches_totals() {
+    let dir = new_till("training");
+    let (mut till, _) = open(&dir, "2026-12-05T09:00:00+01:00");
+    till.login("S007", "2468").unwrap();
+    till.open_register(0).unwrap();
+    till.training(true, Some(&manager())).unwrap();
+    till.scan(MAG, 1, None, None).unwrap();
+    let r = till.pay(&[TenderSpec::Cash(690)]).unwrap();
+    assert_eq!(r["ticket"], "LYO-1-F000001");
+    till.training(false, Some(&manager())).unwrap();
+    assert_eq!(till.state().grand_total, 0);
+    assert_eq!(till.state().tickets, 0);
+    assert_eq!(till.state().register.as_ref().unwrap().expected(), 0);
+    till.scan(PROP, 1, None, None).unwrap();
+    let r = till.pay(&[TenderSpec::Cash(390)]).unwrap();
+    assert_eq!(r["ticket"], "LYO-1-T000001");
+    till.stop().unwrap();
+    let (ok, out) = verify_cli(&dir);
+    assert!(ok, "{out}");
+}
+
+#[test]
+fn a_forgotten_closure_is_made_by_the_next_day_and_counted_later() {
+    let dir = new_till("forgotten");
+    let (mut till, _) = open(&dir, "2026-12-05T18:00:00+01:00");
+    till.login("S006", "90517").unwrap();
+    till.open_register(5_000).unwrap();
+    till.scan(PROP, 1, None, None).unwrap();
+    till.pay(&[TenderSpec::Cash(390)]).unwrap();
+    till.set_clock(Clock::Set(at("2026-12-06T10:00:00+01:00")));
+    till.scan(PROP, 1, None, None).unwrap();
+    till.pay(&[TenderSpec::Cash(390)]).unwrap();
+    let st = till.state().clone();
+    assert!(st.closed_days.contains("2026-12-05"));
+    assert!(st.uncounted.contains("2026-12-05"));
+    assert_eq!(st.register.as_ref().unwrap().day, "2026-12-06");
+    assert_eq!(st.register.as_ref().unwrap().float, 5_390, "the drawer carries over");
+    let r = till
+        .count_cash(
+            "2026-12-05",
+            &[
+                ("50.00".to_owned(), 1),
+                ("2.00".to_owned(), 1),
+                ("1.00".to_owned(), 1),
+                ("0.10".to_owned(), 3),
+            ]
+            .into(),
+        )
+        .unwrap();
+    assert_eq!(r["difference"], "-0.60");
+    // The month closes from its days once they are closed.
+    let mut counted = BTreeMap::new();
+    counted.insert("50.00".to_owned(), 1);
+    till.close_register(&counted, None).unwrap();
+    let m = till.close_period("2026-12").unwrap();
+    assert_eq!(m["includes"], serde_json::json!(["2026-12-05", "2026-12-06"]));
+    assert_eq!(m["totals"]["total"], 780);
+    assert!(till.close_period("2026-12").is_err());
+}
+
+#[test]
+fn a_clock_that_jumps_back_is_journaled_not_obeyed() {
+    let dir = new_till("clock");
+    let (mut till, _) = open(&dir, "2026-12-05T10:00:00+01:00");
+    till.login("S007", "2468").unwrap();
+    till.set_clock(Clock::Set(at("2026-12-05T09:00:00+01:00")));
+    till.logout().unwrap();
+    let events = store::records_of_kind(till.conn(), ChainName::Live, Kind::Event).unwrap();
+    assert!(events.iter().any(|r| matches!(r.entry, Entry::ClockBack { .. })));
+    till.stop().unwrap();
+    assert!(verify_cli(&dir).0);
+}
+
+#[test]
+fn archives_verify_without_the_database_and_catch_edits() {
+    let dir = small_day("archive");
+    let out =
+        Command::new(POS_TILL).args(["archive", "--period", "2026-12", "--data"]).arg(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let file = dir.join("archives/LYO-1-2026-12.json");
+    let bytes = std::fs::read(&file).unwrap();
+    let (n, _) = archive::verify(&bytes).unwrap();
+    assert!(n >= 10);
+    let out = Command::new(POS_TILL).arg("verify-archive").arg(&file).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with(&format!("OK {n} records")));
+    let edited = String::from_utf8(bytes).unwrap().replacen(
+        "\\\"operator\\\":\\\"S007\\\"",
+        "\\\"operator\\\":\\\"S008\\\"",
+        1,
+    );
+    assert!(edited.contains("S008"));
+    let e = archive::verify(edited.as_bytes()).unwrap_err();
+    assert!(e.contains("its hash does not match its content"), "{e}");
+    let (ok, _) = verify_cli(&dir);
+    assert!(ok, "the archive is itself journaled and the chain still verifies");
+}
+
+#[test]
+fn init_refuses_bad_fixtures_and_keeps_nothing() {
+    let fx = scratch("badfx");
+    std::fs::create_dir_all(&fx).unwrap();
+    for e in std::fs::read_dir(fixtures()).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), fx.join(e.file_name())).unwrap();
+    }
+    let p = fx.join("products.csv");
+    let text = std::fs::read_to_string(&p).unwrap().replacen("3761100080190", "3761100080191", 1);
+    std::fs::write(&p, text).unwrap();
+    let dir = scratch("badinit");
+    let e = Till::init(&dir, "LYO", 1, &fx, Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("products.csv") && e.contains("line 2") && e.contains("check digit"), "{e}");
+    assert!(!dir.join("till.db").exists() && !dir.join("till.key").exists());
+}
+
+/// A long scripted session, killed with SIGKILL at many points; after each kill the till reopens,
+/// every acknowledged ticket is there exactly once, the chain verifies and the totals match the tickets.
+#[test]
+fn a_killed_till_loses_nothing_it_acknowledged() {
+    let dir = new_till("crash");
+    let mut actions = vec![
+        serde_json::json!({"do": "login", "staff": "S007", "pin": "2468"}),
+        serde_json::json!({"do": "open_register", "float": "100.00"}),
+    ];
+    for i in 0..30 {
+        let code = [PLANE, LIPO, PROP, MAG, GLUE][i % 5];
+        actions.push(serde_json::json!({"do": "scan", "code": code}));
+        actions.push(serde_json::json!({"do": "scan", "code": SERVO, "quantity": 2}));
+        actions.push(serde_json::json!({"do": "pay", "tenders": [{"cash": "9000.00"}]}));
+    }
+    let script = dir.join("long.json");
+    std::fs::write(&script, serde_json::json!({"actions": actions}).to_string()).unwrap();
+    let mut acknowledged: Vec<String> = Vec::new();
+    // Kill after k acknowledged lines plus a varying delay, for many k.
+    for round in 0..12u64 {
+        let mut child = Command::new(POS_TILL)
+            .args(["script", "--data"])
+            .arg(&dir)
+            .arg(&script)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let target = 3 + (round * 7) % 40;
+        let mut seen = 0;
+        while seen < target {
+            let Some(Ok(line)) = lines.next() else { break };
+            seen += 1;
+            let v: Value = serde_json::from_str(&line).unwrap();
+            if let Some(t) = v["result"]["ticket"].as_str() {
+                acknowledged.push(t.to_owned());
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_micros(round * 700));
+        child.kill().unwrap();
+        // Lines already written before the kill are acknowledged too.
+        for line in lines.map_while(Result::ok) {
+            let v: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+            if let Some(t) = v["result"]["ticket"].as_str() {
+                acknowledged.push(t.to_owned());
+            }
+        }
+        child.wait().unwrap();
+
+        let (ok, out) = verify_cli(&dir);
+        assert!(ok, "round {round}: {out}");
+        let conn = store::open_db(&dir).unwrap();
+        let tickets: Vec<(String, i64)> = store::records_of_kind(&conn, ChainName::Live, Kind::Ticket)
+            .unwrap()
+            .into_iter()
+            .map(|r| match r.entry {
+                Entry::Ticket(t) => (t.reference, t.total),
+                _ => unreachable!(),
+            })
+            .collect();
+        for a in &acknowledged {
+            assert_eq!(tickets.iter().filter(|(r, _)| r == a).count(), 1, "round {round}: ticket {a}");
+        }
+        let state: pos_till::engine::State = serde_json::from_str(
+            &conn.query_row("SELECT json FROM state", [], |r| r.get::<_, String>(0)).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(state.grand_total, tickets.iter().map(|t| t.1).sum::<i64>(), "round {round}");
+        assert_eq!(state.tickets, tickets.len() as u64);
+    }
+    assert!(acknowledged.len() >= 5, "the rounds got far enough: {acknowledged:?}");
+    // The next start journals the recovery.
+    let (till, _) = open(&dir, "2026-12-05T23:00:00+01:00");
+    let events = store::records_of_kind(till.conn(), ChainName::Live, Kind::Event).unwrap();
+    assert!(events.iter().any(|r| matches!(r.entry, Entry::Recovered { .. })));
+}
