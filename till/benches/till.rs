@@ -1,3 +1,323 @@
-//! Benchmarks of the till engine.
+//! pos-till's benchmarks, each beside a floor measured in the same run on this machine.
+//!
+//! Run through `cargo xtask bench`, which passes the 200,000-item catalogue's folder in
+//! `POS_BENCH_CATALOGUE`. Tills are set up under `target/bench-till/` once and reused.
 
-fn main() {}
+#![allow(clippy::float_arithmetic)] // ratios of timings for display, never money
+
+use std::hint::black_box;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use pos_core::journal::ChainName;
+use pos_drivers::printer::FolderPrinter;
+use pos_drivers::terminal::SimTerminal;
+use pos_till::engine::{Clock, TenderSpec, Till};
+use pos_till::entry::{Entry, LineSpec};
+use pos_till::store;
+use rusqlite::Connection;
+
+fn times(n: usize, mut f: impl FnMut()) -> Vec<Duration> {
+    let mut t: Vec<Duration> = (0..n)
+        .map(|_| {
+            let s = Instant::now();
+            f();
+            s.elapsed()
+        })
+        .collect();
+    t.sort();
+    t
+}
+
+fn pct(t: &[Duration], p: usize) -> Duration {
+    t[(t.len() * p / 100).min(t.len() - 1)]
+}
+
+struct Row {
+    name: &'static str,
+    stat: &'static str,
+    value: Duration,
+    floor_name: &'static str,
+    floor: Duration,
+    budget: String,
+    within: bool,
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn till_in(dir: &Path, fixtures: &Path) -> PathBuf {
+    if !dir.join("till.db").exists() {
+        let _ = std::fs::remove_dir_all(dir);
+        eprintln!("setting up a till in {} from {}", dir.display(), fixtures.display());
+        Till::init(dir, "LYO", 1, fixtures, at("2026-12-01T08:00:00+01:00")).expect("the bench till sets up");
+    }
+    dir.to_owned()
+}
+
+fn open(dir: &Path, quiet: bool) -> Till {
+    let printer = Box::new(FolderPrinter::new(dir.join("receipts")).unwrap());
+    let terminal = Box::new(SimTerminal::new(dir.join("terminal-sim.log")));
+    let clock = Clock::Set(at("2026-12-05T09:00:00+01:00"));
+    if quiet {
+        Till::open_quiet(dir, clock, printer, terminal)
+    } else {
+        Till::open(dir, clock, printer, terminal)
+    }
+    .unwrap()
+}
+
+fn main() {
+    let Some(catalogue) = std::env::var_os("POS_BENCH_CATALOGUE").map(PathBuf::from) else {
+        eprintln!("POS_BENCH_CATALOGUE is not set: run the benchmarks with `cargo xtask bench`");
+        std::process::exit(2);
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-till");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/demo");
+    let only = std::env::var("POS_BENCH_ONLY").unwrap_or_default();
+    let wanted = |n: &str| only.is_empty() || only == n;
+    let mut rows = Vec::new();
+
+    if wanted("commit") {
+        // A fresh small till each run: committing a ticket does not depend on the catalogue's size.
+        let dir = root.join("commit");
+        let _ = std::fs::remove_dir_all(&dir);
+        let dir = till_in(&dir, &demo);
+        let mut till = open(&dir, false);
+        till.login("S007", "2468").unwrap();
+        till.open_register(0).unwrap();
+        till.scan("3761100080190", 1, None, None).unwrap();
+        till.scan("3761300238575", 2, None, None).unwrap();
+        let total = pos_till::script::cents(till.basket_view().unwrap()["total"].as_str().unwrap()).unwrap();
+        till.pay(&[TenderSpec::Cash(total)]).unwrap();
+        let ticket =
+            pos_till::store::records_of_kind(till.conn(), ChainName::Live, pos_core::journal::Kind::Ticket)
+                .unwrap()
+                .remove(0)
+                .entry;
+        let commit = times(200, || {
+            black_box(till.commit(vec![ticket.clone()]).unwrap());
+        });
+        // Floor: appending 1 KiB to a file in the same folder and syncing it.
+        let mut f =
+            std::fs::OpenOptions::new().create(true).append(true).open(dir.join("fsync-floor")).unwrap();
+        let block = [7u8; 1024];
+        let fsync = times(200, || {
+            f.write_all(&block).unwrap();
+            f.sync_data().unwrap();
+        });
+        let (m, floor) = (pct(&commit, 50), pct(&fsync, 50));
+        rows.push(Row {
+            name: "commit a ticket (record, projections, signature, fsync)",
+            stat: "median",
+            value: m,
+            floor_name: "append 1 KiB + fdatasync",
+            floor,
+            budget: "1.5x floor".into(),
+            within: m.as_secs_f64() <= 1.5 * floor.as_secs_f64(),
+        });
+    }
+
+    let big = root.join("lyon-200k");
+    let codes: Vec<String> = if !(wanted("open") || wanted("scan")) {
+        Vec::new()
+    } else {
+        till_in(&big, &catalogue);
+        let conn = Connection::open(big.join("till.db")).unwrap();
+        let mut s = conn.prepare("SELECT code FROM barcode WHERE length(code) = 13 AND sku NOT LIKE 'RAD%' AND sku NOT LIKE 'CHG%' AND sku NOT LIKE 'GIFT%' AND sku NOT LIKE 'BULK%' ORDER BY code").unwrap();
+        let all: Vec<String> = s.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        all.iter().step_by(all.len() / 500 + 1).cloned().collect()
+    };
+
+    if wanted("open") {
+        let opening = times(21, || {
+            black_box(open(&big, true));
+        });
+        let floor = times(21, || {
+            let c = Connection::open(big.join("till.db")).unwrap();
+            let n: i64 = c.query_row("SELECT COUNT(*) FROM identity", [], |r| r.get(0)).unwrap();
+            black_box(n);
+        });
+        let m = pct(&opening, 50);
+        rows.push(Row {
+            name: "open a till database with 200,000 items",
+            stat: "median",
+            value: m,
+            floor_name: "open SQLite + one query",
+            floor: pct(&floor, 50),
+            budget: "300ms".into(),
+            within: m <= Duration::from_millis(300),
+        });
+    }
+
+    if wanted("scan") {
+        let mut till = open(&big, false);
+        till.login("S007", "2468").unwrap();
+        if till.state().register.is_none() {
+            till.open_register(0).unwrap();
+        }
+        if !till.state().basket.lines.is_empty() {
+            till.cancel_basket().unwrap();
+        }
+        let mut n = 0;
+        let mut scans = Vec::new();
+        for code in codes.iter().cycle().take(600) {
+            let s = Instant::now();
+            black_box(till.scan(code, 1, None, None).unwrap());
+            scans.push(s.elapsed());
+            n += 1;
+            if n % 10 == 0 {
+                till.cancel_basket().unwrap();
+            }
+        }
+        till.cancel_basket().unwrap();
+        scans.sort();
+        let conn = Connection::open(big.join("till.db")).unwrap();
+        let mut stmt = conn.prepare_cached("SELECT sku FROM barcode WHERE code = ?1").unwrap();
+        let mut i = 0;
+        let lookups = times(600, || {
+            let s: String = stmt.query_row([&codes[i % codes.len()]], |r| r.get(0)).unwrap();
+            i += 1;
+            black_box(s);
+        });
+        let p99 = pct(&scans, 99);
+        rows.push(Row {
+            name: "scan to priced line (basket up to 10 lines, journaled)",
+            stat: "p99",
+            value: p99,
+            floor_name: "SQLite barcode look-up",
+            floor: pct(&lookups, 99),
+            budget: "1ms".into(),
+            within: p99 <= Duration::from_millis(1),
+        });
+        let queries = [
+            "lipo 3s",
+            "hélice 10x6",
+            "piper",
+            "servo 9 g",
+            "chargeur",
+            "cyano",
+            "voilier",
+            "radio 16",
+            "balsa",
+            "PROP-10",
+        ];
+        let till = open(&big, true);
+        let mut q = 0;
+        let search = times(300, || {
+            black_box(till.search(queries[q % queries.len()]).unwrap());
+            q += 1;
+        });
+        let mut q = 0;
+        let floor = times(300, || {
+            let n: i64 = conn
+                .query_row("SELECT COUNT(*) FROM product WHERE sku = ?1", [queries[q % queries.len()]], |r| {
+                    r.get(0)
+                })
+                .unwrap();
+            q += 1;
+            black_box(n);
+        });
+        let p99 = pct(&search, 99);
+        rows.push(Row {
+            name: "product text search (FTS5: names, SKU, compatibility)",
+            stat: "p99",
+            value: p99,
+            floor_name: "SQLite primary-key look-up",
+            floor: pct(&floor, 99),
+            budget: "20ms".into(),
+            within: p99 <= Duration::from_millis(20),
+        });
+    }
+
+    if wanted("verify") {
+        let dir = million(&root.join("verify-1m"), &demo);
+        let conn = store::open_db(&dir).unwrap();
+        let records: u64 = conn.query_row("SELECT COUNT(*) FROM journal", [], |r| r.get(0)).unwrap();
+        let verify = times(3, || {
+            assert!(matches!(store::verify(&conn).unwrap(), store::Verdict::Ok { .. }));
+        });
+        let floor = times(3, || {
+            let mut s = conn.prepare("SELECT bytes, sig FROM journal ORDER BY chain, seq").unwrap();
+            let mut rows = s.query([]).unwrap();
+            let mut n = 0usize;
+            while let Some(r) = rows.next().unwrap() {
+                n += r.get_ref(0).unwrap().as_blob().unwrap().len();
+            }
+            black_box(n);
+        });
+        let m = pct(&verify, 50);
+        rows.push(Row {
+            name: if records >= 1_000_000 {
+                "verify 1,000,000 records (hashes, signatures, numbering)"
+            } else {
+                "verify"
+            },
+            stat: "median",
+            value: m,
+            floor_name: "read every record's bytes",
+            floor: pct(&floor, 50),
+            budget: "10s".into(),
+            within: m <= Duration::from_secs(10),
+        });
+    }
+
+    println!();
+    println!("| benchmark | stat | value | floor | floor value | ratio | budget | within |");
+    println!("|---|---|---:|---|---:|---:|---:|---|");
+    for r in &rows {
+        println!(
+            "| {} | {} | {:.3?} | {} | {:.3?} | {:.1}x | {} | {} |",
+            r.name,
+            r.stat,
+            r.value,
+            r.floor_name,
+            r.floor,
+            r.value.as_secs_f64() / r.floor.as_secs_f64(),
+            r.budget,
+            if r.within { "yes" } else { "NO" }
+        );
+    }
+}
+
+/// A till whose journal holds a million records (basket operations and tickets' worth of lines),
+/// appended through the real append path in large transactions.
+fn million(dir: &Path, demo: &Path) -> PathBuf {
+    let dir = till_in(dir, demo);
+    let mut conn = store::open_db(&dir).unwrap();
+    let have: u64 = conn.query_row("SELECT COUNT(*) FROM journal", [], |r| r.get(0)).unwrap();
+    if have >= 1_000_000 {
+        return dir;
+    }
+    eprintln!("appending records up to 1,000,000 in {} (once)", dir.display());
+    conn.pragma_update(None, "synchronous", "OFF").unwrap();
+    let key = store::read_key(&dir).unwrap();
+    let id = store::identity(&conn).unwrap();
+    let mut heads = store::Heads::load(&conn).unwrap();
+    let mut n = have;
+    while n < 1_000_000 {
+        let tx = conn.transaction().unwrap();
+        for _ in 0..20_000.min(1_000_000 - n) {
+            let entry = Entry::LineAdded {
+                id: (n % 30) as u32 + 1,
+                line: LineSpec::Units { sku: "LIPO-3S-2200".into(), quantity: 1, serial: None },
+            };
+            store::append(
+                &tx,
+                &mut heads,
+                &key,
+                &id.till,
+                ChainName::Live,
+                "2026-12-05T10:00:00+01:00",
+                &entry,
+            )
+            .unwrap();
+            n += 1;
+        }
+        tx.commit().unwrap();
+    }
+    dir
+}

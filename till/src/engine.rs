@@ -206,6 +206,8 @@ pub struct Till {
     clock: Clock,
     printer: Box<dyn ReceiptPrinter>,
     terminal: Box<dyn PaymentTerminal>,
+    /// Whether the connection is set to `synchronous=FULL` now (it is at open).
+    sync_full: bool,
 }
 
 fn refused(s: impl Into<String>) -> TillError {
@@ -350,6 +352,7 @@ impl Till {
             clock,
             printer,
             terminal,
+            sync_full: true,
         })
     }
 
@@ -452,7 +455,10 @@ impl Till {
             entries.insert(0, Entry::ClockBack { last: last.to_owned(), now: at.clone() });
         }
         let fiscal = entries.iter().any(|e| e.kind() != Kind::Operation);
-        self.conn.pragma_update(None, "synchronous", if fiscal { "FULL" } else { "NORMAL" })?;
+        if fiscal != self.sync_full {
+            self.conn.pragma_update(None, "synchronous", if fiscal { "FULL" } else { "NORMAL" })?;
+            self.sync_full = fiscal;
+        }
         let mut heads = self.heads.clone();
         let mut state = self.state.clone();
         let tx = self.conn.transaction()?;
@@ -785,7 +791,7 @@ impl Till {
         };
         if share > self.max_discount_percent() {
             spec.approved_by =
-                Some(self.approve(approval, &format!("a discount of {}% ", share.round_dp(1)))?);
+                Some(self.approve(approval, &format!("a discount of {}%", share.round_dp(1)))?);
         }
         match id {
             Some(i) => {
@@ -2223,7 +2229,8 @@ fn apply_ticket(tx: &Transaction<'_>, state: &mut State, t: &Ticket) -> Result<(
             .execute("UPDATE voucher SET balance = balance + ?2 WHERE number = ?1", params![number, delta])
             .map_err(below)?;
         if changed == 0 {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO voucher (number, kind, balance) VALUES (?1, ?2, ?3)",
                 params![number, kind, delta],
             )
@@ -2245,18 +2252,22 @@ fn apply_ticket(tx: &Transaction<'_>, state: &mut State, t: &Ticket) -> Result<(
     }
     if !t.customer.is_empty() {
         let spent: i64 = t.tenders.iter().map(|x| x.points).sum();
-        tx.execute(
+        exec(
+            tx,
             "INSERT INTO loyalty (customer, points) VALUES (?1, MAX(0, ?2))
              ON CONFLICT (customer) DO UPDATE SET points = MAX(0, points + ?2)",
             params![t.customer, t.points_earned - spent],
         )?;
     }
     for (sku, q) in &t.stock_moves {
-        let current: Option<String> =
-            tx.query_row("SELECT delta FROM stock_delta WHERE sku = ?1", [sku], |r| r.get(0)).optional()?;
+        let current: Option<String> = tx
+            .prepare_cached("SELECT delta FROM stock_delta WHERE sku = ?1")?
+            .query_row([sku], |r| r.get(0))
+            .optional()?;
         let now = current.and_then(|c| Decimal::from_str(&c).ok()).unwrap_or_default()
             - Decimal::from_str(q).unwrap_or_default();
-        tx.execute(
+        exec(
+            tx,
             "INSERT INTO stock_delta (sku, delta) VALUES (?1, ?2) ON CONFLICT (sku) DO UPDATE SET delta = excluded.delta",
             params![sku, now.normalize().to_string()],
         )?;
@@ -2265,7 +2276,8 @@ fn apply_ticket(tx: &Transaction<'_>, state: &mut State, t: &Ticket) -> Result<(
         if l.measure == "returned" && !l.reference.starts_with("NO-RECEIPT/") {
             // The original line number is kept in the return line's discounts-free reference: ticket#line.
             if let Some((ticket, line)) = l.reference.rsplit_once('#') {
-                tx.execute(
+                exec(
+                    tx,
                     "INSERT INTO returned (ticket, line, units) VALUES (?1, ?2, ?3)
                      ON CONFLICT (ticket, line) DO UPDATE SET units = units + excluded.units",
                     params![ticket, line.parse::<u32>().unwrap_or(0), -l.quantity],
@@ -2274,4 +2286,9 @@ fn apply_ticket(tx: &Transaction<'_>, state: &mut State, t: &Ticket) -> Result<(
         }
     }
     Ok(())
+}
+
+/// Runs a statement through the connection's statement cache (the commit path runs the same few).
+fn exec(tx: &Transaction<'_>, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    tx.prepare_cached(sql)?.execute(params)
 }

@@ -81,10 +81,10 @@ CREATE TABLE staff (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
 
 -- Projections: rebuilt from the journal alone by `pos-till rebuild`.
 CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
-CREATE TABLE voucher (number TEXT PRIMARY KEY, kind TEXT NOT NULL, balance INTEGER NOT NULL CHECK (balance >= 0));
-CREATE TABLE loyalty (customer TEXT PRIMARY KEY, points INTEGER NOT NULL CHECK (points >= 0));
-CREATE TABLE stock_delta (sku TEXT PRIMARY KEY, delta TEXT NOT NULL);
-CREATE TABLE returned (ticket TEXT NOT NULL, line INTEGER NOT NULL, units INTEGER NOT NULL, PRIMARY KEY (ticket, line));
+CREATE TABLE voucher (number TEXT PRIMARY KEY, kind TEXT NOT NULL, balance INTEGER NOT NULL CHECK (balance >= 0)) WITHOUT ROWID;
+CREATE TABLE loyalty (customer TEXT PRIMARY KEY, points INTEGER NOT NULL CHECK (points >= 0)) WITHOUT ROWID;
+CREATE TABLE stock_delta (sku TEXT PRIMARY KEY, delta TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE returned (ticket TEXT NOT NULL, line INTEGER NOT NULL, units INTEGER NOT NULL, PRIMARY KEY (ticket, line)) WITHOUT ROWID;
 "#,
 )];
 
@@ -278,8 +278,10 @@ pub fn append(
     let bytes = journal::encode(&header, &body).map_err(|e| TillError::Storage(e.to_string()))?;
     let hash = journal::chain_hash(&prev, &bytes);
     let sig = key.sign(&hash);
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO journal (chain, seq, kind, no, at, bytes, prev, hash, sig) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(
         params![chain.as_str(), seq, kind.as_str(), no, at, bytes, &prev[..], &hash[..], &sig.to_bytes()[..]],
     )?;
     heads.chains.insert(chain, (seq, hash));

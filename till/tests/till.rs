@@ -707,3 +707,37 @@ fn a_killed_till_loses_nothing_it_acknowledged() {
     let events = store::records_of_kind(till.conn(), ChainName::Live, Kind::Event).unwrap();
     assert!(events.iter().any(|r| matches!(r.entry, Entry::Recovered { .. })));
 }
+
+/// The example scripts of `fixtures/scripts/` run as documented: every action succeeds except those
+/// marked `"expect": "refused"`, and the journal verifies afterwards.
+#[test]
+fn the_example_scripts_run_as_documented() {
+    let dir_scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/scripts");
+    let mut ran = 0;
+    for entry in std::fs::read_dir(&dir_scripts).unwrap() {
+        let path = entry.unwrap().path();
+        let script: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let dir = new_till("example");
+        let out = Command::new(POS_TILL).args(["script", "--data"]).arg(&dir).arg(&path).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let lines: Vec<Value> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let actions = script["actions"].as_array().unwrap();
+        assert_eq!(lines.len(), actions.len());
+        for (a, r) in actions.iter().zip(&lines) {
+            let refused = a["expect"] == "refused";
+            assert_eq!(r["ok"], !refused, "{}: {a} gave {r}", path.display());
+        }
+        if path.ends_with("lyon-day.json") {
+            let close = lines.iter().find(|l| l["do"] == "close").unwrap();
+            assert_eq!(close["result"]["difference"], "-0.50");
+            assert_eq!(close["result"]["z"]["totals"]["tickets"], 6);
+        }
+        assert!(verify_cli(&dir).0);
+        ran += 1;
+    }
+    assert!(ran >= 2);
+}
