@@ -212,12 +212,15 @@ pub fn basket_catalogue(
             }
         }
     }
-    let mut product_rows = chain_file(conn, "products.header")?;
+    let bad = |e: pos_core::load::LoadError| TillError::Storage(format!("stored catalogue: {e}"));
+    let header = chain_file(conn, "products.header")?;
+    let mut product_rows = header.clone();
     let mut price_rows = chain_file(conn, "price_lists.csv.header")?;
-    {
+    let mut fetched: BTreeSet<String> = BTreeSet::new();
+    let products = loop {
         let mut product = conn.prepare_cached("SELECT row FROM product WHERE sku = ?1")?;
         let mut price = conn.prepare_cached("SELECT row FROM price_row WHERE sku = ?1")?;
-        for sku in &wanted {
+        for sku in wanted.difference(&fetched) {
             let row: Vec<u8> = product
                 .query_row([sku], |r| r.get(0))
                 .optional()?
@@ -227,9 +230,19 @@ pub fn basket_catalogue(
                 price_rows.extend_from_slice(&row?);
             }
         }
-    }
-    let bad = |e: pos_core::load::LoadError| TillError::Storage(format!("stored catalogue: {e}"));
-    let products = parse_products(&product_rows, settings).map_err(bad)?;
+        fetched.extend(wanted.iter().cloned());
+        let products = parse_products(&product_rows, settings).map_err(bad)?;
+        // A variant names its model: the model comes too, or the catalogue would refuse the variant.
+        let models: Vec<String> = products
+            .iter()
+            .filter_map(|p| p.variant_of.as_ref().map(|m| m.to_string()))
+            .filter(|m| !fetched.contains(m))
+            .collect();
+        if models.is_empty() {
+            break products;
+        }
+        wanted.extend(models);
+    };
     let catalogue = Catalogue::unlinked(
         settings.families.values().cloned().collect(),
         products,

@@ -741,3 +741,15 @@ fn the_example_scripts_run_as_documented() {
     }
     assert!(ran >= 2);
 }
+
+/// A colour variant names its model; the till fetches the model with it, so the variant sells.
+#[test]
+fn a_variant_sells_without_its_model_in_the_basket() {
+    let dir = new_till("variant");
+    let (mut till, _) = open(&dir, "2026-12-05T09:00:00+01:00");
+    till.login("S007", "2468").unwrap();
+    till.open_register(0).unwrap();
+    let r = till.scan("3761200159390", 1, None, None).unwrap();
+    assert_eq!(r["line"], 1);
+    assert_eq!(till.state().basket.lines.len(), 1);
+}

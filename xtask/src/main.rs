@@ -186,13 +186,15 @@ fn bench(root: &Path) -> Result<()> {
     }
     // SAFETY of intent: the variable is read by the benchmark binary cargo starts below.
     let dir_str = dir.to_str().context("non-UTF-8 path")?.to_owned();
-    eprintln!("$ POS_BENCH_CATALOGUE={dir_str} cargo bench -p pos-core --bench core");
-    let status = Command::new(env!("CARGO"))
-        .args(["bench", "--quiet", "-p", "pos-core", "--bench", "core"])
-        .env("POS_BENCH_CATALOGUE", &dir_str)
-        .status()?;
-    if !status.success() {
-        bail!("the benchmarks failed ({status})");
+    for (package, bench) in [("pos-core", "core"), ("pos-till", "till")] {
+        eprintln!("$ POS_BENCH_CATALOGUE={dir_str} cargo bench -p {package} --bench {bench}");
+        let status = Command::new(env!("CARGO"))
+            .args(["bench", "--quiet", "-p", package, "--bench", bench])
+            .env("POS_BENCH_CATALOGUE", &dir_str)
+            .status()?;
+        if !status.success() {
+            bail!("the {package} benchmarks failed ({status})");
+        }
     }
     Ok(())
 }

@@ -8,10 +8,12 @@ use std::process::Command;
 
 use anyhow::{Result, bail};
 
-/// Debian packages the commands need, and why. Nothing yet: the domain crates link no system library.
-/// The till's window (webkit2gtk-4.1), its devices (libudev) and the admin page's browser tests
-/// (chromium) add theirs here when they arrive.
-const PACKAGES: &[(&str, &str)] = &[];
+/// Debian packages the commands need, and why. The till's window (webkit2gtk-4.1), its devices
+/// (libudev) and the admin page's browser tests (chromium) add theirs here when they arrive.
+const PACKAGES: &[(&str, &str)] = &[
+    ("gcc", "compiles the SQLite that pos-till bundles (rusqlite)"),
+    ("libc6-dev", "C headers for that build"),
+];
 
 /// Installs what is missing, or says how to.
 pub fn ensure() -> Result<()> {
