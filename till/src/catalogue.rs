@@ -189,14 +189,100 @@ fn grams(w: pos_core::money::Weight) -> i64 {
     (w.kilograms() * rust_decimal::Decimal::ONE_THOUSAND).round().try_into().unwrap_or(0)
 }
 
-/// The catalogue and price lists restricted to `skus` and their kits' components: what pricing a basket needs.
+/// Products already parsed, with their kit and list prices: a till parses each product's row once per
+/// run (building a CSV reader costs more than pricing a basket). The catalogue does not change while a
+/// till runs; a catalogue update (sync) starts with an empty cache.
+#[derive(Debug, Default)]
+pub struct Cache {
+    items: HashMap<String, Cached>,
+}
+
+#[derive(Debug)]
+struct Cached {
+    product: Product,
+    kit: Vec<(Sku, pos_core::catalogue::KitComponent)>,
+    prices: Vec<(pos_core::pricing::Segment, pos_core::pricing::ListPrice)>,
+}
+
+/// The catalogue and price lists restricted to `skus`, their kits' components and their variants'
+/// models: what pricing a basket needs, from the cache, parsing only what it lacks.
 pub fn basket_catalogue(
+    conn: &Connection,
+    settings: &Settings,
+    cache: &mut Cache,
+    skus: &BTreeSet<String>,
+) -> Result<(Catalogue, PriceBook), TillError> {
+    let missing: BTreeSet<String> = skus.iter().filter(|s| !cache.items.contains_key(*s)).cloned().collect();
+    if !missing.is_empty() {
+        let (cat, book) = parse_rows(conn, settings, &missing)?;
+        for p in cat.products() {
+            // A component or a model fetched along is cached only if it is not a kit (its own bill
+            // of materials was not read).
+            if !missing.contains(p.sku.as_str()) && p.kind == ProductKind::Kit {
+                continue;
+            }
+            let kit = cat
+                .kit_components(&p.sku)
+                .into_iter()
+                .map(|(c, quantity)| {
+                    (p.sku.clone(), pos_core::catalogue::KitComponent { sku: c.sku.clone(), quantity })
+                })
+                .collect();
+            let prices = [pos_core::pricing::Segment::Pro, pos_core::pricing::Segment::Club]
+                .into_iter()
+                .filter_map(|seg| book.listed(seg, p).map(|l| (seg, l)))
+                .collect();
+            cache.items.insert(p.sku.to_string(), Cached { product: p.clone(), kit, prices });
+        }
+    }
+    let mut wanted: BTreeSet<String> = BTreeSet::new();
+    let mut kits = Vec::new();
+    let mut queue: Vec<String> = skus.iter().cloned().collect();
+    while let Some(sku) = queue.pop() {
+        if !wanted.insert(sku.clone()) {
+            continue;
+        }
+        let item = cache
+            .items
+            .get(&sku)
+            .ok_or_else(|| TillError::Storage(format!("{sku} missing from the cache")))?;
+        for (kit, component) in &item.kit {
+            kits.push((kit.clone(), component.clone()));
+            queue.push(component.sku.to_string());
+        }
+        if let Some(model) = &item.product.variant_of {
+            queue.push(model.to_string());
+        }
+    }
+    let mut book = PriceBook::new();
+    let mut products = Vec::with_capacity(wanted.len());
+    for sku in &wanted {
+        let item = &cache.items[sku];
+        for (seg, l) in &item.prices {
+            book.set(*seg, item.product.sku.clone(), *l);
+        }
+        products.push(item.product.clone());
+    }
+    let catalogue = Catalogue::new(
+        settings.families.values().cloned().collect(),
+        products,
+        kits,
+        Vec::new(),
+        settings.layouts.clone(),
+    )
+    .map_err(|e| TillError::Storage(e.to_string()))?;
+    Ok((catalogue, book))
+}
+
+/// Parses the stored rows of `skus`, their kits' components and their variants' models.
+fn parse_rows(
     conn: &Connection,
     settings: &Settings,
     skus: &BTreeSet<String>,
 ) -> Result<(Catalogue, PriceBook), TillError> {
     let mut wanted: BTreeSet<String> = skus.clone();
     let mut kit_rows = chain_file(conn, "kits.csv.header")?;
+    let kits_header = kit_rows.len();
     {
         let mut stmt = conn.prepare_cached("SELECT row FROM kit_row WHERE kit = ?1")?;
         for sku in skus {
@@ -216,6 +302,7 @@ pub fn basket_catalogue(
     let header = chain_file(conn, "products.header")?;
     let mut product_rows = header.clone();
     let mut price_rows = chain_file(conn, "price_lists.csv.header")?;
+    let prices_header = price_rows.len();
     let mut fetched: BTreeSet<String> = BTreeSet::new();
     let products = loop {
         let mut product = conn.prepare_cached("SELECT row FROM product WHERE sku = ?1")?;
@@ -249,9 +336,18 @@ pub fn basket_catalogue(
         settings.layouts.clone(),
     )
     .map_err(|e| TillError::Storage(e.to_string()))?;
-    let kits = parse_kits(&kit_rows, &catalogue).map_err(bad)?;
+    // Building a CSV reader costs more than the rows it reads: none for files with no row here.
+    let kits = if kit_rows.len() > kits_header {
+        parse_kits(&kit_rows, &catalogue).map_err(bad)?
+    } else {
+        Vec::new()
+    };
     let catalogue = catalogue.linked(kits, Vec::new()).map_err(|e| TillError::Storage(e.to_string()))?;
-    let prices = parse_price_lists(&price_rows, &catalogue).map_err(bad)?;
+    let prices = if price_rows.len() > prices_header {
+        parse_price_lists(&price_rows, &catalogue).map_err(bad)?
+    } else {
+        PriceBook::new()
+    };
     Ok((catalogue, prices))
 }
 
@@ -264,24 +360,36 @@ pub struct Found {
     pub name: String,
 }
 
-/// Full-text search on SKU, names and what the item fits; best matches first.
+/// Full-text search on SKU, names and what the item fits, as the cashier types: every word must match,
+/// the last one as a prefix. FTS5's ranking is computed over every match (tens of milliseconds for a
+/// word like "lipo" in 200,000 items), so the first [`CANDIDATES`] matches are taken unranked and
+/// ordered here: words found in the name first, then shorter names.
 pub fn search(conn: &Connection, text: &str, limit: usize) -> Result<Vec<Found>, TillError> {
-    let terms: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(|t| format!("\"{t}\"*"))
-        .collect();
-    if terms.is_empty() {
+    let words: Vec<String> =
+        text.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_lowercase).collect();
+    let Some((last, first)) = words.split_last() else {
         return Ok(Vec::new());
-    }
-    let mut stmt = conn.prepare_cached(
-        "SELECT sku, name_fr FROM product_search WHERE product_search MATCH ?1 ORDER BY rank LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![terms.join(" AND "), limit as i64], |r| {
+    };
+    let mut query: Vec<String> = first.iter().map(|w| format!("\"{w}\"")).collect();
+    query.push(format!("\"{last}\"*"));
+    let mut stmt = conn
+        .prepare_cached("SELECT sku, name_fr FROM product_search WHERE product_search MATCH ?1 LIMIT ?2")?;
+    let rows = stmt.query_map(params![query.join(" AND "), CANDIDATES as i64], |r| {
         Ok(Found { sku: r.get(0)?, name: r.get(1)? })
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut found: Vec<Found> = rows.collect::<Result<_, _>>()?;
+    let score = |f: &Found| {
+        let name = f.name.to_lowercase();
+        let in_name = words.iter().filter(|w| name.contains(w.as_str())).count();
+        (std::cmp::Reverse(in_name), f.name.chars().count(), f.sku.clone())
+    };
+    found.sort_by_cached_key(score);
+    found.truncate(limit);
+    Ok(found)
 }
+
+/// Matches taken before ordering.
+pub const CANDIDATES: usize = 200;
 
 /// Accessories that fit any of `skus` and are not among them, by name.
 pub fn accessories(conn: &Connection, skus: &BTreeSet<String>) -> Result<Vec<Found>, TillError> {

@@ -208,6 +208,8 @@ pub struct Till {
     terminal: Box<dyn PaymentTerminal>,
     /// Whether the connection is set to `synchronous=FULL` now (it is at open).
     sync_full: bool,
+    /// Products parsed so far.
+    cache: std::cell::RefCell<catalogue::Cache>,
 }
 
 fn refused(s: impl Into<String>) -> TillError {
@@ -353,6 +355,7 @@ impl Till {
             printer,
             terminal,
             sync_full: true,
+            cache: std::cell::RefCell::default(),
         })
     }
 
@@ -687,7 +690,8 @@ impl Till {
 
     fn product_kind(&self, sku: &Sku) -> Result<ProductKind, TillError> {
         let set: BTreeSet<String> = [sku.to_string()].into();
-        let (cat, _) = catalogue::basket_catalogue(&self.conn, &self.settings, &set)?;
+        let (cat, _) =
+            catalogue::basket_catalogue(&self.conn, &self.settings, &mut self.cache.borrow_mut(), &set)?;
         Ok(cat.product(sku).map(|p| p.kind.clone()).unwrap_or(ProductKind::Standard))
     }
 
@@ -951,7 +955,8 @@ impl Till {
 
     fn price(&self, b: &BasketState) -> Result<(PricedTicket, StockMoves), TillError> {
         let skus: BTreeSet<String> = b.lines.values().filter_map(line_sku).collect();
-        let (cat, prices) = catalogue::basket_catalogue(&self.conn, &self.settings, &skus)?;
+        let (cat, prices) =
+            catalogue::basket_catalogue(&self.conn, &self.settings, &mut self.cache.borrow_mut(), &skus)?;
         let sku = |s: &str| Sku::parse(s).map_err(TillError::Storage);
         let mut lines = Vec::new();
         for (&id, spec) in &b.lines {
@@ -1046,7 +1051,8 @@ impl Till {
     // ------------------------------------------------------------------ returns
 
     fn find_ticket(&self, reference: &str) -> Result<(Ticket, u64), TillError> {
-        let reference = reference.trim();
+        // A receipt's QR code reads `reference|signature`; a number typed in is the reference alone.
+        let reference = reference.split('|').next().unwrap_or_default().trim();
         let pattern = format!("%\"reference\":\"{}\"%", reference.replace(['%', '_'], ""));
         let row: Option<(String, u64)> = self
             .conn

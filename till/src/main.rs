@@ -92,7 +92,16 @@ fn run(args: &Args) -> Result<ExitCode, TillError> {
         }
         Some("verify") => {
             let conn = store::open_db(&args.data()?)?;
-            match store::verify(&conn)? {
+            let verdict = match store::verify(&conn) {
+                Ok(v) => v,
+                // A file edited below SQLite (a hex editor) may no longer read as a database at all.
+                Err(TillError::Storage(e)) => {
+                    println!("BROKEN the database file is damaged: {e}");
+                    return Ok(ExitCode::from(1));
+                }
+                Err(e) => return Err(e),
+            };
+            match verdict {
                 store::Verdict::Ok { records } => {
                     println!("OK {records} records");
                     Ok(ExitCode::SUCCESS)

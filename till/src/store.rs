@@ -76,7 +76,7 @@ CREATE TABLE price_row (sku TEXT NOT NULL, row BLOB NOT NULL);
 CREATE INDEX price_row_sku ON price_row (sku);
 CREATE TABLE fits (sku TEXT NOT NULL, fits_sku TEXT NOT NULL, PRIMARY KEY (sku, fits_sku)) WITHOUT ROWID;
 CREATE INDEX fits_back ON fits (fits_sku, sku);
-CREATE VIRTUAL TABLE product_search USING fts5 (sku, name_fr, name_en, fits, tokenize = 'unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE product_search USING fts5 (sku, name_fr, name_en, fits, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');
 CREATE TABLE staff (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, pin_hash TEXT NOT NULL);
 
 -- Projections: rebuilt from the journal alone by `pos-till rebuild`.

@@ -145,6 +145,14 @@ fn a_full_day_at_lyon_closes_with_a_z_that_matches_the_tickets() {
         book.paid(&r, &tenders);
         refs.push(r["ticket"].as_str().unwrap().to_owned());
     }
+    // A weighed item with its ordinary barcode and the scale's weight: 250 g of balsa at 18.00/kg.
+    let r = till.scan("3761000001004", 1, Some(250), None).unwrap();
+    assert_eq!(r["net"], "4.50");
+    assert!(
+        till.scan("3761000001004", 1, None, None).unwrap_err().to_string().contains("put it on the scale")
+    );
+    let t = [TenderSpec::Cash(450)];
+    book.paid(&till.pay(&t).unwrap(), &t);
     // Gift cards: sold, then spent across two tickets; a balance can never be overdrawn.
     till.sell_gift_card("GC-DAY-1", 6_000).unwrap();
     let t = [TenderSpec::Card(6_000)];
@@ -159,6 +167,12 @@ fn a_full_day_at_lyon_closes_with_a_z_that_matches_the_tickets() {
     let t = [TenderSpec::GiftCard { card: "GC-DAY-1".into(), cents: 6_000 }, TenderSpec::Cash(total - 6_000)];
     book.paid(&till.pay(&t).unwrap(), &t);
     assert_eq!(till.balance("GC-DAY-1").unwrap(), Some(0));
+    // Topped up again.
+    till.sell_gift_card("GC-DAY-1", 2_500).unwrap();
+    let t = [TenderSpec::Cash(2_500)];
+    book.paid(&till.pay(&t).unwrap(), &t);
+    book.gift_cards_sold += 2_500;
+    assert_eq!(till.balance("GC-DAY-1").unwrap(), Some(2_500));
     // Loyalty points spent (200 points = 10.00).
     till.attach_customer("C00042").unwrap();
     till.scan(GLUE, 4, None, None).unwrap();
@@ -177,8 +191,8 @@ fn a_full_day_at_lyon_closes_with_a_z_that_matches_the_tickets() {
     assert_eq!(total, 19_048, "224.10 less 15 % of it (33.615, rounded half away from zero to 33.62)");
     let t = [TenderSpec::Card(total)];
     book.paid(&till.pay(&t).unwrap(), &t);
-    // A partial return refunded as a store credit note, which is then spent.
-    till.return_lines(&refs[1], &[(1, 1)]).unwrap();
+    // A partial return, found by the receipt's QR code, refunded as a store credit note, which is then spent.
+    till.return_lines(&format!("{}|0123456789abcdef", refs[1]), &[(1, 1)]).unwrap();
     let refund = cents(&till.basket_view().unwrap()["total"]);
     assert!(refund < 0);
     let t = [TenderSpec::StoreCredit { note: String::new(), cents: refund }];
@@ -752,4 +766,47 @@ fn a_variant_sells_without_its_model_in_the_basket() {
     let r = till.scan("3761200159390", 1, None, None).unwrap();
     assert_eq!(r["line"], 1);
     assert_eq!(till.state().basket.lines.len(), 1);
+}
+
+/// Bytes changed in the file itself, below SQLite, as a hex editor would, are caught too.
+#[test]
+fn verify_catches_an_edit_of_the_file_itself() {
+    let dir = small_day("hexedit");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("till.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the key is the owner's alone");
+    }
+    assert!(
+        !dir.join("till.db-wal").exists() || std::fs::metadata(dir.join("till.db-wal")).unwrap().len() == 0
+    );
+    let path = dir.join("till.db");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let needle = b"\"operator\":\"S007\"";
+    let places: Vec<usize> =
+        bytes.windows(needle.len()).enumerate().filter(|(_, w)| *w == needle).map(|(i, _)| i).collect();
+    assert!(!places.is_empty(), "tickets in the file");
+    for at in places {
+        bytes[at + 15] = b'8';
+    }
+    std::fs::write(&path, bytes).unwrap();
+    let (ok, out) = verify_cli(&dir);
+    assert!(!ok);
+    assert!(out.starts_with("BROKEN"), "{out}");
+}
+
+/// Search as the cashier types: every word, the last as a prefix; the name's words first.
+#[test]
+fn search_finds_by_name_reference_and_compatibility() {
+    let dir = new_till("search");
+    let (till, _) = open(&dir, "2026-12-05T09:00:00+01:00");
+    let first = |q: &str| till.search(q).unwrap()[0]["sku"].as_str().unwrap().to_owned();
+    assert_eq!(first("cyano 20 moy"), "GLUE-CYANO-20");
+    assert_eq!(first("helice 10x6"), "PROP-1060", "accents do not matter");
+    assert_eq!(first("lipo-3s-22"), "LIPO-3S-2200");
+    // Compatibility: what fits the Piper J-3 Cub, found by the plane's name.
+    let fits = till.search("piper cub").unwrap();
+    assert!(fits.as_array().unwrap().iter().any(|f| f["sku"] == "LIPO-3S-2200"), "{fits}");
+    assert_eq!(till.search("  ").unwrap(), serde_json::json!([]));
 }
