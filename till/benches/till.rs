@@ -184,6 +184,13 @@ fn main() {
             black_box(s);
         });
         let p99 = pct(&scans, 99);
+        eprintln!(
+            "scan: p50 {:.3?}, p90 {:.3?}, p99 {p99:.3?}, max {:.3?} over {} scans",
+            pct(&scans, 50),
+            pct(&scans, 90),
+            scans[scans.len() - 1],
+            scans.len()
+        );
         rows.push(Row {
             name: "scan to priced line (basket up to 10 lines, journaled)",
             stat: "p99",

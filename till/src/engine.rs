@@ -210,7 +210,14 @@ pub struct Till {
     sync_full: bool,
     /// Products parsed so far.
     cache: std::cell::RefCell<catalogue::Cache>,
+    /// Fiscal commits since the last WAL checkpoint.
+    since_checkpoint: u32,
 }
+
+/// Fiscal commits between WAL checkpoints. SQLite's automatic checkpoint would fall on whichever
+/// commit crosses 1,000 pages, often a scan; the till checkpoints after a fiscal commit instead, so a
+/// scan never waits for one.
+const CHECKPOINT_EVERY: u32 = 100;
 
 fn refused(s: impl Into<String>) -> TillError {
     TillError::Refused(s.into())
@@ -338,6 +345,7 @@ impl Till {
             .find(|l| l.code == identity.store)
             .and_then(|l| l.time_zone.parse().ok())
             .unwrap_or(chrono_tz::Europe::Paris);
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let heads = Heads::load(&conn)?;
         let json: String = conn.query_row("SELECT json FROM state WHERE id = 1", [], |r| r.get(0))?;
         let state: State = serde_json::from_str(&json)
@@ -356,6 +364,7 @@ impl Till {
             terminal,
             sync_full: true,
             cache: std::cell::RefCell::default(),
+            since_checkpoint: 0,
         })
     }
 
@@ -482,6 +491,14 @@ impl Till {
         tx.commit()?;
         self.heads = heads;
         self.state = state;
+        if fiscal {
+            self.since_checkpoint += 1;
+            if self.since_checkpoint >= CHECKPOINT_EVERY {
+                self.since_checkpoint = 0;
+                // Passive: copies what it can without waiting; a failure only postpones it.
+                let _ = self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+            }
+        }
         Ok(headers)
     }
 
@@ -1996,6 +2013,7 @@ pub fn totals<'a>(tickets: impl IntoIterator<Item = &'a Ticket>) -> Totals {
             e.total += v.total;
         }
     }
+    t.sales_tickets = sales_tickets;
     t.average_basket = if sales_tickets > 0 { round_div(t.sales, sales_tickets) } else { 0 };
     t
 }
@@ -2033,14 +2051,11 @@ fn add_totals(into: &mut Totals, t: &Totals) {
         e.vat += v.vat;
         e.total += v.total;
     }
-    // Sales tickets are not kept per closure; the average of a period is weighted by the days' averages.
-    into.average_basket += if t.average_basket > 0 { t.sales } else { 0 };
+    into.sales_tickets += t.sales_tickets;
 }
 
 fn finish_totals(t: &mut Totals) {
-    // `average_basket` holds the sales of days that had sales; divide by their ticket count estimate.
-    let days_sales = t.average_basket;
-    t.average_basket = if t.tickets > 0 { round_div(days_sales, t.tickets) } else { 0 };
+    t.average_basket = if t.sales_tickets > 0 { round_div(t.sales, t.sales_tickets) } else { 0 };
 }
 
 fn save_state(tx: &Transaction<'_>, state: &State) -> Result<(), TillError> {

@@ -232,6 +232,9 @@ pub struct Totals {
     pub families: BTreeMap<String, i64>,
     /// Average basket (sales total / sales tickets), cents.
     pub average_basket: i64,
+    /// Tickets with a positive total (the average basket's divisor).
+    #[serde(default)]
+    pub sales_tickets: i64,
 }
 
 /// A closure: daily (Z), monthly, yearly.
