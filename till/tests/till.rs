@@ -535,6 +535,9 @@ fn training_mode_has_its_own_chain_and_never_touches_totals() {
     till.scan(MAG, 1, None, None).unwrap();
     let r = till.pay(&[TenderSpec::Cash(690)]).unwrap();
     assert_eq!(r["ticket"], "LYO-1-F000001");
+    till.scan(MAG, 1, None, None).unwrap();
+    till.pay(&[TenderSpec::Card(690)]).unwrap();
+    assert!(!dir.join("terminal-sim.log").exists(), "training never charges a card");
     till.training(false, Some(&manager())).unwrap();
     assert_eq!(till.state().grand_total, 0);
     assert_eq!(till.state().tickets, 0);
