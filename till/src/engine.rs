@@ -460,13 +460,19 @@ impl Till {
         let now = self.now();
         let at = now.with_timezone(&self.tz).to_rfc3339();
         let mut entries = entries;
+        let mut clock_back = false;
         if let Some(last) = self.heads.last_at(ChainName::Live)
             && let Ok(last_t) = DateTime::parse_from_rfc3339(last)
             && now < last_t.with_timezone(&Utc) - Duration::seconds(1)
         {
             entries.insert(0, Entry::ClockBack { last: last.to_owned(), now: at.clone() });
+            clock_back = true;
         }
-        let fiscal = entries.iter().any(|e| e.kind() != Kind::Operation);
+        // Card intents and answers are synced like fiscal records: after a power cut, recovery must
+        // still know which payments the terminal may have run.
+        let fiscal = entries.iter().any(|e| {
+            e.kind() != Kind::Operation || matches!(e, Entry::CardIntent { .. } | Entry::CardResult { .. })
+        });
         if fiscal != self.sync_full {
             self.conn.pragma_update(None, "synchronous", if fiscal { "FULL" } else { "NORMAL" })?;
             self.sync_full = fiscal;
@@ -489,6 +495,9 @@ impl Till {
         }
         save_state(&tx, &state)?;
         tx.commit()?;
+        if clock_back {
+            headers.remove(0);
+        }
         self.heads = heads;
         self.state = state;
         if fiscal {
@@ -592,7 +601,8 @@ impl Till {
         let Some(reg) = self.state.register.clone() else {
             return Err(refused("the register is not open: open it with the counted float"));
         };
-        if reg.day == today {
+        // Only a later day closes the register's day; a clock gone back keeps selling on the open day.
+        if today <= reg.day {
             return Ok(());
         }
         let by = self.state.operator.clone().unwrap_or_else(|| "till".into());
@@ -610,6 +620,7 @@ impl Till {
     /// Opens the register with the counted float.
     pub fn open_register(&mut self, float: i64) -> Result<Value, TillError> {
         let by = self.operator()?;
+        self.not_in_training("opening the register")?;
         if float < 0 {
             return Err(refused("the float cannot be negative: count the drawer again"));
         }
@@ -617,9 +628,12 @@ impl Till {
             let now = self.now();
             self.today(now).to_string()
         };
+        if self.state.closed_days.contains(&today) {
+            return Err(refused(format!("{today} is already closed; selling resumes tomorrow")));
+        }
         if let Some(reg) = self.state.register.clone() {
-            if reg.day == today {
-                return Err(refused(format!("the register is already open for {today}")));
+            if reg.day >= today {
+                return Err(refused(format!("the register is already open for {}", reg.day)));
             }
             let mut closure = self.day_closure(&reg.day, &by)?;
             closure.automatic = true;
@@ -638,6 +652,7 @@ impl Till {
     /// Cash put into or taken out of the drawer, with a reason.
     pub fn cash_move(&mut self, cents: i64, reason: &str, out: bool) -> Result<Value, TillError> {
         let by = self.operator()?;
+        self.not_in_training("moving cash")?;
         self.ensure_day()?;
         if cents <= 0 {
             return Err(refused("the amount must be above zero"));
@@ -656,6 +671,13 @@ impl Till {
     }
 
     // ------------------------------------------------------------------ basket
+
+    fn not_in_training(&self, what: &str) -> Result<(), TillError> {
+        if self.state.training {
+            return Err(refused(format!("leave training mode before {what}")));
+        }
+        Ok(())
+    }
 
     fn basket(&self) -> &BasketState {
         if self.state.training { &self.state.training_basket } else { &self.state.basket }
@@ -913,8 +935,15 @@ impl Till {
         if self.basket().lines.is_empty() {
             return Err(refused("the basket is empty: nothing to park"));
         }
-        if self.basket().cards.iter().any(|c| c.state == "approved") {
-            return Err(refused("a card payment is already made on this basket: finish the sale"));
+        if self
+            .basket()
+            .cards
+            .iter()
+            .any(|c| matches!(c.state.as_str(), "approved" | "pending" | "unresolved"))
+        {
+            return Err(refused(
+                "a card payment is already made or in doubt on this basket: finish the sale",
+            ));
         }
         let slot = self.state.next_slot.max(1);
         self.commit(vec![Entry::Parked { slot }])?;
@@ -924,11 +953,12 @@ impl Till {
     /// Resumes a parked basket.
     pub fn resume(&mut self, slot: u32) -> Result<Value, TillError> {
         self.sale_ready()?;
+        self.not_in_training("resuming a parked basket")?;
         if !self.state.parked.contains_key(&slot) {
             return Err(refused(format!("no parked basket {slot}")));
         }
-        if !self.basket().lines.is_empty() {
-            return Err(refused("finish or park the current basket first"));
+        if *self.basket() != BasketState::default() {
+            return Err(refused("finish, park or cancel the current basket first"));
         }
         self.commit(vec![Entry::Resumed { slot }])?;
         self.basket_view()
@@ -937,8 +967,14 @@ impl Till {
     /// Abandons the open basket; card payments already approved on it are refunded first.
     pub fn cancel_basket(&mut self) -> Result<Value, TillError> {
         self.sale_ready()?;
+        if self.basket().cards.iter().any(|c| matches!(c.state.as_str(), "pending" | "unresolved")) {
+            return Err(refused(
+                "a card payment on this basket is in doubt: a manager must resolve it first",
+            ));
+        }
+        // Only payments still standing are refunded; a refund already made is not made again.
         let approved: Vec<CardPayment> =
-            self.basket().cards.iter().filter(|c| c.state == "approved").cloned().collect();
+            self.basket().cards.iter().filter(|c| c.state == "approved" && c.cents > 0).cloned().collect();
         for c in approved {
             self.run_card(-c.cents)?;
         }
@@ -1129,10 +1165,9 @@ impl Till {
                 )));
             }
             let sold_units = if l.measure == "units" { u32::try_from(l.quantity).unwrap_or(1) } else { 1 };
-            let pending: u32 = self
-                .basket()
-                .lines
-                .values()
+            let pending: u32 = std::iter::once(self.basket())
+                .chain(self.state.parked.values())
+                .flat_map(|b| b.lines.values())
                 .filter_map(|s| match s {
                     LineSpec::Return { ticket: t, line, units, .. }
                         if *t == ticket.reference && *line == line_id =>
@@ -1301,6 +1336,15 @@ impl Till {
 
     /// Pays the open basket with `tenders` and journals the ticket; prints the receipt.
     pub fn pay(&mut self, tenders: &[TenderSpec]) -> Result<Value, TillError> {
+        self.pay_ticket(tenders, None)
+    }
+
+    /// Pays the basket; `voids` names the ticket this one voids and the manager who approved it.
+    fn pay_ticket(
+        &mut self,
+        tenders: &[TenderSpec],
+        voids: Option<(&str, &str)>,
+    ) -> Result<Value, TillError> {
         self.sale_ready()?;
         let operator = self.operator()?;
         let basket = self.basket().clone();
@@ -1374,6 +1418,42 @@ impl Till {
                 return Err(refused(format!("the customer has {have} points, not {points_spent}")));
             }
         }
+        // Returned units, again at payment: a parked basket may have returned the same line meanwhile.
+        let mut returning: BTreeMap<(String, u32), (u32, u32)> = BTreeMap::new();
+        for l in basket.lines.values() {
+            if let LineSpec::Return { ticket, line, units, sold_units, .. } = l
+                && !ticket.starts_with("NO-RECEIPT/")
+            {
+                let e = returning.entry((ticket.clone(), *line)).or_insert((0, *sold_units));
+                e.0 += units;
+            }
+        }
+        for ((ticket, line), (units, sold)) in &returning {
+            if self.returned_units(ticket, *line)? + units > *sold {
+                return Err(refused(format!(
+                    "line {line} of {ticket} was already returned; remove it from the basket"
+                )));
+            }
+        }
+        // Every card payment still standing on the basket must be among the tenders: it is reused,
+        // never lost and never charged again.
+        let mut card_amounts: Vec<i64> = tenders
+            .iter()
+            .filter_map(|t| if let TenderSpec::Card(c) = t { Some(*c) } else { None })
+            .collect();
+        for p in basket.cards.iter().filter(|p| p.state == "approved" && p.cents > 0) {
+            match card_amounts.iter().position(|c| *c == p.cents) {
+                Some(i) => {
+                    card_amounts.remove(i);
+                }
+                None => {
+                    return Err(refused(format!(
+                        "a card payment of {} is already approved on this basket: include it in the tenders, or cancel the basket to refund it",
+                        euros(p.cents)
+                    )));
+                }
+            }
+        }
         // Cards: reuse a payment approved on this basket (after a crash or a declined second card).
         let mut used: Vec<String> = Vec::new();
         let mut card_lines = Vec::new();
@@ -1430,13 +1510,9 @@ impl Till {
                 points,
             });
         }
-        let day = {
-            let now = match &self.clock {
-                Clock::System => Utc::now(),
-                Clock::Set(t) => *t,
-            };
-            self.today(now).to_string()
-        };
+        // The register's business day, not the clock's: a ticket paid just after midnight belongs to
+        // the day its register was open for, and to that day's Z.
+        let day = self.state.register.as_ref().map(|r| r.day.clone()).unwrap_or_default();
         let ticket = Ticket {
             reference: reference.clone(),
             day,
@@ -1474,6 +1550,7 @@ impl Till {
                 .values()
                 .chain(basket.discount.iter())
                 .filter_map(|d| d.approved_by.clone().map(|by| (d.reason.clone(), by)))
+                .chain(voids.map(|(_, by)| ("void".to_owned(), by.to_owned())))
                 .chain(basket.lines.values().filter_map(|l| match l {
                     LineSpec::Return { ticket, .. } if ticket.starts_with("NO-RECEIPT/") => Some((
                         "return without receipt".to_owned(),
@@ -1482,7 +1559,7 @@ impl Till {
                     _ => None,
                 }))
                 .collect(),
-            voids: String::new(),
+            voids: voids.map(|(t, _)| t.to_owned()).unwrap_or_default(),
             stock_moves: moves.values().flatten().map(|(s, q)| (s.clone(), q.to_string())).collect(),
         };
         let headers = self.commit(vec![Entry::Ticket(ticket.clone())])?;
@@ -1552,30 +1629,55 @@ impl Till {
                 return Err(refused("part of this ticket was already returned: return the rest instead"));
             }
         }
+        if !self.state.unresolved_cards.is_empty() {
+            return Err(refused(
+                "a card payment from before a crash is unresolved: a manager must resolve it first",
+            ));
+        }
         let by = self.approve(approval, "voiding a ticket")?;
-        self.return_lines(reference, &[])?;
-        let tenders: Vec<TenderSpec> = ticket
+        // Each tender refunded as it was paid; cash as one payout, net of the change given.
+        let cash: i64 =
+            ticket.tenders.iter().filter(|t| t.kind == "cash").map(|t| t.cents).sum::<i64>() - ticket.change;
+        let mut tenders: Vec<TenderSpec> = ticket
             .tenders
             .iter()
-            .map(|t| {
-                let refund = if t.kind == "cash" { -(t.cents - ticket.change) } else { -t.cents };
-                match t.kind.as_str() {
-                    "card" => TenderSpec::Card(refund),
-                    "gift_card" => TenderSpec::GiftCard { card: t.reference.clone(), cents: refund },
-                    "store_credit" => TenderSpec::StoreCredit { note: String::new(), cents: refund },
-                    _ => TenderSpec::Cash(refund),
-                }
+            .filter(|t| t.kind != "cash")
+            .map(|t| match t.kind.as_str() {
+                "card" => TenderSpec::Card(-t.cents),
+                "gift_card" => TenderSpec::GiftCard { card: t.reference.clone(), cents: -t.cents },
+                _ => TenderSpec::StoreCredit { note: String::new(), cents: -t.cents },
             })
-            .filter(|t| !matches!(t, TenderSpec::Cash(0)))
             .collect();
-        match self.pay(&tenders) {
+        if cash != 0 {
+            tenders.push(TenderSpec::Cash(-cash));
+        }
+        let refund: i64 = -ticket.total;
+        let paid_out: i64 = tenders
+            .iter()
+            .map(|t| match t {
+                TenderSpec::Card(c) | TenderSpec::Cash(c) => *c,
+                TenderSpec::GiftCard { cents, .. } | TenderSpec::StoreCredit { cents, .. } => *cents,
+                TenderSpec::Points(_) => 0,
+            })
+            .sum();
+        if paid_out != refund {
+            return Err(refused(
+                "this ticket's tenders do not add up to its total; return its lines instead",
+            ));
+        }
+        self.return_lines(reference, &[])?;
+        match self.pay_ticket(&tenders, Some((&ticket.reference, &by))) {
             Ok(mut v) => {
                 v["voids"] = json!(ticket.reference);
                 v["approved_by"] = json!(by);
                 Ok(v)
             }
             Err(e) => {
-                self.commit(vec![Entry::BasketCancelled])?;
+                // A card refund already made stays on the basket, so the void can be retried; otherwise
+                // the basket is abandoned.
+                if !self.basket().cards.iter().any(|c| c.state == "refund" || c.state == "approved") {
+                    self.commit(vec![Entry::BasketCancelled])?;
+                }
                 Err(e)
             }
         }
@@ -1584,6 +1686,7 @@ impl Till {
     /// Reprints a receipt, marked DUPLICATA n, and journals it.
     pub fn reprint(&mut self, reference: &str) -> Result<Value, TillError> {
         let by = self.operator()?;
+        self.not_in_training("reprinting a real ticket")?;
         let (ticket, seq) = self.find_ticket(reference)?;
         let copy = self.state.duplicates.get(&ticket.reference).copied().unwrap_or(0) + 1;
         self.commit(vec![Entry::Duplicate { ticket: ticket.reference.clone(), copy, by }])?;
@@ -1595,6 +1698,7 @@ impl Till {
     /// Opens the drawer with no sale: a manager approves.
     pub fn no_sale(&mut self, reason: &str, approval: Option<&Approval>) -> Result<Value, TillError> {
         self.operator()?;
+        self.not_in_training("opening the drawer")?;
         if reason.trim().is_empty() {
             return Err(refused("give a reason for opening the drawer"));
         }
@@ -1675,7 +1779,7 @@ impl Till {
         let tickets: Vec<(u64, Ticket)> = self
             .tickets_since(self.state.last_closure_seq)?
             .into_iter()
-            .filter(|(_, t)| t.day == day)
+            // Every ticket since the last daily closure is this day's (their `day` is the register's).
             .collect();
         let totals = totals(tickets.iter().map(|(_, t)| t));
         Ok(Closure {
@@ -1705,6 +1809,7 @@ impl Till {
         approval: Option<&Approval>,
     ) -> Result<Value, TillError> {
         let op = self.operator()?;
+        self.not_in_training("closing the register")?;
         let by = if self.operator_role()? == Role::Manager {
             op
         } else {
@@ -1759,6 +1864,7 @@ impl Till {
     /// Counts the cash of a day the till closed itself.
     pub fn count_cash(&mut self, day: &str, counted: &BTreeMap<String, i64>) -> Result<Value, TillError> {
         let by = self.operator()?;
+        self.not_in_training("counting cash")?;
         if !self.state.uncounted.contains(day) {
             return Err(refused(format!("{day} has no cash count waiting")));
         }
@@ -1788,6 +1894,14 @@ impl Till {
     /// Closes a month (`2026-12`) or a year (`2026`) from the closures below it.
     pub fn close_period(&mut self, key: &str) -> Result<Value, TillError> {
         let by = self.operator()?;
+        self.not_in_training("a closure")?;
+        let current = {
+            let now = self.now();
+            self.today(now).to_string()
+        };
+        if current.get(..key.len()).is_some_and(|c| c <= key) {
+            return Err(refused(format!("{key} is not over yet: close it once it has ended")));
+        }
         if self.operator_role()? != Role::Manager {
             return Err(TillError::NeedsManager("a periodic closure".into()));
         }
@@ -2180,6 +2294,9 @@ pub fn apply(
                     basket.cards.iter_mut().find(|c| c.state == "approved" && c.cents == -refund.cents)
             {
                 paid.state = "refunded".into();
+                if let Some(r) = basket.cards.iter_mut().find(|c| c.reference == *reference) {
+                    r.state = "refund".into();
+                }
             }
         }
         Entry::RegisterOpened { day, float, by, .. } => {

@@ -382,6 +382,18 @@ pub fn verify(conn: &Connection) -> Result<Verdict, TillError> {
     let key = VerifyingKey::from_bytes(&id.public_key)
         .map_err(|e| TillError::Storage(format!("the till's public key is not valid: {e}")))?;
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let foreign: Option<String> = conn
+        .query_row("SELECT chain FROM journal WHERE chain NOT IN ('live', 'training') LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(chain) = foreign {
+        return Ok(Verdict::Broken {
+            chain: ChainName::Live,
+            seq: 0,
+            reason: format!("the journal holds records of an unknown chain `{chain}` (inserted)"),
+        });
+    }
     let mut records = 0u64;
     for chain in [ChainName::Live, ChainName::Training] {
         let mut stmt = conn.prepare(
@@ -424,8 +436,14 @@ pub fn verify(conn: &Connection) -> Result<Verdict, TillError> {
                         scope.spawn(move || checker.check_all(part))
                     })
                     .collect();
-                handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-            });
+                let mut all = Vec::with_capacity(batch.len());
+                for h in handles {
+                    all.extend(
+                        h.join().map_err(|_| TillError::Storage("a verification thread failed".into()))?,
+                    );
+                }
+                Ok::<_, TillError>(all)
+            })?;
             for ((seq, row), content) in batch.iter().zip(checked) {
                 let seq = *seq;
                 let broken = |reason: String| Verdict::Broken { chain, seq, reason };

@@ -583,6 +583,9 @@ fn a_forgotten_closure_is_made_by_the_next_day_and_counted_later() {
     let mut counted = BTreeMap::new();
     counted.insert("50.00".to_owned(), 1);
     till.close_register(&counted, None).unwrap();
+    let e = till.close_period("2026-12").unwrap_err().to_string();
+    assert!(e.contains("not over yet"), "{e}");
+    till.set_clock(Clock::Set(at("2027-01-02T09:00:00+01:00")));
     let m = till.close_period("2026-12").unwrap();
     assert_eq!(m["includes"], serde_json::json!(["2026-12-05", "2026-12-06"]));
     assert_eq!(m["totals"]["total"], 780);
@@ -812,4 +815,67 @@ fn search_finds_by_name_reference_and_compatibility() {
     let fits = till.search("piper cub").unwrap();
     assert!(fits.as_array().unwrap().iter().any(|f| f["sku"] == "LIPO-3S-2200"), "{fits}");
     assert_eq!(till.search("  ").unwrap(), serde_json::json!([]));
+}
+
+/// Card payments already approved on a basket are reused or refunded, never lost or charged again.
+#[test]
+fn approved_card_payments_are_never_lost_or_charged_twice() {
+    let dir = new_till("cards");
+    let (mut till, _terminal) = open(&dir, "2026-12-05T09:00:00+01:00");
+    let log = || std::fs::read_to_string(dir.join("terminal-sim.log")).unwrap_or_default().lines().count();
+    till.login("S007", "2468").unwrap();
+    till.open_register(0).unwrap();
+    till.scan(MAG, 2, None, None).unwrap(); // 13.80
+    // 8.00 approved on this basket (a split whose second card was declined, say).
+    till.commit(vec![Entry::CardIntent { reference: "LYO-1-PTEST".into(), cents: 800 }]).unwrap();
+    till.commit(vec![Entry::CardResult {
+        reference: "LYO-1-PTEST".into(),
+        outcome: "approved".into(),
+        detail: "A1".into(),
+    }])
+    .unwrap();
+    // A payment that leaves it out is refused before anything is charged.
+    let e = till.pay(&[TenderSpec::Card(1_380)]).unwrap_err().to_string();
+    assert!(e.contains("a card payment of 8.00 is already approved on this basket"), "{e}");
+    assert_eq!(log(), 0);
+    // Cancelling refunds it once; cancelling again refunds nothing more.
+    till.cancel_basket().unwrap();
+    assert_eq!(log(), 1, "one refund");
+    till.scan(MAG, 1, None, None).unwrap();
+    till.cancel_basket().unwrap();
+    assert_eq!(log(), 1, "the refund is not made again");
+    // A payment that includes it reuses it: only the rest is charged.
+    till.scan(MAG, 2, None, None).unwrap();
+    till.commit(vec![Entry::CardIntent { reference: "LYO-1-PTEST2".into(), cents: 800 }]).unwrap();
+    till.commit(vec![Entry::CardResult {
+        reference: "LYO-1-PTEST2".into(),
+        outcome: "approved".into(),
+        detail: "A2".into(),
+    }])
+    .unwrap();
+    till.pay(&[TenderSpec::Card(800), TenderSpec::Card(580)]).unwrap();
+    assert_eq!(log(), 2, "only the 5.80 was charged");
+}
+
+/// The same goods cannot be refunded twice through a parked basket, and training touches no drawer.
+#[test]
+fn parked_returns_and_training_cannot_leak() {
+    let dir = new_till("leaks");
+    let (mut till, _) = open(&dir, "2026-12-05T09:00:00+01:00");
+    till.login("S006", "90517").unwrap();
+    till.open_register(0).unwrap();
+    till.scan(MAG, 1, None, None).unwrap();
+    let t = till.pay(&[TenderSpec::Cash(690)]).unwrap()["ticket"].as_str().unwrap().to_owned();
+    till.return_lines(&t, &[(1, 1)]).unwrap();
+    till.park().unwrap();
+    let e = till.return_lines(&t, &[(1, 1)]).unwrap_err().to_string();
+    assert!(e.contains("0 unit(s) can still be returned"), "{e}");
+    till.resume(1).unwrap();
+    till.pay(&[TenderSpec::Cash(-690)]).unwrap();
+    till.training(true, Some(&manager())).unwrap();
+    let n = records(&dir);
+    assert!(till.cash_move(1_000, "float", false).unwrap_err().to_string().contains("training"));
+    assert!(till.close_register(&BTreeMap::new(), None).unwrap_err().to_string().contains("training"));
+    assert_eq!(records(&dir), n);
+    assert_eq!(till.state().register.as_ref().unwrap().expected(), 0);
 }
