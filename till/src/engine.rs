@@ -1933,6 +1933,19 @@ impl Till {
         if parts.is_empty() {
             return Err(refused(format!("no {below} of {key} is closed yet")));
         }
+        if period == "year" {
+            // Every month that had a day closed must itself be closed before its year.
+            let months: BTreeSet<&str> = self
+                .state
+                .closed_days
+                .iter()
+                .filter(|d| d.starts_with(key))
+                .filter_map(|d| d.get(..7))
+                .collect();
+            if let Some(open) = months.iter().find(|m| !self.state.closed_months.contains(**m)) {
+                return Err(refused(format!("month {open} is not closed yet: close it before the year")));
+            }
+        }
         let mut totals = Totals::default();
         for p in &parts {
             add_totals(&mut totals, &p.totals);

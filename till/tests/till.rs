@@ -590,6 +590,10 @@ fn a_forgotten_closure_is_made_by_the_next_day_and_counted_later() {
     assert_eq!(m["includes"], serde_json::json!(["2026-12-05", "2026-12-06"]));
     assert_eq!(m["totals"]["total"], 780);
     assert!(till.close_period("2026-12").is_err());
+    till.set_clock(Clock::Set(at("2027-01-02T10:00:00+01:00")));
+    let y = till.close_period("2026").unwrap();
+    assert_eq!(y["includes"], serde_json::json!(["2026-12"]));
+    assert_eq!(y["totals"]["total"], 780);
 }
 
 #[test]
