@@ -30,7 +30,7 @@ pub use error::TillError;
 /// Rebuilds every projection from the journal alone: empties them, then applies each record in order
 /// with the same function live commits use. Returns the number of records applied.
 pub fn rebuild(dir: &Path) -> Result<u64, TillError> {
-    let mut conn = store::open_db(dir)?;
+    let mut conn = store::open_existing(dir)?;
     let settings = catalogue::settings(&conn)?;
     let tx = conn.transaction()?;
     for table in store::PROJECTIONS {

@@ -91,7 +91,7 @@ fn run(args: &Args) -> Result<ExitCode, TillError> {
             Ok(ExitCode::SUCCESS)
         }
         Some("verify") => {
-            let conn = store::open_db(&args.data()?)?;
+            let conn = store::open_existing(&args.data()?)?;
             let verdict = match store::verify(&conn) {
                 Ok(v) => v,
                 // A file edited below SQLite (a hex editor) may no longer read as a database at all.

@@ -118,6 +118,17 @@ pub fn open_db(dir: &Path) -> Result<Connection, TillError> {
     Ok(conn)
 }
 
+/// Opens the database of an existing till; refuses (and creates nothing) where there is none.
+pub fn open_existing(dir: &Path) -> Result<Connection, TillError> {
+    if !dir.join(DB_FILE).is_file() {
+        return Err(TillError::Refused(format!(
+            "{} holds no till: check --data, or set one up with `pos-till init`",
+            dir.display()
+        )));
+    }
+    open_db(dir)
+}
+
 /// Creates the till's signing key in `dir` (owner-only permissions); refuses to overwrite one.
 pub fn create_key(dir: &Path) -> Result<SigningKey, TillError> {
     let path = dir.join(KEY_FILE);

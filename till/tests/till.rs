@@ -883,3 +883,14 @@ fn parked_returns_and_training_cannot_leak() {
     assert_eq!(records(&dir), n);
     assert_eq!(till.state().register.as_ref().unwrap().expected(), 0);
 }
+
+/// Pointing a command at a folder with no till says so and creates nothing there.
+#[test]
+fn a_folder_without_a_till_is_refused_and_left_untouched() {
+    let dir = scratch("empty");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = Command::new(POS_TILL).args(["verify", "--data"]).arg(&dir).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds no till"));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+}
