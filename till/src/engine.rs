@@ -2138,15 +2138,7 @@ pub fn totals<'a>(tickets: impl IntoIterator<Item = &'a Ticket>) -> Totals {
             *t.tenders.entry(tender.kind.clone()).or_default() += amount;
         }
         for v in &k.vat {
-            let e = t.vat.entry(v.rate.clone()).or_insert_with(|| VatLine {
-                rate: v.rate.clone(),
-                base: 0,
-                vat: 0,
-                total: 0,
-            });
-            e.base += v.base;
-            e.vat += v.vat;
-            e.total += v.total;
+            add_vat(&mut t.vat, v);
         }
     }
     t.sales_tickets = sales_tickets;
@@ -2176,18 +2168,23 @@ fn add_totals(into: &mut Totals, t: &Totals) {
     for (k, v) in &t.families {
         *into.families.entry(k.clone()).or_default() += v;
     }
-    for (k, v) in &t.vat {
-        let e = into.vat.entry(k.clone()).or_insert_with(|| VatLine {
-            rate: k.clone(),
-            base: 0,
-            vat: 0,
-            total: 0,
-        });
-        e.base += v.base;
-        e.vat += v.vat;
-        e.total += v.total;
+    for v in t.vat.values() {
+        add_vat(&mut into.vat, v);
     }
     into.sales_tickets += t.sales_tickets;
+}
+
+/// Adds one rate's base, VAT and total into a per-rate table.
+fn add_vat(table: &mut BTreeMap<String, VatLine>, v: &VatLine) {
+    let e = table.entry(v.rate.clone()).or_insert_with(|| VatLine {
+        rate: v.rate.clone(),
+        base: 0,
+        vat: 0,
+        total: 0,
+    });
+    e.base += v.base;
+    e.vat += v.vat;
+    e.total += v.total;
 }
 
 fn finish_totals(t: &mut Totals) {
