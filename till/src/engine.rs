@@ -309,8 +309,7 @@ impl Till {
         printer: Box<dyn ReceiptPrinter>,
         terminal: Box<dyn PaymentTerminal>,
     ) -> Result<Till, TillError> {
-        let till = Self::open_quiet(dir, clock, printer, terminal)?;
-        let mut till = till;
+        let mut till = Self::open_quiet(dir, clock, printer, terminal)?;
         till.start()?;
         Ok(till)
     }
@@ -322,14 +321,7 @@ impl Till {
         printer: Box<dyn ReceiptPrinter>,
         terminal: Box<dyn PaymentTerminal>,
     ) -> Result<Till, TillError> {
-        if !dir.join(store::DB_FILE).exists() {
-            return Err(refused(format!(
-                "{} holds no till: run `pos-till init --data {}` first",
-                dir.display(),
-                dir.display()
-            )));
-        }
-        let conn = store::open_db(dir)?;
+        let conn = store::open_existing(dir)?;
         let identity = store::identity(&conn)?;
         let key = store::read_key(dir)?;
         if key.verifying_key().to_bytes() != identity.public_key {

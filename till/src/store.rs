@@ -328,43 +328,34 @@ pub fn read_records(
     let mut stmt = conn.prepare_cached(
         "SELECT bytes, prev, hash, sig FROM journal WHERE chain = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
     )?;
-    let rows = stmt.query_map(params![chain.as_str(), from, to], |r| {
-        Ok((
-            r.get::<_, Vec<u8>>(0)?,
-            r.get::<_, Vec<u8>>(1)?,
-            r.get::<_, Vec<u8>>(2)?,
-            r.get::<_, Vec<u8>>(3)?,
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (bytes, prev, hash, sig) = row?;
-        let (header, body) =
-            journal::decode(&bytes).map_err(|e| TillError::Storage(format!("a journal record: {e}")))?;
-        let entry: Entry =
-            serde_json::from_value(body).map_err(|e| TillError::Storage(format!("a journal record: {e}")))?;
-        let mut s = [0u8; 64];
-        if sig.len() == 64 {
-            s.copy_from_slice(&sig);
-        }
-        out.push(Stored { header, entry, bytes, prev: to32(&prev), hash: to32(&hash), sig: s });
-    }
-    Ok(out)
+    let rows = stmt.query_map(params![chain.as_str(), from, to], stored_row)?;
+    rows.map(|r| decode_stored(r?)).collect()
 }
 
-/// Records of one kind on the live chain whose body matches an SQL LIKE on the bytes (cheap filters).
+/// Every record of one kind on `chain`, in order.
 pub fn records_of_kind(conn: &Connection, chain: ChainName, kind: Kind) -> Result<Vec<Stored>, TillError> {
-    let seqs: Vec<u64> = {
-        let mut stmt =
-            conn.prepare_cached("SELECT seq FROM journal WHERE chain = ?1 AND kind = ?2 ORDER BY seq")?;
-        let rows = stmt.query_map(params![chain.as_str(), kind.as_str()], |r| r.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    let mut out = Vec::with_capacity(seqs.len());
-    for s in seqs {
-        out.extend(read_records(conn, chain, s, s)?);
+    let mut stmt = conn.prepare_cached(
+        "SELECT bytes, prev, hash, sig FROM journal WHERE chain = ?1 AND kind = ?2 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![chain.as_str(), kind.as_str()], stored_row)?;
+    rows.map(|r| decode_stored(r?)).collect()
+}
+
+type RawRecord = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
+
+fn stored_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRecord> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+}
+
+fn decode_stored((bytes, prev, hash, sig): RawRecord) -> Result<Stored, TillError> {
+    let bad = |e: String| TillError::Storage(format!("a journal record: {e}"));
+    let (header, body) = journal::decode(&bytes).map_err(|e| bad(e.to_string()))?;
+    let entry: Entry = serde_json::from_value(body).map_err(|e| bad(e.to_string()))?;
+    let mut s = [0u8; 64];
+    if sig.len() == 64 {
+        s.copy_from_slice(&sig);
     }
-    Ok(out)
+    Ok(Stored { header, entry, bytes, prev: to32(&prev), hash: to32(&hash), sig: s })
 }
 
 /// The outcome of a verification.
