@@ -140,11 +140,13 @@ pub enum RecordError {
 /// The canonical bytes of a record.
 pub fn encode(header: &Header, body: &Value) -> Result<Vec<u8>, RecordError> {
     let header = serde_json::to_value(header).map_err(|e| RecordError::Malformed(e.to_string()))?;
-    let record = Value::Object(
-        [("body".to_owned(), body.clone()), ("header".to_owned(), header)].into_iter().collect(),
-    );
-    let mut out = Vec::with_capacity(256);
-    write(&record, &mut out)?;
+    // `{"body":…,"header":…}`: the two keys in byte order, written without building the outer object.
+    let mut out = Vec::with_capacity(1024);
+    out.extend_from_slice(b"{\"body\":");
+    write(body, &mut out)?;
+    out.extend_from_slice(b",\"header\":");
+    write(&header, &mut out)?;
+    out.push(b'}');
     Ok(out)
 }
 
@@ -204,10 +206,13 @@ fn write(v: &Value, out: &mut Vec<u8>) -> Result<(), RecordError> {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Value::Number(n) => {
-            if n.is_f64() {
-                return Err(RecordError::Float(n.to_string()));
-            }
-            out.extend_from_slice(n.to_string().as_bytes());
+            use std::io::Write as _;
+            // Writing to a Vec cannot fail.
+            let _ = match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => write!(out, "{i}"),
+                (None, Some(u)) => write!(out, "{u}"),
+                (None, None) => return Err(RecordError::Float(n.to_string())),
+            };
         }
         Value::String(s) => {
             serde_json::to_writer(&mut *out, s).map_err(|e| RecordError::Malformed(e.to_string()))?;
@@ -223,16 +228,18 @@ fn write(v: &Value, out: &mut Vec<u8>) -> Result<(), RecordError> {
             out.push(b']');
         }
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+            // serde_json's map is ordered by key already, unless a dependency turns on its
+            // `preserve_order` feature: sort again, then (cheap when already in order).
+            let mut fields: Vec<(&String, &Value)> = map.iter().collect();
+            fields.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
             out.push(b'{');
-            for (i, k) in keys.into_iter().enumerate() {
+            for (i, (k, v)) in fields.into_iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
                 serde_json::to_writer(&mut *out, k).map_err(|e| RecordError::Malformed(e.to_string()))?;
                 out.push(b':');
-                write(&map[k], out)?;
+                write(v, out)?;
             }
             out.push(b'}');
         }

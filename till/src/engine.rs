@@ -12,7 +12,6 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use ed25519_dalek::SigningKey;
 use pos_core::basket::{
     Basket, BasketLine, DiscountKind, DiscountSource, LineItem, ManualDiscount, Measure, PricedTicket,
     PricingRules, SaleContext, SoldLine, VatPart, price,
@@ -36,6 +35,7 @@ use crate::catalogue::{self, Scanned};
 use crate::entry::{Closure, DiscountSpec, Entry, LineSpec, TenderLine, Ticket, TicketLine, Totals, VatLine};
 use crate::error::TillError;
 use crate::receipt;
+use crate::signer::RecordSigner;
 use crate::store::{self, Heads, Identity};
 
 /// Stock movements of each basket line: SKU and quantity.
@@ -197,7 +197,7 @@ pub enum TenderSpec {
 pub struct Till {
     dir: PathBuf,
     conn: Connection,
-    key: SigningKey,
+    signer: RecordSigner,
     identity: Identity,
     settings: Settings,
     tz: Tz,
@@ -284,7 +284,7 @@ impl Till {
                 public_key: hex(&public),
                 software: SOFTWARE.into(),
             };
-            store::append(&tx, &mut heads, &key, &till, ChainName::Live, &at, &entry)?;
+            store::append(&tx, &mut heads, &RecordSigner::new(key), &till, ChainName::Live, &at, &entry)?;
             tx.execute(
                 "INSERT INTO state (id, json) VALUES (1, ?1)",
                 [serde_json::to_string(&State::default()).unwrap_or_default()],
@@ -345,7 +345,7 @@ impl Till {
         Ok(Till {
             dir: dir.to_owned(),
             conn,
-            key,
+            signer: RecordSigner::with_nonces_ahead(key),
             identity,
             settings,
             tz,
@@ -481,7 +481,8 @@ impl Till {
             } else {
                 ChainName::Live
             };
-            let header = store::append(&tx, &mut heads, &self.key, &self.identity.till, chain, &at, entry)?;
+            let header =
+                store::append(&tx, &mut heads, &self.signer, &self.identity.till, chain, &at, entry)?;
             apply(&tx, &mut state, &header, entry)?;
             headers.push(header);
         }
@@ -1966,7 +1967,7 @@ impl Till {
 
     /// Writes the signed archive of a month into the data folder's `archives/` and journals it.
     pub fn archive(&mut self, period: &str) -> Result<Value, TillError> {
-        let file = crate::archive::write(&self.conn, &self.key, &self.dir, period)?;
+        let file = crate::archive::write(&self.conn, self.signer.key(), &self.dir, period)?;
         self.commit(vec![
             Entry::Archive {
                 period: period.into(),
@@ -2185,10 +2186,10 @@ fn finish_totals(t: &mut Totals) {
 
 fn save_state(tx: &Transaction<'_>, state: &State) -> Result<(), TillError> {
     let json = serde_json::to_string(state).map_err(|e| TillError::Storage(e.to_string()))?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO state (id, json) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
-        [json],
-    )?;
+    )?
+    .execute([json])?;
     Ok(())
 }
 
@@ -2375,7 +2376,8 @@ fn apply_ticket(tx: &Transaction<'_>, state: &mut State, t: &Ticket) -> Result<(
             TillError::Refused(format!("{number}: the balance cannot go below zero ({e})"))
         };
         let changed = tx
-            .execute("UPDATE voucher SET balance = balance + ?2 WHERE number = ?1", params![number, delta])
+            .prepare_cached("UPDATE voucher SET balance = balance + ?2 WHERE number = ?1")
+            .and_then(|mut s| s.execute(params![number, delta]))
             .map_err(below)?;
         if changed == 0 {
             exec(

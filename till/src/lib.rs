@@ -19,6 +19,7 @@ pub mod error;
 pub mod pin;
 pub mod receipt;
 pub mod script;
+pub mod signer;
 pub mod store;
 
 use std::path::Path;
