@@ -12,6 +12,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod escpos;
+pub mod link;
 pub mod printer;
 pub mod receipt;
+pub mod sim;
 pub mod terminal;
+pub mod usb;

@@ -1,9 +1,13 @@
 //! Receipt printers and the cash drawer they drive.
 
+use std::collections::VecDeque;
 use std::fs;
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
+use crate::escpos::{self, status};
+use crate::link::{Link, LinkError};
 use crate::receipt::Receipt;
 
 /// What a caller can do about a printer error.
@@ -17,6 +21,8 @@ pub enum PrinterErrorKind {
     CoverOpen,
     /// The printer did not answer in time.
     Timeout,
+    /// The printer answered something that is not its protocol (wrong device, wrong speed, noise).
+    Protocol,
     /// Anything else the printer said.
     Other,
 }
@@ -40,10 +46,142 @@ impl PrinterError {
 
 /// A receipt printer with its cash drawer.
 pub trait ReceiptPrinter {
-    /// Prints one receipt.
+    /// Prints one receipt. When the printer cannot print it now (paper out, cover open), the error
+    /// says why and the receipt is kept: it prints, once, at the next call that finds the printer
+    /// ready ([`ReceiptPrinter::retry`] or another receipt).
     fn print(&mut self, receipt: &Receipt) -> Result<(), PrinterError>;
     /// Opens the cash drawer.
     fn open_drawer(&mut self) -> Result<(), PrinterError>;
+    /// Prints the receipts kept back, if the printer is ready now.
+    fn retry(&mut self) -> Result<(), PrinterError> {
+        Ok(())
+    }
+    /// Receipts kept back, waiting for the printer.
+    fn waiting(&self) -> usize {
+        0
+    }
+}
+
+/// What the printer says of itself, read with `DLE EOT` queries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PrinterStatus {
+    /// The cover is open.
+    pub cover_open: bool,
+    /// The roll is out of paper.
+    pub paper_out: bool,
+    /// The roll is nearly out.
+    pub paper_near_end: bool,
+}
+
+/// An ESC/POS printer on a [`Link`] (TCP 9100, serial, `/dev/usb/lp*`, USB).
+///
+/// Each receipt is one job. Before a job the printer's status is asked (`DLE EOT 2`, `DLE EOT 4`); a
+/// job is sent only to a ready printer, and asked again after: a job the printer could not finish
+/// (the paper ran out during it) stays in the queue and is sent again once the printer is ready,
+/// so a receipt is never lost and, as far as the printer can tell, never printed twice.
+pub struct EscPosPrinter {
+    link: Box<dyn Link>,
+    queue: VecDeque<Vec<u8>>,
+    timeout: Duration,
+}
+
+impl EscPosPrinter {
+    /// A printer on `link`, answering status queries within `timeout`.
+    pub fn new(link: Box<dyn Link>, timeout: Duration) -> EscPosPrinter {
+        EscPosPrinter { link, queue: VecDeque::new(), timeout }
+    }
+
+    fn link_error(&self, e: LinkError) -> PrinterError {
+        match e {
+            LinkError::Timeout(_) => PrinterError {
+                kind: PrinterErrorKind::Timeout,
+                message: format!(
+                    "{} does not answer: check it is on and online (the receipt is kept)",
+                    self.link.describe()
+                ),
+            },
+            LinkError::Disconnected(m) | LinkError::BadAddress(m) => PrinterError {
+                kind: PrinterErrorKind::Disconnected,
+                message: format!("{m} (the receipt is kept)"),
+            },
+        }
+    }
+
+    fn ask(&mut self, n: u8) -> Result<u8, PrinterError> {
+        self.link.send(&escpos::status_query(n)).map_err(|e| self.link_error(e))?;
+        let mut b = [0u8; 1];
+        self.link.receive_exact(&mut b, self.timeout).map_err(|e| self.link_error(e))?;
+        if b[0] & 0b1001_0011 != status::FIXED {
+            return Err(PrinterError {
+                kind: PrinterErrorKind::Protocol,
+                message: format!(
+                    "{} answered 0x{:02x} to a status query, which no ESC/POS printer says: check the device and its speed",
+                    self.link.describe(),
+                    b[0]
+                ),
+            });
+        }
+        Ok(b[0])
+    }
+
+    /// Asks the printer how it is.
+    pub fn status(&mut self) -> Result<PrinterStatus, PrinterError> {
+        self.link.discard_input();
+        let offline = self.ask(status::OFFLINE)?;
+        let paper = self.ask(status::PAPER)?;
+        Ok(PrinterStatus {
+            cover_open: offline & status::COVER_OPEN != 0,
+            paper_out: paper & status::PAPER_END != 0 || offline & status::STOPPED_NO_PAPER != 0,
+            paper_near_end: paper & status::PAPER_NEAR_END != 0,
+        })
+    }
+
+    fn ready(&mut self) -> Result<(), PrinterError> {
+        let s = self.status()?;
+        let waiting = self.queue.len();
+        if s.cover_open {
+            return Err(PrinterError {
+                kind: PrinterErrorKind::CoverOpen,
+                message: format!("the printer's cover is open: close it ({waiting} receipt(s) waiting)"),
+            });
+        }
+        if s.paper_out {
+            return Err(PrinterError {
+                kind: PrinterErrorKind::PaperOut,
+                message: format!("the printer is out of paper: load a roll ({waiting} receipt(s) waiting)"),
+            });
+        }
+        Ok(())
+    }
+
+    fn drain(&mut self) -> Result<(), PrinterError> {
+        while let Some(job) = self.queue.front().cloned() {
+            self.ready()?;
+            self.link.send(&job).map_err(|e| self.link_error(e))?;
+            self.ready()?;
+            self.queue.pop_front();
+        }
+        Ok(())
+    }
+}
+
+impl ReceiptPrinter for EscPosPrinter {
+    fn print(&mut self, receipt: &Receipt) -> Result<(), PrinterError> {
+        self.queue.push_back(escpos::encode(receipt));
+        self.drain()
+    }
+
+    fn open_drawer(&mut self) -> Result<(), PrinterError> {
+        self.link.send(&escpos::DRAWER_KICK).map_err(|e| self.link_error(e))
+    }
+
+    fn retry(&mut self) -> Result<(), PrinterError> {
+        self.drain()
+    }
+
+    fn waiting(&self) -> usize {
+        self.queue.len()
+    }
 }
 
 /// A printer that writes each receipt as text (see [`Receipt::to_text`]) into a folder, numbered in

@@ -30,6 +30,8 @@ pub enum Block {
     Rule,
     /// A QR code carrying `data`.
     Qr(String),
+    /// An EAN-13 bar code (13 digits), its digits printed below.
+    Ean13(String),
     /// Paper cut.
     Cut,
     /// Open the cash drawer.
@@ -98,6 +100,11 @@ impl Receipt {
                 Block::Qr(data) => {
                     out.push_str("[QR ");
                     out.push_str(data);
+                    out.push(']');
+                }
+                Block::Ean13(digits) => {
+                    out.push_str("[EAN13 ");
+                    out.push_str(digits);
                     out.push(']');
                 }
                 Block::Cut => out.push_str("[CUT]"),

@@ -13,6 +13,8 @@ use anyhow::{Result, bail};
 const PACKAGES: &[(&str, &str)] = &[
     ("gcc", "compiles the SQLite that pos-till bundles (rusqlite)"),
     ("libc6-dev", "C headers for that build"),
+    ("pkg-config", "finds libusb for the USB receipt printer link (rusb)"),
+    ("libusb-1.0-0-dev", "the USB receipt printer link (rusb)"),
 ];
 
 /// Installs what is missing, or says how to.

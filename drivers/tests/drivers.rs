@@ -1,0 +1,235 @@
+//! Every driver against its simulator over a real pseudo-terminal or a real TCP socket, with the
+//! faults a shop meets: paper out, a cover opened, a device that answers garbage or nothing, a
+//! device that vanishes mid-job.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use pos_drivers::link::{Address, Link, SerialSettings, TcpLink};
+use pos_drivers::printer::{EscPosPrinter, PrinterErrorKind, ReceiptPrinter};
+use pos_drivers::receipt::{Align, Block, Receipt};
+use pos_drivers::sim::printer::{PrinterControl, PrinterSim};
+use pos_drivers::sim::{Pty, Stop};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("drivers").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const WAIT: Duration = Duration::from_secs(5);
+
+/// A simulated printer on a pseudo-terminal, served on its own thread.
+struct PtyPrinter {
+    path: String,
+    control: PrinterControl,
+    stop: Stop,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl PtyPrinter {
+    fn start(out: &Path) -> PtyPrinter {
+        let pty = Pty::open(None).unwrap();
+        let sim = PrinterSim::new(out, 42).unwrap();
+        let control = sim.control.clone();
+        let stop = Stop::default();
+        let path = pty.path.clone();
+        let s = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut link = pty.link().unwrap();
+            let _ = sim.serve(&mut link, &s);
+            drop(pty);
+        });
+        PtyPrinter { path, control, stop, thread: Some(thread) }
+    }
+
+    fn printer(&self) -> EscPosPrinter {
+        let link = Address::parse(&format!("serial:{}", self.path))
+            .unwrap()
+            .open(SerialSettings::B9600_8N1)
+            .unwrap();
+        EscPosPrinter::new(link, Duration::from_millis(500))
+    }
+}
+
+impl Drop for PtyPrinter {
+    fn drop(&mut self) {
+        self.stop.stop();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A simulated printer on a TCP port, one connection at a time.
+fn tcp_printer(out: &Path) -> (String, PrinterControl, Stop) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let sim = PrinterSim::new(out, 42).unwrap();
+    let control = sim.control.clone();
+    let stop = Stop::default();
+    let s = stop.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            if s.stopped() {
+                break;
+            }
+            let Ok(stream) = stream else { continue };
+            let mut link = TcpLink::from_stream(stream);
+            let _ = sim.serve(&mut link, &s);
+        }
+    });
+    (addr, control, stop)
+}
+
+fn sample_receipt() -> Receipt {
+    let mut r = Receipt::new(42);
+    r.styled("Aéro Modèles — Lyon", true, false, Align::Centre);
+    r.pair("Hélice 9x6 carbone", "3,90 €");
+    r.pair("TOTAL TTC", "3,90 €");
+    r.pair("dont TVA 20,00 %", "0,65 €");
+    r.push(Block::Ean13("3762200151285".into()));
+    r.push(Block::Qr("LYO-01 T000042".into()));
+    r.push(Block::Cut);
+    r
+}
+
+fn receipts(dir: &Path) -> Vec<String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
+}
+
+/// Waits (bounded) for the simulator to have written `n` files.
+fn wait_for_files(dir: &Path, n: usize) -> Vec<String> {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let r = receipts(dir);
+        if r.len() >= n || std::time::Instant::now() > deadline {
+            return r;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_receipt_prints_over_a_serial_line_with_euro_accents_and_codes() {
+    let out = scratch("printer-pty");
+    let sim = PtyPrinter::start(&out);
+    let mut printer = sim.printer();
+    printer.print(&sample_receipt()).unwrap();
+    printer.open_drawer().unwrap();
+    let files = wait_for_files(&out, 2);
+    assert_eq!(files.len(), 2, "{files:?}");
+    let text = &files[0];
+    assert!(text.starts_with("[CODE PAGE PC858]\n"), "{text}");
+    assert!(text.contains("Aéro Modèles - Lyon"), "{text}");
+    assert!(text.contains(&format!("Hélice 9x6 carbone{}3,90 €", " ".repeat(42 - 18 - 6))), "{text}");
+    assert!(text.contains("[EAN13 3762200151285]") && text.contains("[QR LYO-01 T000042]"), "{text}");
+    assert!(text.ends_with("[CUT]\n"), "{text}");
+    assert_eq!(files[1], "[DRAWER pin 2, 50 ms / 500 ms]\n");
+    assert_eq!(sim.control.state().drawer_kicks, 1);
+}
+
+#[test]
+fn a_receipt_prints_over_tcp_port_9100_style() {
+    let out = scratch("printer-tcp");
+    let (addr, control, stop) = tcp_printer(&out);
+    let link = Address::parse(&format!("tcp:{addr}")).unwrap().open(SerialSettings::B9600_8N1).unwrap();
+    let mut printer = EscPosPrinter::new(link, Duration::from_millis(500));
+    printer.print(&sample_receipt()).unwrap();
+    printer.print(&sample_receipt()).unwrap();
+    assert_eq!(wait_for_files(&out, 2).len(), 2);
+    assert_eq!(control.state().printed, 2);
+    stop.stop();
+}
+
+#[test]
+fn out_of_paper_the_receipt_waits_and_prints_once_when_the_roll_is_back() {
+    let out = scratch("printer-paper");
+    let sim = PtyPrinter::start(&out);
+    let mut printer = sim.printer();
+    sim.control.state().paper_out = true;
+    let e = printer.print(&sample_receipt()).unwrap_err();
+    assert_eq!(e.kind(), PrinterErrorKind::PaperOut);
+    assert!(e.message.contains("load a roll"), "{e}");
+    assert_eq!(printer.waiting(), 1);
+    // Still out: retrying changes nothing.
+    assert_eq!(printer.retry().unwrap_err().kind(), PrinterErrorKind::PaperOut);
+    sim.control.state().paper_out = false;
+    printer.retry().unwrap();
+    assert_eq!(printer.waiting(), 0);
+    assert_eq!(wait_for_files(&out, 1).len(), 1);
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(receipts(&out).len(), 1, "printed once");
+    let s = sim.control.state();
+    assert_eq!((s.printed, s.discarded), (1, 0), "never sent to a printer that said it had no paper");
+}
+
+#[test]
+fn paper_running_out_during_a_receipt_reprints_that_receipt_once() {
+    let out = scratch("printer-runs-out");
+    let sim = PtyPrinter::start(&out);
+    let mut printer = sim.printer();
+    sim.control.state().run_out_in_next_job = true;
+    assert_eq!(printer.print(&sample_receipt()).unwrap_err().kind(), PrinterErrorKind::PaperOut);
+    assert_eq!(printer.waiting(), 1);
+    sim.control.state().paper_out = false;
+    // The next receipt finds the printer ready: the kept one prints first, then the new one.
+    let mut second = Receipt::new(42);
+    second.line("second").push(Block::Cut);
+    printer.print(&second).unwrap();
+    let files = wait_for_files(&out, 2);
+    assert_eq!(files.len(), 2);
+    assert!(files[0].contains("TOTAL TTC") && files[1].contains("second"), "{files:?}");
+    let s = sim.control.state();
+    assert_eq!((s.printed, s.discarded), (2, 1));
+}
+
+#[test]
+fn a_cover_open_garbage_or_silence_are_reported_as_such() {
+    let out = scratch("printer-faults");
+    let sim = PtyPrinter::start(&out);
+    let mut printer = sim.printer();
+    sim.control.state().cover_open = true;
+    let e = printer.print(&sample_receipt()).unwrap_err();
+    assert_eq!(e.kind(), PrinterErrorKind::CoverOpen);
+    assert!(e.message.contains("close it"), "{e}");
+    sim.control.state().cover_open = false;
+    sim.control.state().garbage = true;
+    assert_eq!(printer.retry().unwrap_err().kind(), PrinterErrorKind::Protocol);
+    sim.control.state().garbage = false;
+    sim.control.state().silent = true;
+    let e = printer.retry().unwrap_err();
+    assert_eq!(e.kind(), PrinterErrorKind::Timeout);
+    assert!(e.message.contains("does not answer"), "{e}");
+    sim.control.state().silent = false;
+    printer.retry().unwrap();
+    assert_eq!(wait_for_files(&out, 1).len(), 1, "the kept receipt printed once the printer answered");
+}
+
+#[test]
+fn a_printer_that_vanishes_mid_job_keeps_the_receipt() {
+    let out = scratch("printer-vanish");
+    let (addr, control, stop) = tcp_printer(&out);
+    let link = TcpLink::connect(&addr, WAIT).unwrap();
+    let mut printer = EscPosPrinter::new(Box::new(link), Duration::from_millis(500));
+    control.state().vanish_after = Some(40);
+    let e = printer.print(&sample_receipt()).unwrap_err();
+    assert!(matches!(e.kind(), PrinterErrorKind::Disconnected | PrinterErrorKind::Timeout), "{e:?}");
+    assert_eq!(printer.waiting(), 1);
+    assert!(receipts(&out).is_empty());
+    // A new connection (the till reconnects) prints the kept receipt.
+    let link: Box<dyn Link> = Box::new(TcpLink::connect(&addr, WAIT).unwrap());
+    let mut again = EscPosPrinter::new(link, Duration::from_millis(500));
+    again.print(&sample_receipt()).unwrap();
+    assert_eq!(wait_for_files(&out, 1).len(), 1);
+    stop.stop();
+}
