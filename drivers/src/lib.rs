@@ -16,6 +16,8 @@ pub mod escpos;
 pub mod link;
 pub mod printer;
 pub mod receipt;
+pub mod scale;
+pub mod scanner;
 pub mod sim;
 pub mod terminal;
 pub mod usb;

@@ -10,7 +10,11 @@ use std::time::Duration;
 use pos_drivers::link::{Address, Link, SerialSettings, TcpLink};
 use pos_drivers::printer::{EscPosPrinter, PrinterErrorKind, ReceiptPrinter};
 use pos_drivers::receipt::{Align, Block, Receipt};
+use pos_drivers::scale::{self, ScaleErrorKind, ScaleProtocol, Weighing};
+use pos_drivers::scanner::{Scanner, ScannerErrorKind, SerialScanner};
 use pos_drivers::sim::printer::{PrinterControl, PrinterSim};
+use pos_drivers::sim::scale::{ScaleControl, ScaleSim};
+use pos_drivers::sim::scanner::ScannerSim;
 use pos_drivers::sim::{Pty, Stop};
 
 fn scratch(name: &str) -> PathBuf {
@@ -22,45 +26,59 @@ fn scratch(name: &str) -> PathBuf {
 
 const WAIT: Duration = Duration::from_secs(5);
 
-/// A simulated printer on a pseudo-terminal, served on its own thread.
-struct PtyPrinter {
+/// A simulator on a pseudo-terminal, served on its own thread until dropped.
+struct PtySim {
     path: String,
-    control: PrinterControl,
     stop: Stop,
     thread: Option<JoinHandle<()>>,
 }
 
-impl PtyPrinter {
-    fn start(out: &Path) -> PtyPrinter {
+impl PtySim {
+    fn start(serve: impl FnOnce(&mut dyn Link, &Stop) + Send + 'static) -> PtySim {
         let pty = Pty::open(None).unwrap();
-        let sim = PrinterSim::new(out, 42).unwrap();
-        let control = sim.control.clone();
         let stop = Stop::default();
         let path = pty.path.clone();
         let s = stop.clone();
         let thread = std::thread::spawn(move || {
             let mut link = pty.link().unwrap();
-            let _ = sim.serve(&mut link, &s);
+            serve(&mut link, &s);
             drop(pty);
         });
-        PtyPrinter { path, control, stop, thread: Some(thread) }
+        PtySim { path, stop, thread: Some(thread) }
     }
 
-    fn printer(&self) -> EscPosPrinter {
-        let link = Address::parse(&format!("serial:{}", self.path))
-            .unwrap()
-            .open(SerialSettings::B9600_8N1)
-            .unwrap();
-        EscPosPrinter::new(link, Duration::from_millis(500))
+    fn link(&self, settings: SerialSettings) -> Box<dyn Link> {
+        Address::parse(&format!("serial:{}", self.path)).unwrap().open(settings).unwrap()
     }
 }
 
-impl Drop for PtyPrinter {
+impl Drop for PtySim {
     fn drop(&mut self) {
         self.stop.stop();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+/// A simulated printer on a pseudo-terminal.
+struct PtyPrinter {
+    sim: PtySim,
+    control: PrinterControl,
+}
+
+impl PtyPrinter {
+    fn start(out: &Path) -> PtyPrinter {
+        let printer = PrinterSim::new(out, 42).unwrap();
+        let control = printer.control.clone();
+        let sim = PtySim::start(move |link, stop| {
+            let _ = printer.serve(link, stop);
+        });
+        PtyPrinter { sim, control }
+    }
+
+    fn printer(&self) -> EscPosPrinter {
+        EscPosPrinter::new(self.sim.link(SerialSettings::B9600_8N1), Duration::from_millis(500))
     }
 }
 
@@ -232,4 +250,101 @@ fn a_printer_that_vanishes_mid_job_keeps_the_receipt() {
     again.print(&sample_receipt()).unwrap();
     assert_eq!(wait_for_files(&out, 1).len(), 1);
     stop.stop();
+}
+
+fn scale_on_pty(protocol: ScaleProtocol) -> (PtySim, ScaleControl, Box<dyn scale::Scale>) {
+    let sim = ScaleSim::new(protocol);
+    let control = sim.control.clone();
+    let pty = PtySim::start(move |link, stop| {
+        let _ = sim.serve(link, stop);
+    });
+    let scale = scale::open(protocol, pty.link(protocol.serial()), Duration::from_millis(400));
+    (pty, control, scale)
+}
+
+#[test]
+fn a_toledo_8217_gives_only_a_stable_weight() {
+    let (_pty, control, mut scale) = scale_on_pty(ScaleProtocol::Toledo8217);
+    scale.probe().unwrap();
+    control.set_weight(1234);
+    assert_eq!(scale.weigh(None).unwrap(), Weighing { grams: 1234, net: false, total_cents: None });
+    control.state().motion = true;
+    assert_eq!(scale.weigh(None).unwrap_err().kind(), ScaleErrorKind::Motion);
+    control.set_weight(16_000);
+    let e = scale.weigh(None).unwrap_err();
+    assert_eq!(e.kind(), ScaleErrorKind::Overload);
+    assert!(e.message.contains("take the item off"), "{e}");
+    control.set_weight(-30);
+    assert_eq!(scale.weigh(None).unwrap_err().kind(), ScaleErrorKind::UnderZero);
+    // A tray weighing 150 g, tared; then 650 g of screws in it.
+    control.set_weight(150);
+    scale.tare().unwrap();
+    control.set_weight(800);
+    assert_eq!(scale.weigh(None).unwrap(), Weighing { grams: 650, net: true, total_cents: None });
+}
+
+#[test]
+fn a_dialog_06_scale_takes_the_unit_price_and_weighs() {
+    let (_pty, control, mut scale) = scale_on_pty(ScaleProtocol::Dialog06);
+    control.set_weight(2_345);
+    // 12.90 EUR/kg x 2.345 kg = 30.2505 -> 30.25.
+    assert_eq!(
+        scale.weigh(Some(1290)).unwrap(),
+        Weighing { grams: 2_345, net: false, total_cents: Some(3025) }
+    );
+    assert_eq!(control.state().unit_price, Some(1290));
+    control.state().motion = true;
+    assert_eq!(scale.weigh(Some(1290)).unwrap_err().kind(), ScaleErrorKind::Motion);
+    control.set_weight(10);
+    let e = scale.weigh(Some(1290)).unwrap_err();
+    assert_eq!(e.kind(), ScaleErrorKind::UnderZero);
+    assert!(e.message.contains("minimum"), "{e}");
+    control.set_weight(20_000);
+    assert_eq!(scale.weigh(Some(1290)).unwrap_err().kind(), ScaleErrorKind::Overload);
+    assert_eq!(scale.weigh(Some(10_000_000)).unwrap_err().kind(), ScaleErrorKind::Refused);
+    assert_eq!(scale.tare().unwrap_err().kind(), ScaleErrorKind::Unsupported);
+}
+
+#[test]
+fn a_scale_answering_garbage_half_a_frame_or_nothing_is_told_apart() {
+    for protocol in [ScaleProtocol::Toledo8217, ScaleProtocol::Dialog06] {
+        let (_pty, control, mut scale) = scale_on_pty(protocol);
+        control.set_weight(500);
+        control.state().garbage = true;
+        let e = scale.weigh(Some(100)).unwrap_err();
+        assert_eq!(e.kind(), ScaleErrorKind::Protocol, "{protocol:?} {e}");
+        control.state().garbage = false;
+        control.state().cut_next_answer = true;
+        let e = scale.weigh(Some(100)).unwrap_err();
+        assert!(matches!(e.kind(), ScaleErrorKind::Protocol | ScaleErrorKind::Timeout), "{protocol:?} {e}");
+        control.state().silent = true;
+        let e = scale.weigh(Some(100)).unwrap_err();
+        assert_eq!(e.kind(), ScaleErrorKind::Timeout, "{protocol:?} {e}");
+        assert!(e.message.contains("does not answer"), "{e}");
+        // Back to normal: the next read is right (nothing stale is taken for an answer).
+        control.state().silent = false;
+        assert_eq!(scale.weigh(Some(100)).unwrap().grams, 500, "{protocol:?}");
+    }
+}
+
+#[test]
+fn a_serial_scanner_delivers_codes_without_prefix_suffix_or_terminator() {
+    for crlf in [false, true] {
+        let sim = ScannerSim::new("]E0", "#", crlf);
+        let control = sim.control();
+        let pty = PtySim::start(move |link, stop| {
+            let _ = sim.serve(link, stop);
+        });
+        let mut scanner = SerialScanner::new(pty.link(SerialSettings::B9600_8N1), "]E0", "#");
+        assert_eq!(scanner.next_code(Duration::from_millis(50)).unwrap(), None, "nothing scanned yet");
+        control.scan("3761100080190");
+        control.scan("2301234012508");
+        assert_eq!(scanner.next_code(WAIT).unwrap().as_deref(), Some("3761100080190"));
+        assert_eq!(scanner.next_code(WAIT).unwrap().as_deref(), Some("2301234012508"));
+        // Noise on the line is reported, and the next code still comes through.
+        control.raw(b"\x01\x02\xff");
+        control.scan("9771629871128");
+        assert_eq!(scanner.next_code(WAIT).unwrap_err().kind(), ScannerErrorKind::Protocol);
+        assert_eq!(scanner.next_code(WAIT).unwrap().as_deref(), Some("9771629871128"));
+    }
 }

@@ -4,6 +4,8 @@
 //! payment's outcome, faults to inject).
 
 pub mod printer;
+pub mod scale;
+pub mod scanner;
 
 use std::io::{Read, Write};
 use std::path::Path;

@@ -1,0 +1,256 @@
+//! The scale simulator: Toledo 8217 or Dialog 06 on the far side of a link, with a weight that can
+//! be changed while it runs, motion, a tare, and faults (garbage, silence, a frame cut short).
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::link::{Link, LinkError};
+use crate::scale::{ScaleProtocol, dialog_fields, toledo_status};
+use crate::sim::{Stop, poll};
+
+const STX: u8 = 0x02;
+const ETX: u8 = 0x03;
+const EOT: u8 = 0x04;
+const ENQ: u8 = 0x05;
+const ACK: u8 = 0x06;
+const NAK: u8 = 0x15;
+const ESC: u8 = 0x1b;
+const CR: u8 = 0x0d;
+
+/// What is on the simulated scale.
+#[derive(Clone, Debug)]
+pub struct ScaleState {
+    /// Gross weight in grams (negative: under zero).
+    pub grams: i64,
+    /// The weight is moving.
+    pub motion: bool,
+    /// Capacity in grams.
+    pub capacity: i64,
+    /// Minimum weight for sale by weight, in grams (Dialog 06).
+    pub minimum: i64,
+    /// Tare taken, in grams.
+    pub tare: i64,
+    /// Answer with bytes outside the protocol.
+    pub garbage: bool,
+    /// Answer nothing.
+    pub silent: bool,
+    /// Send only the first half of the next answer.
+    pub cut_next_answer: bool,
+    /// Last unit price received (Dialog 06), cents.
+    pub unit_price: Option<u64>,
+    /// Requests answered.
+    pub requests: usize,
+}
+
+impl Default for ScaleState {
+    fn default() -> Self {
+        ScaleState {
+            grams: 0,
+            motion: false,
+            capacity: 15_000,
+            minimum: 20,
+            tare: 0,
+            garbage: false,
+            silent: false,
+            cut_next_answer: false,
+            unit_price: None,
+            requests: 0,
+        }
+    }
+}
+
+/// A handle on a running simulated scale.
+#[derive(Clone, Debug, Default)]
+pub struct ScaleControl(Arc<Mutex<ScaleState>>);
+
+impl ScaleControl {
+    /// The state, to read or change.
+    pub fn state(&self) -> MutexGuard<'_, ScaleState> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Puts `grams` on the scale, settled.
+    pub fn set_weight(&self, grams: i64) {
+        let mut s = self.state();
+        s.grams = grams;
+        s.motion = false;
+    }
+}
+
+/// A simulated scale.
+#[derive(Debug)]
+pub struct ScaleSim {
+    protocol: ScaleProtocol,
+    /// Its control handle.
+    pub control: ScaleControl,
+}
+
+impl ScaleSim {
+    /// A scale speaking `protocol`.
+    pub fn new(protocol: ScaleProtocol) -> ScaleSim {
+        ScaleSim { protocol, control: ScaleControl::default() }
+    }
+
+    fn reply(&self, link: &mut dyn Link, bytes: &[u8]) -> Result<(), LinkError> {
+        let mut s = self.control.state();
+        s.requests += 1;
+        if s.silent {
+            return Ok(());
+        }
+        if s.garbage {
+            return link.send(b"\xff\x13garbage\x7f");
+        }
+        if s.cut_next_answer {
+            s.cut_next_answer = false;
+            return link.send(&bytes[..bytes.len() / 2]);
+        }
+        drop(s);
+        link.send(bytes)
+    }
+
+    fn toledo(&self, link: &mut dyn Link, command: u8) -> Result<(), LinkError> {
+        use toledo_status::*;
+        let (status, answer) = {
+            let mut s = self.control.state();
+            let net = s.grams - s.tare;
+            let mut status = ALWAYS;
+            if s.motion {
+                status |= MOTION;
+            }
+            if s.grams > s.capacity {
+                status |= OVER;
+            }
+            if net < 0 {
+                status |= UNDER;
+            }
+            if s.tare != 0 {
+                status |= NET;
+            }
+            if s.grams == 0 {
+                status |= CENTRE_ZERO;
+            }
+            let stable = status & (MOTION | OVER | UNDER) == 0;
+            match command {
+                b'T' if stable && s.grams > 0 => s.tare = s.grams,
+                b'C' if !s.motion => s.tare = 0,
+                b'Z' if stable && s.tare == 0 && s.grams.abs() < 200 => s.grams = 0,
+                _ => {}
+            }
+            let answer = if command == b'W' && stable {
+                format!("{:02}.{:03}{}", net / 1000, net % 1000, if s.tare != 0 { "N" } else { "" })
+            } else {
+                String::new()
+            };
+            (status, answer)
+        };
+        let mut frame = vec![STX];
+        match command {
+            b'W' if !answer.is_empty() => frame.extend_from_slice(answer.as_bytes()),
+            b'W' | b'T' | b'C' | b'Z' => frame.extend_from_slice(&[b'?', status]),
+            b'E' => frame.push(b'E'),
+            _ => frame.push(b'?'),
+        }
+        frame.push(CR);
+        self.reply(link, &frame)
+    }
+
+    fn dialog(&self, link: &mut dyn Link, record: &[u8]) -> Result<(), LinkError> {
+        let Some((number, fields)) = dialog_fields(record) else {
+            return self.reply(link, &[NAK]);
+        };
+        match (number.as_str(), &fields[..]) {
+            ("01", [price]) if price.len() == 6 && price.bytes().all(|b| b.is_ascii_digit()) => {
+                self.control.state().unit_price = price.parse().ok();
+                self.reply(link, &[ACK])
+            }
+            _ => self.reply(link, &[NAK]),
+        }
+    }
+
+    fn dialog_result(&self, link: &mut dyn Link) -> Result<(), LinkError> {
+        let frame = {
+            let s = self.control.state();
+            let net = s.grams - s.tare;
+            let status = match s.unit_price {
+                None => Some("10"),
+                Some(_) if s.grams > s.capacity => Some("30"),
+                Some(_) if s.motion => Some("20"),
+                Some(_) if net < 0 => Some("21"),
+                Some(_) if net < s.minimum => Some("22"),
+                Some(_) => None,
+            };
+            let mut f = vec![STX];
+            match status {
+                Some(code) => {
+                    f.extend_from_slice(b"09");
+                    f.push(ESC);
+                    f.extend_from_slice(code.as_bytes());
+                }
+                None => {
+                    let price = s.unit_price.unwrap_or(0);
+                    // The legal rounding of a price-computing scale: to the nearest cent, halves up.
+                    let total = (u64::try_from(net).unwrap_or(0) * price + 500) / 1000;
+                    let fields = [
+                        if s.tare != 0 { "1".to_owned() } else { "0".to_owned() },
+                        format!("{net:05}"),
+                        format!("{price:06}"),
+                        format!("{total:06}"),
+                    ];
+                    f.extend_from_slice(b"02");
+                    for field in fields {
+                        f.push(ESC);
+                        f.extend_from_slice(field.as_bytes());
+                    }
+                }
+            }
+            f.push(ESC);
+            f.push(ETX);
+            f
+        };
+        self.reply(link, &frame)
+    }
+
+    /// Serves one connection until it fails or `stop` is set.
+    pub fn serve(&self, link: &mut dyn Link, stop: &Stop) -> Result<(), LinkError> {
+        let mut buf = [0u8; 256];
+        let mut pending: Vec<u8> = Vec::new();
+        while !stop.stopped() {
+            let n = poll(link, &mut buf)?;
+            pending.extend(buf[..n].iter().map(|b| b & 0x7f));
+            loop {
+                match self.protocol {
+                    ScaleProtocol::Toledo8217 => {
+                        let Some(&c) = pending.first() else { break };
+                        pending.remove(0);
+                        if matches!(c, b'W' | b'T' | b'C' | b'Z' | b'E') {
+                            self.toledo(link, c)?;
+                        }
+                    }
+                    ScaleProtocol::Dialog06 => {
+                        // Skip to a record start.
+                        let Some(start) = pending.iter().position(|&b| b == EOT) else {
+                            pending.clear();
+                            break;
+                        };
+                        pending.drain(..start);
+                        match pending.get(1) {
+                            None => break,
+                            Some(&ENQ) => {
+                                pending.drain(..2);
+                                self.dialog_result(link)?;
+                            }
+                            Some(&STX) => {
+                                let Some(end) = pending.iter().position(|&b| b == ETX) else { break };
+                                let record: Vec<u8> = pending.drain(..=end).collect();
+                                self.dialog(link, &record)?;
+                            }
+                            Some(_) => {
+                                pending.remove(0);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
