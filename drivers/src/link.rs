@@ -252,7 +252,7 @@ impl SerialLink {
     /// Opens `path` with `settings`.
     pub fn open(path: &str, settings: SerialSettings) -> Result<SerialLink, LinkError> {
         let name = format!("serial:{path}");
-        let port = serialport::new(path, settings.baud)
+        let builder = serialport::new(path, settings.baud)
             .data_bits(if settings.data_bits == 7 {
                 serialport::DataBits::Seven
             } else {
@@ -263,13 +263,28 @@ impl SerialLink {
                 Parity::Even => serialport::Parity::Even,
                 Parity::Odd => serialport::Parity::Odd,
             })
-            .timeout(Duration::from_millis(100))
-            .open()
-            .map_err(|e| {
-                LinkError::Disconnected(format!(
-                    "{name} cannot be opened ({e}): check the cable and the path"
-                ))
-            })?;
+            .timeout(Duration::from_millis(100));
+        // A line closed a moment ago is still hanging up (Linux answers EIO), as is a USB adapter
+        // being enumerated again: a few tries over half a second.
+        let mut tries = 0;
+        let port = loop {
+            match builder.clone().open() {
+                Ok(port) => break port,
+                Err(e)
+                    if tries < 10
+                        && !matches!(e.kind(), serialport::ErrorKind::NoDevice)
+                        && !matches!(e.kind(), serialport::ErrorKind::Io(ErrorKind::NotFound)) =>
+                {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => {
+                    return Err(LinkError::Disconnected(format!(
+                        "{name} cannot be opened ({e}): check the cable and the path"
+                    )));
+                }
+            }
+        };
         Ok(SerialLink { port, name })
     }
 

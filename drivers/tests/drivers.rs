@@ -7,15 +7,18 @@ use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use pos_drivers::concert::{self, Concert, Operation, Timeouts};
 use pos_drivers::link::{Address, Link, SerialSettings, TcpLink};
 use pos_drivers::printer::{EscPosPrinter, PrinterErrorKind, ReceiptPrinter};
 use pos_drivers::receipt::{Align, Block, Receipt};
 use pos_drivers::scale::{self, ScaleErrorKind, ScaleProtocol, Weighing};
 use pos_drivers::scanner::{Scanner, ScannerErrorKind, SerialScanner};
+use pos_drivers::sim::concert::{ConcertControl, ConcertOutcome, ConcertSim};
 use pos_drivers::sim::printer::{PrinterControl, PrinterSim};
 use pos_drivers::sim::scale::{ScaleControl, ScaleSim};
 use pos_drivers::sim::scanner::ScannerSim;
 use pos_drivers::sim::{Pty, Stop};
+use pos_drivers::terminal::{PaymentOutcome, PaymentRequest, PaymentTerminal, TerminalErrorKind};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("drivers").join(name);
@@ -347,4 +350,151 @@ fn a_serial_scanner_delivers_codes_without_prefix_suffix_or_terminator() {
         assert_eq!(scanner.next_code(WAIT).unwrap_err().kind(), ScannerErrorKind::Protocol);
         assert_eq!(scanner.next_code(WAIT).unwrap().as_deref(), Some("9771629871128"));
     }
+}
+
+fn quick() -> Timeouts {
+    Timeouts {
+        handshake: Duration::from_millis(500),
+        payment: Duration::from_secs(5),
+        late_answer: Duration::from_secs(2),
+    }
+}
+
+fn concert_on_pty() -> (PtySim, ConcertControl) {
+    let sim = ConcertSim::new();
+    let control = sim.control.clone();
+    let pty = PtySim::start(move |link, stop| {
+        let _ = sim.serve(link, stop);
+    });
+    (pty, control)
+}
+
+fn pay(reference: &str, cents: i64) -> PaymentRequest {
+    PaymentRequest { reference: reference.into(), cents }
+}
+
+#[test]
+fn concert_payments_refunds_and_refusals_over_a_serial_line() {
+    let dir = scratch("concert-pty");
+    let (pty, control) = concert_on_pty();
+    let mut terminal = Concert::new(pty.link(SerialSettings::B9600_8N1), 1, dir.join("concert.log"), quick());
+    let approved = terminal.pay(&pay("LYO-01-P000042", 1250)).unwrap();
+    let PaymentOutcome::Approved { card, authorisation } = approved else { panic!("{approved:?}") };
+    assert!(card.starts_with("**** ") && card.len() == 9, "{card}");
+    assert!(authorisation.starts_with('A'), "{authorisation}");
+    control.state().outcome = ConcertOutcome::Decline;
+    assert_eq!(
+        terminal.pay(&pay("LYO-01-P000043", 990)).unwrap(),
+        PaymentOutcome::Declined { reason: "refused by the card's bank".into() }
+    );
+    control.state().outcome = ConcertOutcome::NotVerified;
+    assert!(matches!(terminal.pay(&pay("LYO-01-P000044", 990)).unwrap(), PaymentOutcome::Declined { .. }));
+    control.state().outcome = ConcertOutcome::Accept;
+    terminal.pay(&pay("LYO-01-P000045", -2490)).unwrap();
+    let s = control.state();
+    assert_eq!(s.journal.len(), 4);
+    assert_eq!(s.journal[0].private, "01-P000042");
+    assert_eq!((s.journal[3].operation, s.journal[3].cents), (Operation::Refund, 2490));
+    // The log knows every answer: asking again after the fact gives the same outcome.
+    drop(s);
+    assert!(matches!(terminal.status("LYO-01-P000042").unwrap(), Some(PaymentOutcome::Approved { .. })));
+    assert!(matches!(terminal.status("LYO-01-P000043").unwrap(), Some(PaymentOutcome::Declined { .. })));
+}
+
+#[test]
+fn concert_survives_a_nak_and_a_bad_lrc_and_charges_once() {
+    let dir = scratch("concert-faults");
+    let (pty, control) = concert_on_pty();
+    let mut terminal = Concert::new(pty.link(SerialSettings::B9600_8N1), 1, dir.join("concert.log"), quick());
+    control.state().nak_next_request = true;
+    control.state().bad_lrc_next_answer = true;
+    assert!(matches!(terminal.pay(&pay("LYO-01-P000050", 500)).unwrap(), PaymentOutcome::Approved { .. }));
+    let s = control.state();
+    assert_eq!(s.journal.len(), 1, "the request resent after the NAK ran once");
+    assert_eq!(s.delivered.len(), 1);
+}
+
+#[test]
+fn an_unreachable_terminal_never_had_the_payment() {
+    let dir = scratch("concert-silent");
+    let (pty, control) = concert_on_pty();
+    control.state().silent = true;
+    let mut terminal = Concert::new(pty.link(SerialSettings::B9600_8N1), 1, dir.join("concert.log"), quick());
+    let e = terminal.pay(&pay("LYO-01-P000060", 500)).unwrap_err();
+    assert_eq!(e.kind(), TerminalErrorKind::Unreachable);
+    assert!(e.message.contains("take another tender"), "{e}");
+    assert_eq!(terminal.status("LYO-01-P000060").unwrap(), None, "known never to have reached the terminal");
+    assert!(control.state().journal.is_empty());
+}
+
+#[test]
+fn a_payment_in_flight_at_a_crash_is_resolved_from_the_terminal_not_run_again() {
+    let dir = scratch("concert-crash");
+    let log = dir.join("concert.log");
+    let (pty, control) = concert_on_pty();
+    control.state().think = Duration::from_millis(400);
+    {
+        // The till dies while the customer is paying: its driver gives up before the answer.
+        let mut dying = Concert::new(
+            pty.link(SerialSettings::B9600_8N1),
+            1,
+            &log,
+            Timeouts { payment: Duration::from_millis(50), ..quick() },
+        );
+        assert_eq!(dying.pay(&pay("LYO-01-P000070", 4990)).unwrap_err().kind(), TerminalErrorKind::Timeout);
+    }
+    // The restarted till opens the line again and asks what became of it.
+    let mut restarted = Concert::new(
+        pty.link(SerialSettings::B9600_8N1),
+        1,
+        &log,
+        Timeouts { payment: Duration::from_millis(300), ..quick() },
+    );
+    let outcome = restarted.status("LYO-01-P000070").unwrap();
+    assert!(matches!(outcome, Some(PaymentOutcome::Approved { .. })), "{outcome:?}");
+    assert_eq!(control.state().journal.len(), 1, "the customer was charged once");
+    // A payment the terminal never answers stays unknown: a manager checks the terminal.
+    control.state().outcome = ConcertOutcome::Timeout;
+    assert_eq!(restarted.pay(&pay("LYO-01-P000071", 100)).unwrap_err().kind(), TerminalErrorKind::Timeout);
+    let e = restarted.status("LYO-01-P000071").unwrap_err();
+    assert!(e.message.contains("check the terminal's journal"), "{e}");
+}
+
+#[test]
+fn the_cashier_can_stop_waiting_and_the_answer_is_still_collected() {
+    let dir = scratch("concert-cancel");
+    let (pty, control) = concert_on_pty();
+    control.state().think = Duration::from_millis(500);
+    let mut terminal = Concert::new(pty.link(SerialSettings::B9600_8N1), 1, dir.join("concert.log"), quick());
+    let cancel = terminal.canceller();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    assert_eq!(terminal.pay(&pay("LYO-01-P000080", 700)).unwrap_err().kind(), TerminalErrorKind::Cancelled);
+    t.join().unwrap();
+    assert!(matches!(terminal.status("LYO-01-P000080").unwrap(), Some(PaymentOutcome::Approved { .. })));
+    assert_eq!(control.state().journal.len(), 1);
+}
+
+#[test]
+fn concert_over_tcp() {
+    let dir = scratch("concert-tcp");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let sim = ConcertSim::new();
+    let control = sim.control.clone();
+    let stop = Stop::default();
+    let s = stop.clone();
+    std::thread::spawn(move || {
+        if let Ok((stream, _)) = listener.accept() {
+            let _ = sim.serve(&mut TcpLink::from_stream(stream), &s);
+        }
+    });
+    let link = Address::parse(&format!("tcp:{addr}")).unwrap().open(SerialSettings::B9600_8N1).unwrap();
+    let mut terminal = Concert::new(link, 2, dir.join("concert.log"), quick());
+    assert!(matches!(terminal.pay(&pay("LYO-02-P000001", 1)).unwrap(), PaymentOutcome::Approved { .. }));
+    assert_eq!(control.state().journal[0].pos, 2);
+    assert_eq!(concert::private_of("LYO-02-P000001"), "02-P000001");
+    stop.stop();
 }

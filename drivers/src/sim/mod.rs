@@ -3,6 +3,7 @@
 //! steered while it runs through its control handle (paper out, a weight on the scale, the next
 //! payment's outcome, faults to inject).
 
+pub mod concert;
 pub mod printer;
 pub mod scale;
 pub mod scanner;
@@ -79,7 +80,11 @@ impl Link for MasterLink {
         match self.port.read(buf) {
             Ok(0) => Err(LinkError::Timeout(timeout)),
             Ok(n) => Ok(n),
-            Err(e) if e.raw_os_error() == Some(EIO) => {
+            // Nobody has the device open: Linux says EIO to a read, POLLHUP to a poll.
+            Err(e)
+                if e.raw_os_error() == Some(EIO)
+                    || matches!(e.kind(), std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::Other) =>
+            {
                 std::thread::sleep(timeout.min(Duration::from_millis(20)));
                 Err(LinkError::Timeout(timeout))
             }
