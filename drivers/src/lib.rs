@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod caisse_ap;
 pub mod concert;
 pub mod escpos;
 pub mod link;

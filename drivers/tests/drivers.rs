@@ -7,13 +7,15 @@ use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use pos_drivers::caisse_ap::CaisseAp;
 use pos_drivers::concert::{self, Concert, Operation, Timeouts};
 use pos_drivers::link::{Address, Link, SerialSettings, TcpLink};
 use pos_drivers::printer::{EscPosPrinter, PrinterErrorKind, ReceiptPrinter};
 use pos_drivers::receipt::{Align, Block, Receipt};
 use pos_drivers::scale::{self, ScaleErrorKind, ScaleProtocol, Weighing};
 use pos_drivers::scanner::{Scanner, ScannerErrorKind, SerialScanner};
-use pos_drivers::sim::concert::{ConcertControl, ConcertOutcome, ConcertSim};
+use pos_drivers::sim::caisse_ap::CaisseApSim;
+use pos_drivers::sim::concert::{CardOutcome, ConcertControl, ConcertSim};
 use pos_drivers::sim::printer::{PrinterControl, PrinterSim};
 use pos_drivers::sim::scale::{ScaleControl, ScaleSim};
 use pos_drivers::sim::scanner::ScannerSim;
@@ -382,14 +384,14 @@ fn concert_payments_refunds_and_refusals_over_a_serial_line() {
     let PaymentOutcome::Approved { card, authorisation } = approved else { panic!("{approved:?}") };
     assert!(card.starts_with("**** ") && card.len() == 9, "{card}");
     assert!(authorisation.starts_with('A'), "{authorisation}");
-    control.state().outcome = ConcertOutcome::Decline;
+    control.state().outcome = CardOutcome::Decline;
     assert_eq!(
         terminal.pay(&pay("LYO-01-P000043", 990)).unwrap(),
         PaymentOutcome::Declined { reason: "refused by the card's bank".into() }
     );
-    control.state().outcome = ConcertOutcome::NotVerified;
+    control.state().outcome = CardOutcome::NotVerified;
     assert!(matches!(terminal.pay(&pay("LYO-01-P000044", 990)).unwrap(), PaymentOutcome::Declined { .. }));
-    control.state().outcome = ConcertOutcome::Accept;
+    control.state().outcome = CardOutcome::Accept;
     terminal.pay(&pay("LYO-01-P000045", -2490)).unwrap();
     let s = control.state();
     assert_eq!(s.journal.len(), 4);
@@ -454,7 +456,7 @@ fn a_payment_in_flight_at_a_crash_is_resolved_from_the_terminal_not_run_again() 
     assert!(matches!(outcome, Some(PaymentOutcome::Approved { .. })), "{outcome:?}");
     assert_eq!(control.state().journal.len(), 1, "the customer was charged once");
     // A payment the terminal never answers stays unknown: a manager checks the terminal.
-    control.state().outcome = ConcertOutcome::Timeout;
+    control.state().outcome = CardOutcome::Timeout;
     assert_eq!(restarted.pay(&pay("LYO-01-P000071", 100)).unwrap_err().kind(), TerminalErrorKind::Timeout);
     let e = restarted.status("LYO-01-P000071").unwrap_err();
     assert!(e.message.contains("check the terminal's journal"), "{e}");
@@ -496,5 +498,62 @@ fn concert_over_tcp() {
     assert!(matches!(terminal.pay(&pay("LYO-02-P000001", 1)).unwrap(), PaymentOutcome::Approved { .. }));
     assert_eq!(control.state().journal[0].pos, 2);
     assert_eq!(concert::private_of("LYO-02-P000001"), "02-P000001");
+    stop.stop();
+}
+
+fn caisse_ap_sim() -> (String, pos_drivers::sim::caisse_ap::CaisseApControl, Stop) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let sim = CaisseApSim::new();
+    let control = sim.control.clone();
+    let stop = Stop::default();
+    let s = stop.clone();
+    std::thread::spawn(move || sim.serve(&listener, &s));
+    (addr, control, stop)
+}
+
+#[test]
+fn caisse_ap_over_ip_pays_refunds_and_declines() {
+    let dir = scratch("caisse-ap");
+    let (addr, control, stop) = caisse_ap_sim();
+    let mut terminal = CaisseAp::new(&addr, 1, dir.join("caisse-ap.log"), Duration::from_secs(5));
+    let PaymentOutcome::Approved { card, authorisation } =
+        terminal.pay(&pay("LYO-01-P000090", 11245)).unwrap()
+    else {
+        panic!("not approved")
+    };
+    assert_eq!((card.len(), authorisation.len()), (9, 6), "{card} {authorisation}");
+    control.state().outcome = CardOutcome::Decline;
+    assert_eq!(
+        terminal.pay(&pay("LYO-01-P000091", 500)).unwrap(),
+        PaymentOutcome::Declined { reason: "refused by the card's bank".into() }
+    );
+    control.state().outcome = CardOutcome::Accept;
+    terminal.pay(&pay("LYO-01-P000092", -2490)).unwrap();
+    assert_eq!(control.state().journal, vec![(11245, "0".into()), (500, "0".into()), (2490, "1".into())]);
+    // After the fact, the log answers for each payment; one never sent is known not made.
+    assert!(matches!(terminal.status("LYO-01-P000090").unwrap(), Some(PaymentOutcome::Approved { .. })));
+    assert_eq!(terminal.status("LYO-01-P000099").unwrap(), None);
+    stop.stop();
+}
+
+#[test]
+fn caisse_ap_unreachable_timeout_and_garbage_are_told_apart() {
+    let dir = scratch("caisse-ap-faults");
+    // Nothing listens there.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+    let mut nowhere = CaisseAp::new(&closed, 1, dir.join("nowhere.log"), Duration::from_secs(1));
+    let e = nowhere.pay(&pay("LYO-01-P000100", 100)).unwrap_err();
+    assert_eq!(e.kind(), TerminalErrorKind::Unreachable);
+    assert_eq!(nowhere.status("LYO-01-P000100").unwrap(), None, "never sent");
+    let (addr, control, stop) = caisse_ap_sim();
+    let mut terminal = CaisseAp::new(&addr, 1, dir.join("caisse-ap.log"), Duration::from_millis(400));
+    control.state().outcome = CardOutcome::Timeout;
+    assert_eq!(terminal.pay(&pay("LYO-01-P000101", 100)).unwrap_err().kind(), TerminalErrorKind::Timeout);
+    let e = terminal.status("LYO-01-P000101").unwrap_err();
+    assert!(e.message.contains("check the terminal's journal"), "{e}");
+    control.state().outcome = CardOutcome::Accept;
+    control.state().garbage = true;
+    assert_eq!(terminal.pay(&pay("LYO-01-P000102", 100)).unwrap_err().kind(), TerminalErrorKind::Protocol);
     stop.stop();
 }

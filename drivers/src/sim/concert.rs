@@ -11,7 +11,7 @@ use crate::sim::Stop;
 
 /// What the next payments do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConcertOutcome {
+pub enum CardOutcome {
     /// Accepted.
     Accept,
     /// Refused by the bank.
@@ -22,14 +22,14 @@ pub enum ConcertOutcome {
     Timeout,
 }
 
-impl ConcertOutcome {
+impl CardOutcome {
     /// Parses `accept`, `decline`, `not-verified`, `timeout`.
-    pub fn parse(s: &str) -> Option<ConcertOutcome> {
+    pub fn parse(s: &str) -> Option<CardOutcome> {
         match s {
-            "accept" => Some(ConcertOutcome::Accept),
-            "decline" => Some(ConcertOutcome::Decline),
-            "not-verified" => Some(ConcertOutcome::NotVerified),
-            "timeout" => Some(ConcertOutcome::Timeout),
+            "accept" => Some(CardOutcome::Accept),
+            "decline" => Some(CardOutcome::Decline),
+            "not-verified" => Some(CardOutcome::NotVerified),
+            "timeout" => Some(CardOutcome::Timeout),
             _ => None,
         }
     }
@@ -39,7 +39,7 @@ impl ConcertOutcome {
 #[derive(Clone, Debug)]
 pub struct ConcertState {
     /// What the next payments do.
-    pub outcome: ConcertOutcome,
+    pub outcome: CardOutcome,
     /// How long the customer takes.
     pub think: Duration,
     /// Ignore the till's `ENQ` (switched off, cable out).
@@ -59,7 +59,7 @@ pub struct ConcertState {
 impl Default for ConcertState {
     fn default() -> Self {
         ConcertState {
-            outcome: ConcertOutcome::Accept,
+            outcome: CardOutcome::Accept,
             think: Duration::from_millis(20),
             silent: false,
             nak_next_request: false,
@@ -143,10 +143,10 @@ impl ConcertSim {
         let mut s = self.control.state();
         s.journal.push(request.clone());
         let verdict = match s.outcome {
-            ConcertOutcome::Accept => Verdict::Accepted,
-            ConcertOutcome::Decline => Verdict::Refused,
-            ConcertOutcome::NotVerified => Verdict::NotVerified,
-            ConcertOutcome::Timeout => return,
+            CardOutcome::Accept => Verdict::Accepted,
+            CardOutcome::Decline => Verdict::Refused,
+            CardOutcome::NotVerified => Verdict::NotVerified,
+            CardOutcome::Timeout => return,
         };
         let n = s.journal.len();
         let answer = Answer {

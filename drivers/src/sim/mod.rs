@@ -3,6 +3,7 @@
 //! steered while it runs through its control handle (paper out, a weight on the scale, the next
 //! payment's outcome, faults to inject).
 
+pub mod caisse_ap;
 pub mod concert;
 pub mod printer;
 pub mod scale;
