@@ -557,3 +557,76 @@ fn caisse_ap_unreachable_timeout_and_garbage_are_told_apart() {
     assert_eq!(terminal.pay(&pay("LYO-01-P000102", 100)).unwrap_err().kind(), TerminalErrorKind::Protocol);
     stop.stop();
 }
+
+/// The `pos-sim` binary as a technician runs it: a printer on a pty path and a scale, steered by
+/// commands on its standard input.
+#[test]
+fn pos_sim_plays_a_printer_and_a_scale_on_pty_paths() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let dir = scratch("pos-sim");
+    let start = |args: &[&str]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pos-sim"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        assert!(line.starts_with("ready "), "{line}");
+        (child, out)
+    };
+    let printer_path = dir.join("printer");
+    let out_dir = dir.join("receipts");
+    let (mut printer_sim, mut printer_out) = start(&[
+        "printer",
+        "--pty",
+        printer_path.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--width",
+        "42",
+    ]);
+    let link = Address::parse(&format!("serial:{}", printer_path.display()))
+        .unwrap()
+        .open(SerialSettings::B9600_8N1)
+        .unwrap();
+    let mut printer = EscPosPrinter::new(link, Duration::from_millis(500));
+    printer.print(&sample_receipt()).unwrap();
+    assert_eq!(wait_for_files(&out_dir, 1).len(), 1);
+    let stdin = printer_sim.stdin.as_mut().unwrap();
+    writeln!(stdin, "paper out").unwrap();
+    let mut line = String::new();
+    printer_out.read_line(&mut line).unwrap();
+    assert!(line.starts_with("paper out"), "{line}");
+    assert_eq!(printer.print(&sample_receipt()).unwrap_err().kind(), PrinterErrorKind::PaperOut);
+    writeln!(stdin, "quit").unwrap();
+    assert!(printer_sim.wait().unwrap().success());
+
+    let scale_path = dir.join("scale");
+    let (mut scale_sim, mut scale_out) = start(&[
+        "scale",
+        "--pty",
+        scale_path.to_str().unwrap(),
+        "--protocol",
+        "toledo8217",
+        "--weight",
+        "0.750",
+    ]);
+    let link = Address::parse(&format!("serial:{}", scale_path.display()))
+        .unwrap()
+        .open(ScaleProtocol::Toledo8217.serial())
+        .unwrap();
+    let mut scale = scale::open(ScaleProtocol::Toledo8217, link, Duration::from_millis(500));
+    assert_eq!(scale.weigh(None).unwrap().grams, 750);
+    let stdin = scale_sim.stdin.as_mut().unwrap();
+    writeln!(stdin, "weight 1.5").unwrap();
+    let mut line = String::new();
+    scale_out.read_line(&mut line).unwrap();
+    assert!(line.starts_with("weight 1500 g"), "{line}");
+    assert_eq!(scale.weigh(None).unwrap().grams, 1500);
+    writeln!(stdin, "quit").unwrap();
+    assert!(scale_sim.wait().unwrap().success());
+}
