@@ -167,10 +167,11 @@ pub fn encode(receipt: &Receipt) -> Vec<u8> {
 pub enum Event {
     /// A status query `DLE EOT n`: the device answers it.
     Status(u8),
-    /// The paper was cut: a receipt ends here.
-    Cut,
-    /// A drawer kick.
-    Drawer,
+    /// The paper was cut: a receipt ends here; its text.
+    Cut(String),
+    /// A drawer kick; with its own text when it came outside a receipt (nothing printed since the
+    /// last cut), else the kick is a line of the receipt being printed.
+    Drawer(Option<String>),
 }
 
 /// Reads an ESC/POS byte stream back into text, fed as bytes arrive (commands may be split across
@@ -241,12 +242,6 @@ impl Decoder {
     pub fn take_text(&mut self) -> String {
         self.flush_line();
         std::mem::take(&mut self.text)
-    }
-
-    /// The text decoded so far, left in place.
-    pub fn peek_text(&mut self) -> &str {
-        self.flush_line();
-        &self.text
     }
 
     fn flush_line(&mut self) {
@@ -349,7 +344,11 @@ impl Decoder {
                             u32::from(b[3]) * 2,
                             u32::from(b[4]) * 2
                         ));
-                        Step::Took(5, Some(Event::Drawer))
+                        let alone = self
+                            .text
+                            .lines()
+                            .all(|l| l.starts_with("[DRAWER") || l.starts_with("[CODE PAGE"));
+                        Step::Took(5, Some(Event::Drawer(alone.then(|| self.take_text()))))
                     }
                     _ => {
                         self.unknown += 1;
@@ -378,7 +377,7 @@ impl Decoder {
                             return Step::More;
                         }
                         self.mark("[CUT]");
-                        Step::Took(n, Some(Event::Cut))
+                        Step::Took(n, Some(Event::Cut(self.take_text())))
                     }
                     b'k' => {
                         if need(3) {
@@ -486,15 +485,15 @@ mod tests {
         for b in &bytes {
             events.extend(d.feed(std::slice::from_ref(b)));
         }
-        assert_eq!(events, vec![Event::Cut, Event::Drawer]);
-        let text = d.take_text();
+        let [Event::Cut(text), Event::Drawer(Some(kick))] = &events[..] else { panic!("{events:?}") };
+        assert_eq!(kick, "[DRAWER pin 2, 50 ms / 500 ms]\n");
         let expected = format!(
-            "[CODE PAGE PC858]\n{}Aéro Modèles Lyon\nTOTAL TTC{}12,50 €\n{}\n[EAN13 3761100080190]\n[QR LYO-01-T000042]\n[CUT]\n[DRAWER pin 2, 50 ms / 500 ms]\n",
+            "[CODE PAGE PC858]\n{}Aéro Modèles Lyon\nTOTAL TTC{}12,50 €\n{}\n[EAN13 3761100080190]\n[QR LYO-01-T000042]\n[CUT]\n",
             " ".repeat(12),
             " ".repeat(42 - 9 - 7),
             "-".repeat(42)
         );
-        assert_eq!(text, expected);
+        assert_eq!(text, &expected);
         assert_eq!(d.unknown, 0);
     }
 }

@@ -379,6 +379,25 @@ impl Link for LpLink {
     }
 }
 
+/// Serial ports the system lists, and the kernel's USB printer devices, as addresses.
+/// (Pseudo-terminals are not listed: configure them by path.)
+pub fn found() -> Vec<String> {
+    let mut out: Vec<String> = serialport::available_ports()
+        .map(|ports| ports.into_iter().map(|p| format!("serial:{}", p.port_name)).collect())
+        .unwrap_or_default();
+    if let Ok(entries) = std::fs::read_dir("/dev/usb") {
+        let mut lp: Vec<String> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("lp")))
+            .map(|p| format!("lp:{}", p.display()))
+            .collect();
+        lp.sort();
+        out.extend(lp);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

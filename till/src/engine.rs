@@ -231,6 +231,16 @@ fn rate_str(r: Decimal) -> String {
     r.normalize().to_string()
 }
 
+/// The settings stored in the till in `dir`, read without opening it (its devices are opened
+/// first, from them).
+pub fn stored_config(dir: &Path) -> Result<BTreeMap<String, String>, TillError> {
+    let conn = store::open_existing(dir)?;
+    let json: String = conn.query_row("SELECT json FROM state WHERE id = 1", [], |r| r.get(0))?;
+    let state: State = serde_json::from_str(&json)
+        .map_err(|e| TillError::Storage(format!("stored state: {e}; run `pos-till rebuild`")))?;
+    Ok(state.config)
+}
+
 impl Till {
     /// Sets up a new till in `dir` for `store`, number `number`, from the chain's files in `fixtures`.
     pub fn init(
@@ -1566,7 +1576,11 @@ impl Till {
             "lines": ticket.lines.len(),
         });
         if let Err(e) = printed {
-            out["printer"] = json!(format!("{e}: the ticket is saved; reprint it when the printer is back"));
+            out["printer"] = json!(if self.printer.waiting() > 0 {
+                format!("{e}: the ticket is saved and its receipt prints once the printer is back")
+            } else {
+                format!("{e}: the ticket is saved; reprint it when the printer is back")
+            });
         }
         Ok(out)
     }
@@ -1722,11 +1736,102 @@ impl Till {
             "max_discount_percent" => {
                 Decimal::from_str(value).map_err(|_| refused(format!("`{value}` is not a percentage")))?;
             }
-            k if k.starts_with("device.") => {}
+            k if k.starts_with("device.") => {
+                crate::devices::parse(&k["device.".len()..], value).map_err(refused)?;
+            }
             _ => return Err(refused(format!("unknown setting `{key}` (max_discount_percent, device.*)"))),
         }
         self.commit(vec![Entry::ConfigChanged { key: key.into(), value: value.into(), by }])?;
         Ok(json!({key: value}))
+    }
+
+    /// The settings (devices included) as they stand.
+    pub fn config(&self) -> &BTreeMap<String, String> {
+        &self.state.config
+    }
+
+    /// Tries device `name` as configured (manager or technician): the printer prints a test receipt
+    /// and opens the drawer, the scale is read, the terminal runs a 0.01 € payment, the scanner waits
+    /// ten seconds for a scan. The outcome is journaled; a device that fails is an answer, not an
+    /// error.
+    pub fn test_device(&mut self, name: &str) -> Result<Value, TillError> {
+        let by = self.operator()?;
+        if self.operator_role()? == Role::Cashier {
+            return Err(refused("only a manager or a technician tests devices"));
+        }
+        let spec = match self.state.config.get(&format!("device.{name}")) {
+            Some(v) => Some(crate::devices::parse(name, v).map_err(refused)?),
+            None if crate::devices::NAMES.contains(&name) => None,
+            None => {
+                return Err(refused(format!(
+                    "no device `{name}`: the devices are {}",
+                    crate::devices::NAMES.join(", ")
+                )));
+            }
+        };
+        let result: Result<String, String> = match name {
+            "printer" => {
+                let mut r = pos_drivers::receipt::Receipt::new(receipt::WIDTH);
+                r.styled("TEST IMPRIMANTE", true, true, pos_drivers::receipt::Align::Centre);
+                r.line(format!("Caisse {}", self.identity.till));
+                r.line("Accents : é è ê à ç ù ô « » °");
+                r.pair("Euro", "12,50 €");
+                r.push(pos_drivers::receipt::Block::Ean13("3761100080190".into()));
+                r.push(pos_drivers::receipt::Block::Qr(format!("{}|TEST", self.identity.till)));
+                r.push(pos_drivers::receipt::Block::Cut);
+                self.printer
+                    .print(&r)
+                    .and_then(|()| self.printer.open_drawer())
+                    .map(|()| "test receipt printed, drawer opened".to_owned())
+                    .map_err(|e| e.to_string())
+            }
+            "terminal" => {
+                let reference = self.new_reference('T');
+                self.terminal
+                    .pay(&PaymentRequest { reference, cents: 1 })
+                    .map(|o| match o {
+                        PaymentOutcome::Approved { authorisation, card } => {
+                            format!("0.01 EUR approved {authorisation} {card}")
+                        }
+                        PaymentOutcome::Declined { reason } => format!("0.01 EUR declined: {reason}"),
+                    })
+                    .map_err(|e| e.to_string())
+            }
+            "scale" => match spec.as_ref() {
+                None => Err("no scale is configured".to_owned()),
+                Some(s) => crate::devices::scale(s).map_err(|e| e.to_string()).and_then(|mut scale| {
+                    scale.probe().map_err(|e| e.to_string())?;
+                    scale
+                        .weigh(None)
+                        .map(|w| format!("{}.{:03} kg", w.grams / 1000, w.grams % 1000))
+                        .map_err(|e| e.to_string())
+                }),
+            },
+            _ => match spec.as_ref() {
+                None => {
+                    Err("no serial scanner is configured (a keyboard-wedge scanner needs none)".to_owned())
+                }
+                Some(s) => crate::devices::scanner(s).map_err(|e| e.to_string()).and_then(|mut sc| match sc
+                    .next_code(std::time::Duration::from_secs(10))
+                {
+                    Ok(Some(code)) => Ok(format!("read {code}")),
+                    Ok(None) => Err("no scan within 10 seconds".to_owned()),
+                    Err(e) => Err(e.to_string()),
+                }),
+            },
+        };
+        let (ok, text) = match result {
+            Ok(t) => (true, t),
+            Err(t) => (false, t),
+        };
+        self.commit(vec![Entry::DeviceTested { device: name.into(), result: text.clone(), by }])?;
+        Ok(json!({"device": name, "ok": ok, "result": text}))
+    }
+
+    /// Prints the receipts the printer kept back (paper was out, the cover open).
+    pub fn retry_printer(&mut self) -> Result<Value, TillError> {
+        self.printer.retry().map_err(|e| TillError::Device(e.to_string()))?;
+        Ok(json!({"waiting": self.printer.waiting()}))
     }
 
     /// A manager settles a card payment left unresolved by a crash, after checking the terminal's own report.
@@ -2356,6 +2461,7 @@ pub fn apply(
         | Entry::Recovered { .. }
         | Entry::ClockBack { .. }
         | Entry::NoSale { .. }
+        | Entry::DeviceTested { .. }
         | Entry::ClosureMade { .. }
         | Entry::Archived { .. }
         | Entry::Archive { .. } => {}

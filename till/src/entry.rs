@@ -346,6 +346,15 @@ pub enum Entry {
         /// Who.
         by: String,
     },
+    /// A technician tried a device (`pos-till devices test`).
+    DeviceTested {
+        /// Which device.
+        device: String,
+        /// What it did, or the error.
+        result: String,
+        /// Who.
+        by: String,
+    },
     /// The drawer opened with no sale.
     NoSale {
         /// Why.
@@ -521,6 +530,7 @@ impl Entry {
             | LockedOut { .. }
             | Training { .. }
             | ConfigChanged { .. }
+            | DeviceTested { .. }
             | NoSale { .. }
             | CardUnresolved { .. }
             | ClosureMade { .. }

@@ -13,6 +13,7 @@
 
 pub mod archive;
 pub mod catalogue;
+pub mod devices;
 pub mod engine;
 pub mod entry;
 pub mod error;

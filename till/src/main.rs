@@ -5,11 +5,10 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use pos_core::journal::{ChainName, Kind};
-use pos_drivers::printer::FolderPrinter;
 use pos_drivers::terminal::SimTerminal;
-use pos_till::engine::{Clock, Till};
+use pos_till::engine::{self, Clock, Till};
 use pos_till::entry::Entry;
-use pos_till::{TillError, archive, rebuild, script, store};
+use pos_till::{TillError, archive, devices, rebuild, script, store};
 
 const USAGE: &str = "usage:
   pos-till init --data DIR --store CODE --till N --fixtures DIR
@@ -19,7 +18,10 @@ const USAGE: &str = "usage:
   pos-till archive --data DIR --period YYYY-MM
   pos-till verify-archive FILE
   pos-till status --data DIR [--json]
-  pos-till rebuild --data DIR";
+  pos-till rebuild --data DIR
+  pos-till devices list --data DIR
+  pos-till devices set --data DIR --staff ID --pin PIN NAME SETTING...
+  pos-till devices test --data DIR --staff ID --pin PIN NAME";
 
 struct Args(Vec<String>);
 
@@ -38,20 +40,78 @@ impl Args {
     }
 }
 
-fn devices(dir: &std::path::Path) -> Result<(FolderPrinter, SimTerminal), TillError> {
-    let printer =
-        FolderPrinter::new(store::receipts_dir(dir)).map_err(|e| TillError::Device(e.to_string()))?;
-    Ok((printer, SimTerminal::new(dir.join("terminal-sim.log"))))
+fn open(dir: &std::path::Path, quiet: bool) -> Result<(Till, Option<SimTerminal>), TillError> {
+    devices::open_till(dir, Clock::System, quiet)
 }
 
-fn open(dir: &std::path::Path, quiet: bool) -> Result<(Till, SimTerminal), TillError> {
-    let (printer, terminal) = devices(dir)?;
-    let till = if quiet {
-        Till::open_quiet(dir, Clock::System, Box::new(printer), Box::new(terminal.clone()))?
-    } else {
-        Till::open(dir, Clock::System, Box::new(printer), Box::new(terminal.clone()))?
-    };
-    Ok((till, terminal))
+/// `--staff ID --pin PIN`: logs in the manager or technician making a change.
+fn login(till: &mut Till, args: &Args) -> Result<(), TillError> {
+    till.login(args.need("--staff")?, args.need("--pin")?)?;
+    Ok(())
+}
+
+fn devices_command(args: &Args) -> Result<ExitCode, TillError> {
+    let dir = args.data()?;
+    // Positional words after `devices`, flags and their values left out.
+    let mut words = Vec::new();
+    let mut i = 1;
+    while i < args.0.len() {
+        if args.0[i].starts_with("--") {
+            i += if matches!(args.0[i].as_str(), "--json") { 1 } else { 2 };
+        } else {
+            words.push(args.0[i].as_str());
+            i += 1;
+        }
+    }
+    match words.first().copied() {
+        Some("list") => {
+            let config = engine::stored_config(&dir)?;
+            let configured = devices::configured(&config);
+            println!("configured:");
+            for name in devices::NAMES {
+                match configured.iter().find(|(n, _)| n == name) {
+                    Some((_, Ok(_))) => println!("  {name:<9} {}", config[&format!("device.{name}")]),
+                    Some((_, Err(e))) => println!("  {name:<9} INVALID: {e}"),
+                    None => println!(
+                        "  {name:<9} {}",
+                        match *name {
+                            "printer" => "folder (default: receipts as text files)",
+                            "terminal" => "sim (default: the built-in simulated terminal)",
+                            _ => "none",
+                        }
+                    ),
+                }
+            }
+            println!("found:");
+            let found = pos_drivers::link::found();
+            if found.is_empty() {
+                println!("  no serial port or USB printer (a pseudo-terminal is configured by its path)");
+            }
+            for f in found {
+                println!("  {f}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("set") if words.len() >= 3 => {
+            let name = words[1];
+            let value = words[2..].join(" ");
+            let (mut till, _) = open(&dir, true)?;
+            login(&mut till, args)?;
+            let out = till.configure(&format!("device.{name}"), &value)?;
+            till.logout()?;
+            println!("{out}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("test") if words.len() == 2 => {
+            let (mut till, _) = open(&dir, true)?;
+            login(&mut till, args)?;
+            let out = till.test_device(words[1])?;
+            till.logout()?;
+            println!("{out}");
+            Ok(ExitCode::from(if out["ok"] == true { 0 } else { 1 }))
+        }
+        _ => Err(TillError::Refused(format!("which devices command?\n{USAGE}"))),
+    }
 }
 
 fn run(args: &Args) -> Result<ExitCode, TillError> {
@@ -86,7 +146,7 @@ fn run(args: &Args) -> Result<ExitCode, TillError> {
                 .map_err(|e| TillError::Refused(format!("{file} is not a till script: {e}")))?;
             let (mut till, terminal) = open(&dir, false)?;
             let mut out = std::io::stdout().lock();
-            script::run(&mut till, Some(&terminal), &script, &mut out)?;
+            script::run(&mut till, terminal.as_ref(), &script, &mut out)?;
             till.stop()?;
             Ok(ExitCode::SUCCESS)
         }
@@ -193,6 +253,7 @@ fn run(args: &Args) -> Result<ExitCode, TillError> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Some("devices") => devices_command(args),
         Some("rebuild") => {
             let n = rebuild(&args.data()?)?;
             println!("projections rebuilt from {n} records");

@@ -29,8 +29,22 @@ pub struct Context<'a> {
     pub training: bool,
 }
 
+/// An amount as French receipts print it: `1 249,00 €` (comma, euro sign; no thousands gap, the
+/// columns are narrow).
 fn eur(cents: i64) -> String {
-    format!("{}", Money::from_cents(cents))
+    format!("{} €", number(cents))
+}
+
+/// An amount without its sign: `249,00`.
+fn number(cents: i64) -> String {
+    Money::from_cents(cents).to_string().replace('.', ",")
+}
+
+/// A VAT rate as printed: `20,00 %`, `5,50 %`.
+fn rate(rate: &str) -> String {
+    rust_decimal::Decimal::from_str_exact(rate)
+        .map(|d| format!("{:.2} %", d.round_dp(2)).replace('.', ","))
+        .unwrap_or_else(|_| format!("{rate} %"))
 }
 
 /// The receipt of a ticket; `duplicate` is the copy number of a reprint.
@@ -68,16 +82,23 @@ pub fn ticket(ctx: &Context<'_>, t: &Ticket, duplicate: Option<u32>) -> Receipt 
         r.pair(label, &eur(-amount));
     }
     r.push(Block::Rule);
-    r.styled(format!("TOTAL TTC EUR {:>8}", eur(t.total)), true, true, Align::Left);
+    // Double size: 21 columns.
+    r.styled(format!("TOTAL TTC {:>11}", eur(t.total)), true, true, Align::Left);
     if t.discounts != 0 {
         r.pair("  dont remises", &eur(-t.discounts));
     }
     if t.eco != 0 {
         r.pair("  dont éco-participation", &eur(t.eco));
     }
-    r.line("TVA   taux       HT      TVA      TTC");
+    r.line("TVA (€)    taux        HT     TVA     TTC");
     for v in &t.vat {
-        r.line(format!("{:>9}% {:>9} {:>8} {:>8}", v.rate, eur(v.base), eur(v.vat), eur(v.total)));
+        r.line(format!(
+            "{:>15} {:>9} {:>7} {:>8}",
+            rate(&v.rate),
+            number(v.base),
+            number(v.vat),
+            number(v.total)
+        ));
     }
     if t.out_of_scope != 0 {
         r.pair("Cartes cadeaux (hors TVA)", &eur(t.out_of_scope));
@@ -149,7 +170,7 @@ pub fn closure(till: &str, at: &str, no: u64, c: &Closure, cash: Option<(i64, i6
     }
     r.push(Block::Rule);
     for v in t.vat.values() {
-        r.line(format!("TVA {:>5}% HT {:>9} TVA {:>8}", v.rate, eur(v.base), eur(v.vat)));
+        r.line(format!("TVA {:>7} HT {:>10} TVA {:>9}", rate(&v.rate), number(v.base), number(v.vat)));
     }
     r.push(Block::Rule);
     for (f, v) in &t.families {

@@ -294,7 +294,7 @@ fn a_full_day_at_lyon_closes_with_a_z_that_matches_the_tickets() {
     assert!(
         receipts
             .iter()
-            .any(|r| r.contains("Z N°1 - 2026-12-05") && r.contains("Écart") && r.contains("-1.00"))
+            .any(|r| r.contains("Z N°1 - 2026-12-05") && r.contains("Écart") && r.contains("-1,00 €"))
     );
 }
 
@@ -973,4 +973,216 @@ fn a_folder_without_a_till_is_refused_and_left_untouched() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("holds no till"));
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+}
+
+/// A printer simulator on a pseudo-terminal, served on its own thread while the test runs.
+struct SimPrinter {
+    path: String,
+    control: pos_drivers::sim::printer::PrinterControl,
+    stop: pos_drivers::sim::Stop,
+    out: PathBuf,
+}
+
+impl SimPrinter {
+    fn start(out: PathBuf) -> SimPrinter {
+        let pty = pos_drivers::sim::Pty::open(None).unwrap();
+        let sim = pos_drivers::sim::printer::PrinterSim::new(&out, 42).unwrap();
+        let control = sim.control.clone();
+        let stop = pos_drivers::sim::Stop::default();
+        let path = pty.path.clone();
+        let s = stop.clone();
+        std::thread::spawn(move || {
+            let mut link = pty.link().unwrap();
+            let _ = sim.serve(&mut link, &s);
+            drop(pty);
+        });
+        SimPrinter { path, control, stop, out }
+    }
+
+    /// Receipts decoded so far, waiting (bounded) for `n`.
+    fn receipts(&self, n: usize) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&self.out)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+                .collect();
+            files.sort();
+            if files.len() >= n || std::time::Instant::now() > deadline {
+                return files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for SimPrinter {
+    fn drop(&mut self) {
+        self.stop.stop();
+    }
+}
+
+fn cli(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(POS_TILL).args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A sale made by the engine prints on an ESC/POS printer (the simulator on a pseudo-terminal) and
+/// the receipt, decoded back from the bytes, says what the ticket says, in PC858 with € and accents.
+#[test]
+fn a_sale_prints_its_receipt_on_an_escpos_printer() {
+    let dir = new_till("escpos");
+    let printer = SimPrinter::start(dir.join("printed"));
+    let data = dir.to_str().unwrap();
+    // Set up as a technician would: an invalid setting is refused and changes nothing.
+    let (ok, _, err) = cli(&[
+        "devices", "set", "--data", data, "--staff", "S006", "--pin", "90517", "printer", "escpos",
+        "serial:x", "width=40",
+    ]);
+    assert!(!ok && err.contains("42 or 48"), "{err}");
+    let setting = format!("escpos serial:{} width=42", printer.path);
+    let mut set = vec!["devices", "set", "--data", data, "--staff", "S006", "--pin", "90517", "printer"];
+    set.extend(setting.split(' '));
+    let (ok, out, err) = cli(&set);
+    assert!(ok, "{out}{err}");
+    let (ok, out, _) = cli(&["devices", "list", "--data", data]);
+    assert!(ok && out.contains(&format!("printer   {setting}")), "{out}");
+
+    let (mut till, _) =
+        pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T10:00:00+01:00")), false).unwrap();
+    till.login("S007", "2468").unwrap();
+    till.open_register(10_000).unwrap();
+    till.scan(PLANE, 1, None, None).unwrap();
+    till.scan(LIPO, 2, None, None).unwrap();
+    till.scan(MAG, 1, None, None).unwrap();
+    let total = cents(&till.basket_view().unwrap()["total"]);
+    let sale = till.pay(&[TenderSpec::Cash(total + 1_000)]).unwrap();
+    assert!(sale.get("printer").is_none(), "{sale}");
+    let ticket = sale["ticket"].as_str().unwrap().to_owned();
+    till.stop().unwrap();
+
+    let printed = printer.receipts(2);
+    let receipt = printed.iter().find(|r| r.contains("ORIGINAL")).expect("the receipt was printed");
+    assert!(receipt.starts_with("[CODE PAGE PC858]\n"), "{receipt}");
+    for expected in [
+        format!(
+            "TOTAL TTC {:>11}",
+            format!("{} €", pos_core::money::Money::from_cents(total).to_string().replace('.', ","))
+        ),
+        "dont éco-participation".to_owned(),
+        "TVA (€)    taux        HT     TVA     TTC".to_owned(),
+        "20,00 %".to_owned(),
+        "5,50 %".to_owned(),
+        format!("Ticket {ticket}"),
+        "Signature ".to_owned(),
+        "Opérateur".to_owned(),
+        "RENDU".to_owned(),
+        "€".to_owned(),
+        format!("[QR {ticket}|"),
+        "[CUT]".to_owned(),
+    ] {
+        assert!(receipt.contains(&expected), "missing {expected:?} in\n{receipt}");
+    }
+    // The cash sale opened the drawer.
+    assert!(printed.iter().any(|r| r.starts_with("[DRAWER pin 2")), "{printed:?}");
+    assert_eq!(printer.control.state().drawer_kicks, 1);
+    // The setting is a technical event in the journal, and the chain still verifies.
+    let conn = Connection::open(dir.join("till.db")).unwrap();
+    let changes: i64 = conn
+        .query_row("SELECT COUNT(*) FROM journal WHERE kind = 'event' AND CAST(bytes AS TEXT) LIKE '%device.printer%config_changed%'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(changes, 1);
+    assert!(verify_cli(&dir).0);
+}
+
+/// Paper out at the counter: the sale is saved, the cashier is told, and the receipt prints once
+/// the roll is changed, once.
+#[test]
+fn out_of_paper_the_sale_is_kept_and_the_receipt_follows() {
+    let dir = new_till("paper-out");
+    let printer = SimPrinter::start(dir.join("printed"));
+    let (mut till, _) = open(&dir, "2026-12-05T10:00:00+01:00");
+    till.login("S006", "90517").unwrap();
+    till.configure("device.printer", &format!("escpos serial:{}", printer.path)).unwrap();
+    till.stop().unwrap();
+    let (mut till, _) =
+        pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T10:05:00+01:00")), false).unwrap();
+    till.login("S007", "2468").unwrap();
+    till.open_register(0).unwrap();
+    till.scan(PROP, 1, None, None).unwrap();
+    let total = cents(&till.basket_view().unwrap()["total"]);
+    printer.control.state().paper_out = true;
+    let sale = till.pay(&[TenderSpec::Cash(total)]).unwrap();
+    let note = sale["printer"].as_str().unwrap();
+    assert!(note.contains("out of paper") && note.contains("prints once the printer is back"), "{note}");
+    let e = till.retry_printer().unwrap_err().to_string();
+    assert!(e.contains("out of paper"), "{e}");
+    printer.control.state().paper_out = false;
+    assert_eq!(till.retry_printer().unwrap()["waiting"], 0);
+    let printed = printer.receipts(1);
+    assert_eq!(printed.iter().filter(|r| r.contains("ORIGINAL")).count(), 1, "{printed:?}");
+    assert_eq!(printer.control.state().discarded, 0);
+    till.stop().unwrap();
+}
+
+/// `pos-till devices test` tries each configured device and journals what happened.
+#[test]
+fn the_technician_tests_the_printer_and_the_scale() {
+    let dir = new_till("devices-test");
+    let data = dir.to_str().unwrap();
+    let printer = SimPrinter::start(dir.join("printed"));
+    let pty = pos_drivers::sim::Pty::open(None).unwrap();
+    let scale_path = pty.path.clone();
+    let scale = pos_drivers::sim::scale::ScaleSim::new(pos_drivers::scale::ScaleProtocol::Toledo8217);
+    scale.control.set_weight(1250);
+    let stop = pos_drivers::sim::Stop::default();
+    let s = stop.clone();
+    std::thread::spawn(move || {
+        let mut link = pty.link().unwrap();
+        let _ = scale.serve(&mut link, &s);
+    });
+    for (name, setting) in [
+        ("printer", format!("escpos serial:{}", printer.path)),
+        ("scale", format!("toledo8217 serial:{scale_path}")),
+    ] {
+        let mut args = vec!["devices", "set", "--data", data, "--staff", "S006", "--pin", "90517", name];
+        args.extend(setting.split(' '));
+        let (ok, out, err) = cli(&args);
+        assert!(ok, "{out}{err}");
+    }
+    let (ok, out, err) =
+        cli(&["devices", "test", "--data", data, "--staff", "S006", "--pin", "90517", "printer"]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("test receipt printed"), "{out}");
+    let test_receipt = &printer.receipts(1)[0];
+    assert!(
+        test_receipt.contains("Accents : é è ê à ç ù ô « » °") && test_receipt.contains("12,50 €"),
+        "{test_receipt}"
+    );
+    let (ok, out, _) =
+        cli(&["devices", "test", "--data", data, "--staff", "S006", "--pin", "90517", "scale"]);
+    assert!(ok && out.contains("1.250 kg"), "{out}");
+    // A cashier may not.
+    let (ok, _, err) = cli(&["devices", "test", "--data", data, "--staff", "S007", "--pin", "2468", "scale"]);
+    assert!(!ok && err.contains("manager or a technician"), "{err}");
+    // The terminal check: 0.01 EUR on the built-in simulated terminal.
+    let (ok, out, _) =
+        cli(&["devices", "test", "--data", data, "--staff", "S006", "--pin", "90517", "terminal"]);
+    assert!(ok && out.contains("0.01 EUR approved"), "{out}");
+    let conn = Connection::open(dir.join("till.db")).unwrap();
+    let tests: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM journal WHERE CAST(bytes AS TEXT) LIKE '%\"type\":\"device_tested\"%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tests, 3);
+    assert!(verify_cli(&dir).0);
+    stop.stop();
 }

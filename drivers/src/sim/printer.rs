@@ -124,8 +124,7 @@ impl PrinterSim {
                             link.send(&[b])?;
                         }
                     }
-                    Event::Cut => {
-                        let text = decoder.take_text();
+                    Event::Cut(text) => {
                         let mut s = self.control.state();
                         if s.run_out_in_next_job {
                             s.run_out_in_next_job = false;
@@ -141,12 +140,9 @@ impl PrinterSim {
                             })?;
                         }
                     }
-                    Event::Drawer => {
+                    Event::Drawer(alone) => {
                         self.control.state().drawer_kicks += 1;
-                        // A kick outside a receipt: a file of its own.
-                        let pending = decoder.peek_text();
-                        if pending.lines().all(|l| l.starts_with("[DRAWER") || l.starts_with("[CODE PAGE")) {
-                            let text = decoder.take_text();
+                        if let Some(text) = alone {
                             self.write(&text).map_err(|e| {
                                 LinkError::Disconnected(format!("cannot write the drawer kick: {e}"))
                             })?;
