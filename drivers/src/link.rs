@@ -234,6 +234,14 @@ impl Link for TcpLink {
     fn describe(&self) -> String {
         self.name.clone()
     }
+
+    fn discard_input(&mut self) {
+        if self.stream.set_nonblocking(true).is_ok() {
+            let mut buf = [0u8; 256];
+            while matches!(self.stream.read(&mut buf), Ok(n) if n > 0) {}
+            let _ = self.stream.set_nonblocking(false);
+        }
+    }
 }
 
 /// A serial port (or pseudo-terminal).
@@ -311,6 +319,10 @@ impl Link for SerialLink {
 
     fn describe(&self) -> String {
         self.name.clone()
+    }
+
+    fn discard_input(&mut self) {
+        let _ = self.port.clear(serialport::ClearBuffer::Input);
     }
 }
 

@@ -1186,3 +1186,70 @@ fn the_technician_tests_the_printer_and_the_scale() {
     assert!(verify_cli(&dir).0);
     stop.stop();
 }
+
+/// The till is killed while the customer pays on a Concert terminal (the simulator, over a
+/// pseudo-terminal). On restart the engine asks the driver, which hears the terminal offer its
+/// answer again: the payment is recorded as approved, and the terminal ran it once.
+#[test]
+fn a_till_killed_during_a_concert_payment_collects_the_answer_on_restart() {
+    use pos_drivers::sim::concert::ConcertSim;
+    let dir = new_till("concert-crash");
+    let pty = pos_drivers::sim::Pty::open(None).unwrap();
+    let path = pty.path.clone();
+    let sim = ConcertSim::new();
+    let control = sim.control.clone();
+    control.state().think = std::time::Duration::from_millis(2500);
+    let stop = pos_drivers::sim::Stop::default();
+    let s = stop.clone();
+    std::thread::spawn(move || {
+        let mut link = pty.link().unwrap();
+        let _ = sim.serve(&mut link, &s);
+    });
+    let (mut till, _) = open(&dir, "2026-12-05T10:00:00+01:00");
+    till.login("S006", "90517").unwrap();
+    till.configure("device.terminal", &format!("concert serial:{path}")).unwrap();
+    till.stop().unwrap();
+
+    let script = dir.join("card.json");
+    let actions = serde_json::json!({"actions": [
+        {"do": "login", "staff": "S007", "pin": "2468"},
+        {"do": "open_register", "float": "0.00"},
+        {"do": "scan", "code": PROP},
+        {"do": "pay", "tenders": [{"card": "3.90"}]},
+    ]});
+    std::fs::write(&script, actions.to_string()).unwrap();
+    let mut child = Command::new(POS_TILL)
+        .args(["script", "--data"])
+        .arg(&dir)
+        .arg(&script)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed once the terminal has the payment, while the customer types the PIN.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while control.state().journal.is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the terminal never got the payment");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let (till, _) =
+        pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T10:10:00+01:00")), false).unwrap();
+    let results = store::records_of_kind(till.conn(), ChainName::Live, Kind::Operation)
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| match r.entry {
+            Entry::CardResult { outcome, .. } => Some(outcome),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(results, vec!["approved".to_owned()], "the answer collected after the crash");
+    let s = control.state();
+    assert_eq!((s.journal.len(), s.delivered.len()), (1, 1), "run once, answered once");
+    assert_eq!(s.journal[0].cents, 390);
+    drop(s);
+    till.stop().unwrap();
+    stop.stop();
+    assert!(verify_cli(&dir).0);
+}

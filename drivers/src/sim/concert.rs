@@ -162,21 +162,22 @@ impl ConcertSim {
             Some((answer, ready, until));
     }
 
-    /// Offers the pending answer once: `ENQ`, then the frame if the till says `ACK`.
-    fn offer(&self, link: &mut dyn Link) -> Result<(), LinkError> {
+    /// Offers the pending answer once: `ENQ`, then the frame if the till says `ACK`. Whether it
+    /// was taken.
+    fn offer(&self, link: &mut dyn Link) -> Result<bool, LinkError> {
         let mut pending = self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some((answer, ready, until)) = pending.clone() else { return Ok(()) };
+        let Some((answer, ready, until)) = pending.clone() else { return Ok(true) };
         let now = Instant::now();
         if now < ready {
-            return Ok(());
+            return Ok(true);
         }
         if now > until {
             *pending = None;
-            return Ok(());
+            return Ok(true);
         }
         link.send(&[ENQ])?;
         if byte(link, Duration::from_millis(200))? != Some(ACK) {
-            return Ok(());
+            return Ok(false);
         }
         let good = frame(answer.encode().as_bytes());
         for _ in 0..3 {
@@ -190,26 +191,26 @@ impl ConcertSim {
                 link.send(&[EOT])?;
                 self.control.state().delivered.push(answer);
                 *pending = None;
-                return Ok(());
+                return Ok(true);
             }
         }
-        Ok(())
+        Ok(false)
     }
 
     /// Serves one connection until it fails or `stop` is set.
     pub fn serve(&self, link: &mut dyn Link, stop: &Stop) -> Result<(), LinkError> {
-        let mut last_offer = Instant::now() - Duration::from_secs(1);
+        // An answer is offered as soon as it is ready, then every 150 ms while nobody takes it.
+        let mut next_offer = Instant::now();
         while !stop.stopped() {
-            if let Some(b) = byte(link, Duration::from_millis(20))?
+            if Instant::now() >= next_offer && !self.offer(link)? {
+                next_offer = Instant::now() + Duration::from_millis(150);
+            }
+            if let Some(b) = byte(link, Duration::from_millis(5))?
                 && b == ENQ
                 && !self.control.state().silent
             {
                 self.take_request(link)?;
-                continue;
-            }
-            if last_offer.elapsed() >= Duration::from_millis(150) {
-                last_offer = Instant::now();
-                self.offer(link)?;
+                next_offer = Instant::now();
             }
         }
         Ok(())
