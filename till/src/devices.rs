@@ -253,11 +253,16 @@ pub fn open_till(
     };
     let printer = printer(spec("printer")?.as_ref(), dir)?;
     let (terminal, sim) = terminal(spec("terminal")?.as_ref(), dir, number)?;
-    let till = if quiet {
+    let mut till = if quiet {
         crate::engine::Till::open_quiet(dir, clock, printer, terminal)?
     } else {
         crate::engine::Till::open(dir, clock, printer, terminal)?
     };
+    // A scale that cannot be opened leaves the till working: weights are then typed in, and
+    // `pos-till devices test scale` says what is wrong.
+    if let Some(spec) = spec("scale")? {
+        till.set_scale(scale(&spec).ok());
+    }
     Ok((till, sim))
 }
 

@@ -206,6 +206,8 @@ pub struct Till {
     clock: Clock,
     printer: Box<dyn ReceiptPrinter>,
     terminal: Box<dyn PaymentTerminal>,
+    /// The scale, when one is configured: read when a product sold by weight is scanned.
+    scale: Option<Box<dyn pos_drivers::scale::Scale>>,
     /// Whether the connection is set to `synchronous=FULL` now (it is at open).
     sync_full: bool,
     /// Products parsed so far.
@@ -364,6 +366,7 @@ impl Till {
             clock,
             printer,
             terminal,
+            scale: None,
             sync_full: true,
             cache: std::cell::RefCell::default(),
             since_checkpoint: 0,
@@ -716,7 +719,15 @@ impl Till {
                         LineSpec::Weighed { sku: sku.to_string(), grams: g }
                     }
                     (ProductKind::Weighed { .. }, None) => {
-                        return Err(refused(format!("{sku} is sold by weight: put it on the scale")));
+                        let Some(scale) = self.scale.as_mut() else {
+                            return Err(refused(format!("{sku} is sold by weight: put it on the scale")));
+                        };
+                        // Only a stable weight is sold; anything else changes nothing.
+                        let w = scale.weigh(None).map_err(|e| refused(format!("{sku}: {}", e.message)))?;
+                        if w.grams == 0 {
+                            return Err(refused(format!("{sku} is sold by weight: put it on the scale")));
+                        }
+                        LineSpec::Weighed { sku: sku.to_string(), grams: i64::from(w.grams) }
                     }
                     (ProductKind::GiftCard, _) => {
                         return Err(refused(format!(
@@ -1743,6 +1754,11 @@ impl Till {
         }
         self.commit(vec![Entry::ConfigChanged { key: key.into(), value: value.into(), by }])?;
         Ok(json!({key: value}))
+    }
+
+    /// Gives the till its scale (or takes it away).
+    pub fn set_scale(&mut self, scale: Option<Box<dyn pos_drivers::scale::Scale>>) {
+        self.scale = scale;
     }
 
     /// The settings (devices included) as they stand.

@@ -1253,3 +1253,57 @@ fn a_till_killed_during_a_concert_payment_collects_the_answer_on_restart() {
     stop.stop();
     assert!(verify_cli(&dir).0);
 }
+
+/// The counter's scanner and scale as devices: a serial scanner delivers a GS1 weighed label and a
+/// product code, the scale is read for the item sold by weight, and a moving weight sells nothing.
+#[test]
+fn a_serial_scanner_and_a_scale_feed_the_basket() {
+    use pos_drivers::scale::ScaleProtocol;
+    use pos_drivers::sim::scale::ScaleSim;
+    use pos_drivers::sim::scanner::ScannerSim;
+    let dir = new_till("scanner-scale");
+    let stop = pos_drivers::sim::Stop::default();
+    let scale_pty = pos_drivers::sim::Pty::open(None).unwrap();
+    let scanner_pty = pos_drivers::sim::Pty::open(None).unwrap();
+    let (scale_path, scanner_path) = (scale_pty.path.clone(), scanner_pty.path.clone());
+    let scale = ScaleSim::new(ScaleProtocol::Dialog06);
+    let weight = scale.control.clone();
+    let scanner = ScannerSim::new("", "", true);
+    let scan = scanner.control();
+    let (s1, s2) = (stop.clone(), stop.clone());
+    std::thread::spawn(move || {
+        let _ = scale.serve(&mut scale_pty.link().unwrap(), &s1);
+    });
+    std::thread::spawn(move || {
+        let _ = scanner.serve(&mut scanner_pty.link().unwrap(), &s2);
+    });
+    let (mut till, _) = open(&dir, "2026-12-05T10:00:00+01:00");
+    till.login("S006", "90517").unwrap();
+    till.configure("device.scale", &format!("dialog06 serial:{scale_path}")).unwrap();
+    till.configure("device.scanner", &format!("serial serial:{scanner_path}")).unwrap();
+    till.stop().unwrap();
+
+    let (mut till, _) =
+        pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T10:05:00+01:00")), false).unwrap();
+    let spec = pos_till::devices::parse("scanner", &till.config()["device.scanner"]).unwrap();
+    let mut reader = pos_till::devices::scanner(&spec).unwrap();
+    till.login("S007", "2468").unwrap();
+    till.open_register(0).unwrap();
+    let wait = std::time::Duration::from_secs(5);
+    scan.scan(BALSA_455G);
+    let code = reader.next_code(wait).unwrap().unwrap();
+    let line = till.scan(&code, 1, None, None).unwrap();
+    assert_eq!(line["total"], "8.19", "455 g at 18.00/kg: {line}");
+    weight.set_weight(1250);
+    scan.scan("3761000001004");
+    let code = reader.next_code(wait).unwrap().unwrap();
+    let line = till.scan(&code, 1, None, None).unwrap();
+    assert_eq!(line["total"], "30.69", "plus 1.250 kg read from the scale: {line}");
+    weight.state().motion = true;
+    let e = till.scan("3761000001004", 1, None, None).unwrap_err().to_string();
+    assert!(e.contains("not stable"), "{e}");
+    assert_eq!(till.basket_view().unwrap()["lines"].as_array().unwrap().len(), 2, "nothing added");
+    till.cancel_basket().unwrap();
+    till.stop().unwrap();
+    stop.stop();
+}
