@@ -4,11 +4,13 @@
 //! baskets: a receipt reaches the printer as a [`receipt::Receipt`] layout, a payment as an amount and
 //! a reference.
 //!
-//! What is here now: the [`printer::ReceiptPrinter`] trait (with the cash drawer it drives) and a
-//! printer that writes each receipt as text into a folder; the [`terminal::PaymentTerminal`] trait and a
-//! simulated terminal that keeps its own transaction log on disk, as a real terminal does, so that a
-//! till restarted after a crash can ask it what became of a payment. The real protocols (ESC/POS,
-//! Concert, Caisse-AP, scales, scanners) come with the peripherals issue.
+//! - Receipt printers: [`printer::EscPosPrinter`] speaks ESC/POS ([`escpos`]) over any [`link::Link`]:
+//!   raw TCP 9100, serial, the kernel's `/dev/usb/lp*`, or USB bulk endpoints ([`usb`]).
+//! - Scales: [`scale::Toledo8217`] and [`scale::Dialog06`] over serial.
+//! - Scanners: [`scanner::SerialScanner`], and [`scanner::WedgeClassifier`] for keyboard-wedge scanners.
+//! - Card terminals: [`concert::Concert`] (serial or TCP) and [`caisse_ap::CaisseAp`] (IP), and the
+//!   in-process [`terminal::SimTerminal`].
+//! - [`sim`]: a simulator for each, played over a pseudo-terminal or a TCP socket (`pos-sim`).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
