@@ -286,6 +286,11 @@ impl SerialLink {
                     tries += 1;
                     std::thread::sleep(Duration::from_millis(50));
                 }
+                Err(e) if e.to_string().contains("exclusive lock") => {
+                    return Err(LinkError::Disconnected(format!(
+                        "{name} is in use by another program (the till itself?): close it first"
+                    )));
+                }
                 Err(e) => {
                     return Err(LinkError::Disconnected(format!(
                         "{name} cannot be opened ({e}): check the cable and the path"

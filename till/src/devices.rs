@@ -251,13 +251,17 @@ pub fn open_till(
             .map(|v| parse(name, v).map_err(|e| TillError::Refused(format!("device.{name}: {e}"))))
             .transpose()
     };
-    let printer = printer(spec("printer")?.as_ref(), dir)?;
+    let printer_spec = spec("printer")?;
+    let printer = printer(printer_spec.as_ref(), dir)?;
     let (terminal, sim) = terminal(spec("terminal")?.as_ref(), dir, number)?;
     let mut till = if quiet {
         crate::engine::Till::open_quiet(dir, clock, printer, terminal)?
     } else {
         crate::engine::Till::open(dir, clock, printer, terminal)?
     };
+    if let Some(Spec::EscPos { width, .. }) = printer_spec {
+        till.set_receipt_width(width);
+    }
     // A scale that cannot be opened leaves the till working: weights are then typed in, and
     // `pos-till devices test scale` says what is wrong.
     if let Some(spec) = spec("scale")? {

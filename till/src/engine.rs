@@ -208,6 +208,8 @@ pub struct Till {
     terminal: Box<dyn PaymentTerminal>,
     /// The scale, when one is configured: read when a product sold by weight is scanned.
     scale: Option<Box<dyn pos_drivers::scale::Scale>>,
+    /// Characters per line of the receipt printer.
+    receipt_width: usize,
     /// Whether the connection is set to `synchronous=FULL` now (it is at open).
     sync_full: bool,
     /// Products parsed so far.
@@ -367,6 +369,7 @@ impl Till {
             printer,
             terminal,
             scale: None,
+            receipt_width: receipt::WIDTH,
             sync_full: true,
             cache: std::cell::RefCell::default(),
             since_checkpoint: 0,
@@ -1618,6 +1621,7 @@ impl Till {
                 at: &header.at,
                 signature: &hex(&sig),
                 training: header.chain == ChainName::Training,
+                width: self.receipt_width,
             },
             ticket,
             duplicate,
@@ -1756,6 +1760,11 @@ impl Till {
         Ok(json!({key: value}))
     }
 
+    /// Sets the receipt printer's characters per line (42 or 48).
+    pub fn set_receipt_width(&mut self, width: usize) {
+        self.receipt_width = if width == 48 { 48 } else { receipt::WIDTH };
+    }
+
     /// Gives the till its scale (or takes it away).
     pub fn set_scale(&mut self, scale: Option<Box<dyn pos_drivers::scale::Scale>>) {
         self.scale = scale;
@@ -1787,7 +1796,7 @@ impl Till {
         };
         let result: Result<String, String> = match name {
             "printer" => {
-                let mut r = pos_drivers::receipt::Receipt::new(receipt::WIDTH);
+                let mut r = pos_drivers::receipt::Receipt::new(self.receipt_width);
                 r.styled("TEST IMPRIMANTE", true, true, pos_drivers::receipt::Align::Centre);
                 r.line(format!("Caisse {}", self.identity.till));
                 r.line("Accents : é è ê à ç ù ô « » °");
@@ -1813,16 +1822,24 @@ impl Till {
                     })
                     .map_err(|e| e.to_string())
             }
-            "scale" => match spec.as_ref() {
-                None => Err("no scale is configured".to_owned()),
-                Some(s) => crate::devices::scale(s).map_err(|e| e.to_string()).and_then(|mut scale| {
+            "scale" => {
+                let opened = match (self.scale.is_some(), spec.as_ref()) {
+                    (true, _) => Ok(None),
+                    (false, None) => Err("no scale is configured".to_owned()),
+                    (false, Some(s)) => crate::devices::scale(s).map(Some).map_err(|e| e.to_string()),
+                };
+                opened.and_then(|mut own| {
+                    let scale = match own.as_mut() {
+                        Some(s) => s,
+                        None => self.scale.as_mut().ok_or("no scale is configured")?,
+                    };
                     scale.probe().map_err(|e| e.to_string())?;
                     scale
                         .weigh(None)
                         .map(|w| format!("{}.{:03} kg", w.grams / 1000, w.grams % 1000))
                         .map_err(|e| e.to_string())
-                }),
-            },
+                })
+            }
             _ => match spec.as_ref() {
                 None => {
                     Err("no serial scanner is configured (a keyboard-wedge scanner needs none)".to_owned())
@@ -1971,7 +1988,8 @@ impl Till {
         header: &Header,
         cash: Option<(i64, i64)>,
     ) -> Result<(), TillError> {
-        let layout = receipt::closure(&self.identity.till, &header.at, header.no, closure, cash);
+        let layout =
+            receipt::closure(&self.identity.till, &header.at, header.no, closure, cash, self.receipt_width);
         self.printer.print(&layout).map_err(|e| TillError::Device(e.to_string()))
     }
 

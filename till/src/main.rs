@@ -199,7 +199,15 @@ fn run(args: &Args) -> Result<ExitCode, TillError> {
                     } else {
                         println!(
                             "X (not closed)\n{}",
-                            pos_till::receipt::closure(&till.identity().till, "", 0, &c, None).to_text()
+                            pos_till::receipt::closure(
+                                &till.identity().till,
+                                "",
+                                0,
+                                &c,
+                                None,
+                                pos_till::receipt::WIDTH
+                            )
+                            .to_text()
                         );
                     }
                     return Ok(ExitCode::SUCCESS);
@@ -213,8 +221,15 @@ fn run(args: &Args) -> Result<ExitCode, TillError> {
             } else {
                 print!(
                     "{}",
-                    pos_till::receipt::closure(&till.identity().till, &header.at, header.no, &closure, None)
-                        .to_text()
+                    pos_till::receipt::closure(
+                        &till.identity().till,
+                        &header.at,
+                        header.no,
+                        &closure,
+                        None,
+                        pos_till::receipt::WIDTH
+                    )
+                    .to_text()
                 );
             }
             Ok(ExitCode::SUCCESS)

@@ -6,7 +6,7 @@ use pos_drivers::receipt::{Align, Block, Receipt};
 
 use crate::entry::{Closure, Ticket};
 
-/// Characters per line of the receipts.
+/// Characters per line of the receipts unless the printer says otherwise (42 or 48).
 pub const WIDTH: usize = 42;
 
 /// What a ticket's receipt prints besides the ticket.
@@ -27,6 +27,8 @@ pub struct Context<'a> {
     pub signature: &'a str,
     /// Training mode.
     pub training: bool,
+    /// Characters per line of the printer.
+    pub width: usize,
 }
 
 /// An amount as French receipts print it: `1 249,00 €` (comma, euro sign; no thousands gap, the
@@ -49,7 +51,7 @@ fn rate(rate: &str) -> String {
 
 /// The receipt of a ticket; `duplicate` is the copy number of a reprint.
 pub fn ticket(ctx: &Context<'_>, t: &Ticket, duplicate: Option<u32>) -> Receipt {
-    let mut r = Receipt::new(WIDTH);
+    let mut r = Receipt::new(ctx.width);
     r.styled(ctx.company, true, true, Align::Centre);
     if let Some(l) = ctx.location {
         r.styled(&l.name, false, false, Align::Centre);
@@ -142,8 +144,15 @@ pub fn ticket(ctx: &Context<'_>, t: &Ticket, duplicate: Option<u32>) -> Receipt 
 }
 
 /// A closure report (Z, monthly, yearly); `cash` is counted and expected cash for a day.
-pub fn closure(till: &str, at: &str, no: u64, c: &Closure, cash: Option<(i64, i64)>) -> Receipt {
-    let mut r = Receipt::new(WIDTH);
+pub fn closure(
+    till: &str,
+    at: &str,
+    no: u64,
+    c: &Closure,
+    cash: Option<(i64, i64)>,
+    width: usize,
+) -> Receipt {
+    let mut r = Receipt::new(width);
     let title = match c.period.as_str() {
         "day" => format!("Z N°{no} - {}", c.key),
         "month" => format!("CLOTURE MENSUELLE {}", c.key),

@@ -985,8 +985,12 @@ struct SimPrinter {
 
 impl SimPrinter {
     fn start(out: PathBuf) -> SimPrinter {
+        SimPrinter::start_width(out, 42)
+    }
+
+    fn start_width(out: PathBuf, width: usize) -> SimPrinter {
         let pty = pos_drivers::sim::Pty::open(None).unwrap();
-        let sim = pos_drivers::sim::printer::PrinterSim::new(&out, 42).unwrap();
+        let sim = pos_drivers::sim::printer::PrinterSim::new(&out, width).unwrap();
         let control = sim.control.clone();
         let stop = pos_drivers::sim::Stop::default();
         let path = pty.path.clone();
@@ -1306,4 +1310,26 @@ fn a_serial_scanner_and_a_scale_feed_the_basket() {
     till.cancel_basket().unwrap();
     till.stop().unwrap();
     stop.stop();
+}
+
+/// A 48-column printer gets 48-column receipts.
+#[test]
+fn a_48_column_printer_gets_receipts_laid_out_for_it() {
+    let dir = new_till("width-48");
+    let printer = SimPrinter::start_width(dir.join("printed"), 48);
+    let (mut till, _) = open(&dir, "2026-12-05T10:00:00+01:00");
+    till.login("S006", "90517").unwrap();
+    till.configure("device.printer", &format!("escpos serial:{} width=48", printer.path)).unwrap();
+    till.stop().unwrap();
+    let (mut till, _) =
+        pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T10:05:00+01:00")), false).unwrap();
+    till.login("S007", "2468").unwrap();
+    till.open_register(0).unwrap();
+    till.scan(PROP, 1, None, None).unwrap();
+    let total = cents(&till.basket_view().unwrap()["total"]);
+    till.pay(&[TenderSpec::Cash(total)]).unwrap();
+    till.stop().unwrap();
+    let receipt = printer.receipts(1).into_iter().find(|r| r.contains("ORIGINAL")).unwrap();
+    assert!(receipt.lines().any(|l| l == "-".repeat(48)), "{receipt}");
+    assert!(receipt.lines().any(|l| l.starts_with("ESPECES") && l.chars().count() == 48), "{receipt}");
 }
