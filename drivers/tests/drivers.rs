@@ -630,3 +630,42 @@ fn pos_sim_plays_a_printer_and_a_scale_on_pty_paths() {
     writeln!(stdin, "quit").unwrap();
     assert!(scale_sim.wait().unwrap().success());
 }
+
+#[test]
+fn in_process_scale_and_scanner_follow_the_same_rules() {
+    use pos_drivers::scale::Scale;
+    use pos_drivers::sim::scale::LocalScale;
+    use pos_drivers::sim::scanner::LocalScanner;
+    let mut scale = LocalScale::default();
+    scale.control.set_weight(455);
+    assert_eq!(scale.weigh(Some(1800)).unwrap(), Weighing { grams: 455, net: false, total_cents: Some(819) });
+    scale.control.state().motion = true;
+    assert_eq!(scale.weigh(None).unwrap_err().kind(), ScaleErrorKind::Motion);
+    scale.control.set_weight(-5);
+    assert_eq!(scale.weigh(None).unwrap_err().kind(), ScaleErrorKind::UnderZero);
+    let mut scanner = LocalScanner::default();
+    assert_eq!(scanner.next_code(Duration::from_millis(10)).unwrap(), None);
+    scanner.control().scan("3761100080190");
+    assert_eq!(scanner.next_code(WAIT).unwrap().as_deref(), Some("3761100080190"));
+}
+
+#[test]
+fn caisse_ap_can_be_cancelled_from_the_till() {
+    let dir = scratch("caisse-ap-cancel");
+    let (addr, control, stop) = caisse_ap_sim();
+    control.state().outcome = CardOutcome::Timeout;
+    let mut terminal = CaisseAp::new(&addr, 1, dir.join("caisse-ap.log"), Duration::from_secs(10));
+    let cancel = terminal.canceller();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    let started = std::time::Instant::now();
+    let e = terminal.pay(&pay("LYO-01-P000110", 100)).unwrap_err();
+    t.join().unwrap();
+    assert_eq!(e.kind(), TerminalErrorKind::Cancelled);
+    assert!(started.elapsed() < Duration::from_secs(5), "stopped waiting when asked");
+    // Whether the terminal charged is unknown: the engine asks a manager.
+    assert!(terminal.status("LYO-01-P000110").is_err());
+    stop.stop();
+}

@@ -254,3 +254,57 @@ impl ScaleSim {
         Ok(())
     }
 }
+
+/// A scale inside the process (no line, no protocol): the demo and the window's tests put weights
+/// on it through its [`ScaleControl`]. It follows the same rules as a real scale: only a stable
+/// weight is given.
+#[derive(Clone, Debug, Default)]
+pub struct LocalScale {
+    /// Its control handle.
+    pub control: ScaleControl,
+}
+
+impl crate::scale::Scale for LocalScale {
+    fn weigh(
+        &mut self,
+        unit_price_cents: Option<u64>,
+    ) -> Result<crate::scale::Weighing, crate::scale::ScaleError> {
+        use crate::scale::{ScaleError, ScaleErrorKind, Weighing};
+        let s = self.control.state();
+        let error = |kind, message: &str| Err(ScaleError { kind, message: message.to_owned() });
+        if s.silent {
+            return error(
+                ScaleErrorKind::Timeout,
+                "the scale does not answer: check the scale is on and its cable",
+            );
+        }
+        if s.grams > s.capacity {
+            return error(ScaleErrorKind::Overload, "over the scale's capacity: take the item off");
+        }
+        if s.motion {
+            return error(ScaleErrorKind::Motion, "the weight is not stable: wait for the scale to settle");
+        }
+        let net = s.grams - s.tare;
+        if net < 0 {
+            return error(ScaleErrorKind::UnderZero, "the scale reads under zero: empty it and zero it");
+        }
+        let grams = u32::try_from(net).unwrap_or(u32::MAX);
+        Ok(Weighing {
+            grams,
+            net: s.tare != 0,
+            total_cents: unit_price_cents.map(|p| (u64::from(grams) * p + 500) / 1000),
+        })
+    }
+
+    fn tare(&mut self) -> Result<(), crate::scale::ScaleError> {
+        let mut s = self.control.state();
+        if !s.motion && s.grams > 0 {
+            s.tare = s.grams;
+        }
+        Ok(())
+    }
+
+    fn probe(&mut self) -> Result<(), crate::scale::ScaleError> {
+        self.weigh(None).map(|_| ())
+    }
+}

@@ -65,3 +65,36 @@ impl ScannerSim {
         Ok(())
     }
 }
+
+/// A scanner inside the process: codes given to its [`ScannerControl`] come out of
+/// [`crate::scanner::Scanner::next_code`], as from a serial scanner.
+pub struct LocalScanner {
+    codes: Receiver<Vec<u8>>,
+    sender: Sender<Vec<u8>>,
+}
+
+impl Default for LocalScanner {
+    fn default() -> Self {
+        let (sender, codes) = channel();
+        LocalScanner { codes, sender }
+    }
+}
+
+impl LocalScanner {
+    /// Its control handle.
+    pub fn control(&self) -> ScannerControl {
+        ScannerControl(self.sender.clone())
+    }
+}
+
+impl crate::scanner::Scanner for LocalScanner {
+    fn next_code(&mut self, timeout: Duration) -> Result<Option<String>, crate::scanner::ScannerError> {
+        match self.codes.recv_timeout(timeout) {
+            Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| crate::scanner::ScannerError {
+                kind: crate::scanner::ScannerErrorKind::Protocol,
+                message: "the scan is not text".into(),
+            }),
+            Err(_) => Ok(None),
+        }
+    }
+}
