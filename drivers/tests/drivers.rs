@@ -669,3 +669,31 @@ fn caisse_ap_can_be_cancelled_from_the_till() {
     assert!(terminal.status("LYO-01-P000110").is_err());
     stop.stop();
 }
+
+#[test]
+fn a_concert_answer_cut_mid_frame_is_collected_when_offered_again() {
+    let dir = scratch("concert-cut");
+    let (pty, control) = concert_on_pty();
+    control.state().cut_next_answer = true;
+    let mut terminal = Concert::new(pty.link(SerialSettings::B9600_8N1), 1, dir.join("concert.log"), quick());
+    let e = terminal.pay(&pay("LYO-01-P000120", 1990)).unwrap_err();
+    assert_eq!(e.kind(), TerminalErrorKind::Protocol, "{e}");
+    // What the engine does next: ask what became of it.
+    assert!(matches!(terminal.status("LYO-01-P000120").unwrap(), Some(PaymentOutcome::Approved { .. })));
+    assert_eq!(control.state().journal.len(), 1);
+}
+
+/// The kernel's USB printer device is a character device written and read without blocking; a
+/// pseudo-terminal is one too, so the `lp:` link is tried against the printer simulator through it.
+#[test]
+fn the_lp_link_prints_through_a_character_device() {
+    let out = scratch("printer-lp");
+    let sim = PtyPrinter::start(&out);
+    let link =
+        Address::parse(&format!("lp:{}", sim.sim.path)).unwrap().open(SerialSettings::B9600_8N1).unwrap();
+    assert!(link.describe().starts_with("lp:"));
+    let mut printer = EscPosPrinter::new(link, Duration::from_millis(500));
+    printer.print(&sample_receipt()).unwrap();
+    let files = wait_for_files(&out, 1);
+    assert!(files[0].contains("Hélice 9x6 carbone"), "{files:?}");
+}

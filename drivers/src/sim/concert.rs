@@ -48,6 +48,8 @@ pub struct ConcertState {
     pub nak_next_request: bool,
     /// Send the next answer once with a wrong LRC.
     pub bad_lrc_next_answer: bool,
+    /// Send only the first half of the next answer frame, then nothing (a cable pulled mid-frame).
+    pub cut_next_answer: bool,
     /// How long an untaken answer is offered again.
     pub offer_for: Duration,
     /// Every request taken, in order.
@@ -64,6 +66,7 @@ impl Default for ConcertState {
             silent: false,
             nak_next_request: false,
             bad_lrc_next_answer: false,
+            cut_next_answer: false,
             offer_for: Duration::from_secs(30),
             journal: Vec::new(),
             delivered: Vec::new(),
@@ -180,6 +183,10 @@ impl ConcertSim {
             return Ok(false);
         }
         let good = frame(answer.encode().as_bytes());
+        if std::mem::take(&mut self.control.state().cut_next_answer) {
+            link.send(&good[..good.len() / 2])?;
+            return Ok(false);
+        }
         for _ in 0..3 {
             let mut f = good.clone();
             if std::mem::take(&mut self.control.state().bad_lrc_next_answer) {
