@@ -17,8 +17,7 @@
 //! <reference>` before the request leaves and the answer when it comes; [`PaymentTerminal::status`]
 //! reads that log and otherwise says the outcome is unknown, for a manager to check the terminal.
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::fs;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -130,35 +129,15 @@ impl CaisseAp {
     }
 
     fn write_log(&self, line: &str) -> Result<(), TerminalError> {
-        let fail = |e: std::io::Error| {
-            err(TerminalErrorKind::Protocol, format!("cannot write {}: {e}", self.log.display()))
-        };
-        if let Some(dir) = self.log.parent() {
-            fs::create_dir_all(dir).map_err(fail)?;
-        }
-        let mut f = OpenOptions::new().create(true).append(true).open(&self.log).map_err(fail)?;
-        f.write_all(format!("{line}\n").as_bytes()).map_err(fail)?;
-        f.sync_data().map_err(fail)
+        crate::terminal::append_log(&self.log, line)
     }
 
     fn outcome(fields: &[(String, String)]) -> Result<PaymentOutcome, TerminalError> {
         match (field(fields, "AE"), field(fields, "AF")) {
-            (Some("10"), _) => {
-                let card = field(fields, "AA").unwrap_or("");
-                let last4: String =
-                    card.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-                Ok(PaymentOutcome::Approved {
-                    authorisation: field(fields, "AC").unwrap_or("-").to_owned(),
-                    card: format!(
-                        "**** {}",
-                        if last4.len() == 4 && last4.bytes().all(|b| b.is_ascii_digit()) {
-                            last4
-                        } else {
-                            "****".into()
-                        }
-                    ),
-                })
-            }
+            (Some("10"), _) => Ok(PaymentOutcome::Approved {
+                authorisation: field(fields, "AC").unwrap_or("-").to_owned(),
+                card: crate::terminal::masked(field(fields, "AA").unwrap_or("")),
+            }),
             (Some("01"), why) => Ok(PaymentOutcome::Declined {
                 reason: match why {
                     Some("04") => "refused by the card's bank",

@@ -29,8 +29,7 @@
 //! terminal whose `ENQ` went unanswered keeps offering it), and failing that says it cannot know,
 //! so that a manager checks the terminal's own journal. A payment is never sent twice.
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::fs;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -286,15 +285,7 @@ impl Concert {
     }
 
     fn write_log(&self, line: &str) -> Result<(), TerminalError> {
-        let fail = |e: std::io::Error| {
-            err(TerminalErrorKind::Protocol, format!("cannot write {}: {e}", self.log.display()))
-        };
-        if let Some(dir) = self.log.parent() {
-            fs::create_dir_all(dir).map_err(fail)?;
-        }
-        let mut f = OpenOptions::new().create(true).append(true).open(&self.log).map_err(fail)?;
-        f.write_all(format!("{line}\n").as_bytes()).map_err(fail)?;
-        f.sync_data().map_err(fail)
+        crate::terminal::append_log(&self.log, line)
     }
 
     fn read_byte(&mut self, timeout: Duration) -> Result<u8, TerminalError> {
@@ -431,11 +422,9 @@ impl Concert {
         Ok(match answer.result {
             Verdict::Accepted => {
                 let (card, authorisation) = answer.report.clone().unwrap_or_default();
-                let last4: String =
-                    card.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
                 PaymentOutcome::Approved {
                     authorisation: if authorisation.is_empty() { "-".into() } else { authorisation },
-                    card: format!("**** {}", if last4.len() == 4 { last4 } else { "****".into() }),
+                    card: crate::terminal::masked(&card),
                 }
             }
             Verdict::Refused => PaymentOutcome::Declined { reason: "refused by the card's bank".into() },

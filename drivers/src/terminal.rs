@@ -67,6 +67,28 @@ impl TerminalError {
     }
 }
 
+/// Appends `line` to a terminal driver's transaction log and syncs it: what the driver knows must
+/// outlive a crash of the till.
+pub(crate) fn append_log(log: &std::path::Path, line: &str) -> Result<(), TerminalError> {
+    let fail = |e: std::io::Error| TerminalError {
+        kind: TerminalErrorKind::Protocol,
+        message: format!("cannot write {}: {e}", log.display()),
+    };
+    if let Some(dir) = log.parent() {
+        fs::create_dir_all(dir).map_err(fail)?;
+    }
+    let mut f = OpenOptions::new().create(true).append(true).open(log).map_err(fail)?;
+    f.write_all(format!("{line}\n").as_bytes()).map_err(fail)?;
+    f.sync_data().map_err(fail)
+}
+
+/// A card number as the ticket prints it: `**** 1234` (`**** ****` when the terminal gave none).
+pub(crate) fn masked(card: &str) -> String {
+    let digits: Vec<char> = card.chars().filter(char::is_ascii_digit).collect();
+    let last4: String = digits[digits.len().saturating_sub(4)..].iter().collect();
+    format!("**** {}", if last4.len() == 4 { last4.as_str() } else { "****" })
+}
+
 /// A card payment terminal.
 pub trait PaymentTerminal {
     /// Runs a payment or a refund.

@@ -1104,20 +1104,27 @@ fn a_sale_prints_its_receipt_on_an_escpos_printer() {
     assert!(verify_cli(&dir).0);
 }
 
+/// Sets `device.NAME` to `setting` as a manager, then opens the till with its devices and a
+/// cashier at an open register (empty float), at 10:05.
+fn till_with_device(dir: &Path, name: &str, setting: &str) -> Till {
+    let (mut till, _) = open(dir, "2026-12-05T10:00:00+01:00");
+    till.login("S006", "90517").unwrap();
+    till.configure(&format!("device.{name}"), setting).unwrap();
+    till.stop().unwrap();
+    let (mut till, _) =
+        pos_till::devices::open_till(dir, Clock::Set(at("2026-12-05T10:05:00+01:00")), false).unwrap();
+    till.login("S007", "2468").unwrap();
+    till.open_register(0).unwrap();
+    till
+}
+
 /// Paper out at the counter: the sale is saved, the cashier is told, and the receipt prints once
 /// the roll is changed, once.
 #[test]
 fn out_of_paper_the_sale_is_kept_and_the_receipt_follows() {
     let dir = new_till("paper-out");
     let printer = SimPrinter::start(dir.join("printed"));
-    let (mut till, _) = open(&dir, "2026-12-05T10:00:00+01:00");
-    till.login("S006", "90517").unwrap();
-    till.configure("device.printer", &format!("escpos serial:{}", printer.path)).unwrap();
-    till.stop().unwrap();
-    let (mut till, _) =
-        pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T10:05:00+01:00")), false).unwrap();
-    till.login("S007", "2468").unwrap();
-    till.open_register(0).unwrap();
+    let mut till = till_with_device(&dir, "printer", &format!("escpos serial:{}", printer.path));
     till.scan(PROP, 1, None, None).unwrap();
     let total = cents(&till.basket_view().unwrap()["total"]);
     printer.control.state().paper_out = true;
@@ -1317,14 +1324,7 @@ fn a_serial_scanner_and_a_scale_feed_the_basket() {
 fn a_48_column_printer_gets_receipts_laid_out_for_it() {
     let dir = new_till("width-48");
     let printer = SimPrinter::start_width(dir.join("printed"), 48);
-    let (mut till, _) = open(&dir, "2026-12-05T10:00:00+01:00");
-    till.login("S006", "90517").unwrap();
-    till.configure("device.printer", &format!("escpos serial:{} width=48", printer.path)).unwrap();
-    till.stop().unwrap();
-    let (mut till, _) =
-        pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T10:05:00+01:00")), false).unwrap();
-    till.login("S007", "2468").unwrap();
-    till.open_register(0).unwrap();
+    let mut till = till_with_device(&dir, "printer", &format!("escpos serial:{} width=48", printer.path));
     till.scan(PROP, 1, None, None).unwrap();
     let total = cents(&till.basket_view().unwrap()["total"]);
     till.pay(&[TenderSpec::Cash(total)]).unwrap();

@@ -147,6 +147,24 @@ fn on_off(v: Option<&str>) -> Result<bool, String> {
     }
 }
 
+/// A terminal's commands: `outcome …`, `think MS`, `status`.
+fn terminal_command(
+    word: &str,
+    rest: Option<&str>,
+    outcome: &mut CardOutcome,
+    think: &mut Duration,
+) -> Result<(), String> {
+    match (word, rest) {
+        ("outcome", Some(o)) => {
+            *outcome = CardOutcome::parse(o).ok_or("accept, decline, not-verified or timeout")?;
+        }
+        ("think", Some(ms)) => *think = Duration::from_millis(ms.parse().map_err(|_| "milliseconds")?),
+        ("status", None) => {}
+        _ => return Err(format!("unknown command `{word}`")),
+    }
+    Ok(())
+}
+
 fn kg_to_grams(text: &str) -> Result<i64, String> {
     let bad = || format!("`{text}` is not a weight in kilograms (write 1.234)");
     let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
@@ -281,18 +299,9 @@ fn real_main() -> Result<(), String> {
                         }
                     });
                     commands(|word, rest| {
-                        let mut s = control.state();
-                        match (word, rest) {
-                            ("outcome", Some(o)) => {
-                                s.outcome =
-                                    CardOutcome::parse(o).ok_or("accept, decline, not-verified or timeout")?
-                            }
-                            ("think", Some(ms)) => {
-                                s.think = Duration::from_millis(ms.parse().map_err(|_| "milliseconds")?)
-                            }
-                            ("status", None) => {}
-                            _ => return Err(format!("unknown command `{word}`")),
-                        }
+                        let mut guard = control.state();
+                        let s = &mut *guard;
+                        terminal_command(word, rest, &mut s.outcome, &mut s.think)?;
                         Ok(format!(
                             "outcome {:?} payments {} answers taken {}",
                             s.outcome,
@@ -317,18 +326,9 @@ fn real_main() -> Result<(), String> {
                     let s = stop.clone();
                     let _t = std::thread::spawn(move || sim.serve(&listener, &s));
                     commands(|word, rest| {
-                        let mut s = control.state();
-                        match (word, rest) {
-                            ("outcome", Some(o)) => {
-                                s.outcome =
-                                    CardOutcome::parse(o).ok_or("accept, decline, not-verified or timeout")?
-                            }
-                            ("think", Some(ms)) => {
-                                s.think = Duration::from_millis(ms.parse().map_err(|_| "milliseconds")?)
-                            }
-                            ("status", None) => {}
-                            _ => return Err(format!("unknown command `{word}`")),
-                        }
+                        let mut guard = control.state();
+                        let s = &mut *guard;
+                        terminal_command(word, rest, &mut s.outcome, &mut s.think)?;
                         Ok(format!("outcome {:?} payments {}", s.outcome, s.journal.len()))
                     });
                 }

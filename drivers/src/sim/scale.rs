@@ -7,14 +7,7 @@ use crate::link::{Link, LinkError};
 use crate::scale::{ScaleProtocol, dialog_fields, toledo_status};
 use crate::sim::{Stop, poll};
 
-const STX: u8 = 0x02;
-const ETX: u8 = 0x03;
-const EOT: u8 = 0x04;
-const ENQ: u8 = 0x05;
-const ACK: u8 = 0x06;
-const NAK: u8 = 0x15;
-const ESC: u8 = 0x1b;
-const CR: u8 = 0x0d;
+use crate::scale::ascii::{ACK, CR, ENQ, EOT, ESC, ETX, NAK, STX};
 
 /// What is on the simulated scale.
 #[derive(Clone, Debug)]
