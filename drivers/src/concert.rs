@@ -38,18 +38,7 @@ use std::time::{Duration, Instant};
 use crate::link::{Link, LinkError};
 use crate::terminal::{PaymentOutcome, PaymentRequest, PaymentTerminal, TerminalError, TerminalErrorKind};
 
-/// Start of text.
-pub const STX: u8 = 0x02;
-/// End of text.
-pub const ETX: u8 = 0x03;
-/// End of transmission.
-pub const EOT: u8 = 0x04;
-/// Enquiry.
-pub const ENQ: u8 = 0x05;
-/// Acknowledge.
-pub const ACK: u8 = 0x06;
-/// Negative acknowledge.
-pub const NAK: u8 = 0x15;
+pub use crate::ascii::{ACK, ENQ, EOT, ETX, NAK, STX};
 
 /// Length of a request.
 pub const REQUEST_LEN: usize = 34;

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod ascii;
 pub mod caisse_ap;
 pub mod concert;
 pub mod escpos;

@@ -7,7 +7,7 @@ use crate::link::{Link, LinkError};
 use crate::scale::{ScaleProtocol, dialog_fields, toledo_status};
 use crate::sim::{Stop, poll};
 
-use crate::scale::ascii::{ACK, CR, ENQ, EOT, ESC, ETX, NAK, STX};
+use crate::ascii::{ACK, CR, ENQ, EOT, ESC, ETX, NAK, STX};
 
 /// What is on the simulated scale.
 #[derive(Clone, Debug)]
