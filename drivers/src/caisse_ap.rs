@@ -158,6 +158,10 @@ impl CaisseAp {
 }
 
 impl PaymentTerminal for CaisseAp {
+    fn canceller(&self) -> Option<Arc<AtomicBool>> {
+        Some(CaisseAp::canceller(self))
+    }
+
     fn pay(&mut self, request: &PaymentRequest) -> Result<PaymentOutcome, TerminalError> {
         self.cancel.store(false, Ordering::SeqCst);
         let mut link = TcpLink::connect(&self.address, Duration::from_secs(3)).map_err(|e| {

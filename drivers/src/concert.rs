@@ -442,6 +442,10 @@ impl Concert {
 }
 
 impl PaymentTerminal for Concert {
+    fn canceller(&self) -> Option<Arc<AtomicBool>> {
+        Some(Concert::canceller(self))
+    }
+
     fn pay(&mut self, request: &PaymentRequest) -> Result<PaymentOutcome, TerminalError> {
         self.cancel.store(false, Ordering::SeqCst);
         let private = private_of(&request.reference);

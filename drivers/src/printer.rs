@@ -44,8 +44,8 @@ impl PrinterError {
     }
 }
 
-/// A receipt printer with its cash drawer.
-pub trait ReceiptPrinter {
+/// A receipt printer with its cash drawer. `Send`: the till may run on a thread of its own.
+pub trait ReceiptPrinter: Send {
     /// Prints one receipt. When the printer cannot print it now (paper out, cover open), the error
     /// says why and the receipt is kept: it prints, once, at the next call that finds the printer
     /// ready ([`ReceiptPrinter::retry`] or another receipt).

@@ -89,12 +89,18 @@ pub(crate) fn masked(card: &str) -> String {
     format!("**** {}", if last4.len() == 4 { last4.as_str() } else { "****" })
 }
 
-/// A card payment terminal.
-pub trait PaymentTerminal {
+/// A card payment terminal. `Send`: the till may run on a thread of its own.
+pub trait PaymentTerminal: Send {
     /// Runs a payment or a refund.
     fn pay(&mut self, request: &PaymentRequest) -> Result<PaymentOutcome, TerminalError>;
     /// What became of the transaction `reference`: `None` if the terminal never ran it.
     fn status(&mut self, reference: &str) -> Result<Option<PaymentOutcome>, TerminalError>;
+    /// A flag another thread sets (the cashier's cancel button) to make a running [`Self::pay`]
+    /// stop waiting and return [`TerminalErrorKind::Cancelled`]; `None` if the terminal cannot be
+    /// interrupted from the till. What the terminal did is then asked with [`Self::status`].
+    fn canceller(&self) -> Option<std::sync::Arc<std::sync::atomic::AtomicBool>> {
+        None
+    }
 }
 
 /// What the simulated terminal does with the next payments.

@@ -1765,6 +1765,13 @@ impl Till {
         self.receipt_width = if width == 48 { 48 } else { receipt::WIDTH };
     }
 
+    /// The flag that stops a running card payment from waiting (the cashier's cancel button, pressed
+    /// while [`Till::pay`] runs on another thread); `None` when the terminal cannot be interrupted.
+    /// The payment's outcome is then asked of the terminal: a customer who paid is never lost.
+    pub fn card_canceller(&self) -> Option<std::sync::Arc<std::sync::atomic::AtomicBool>> {
+        self.terminal.canceller()
+    }
+
     /// Gives the till its scale (or takes it away).
     pub fn set_scale(&mut self, scale: Option<Box<dyn pos_drivers::scale::Scale>>) {
         self.scale = scale;

@@ -1333,3 +1333,57 @@ fn a_48_column_printer_gets_receipts_laid_out_for_it() {
     assert!(receipt.lines().any(|l| l == "-".repeat(48)), "{receipt}");
     assert!(receipt.lines().any(|l| l.starts_with("ESPECES") && l.chars().count() == 48), "{receipt}");
 }
+
+/// The till can run on a thread of its own (the desktop app keeps it on one).
+#[test]
+fn the_till_can_move_to_another_thread() {
+    fn send<T: Send>() {}
+    send::<Till>();
+}
+
+/// The cashier presses cancel while the customer pays on a Concert terminal: the till stops
+/// waiting, asks the terminal what happened, and the payment the customer made is kept.
+#[test]
+fn cancelling_a_card_payment_from_the_till_keeps_what_the_customer_paid() {
+    use pos_drivers::sim::concert::ConcertSim;
+    let dir = new_till("concert-cancel");
+    let pty = pos_drivers::sim::Pty::open(None).unwrap();
+    let path = pty.path.clone();
+    let sim = ConcertSim::new();
+    let control = sim.control.clone();
+    control.state().think = std::time::Duration::from_millis(800);
+    let stop = pos_drivers::sim::Stop::default();
+    let s = stop.clone();
+    std::thread::spawn(move || {
+        let _ = sim.serve(&mut pty.link().unwrap(), &s);
+    });
+    let mut till = till_with_device(&dir, "terminal", &format!("concert serial:{path}"));
+    till.scan(PROP, 1, None, None).unwrap();
+    let cancel = till.card_canceller().expect("a Concert payment can be stopped from the till");
+    let pressed = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    let total = cents(&till.basket_view().unwrap()["total"]);
+    let sale = till.pay(&[TenderSpec::Card(total)]).unwrap();
+    pressed.join().unwrap();
+    assert!(sale["ticket"].as_str().is_some(), "the customer paid: the ticket is made: {sale}");
+    assert_eq!(control.state().journal.len(), 1, "and the terminal ran it once");
+    // A terminal that never answers: without the cancel button the till would wait three minutes.
+    control.state().outcome = pos_drivers::sim::concert::CardOutcome::Timeout;
+    till.scan(PROP, 1, None, None).unwrap();
+    let cancel = till.card_canceller().unwrap();
+    let pressed = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    let started = std::time::Instant::now();
+    let total = cents(&till.basket_view().unwrap()["total"]);
+    let e = till.pay(&[TenderSpec::Card(total)]).unwrap_err().to_string();
+    pressed.join().unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "the cancel button stopped the wait");
+    assert!(e.contains("cancelled at the till") && e.contains("manager must check"), "{e}");
+    assert_eq!(till.basket_view().unwrap()["lines"].as_array().unwrap().len(), 1, "the basket is kept");
+    till.stop().unwrap();
+    stop.stop();
+}
