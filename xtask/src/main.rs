@@ -77,11 +77,26 @@ const IMPURE: &[&str] =
 
 fn test(root: &Path) -> Result<()> {
     cargo(&["fmt", "--all", "--check"])?;
+    ui(root)?;
     cargo(&["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"])?;
     check_purity()?;
     check_demo_fixtures(root)?;
     cargo(&["test", "--workspace", "--quiet"])?;
     eprintln!("all checks passed");
+    Ok(())
+}
+
+/// The window's front-end: installed from its lockfile, type-checked, unit-tested (Vitest) and built
+/// (the app's build script would build it too; here its failures come first and clearly).
+fn ui(root: &Path) -> Result<()> {
+    let dir = root.join("ui");
+    for args in [&["ci", "--no-audit", "--no-fund"][..], &["test"], &["run", "build"]] {
+        eprintln!("$ (cd ui && npm {})", args.join(" "));
+        let status = Command::new("npm").args(args).current_dir(&dir).status().context("cannot run npm")?;
+        if !status.success() {
+            bail!("`npm {}` in ui/ failed ({status})", args.join(" "));
+        }
+    }
     Ok(())
 }
 

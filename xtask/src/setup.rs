@@ -8,18 +8,28 @@ use std::process::Command;
 
 use anyhow::{Result, bail};
 
-/// Debian packages the commands need, and why. The till's window (webkit2gtk-4.1), its devices
-/// (libudev) and the admin page's browser tests (chromium) add theirs here when they arrive.
+/// Debian packages the commands need, and why. The admin page's browser tests (chromium) add theirs
+/// here when they arrive.
 const PACKAGES: &[(&str, &str)] = &[
     ("gcc", "compiles the SQLite that pos-till bundles (rusqlite)"),
     ("libc6-dev", "C headers for that build"),
     ("pkg-config", "finds libusb for the USB receipt printer link (rusb)"),
     ("libusb-1.0-0-dev", "the USB receipt printer link (rusb)"),
+    ("libwebkit2gtk-4.1-dev", "the till's window (Tauri 2 on WebKitGTK)"),
+    ("libgtk-3-dev", "the till's window"),
+    ("librsvg2-dev", "the till's window (icons)"),
+    ("libayatana-appindicator3-dev", "the till's window (Tauri's tray support links it)"),
+    ("libxdo-dev", "the till's window (keyboard shortcuts)"),
+    ("libssl-dev", "the till's window's build"),
+    ("file", "the till's window's build"),
+    ("xvfb", "the till's window in tests, with no screen"),
+    ("webkit2gtk-driver", "WebDriver for the till's window (end-to-end tests)"),
 ];
 
 /// Installs what is missing, or says how to.
 pub fn ensure() -> Result<()> {
     toolchain_components()?;
+    node()?;
     let missing: Vec<&str> = PACKAGES.iter().map(|(p, _)| *p).filter(|p| !installed(p)).collect();
     if missing.is_empty() {
         return Ok(());
@@ -60,6 +70,14 @@ fn run(program: &str, args: &[&str]) -> Result<()> {
         bail!("`{program} {}` failed ({status})", args.join(" "));
     }
     Ok(())
+}
+
+/// The window's front-end is built with npm (Node.js 20).
+fn node() -> Result<()> {
+    if Command::new("npm").arg("--version").output().is_ok_and(|o| o.status.success()) {
+        return Ok(());
+    }
+    bail!("npm is missing: install Node.js 20 with npm (Debian: apt-get install -y nodejs npm)")
 }
 
 /// `cargo xtask test` needs rustfmt and clippy beside cargo.

@@ -1,0 +1,13 @@
+import { describe, expect, test } from "vitest";
+import { money } from "./format";
+
+describe("money", () => {
+  test("French: comma, narrow space between thousands, euro after", () => {
+    expect(money("1249.00", "fr")).toBe("1\u202f249,00\u00a0€");
+    expect(money("-3.9", "fr")).toBe("-3,90\u00a0€");
+    expect(money("0.05", "fr")).toBe("0,05\u00a0€");
+  });
+  test("English: euro first, comma between thousands", () => {
+    expect(money("1249.00", "en")).toBe("€1,249.00");
+  });
+});
