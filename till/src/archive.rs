@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use pos_core::journal::{self, hex, unhex};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
@@ -158,7 +158,9 @@ pub fn verify(bytes: &[u8]) -> Result<(usize, String), String> {
         let sig = unhex(&r.sig)
             .and_then(|s| Signature::from_slice(&s).ok())
             .ok_or_else(|| at("malformed signature"))?;
-        key.verify(&hash, &sig).map_err(|_| at("its signature is not the till's"))?;
+        if !crate::signer::verify_one(&key, &hash, &sig.to_bytes()) {
+            return Err(at("its signature is not the till's"));
+        }
         hashes.extend_from_slice(&hash);
         prev = Some(hash.to_vec());
     }
@@ -172,6 +174,8 @@ pub fn verify(bytes: &[u8]) -> Result<(usize, String), String> {
     let sig = unhex(&file.signature)
         .and_then(|s| Signature::from_slice(&s).ok())
         .ok_or("malformed archive signature")?;
-    key.verify(&digest, &sig).map_err(|_| "the archive's signature is not the till's".to_string())?;
+    if !crate::signer::verify_one(&key, &digest, &sig.to_bytes()) {
+        return Err("the archive's signature is not the till's".to_string());
+    }
     Ok((file.records.len(), hex(&journal::sha256(&key_bytes))[..16].to_owned()))
 }

@@ -359,7 +359,7 @@ impl Till {
         Ok(Till {
             dir: dir.to_owned(),
             conn,
-            signer: RecordSigner::with_nonces_ahead(key),
+            signer: RecordSigner::new(key),
             identity,
             settings,
             tz,

@@ -151,7 +151,18 @@ fn run(args: &Args) -> Result<ExitCode, TillError> {
             Ok(ExitCode::SUCCESS)
         }
         Some("verify") => {
-            let conn = store::open_existing(&args.data()?)?;
+            let dir = args.data()?;
+            let conn = store::open_existing(&dir)?;
+            // Whoever could rewrite the database could re-key it: the key file beside it must match.
+            if let (Ok(key), Ok(id)) = (store::read_key(&dir), store::identity(&conn))
+                && key.verifying_key().to_bytes() != id.public_key
+            {
+                println!(
+                    "BROKEN the journal's public key is not the one of {} (the database was re-keyed, or the key file replaced)",
+                    dir.join(store::KEY_FILE).display()
+                );
+                return Ok(ExitCode::from(1));
+            }
             let verdict = match store::verify(&conn) {
                 Ok(v) => v,
                 // A file edited below SQLite (a hex editor) may no longer read as a database at all.

@@ -1,68 +1,31 @@
-//! Signing journal records: Ed25519 (RFC 8032) with the till's key, the costly half done ahead.
+//! Signing journal records and checking their signatures.
 //!
-//! An Ed25519 signature of a message `M` is `(R, s)` with `R = r·B`, `k = SHA-512(R ‖ A ‖ M)` and
-//! `s = r + k·a (mod ℓ)`, where `a` is the secret scalar and `A = a·B` the public key. Computing
-//! `R` (a fixed-base scalar multiplication) is about 60 % of the work and does not depend on `M`
-//! when the nonce `r` is not derived from the message. RFC 8032 derives `r` from the message so
-//! that a signer needs no random source; a verifier cannot tell and does not care how `r` was
-//! chosen, only that it is secret and never used twice.
+//! Records are signed the RFC 8032 way (Ed25519, the nonce derived from the key and the message):
+//! deterministic, with no state to reuse. Preparing nonces ahead (a background thread computing
+//! `R = r·B` while the counter is idle) was tried and taken out: it saved about 25 µs a commit, but a
+//! nonce that does not depend on the message is used twice if the process's memory is ever run twice
+//! (a virtual machine's snapshot restored, a hibernation image resumed twice), and two signatures
+//! with one nonce give the key away.
 //!
-//! The till's [`RecordSigner`] keeps a background thread that prepares a few `(r, R)` pairs while
-//! the counter is idle, so that a ticket's commit only hashes and does one scalar multiply-add.
-//! Each nonce is `r = SHA-512("pos-till/nonce/1" ‖ prefix ‖ 32 random bytes ‖ counter) mod ℓ`, with
-//! the key's secret hash prefix: unpredictable even if the operating system's random source were
-//! weak, unique as long as it is not broken outright, and each pair is handed out once (a channel
-//! moves it). Pairs live only in memory: a crash drops them unused. When no pair is ready (a burst
-//! of commits, or the thread could not get randomness) the signer signs the RFC 8032 way.
-//!
-//! Both kinds of signature verify with any Ed25519 verifier; `pos-till verify` does not know which
-//! was used.
-
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+//! [`verify_batch`] checks many signatures of one key at once, and [`verify_one`] checks one by the
+//! same rule, so that a record accepted in a batch is never refused alone, nor the reverse.
 
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
-use ed25519_dalek::hazmat::ExpandedSecretKey;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha512};
-
-/// Pairs prepared ahead: enough for a ticket and the events committed with it.
-const AHEAD: usize = 4;
-
-/// A nonce and its commitment `R = r·B`, used for one signature only.
-struct Nonce {
-    r: Scalar,
-    big_r: [u8; 32],
-}
 
 /// Signs journal records with the till's key.
 pub struct RecordSigner {
     key: SigningKey,
-    scalar: Scalar,
-    public: [u8; 32],
-    ahead: Option<Receiver<Nonce>>,
 }
 
 impl RecordSigner {
-    /// A signer that signs the RFC 8032 way only (tools, tests, one-off records).
+    /// A signer with `key`.
     pub fn new(key: SigningKey) -> RecordSigner {
-        let expanded = ExpandedSecretKey::from(key.as_bytes());
-        let public = key.verifying_key().to_bytes();
-        RecordSigner { key, scalar: expanded.scalar, public, ahead: None }
-    }
-
-    /// A signer with a thread that prepares nonces while the till is idle (the till at the counter).
-    pub fn with_nonces_ahead(key: SigningKey) -> RecordSigner {
-        let mut signer = RecordSigner::new(key);
-        let prefix = ExpandedSecretKey::from(signer.key.as_bytes()).hash_prefix;
-        let (tx, rx) = sync_channel(AHEAD);
-        let spawned = std::thread::Builder::new().name("nonces".into()).spawn(move || prepare(&prefix, &tx));
-        if spawned.is_ok() {
-            signer.ahead = Some(rx);
-        }
-        signer
+        RecordSigner { key }
     }
 
     /// The key's public half.
@@ -75,48 +38,15 @@ impl RecordSigner {
         &self.key
     }
 
-    /// Signs `message`.
+    /// Signs `message` (RFC 8032).
     pub fn sign(&self, message: &[u8]) -> Signature {
-        let Some(nonce) = self.ahead.as_ref().and_then(|rx| rx.try_recv().ok()) else {
-            return self.key.sign(message);
-        };
-        let mut h = Sha512::new();
-        h.update(nonce.big_r);
-        h.update(self.public);
-        h.update(message);
-        let k = Scalar::from_bytes_mod_order_wide(&h.finalize().into());
-        let s = k * self.scalar + nonce.r;
-        Signature::from_components(nonce.big_r, s.to_bytes())
+        self.key.sign(message)
     }
 }
 
-/// The background thread: fills the channel, waits while it is full, stops when the signer is
-/// dropped or randomness cannot be had.
-fn prepare(prefix: &[u8; 32], tx: &SyncSender<Nonce>) {
-    let mut counter = 0u64;
-    loop {
-        let mut random = [0u8; 32];
-        if getrandom::fill(&mut random).is_err() {
-            return;
-        }
-        counter += 1;
-        let mut h = Sha512::new();
-        h.update(b"pos-till/nonce/1");
-        h.update(prefix);
-        h.update(random);
-        h.update(counter.to_le_bytes());
-        let r = Scalar::from_bytes_mod_order_wide(&h.finalize().into());
-        let big_r = EdwardsPoint::mul_base(&r).compress().to_bytes();
-        match tx.try_send(Nonce { r, big_r }) {
-            Ok(()) => {}
-            Err(TrySendError::Full(nonce)) => {
-                if tx.send(nonce).is_err() {
-                    return;
-                }
-            }
-            Err(TrySendError::Disconnected(_)) => return,
-        }
-    }
+/// Checks one signature by the rule [`verify_batch`] applies.
+pub fn verify_one(key: &VerifyingKey, message: &[u8], signature: &[u8; 64]) -> bool {
+    verify_batch(key, &[(message, signature)])
 }
 
 /// Checks many signatures by one key at once; `true` only if every one is valid.
@@ -128,8 +58,12 @@ fn prepare(prefix: &[u8; 32], tx: &SyncSender<Nonce>) {
 /// halves the points of the multi-scalar multiplication (the cost of verification).
 ///
 /// `false` says that at least one is bad (or that no randomness could be had): the caller checks
-/// them one by one to name it. A non-canonical `s` or an `R` that is not a point fails the batch.
+/// them one by one ([`verify_one`]) to name it. The rule: `s` canonical (below ℓ), `R` a point in its
+/// one canonical encoding, the key not of small order, and the cofactored equation.
 pub fn verify_batch(key: &VerifyingKey, items: &[(&[u8], &[u8; 64])]) -> bool {
+    if key.is_weak() {
+        return false;
+    }
     let public = key.to_bytes();
     let Some(a) = CompressedEdwardsY(public).decompress() else {
         return false;
@@ -152,6 +86,9 @@ pub fn verify_batch(key: &VerifyingKey, items: &[(&[u8], &[u8; 64])]) -> bool {
         let Some(r) = CompressedEdwardsY(r_bytes).decompress() else {
             return false;
         };
+        if !canonical_encoding(&r_bytes) {
+            return false;
+        }
         let mut h = Sha512::new();
         h.update(r_bytes);
         h.update(public);
@@ -159,6 +96,7 @@ pub fn verify_batch(key: &VerifyingKey, items: &[(&[u8], &[u8; 64])]) -> bool {
         let k = Scalar::from_bytes_mod_order_wide(&h.finalize().into());
         let mut z = [0u8; 32];
         z[..16].copy_from_slice(weight);
+        z[16] = 1; // never zero
         let z = Scalar::from_bytes_mod_order(z);
         on_b -= z * s;
         on_a += z * k;
@@ -172,82 +110,128 @@ pub fn verify_batch(key: &VerifyingKey, items: &[(&[u8], &[u8; 64])]) -> bool {
     EdwardsPoint::vartime_multiscalar_mul(scalars, points).mul_by_cofactor().is_identity()
 }
 
+/// Whether `bytes` is the one encoding of the point it decodes to: `y` below p = 2²⁵⁵ − 19, and no
+/// sign bit on the two points whose `x` is zero (`y` = 1 and `y` = p − 1). Checked on the bytes:
+/// re-encoding the point would cost a field inversion per signature.
+fn canonical_encoding(bytes: &[u8; 32]) -> bool {
+    let sign = bytes[31] & 0x80 != 0;
+    let mut y = *bytes;
+    y[31] &= 0x7f;
+    // y ≥ p: bytes 1..=30 all 0xff, byte 31 = 0x7f, byte 0 ≥ 0xed.
+    if y[1..31].iter().all(|&b| b == 0xff) && y[31] == 0x7f && y[0] >= 0xed {
+        return false;
+    }
+    let one = y[0] == 1 && y[1..].iter().all(|&b| b == 0);
+    let minus_one = y[0] == 0xec && y[1..31].iter().all(|&b| b == 0xff) && y[31] == 0x7f;
+    !(sign && (one || minus_one))
+}
+
 #[cfg(test)]
 mod tests {
-    use std::collections::HashSet;
-
     use super::*;
 
     fn key() -> SigningKey {
         SigningKey::from_bytes(&[7u8; 32])
     }
 
-    #[test]
-    fn prepared_signatures_verify_strictly_and_never_reuse_a_nonce() {
-        let signer = RecordSigner::with_nonces_ahead(key());
-        let public = signer.verifying_key();
-        let mut seen = HashSet::new();
-        let mut prepared = 0;
-        for i in 0..2_000u32 {
-            if prepared == 0 {
-                // Give the thread time to fill, as the counter's idle moments do.
-                std::thread::sleep(std::time::Duration::from_millis(2));
-            }
-            let message = i.to_le_bytes();
-            let sig = signer.sign(&message);
-            public.verify_strict(&message, &sig).expect("a valid Ed25519 signature");
-            assert!(seen.insert(sig.r_bytes().to_owned()), "a nonce was used twice");
-            if sig != key().sign(&message) {
-                prepared += 1;
-            }
-            // Wrong message or altered s: refused.
-            assert!(public.verify_strict(&(i + 1).to_le_bytes(), &sig).is_err());
-            let mut bytes = sig.to_bytes();
-            bytes[40] ^= 1;
-            assert!(public.verify_strict(&message, &Signature::from_bytes(&bytes)).is_err());
+    /// ℓ, the order of the base point, little-endian.
+    const L: [u8; 32] = [
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+    ];
+
+    fn add_le(a: &[u8], b: &[u8; 32]) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        let mut carry = 0u16;
+        for i in 0..32 {
+            let v = u16::from(a[i]) + u16::from(b[i]) + carry;
+            out[i] = (v & 0xff) as u8;
+            carry = v >> 8;
         }
-        assert!(prepared > 0, "the prepared nonces were used");
+        out
+    }
+
+    fn check(sigs: &[[u8; 64]], messages: &[[u8; 32]], key: &VerifyingKey) -> bool {
+        let items: Vec<(&[u8], &[u8; 64])> = messages.iter().map(|m| &m[..]).zip(sigs).collect();
+        verify_batch(key, &items)
     }
 
     #[test]
     fn a_batch_passes_only_when_every_signature_is_good() {
         let signer = RecordSigner::new(key());
+        let public = signer.verifying_key();
         let messages: Vec<[u8; 32]> = (0..64u8).map(|i| [i; 32]).collect();
         let sigs: Vec<[u8; 64]> = messages.iter().map(|m| signer.sign(m).to_bytes()).collect();
-        let items = |sigs: &[[u8; 64]]| -> Vec<(Vec<u8>, [u8; 64])> {
-            messages.iter().map(|m| m.to_vec()).zip(sigs.iter().copied()).collect()
-        };
-        let check = |v: &[(Vec<u8>, [u8; 64])], key: &VerifyingKey| {
-            let refs: Vec<(&[u8], &[u8; 64])> = v.iter().map(|(m, s)| (m.as_slice(), s)).collect();
-            verify_batch(key, &refs)
-        };
-        let public = signer.verifying_key();
-        assert!(check(&items(&sigs), &public));
-        assert!(check(&items(&sigs[..1]), &public));
-        // One bit of one s, one R, a non-canonical s, a swapped pair, another key: refused.
+        assert!(check(&sigs, &messages, &public));
+        assert!(check(&[], &[], &public), "nothing to check");
         for i in [0usize, 31, 63] {
             let mut bad = sigs.clone();
             bad[i][40] ^= 1;
-            assert!(!check(&items(&bad), &public), "altered s of {i}");
+            assert!(!check(&bad, &messages, &public), "altered s of {i}");
             let mut bad = sigs.clone();
             bad[i][3] ^= 1;
-            assert!(!check(&items(&bad), &public), "altered R of {i}");
+            assert!(!check(&bad, &messages, &public), "altered R of {i}");
         }
+        // s + ℓ: the same value mod ℓ, not canonical.
         let mut bad = sigs.clone();
-        bad[5][63] |= 0xf0;
-        assert!(!check(&items(&bad), &public), "non-canonical s");
+        let s_plus_l = add_le(&bad[5][32..], &L);
+        bad[5][32..].copy_from_slice(&s_plus_l);
+        assert!(!check(&bad, &messages, &public), "non-canonical s");
+        // s₁ + 1 and s₂ − 1: caught only if the weights differ.
+        let mut bad = sigs.clone();
+        let one = Scalar::ONE;
+        let s1 = Scalar::from_canonical_bytes(bad[1][32..].try_into().unwrap()).unwrap() + one;
+        let s2 = Scalar::from_canonical_bytes(bad[2][32..].try_into().unwrap()).unwrap() - one;
+        bad[1][32..].copy_from_slice(&s1.to_bytes());
+        bad[2][32..].copy_from_slice(&s2.to_bytes());
+        assert!(!check(&bad, &messages, &public), "errors that cancel out with equal weights");
         let mut bad = sigs.clone();
         bad.swap(1, 2);
-        assert!(!check(&items(&bad), &public), "signatures swapped between records");
+        assert!(!check(&bad, &messages, &public), "signatures swapped between records");
         let other = SigningKey::from_bytes(&[9u8; 32]).verifying_key();
-        assert!(!check(&items(&sigs), &other), "another till's key");
+        assert!(!check(&sigs, &messages, &other), "another till's key");
     }
 
     #[test]
-    fn without_the_thread_signatures_are_the_rfc_8032_ones() {
+    fn one_check_and_the_batch_agree_and_refuse_a_weak_key() {
         let signer = RecordSigner::new(key());
-        assert_eq!(signer.sign(b"ticket"), key().sign(b"ticket"));
-        // The RFC 8032 test vector 1 (empty message) through the same key type.
+        let public = signer.verifying_key();
+        let sig = signer.sign(b"ticket").to_bytes();
+        assert!(verify_one(&public, b"ticket", &sig));
+        assert!(!verify_one(&public, b"ticket!", &sig));
+        // A public key of small order (the identity) would accept made-up signatures.
+        let mut identity = [0u8; 32];
+        identity[0] = 1; // y = 1, x = 0
+        let weak = VerifyingKey::from_bytes(&identity).unwrap();
+        let mut forged = [0u8; 64];
+        forged[..32].copy_from_slice(&identity);
+        assert!(!verify_one(&weak, b"anything", &forged));
+    }
+
+    #[test]
+    fn only_the_canonical_encoding_of_r_passes() {
+        let signer = RecordSigner::new(key());
+        let public = signer.verifying_key();
+        let sig = signer.sign(b"ticket").to_bytes();
+        let r: [u8; 32] = sig[..32].try_into().unwrap();
+        assert!(canonical_encoding(&r));
+        let mut one = [0u8; 32];
+        one[0] = 1;
+        assert!(canonical_encoding(&one));
+        one[31] |= 0x80;
+        assert!(!canonical_encoding(&one), "x = 0 with a sign bit");
+        let mut p_plus_1 = [0xffu8; 32];
+        p_plus_1[0] = 0xee;
+        p_plus_1[31] = 0x7f;
+        assert!(!canonical_encoding(&p_plus_1), "y = p + 1 encodes y = 1 again");
+        // The same point as y = 1 written as p + 1: refused in a signature.
+        let mut forged = sig;
+        forged[..32].copy_from_slice(&p_plus_1);
+        assert!(!verify_one(&public, b"ticket", &forged));
+    }
+
+    #[test]
+    fn signatures_are_the_rfc_8032_ones() {
         let secret: [u8; 32] = std::array::from_fn(|i| {
             u8::from_str_radix(
                 &"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"[2 * i..2 * i + 2],
@@ -256,6 +240,8 @@ mod tests {
             .unwrap()
         });
         let sig = RecordSigner::new(SigningKey::from_bytes(&secret)).sign(b"");
-        assert!(pos_core::journal::hex(&sig.to_bytes()).starts_with("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"));
+        assert!(pos_core::journal::hex(&sig.to_bytes()).starts_with(
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
+        ));
     }
 }

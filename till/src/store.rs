@@ -14,7 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ed25519_dalek::{Signature, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 use pos_core::journal::{self, ChainName, GENESIS, Header, Kind};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -419,8 +419,18 @@ pub enum Verdict {
 /// hashes, signatures with the till's key, per-kind numbers without gaps, the till's own name.
 pub fn verify(conn: &Connection) -> Result<Verdict, TillError> {
     let id = identity(conn)?;
-    let key = VerifyingKey::from_bytes(&id.public_key)
-        .map_err(|e| TillError::Storage(format!("the till's public key is not valid: {e}")))?;
+    let key = match VerifyingKey::from_bytes(&id.public_key) {
+        Ok(k) if !k.is_weak() => k,
+        // A key of small order would accept made-up signatures: an altered identity.
+        _ => {
+            return Ok(Verdict::Broken {
+                chain: ChainName::Live,
+                seq: 0,
+                reason: "the till's public key in the database is not a valid key (the identity was altered)"
+                    .into(),
+            });
+        }
+    };
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let foreign: Option<String> = conn
         .query_row("SELECT chain FROM journal WHERE chain NOT IN ('live', 'training') LIMIT 1", [], |r| {
@@ -465,7 +475,7 @@ pub fn verify(conn: &Connection) -> Result<Verdict, TillError> {
             }
             let done = in_flight.take();
             if !batch.is_empty() {
-                in_flight = Some(check_on_all_cores(&checker, batch, workers));
+                in_flight = Some(check_on_all_cores(&checker, batch, workers)?);
             }
             let Some(done) = done else {
                 if in_flight.is_none() {
@@ -484,30 +494,36 @@ pub fn verify(conn: &Connection) -> Result<Verdict, TillError> {
                 let seq = *seq;
                 let broken = |reason: String| Verdict::Broken { chain, seq, reason };
                 if seq != expect_seq {
-                    return Ok(Verdict::Broken {
-                        chain,
-                        seq: expect_seq,
-                        reason: format!("record {expect_seq} is missing (the next one is {seq})"),
-                    });
+                    return settle(
+                        in_flight.take(),
+                        Verdict::Broken {
+                            chain,
+                            seq: expect_seq,
+                            reason: format!("record {expect_seq} is missing (the next one is {seq})"),
+                        },
+                    );
                 }
                 if row.prev != prev_hash {
-                    return Ok(broken(
+                    return settle(in_flight.take(), broken(
                         "its previous hash is not the hash of the record before it (removed, inserted or reordered)"
                             .into(),
                     ));
                 }
                 let kind = match content {
                     Ok(k) => k,
-                    Err(reason) => return Ok(broken(reason)),
+                    Err(reason) => return settle(in_flight.take(), broken(reason)),
                 };
                 let n = numbers.entry(kind).or_insert(0);
                 if row.no != *n + 1 {
-                    return Ok(broken(format!(
-                        "{} number {} follows {} (a gap or a repeat)",
-                        kind.as_str(),
-                        row.no,
-                        n
-                    )));
+                    return settle(
+                        in_flight.take(),
+                        broken(format!(
+                            "{} number {} follows {} (a gap or a repeat)",
+                            kind.as_str(),
+                            row.no,
+                            n
+                        )),
+                    );
                 }
                 *n = row.no;
                 if seq == 1 && chain == ChainName::Live {
@@ -516,7 +532,12 @@ pub fn verify(conn: &Connection) -> Result<Verdict, TillError> {
                     match entry {
                         Some(Entry::Initialised { public_key, .. })
                             if public_key == journal::hex(&id.public_key) => {}
-                        _ => return Ok(broken("the first record is not this till's initialisation".into())),
+                        _ => {
+                            return settle(
+                                in_flight.take(),
+                                broken("the first record is not this till's initialisation".into()),
+                            );
+                        }
                     }
                 }
                 prev_hash = to32(&row.hash);
@@ -526,6 +547,14 @@ pub fn verify(conn: &Connection) -> Result<Verdict, TillError> {
         }
     }
     Ok(Verdict::Ok { records })
+}
+
+/// Returns `verdict` once the batch still being checked is done: no thread outlives [`verify`].
+fn settle(in_flight: Option<Vec<Checking>>, verdict: Verdict) -> Result<Verdict, TillError> {
+    for h in in_flight.into_iter().flatten() {
+        let _ = h.join();
+    }
+    Ok(verdict)
 }
 
 /// Records checked together by [`verify`].
@@ -538,20 +567,28 @@ type Checked = (Vec<(u64, Row)>, Vec<Result<Kind, String>>);
 type Checking = std::thread::JoinHandle<Checked>;
 
 /// Splits `batch` in one part per core and checks each on its own thread.
-fn check_on_all_cores(checker: &Arc<Checker>, batch: Vec<(u64, Row)>, workers: usize) -> Vec<Checking> {
+fn check_on_all_cores(
+    checker: &Arc<Checker>,
+    batch: Vec<(u64, Row)>,
+    workers: usize,
+) -> Result<Vec<Checking>, TillError> {
     let size = batch.len().div_ceil(workers);
     let mut rest = batch.into_iter();
     let mut handles = Vec::new();
     loop {
         let part: Vec<(u64, Row)> = rest.by_ref().take(size).collect();
         if part.is_empty() {
-            return handles;
+            return Ok(handles);
         }
         let checker = Arc::clone(checker);
-        handles.push(std::thread::spawn(move || {
+        let spawned = std::thread::Builder::new().name("verify".into()).spawn(move || {
             let results = checker.check_all(&part);
             (part, results)
-        }));
+        });
+        match spawned {
+            Ok(h) => handles.push(h),
+            Err(e) => return Err(TillError::Storage(format!("cannot start a verification thread: {e}"))),
+        }
     }
 }
 
@@ -599,7 +636,7 @@ impl Checker {
             candidates.iter().zip(&signatures).map(|(&i, sig)| (&hashes[i][..], sig)).collect();
         if !crate::signer::verify_batch(&self.key, &items) {
             for (&i, sig) in candidates.iter().zip(&signatures) {
-                if self.key.verify(&hashes[i], &Signature::from_bytes(sig)).is_err() {
+                if !crate::signer::verify_one(&self.key, &hashes[i], sig) {
                     out[i] =
                         Err("its signature is not this till's (forged or from another till)".to_string());
                 }

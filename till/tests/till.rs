@@ -1387,3 +1387,23 @@ fn cancelling_a_card_payment_from_the_till_keeps_what_the_customer_paid() {
     till.stop().unwrap();
     stop.stop();
 }
+
+/// Whoever rewrites the database with another key (identity and every signature) is caught by the
+/// key file beside it; an identity key of small order is refused outright.
+#[test]
+fn verify_catches_a_re_keyed_database() {
+    let dir = small_day("re-keyed");
+    let other = ed25519_dalek::SigningKey::from_bytes(&[5u8; 32]).verifying_key().to_bytes();
+    let conn = Connection::open(dir.join("till.db")).unwrap();
+    conn.execute_batch("DROP TRIGGER identity_is_fixed_u;").unwrap();
+    conn.execute("UPDATE identity SET public_key = ?1", [&other[..]]).unwrap();
+    let (ok, out) = verify_cli(&dir);
+    assert!(!ok && out.contains("re-keyed"), "{out}");
+    // Without the key file (kept elsewhere), a key of small order is refused.
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    conn.execute("UPDATE identity SET public_key = ?1", [&identity[..]]).unwrap();
+    std::fs::rename(dir.join("till.key"), dir.join("till.key.away")).unwrap();
+    let (ok, out) = verify_cli(&dir);
+    assert!(!ok && out.contains("not a valid key"), "{out}");
+}
