@@ -14,7 +14,7 @@
 //! boundary, it carries what it must, and nothing more comes for a moment.
 //!
 //! After a crash the connection is gone, and with it the answer. The driver logs (fsynced) `sent
-//! <reference>` before the request leaves and the answer when it comes; [`PaymentTerminal::status`]
+//! <reference> <cents>` before the request leaves and the answer when it comes; [`PaymentTerminal::status`]
 //! reads that log and otherwise says the outcome is unknown, for a manager to check the terminal.
 
 use std::fs;
@@ -180,7 +180,7 @@ impl PaymentTerminal for CaisseAp {
             ("CE", "978".into()),
             ("BA", "0".into()),
         ]);
-        self.write_log(&format!("sent {}", request.reference))?;
+        self.write_log(&format!("sent {} {cents}", request.reference))?;
         link.send(message.as_bytes()).map_err(|e| err(TerminalErrorKind::Unreachable, e.to_string()))?;
         let deadline = Instant::now() + self.payment_timeout;
         let answer =
@@ -219,12 +219,27 @@ impl PaymentTerminal for CaisseAp {
     }
 
     fn status(&mut self, reference: &str) -> Result<Option<PaymentOutcome>, TerminalError> {
-        let text = fs::read_to_string(&self.log).unwrap_or_default();
-        let mut sent = false;
+        let text = match fs::read_to_string(&self.log) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(err(
+                    TerminalErrorKind::Timeout,
+                    format!(
+                        "cannot read {} ({e}): whether the terminal was asked is unknown",
+                        self.log.display()
+                    ),
+                ));
+            }
+        };
+        let mut sent = None;
         let mut answer = None;
         for line in text.lines() {
-            if line.strip_prefix("sent ") == Some(reference) {
-                sent = true;
+            if let Some(rest) = line.strip_prefix("sent ") {
+                let (r, cents) = rest.split_once(' ').unwrap_or((rest, ""));
+                if r == reference {
+                    sent = Some(cents.parse::<u64>().unwrap_or(0));
+                }
             }
             if let Some(rest) = line.strip_prefix("answer ")
                 && let Some((r, message)) = rest.split_once(' ')
@@ -234,9 +249,19 @@ impl PaymentTerminal for CaisseAp {
             }
         }
         match (sent, answer) {
-            (_, Some(fields)) => Self::outcome(&fields).map(Some),
-            (false, None) => Ok(None),
-            (true, None) => Err(err(
+            (Some(asked), Some(fields)) => {
+                if field(&fields, "AE") == Some("10")
+                    && field(&fields, "CB").is_some_and(|cb| cb.parse::<u64>().ok() != Some(asked))
+                {
+                    return Err(err(
+                        TerminalErrorKind::Protocol,
+                        "the terminal accepted another amount: check the terminal's journal",
+                    ));
+                }
+                Self::outcome(&fields).map(Some)
+            }
+            (None, _) => Ok(None),
+            (Some(_), None) => Err(err(
                 TerminalErrorKind::Timeout,
                 format!(
                     "the outcome of {reference} is unknown (the connection to the terminal was lost): check the terminal's journal"

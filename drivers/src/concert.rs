@@ -22,7 +22,7 @@
 //!
 //! ## A payment in flight at a crash
 //! The private field carries the last ten characters of the till's payment reference. Before the
-//! request frame goes out the driver writes `sent <private>` to its log (`concert.log` beside the till's
+//! request frame goes out the driver writes `sent <private> <cents>` to its log (`concert.log` beside the till's
 //! database, fsynced), and each answer as soon as it has it. After a crash, [`Concert::status`]
 //! reads the log: an answer there is the outcome; no `sent` line means the terminal never had the
 //! request; otherwise it listens a few seconds for the terminal offering its answer again (a
@@ -423,13 +423,30 @@ impl Concert {
         })
     }
 
-    fn logged(&self, private: &str) -> (bool, Option<Answer>) {
-        let text = fs::read_to_string(&self.log).unwrap_or_default();
-        let mut sent = false;
+    /// What the log says of `private`: the cents asked if the request went out, and the answer if
+    /// one came. A log that exists but cannot be read is an unknown outcome, never "not sent".
+    fn logged(&self, private: &str) -> Result<(Option<u64>, Option<Answer>), TerminalError> {
+        let text = match fs::read_to_string(&self.log) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(err(
+                    TerminalErrorKind::Timeout,
+                    format!(
+                        "cannot read {} ({e}): whether the terminal was asked is unknown",
+                        self.log.display()
+                    ),
+                ));
+            }
+        };
+        let mut sent = None;
         let mut answer = None;
         for line in text.lines() {
-            if line.strip_prefix("sent ") == Some(private) {
-                sent = true;
+            if let Some(rest) = line.strip_prefix("sent ") {
+                let (tag, cents) = rest.split_once(' ').unwrap_or((rest, ""));
+                if tag == private {
+                    sent = Some(cents.parse().unwrap_or(0));
+                }
             }
             if let Some(a) = line.strip_prefix("answer ").and_then(Answer::decode)
                 && a.private == private
@@ -437,7 +454,7 @@ impl Concert {
                 answer = Some(a);
             }
         }
-        (sent, answer)
+        Ok((sent, answer))
     }
 }
 
@@ -455,7 +472,7 @@ impl PaymentTerminal for Concert {
             operation: if request.cents < 0 { Operation::Refund } else { Operation::Payment },
             private: private.clone(),
         };
-        self.send_request(req.encode().as_bytes(), &format!("sent {private}"))?;
+        self.send_request(req.encode().as_bytes(), &format!("sent {private} {}", req.cents))?;
         let answer = self.receive_answer(self.timeouts.payment, true)?;
         self.write_log(&format!("answer {}", answer.encode()))?;
         if answer.private != private {
@@ -469,22 +486,26 @@ impl PaymentTerminal for Concert {
 
     fn status(&mut self, reference: &str) -> Result<Option<PaymentOutcome>, TerminalError> {
         let private = private_of(reference);
-        let (sent, answer) = self.logged(&private);
-        if let Some(a) = answer {
-            return self.outcome(&a, a.cents).map(Some);
-        }
-        if !sent {
+        let (sent, answer) = self.logged(&private)?;
+        let Some(asked) = sent else {
             return Ok(None);
+        };
+        if let Some(a) = answer {
+            return self.outcome(&a, asked).map(Some);
         }
         match self.receive_answer(self.timeouts.late_answer, false) {
-            Ok(a) if a.private == private => {
+            Ok(a) => {
+                // Every answer taken is logged first: the terminal forgets it once acknowledged.
                 self.write_log(&format!("answer {}", a.encode()))?;
-                self.outcome(&a, a.cents).map(Some)
+                if a.private == private {
+                    self.outcome(&a, asked).map(Some)
+                } else {
+                    Err(err(
+                        TerminalErrorKind::Protocol,
+                        format!("the terminal offered the answer of another payment ({})", a.private),
+                    ))
+                }
             }
-            Ok(a) => Err(err(
-                TerminalErrorKind::Protocol,
-                format!("the terminal offered the answer of another payment ({})", a.private),
-            )),
             Err(e) => Err(err(
                 e.kind,
                 format!(

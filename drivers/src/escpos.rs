@@ -39,6 +39,8 @@ pub mod status {
     pub const PAPER: u8 = 4;
     /// Bits every status byte carries (bit 1 and bit 4 set, bits 0 and 7 clear).
     pub const FIXED: u8 = 0b0001_0010;
+    /// Answer bits: an error, such as a jam or the cutter (to `DLE EOT 2`).
+    pub const ERROR: u8 = 1 << 6;
     /// Answer bits: cover open (to `DLE EOT 2`).
     pub const COVER_OPEN: u8 = 1 << 2;
     /// Answer bits: printing stopped for paper end (to `DLE EOT 2`).

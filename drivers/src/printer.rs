@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::escpos::{self, status};
 use crate::link::{Link, LinkError};
-use crate::receipt::Receipt;
+use crate::receipt::{Block, Receipt};
 
 /// What a caller can do about a printer error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,14 +71,19 @@ pub struct PrinterStatus {
     pub paper_out: bool,
     /// The roll is nearly out.
     pub paper_near_end: bool,
+    /// The printer reports an error (a jam, the cutter).
+    pub error: bool,
 }
 
 /// An ESC/POS printer on a [`Link`] (TCP 9100, serial, `/dev/usb/lp*`, USB).
 ///
 /// Each receipt is one job. Before a job the printer's status is asked (`DLE EOT 2`, `DLE EOT 4`); a
 /// job is sent only to a ready printer, and asked again after: a job the printer could not finish
-/// (the paper ran out during it) stays in the queue and is sent again once the printer is ready,
-/// so a receipt is never lost and, as far as the printer can tell, never printed twice.
+/// (the paper ran out or the cover opened during it) stays in the queue and is sent again, whole,
+/// once the printer is ready; so does a job whose line broke. A job delivered to a printer that
+/// then answers nothing or garbage leaves the queue (sending it again could print a second
+/// ORIGINAL; the cashier reprints a DUPLICATA if nothing came out). A drawer kick is sent at once, never
+/// queued.
 pub struct EscPosPrinter {
     link: Box<dyn Link>,
     queue: VecDeque<Vec<u8>>,
@@ -133,6 +138,7 @@ impl EscPosPrinter {
             cover_open: offline & status::COVER_OPEN != 0,
             paper_out: paper & status::PAPER_END != 0 || offline & status::STOPPED_NO_PAPER != 0,
             paper_near_end: paper & status::PAPER_NEAR_END != 0,
+            error: offline & status::ERROR != 0,
         })
     }
 
@@ -151,6 +157,14 @@ impl EscPosPrinter {
                 message: format!("the printer is out of paper: load a roll ({waiting} receipt(s) waiting)"),
             });
         }
+        if s.error {
+            return Err(PrinterError {
+                kind: PrinterErrorKind::Other,
+                message: format!(
+                    "the printer reports an error (a paper jam or the cutter): clear it, close the cover, press its feed button ({waiting} receipt(s) waiting)"
+                ),
+            });
+        }
         Ok(())
     }
 
@@ -158,8 +172,29 @@ impl EscPosPrinter {
         while let Some(job) = self.queue.front().cloned() {
             self.ready()?;
             self.link.send(&job).map_err(|e| self.link_error(e))?;
-            self.ready()?;
-            self.queue.pop_front();
+            match self.ready() {
+                Ok(()) => {
+                    self.queue.pop_front();
+                }
+                // The printer stopped during the job, or the line broke (a printer that vanishes
+                // loses what it had not printed): it prints again, whole.
+                Err(e)
+                    if matches!(
+                        e.kind,
+                        PrinterErrorKind::PaperOut
+                            | PrinterErrorKind::CoverOpen
+                            | PrinterErrorKind::Disconnected
+                    ) =>
+                {
+                    return Err(e);
+                }
+                // The job was delivered and the printer, still there, does not answer sensibly:
+                // printing it again could make a second ORIGINAL.
+                Err(e) => {
+                    self.queue.pop_front();
+                    return Err(e);
+                }
+            }
         }
         Ok(())
     }
@@ -167,8 +202,19 @@ impl EscPosPrinter {
 
 impl ReceiptPrinter for EscPosPrinter {
     fn print(&mut self, receipt: &Receipt) -> Result<(), PrinterError> {
-        self.queue.push_back(escpos::encode(receipt));
-        self.drain()
+        // The drawer opens now, paper or not, and once: it does not wait in the queue with the
+        // receipt (the cashier gives change whatever the printer says).
+        let kick = receipt.blocks.iter().any(|b| matches!(b, Block::Drawer));
+        let job = if kick {
+            let mut r = receipt.clone();
+            r.blocks.retain(|b| !matches!(b, Block::Drawer));
+            escpos::encode(&r)
+        } else {
+            escpos::encode(receipt)
+        };
+        self.queue.push_back(job);
+        let drawer = if kick { self.open_drawer() } else { Ok(()) };
+        self.drain().and(drawer)
     }
 
     fn open_drawer(&mut self) -> Result<(), PrinterError> {

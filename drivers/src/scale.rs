@@ -285,8 +285,13 @@ impl Scale for Toledo8217 {
                 self.garbage(&body)
             });
         }
-        let grams = kg.parse::<u32>().map_err(|_| self.garbage(&body))? * 1000
-            + g.parse::<u32>().map_err(|_| self.garbage(&body))?;
+        // A weight no u32 of grams holds is garbage, not a wrapped number.
+        let grams = kg
+            .parse::<u32>()
+            .ok()
+            .and_then(|kg| kg.checked_mul(1000))
+            .and_then(|whole| g.parse::<u32>().ok().and_then(|g| whole.checked_add(g)))
+            .ok_or_else(|| self.garbage(&body))?;
         Ok(Weighing { grams, net, total_cents: None })
     }
 

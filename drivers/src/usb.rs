@@ -40,7 +40,7 @@ pub fn pick(interfaces: &[InterfaceInfo]) -> Option<(u8, u8, Option<u8>)> {
 
 /// A claimed USB interface.
 pub struct UsbLink {
-    handle: rusb::DeviceHandle<rusb::GlobalContext>,
+    handle: rusb::DeviceHandle<rusb::Context>,
     interface: u8,
     out: u8,
     input: Option<u8>,
@@ -51,7 +51,9 @@ pub struct UsbLink {
 pub fn open(vendor: u16, product: u16) -> Result<Box<dyn Link>, LinkError> {
     let name = format!("usb:{vendor:04x}:{product:04x}");
     let gone = |why: String| LinkError::Disconnected(format!("{name}: {why}"));
-    let device = rusb::GlobalContext::default()
+    // A context that fails to start (no USB on this machine) is an error, not a panic.
+    let context = rusb::Context::new().map_err(|e| gone(format!("USB is not available here ({e})")))?;
+    let device = context
         .devices()
         .map_err(|e| gone(format!("cannot list USB devices ({e})")))?
         .iter()

@@ -83,7 +83,7 @@ impl PtyPrinter {
     }
 
     fn printer(&self) -> EscPosPrinter {
-        EscPosPrinter::new(self.sim.link(SerialSettings::B9600_8N1), Duration::from_millis(500))
+        EscPosPrinter::new(self.sim.link(SerialSettings::B9600_8N1), Duration::from_secs(1))
     }
 }
 
@@ -263,7 +263,7 @@ fn scale_on_pty(protocol: ScaleProtocol) -> (PtySim, ScaleControl, Box<dyn scale
     let pty = PtySim::start(move |link, stop| {
         let _ = sim.serve(link, stop);
     });
-    let scale = scale::open(protocol, pty.link(protocol.serial()), Duration::from_millis(400));
+    let scale = scale::open(protocol, pty.link(protocol.serial()), Duration::from_secs(1));
     (pty, control, scale)
 }
 

@@ -1130,6 +1130,12 @@ fn out_of_paper_the_sale_is_kept_and_the_receipt_follows() {
     printer.control.state().paper_out = true;
     let sale = till.pay(&[TenderSpec::Cash(total)]).unwrap();
     let note = sale["printer"].as_str().unwrap();
+    // The drawer opened for the change at once, paper or not.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while printer.control.state().drawer_kicks == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(printer.control.state().drawer_kicks, 1);
     assert!(note.contains("out of paper") && note.contains("prints once the printer is back"), "{note}");
     let e = till.retry_printer().unwrap_err().to_string();
     assert!(e.contains("out of paper"), "{e}");
@@ -1138,6 +1144,7 @@ fn out_of_paper_the_sale_is_kept_and_the_receipt_follows() {
     let printed = printer.receipts(1);
     assert_eq!(printed.iter().filter(|r| r.contains("ORIGINAL")).count(), 1, "{printed:?}");
     assert_eq!(printer.control.state().discarded, 0);
+    assert_eq!(printer.control.state().drawer_kicks, 1, "and not again when the receipt printed");
     till.stop().unwrap();
 }
 
