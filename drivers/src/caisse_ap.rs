@@ -17,7 +17,6 @@
 //! <reference> <cents>` before the request leaves and the answer when it comes; [`PaymentTerminal::status`]
 //! reads that log and otherwise says the outcome is unknown, for a manager to check the terminal.
 
-use std::fs;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -219,35 +218,13 @@ impl PaymentTerminal for CaisseAp {
     }
 
     fn status(&mut self, reference: &str) -> Result<Option<PaymentOutcome>, TerminalError> {
-        let text = match fs::read_to_string(&self.log) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => {
-                return Err(err(
-                    TerminalErrorKind::Timeout,
-                    format!(
-                        "cannot read {} ({e}): whether the terminal was asked is unknown",
-                        self.log.display()
-                    ),
-                ));
-            }
-        };
-        let mut sent = None;
-        let mut answer = None;
-        for line in text.lines() {
-            if let Some(rest) = line.strip_prefix("sent ") {
-                let (r, cents) = rest.split_once(' ').unwrap_or((rest, ""));
-                if r == reference {
-                    sent = Some(cents.parse::<u64>().unwrap_or(0));
-                }
-            }
-            if let Some(rest) = line.strip_prefix("answer ")
-                && let Some((r, message)) = rest.split_once(' ')
-                && r == reference
-            {
-                answer = decode(message.as_bytes());
-            }
-        }
+        let (sent, answers) = crate::terminal::read_log(&self.log, reference)?;
+        let answer = answers
+            .iter()
+            .rev()
+            .filter_map(|a| a.split_once(' '))
+            .filter(|(r, _)| *r == reference)
+            .find_map(|(_, message)| decode(message.as_bytes()));
         match (sent, answer) {
             (Some(asked), Some(fields)) => {
                 if field(&fields, "AE") == Some("10")

@@ -29,7 +29,6 @@
 //! terminal whose `ENQ` went unanswered keeps offering it), and failing that says it cannot know,
 //! so that a manager checks the terminal's own journal. A payment is never sent twice.
 
-use std::fs;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -426,34 +425,8 @@ impl Concert {
     /// What the log says of `private`: the cents asked if the request went out, and the answer if
     /// one came. A log that exists but cannot be read is an unknown outcome, never "not sent".
     fn logged(&self, private: &str) -> Result<(Option<u64>, Option<Answer>), TerminalError> {
-        let text = match fs::read_to_string(&self.log) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => {
-                return Err(err(
-                    TerminalErrorKind::Timeout,
-                    format!(
-                        "cannot read {} ({e}): whether the terminal was asked is unknown",
-                        self.log.display()
-                    ),
-                ));
-            }
-        };
-        let mut sent = None;
-        let mut answer = None;
-        for line in text.lines() {
-            if let Some(rest) = line.strip_prefix("sent ") {
-                let (tag, cents) = rest.split_once(' ').unwrap_or((rest, ""));
-                if tag == private {
-                    sent = Some(cents.parse().unwrap_or(0));
-                }
-            }
-            if let Some(a) = line.strip_prefix("answer ").and_then(Answer::decode)
-                && a.private == private
-            {
-                answer = Some(a);
-            }
-        }
+        let (sent, answers) = crate::terminal::read_log(&self.log, private)?;
+        let answer = answers.iter().rev().filter_map(|a| Answer::decode(a)).find(|a| a.private == private);
         Ok((sent, answer))
     }
 }

@@ -82,6 +82,41 @@ pub(crate) fn append_log(log: &std::path::Path, line: &str) -> Result<(), Termin
     f.sync_data().map_err(fail)
 }
 
+/// A terminal driver's log, read back: `sent <key> <cents>` lines (the amount asked for each key),
+/// and `answer …` lines as they were written. A log that exists but cannot be read is an error
+/// (an unknown outcome), never an empty log: that would say "never sent".
+pub(crate) fn read_log(
+    log: &std::path::Path,
+    key: &str,
+) -> Result<(Option<u64>, Vec<String>), TerminalError> {
+    let text = match fs::read_to_string(log) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => {
+            return Err(TerminalError {
+                kind: TerminalErrorKind::Timeout,
+                message: format!(
+                    "cannot read {} ({e}): whether the terminal was asked is unknown",
+                    log.display()
+                ),
+            });
+        }
+    };
+    let mut sent = None;
+    let mut answers = Vec::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("sent ") {
+            let (k, cents) = rest.split_once(' ').unwrap_or((rest, ""));
+            if k == key {
+                sent = Some(cents.parse().unwrap_or(0));
+            }
+        } else if let Some(rest) = line.strip_prefix("answer ") {
+            answers.push(rest.to_owned());
+        }
+    }
+    Ok((sent, answers))
+}
+
 /// A card number as the ticket prints it: `**** 1234` (`**** ****` when the terminal gave none).
 pub(crate) fn masked(card: &str) -> String {
     let digits: Vec<char> = card.chars().filter(char::is_ascii_digit).collect();
