@@ -697,3 +697,16 @@ fn the_lp_link_prints_through_a_character_device() {
     let files = wait_for_files(&out, 1);
     assert!(files[0].contains("Hélice 9x6 carbone"), "{files:?}");
 }
+
+#[test]
+fn a_terminal_that_accepts_another_amount_is_never_booked_as_paid() {
+    let dir = scratch("concert-amount");
+    let (pty, control) = concert_on_pty();
+    control.state().accept_cents = Some(100);
+    let mut terminal = Concert::new(pty.link(SerialSettings::B9600_8N1), 1, dir.join("concert.log"), quick());
+    let e = terminal.pay(&pay("LYO-01-P000130", 1990)).unwrap_err();
+    assert_eq!(e.kind(), TerminalErrorKind::Protocol, "{e}");
+    // What the engine asks next must not turn it into a payment of 19.90.
+    let e = terminal.status("LYO-01-P000130").unwrap_err();
+    assert!(e.message.contains("check the terminal's journal"), "{e}");
+}

@@ -48,6 +48,8 @@ pub struct ConcertState {
     pub nak_next_request: bool,
     /// Send the next answer once with a wrong LRC.
     pub bad_lrc_next_answer: bool,
+    /// Accept another amount than the one asked (a terminal keyed by hand).
+    pub accept_cents: Option<u64>,
     /// Send only the first half of the next answer frame, then nothing (a cable pulled mid-frame).
     pub cut_next_answer: bool,
     /// How long an untaken answer is offered again.
@@ -67,6 +69,7 @@ impl Default for ConcertState {
             nak_next_request: false,
             bad_lrc_next_answer: false,
             cut_next_answer: false,
+            accept_cents: None,
             offer_for: Duration::from_secs(30),
             journal: Vec::new(),
             delivered: Vec::new(),
@@ -155,7 +158,7 @@ impl ConcertSim {
         let answer = Answer {
             pos: request.pos,
             result: verdict,
-            cents: request.cents,
+            cents: s.accept_cents.unwrap_or(request.cents),
             report: Some((format!("XXXXXXXXXXXX{:04}", 4242 + n % 100), format!("A{n:05}"))),
             private: request.private,
         };
