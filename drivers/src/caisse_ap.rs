@@ -24,7 +24,9 @@ use std::time::{Duration, Instant};
 
 use crate::link::Link;
 use crate::link::{LinkError, TcpLink};
-use crate::terminal::{PaymentOutcome, PaymentRequest, PaymentTerminal, TerminalError, TerminalErrorKind};
+use crate::terminal::{
+    PaymentOutcome, PaymentRequest, PaymentTerminal, TerminalError, TerminalErrorKind, err,
+};
 
 /// Encodes fields, `CZ` first when present.
 pub fn encode(fields: &[(&str, String)]) -> String {
@@ -104,10 +106,6 @@ pub struct CaisseAp {
     log: PathBuf,
     payment_timeout: Duration,
     cancel: Arc<AtomicBool>,
-}
-
-fn err(kind: TerminalErrorKind, message: impl Into<String>) -> TerminalError {
-    TerminalError { kind, message: message.into() }
 }
 
 impl CaisseAp {

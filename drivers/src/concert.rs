@@ -35,7 +35,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::link::{Link, LinkError};
-use crate::terminal::{PaymentOutcome, PaymentRequest, PaymentTerminal, TerminalError, TerminalErrorKind};
+use crate::terminal::{
+    PaymentOutcome, PaymentRequest, PaymentTerminal, TerminalError, TerminalErrorKind, err,
+};
 
 pub use crate::ascii::{ACK, ENQ, EOT, ETX, NAK, STX};
 
@@ -241,10 +243,6 @@ pub struct Concert {
     log: PathBuf,
     timeouts: Timeouts,
     cancel: Arc<AtomicBool>,
-}
-
-fn err(kind: TerminalErrorKind, message: impl Into<String>) -> TerminalError {
-    TerminalError { kind, message: message.into() }
 }
 
 impl Concert {

@@ -67,6 +67,11 @@ impl TerminalError {
     }
 }
 
+/// A terminal error of `kind` saying `message`.
+pub(crate) fn err(kind: TerminalErrorKind, message: impl Into<String>) -> TerminalError {
+    TerminalError { kind, message: message.into() }
+}
+
 /// Appends `line` to a terminal driver's transaction log and syncs it: what the driver knows must
 /// outlive a crash of the till.
 pub(crate) fn append_log(log: &std::path::Path, line: &str) -> Result<(), TerminalError> {
