@@ -6,7 +6,44 @@ use std::path::Path;
 use std::process::Command;
 
 /// The app's own commands: each gets an `allow-…` permission, granted in `capabilities/main.json`.
-const COMMANDS: &[&str] = &["till_status", "login"];
+const COMMANDS: &[&str] = &[
+    "till_status",
+    "login",
+    "logout",
+    "open_register",
+    "cash_in",
+    "cash_out",
+    "scan",
+    "sell_gift_card",
+    "remove_line",
+    "discount",
+    "override_price",
+    "attach_customer",
+    "find_customer",
+    "park",
+    "resume",
+    "cancel_basket",
+    "suggestions",
+    "search",
+    "basket",
+    "find_ticket",
+    "return_ticket",
+    "return_without_receipt",
+    "pay",
+    "void_ticket",
+    "reprint",
+    "no_sale",
+    "training",
+    "close_register",
+    "balance",
+    "devices",
+    "test_device",
+    "retry_printer",
+    "configure",
+    "last_receipt",
+    "cancel_card",
+    "about",
+];
 
 /// The latest modification time of the files below `dir`.
 fn newest(dir: &Path) -> std::time::SystemTime {

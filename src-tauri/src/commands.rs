@@ -1,28 +1,174 @@
-//! The commands the window may call. Each answers JSON, or an error sentence for the cashier.
-//! They are `async`: Tauri runs them off the window's thread, so a card payment that waits for the
-//! customer never freezes the window.
+//! The commands the window may call, one per thing a person at the counter does. Each takes the
+//! fields of the matching till-script action (`docs/till-script.md`: amounts as euro strings,
+//! `approval` as a manager's id and PIN) and answers its JSON, so the window and the scripts drive
+//! the engine through the very same code. Actions that change the basket answer the basket as well,
+//! so the window repaints from one round trip.
+//!
+//! The commands are `async`: Tauri runs them off the window's thread, so a card payment that waits
+//! for the customer never freezes the window, and [`cancel_card`] (which takes no lock) can stop it.
 
-use serde_json::Value;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
 use tauri::State;
 
 use crate::AppState;
 
-fn with_till<T>(
-    state: &State<'_, AppState>,
-    f: impl FnOnce(&mut pos_till::engine::Till) -> Result<T, pos_till::TillError>,
-) -> Result<T, String> {
-    let mut till = state.till.lock().map_err(|_| "the till stopped after an error: restart it".to_owned())?;
-    f(&mut till).map_err(|e| e.to_string())
+/// An error as the window shows it: `code` (`refused`, `needs_manager`, `device`, `storage`) chooses
+/// the headline and what to do; `message` is the engine's sentence.
+#[derive(Debug, Serialize)]
+pub struct AppError {
+    /// Kind of error.
+    pub code: &'static str,
+    /// What was wrong and what to do.
+    pub message: String,
 }
 
-/// The till's identity and state (store, till, operator, training, register, basket size, ...).
-#[tauri::command]
-pub async fn till_status(state: State<'_, AppState>) -> Result<Value, String> {
-    with_till(&state, |t| t.status())
+type Answer = Result<Value, AppError>;
+
+/// Fields the window may not set: `do` is the command's own, `at` (the clock) is for scripts only.
+const RESERVED: &[&str] = &["do", "at"];
+
+fn lock(state: &AppState) -> Result<std::sync::MutexGuard<'_, pos_till::engine::Till>, AppError> {
+    state.till.lock().map_err(|_| AppError {
+        code: "storage",
+        message: "the till stopped after an internal error: close the window and start it again".into(),
+    })
 }
 
-/// Logs a member of staff in with their PIN.
+fn run(state: &AppState, action: &str, args: Option<Map<String, Value>>, with_basket: bool) -> Answer {
+    let mut till = lock(state)?;
+    let mut a = args.unwrap_or_default();
+    for k in RESERVED {
+        a.remove(*k);
+    }
+    a.insert("do".into(), json!(action));
+    let to_app = |e: pos_till::TillError| AppError { code: e.code(), message: e.to_string() };
+    let result = pos_till::script::action(&mut till, None, &a).map_err(to_app)?;
+    if with_basket {
+        let basket = till.basket_view().map_err(to_app)?;
+        Ok(json!({"result": result, "basket": basket}))
+    } else {
+        Ok(result)
+    }
+}
+
+macro_rules! commands {
+    ($($(#[$doc:meta])* $name:ident => $action:literal, basket: $basket:literal;)*) => {
+        $(
+            $(#[$doc])*
+            #[tauri::command]
+            pub async fn $name(state: State<'_, AppState>, args: Option<Map<String, Value>>) -> Answer {
+                run(&state, $action, args, $basket)
+            }
+        )*
+        /// Every command's name, for the handler and the permissions (`build.rs` keeps its own copy).
+        pub const NAMES: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+
+commands! {
+    /// The till's identity and state: store, till, operator, training, register, devices.
+    till_status => "status", basket: false;
+    /// Logs a member of staff in with their PIN (also the quick switch and the unlock).
+    login => "login", basket: false;
+    /// Logs out.
+    logout => "logout", basket: false;
+    /// Opens the register with the counted float (`float`).
+    open_register => "open_register", basket: false;
+    /// Cash put into the drawer (`amount`, `reason`).
+    cash_in => "cash_in", basket: false;
+    /// Cash taken out of the drawer (`amount`, `reason`).
+    cash_out => "cash_out", basket: false;
+    /// A scanned or typed code (`code`, `quantity`?, `grams`?, `serial`?).
+    scan => "scan", basket: true;
+    /// Sells or tops up a gift card (`card`, `amount`).
+    sell_gift_card => "gift_card", basket: true;
+    /// Removes a line (`line`).
+    remove_line => "remove_line", basket: true;
+    /// A line or basket discount (`line`?, `percent` or `amount`, `reason`, `approval`?).
+    discount => "discount", basket: true;
+    /// A lower unit price (`line`, `price`, `approval`).
+    override_price => "override_price", basket: true;
+    /// Attaches a customer (`id`; empty detaches).
+    attach_customer => "customer", basket: true;
+    /// Customers by id, name or e-mail (`text`).
+    find_customer => "find_customer", basket: false;
+    /// Parks the basket.
+    park => "park", basket: true;
+    /// Resumes a parked basket (`slot`).
+    resume => "resume", basket: true;
+    /// Abandons the basket.
+    cancel_basket => "cancel", basket: true;
+    /// Accessories that fit what is in the basket.
+    suggestions => "suggest", basket: false;
+    /// Product search (`text`).
+    search => "search", basket: false;
+    /// The basket as priced now.
+    basket => "basket", basket: false;
+    /// A ticket of this till with what each line can still bring back (`ticket`).
+    find_ticket => "ticket", basket: false;
+    /// Brings back lines of a ticket (`ticket`, `lines`?).
+    return_ticket => "return", basket: true;
+    /// A return without a receipt (`code`, `units`, `approval`).
+    return_without_receipt => "return_without_receipt", basket: true;
+    /// Pays the basket (`tenders`); prints the receipt.
+    pay => "pay", basket: true;
+    /// Voids a ticket (`ticket`, `approval`).
+    void_ticket => "void", basket: false;
+    /// Reprints a ticket as DUPLICATA (`ticket`).
+    reprint => "reprint", basket: false;
+    /// Opens the drawer without a sale (`reason`, `approval`).
+    no_sale => "no_sale", basket: false;
+    /// Training mode on or off (`on`, `approval`).
+    training => "training", basket: false;
+    /// Closes the register (`counted`, `approval`?): the difference and the Z.
+    close_register => "close", basket: false;
+    /// A gift card's or credit note's balance (`number`).
+    balance => "balance", basket: false;
+    /// Each device's setting and what it last answered.
+    devices => "devices", basket: false;
+    /// Tries a device (`device`).
+    test_device => "test_device", basket: false;
+    /// Prints the receipts the printer kept back.
+    retry_printer => "retry_printer", basket: false;
+    /// Changes a setting (`key`, `value`): manager or technician.
+    configure => "config", basket: false;
+}
+
+/// The last receipt or Z report handed to the printer, as text (`null` before the first).
 #[tauri::command]
-pub async fn login(state: State<'_, AppState>, staff: String, pin: String) -> Result<Value, String> {
-    with_till(&state, |t| t.login(&staff, &pin))
+pub async fn last_receipt(state: State<'_, AppState>) -> Answer {
+    let till = lock(&state)?;
+    Ok(json!(till.last_receipt()))
+}
+
+/// The cancel button of a card payment: asks the terminal to stop waiting. Takes no lock (the
+/// payment holds it); the engine then journals the payment as not made, or as approved if the
+/// customer had already paid.
+#[tauri::command]
+pub async fn cancel_card(state: State<'_, AppState>) -> Answer {
+    match &state.card_cancel {
+        Some(flag) => {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            Ok(json!({"cancel": "asked"}))
+        }
+        None => Err(AppError {
+            code: "device",
+            message: "this terminal cannot be stopped from the till: press its red key".into(),
+        }),
+    }
+}
+
+/// The app's version and its till's identity, for the settings screen.
+#[tauri::command]
+pub async fn about(state: State<'_, AppState>) -> Answer {
+    let till = lock(&state)?;
+    let id = till.identity();
+    Ok(json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "store": id.store,
+        "till": id.till,
+        "data": till.dir().display().to_string(),
+        "config": till.config(),
+    }))
 }

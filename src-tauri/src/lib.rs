@@ -5,6 +5,7 @@
 //! cancel button uses the terminal's cancel flag, which is held outside the lock.
 
 pub mod commands;
+pub mod demo;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -34,20 +35,87 @@ impl AppState {
 
 /// The app on a builder of any Tauri runtime (`tauri::Builder::default()`, or the mock one in tests).
 pub fn builder<R: Runtime>(base: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
-    base.manage(state).invoke_handler(tauri::generate_handler![commands::till_status, commands::login])
+    base.manage(state).invoke_handler(tauri::generate_handler![
+        commands::till_status,
+        commands::login,
+        commands::logout,
+        commands::open_register,
+        commands::cash_in,
+        commands::cash_out,
+        commands::scan,
+        commands::sell_gift_card,
+        commands::remove_line,
+        commands::discount,
+        commands::override_price,
+        commands::attach_customer,
+        commands::find_customer,
+        commands::park,
+        commands::resume,
+        commands::cancel_basket,
+        commands::suggestions,
+        commands::search,
+        commands::basket,
+        commands::find_ticket,
+        commands::return_ticket,
+        commands::return_without_receipt,
+        commands::pay,
+        commands::void_ticket,
+        commands::reprint,
+        commands::no_sale,
+        commands::training,
+        commands::close_register,
+        commands::balance,
+        commands::devices,
+        commands::test_device,
+        commands::retry_printer,
+        commands::configure,
+        commands::last_receipt,
+        commands::cancel_card,
+        commands::about,
+    ])
 }
 
-/// `pos-till-app --data DIR`.
-pub fn data_dir(args: &[String]) -> Result<PathBuf, String> {
-    args.iter().position(|a| a == "--data").and_then(|i| args.get(i + 1)).map(PathBuf::from).ok_or_else(
-        || "usage: pos-till-app --data DIR (the folder of a till made with `pos-till init`)".to_owned(),
-    )
+/// What the command line asks for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Launch {
+    /// `--data DIR`: the till in DIR with its configured devices.
+    Till(PathBuf),
+    /// `--demo DIR [--fixtures DIR]`: the demo till with simulated devices (see [`demo`]).
+    Demo {
+        /// The till's folder (set up on first use).
+        dir: PathBuf,
+        /// The chain's files it is set up from.
+        fixtures: PathBuf,
+    },
+}
+
+/// The usage line.
+pub const USAGE: &str = "usage: pos-till-app --data DIR (the folder of a till made with `pos-till init`)\n       pos-till-app --demo DIR [--fixtures DIR] (the Lyon demo till with simulated devices)";
+
+/// Reads the command line (without the program's name).
+pub fn launch(args: &[String]) -> Result<Launch, String> {
+    let value =
+        |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).map(PathBuf::from);
+    match (value("--data"), value("--demo")) {
+        (Some(dir), None) => Ok(Launch::Till(dir)),
+        (None, Some(dir)) => {
+            Ok(Launch::Demo { dir, fixtures: value("--fixtures").unwrap_or_else(demo::fixtures) })
+        }
+        _ => Err(USAGE.to_owned()),
+    }
 }
 
 /// Runs the app.
 pub fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = data_dir(&args)?;
+    let (dir, _simulators) = match launch(&args)? {
+        Launch::Till(dir) => (dir, None),
+        Launch::Demo { dir, fixtures } => {
+            let sims = demo::start(&dir)?;
+            demo::prepare(&dir, &fixtures, Clock::System)?;
+            (dir, Some(sims))
+        }
+    };
     let state = AppState::open(&dir, Clock::System).map_err(|e| e.to_string())?;
     builder(tauri::Builder::default(), state)
         .run(tauri::generate_context!())

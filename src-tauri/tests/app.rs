@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use pos_till::engine::{Clock, Till};
 use pos_till_app::{AppState, builder};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
@@ -22,11 +22,7 @@ fn at() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-12-05T09:00:00+01:00").unwrap().with_timezone(&Utc)
 }
 
-fn call(
-    webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
-    cmd: &str,
-    body: Value,
-) -> Result<Value, Value> {
+fn call(webview: &Window, cmd: &str, body: Value) -> Result<Value, Value> {
     get_ipc_response(
         webview,
         InvokeRequest {
@@ -42,17 +38,81 @@ fn call(
     .map(|b| b.deserialize::<Value>().unwrap())
 }
 
-#[test]
-fn the_window_reads_the_till_and_logs_in_through_the_commands() {
-    let dir = till_dir("login");
+type Window = tauri::WebviewWindow<tauri::test::MockRuntime>;
+
+/// The app on the mock runtime with its own context, so its capabilities (what the window may
+/// call) apply, and its main window.
+fn app(name: &str) -> (tauri::App<tauri::test::MockRuntime>, Window) {
+    let dir = till_dir(name);
     let state = AppState::open(&dir, Clock::Set(at())).unwrap();
-    // The app's own context: its capabilities (what the window may call) apply.
     let app = builder(mock_builder(), state).build(tauri::generate_context!()).unwrap();
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    (app, webview)
+}
+
+#[test]
+fn the_window_reads_the_till_and_logs_in_through_the_commands() {
+    let (_app, webview) = app("login");
     let status = call(&webview, "till_status", Value::Null).unwrap();
     assert_eq!((status["store"].as_str(), status["till"].as_str()), (Some("LYO"), Some("LYO-1")));
-    let e = call(&webview, "login", serde_json::json!({"staff": "S007", "pin": "0000"})).unwrap_err();
-    assert!(e.as_str().unwrap().contains("PIN"), "{e}");
-    call(&webview, "login", serde_json::json!({"staff": "S007", "pin": "2468"})).unwrap();
+    let e = call(&webview, "login", json!({"args": {"staff": "S007", "pin": "0000"}})).unwrap_err();
+    assert_eq!(e["code"], "refused", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("PIN"), "{e}");
+    call(&webview, "login", json!({"args": {"staff": "S007", "pin": "2468"}})).unwrap();
     assert_eq!(call(&webview, "till_status", Value::Null).unwrap()["operator"], "S007");
 }
+
+#[test]
+fn a_sale_through_the_commands_answers_the_basket_each_time_and_keeps_the_receipt() {
+    let (_app, w) = app("sale");
+    let e = call(&w, "scan", json!({"args": {"code": "3761100080190"}})).unwrap_err();
+    assert_eq!(e["code"], "refused", "nobody is logged in: {e}");
+    call(&w, "login", json!({"args": {"staff": "S007", "pin": "2468"}})).unwrap();
+    call(&w, "open_register", json!({"args": {"float": "150.00"}})).unwrap();
+    let one = call(&w, "scan", json!({"args": {"code": "3761100080190"}})).unwrap();
+    let two = call(&w, "scan", json!({"args": {"code": "3761300238575", "quantity": 2}})).unwrap();
+    assert_eq!(one["basket"]["lines"].as_array().unwrap().len(), 1);
+    let lines = two["basket"]["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["quantity"], 2);
+    // A customer found by a piece of their name, accents ignored, then attached.
+    let found = call(&w, "find_customer", json!({"args": {"text": "chloe rob"}})).unwrap();
+    assert_eq!(found[0]["id"], "C00002", "{found}");
+    let attached = call(&w, "attach_customer", json!({"args": {"id": "C00002"}})).unwrap();
+    assert_eq!(attached["basket"]["customer_detail"]["name"], "Chloé Robin");
+    assert!(attached["basket"]["points"].as_i64().is_some());
+    // The window cannot move the till's clock: `at` is for scripts only.
+    let total = attached["basket"]["total"].as_str().unwrap().to_owned();
+    let paid =
+        call(&w, "pay", json!({"args": {"tenders": [{"cash": total}], "at": "2030-01-01T10:00:00+01:00"}}))
+            .unwrap();
+    let ticket = paid["result"]["ticket"].as_str().unwrap().to_owned();
+    assert!(paid["basket"]["lines"].as_array().unwrap().is_empty());
+    let receipt = call(&w, "last_receipt", Value::Null).unwrap();
+    let receipt = receipt.as_str().unwrap();
+    assert!(receipt.contains(&ticket) && receipt.contains("2026-12-05"), "{receipt}");
+    let status = call(&w, "till_status", Value::Null).unwrap();
+    assert_eq!(status["tickets"], 1);
+    assert_eq!(status["devices"]["printer"]["last"]["ok"], true, "{status}");
+}
+
+#[test]
+fn the_window_is_granted_the_apps_commands_and_nothing_else() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("capabilities/main.json");
+    let capability: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut granted: Vec<String> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
+    let mut wanted: Vec<String> =
+        pos_till_app::commands::NAMES.iter().map(|n| format!("allow-{}", n.replace('_', "-"))).collect();
+    wanted.extend(["allow-last-receipt", "allow-cancel-card", "allow-about"].map(String::from));
+    granted.sort();
+    wanted.sort();
+    assert_eq!(granted, wanted, "no core:, fs: or shell: permission; one per command of the app");
+}
+
+#[path = "e2e/mod.rs"]
+mod e2e;

@@ -216,6 +216,20 @@ pub struct Till {
     cache: std::cell::RefCell<catalogue::Cache>,
     /// Fiscal commits since the last WAL checkpoint.
     since_checkpoint: u32,
+    /// What each device last answered (printer, terminal, scale, scanner): the window's status bar.
+    /// Not journaled (a failed test is, as `DeviceTested`); a restart forgets it.
+    health: BTreeMap<&'static str, DeviceHealth>,
+    /// The last receipt or Z handed to the printer, as text (shown on screen on request).
+    last_receipt: Option<String>,
+}
+
+/// What a device last answered.
+#[derive(Clone, Debug, Serialize)]
+pub struct DeviceHealth {
+    /// It worked.
+    pub ok: bool,
+    /// What it said (the error when it failed).
+    pub message: String,
 }
 
 /// Fiscal commits between WAL checkpoints. SQLite's automatic checkpoint would fall on whichever
@@ -370,6 +384,8 @@ impl Till {
             terminal,
             scale: None,
             receipt_width: receipt::WIDTH,
+            health: BTreeMap::new(),
+            last_receipt: None,
             sync_full: true,
             cache: std::cell::RefCell::default(),
             since_checkpoint: 0,
@@ -568,7 +584,8 @@ impl Till {
         }
         entries.push(Entry::Login { staff: staff.into() });
         self.commit(entries)?;
-        Ok(json!({"staff": staff, "role": role_str(role)}))
+        let name = self.staff_row(staff).map(|(name, _, _)| name).unwrap_or_default();
+        Ok(json!({"staff": staff, "name": name, "role": role_str(role)}))
     }
 
     /// Logs out.
@@ -923,6 +940,32 @@ impl Till {
         Ok(view)
     }
 
+    /// Customers whose id, name or e-mail contains `text` (case and accents ignored), at most 20,
+    /// with their loyalty points as the journal has them now.
+    pub fn find_customers(&self, text: &str) -> Result<Value, TillError> {
+        let wanted = fold(text.trim());
+        if wanted.is_empty() {
+            return Ok(json!([]));
+        }
+        let mut found = Vec::new();
+        for c in &self.settings.customers {
+            if [&c.id, &c.name, &c.email].iter().any(|f| fold(f).contains(&wanted)) {
+                found.push(json!({
+                    "id": c.id,
+                    "name": c.name,
+                    "segment": format!("{:?}", c.segment).to_lowercase(),
+                    "tier": format!("{:?}", c.tier).to_lowercase(),
+                    "points": self.points(&c.id)?,
+                    "home": c.home_location,
+                }));
+                if found.len() == 20 {
+                    break;
+                }
+            }
+        }
+        Ok(Value::Array(found))
+    }
+
     fn customer(&self, id: &str) -> Option<&Customer> {
         self.settings.customers.iter().find(|c| c.id == id)
     }
@@ -1014,10 +1057,55 @@ impl Till {
     pub fn basket_view(&self) -> Result<Value, TillError> {
         let b = self.basket().clone();
         let (p, _) = self.price(&b)?;
+        let discounts = |d: &[pos_core::basket::AppliedDiscount]| -> Vec<Value> {
+            d.iter().map(|d| json!({"label": label(&d.source), "amount": euros(d.amount.cents())})).collect()
+        };
+        let lines: Vec<Value> = p
+            .lines
+            .iter()
+            .map(|l| {
+                let (measure, quantity) = match l.measure {
+                    Measure::Units(n) => ("units", i64::from(n)),
+                    Measure::Weight(w) => {
+                        ("grams", (w.kilograms() * Decimal::ONE_THOUSAND).round().try_into().unwrap_or(0))
+                    }
+                    Measure::Label => ("label", 1),
+                    Measure::Returned(n) => ("returned", -i64::from(n)),
+                };
+                let serial = match b.lines.get(&l.id) {
+                    Some(LineSpec::Units { serial, .. }) => serial.clone(),
+                    _ => None,
+                };
+                json!({
+                    "line": l.id,
+                    "sku": l.sku.as_str(),
+                    "name": &*l.name,
+                    "measure": measure,
+                    "quantity": quantity,
+                    "unit_price": euros(l.unit_price.cents()),
+                    "gross": euros(l.gross.cents()),
+                    "eco": euros(l.eco.cents()),
+                    "discounts": discounts(&l.discounts),
+                    "serial": serial,
+                    "net": euros(l.net.cents()),
+                })
+            })
+            .collect();
+        let customer = self
+            .customer(&b.customer)
+            .map(|c| json!({"id": c.id, "name": c.name, "tier": format!("{:?}", c.tier).to_lowercase()}));
         Ok(json!({
-            "lines": p.lines.iter().map(|l| json!({"line": l.id, "sku": l.sku.as_str(), "name": &*l.name, "net": euros(l.net.cents())})).collect::<Vec<_>>(),
+            "lines": lines,
+            "basket_discounts": discounts(&p.basket_discounts),
+            "gross": euros(p.gross.cents()),
+            "discounts": euros(p.discounts.cents()),
+            "eco": euros(p.eco.cents()),
             "total": euros(p.total.cents()),
             "customer": b.customer,
+            "customer_detail": customer,
+            "points": if b.customer.is_empty() { None } else { Some(self.points(&b.customer)?) },
+            "point_value": euros(self.settings.loyalty.point_value.cents()),
+            "cards_paid": euros(b.cards.iter().filter(|c| c.state == "approved").map(|c| c.cents).sum()),
         }))
     }
 
@@ -1119,6 +1207,39 @@ impl Till {
     }
 
     // ------------------------------------------------------------------ returns
+
+    /// A ticket of this till found by its number or its receipt's QR code, with what each line can
+    /// still bring back (the returns screen ticks lines from it).
+    pub fn ticket_view(&self, reference: &str) -> Result<Value, TillError> {
+        let (ticket, _) = self.find_ticket(reference)?;
+        let mut lines = Vec::new();
+        for l in &ticket.lines {
+            let returnable = l.measure != "returned" && !l.gift_card;
+            let sold = if l.measure == "units" { u32::try_from(l.quantity).unwrap_or(1) } else { 1 };
+            let left = if returnable {
+                sold.saturating_sub(self.returned_units(&ticket.reference, l.id)?)
+            } else {
+                0
+            };
+            lines.push(json!({
+                "line": l.id,
+                "sku": l.sku,
+                "name": l.name,
+                "measure": l.measure,
+                "quantity": l.quantity,
+                "net": euros(l.net),
+                "returnable": left,
+            }));
+        }
+        Ok(json!({
+            "ticket": ticket.reference,
+            "day": ticket.day,
+            "customer": ticket.customer,
+            "total": euros(ticket.total),
+            "tenders": serde_json::to_value(&ticket.tenders).unwrap_or_default(),
+            "lines": lines,
+        }))
+    }
 
     fn find_ticket(&self, reference: &str) -> Result<(Ticket, u64), TillError> {
         // A receipt's QR code reads `reference|signature`; a number typed in is the reference alone.
@@ -1301,6 +1422,7 @@ impl Till {
         }
         self.commit(vec![Entry::CardIntent { reference: reference.clone(), cents }])?;
         let answer = self.terminal.pay(&PaymentRequest { reference: reference.clone(), cents });
+        self.note("terminal", answer.as_ref().map(|_| "answered").map_err(ToString::to_string));
         let answer = match answer {
             Ok(a) => Ok(a),
             Err(e) => match self.terminal.status(&reference) {
@@ -1626,7 +1748,10 @@ impl Till {
             ticket,
             duplicate,
         );
-        self.printer.print(&layout).map_err(|e| TillError::Device(e.to_string()))
+        self.last_receipt = Some(layout.to_text());
+        let printed = self.printer.print(&layout);
+        self.note("printer", printed.as_ref().map(|()| "receipt printed").map_err(ToString::to_string));
+        printed.map_err(|e| TillError::Device(e.to_string()))
     }
 
     /// Voids a ticket: a new ticket returning all its lines, refunded to its own tenders. A manager approves.
@@ -1726,7 +1851,9 @@ impl Till {
         }
         let by = self.approve(approval, "opening the drawer without a sale")?;
         self.commit(vec![Entry::NoSale { reason: reason.into(), approved_by: by }])?;
-        self.printer.open_drawer().map_err(|e| TillError::Device(e.to_string()))?;
+        let opened = self.printer.open_drawer();
+        self.note("printer", opened.as_ref().map(|()| "drawer opened").map_err(ToString::to_string));
+        opened.map_err(|e| TillError::Device(e.to_string()))?;
         Ok(json!({"drawer": "open"}))
     }
 
@@ -1775,6 +1902,37 @@ impl Till {
     /// Gives the till its scale (or takes it away).
     pub fn set_scale(&mut self, scale: Option<Box<dyn pos_drivers::scale::Scale>>) {
         self.scale = scale;
+    }
+
+    /// The last receipt or Z report handed to the printer, as text.
+    pub fn last_receipt(&self) -> Option<&str> {
+        self.last_receipt.as_deref()
+    }
+
+    /// Keeps what device `name` last answered.
+    fn note(&mut self, name: &'static str, outcome: Result<&str, String>) {
+        let (ok, message) = match outcome {
+            Ok(m) => (true, m.to_owned()),
+            Err(e) => (false, e),
+        };
+        self.health.insert(name, DeviceHealth { ok, message });
+    }
+
+    /// Each device: configured or not, what it last answered, receipts the printer keeps back.
+    pub fn devices(&self) -> Value {
+        let mut out = serde_json::Map::new();
+        for name in crate::devices::NAMES {
+            let configured = self.state.config.get(&format!("device.{name}"));
+            out.insert(
+                (*name).to_owned(),
+                json!({
+                    "configured": configured,
+                    "last": self.health.get(name),
+                }),
+            );
+        }
+        out.insert("printer_waiting".into(), json!(self.printer.waiting()));
+        Value::Object(out)
     }
 
     /// The settings (devices included) as they stand.
@@ -1860,6 +2018,10 @@ impl Till {
                 }),
             },
         };
+        self.note(
+            crate::devices::NAMES.iter().find(|n| **n == name).copied().unwrap_or("scanner"),
+            result.as_ref().map(String::as_str).map_err(Clone::clone),
+        );
         let (ok, text) = match result {
             Ok(t) => (true, t),
             Err(t) => (false, t),
@@ -1870,7 +2032,9 @@ impl Till {
 
     /// Prints the receipts the printer kept back (paper was out, the cover open).
     pub fn retry_printer(&mut self) -> Result<Value, TillError> {
-        self.printer.retry().map_err(|e| TillError::Device(e.to_string()))?;
+        let retried = self.printer.retry();
+        self.note("printer", retried.as_ref().map(|()| "receipts printed").map_err(ToString::to_string));
+        retried.map_err(|e| TillError::Device(e.to_string()))?;
         Ok(json!({"waiting": self.printer.waiting()}))
     }
 
@@ -1997,7 +2161,10 @@ impl Till {
     ) -> Result<(), TillError> {
         let layout =
             receipt::closure(&self.identity.till, &header.at, header.no, closure, cash, self.receipt_width);
-        self.printer.print(&layout).map_err(|e| TillError::Device(e.to_string()))
+        self.last_receipt = Some(layout.to_text());
+        let printed = self.printer.print(&layout);
+        self.note("printer", printed.as_ref().map(|()| "Z printed").map_err(ToString::to_string));
+        printed.map_err(|e| TillError::Device(e.to_string()))
     }
 
     /// Counts the cash of a day the till closed itself.
@@ -2147,6 +2314,7 @@ impl Till {
             "uncounted_days": self.state.uncounted,
             "unresolved_cards": self.state.unresolved_cards,
             "cards_on_basket": b.cards,
+            "devices": self.devices(),
         }))
     }
 }
@@ -2589,4 +2757,21 @@ fn apply_ticket(tx: &Transaction<'_>, state: &mut State, t: &Ticket) -> Result<(
 /// Runs a statement through the connection's statement cache (the commit path runs the same few).
 fn exec(tx: &Transaction<'_>, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
     tx.prepare_cached(sql)?.execute(params)
+}
+
+/// Lower case without the French accents, for look-ups typed at the counter.
+fn fold(s: &str) -> String {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'â' | 'ä' => 'a',
+            'ç' => 'c',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' => 'i',
+            'ô' | 'ö' => 'o',
+            'ù' | 'û' | 'ü' => 'u',
+            'ÿ' => 'y',
+            other => other,
+        })
+        .collect()
 }

@@ -66,13 +66,18 @@ pub fn ticket(ctx: &Context<'_>, t: &Ticket, duplicate: Option<u32>) -> Receipt 
         r.line(l.name.clone());
         let qty = match l.measure.as_str() {
             "units" => format!("  {} x {}", l.quantity, eur(l.unit_price)),
-            "weight" => {
-                format!("  {} kg x {} /kg", rust_decimal::Decimal::new(l.quantity, 3), eur(l.unit_price))
-            }
+            "weight" => format!(
+                "  {} kg x {} /kg",
+                rust_decimal::Decimal::new(l.quantity, 3).to_string().replace('.', ","),
+                eur(l.unit_price)
+            ),
             "returned" => format!("  RETOUR {} x {}", -l.quantity, l.reference),
             _ => String::from("  "),
         };
         r.pair(&qty, &eur(l.gross));
+        if l.measure == "units" && !l.reference.is_empty() && !l.gift_card {
+            r.line(format!("  N° de série {}", l.reference));
+        }
         if l.eco > 0 {
             r.pair("  dont éco-participation", &eur(l.eco));
         }

@@ -142,6 +142,8 @@ pub fn action(
             approval(a).as_ref(),
         ),
         "customer" => till.attach_customer(opt_text(a, "id").unwrap_or_default()),
+        "ticket" => till.ticket_view(text(a, "ticket")?),
+        "find_customer" => till.find_customers(text(a, "text")?),
         "park" => till.park(),
         "resume" => till.resume(u32::try_from(number(a, "slot")?).map_err(|_| bad("bad slot"))?),
         "cancel" => till.cancel_basket(),
@@ -188,6 +190,9 @@ pub fn action(
             Ok(json!({"number": n, "balance": till.balance(n)?.map(|c| format!("{}", Money::from_cents(c)))}))
         }
         "status" => till.status(),
+        "devices" => Ok(till.devices()),
+        "test_device" => till.test_device(text(a, "device")?),
+        "retry_printer" => till.retry_printer(),
         "terminal" => {
             let t = terminal.ok_or_else(|| bad("no simulated terminal in this session"))?;
             let b = match text(a, "behaviour")? {

@@ -11,3 +11,34 @@ export function money(amount: string, lang: Lang): string {
   const padded = cents.padEnd(2, "0").slice(0, 2);
   return lang === "fr" ? `${sign}${grouped},${padded}\u00a0€` : `${sign}€${grouped}.${padded}`;
 }
+
+/** A weight in grams, as kilograms with three decimals: "0,455 kg" in French. */
+export function kilograms(grams: number, lang: Lang): string {
+  const kg = (grams / 1000).toFixed(3);
+  return `${lang === "fr" ? kg.replace(".", ",") : kg}\u00a0kg`;
+}
+
+/** Cents to the engine's euro string ("12.30"); the engine never sees a float. */
+export function euros(cents: number): string {
+  const sign = cents < 0 ? "-" : "";
+  const abs = Math.abs(Math.trunc(cents));
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
+}
+
+/**
+ * An amount typed by a cashier ("12,30", "12.3", "12") to cents, or null when it is not one.
+ * At most two decimals; a comma or a dot.
+ */
+export function parseCents(typed: string): number | null {
+  const m = /^\s*(-?)(\d{1,7})(?:[.,](\d{1,2}))?\s*$/.exec(typed);
+  if (!m) return null;
+  const cents = Number(m[2]) * 100 + Number((m[3] ?? "0").padEnd(2, "0"));
+  return m[1] === "-" ? -cents : cents;
+}
+
+/** The engine's euro string to cents. */
+export function toCents(amount: string): number {
+  const c = parseCents(amount);
+  if (c === null) throw new Error(`not an amount: ${amount}`);
+  return c;
+}

@@ -1,71 +1,913 @@
-import { invoke } from "@tauri-apps/api/core";
+// The till's window: login, opening, the sale, payment, returns, closing, settings. Every action
+// goes through the app's commands; every error is shown as a sentence without clearing what the
+// cashier typed.
 
-/** What `till_status` answers (the engine's status, the parts the window shows). */
-interface TillStatus {
-  store: string;
-  till: string;
-  operator: string | null;
-  training: boolean;
-}
+import { call, isAppError } from "./api";
+import type { Approval, Basket, Closed, Customer, Paid, Product, Status, TicketView, WithBasket } from "./api";
+import { DENOMINATIONS, countTotal, countedForEngine, isNote } from "./cash";
+import { euros, kilograms, money, parseCents, toCents } from "./format";
+import type { Lang } from "./format";
+import { headline, lang, sentence, setLang, t } from "./i18n";
+import type { Key } from "./i18n";
+import { settle, forEngine } from "./tenders";
+import type { Tender } from "./tenders";
+import { WedgeClassifier, withoutScan } from "./wedge";
 
-const screen = document.querySelector<HTMLElement>("#screen");
+// ------------------------------------------------------------------ small DOM helpers
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string): HTMLElementTagNameMap[K] {
+type Child = Node | string | null | undefined | false;
+
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<Record<string, string>> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
+  for (const [k, v] of Object.entries(props)) {
+    if (v === undefined) continue;
+    if (k === "class") e.className = v;
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c);
   return e;
 }
 
-async function refreshBar(): Promise<void> {
-  const s = await invoke<TillStatus>("till_status");
-  const set = (id: string, text: string): void => {
-    const e = document.getElementById(id);
-    if (e) e.textContent = text;
-  };
-  set("store", s.store);
-  set("till", `Caisse ${s.till}`);
-  set("operator", s.operator ?? "");
+/** Replaces `e`'s children, leaving out the ones that are not there. */
+function fill(e: Element, ...children: Child[]): void {
+  e.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false));
 }
 
-function loginScreen(): void {
-  if (!screen) return;
-  screen.replaceChildren();
-  const title = el("h1", "Connexion");
-  const staff = el("input");
-  staff.placeholder = "Matricule";
-  staff.id = "staff";
-  const pin = el("input");
-  pin.type = "password";
-  pin.placeholder = "Code";
-  pin.id = "pin";
-  const pad = el("div");
-  pad.className = "keypad";
-  for (const key of ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]) {
-    const b = el("button", key);
-    b.onclick = (): void => {
-      if (key === "⌫") pin.value = pin.value.slice(0, -1);
-      else if (key === "OK") void submit();
-      else pin.value += key;
-    };
-    pad.append(b);
+function button(label: string, id: string, onClick: () => void | Promise<void>, cls = ""): HTMLButtonElement {
+  const b = h("button", { id, class: cls, type: "button" }, label);
+  b.onclick = (): void => {
+    void guard(async () => onClick());
+  };
+  return b;
+}
+
+function input(id: string, placeholder: string, type = "text"): HTMLInputElement {
+  return h("input", { id, placeholder, type, autocomplete: "off" });
+}
+
+const screen = (): HTMLElement => document.getElementById("screen") as HTMLElement;
+const m = (amount: string): string => money(amount, lang());
+
+// ------------------------------------------------------------------ errors and approvals
+
+/** Shows an error above the screen; nothing typed is cleared. */
+function showError(e: unknown): void {
+  const box = document.getElementById("error") as HTMLElement;
+  box.replaceChildren();
+  if (isAppError(e)) {
+    box.append(h("strong", {}, headline(e.code)), " ", sentence(e.message));
+    if (e.code === "storage") box.append(" ", t("errNothingLost"));
+  } else {
+    box.append(h("strong", {}, t("errRefused")), " ", String(e));
   }
-  const error = el("div");
-  error.className = "error";
-  error.id = "error";
-  async function submit(): Promise<void> {
-    try {
-      await invoke("login", { staff: staff.value.trim(), pin: pin.value });
-      pin.value = "";
-      await refreshBar();
-      error.textContent = "";
-    } catch (e) {
-      pin.value = "";
-      error.textContent = String(e);
+  box.hidden = false;
+}
+
+function clearError(): void {
+  const box = document.getElementById("error") as HTMLElement;
+  box.hidden = true;
+  box.replaceChildren();
+}
+
+async function guard(f: () => Promise<void>): Promise<void> {
+  try {
+    clearError();
+    await f();
+  } catch (e) {
+    showError(e);
+  }
+}
+
+/** Asks a manager to type their id and PIN here; resolves with them, or null when cancelled. */
+function askApproval(what: string): Promise<Approval | null> {
+  return new Promise((resolve) => {
+    const staff = input("approval-staff", t("staff"));
+    const pin = input("approval-pin", t("pin"), "password");
+    const close = (a: Approval | null): void => {
+      dialog.remove();
+      resolve(a);
+    };
+    const dialog = h(
+      "div",
+      { class: "modal", id: "approval" },
+      h(
+        "div",
+        { class: "card" },
+        h("h2", {}, t("approvalTitle")),
+        h("p", {}, t("approvalText", { what })),
+        staff,
+        pin,
+        h(
+          "div",
+          { class: "row" },
+          button(t("ok"), "approval-ok", () => close({ staff: staff.value.trim(), pin: pin.value })),
+          button(t("cancel"), "approval-cancel", () => close(null), "secondary"),
+        ),
+      ),
+    );
+    pin.onkeydown = (ev): void => {
+      if (ev.key === "Enter") close({ staff: staff.value.trim(), pin: pin.value });
+    };
+    document.body.append(dialog);
+    staff.focus();
+  });
+}
+
+/** Asks for one piece of text in the window (a serial number, a weight); null when cancelled. */
+function askText(title: string, numeric = false): Promise<string | null> {
+  return new Promise((resolve) => {
+    const field = input("ask-input", title);
+    if (numeric) field.inputMode = "numeric";
+    const close = (v: string | null): void => {
+      dialog.remove();
+      resolve(v);
+    };
+    const dialog = h(
+      "div",
+      { class: "modal", id: "ask" },
+      h(
+        "div",
+        { class: "card" },
+        h("h2", {}, title),
+        field,
+        h(
+          "div",
+          { class: "row" },
+          button(t("ok"), "ask-ok", () => close(field.value.trim())),
+          button(t("cancel"), "ask-cancel", () => close(null), "secondary"),
+        ),
+      ),
+    );
+    field.onkeydown = (ev): void => {
+      if (ev.key === "Enter") close(field.value.trim());
+    };
+    document.body.append(dialog);
+    field.focus();
+  });
+}
+
+/**
+ * Runs `f` without approval; when the engine says a manager must approve, asks for one and runs it
+ * again with it (a wrong manager PIN asks again).
+ */
+async function approved<T>(f: (a?: Approval) => Promise<T>): Promise<T | null> {
+  try {
+    return await f();
+  } catch (e) {
+    if (!isAppError(e) || e.code !== "needs_manager") throw e;
+    let why = sentence(e.message);
+    for (;;) {
+      const a = await askApproval(why);
+      if (a === null) return null;
+      try {
+        return await f(a);
+      } catch (again) {
+        if (!isAppError(again) || again.code !== "needs_manager") throw again;
+        why = sentence(again.message);
+      }
     }
   }
-  screen.append(title, staff, pin, pad, error);
-  staff.focus();
 }
 
-loginScreen();
-void refreshBar();
+// ------------------------------------------------------------------ status bar
+
+let status: Status | null = null;
+let operatorName = "";
+
+function deviceBadge(name: "printer" | "terminal" | "scale" | "scanner"): HTMLElement {
+  const d = status?.devices[name];
+  const configured = d?.configured !== null && d?.configured !== undefined;
+  const bad = d?.last !== null && d?.last !== undefined && !d.last.ok;
+  const cls = bad ? "device bad" : configured ? "device ok" : "device off";
+  const title = bad ? (d?.last?.message ?? "") : configured ? (d?.last?.message ?? t("deviceOk")) : t("notConfigured");
+  return h("span", { class: cls, id: `device-${name}`, title }, t(name as Key), bad ? ` ⚠ ${sentence(title)}` : "");
+}
+
+async function refreshBar(): Promise<Status> {
+  status = await call<Status>("till_status");
+  const bar = document.getElementById("bar") as HTMLElement;
+  const langButton = button(t("language"), "lang", () => {
+    const next: Lang = lang() === "fr" ? "en" : "fr";
+    setLang(next);
+    localStorage.setItem("lang", next);
+    void refreshBar();
+    current();
+  }, "link");
+  const lockButton = status.operator ? button(t("lock"), "lock", () => lockScreen(), "link") : null;
+  fill(bar,
+    h("span", { id: "store" }, status.store),
+    h("span", { id: "till" }, `${t("till")} ${status.till}`),
+    h("span", { id: "operator" }, status.operator ? `${operatorName || status.operator}` : ""),
+    h("span", { class: "devices" }, deviceBadge("printer"), deviceBadge("terminal"), deviceBadge("scale")),
+    h("span", { id: "sync", class: "sync" }, t("sync")),
+    langButton,
+    lockButton,
+  );
+  const banner = document.getElementById("training") as HTMLElement;
+  banner.hidden = !status.training;
+  banner.textContent = t("training");
+  return status;
+}
+
+/** Repaints the screen in place (after a language switch). */
+let current: () => void = () => undefined;
+
+// ------------------------------------------------------------------ login and lock
+
+function keypad(pin: HTMLInputElement, submit: () => void): HTMLElement {
+  const pad = h("div", { class: "keypad" });
+  for (const key of ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]) {
+    pad.append(
+      button(key, `key-${key === "⌫" ? "back" : key}`, () => {
+        if (key === "⌫") pin.value = pin.value.slice(0, -1);
+        else if (key === "OK") submit();
+        else pin.value += key;
+      }),
+    );
+  }
+  return pad;
+}
+
+function loginScreen(fixedStaff?: string): void {
+  current = (): void => loginScreen(fixedStaff);
+  const staff = input("staff", t("staff"));
+  if (fixedStaff) {
+    staff.value = fixedStaff;
+    staff.readOnly = true;
+  }
+  const pin = input("pin", t("pin"), "password");
+  pin.inputMode = "numeric";
+  const submit = (): void => {
+    void guard(async () => {
+      try {
+        const who = await call<{ staff: string; role: string; name?: string }>("login", {
+          staff: staff.value.trim(),
+          pin: pin.value,
+        });
+        operatorName = who.name ?? who.staff;
+      } finally {
+        pin.value = "";
+      }
+      const s = await refreshBar();
+      if (s.register === null) openRegisterScreen();
+      else saleScreen();
+    });
+  };
+  pin.onkeydown = (ev): void => {
+    if (ev.key === "Enter") submit();
+  };
+  screen().replaceChildren(
+    h(
+      "div",
+      { class: "login" },
+      h("h1", {}, fixedStaff ? t("locked") : t("login")),
+      staff,
+      pin,
+      keypad(pin, submit),
+      fixedStaff ? button(t("switchUser"), "switch-user", () => loginScreen(), "secondary") : null,
+    ),
+  );
+  (fixedStaff ? pin : staff).focus();
+}
+
+function lockScreen(): void {
+  loginScreen(status?.operator ?? undefined);
+}
+
+// ------------------------------------------------------------------ opening
+
+function openRegisterScreen(): void {
+  current = openRegisterScreen;
+  const float = input("float", t("float"));
+  float.inputMode = "decimal";
+  const open = async (): Promise<void> => {
+    const cents = parseCents(float.value);
+    if (cents === null) throw new Error(`${float.value || "?"} : ${t("amount")} (12,30)`);
+    await call("open_register", { float: euros(cents) });
+    await refreshBar();
+    saleScreen();
+  };
+  float.onkeydown = (ev): void => {
+    if (ev.key === "Enter") void guard(open);
+  };
+  screen().replaceChildren(
+    h("div", { class: "panel" }, h("h1", {}, t("openRegister")), float, button(t("open"), "open-register", open)),
+  );
+  float.focus();
+}
+
+// ------------------------------------------------------------------ the sale
+
+let basket: Basket | null = null;
+
+/** A scan from anywhere: the wedge scanner, the scan field, a search result, a suggestion. */
+async function scanCode(code: string, extra: Record<string, unknown> = {}): Promise<void> {
+  try {
+    const r = await call<WithBasket>("scan", { code, ...extra });
+    basket = r.basket;
+  } catch (e) {
+    if (isAppError(e) && /serial-tracked/.test(e.message) && extra["serial"] === undefined) {
+      const serial = await askText(t("serialAsk"));
+      if (serial) return scanCode(code, { ...extra, serial });
+      return;
+    }
+    if (isAppError(e) && /sold by weight/.test(e.message) && extra["grams"] === undefined) {
+      const grams = await askText(t("weightAsk"), true);
+      if (grams && /^\d+$/.test(grams)) return scanCode(code, { ...extra, grams: Number(grams) });
+      return;
+    }
+    throw e;
+  }
+  paintBasket();
+  void paintSuggestions();
+}
+
+function lineView(l: Basket["lines"][number]): HTMLElement {
+  const qty =
+    l.measure === "grams"
+      ? kilograms(l.quantity, lang())
+      : l.measure === "label"
+        ? "—"
+        : String(l.quantity);
+  return h(
+    "tr",
+    { class: "line", id: `line-${l.line}`, "data-sku": l.sku },
+    h(
+      "td",
+      { class: "name" },
+      h("div", {}, l.name),
+      l.serial ? h("div", { class: "detail" }, `${t("serial")} ${l.serial}`) : null,
+      ...l.discounts.map((d) => h("div", { class: "detail promo" }, `${d.label} ${m(d.amount)}`)),
+      l.eco !== "0.00" ? h("div", { class: "detail" }, `${t("eco")} ${m(l.eco)}`) : null,
+    ),
+    h("td", { class: "qty" }, qty),
+    h("td", { class: "price" }, m(l.unit_price)),
+    h("td", { class: "net" }, m(l.net)),
+    h(
+      "td",
+      {},
+      button("✕", `remove-${l.line}`, async () => {
+        basket = (await call<WithBasket>("remove_line", { line: l.line })).basket;
+        paintBasket();
+        void paintSuggestions();
+      }, "small secondary"),
+    ),
+  );
+}
+
+function paintBasket(): void {
+  const table = document.getElementById("lines");
+  const total = document.getElementById("total");
+  const cust = document.getElementById("customer-attached");
+  if (!table || !total || !basket) return;
+  table.replaceChildren(...basket.lines.map(lineView));
+  for (const d of basket.basket_discounts) {
+    table.append(h("tr", { class: "line promo" }, h("td", { colspan: "3" }, d.label), h("td", {}, m(d.amount)), h("td")));
+  }
+  total.textContent = m(basket.total);
+  if (cust) {
+    cust.replaceChildren();
+    if (basket.customer_detail) {
+      cust.append(
+        h("strong", { id: "customer-name" }, basket.customer_detail.name),
+        ` (${basket.customer_detail.tier}) — `,
+        h("span", { id: "customer-points" }, `${basket.points ?? 0} ${t("points")}`),
+        " ",
+        button(t("detach"), "customer-detach", async () => {
+          basket = (await call<WithBasket>("attach_customer", { id: "" })).basket;
+          paintBasket();
+        }, "small secondary"),
+      );
+    }
+  }
+}
+
+async function paintSuggestions(): Promise<void> {
+  const box = document.getElementById("suggestions");
+  if (!box) return;
+  const list = basket && basket.lines.length > 0 ? await call<Product[]>("suggestions") : [];
+  fill(box,
+    list.length > 0 ? h("h3", {}, t("suggestions")) : null,
+    ...list.slice(0, 8).map((p) => button(`+ ${p.name}`, `suggest-${p.sku}`, () => scanCode(p.sku), "chip")),
+  );
+}
+
+async function search(text: string): Promise<void> {
+  const results = document.getElementById("results") as HTMLElement;
+  const found = await call<Product[]>("search", { text });
+  results.replaceChildren(
+    ...found.map((p) =>
+      h("li", {}, button(`${p.name} · ${p.sku}`, `result-${p.sku}`, async () => {
+        results.replaceChildren();
+        await scanCode(p.sku);
+      }, "result")),
+    ),
+  );
+}
+
+function saleScreen(): void {
+  current = saleScreen;
+  const scanField = input("scan-input", t("scanHint"));
+  scanField.onkeydown = (ev): void => {
+    if (ev.key !== "Enter") return;
+    const text = scanField.value.trim();
+    if (text === "") return;
+    void guard(async () => {
+      // Digits are a code typed in; anything else is a search.
+      if (/^\d{6,}$/.test(text) || /^[A-Z0-9]+(-[A-Z0-9]+)+$/.test(text)) await scanCode(text);
+      else await search(text);
+      scanField.value = "";
+    });
+  };
+  const custField = input("customer-find", t("customerFind"));
+  const custResults = h("ul", { id: "customer-results", class: "results" });
+  custField.onkeydown = (ev): void => {
+    if (ev.key !== "Enter") return;
+    void guard(async () => {
+      const found = await call<Customer[]>("find_customer", { text: custField.value });
+      custResults.replaceChildren(
+        ...found.map((c) =>
+          h("li", {}, button(`${c.name} · ${c.id} · ${c.points} ${t("points")}`, `customer-${c.id}`, async () => {
+            basket = (await call<WithBasket>("attach_customer", { id: c.id })).basket;
+            custResults.replaceChildren();
+            custField.value = "";
+            paintBasket();
+          }, "result")),
+        ),
+      );
+    });
+  };
+  const giftNumber = input("gift-sell-number", `${t("giftCard")} — ${t("number")}`);
+  const giftAmount = input("gift-sell-amount", t("amount"));
+  giftAmount.inputMode = "decimal";
+  const sellGift = button(t("sellGiftCard"), "gift-sell", async () => {
+    const cents = parseCents(giftAmount.value);
+    if (cents === null || cents <= 0) throw new Error(`${giftAmount.value || "?"} : ${t("amount")}`);
+    basket = (await call<WithBasket>("sell_gift_card", { card: giftNumber.value.trim(), amount: euros(cents) })).basket;
+    giftNumber.value = "";
+    giftAmount.value = "";
+    paintBasket();
+  }, "secondary");
+  const parked = status?.parked ?? [];
+  screen().replaceChildren(
+    h(
+      "div",
+      { class: "sale" },
+      h(
+        "section",
+        { class: "left" },
+        scanField,
+        h("ul", { id: "results", class: "results" }),
+        h("table", { class: "lines" }, h("tbody", { id: "lines" })),
+        h("div", { id: "suggestions", class: "suggestions" }),
+        h("details", { class: "gift" }, h("summary", {}, t("sellGiftCard")), giftNumber, giftAmount, sellGift),
+      ),
+      h(
+        "section",
+        { class: "right" },
+        h("div", { class: "total-box" }, h("span", {}, t("total")), h("span", { id: "total" }, m("0.00"))),
+        h("div", { class: "customer" }, h("h3", {}, t("customer")), h("div", { id: "customer-attached" }), custField, custResults),
+        button(t("pay"), "pay", () => paymentScreen(), "primary big"),
+        h(
+          "div",
+          { class: "row wrap" },
+          button(t("park"), "park", async () => {
+            await call("park");
+            await refreshBar();
+            saleScreen();
+          }, "secondary"),
+          ...parked.map((slot) =>
+            button(`${t("resume")} ${slot}`, `resume-${slot}`, async () => {
+              basket = (await call<WithBasket>("resume", { slot: Number(slot) })).basket;
+              await refreshBar();
+              saleScreen();
+            }, "secondary"),
+          ),
+          button(t("cancelBasket"), "cancel-basket", async () => {
+            basket = (await call<WithBasket>("cancel_basket")).basket;
+            paintBasket();
+            void paintSuggestions();
+          }, "secondary"),
+        ),
+        h(
+          "div",
+          { class: "row wrap" },
+          button(t("returns"), "go-returns", () => returnsScreen(), "secondary"),
+          button(t("closing"), "go-closing", () => closingScreen(), "secondary"),
+          button(t("settings"), "go-settings", () => settingsScreen(), "secondary"),
+        ),
+      ),
+    ),
+  );
+  void guard(async () => {
+    basket = await call<Basket>("basket");
+    paintBasket();
+    await paintSuggestions();
+  });
+  scanField.focus();
+}
+
+// ------------------------------------------------------------------ payment
+
+function paymentScreen(): void {
+  if (!basket || basket.lines.length === 0) {
+    showError({ code: "refused", message: "the basket is empty: scan something first" });
+    return;
+  }
+  current = paymentScreen;
+  const b = basket;
+  const total = toCents(b.total);
+  const tenders: Tender[] = [];
+  const refund = total < 0;
+  const dueView = h("div", { id: "due", class: "due" });
+  const changeView = h("div", { id: "change", class: "change" });
+  const list = h("ul", { id: "tenders", class: "tenders" });
+  const amount = input("tender-amount", t("amount"));
+  amount.inputMode = "decimal";
+  const number = input("tender-number", t("number"));
+  const info = h("div", { id: "tender-info", class: "detail" });
+
+  const add = (tn: Tender): void => {
+    settle(total, [...tenders, tn]); // refuses a card or voucher above what is due
+    tenders.push(tn);
+    repaint();
+  };
+  const repaint = (): void => {
+    const { due, change } = settle(total, tenders);
+    dueView.textContent = `${t("due")} ${m(euros(due))}`;
+    changeView.textContent = change > 0 ? `${t("change")} ${m(euros(change))}` : "";
+    list.replaceChildren(
+      ...tenders.map((tn, i) =>
+        h(
+          "li",
+          {},
+          `${label(tn)} ${m(euros(tn.cents))}`,
+          " ",
+          button("✕", `tender-remove-${i}`, () => {
+            tenders.splice(i, 1);
+            repaint();
+          }, "small secondary"),
+        ),
+      ),
+    );
+    amount.value = due !== 0 ? euros(due).replace(".", lang() === "fr" ? "," : ".") : "";
+  };
+  const label = (tn: Tender): string =>
+    tn.kind === "cash"
+      ? t("cash")
+      : tn.kind === "card"
+        ? t("card")
+        : tn.kind === "gift_card"
+          ? `${t("giftCard")} ${tn.card}`
+          : tn.kind === "store_credit"
+            ? `${t("storeCredit")} ${tn.note}`
+            : `${tn.points} ${t("points")}`;
+  const typed = (): number => {
+    const c = parseCents(amount.value);
+    if (c === null || c === 0) throw new Error(`${amount.value || "?"} : ${t("amount")}`);
+    return refund && c > 0 ? -c : c;
+  };
+  const addVoucher = async (kind: "gift_card" | "store_credit"): Promise<void> => {
+    const no = number.value.trim();
+    if (kind === "store_credit" && refund) {
+      add({ kind, note: "", cents: typed() });
+      return;
+    }
+    const r = await call<{ balance: string | null }>("balance", { number: no });
+    if (r.balance === null) throw { code: "refused", message: `no gift card or credit note ${no}; check the number` };
+    info.textContent = `${t("balance")} ${no} : ${m(r.balance)}`;
+    const cents = refund ? typed() : Math.min(typed(), toCents(r.balance));
+    add(kind === "gift_card" ? { kind, card: no, cents } : { kind, note: no, cents });
+    number.value = "";
+  };
+  const finish = async (): Promise<void> => {
+    const hasCard = tenders.some((tn) => tn.kind === "card");
+    const waiting = hasCard ? cardWaiting() : null;
+    try {
+      const r = await call<WithBasket<Paid>>("pay", { tenders: forEngine(tenders) });
+      basket = r.basket;
+      await refreshBar();
+      paidScreen(r.result);
+    } finally {
+      waiting?.remove();
+      void refreshBar();
+    }
+  };
+  const points = b.points ?? 0;
+  const pointValue = toCents(b.point_value);
+  screen().replaceChildren(
+    h(
+      "div",
+      { class: "payment" },
+      h("h1", {}, t("payment")),
+      h("div", { class: "total-box" }, h("span", {}, t("total")), h("span", { id: "pay-total" }, m(b.total))),
+      dueView,
+      changeView,
+      list,
+      amount,
+      h(
+        "div",
+        { class: "row wrap" },
+        button(refund ? `${t("refundTo")} ${t("cash")}` : t("cash"), "tender-cash", () => {
+          add({ kind: "cash", cents: typed() });
+        }),
+        button(refund ? `${t("refundTo")} ${t("card")}` : t("card"), "tender-card", () => {
+          add({ kind: "card", cents: typed() });
+        }),
+      ),
+      number,
+      info,
+      h(
+        "div",
+        { class: "row wrap" },
+        refund ? null : button(t("giftCard"), "tender-gift", () => addVoucher("gift_card")),
+        button(t("storeCredit"), "tender-credit", () => addVoucher("store_credit")),
+        !refund && b.customer && points > 0 && pointValue > 0
+          ? button(`${t("loyalty")} (${points})`, "tender-points", () => {
+              const { due } = settle(total, tenders);
+              const use = Math.min(points, Math.floor(due / pointValue));
+              if (use > 0) add({ kind: "points", points: use, cents: use * pointValue });
+            })
+          : null,
+      ),
+      h(
+        "div",
+        { class: "row" },
+        button(t("finish"), "finish", finish, "primary big"),
+        button(t("cancel"), "payment-back", () => saleScreen(), "secondary"),
+      ),
+    ),
+  );
+  repaint();
+  amount.focus();
+}
+
+/** The overlay shown while the terminal runs a card payment, with its cancel button. */
+function cardWaiting(): HTMLElement {
+  const overlay = h(
+    "div",
+    { class: "modal", id: "card-waiting" },
+    h(
+      "div",
+      { class: "card" },
+      h("h2", {}, t("card")),
+      h("p", { class: "spinner" }, t("cardWaiting")),
+      button(t("cardCancel"), "card-cancel", async () => {
+        await call("cancel_card");
+      }, "secondary"),
+    ),
+  );
+  document.body.append(overlay);
+  return overlay;
+}
+
+function paidScreen(r: Paid): void {
+  current = (): void => paidScreen(r);
+  const receipt = h("pre", { id: "receipt", class: "receipt", hidden: "" });
+  screen().replaceChildren(
+    h(
+      "div",
+      { class: "panel" },
+      h("h1", {}, t("paid")),
+      h("p", { id: "paid-ticket" }, `${t("ticket")} ${r.ticket} — ${m(r.total)}`),
+      toCents(r.change) > 0 ? h("div", { id: "paid-change", class: "change huge" }, `${t("change")} ${m(r.change)}`) : null,
+      ...r.credit_notes.map((n) => h("p", { class: "credit-note" }, `${t("storeCredit")} ${n.note} : ${m(n.amount)}`)),
+      r.printer ? h("p", { class: "warning" }, sentence(r.printer)) : null,
+      h(
+        "div",
+        { class: "row" },
+        button(t("showReceipt"), "show-receipt", async () => {
+          receipt.textContent = (await call<string | null>("last_receipt")) ?? "";
+          receipt.hidden = false;
+        }, "secondary"),
+        button(t("newSale"), "new-sale", () => saleScreen(), "primary"),
+      ),
+      receipt,
+    ),
+  );
+}
+
+// ------------------------------------------------------------------ returns
+
+function returnsScreen(): void {
+  current = returnsScreen;
+  const ref = input("return-ticket", t("returnFind"));
+  const view = h("div", { id: "return-view" });
+  const find = async (): Promise<void> => {
+    const tv = await call<TicketView>("find_ticket", { ticket: ref.value.trim() });
+    const boxes = new Map<number, HTMLInputElement>();
+    view.replaceChildren(
+      h("h2", {}, `${t("ticket")} ${tv.ticket} — ${tv.day} — ${m(tv.total)}`),
+      h(
+        "table",
+        { class: "lines" },
+        h(
+          "tbody",
+          {},
+          ...tv.lines.map((l) => {
+            const box = h("input", { type: "checkbox", id: `return-line-${l.line}` });
+            box.disabled = l.returnable === 0;
+            boxes.set(l.line, box);
+            return h("tr", {}, h("td", {}, box), h("td", {}, l.name), h("td", {}, `${l.returnable}`), h("td", {}, m(l.net)));
+          }),
+        ),
+      ),
+      h(
+        "div",
+        { class: "row" },
+        button(t("returnLines"), "return-lines", async () => {
+          const lines = [...boxes].filter(([, b]) => b.checked).map(([line]) => ({ line, units: 1 }));
+          basket = (await call<WithBasket>("return_ticket", { ticket: tv.ticket, lines })).basket;
+          saleScreen();
+        }),
+        button(t("returnAll"), "return-all", async () => {
+          basket = (await call<WithBasket>("return_ticket", { ticket: tv.ticket })).basket;
+          saleScreen();
+        }, "secondary"),
+      ),
+    );
+  };
+  ref.onkeydown = (ev): void => {
+    if (ev.key === "Enter") void guard(find);
+  };
+  const code = input("noreceipt-code", t("scanHint"));
+  screen().replaceChildren(
+    h(
+      "div",
+      { class: "panel" },
+      h("h1", {}, t("returns")),
+      ref,
+      button(t("search"), "return-find", find),
+      view,
+      h("h2", {}, t("noReceipt")),
+      code,
+      button(t("noReceipt"), "noreceipt", async () => {
+        const r = await approved((approval) =>
+          call<WithBasket>("return_without_receipt", { code: code.value.trim(), units: 1, approval }),
+        );
+        if (r) {
+          basket = r.basket;
+          saleScreen();
+        }
+      }),
+      button(t("sale"), "back-to-sale", () => saleScreen(), "secondary"),
+    ),
+  );
+  ref.focus();
+}
+
+// ------------------------------------------------------------------ closing
+
+function closingScreen(): void {
+  current = closingScreen;
+  const counts = new Map<number, number>();
+  const expected = status?.register ? toCents(status.register.expected_cash) : 0;
+  const countedView = h("div", { id: "counted" });
+  const differenceView = h("div", { id: "difference", class: "big" });
+  const repaint = (): void => {
+    const total = countTotal(counts);
+    countedView.textContent = `${t("counted")} ${m(euros(total))} — ${t("expected")} ${m(euros(expected))}`;
+    differenceView.textContent = `${t("difference")} ${m(euros(total - expected))}`;
+    differenceView.className = total === expected ? "big" : "big warning";
+  };
+  const field = (d: number): HTMLElement => {
+    const f = input(`count-${d}`, "0");
+    f.inputMode = "numeric";
+    f.oninput = (): void => {
+      const n = Number(f.value || "0");
+      if (Number.isInteger(n) && n >= 0) counts.set(d, n);
+      repaint();
+    };
+    return h("label", { class: "count" }, h("span", {}, m(euros(d))), f);
+  };
+  const result = h("div", { id: "z-report" });
+  screen().replaceChildren(
+    h(
+      "div",
+      { class: "panel" },
+      h("h1", {}, `${t("closing")} — ${status?.register?.day ?? ""}`),
+      h("h2", {}, t("countCash")),
+      h("h3", {}, t("notes")),
+      h("div", { class: "counts" }, ...DENOMINATIONS.filter(isNote).map(field)),
+      h("h3", {}, t("coins")),
+      h("div", { class: "counts" }, ...DENOMINATIONS.filter((d) => !isNote(d)).map(field)),
+      countedView,
+      differenceView,
+      h(
+        "div",
+        { class: "row" },
+        button(t("close"), "close-day", async () => {
+          const r = await approved((approval) =>
+            call<Closed>("close_register", { counted: countedForEngine(counts), approval }),
+          );
+          if (!r) return;
+          await refreshBar();
+          fill(result,
+            h("h2", {}, t("zReport")),
+            h("p", { id: "z-difference" }, `${t("expected")} ${m(r.expected)} — ${t("counted")} ${m(r.counted)} — ${t("difference")} ${m(r.difference)}`),
+            r.printer ? h("p", { class: "warning" }, sentence(r.printer)) : null,
+            h("pre", { class: "receipt", id: "z-text" }, (await call<string | null>("last_receipt")) ?? ""),
+          );
+        }, "primary"),
+        button(t("sale"), "closing-back", () => (status?.register ? saleScreen() : openRegisterScreen()), "secondary"),
+      ),
+      result,
+    ),
+  );
+  repaint();
+}
+
+// ------------------------------------------------------------------ settings
+
+function settingsScreen(): void {
+  current = settingsScreen;
+  const out = h("pre", { id: "test-result", class: "receipt" });
+  const rows = (["printer", "terminal", "scale", "scanner"] as const).map((name) => {
+    const d = status?.devices[name];
+    return h(
+      "tr",
+      {},
+      h("td", {}, t(name)),
+      h("td", { class: "detail" }, d?.configured ?? t("notConfigured")),
+      h("td", {}, d?.last ? (d.last.ok ? t("deviceOk") : sentence(d.last.message)) : ""),
+      h(
+        "td",
+        {},
+        button(t("test"), `test-${name}`, async () => {
+          out.textContent = "…";
+          const r = await call<{ ok: boolean; result: string }>("test_device", { device: name });
+          out.textContent = `${t(name)} : ${r.ok ? "OK" : "✗"} ${r.result}`;
+          await refreshBar();
+        }, "small"),
+      ),
+    );
+  });
+  const about = h("div", { id: "about" });
+  screen().replaceChildren(
+    h(
+      "div",
+      { class: "panel" },
+      h("h1", {}, t("settings")),
+      h("h2", {}, t("devices")),
+      h("table", { class: "lines" }, h("tbody", {}, ...rows)),
+      (status?.devices.printer_waiting ?? 0) > 0
+        ? button(`${t("retry")} (${status?.devices.printer_waiting})`, "retry-printer", async () => {
+            await call("retry_printer");
+            await refreshBar();
+            settingsScreen();
+          })
+        : null,
+      out,
+      about,
+      button(t("sale"), "settings-back", () => saleScreen(), "secondary"),
+    ),
+  );
+  void guard(async () => {
+    const a = await call<{ version: string; store: string; till: string; data: string }>("about");
+    about.replaceChildren(
+      h("h2", {}, t("identity")),
+      h("p", {}, `${a.store} · ${a.till} · ${t("version")} ${a.version}`),
+      h("p", { class: "detail" }, a.data),
+    );
+  });
+}
+
+// ------------------------------------------------------------------ the wedge scanner, everywhere
+
+const wedge = new WedgeClassifier();
+
+document.addEventListener(
+  "keydown",
+  (ev) => {
+    if (ev.ctrlKey || ev.altKey || ev.metaKey) return;
+    // Only the sale screen sells; PINs are typed by hand.
+    if (!document.getElementById("scan-input")) return;
+    const verdict = wedge.key(ev.key, performance.now());
+    if (verdict.kind !== "scan") return;
+    // A scan into another field belongs to it (a loyalty card in the customer search, a receipt in
+    // the returns field, a gift card's number, a serial number asked for): its Enter handles it.
+    const target = ev.target;
+    if (target instanceof HTMLInputElement && target.id !== "scan-input") return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    if (target instanceof HTMLInputElement) target.value = withoutScan(target.value, verdict.code);
+    const code = verdict.code;
+    void guard(() => scanCode(code));
+  },
+  true,
+);
+
+// ------------------------------------------------------------------ start
+
+setLang(localStorage.getItem("lang") === "en" ? "en" : "fr");
+document.documentElement.lang = lang();
+void guard(async () => {
+  const s = await refreshBar();
+  if (s.operator === null) loginScreen();
+  else if (s.register === null) openRegisterScreen();
+  else saleScreen();
+});

@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's commands.
 //!
-//! - `demo`: prices a basket at the Lyon store and prints it as the receipt reads.
+//! - `demo`: prices a basket at the Lyon store and prints it as the receipt reads, then opens the
+//!   till's window on the Lyon demo till with every device simulated (`pos-till-app --demo`).
 //! - `test`: formatting, clippy with `-D warnings`, the domain's purity check, the demo chain's
 //!   freshness, and every test of the workspace.
 //! - `bench`: the benchmark table (medians, the floor measured in the same run, and their ratio).
@@ -33,7 +34,8 @@ fn run() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("demo") => {
             setup::ensure()?;
-            demo::run(&root.join("fixtures/demo"))
+            demo::run(&root.join("fixtures/demo"))?;
+            window_demo(&root)
         }
         Some("test") => {
             setup::ensure()?;
@@ -52,6 +54,40 @@ fn run() -> Result<()> {
             bail!("unknown or missing command")
         }
     }
+}
+
+/// Opens the till's window on the demo till in `target/demo-till` (set up on first use), its
+/// printer, terminal and scale played by simulators the app starts. Without a display, says so.
+fn window_demo(root: &Path) -> Result<()> {
+    let display =
+        ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
+    if !display {
+        eprintln!(
+            "\nno display here (DISPLAY is not set): the till's window needs a desktop session.\n\
+             On one, `cargo xtask demo` opens it on the Lyon demo till with simulated devices."
+        );
+        return Ok(());
+    }
+    cargo(&["build", "-p", "pos-till-app"])?;
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let dir = target.join("demo-till");
+    eprintln!(
+        "\nThe Lyon till ({}), devices simulated (receipts decoded into printer-sim/):\n\
+         - log in: S007 / 2468 (cashier), S006 / 90517 (manager), S010 / 5720 (technician)\n\
+         - scan (type the code and Enter): 3761300238575 LiPo, 3761000001004 balsa by weight (the scale \
+         says 0.455 kg), 3761300238599 charger (asks its serial number)\n\
+         - a club customer: search \"Camille Martin\"",
+        dir.display()
+    );
+    let status = Command::new(target.join("debug/pos-till-app"))
+        .arg("--demo")
+        .arg(&dir)
+        .status()
+        .context("cannot start pos-till-app")?;
+    if !status.success() {
+        bail!("pos-till-app stopped with {status}");
+    }
+    Ok(())
 }
 
 fn workspace_root() -> PathBuf {

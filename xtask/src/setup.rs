@@ -30,6 +30,26 @@ const PACKAGES: &[(&str, &str)] = &[
 pub fn ensure() -> Result<()> {
     toolchain_components()?;
     node()?;
+    debian_packages()?;
+    tauri_driver()
+}
+
+/// The WebDriver server the window's end-to-end tests go through: `cargo install`ed (about a
+/// minute on two cores) when it is not in cargo's bin folder or on the PATH.
+fn tauri_driver() -> Result<()> {
+    let found = Command::new("tauri-driver").arg("--help").output().is_ok()
+        || std::env::var_os("CARGO_HOME")
+            .map(std::path::PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cargo")))
+            .is_some_and(|home| home.join("bin/tauri-driver").is_file());
+    if found {
+        return Ok(());
+    }
+    eprintln!("tauri-driver is missing (the window's end-to-end tests need it): installing it");
+    run(env!("CARGO"), &["install", "tauri-driver", "--locked", "--version", "2.1.0"])
+}
+
+fn debian_packages() -> Result<()> {
     let missing: Vec<&str> = PACKAGES.iter().map(|(p, _)| *p).filter(|p| !installed(p)).collect();
     if missing.is_empty() {
         return Ok(());

@@ -111,20 +111,9 @@ fn run(
     serve: impl Fn(&mut dyn Link, &Stop) + Send + 'static,
 ) -> std::thread::JoinHandle<()> {
     let stop = stop.clone();
-    std::thread::spawn(move || match place {
-        Place::Pty(pty) => {
-            while !stop.stopped() {
-                match pty.link() {
-                    Ok(mut link) => serve(&mut link, &stop),
-                    Err(e) => {
-                        eprintln!("{e}");
-                        return;
-                    }
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
-        Place::Tcp(listener) => {
+    match place {
+        Place::Pty(pty) => pty.serve_in_background(&stop, serve),
+        Place::Tcp(listener) => std::thread::spawn(move || {
             let _ = listener.set_nonblocking(true);
             while !stop.stopped() {
                 match listener.accept() {
@@ -135,8 +124,8 @@ fn run(
                     Err(_) => std::thread::sleep(Duration::from_millis(10)),
                 }
             }
-        }
-    })
+        }),
+    }
 }
 
 fn on_off(v: Option<&str>) -> Result<bool, String> {

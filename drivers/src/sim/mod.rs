@@ -101,6 +101,27 @@ impl Link for MasterLink {
     }
 }
 
+impl Pty {
+    /// Serves this pty with `serve` on a thread until `stop`: when the till closes its side, the
+    /// simulator waits for it to open it again.
+    pub fn serve_in_background(
+        self,
+        stop: &Stop,
+        serve: impl Fn(&mut dyn Link, &Stop) + Send + 'static,
+    ) -> std::thread::JoinHandle<()> {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            while !stop.stopped() {
+                match self.link() {
+                    Ok(mut link) => serve(&mut link, &stop),
+                    Err(_) => return,
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        })
+    }
+}
+
 /// A flag that stops a simulator's loop.
 #[derive(Clone, Debug, Default)]
 pub struct Stop(Arc<AtomicBool>);

@@ -1,0 +1,199 @@
+//! End to end: the real app (`pos-till-app --demo DIR`, every device simulated behind a pty) in a
+//! real WebKitGTK window under Xvfb, driven through tauri-driver and WebKitWebDriver as a cashier
+//! would: log in, open, scan three items (one weighed on the scale, one serial-tracked), attach a
+//! club customer, pay part by gift card and part by card on the terminal, check the receipt the
+//! printer simulator decoded; a return; a closing with a cash difference. Screenshots of each main
+//! screen land in `target/tmp/e2e/`.
+
+mod webdriver;
+
+use std::path::{Path, PathBuf};
+
+use webdriver::{Session, xvfb};
+
+/// The receipts the printer simulator decoded, oldest first.
+fn printed(dir: &Path) -> Vec<String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("printer-sim"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files.iter().filter_map(|f| std::fs::read_to_string(f).ok()).collect()
+}
+
+fn wait_printed(dir: &Path, n: usize) -> Result<Vec<String>, String> {
+    for _ in 0..200 {
+        let p = printed(dir);
+        if p.len() >= n {
+            return Ok(p);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Err(format!("the printer simulator decoded {} receipts, not {n}", printed(dir).len()))
+}
+
+macro_rules! check {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
+#[test]
+fn a_cashiers_day_in_the_window_sale_return_and_closing() {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e");
+    let _ = std::fs::remove_dir_all(&root);
+    let shots = root.join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let dir = root.join("lyon-till");
+    let (_x, display) = xvfb().unwrap();
+    let app = Path::new(env!("CARGO_BIN_EXE_pos-till-app"));
+    let args = vec!["--demo".to_owned(), dir.display().to_string()];
+    let w = Session::start(&display, app, &args, &root.join("home")).unwrap();
+    if let Err(e) = day(&w, &dir, &shots) {
+        let shot = w.screenshot(&shots, "failure").map(|p| p.display().to_string()).unwrap_or_default();
+        let shown = w.text("#error").unwrap_or_default();
+        panic!("{e}\nthe window shows the error {shown:?}; screenshot {shot}");
+    }
+}
+
+fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
+    let shot = |name: &str| -> Result<(), String> {
+        let p = w.screenshot(shots, name)?;
+        eprintln!("screenshot: {}", p.display());
+        Ok(())
+    };
+    // Login on the keypad.
+    w.wait("#pin", 60)?;
+    shot("01-login")?;
+    w.type_in("#staff", "S007", true)?;
+    for k in ["2", "4", "6", "8"] {
+        w.click(&format!("#key-{k}"))?;
+    }
+    w.click("#key-OK")?;
+
+    // Opening with the counted float.
+    w.type_in("#float", "150", true)?;
+    shot("02-opening")?;
+    w.click("#open-register")?;
+    w.wait("#scan-input", 20)?;
+    check!(w.text("#operator")?.contains("Lucas"), "the bar names the cashier");
+    check!(w.text("#device-printer")?.contains("Imprimante"), "the bar shows the printer");
+
+    // A gift card sold and paid cash, to pay with later.
+    w.click("details.gift summary")?;
+    w.type_in("#gift-sell-number", "GC-E2E-0001", true)?;
+    w.type_in("#gift-sell-amount", "50", true)?;
+    w.click("#gift-sell")?;
+    w.wait_text("#total", "50,00", 20)?;
+    w.click("#pay")?;
+    w.click("#tender-cash")?;
+    w.click("#finish")?;
+    w.wait_text("#paid-ticket", "LYO-1-T", 30)?;
+    w.click("#new-sale")?;
+
+    // Three items: a LiPo, balsa sold by weight (the scale says 0.455 kg), a charger with a serial.
+    w.type_in("#scan-input", "3761300238575\u{E007}", true)?;
+    w.wait("#lines tr[data-sku='LIPO-3S-2200']", 20)?;
+    w.type_in("#scan-input", "3761000001004\u{E007}", true)?;
+    w.wait_text("#lines tr[data-sku='BULK-BALSA-KG'] .qty", "0,455", 20)?;
+    w.type_in("#scan-input", "3761300238599\u{E007}", true)?;
+    w.type_in("#ask-input", "B6N-E2E-0042\u{E007}", true)?;
+    w.wait_text("#lines tr[data-sku='CHG-B6-NEO']", "B6N-E2E-0042", 20)?;
+    // A club customer, found by name.
+    w.type_in("#customer-find", "camille martin\u{E007}", true)?;
+    w.click("#customer-C00042")?;
+    w.wait_text("#customer-name", "Camille Martin", 20)?;
+    shot("03-sale")?;
+    let total = w.text("#total")?;
+
+    // Paid 20 € by gift card, the rest by card on the terminal.
+    w.click("#pay")?;
+    w.type_in("#tender-amount", "20", true)?;
+    w.type_in("#tender-number", "GC-E2E-0001", true)?;
+    w.click("#tender-gift")?;
+    w.wait_text("#tenders", "GC-E2E-0001", 20)?;
+    w.click("#tender-card")?;
+    w.wait_text("#due", "0,00", 20)?;
+    shot("04-payment")?;
+    w.click("#finish")?;
+    let paid = w.wait_text("#paid-ticket", "LYO-1-T000002", 60)?;
+    check!(paid.contains(total.trim()), "{paid} vs {total}");
+    w.click("#show-receipt")?;
+    w.wait_text("#receipt", "LYO-1-T000002", 20)?;
+    shot("05-paid")?;
+
+    // The receipt as the printer simulator decoded it from the ESC/POS bytes.
+    let receipts = wait_printed(dir, 2)?;
+    let receipt =
+        receipts.iter().find(|r| r.contains("LYO-1-T000002")).ok_or("the sale's receipt was not printed")?;
+    for want in [
+        "LiPo 3S 2200",
+        "Chutes de balsa",
+        "0,455 kg",
+        "N° de série B6N-E2E-0042",
+        "CARTE CADEAU GC-E2E-0001",
+        "CARTE BANCAIRE",
+        "Client C00042",
+        "ORIGINAL",
+    ] {
+        check!(receipt.contains(want), "the receipt lacks {want}:\n{receipt}");
+    }
+
+    // A return of the LiPo from the receipt's number, refunded in cash.
+    w.click("#new-sale")?;
+    w.click("#go-returns")?;
+    w.type_in("#return-ticket", "LYO-1-T000002\u{E007}", true)?;
+    w.click("#return-line-1")?;
+    shot("06-return")?;
+    w.click("#return-lines")?;
+    w.wait_text("#total", "-", 20)?;
+    w.click("#pay")?;
+    w.click("#tender-cash")?;
+    w.click("#finish")?;
+    w.wait_text("#paid-ticket", "LYO-1-T000003", 30)?;
+
+    // Closing: a cashier counts, the manager approves on this till; the count is 1 € short.
+    w.click("#new-sale")?;
+    w.click("#go-closing")?;
+    let expected = w.text("#counted")?;
+    let euros: i64 = expected
+        .split("Attendu")
+        .nth(1)
+        .and_then(|s| s.trim().split(',').next())
+        .map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>())
+        .and_then(|s| s.parse().ok())
+        .ok_or(format!("no expected cash in {expected:?}"))?;
+    let cents_part: String = expected
+        .split("Attendu")
+        .nth(1)
+        .and_then(|s| s.split(',').nth(1))
+        .map(|s| s.chars().take(2).collect())
+        .ok_or(format!("no expected cash in {expected:?}"))?;
+    // Count the expected amount less one euro: whole euros in 1 € coins, the cents in 1 c coins.
+    w.type_in("#count-100", &(euros - 1).to_string(), true)?;
+    w.type_in("#count-1", &cents_part, true)?;
+    w.wait_text("#difference", "-1,00", 20)?;
+    shot("07-closing")?;
+    w.click("#close-day")?;
+    w.type_in("#approval-staff", "S006", true)?;
+    w.type_in("#approval-pin", "90517", true)?;
+    w.click("#approval-ok")?;
+    let z = w.wait_text("#z-difference", "-1,00", 30)?;
+    check!(z.contains("Attendu"), "{z}");
+    w.wait_text("#z-text", "Z", 20)?;
+    shot("08-z-report")?;
+    let receipts = wait_printed(dir, 4)?;
+    check!(
+        receipts.iter().any(|r| r.contains("-1,00") || r.contains("-1.00")),
+        "the Z printed shows the difference"
+    );
+
+    // English at the click of a button, and kept for the next start.
+    w.click("#lang")?;
+    w.wait_text("#closing-back", "Sale", 20)?;
+    check!(w.run("return localStorage.getItem('lang')")? == "en", "the language choice is kept");
+    w.click("#lang")?;
+    w.wait_text("#closing-back", "Vente", 20)?;
+    Ok(())
+}

@@ -1,0 +1,128 @@
+// The window reaches the engine only through the app's commands (src-tauri/src/commands.rs).
+
+import { invoke } from "@tauri-apps/api/core";
+
+/** An error from a command: `code` chooses the headline, `message` is the engine's sentence. */
+export interface AppError {
+  code: "refused" | "needs_manager" | "device" | "storage";
+  message: string;
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return typeof e === "object" && e !== null && "code" in e && "message" in e;
+}
+
+/** A manager's id and PIN typed on this till. */
+export interface Approval {
+  staff: string;
+  pin: string;
+}
+
+export interface DeviceLast {
+  ok: boolean;
+  message: string;
+}
+
+export interface DeviceState {
+  configured: string | null;
+  last: DeviceLast | null;
+}
+
+export interface Status {
+  store: string;
+  till: string;
+  operator: string | null;
+  training: boolean;
+  register: { day: string; float: string; expected_cash: string } | null;
+  basket_lines: number;
+  parked: string[];
+  tickets: number;
+  unresolved_cards: string[];
+  devices: {
+    printer: DeviceState;
+    terminal: DeviceState;
+    scale: DeviceState;
+    scanner: DeviceState;
+    printer_waiting: number;
+  };
+}
+
+export interface Discount {
+  label: string;
+  amount: string;
+}
+
+export interface Line {
+  line: number;
+  sku: string;
+  name: string;
+  measure: "units" | "grams" | "label" | "returned";
+  quantity: number;
+  unit_price: string;
+  gross: string;
+  eco: string;
+  discounts: Discount[];
+  serial: string | null;
+  net: string;
+}
+
+export interface Basket {
+  lines: Line[];
+  basket_discounts: Discount[];
+  gross: string;
+  discounts: string;
+  eco: string;
+  total: string;
+  customer: string;
+  customer_detail: { id: string; name: string; tier: string } | null;
+  points: number | null;
+  point_value: string;
+  cards_paid: string;
+}
+
+export interface WithBasket<T = unknown> {
+  result: T;
+  basket: Basket;
+}
+
+export interface Product {
+  sku: string;
+  name: string;
+}
+
+export interface Customer {
+  id: string;
+  name: string;
+  tier: string;
+  points: number;
+}
+
+export interface Paid {
+  ticket: string;
+  total: string;
+  change: string;
+  points_earned: number;
+  credit_notes: { note: string; amount: string }[];
+  printer?: string;
+}
+
+export interface TicketView {
+  ticket: string;
+  day: string;
+  total: string;
+  lines: { line: number; name: string; quantity: number; measure: string; net: string; returnable: number }[];
+}
+
+export interface Closed {
+  day: string;
+  expected: string;
+  counted: string;
+  difference: string;
+  z: Record<string, unknown>;
+  printer?: string;
+}
+
+/** Calls a command with the fields of its till-script action. */
+export async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+  return invoke<T>(command, { args });
+}

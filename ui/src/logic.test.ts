@@ -1,0 +1,123 @@
+import { describe, expect, test } from "vitest";
+import { countTotal, countedForEngine } from "./cash";
+import { euros, kilograms, parseCents } from "./format";
+import { headline, sentence, setLang, t } from "./i18n";
+import { forEngine, settle } from "./tenders";
+import { WedgeClassifier, withoutScan } from "./wedge";
+
+/** Types `text` one key every `gapMs` from `start`, then Enter; answers the verdicts. */
+function type(w: WedgeClassifier, text: string, start: number, gapMs: number): string[] {
+  const out: string[] = [];
+  let at = start;
+  for (const k of [...text, "Enter"]) {
+    const v = w.key(k, at);
+    out.push(v.kind === "scan" ? `scan:${v.code}` : v.kind);
+    at += gapMs;
+  }
+  return out;
+}
+
+describe("keyboard-wedge scans are told apart from typing", () => {
+  test("a burst ended by Enter is a scan", () => {
+    const w = new WedgeClassifier();
+    expect(type(w, "3761100080190", 1000, 4).at(-1)).toBe("scan:3761100080190");
+  });
+  test("the same digits typed by a person are not", () => {
+    const w = new WedgeClassifier();
+    expect(type(w, "3761100080190", 1000, 150)).not.toContain("scan:3761100080190");
+  });
+  test("a short burst (a person's fast double key) is not a scan", () => {
+    const w = new WedgeClassifier();
+    expect(type(w, "12", 0, 5).at(-1)).toBe("key");
+  });
+  test("typing then a scan: only the burst is the code", () => {
+    const w = new WedgeClassifier();
+    w.key("a", 0);
+    w.key("b", 200);
+    expect(type(w, "40123455", 500, 3).at(-1)).toBe("scan:40123455");
+  });
+  test("a key that is not a character breaks a burst", () => {
+    const w = new WedgeClassifier();
+    for (const [i, k] of [..."4012", "Backspace", ..."3455"].entries()) w.key(k, i * 3);
+    expect(w.key("Enter", 30)).toEqual({ kind: "key" });
+  });
+  test("the scan is taken back out of the field it was typed into", () => {
+    expect(withoutScan("Hélice 10x43761100080190", "3761100080190")).toBe("Hélice 10x4");
+    expect(withoutScan("abc", "3761100080190")).toBe("abc");
+  });
+});
+
+describe("money typed and sent", () => {
+  test("a cashier's amounts", () => {
+    expect(parseCents("12,30")).toBe(1230);
+    expect(parseCents("12.3")).toBe(1230);
+    expect(parseCents("12")).toBe(1200);
+    expect(parseCents("-4,05")).toBe(-405);
+    expect(parseCents("12,345")).toBeNull();
+    expect(parseCents("douze")).toBeNull();
+    expect(parseCents("")).toBeNull();
+  });
+  test("cents to the engine's euro strings, with no float", () => {
+    expect(euros(1230)).toBe("12.30");
+    expect(euros(5)).toBe("0.05");
+    expect(euros(-1937)).toBe("-19.37");
+  });
+  test("weights in French", () => {
+    expect(kilograms(455, "fr")).toBe("0,455\u00a0kg");
+    expect(kilograms(1200, "en")).toBe("1.200\u00a0kg");
+  });
+});
+
+describe("the cash count", () => {
+  test("totals by denomination, zero counts left out for the engine", () => {
+    const counts = new Map([
+      [5000, 2],
+      [20, 5],
+      [1, 0],
+    ]);
+    expect(countTotal(counts)).toBe(10100);
+    expect(countedForEngine(counts)).toEqual({ "50.00": 2, "0.20": 5 });
+  });
+  test("a denomination that is not euro money is refused", () => {
+    expect(() => countTotal(new Map([[300, 1]]))).toThrow();
+    expect(() => countTotal(new Map([[100, -1]]))).toThrow();
+  });
+});
+
+describe("split tenders", () => {
+  test("gift card then card settles; nothing due, no change", () => {
+    const tenders = [
+      { kind: "gift_card", card: "GC-1", cents: 2000 },
+      { kind: "card", cents: 1030 },
+    ] as const;
+    expect(settle(3030, tenders)).toEqual({ due: 0, change: 0 });
+    expect(forEngine(tenders)).toEqual([{ gift_card: "GC-1", amount: "20.00" }, { card: "10.30" }]);
+  });
+  test("cash over the total gives change; part paid leaves some due", () => {
+    expect(settle(1730, [{ kind: "cash", cents: 2000 }])).toEqual({ due: 0, change: 270 });
+    expect(settle(1730, [{ kind: "card", cents: 1000 }])).toEqual({ due: 730, change: 0 });
+  });
+  test("only cash gives change", () => {
+    expect(() => settle(1000, [{ kind: "card", cents: 1200 }])).toThrow(/only cash/);
+  });
+  test("a refund: negative tenders, what is still to give back", () => {
+    expect(settle(-1937, [{ kind: "cash", cents: -1000 }])).toEqual({ due: -937, change: 0 });
+  });
+});
+
+describe("words and sentences", () => {
+  test("French sentences for the engine's everyday errors, English left as is", () => {
+    setLang("fr");
+    expect(sentence("wrong PIN for Léa Martin (1 in a row; 5 lock the account)")).toBe(
+      "Code erroné pour Léa Martin (1 de suite ; bloqué à 5)",
+    );
+    expect(sentence("no product has barcode 123; check the label or key in the SKU")).toMatch(/^Aucun article/);
+    expect(sentence("something new")).toBe("something new");
+    expect(headline("needs_manager")).toBe("Validation d'un responsable nécessaire");
+    expect(t("approvalText", { what: "remise" })).toContain("remise");
+    setLang("en");
+    expect(sentence("wrong PIN for Léa Martin (1 in a row; 5 lock the account)")).toMatch(/^wrong PIN/);
+    expect(headline("device")).toBe("Device problem");
+    setLang("fr");
+  });
+});

@@ -1,0 +1,44 @@
+// A keyboard-wedge scanner types a barcode as a burst of keystrokes ended by Enter, far faster than
+// a person. The window listens to every key: a burst is a scan wherever the focus is; anything
+// slower is typing. Keys are never held back (a person's typing is never lost or delayed): when a
+// burst turns out to be a scan, the window takes its characters back out of the field they landed in.
+
+/** How the classifier decides. */
+export interface WedgeRules {
+  /** Longest gap between two keys of a scan, in milliseconds. */
+  maxGapMs: number;
+  /** Fewest characters in a scan (EAN-8 is the shortest code the till sells). */
+  minLength: number;
+}
+
+export const DEFAULT_RULES: WedgeRules = { maxGapMs: 35, minLength: 8 };
+
+/** What a key means once classified. */
+export type Verdict = { kind: "scan"; code: string } | { kind: "key" };
+
+export class WedgeClassifier {
+  private burst = "";
+  private last = -Infinity;
+
+  constructor(private readonly rules: WedgeRules = DEFAULT_RULES) {}
+
+  /** Feed it every key with its time; it answers `scan` on the Enter that ends a burst. */
+  key(key: string, atMs: number): Verdict {
+    const gap = atMs - this.last;
+    this.last = atMs;
+    if (gap > this.rules.maxGapMs) this.burst = "";
+    if (key === "Enter") {
+      const code = this.burst;
+      this.burst = "";
+      return code.length >= this.rules.minLength ? { kind: "scan", code } : { kind: "key" };
+    }
+    if (key.length === 1) this.burst += key;
+    else this.burst = "";
+    return { kind: "key" };
+  }
+}
+
+/** `value` without the scanned `code` the scanner typed at its end (if it did). */
+export function withoutScan(value: string, code: string): string {
+  return value.endsWith(code) ? value.slice(0, value.length - code.length) : value;
+}
