@@ -237,7 +237,9 @@ fn bench(root: &Path) -> Result<()> {
     }
     // SAFETY of intent: the variable is read by the benchmark binary cargo starts below.
     let dir_str = dir.to_str().context("non-UTF-8 path")?.to_owned();
-    for (package, bench) in [("pos-core", "core"), ("pos-drivers", "drivers"), ("pos-till", "till")] {
+    for (package, bench) in
+        [("pos-core", "core"), ("pos-drivers", "drivers"), ("pos-till", "till"), ("pos-till-app", "app")]
+    {
         eprintln!("$ POS_BENCH_CATALOGUE={dir_str} cargo bench -p {package} --bench {bench}");
         let status = Command::new(env!("CARGO"))
             .args(["bench", "--quiet", "-p", package, "--bench", bench])

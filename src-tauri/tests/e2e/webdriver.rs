@@ -259,6 +259,12 @@ impl Session {
         self.cmd("POST", "/execute/sync", Some(json!({"script": script, "args": []})))
     }
 
+    /// Runs `script` in the window with `args`; it answers by calling its last argument.
+    pub fn run_async(&self, script: &str, args: &[Value]) -> Result<Value, String> {
+        self.cmd("POST", "/timeouts", Some(json!({"script": 600_000})))?;
+        self.cmd("POST", "/execute/async", Some(json!({"script": script, "args": args})))
+    }
+
     /// Waits two animation frames (else a screenshot may show the frame before), then saves a
     /// screenshot of the window as `dir/name.png`.
     pub fn screenshot(&self, dir: &Path, name: &str) -> Result<PathBuf, String> {
