@@ -268,10 +268,9 @@ impl Session {
     /// Waits two animation frames (else a screenshot may show the frame before), then saves a
     /// screenshot of the window as `dir/name.png`.
     pub fn screenshot(&self, dir: &Path, name: &str) -> Result<PathBuf, String> {
-        self.cmd(
-            "POST",
-            "/execute/async",
-            Some(json!({"script": "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));", "args": []})),
+        self.run_async(
+            "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            &[],
         )?;
         let png = self.cmd("GET", "/screenshot", None)?;
         let path = dir.join(format!("{name}.png"));
