@@ -35,6 +35,8 @@ const COMMANDS: &[&str] = &[
     "no_sale",
     "training",
     "close_register",
+    "count_cash",
+    "resolve_card",
     "balance",
     "devices",
     "test_device",

@@ -7,6 +7,8 @@
 //! The commands are `async`: Tauri runs them off the window's thread, so a card payment that waits
 //! for the customer never freezes the window, and [`cancel_card`] (which takes no lock) can stop it.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use tauri::State;
@@ -27,6 +29,18 @@ type Answer = Result<Value, AppError>;
 
 /// Fields the window may not set: `do` is the command's own, `at` (the clock) is for scripts only.
 const RESERVED: &[&str] = &["do", "at"];
+
+/// Runs `f` on a thread of its own: the engine waits on disks and devices (a card payment waits for
+/// the customer), and Tauri's async workers stay free for the cancel button and the window.
+async fn blocking(state: &Arc<AppState>, f: impl FnOnce(&AppState) -> Answer + Send + 'static) -> Answer {
+    let state = Arc::clone(state);
+    tauri::async_runtime::spawn_blocking(move || f(&state)).await.map_err(|e| AppError {
+        code: "storage",
+        message: format!(
+            "the till stopped after an internal error ({e}): close the window and start it again"
+        ),
+    })?
+}
 
 fn lock(state: &AppState) -> Result<std::sync::MutexGuard<'_, pos_till::engine::Till>, AppError> {
     state.till.lock().map_err(|_| AppError {
@@ -57,8 +71,8 @@ macro_rules! commands {
         $(
             $(#[$doc])*
             #[tauri::command]
-            pub async fn $name(state: State<'_, AppState>, args: Option<Map<String, Value>>) -> Answer {
-                run(&state, $action, args, $basket)
+            pub async fn $name(state: State<'_, Arc<AppState>>, args: Option<Map<String, Value>>) -> Answer {
+                blocking(&state, move |s| run(s, $action, args, $basket)).await
             }
         )*
         /// Every command's name, for the handler and the permissions (`build.rs` keeps its own copy).
@@ -123,6 +137,10 @@ commands! {
     training => "training", basket: false;
     /// Closes the register (`counted`, `approval`?): the difference and the Z.
     close_register => "close", basket: false;
+    /// Counts the cash of a day the till closed itself (`day`, `counted`).
+    count_cash => "count_cash", basket: false;
+    /// Settles a card payment a crash left unknown (`reference`, `approved`, `approval`).
+    resolve_card => "resolve_card", basket: false;
     /// A gift card's or credit note's balance (`number`).
     balance => "balance", basket: false;
     /// Each device's setting and what it last answered.
@@ -137,16 +155,15 @@ commands! {
 
 /// The last receipt or Z report handed to the printer, as text (`null` before the first).
 #[tauri::command]
-pub async fn last_receipt(state: State<'_, AppState>) -> Answer {
-    let till = lock(&state)?;
-    Ok(json!(till.last_receipt()))
+pub async fn last_receipt(state: State<'_, Arc<AppState>>) -> Answer {
+    blocking(&state, |s| Ok(json!(lock(s)?.last_receipt()))).await
 }
 
 /// The cancel button of a card payment: asks the terminal to stop waiting. Takes no lock (the
 /// payment holds it); the engine then journals the payment as not made, or as approved if the
 /// customer had already paid.
 #[tauri::command]
-pub async fn cancel_card(state: State<'_, AppState>) -> Answer {
+pub async fn cancel_card(state: State<'_, Arc<AppState>>) -> Answer {
     match &state.card_cancel {
         Some(flag) => {
             flag.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -161,14 +178,17 @@ pub async fn cancel_card(state: State<'_, AppState>) -> Answer {
 
 /// The app's version and its till's identity, for the settings screen.
 #[tauri::command]
-pub async fn about(state: State<'_, AppState>) -> Answer {
-    let till = lock(&state)?;
-    let id = till.identity();
-    Ok(json!({
-        "version": env!("CARGO_PKG_VERSION"),
-        "store": id.store,
-        "till": id.till,
-        "data": till.dir().display().to_string(),
-        "config": till.config(),
-    }))
+pub async fn about(state: State<'_, Arc<AppState>>) -> Answer {
+    blocking(&state, |s| {
+        let till = lock(s)?;
+        let id = till.identity();
+        Ok(json!({
+            "version": env!("CARGO_PKG_VERSION"),
+            "store": id.store,
+            "till": id.till,
+            "data": till.dir().display().to_string(),
+            "config": till.config(),
+        }))
+    })
+    .await
 }

@@ -35,7 +35,7 @@ impl AppState {
 
 /// The app on a builder of any Tauri runtime (`tauri::Builder::default()`, or the mock one in tests).
 pub fn builder<R: Runtime>(base: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
-    base.manage(state).invoke_handler(tauri::generate_handler![
+    base.manage(Arc::new(state)).invoke_handler(tauri::generate_handler![
         commands::till_status,
         commands::login,
         commands::logout,
@@ -64,6 +64,8 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, state: AppState) -> tauri::B
         commands::no_sale,
         commands::training,
         commands::close_register,
+        commands::count_cash,
+        commands::resolve_card,
         commands::balance,
         commands::devices,
         commands::test_device,

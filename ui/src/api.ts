@@ -35,7 +35,8 @@ export interface Status {
   training: boolean;
   register: { day: string; float: string; expected_cash: string } | null;
   basket_lines: number;
-  parked: string[];
+  parked: number[];
+  uncounted_days: string[];
   tickets: number;
   unresolved_cards: string[];
   devices: {
@@ -78,6 +79,8 @@ export interface Basket {
   points: number | null;
   point_value: string;
   cards_paid: string;
+  /** Card payments the terminal already approved on this basket (kept through a failed payment). */
+  cards_approved: string[];
 }
 
 export interface WithBasket<T = unknown> {

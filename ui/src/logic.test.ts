@@ -41,6 +41,15 @@ describe("keyboard-wedge scans are told apart from typing", () => {
     for (const [i, k] of [..."4012", "Backspace", ..."3455"].entries()) w.key(k, i * 3);
     expect(w.key("Enter", 30)).toEqual({ kind: "key" });
   });
+  test("an AZERTY scanner's Shift before each digit neither adds nor breaks", () => {
+    const w = new WedgeClassifier();
+    let at = 0;
+    for (const d of "3761300238575") {
+      w.key("Shift", at++);
+      w.key(d, at++);
+    }
+    expect(w.key("Enter", at)).toEqual({ kind: "scan", code: "3761300238575" });
+  });
   test("the scan is taken back out of the field it was typed into", () => {
     expect(withoutScan("Hélice 10x43761100080190", "3761100080190")).toBe("Hélice 10x4");
     expect(withoutScan("abc", "3761100080190")).toBe("abc");

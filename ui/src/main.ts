@@ -39,8 +39,13 @@ function fill(e: Element, ...children: Child[]): void {
 
 function button(label: string, id: string, onClick: () => void | Promise<void>, cls = ""): HTMLButtonElement {
   const b = h("button", { id, class: cls, type: "button" }, label);
+  // A second press while the first runs does nothing: no second payment, no second closing.
   b.onclick = (): void => {
-    void guard(async () => onClick());
+    if (b.disabled) return;
+    b.disabled = true;
+    void guard(async () => onClick()).finally(() => {
+      b.disabled = false;
+    });
   };
   return b;
 }
@@ -150,6 +155,32 @@ function askText(title: string, numeric = false): Promise<string | null> {
   });
 }
 
+/** Asks yes or no in the window. */
+function confirmBox(text: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const close = (v: boolean): void => {
+      dialog.remove();
+      resolve(v);
+    };
+    const dialog = h(
+      "div",
+      { class: "modal", id: "confirm" },
+      h(
+        "div",
+        { class: "card" },
+        h("p", { class: "big" }, text),
+        h(
+          "div",
+          { class: "row" },
+          button(t("ok"), "confirm-ok", () => close(true)),
+          button(t("cancel"), "confirm-cancel", () => close(false), "secondary"),
+        ),
+      ),
+    );
+    document.body.append(dialog);
+  });
+}
+
 /**
  * Runs `f` without approval; when the engine says a manager must approve, asks for one and runs it
  * again with it (a wrong manager PIN asks again).
@@ -159,15 +190,20 @@ async function approved<T>(f: (a?: Approval) => Promise<T>): Promise<T | null> {
     return await f();
   } catch (e) {
     if (!isAppError(e) || e.code !== "needs_manager") throw e;
-    let why = sentence(e.message);
+    const what = e.message.replace(/: a manager must approve \(manager's PIN\)$/, "");
+    let why = sentence(what);
     for (;;) {
       const a = await askApproval(why);
       if (a === null) return null;
       try {
         return await f(a);
       } catch (again) {
-        if (!isAppError(again) || again.code !== "needs_manager") throw again;
-        why = sentence(again.message);
+        // A wrong manager PIN or id, or a cashier's: ask again, saying what was wrong.
+        const retry =
+          isAppError(again) &&
+          (again.code === "needs_manager" || /^wrong PIN|^no staff member|account is locked/.test(again.message));
+        if (!retry) throw again;
+        why = `${sentence(what)} — ${sentence(again.message)}`;
       }
     }
   }
@@ -315,9 +351,11 @@ async function scanCode(code: string, extra: Record<string, unknown> = {}): Prom
       if (serial) return scanCode(code, { ...extra, serial });
       return;
     }
-    if (isAppError(e) && /sold by weight/.test(e.message) && extra["grams"] === undefined) {
+    // A weight is typed only at a till without a scale; with one, the scale's stable weight counts.
+    const noScale = status?.devices.scale.configured === null;
+    if (isAppError(e) && /sold by weight/.test(e.message) && extra["grams"] === undefined && noScale) {
       const grams = await askText(t("weightAsk"), true);
-      if (grams && /^\d+$/.test(grams)) return scanCode(code, { ...extra, grams: Number(grams) });
+      if (grams && /^\d+$/.test(grams) && Number(grams) > 0) return scanCode(code, { ...extra, grams: Number(grams) });
       return;
     }
     throw e;
@@ -350,6 +388,19 @@ function lineView(l: Basket["lines"][number]): HTMLElement {
     h(
       "td",
       {},
+      l.measure === "returned"
+        ? null
+        : button("%", `discount-${l.line}`, async () => {
+            const typed = await askText(t("discountAsk"));
+            if (!typed) return;
+            const r = await approved((approval) =>
+              call<WithBasket>("discount", { line: l.line, ...discountArgs(typed), approval }),
+            );
+            if (r) {
+              basket = r.basket;
+              paintBasket();
+            }
+          }, "small secondary"),
       button("✕", `remove-${l.line}`, async () => {
         basket = (await call<WithBasket>("remove_line", { line: l.line })).basket;
         paintBasket();
@@ -417,8 +468,10 @@ function saleScreen(): void {
     const text = scanField.value.trim();
     if (text === "") return;
     void guard(async () => {
-      // Digits are a code typed in; anything else is a search.
-      if (/^\d{6,}$/.test(text) || /^[A-Z0-9]+(-[A-Z0-9]+)+$/.test(text)) await scanCode(text);
+      // "3*CODE" sells three; digits or a SKU are a code typed in; anything else is a search.
+      const times = /^(\d{1,3})\*(.+)$/.exec(text);
+      if (times) await scanCode((times[2] ?? "").trim(), { quantity: Number(times[1]) });
+      else if (/^\d{6,}$/.test(text) || /^[A-Z0-9]+(-[A-Z0-9]+)+$/.test(text)) await scanCode(text);
       else await search(text);
       scanField.value = "";
     });
@@ -488,6 +541,7 @@ function saleScreen(): void {
             }, "secondary"),
           ),
           button(t("cancelBasket"), "cancel-basket", async () => {
+            if (!(await confirmBox(t("confirmCancel")))) return;
             basket = (await call<WithBasket>("cancel_basket")).basket;
             paintBasket();
             void paintSuggestions();
@@ -498,6 +552,7 @@ function saleScreen(): void {
           { class: "row wrap" },
           button(t("returns"), "go-returns", () => returnsScreen(), "secondary"),
           button(t("closing"), "go-closing", () => closingScreen(), "secondary"),
+          button(t("manage"), "go-manage", () => manageScreen(), "secondary"),
           button(t("settings"), "go-settings", () => settingsScreen(), "secondary"),
         ),
       ),
@@ -518,10 +573,12 @@ function paymentScreen(): void {
     showError({ code: "refused", message: "the basket is empty: scan something first" });
     return;
   }
-  current = paymentScreen;
+  // Redrawn only by its own actions: a language switch must not drop the tenders typed.
+  current = (): void => undefined;
   const b = basket;
   const total = toCents(b.total);
-  const tenders: Tender[] = [];
+  // Card payments the terminal already approved on this basket stay (the engine never charges them twice).
+  const tenders: Tender[] = b.cards_approved.map((c) => ({ kind: "card", cents: toCents(c), approved: true }));
   const refund = total < 0;
   const dueView = h("div", { id: "due", class: "due" });
   const changeView = h("div", { id: "change", class: "change" });
@@ -532,13 +589,18 @@ function paymentScreen(): void {
   const info = h("div", { id: "tender-info", class: "detail" });
 
   const add = (tn: Tender): void => {
-    settle(total, [...tenders, tn]); // refuses a card or voucher above what is due
+    const { due } = settle(total, tenders);
+    // Only cash gives change: a card, gift card, credit note or points pay at most what is due.
+    if (tn.kind !== "cash" && Math.abs(tn.cents) > Math.abs(due)) {
+      throw new Error(`${m(euros(tn.cents))} > ${t(refund ? "toRefund" : "due")} ${m(euros(due))}`);
+    }
     tenders.push(tn);
     repaint();
   };
   const repaint = (): void => {
     const { due, change } = settle(total, tenders);
-    dueView.textContent = `${t("due")} ${m(euros(due))}`;
+    dueView.textContent = `${t(refund ? "toRefund" : "due")} ${m(euros(refund ? -due : due))}`;
+    finishButton.disabled = due !== 0;
     changeView.textContent = change > 0 ? `${t("change")} ${m(euros(change))}` : "";
     list.replaceChildren(
       ...tenders.map((tn, i) =>
@@ -547,10 +609,12 @@ function paymentScreen(): void {
           {},
           `${label(tn)} ${m(euros(tn.cents))}`,
           " ",
-          button("✕", `tender-remove-${i}`, () => {
-            tenders.splice(i, 1);
-            repaint();
-          }, "small secondary"),
+          tn.kind === "card" && tn.approved
+            ? h("span", { class: "detail" }, t("approved"))
+            : button("✕", `tender-remove-${i}`, () => {
+                tenders.splice(i, 1);
+                repaint();
+              }, "small secondary"),
         ),
       ),
     );
@@ -577,10 +641,12 @@ function paymentScreen(): void {
       add({ kind, note: "", cents: typed() });
       return;
     }
+    if (no === "") throw new Error(`${t("number")} ?`);
     const r = await call<{ balance: string | null }>("balance", { number: no });
     if (r.balance === null) throw { code: "refused", message: `no gift card or credit note ${no}; check the number` };
     info.textContent = `${t("balance")} ${no} : ${m(r.balance)}`;
     const cents = refund ? typed() : Math.min(typed(), toCents(r.balance));
+    if (cents === 0) throw { code: "refused", message: `${no} has 0.00 left, not ${euros(typed())}: take the rest by another tender` };
     add(kind === "gift_card" ? { kind, card: no, cents } : { kind, note: no, cents });
     number.value = "";
   };
@@ -592,11 +658,24 @@ function paymentScreen(): void {
       basket = r.basket;
       await refreshBar();
       paidScreen(r.result);
+    } catch (e) {
+      // What the terminal approved before the failure stays on the basket, and on this screen.
+      basket = await call<Basket>("basket");
+      const kept = basket.cards_approved.map(toCents);
+      for (const c of kept) {
+        if (!tenders.some((tn) => tn.kind === "card" && tn.cents === c && tn.approved === true)) {
+          const i = tenders.findIndex((tn) => tn.kind === "card" && tn.cents === c);
+          if (i >= 0) tenders[i] = { kind: "card", cents: c, approved: true };
+        }
+      }
+      repaint();
+      throw e;
     } finally {
       waiting?.remove();
       void refreshBar();
     }
   };
+  const finishButton = button(t("finish"), "finish", finish, "primary big");
   const points = b.points ?? 0;
   const pointValue = toCents(b.point_value);
   screen().replaceChildren(
@@ -612,10 +691,10 @@ function paymentScreen(): void {
       h(
         "div",
         { class: "row wrap" },
-        button(refund ? `${t("refundTo")} ${t("cash")}` : t("cash"), "tender-cash", () => {
+        button(refund ? t("refundCash") : t("cash"), "tender-cash", () => {
           add({ kind: "cash", cents: typed() });
         }),
-        button(refund ? `${t("refundTo")} ${t("card")}` : t("card"), "tender-card", () => {
+        button(refund ? t("refundCard") : t("card"), "tender-card", () => {
           add({ kind: "card", cents: typed() });
         }),
       ),
@@ -624,7 +703,7 @@ function paymentScreen(): void {
       h(
         "div",
         { class: "row wrap" },
-        refund ? null : button(t("giftCard"), "tender-gift", () => addVoucher("gift_card")),
+        button(t("giftCard"), "tender-gift", () => addVoucher("gift_card")),
         button(t("storeCredit"), "tender-credit", () => addVoucher("store_credit")),
         !refund && b.customer && points > 0 && pointValue > 0
           ? button(`${t("loyalty")} (${points})`, "tender-points", () => {
@@ -637,7 +716,7 @@ function paymentScreen(): void {
       h(
         "div",
         { class: "row" },
-        button(t("finish"), "finish", finish, "primary big"),
+        finishButton,
         button(t("cancel"), "payment-back", () => saleScreen(), "secondary"),
       ),
     ),
@@ -694,7 +773,7 @@ function paidScreen(r: Paid): void {
 // ------------------------------------------------------------------ returns
 
 function returnsScreen(): void {
-  current = returnsScreen;
+  current = (): void => undefined;
   const ref = input("return-ticket", t("returnFind"));
   const view = h("div", { id: "return-view" });
   const find = async (): Promise<void> => {
@@ -762,10 +841,14 @@ function returnsScreen(): void {
 
 // ------------------------------------------------------------------ closing
 
-function closingScreen(): void {
-  current = closingScreen;
+/**
+ * The cash count and the Z; with `countDay`, the count of a day the till closed itself (opening
+ * the next day closed it: its Z is already made, only the cash is counted).
+ */
+function closingScreen(countDay?: string): void {
+  current = (): void => undefined;
   const counts = new Map<number, number>();
-  const expected = status?.register ? toCents(status.register.expected_cash) : 0;
+  const expected = status?.register && !countDay ? toCents(status.register.expected_cash) : 0;
   const countedView = h("div", { id: "counted" });
   const differenceView = h("div", { id: "difference", class: "big" });
   const repaint = (): void => {
@@ -789,7 +872,7 @@ function closingScreen(): void {
     h(
       "div",
       { class: "panel" },
-      h("h1", {}, `${t("closing")} — ${status?.register?.day ?? ""}`),
+      h("h1", {}, `${t("closing")} — ${countDay ?? status?.register?.day ?? ""}`),
       h("h2", {}, t("countCash")),
       h("h3", {}, t("notes")),
       h("div", { class: "counts" }, ...DENOMINATIONS.filter(isNote).map(field)),
@@ -801,8 +884,19 @@ function closingScreen(): void {
         "div",
         { class: "row" },
         button(t("close"), "close-day", async () => {
+          const total = countTotal(counts);
+          const sure = await confirmBox(
+            t("confirmClose", {
+              counted: m(euros(total)),
+              expected: m(euros(expected)),
+              difference: m(euros(total - expected)),
+            }),
+          );
+          if (!sure) return;
           const r = await approved((approval) =>
-            call<Closed>("close_register", { counted: countedForEngine(counts), approval }),
+            countDay
+              ? call<Closed>("count_cash", { day: countDay, counted: countedForEngine(counts) })
+              : call<Closed>("close_register", { counted: countedForEngine(counts), approval }),
           );
           if (!r) return;
           await refreshBar();
@@ -819,6 +913,113 @@ function closingScreen(): void {
     ),
   );
   repaint();
+}
+
+/** "10" or "10 %" is a percentage; "5,00", "5.5" or "5 €" an amount in euros. */
+function discountArgs(typed: string): Record<string, string> {
+  const reason = t("discount");
+  const text = typed.replace("%", "").trim();
+  if (/[.,€]/.test(text)) {
+    const cents = parseCents(text.replace("€", ""));
+    if (cents === null || cents <= 0) throw new Error(`${typed} : ${t("amount")}`);
+    return { amount: euros(cents), reason };
+  }
+  if (!/^\d{1,2}$/.test(text)) throw new Error(`${typed} : %`);
+  return { percent: text, reason };
+}
+
+// ------------------------------------------------------------------ managing the register
+
+function manageScreen(): void {
+  current = manageScreen;
+  const out = h("div", { id: "manage-result", class: "detail" });
+  const amount = input("cash-amount", t("amount"));
+  amount.inputMode = "decimal";
+  const reason = input("cash-reason", t("reason"));
+  const ticket = input("manage-ticket", t("ticket"));
+  const move = (what: "cash_in" | "cash_out") => async (): Promise<void> => {
+    const cents = parseCents(amount.value);
+    if (cents === null || cents <= 0) throw new Error(`${amount.value || "?"} : ${t("amount")}`);
+    await call(what, { amount: euros(cents), reason: reason.value.trim() });
+    out.textContent = `${t(what === "cash_in" ? "cashIn" : "cashOut")} ${m(euros(cents))} ✓`;
+    amount.value = "";
+    reason.value = "";
+    await refreshBar();
+  };
+  const training = status?.training ?? false;
+  const unresolved = status?.unresolved_cards ?? [];
+  const uncounted = status?.uncounted_days ?? [];
+  screen().replaceChildren(
+    h(
+      "div",
+      { class: "panel" },
+      h("h1", {}, t("manage")),
+      h("h2", {}, `${t("cashIn")} / ${t("cashOut")}`),
+      amount,
+      reason,
+      h(
+        "div",
+        { class: "row" },
+        button(t("cashIn"), "cash-in", move("cash_in"), "secondary"),
+        button(t("cashOut"), "cash-out", move("cash_out"), "secondary"),
+        button(t("noSale"), "no-sale", async () => {
+          const r = await approved((approval) => call("no_sale", { reason: reason.value.trim(), approval }));
+          if (r) out.textContent = `${t("noSale")} ✓`;
+        }, "secondary"),
+      ),
+      h("h2", {}, t("ticket")),
+      ticket,
+      h(
+        "div",
+        { class: "row" },
+        button(t("reprint"), "reprint", async () => {
+          await call("reprint", { ticket: ticket.value.trim() });
+          out.textContent = `${t("reprint")} ✓`;
+        }, "secondary"),
+        button(t("void"), "void", async () => {
+          const r = await approved((approval) => call<Paid>("void_ticket", { ticket: ticket.value.trim(), approval }));
+          if (r) out.textContent = `${t("void")} → ${r.ticket} ✓`;
+        }, "secondary"),
+      ),
+      h(
+        "div",
+        { class: "row" },
+        button(training ? t("trainingOff") : t("trainingOn"), "training", async () => {
+          const r = await approved((approval) => call("training", { on: !training, approval }));
+          if (r) {
+            await refreshBar();
+            manageScreen();
+          }
+        }, "secondary"),
+        button(t("logout"), "logout", async () => {
+          await call("logout");
+          await refreshBar();
+          loginScreen();
+        }, "secondary"),
+      ),
+      unresolved.length > 0 ? h("h2", { class: "warning" }, t("unresolvedCards")) : null,
+      ...unresolved.map((reference) =>
+        h(
+          "div",
+          { class: "row" },
+          h("span", {}, reference),
+          ...[true, false].map((paid) =>
+            button(paid ? t("approvedYes") : t("approvedNo"), `resolve-${reference}-${paid}`, async () => {
+              const r = await approved((approval) => call("resolve_card", { reference, approved: paid, approval }));
+              if (r) {
+                await refreshBar();
+                manageScreen();
+              }
+            }, "secondary"),
+          ),
+        ),
+      ),
+      uncounted.length > 0 ? h("h2", { class: "warning" }, t("uncounted")) : null,
+      ...uncounted.map((day) => button(`${t("countCash")} ${day}`, `count-${day}`, () => closingScreen(day), "secondary")),
+      out,
+      button(t("sale"), "manage-back", () => (status?.register ? saleScreen() : openRegisterScreen()), "secondary"),
+    ),
+  );
 }
 
 // ------------------------------------------------------------------ settings
@@ -885,7 +1086,9 @@ document.addEventListener(
   (ev) => {
     if (ev.ctrlKey || ev.altKey || ev.metaKey) return;
     // Only the sale screen sells; PINs are typed by hand.
-    if (!document.getElementById("scan-input")) return;
+    const selling = document.getElementById("scan-input") !== null;
+    const nextSale = document.getElementById("new-sale") !== null;
+    if (!selling && !nextSale) return;
     const verdict = wedge.key(ev.key, performance.now());
     if (verdict.kind !== "scan") return;
     // A scan into another field belongs to it (a loyalty card in the customer search, a receipt in
@@ -896,6 +1099,16 @@ document.addEventListener(
     ev.stopPropagation();
     if (target instanceof HTMLInputElement) target.value = withoutScan(target.value, verdict.code);
     const code = verdict.code;
+    // "3*" typed, then a scan: three of it.
+    const field = document.getElementById("scan-input");
+    const times = field instanceof HTMLInputElement ? /^(\d{1,3})\*$/.exec(field.value.trim()) : null;
+    if (times && field instanceof HTMLInputElement) {
+      field.value = "";
+      void guard(() => scanCode(code, { quantity: Number(times[1]) }));
+      return;
+    }
+    // The next customer's first item, scanned while the last receipt is still on screen.
+    if (!selling) saleScreen();
     void guard(() => scanCode(code));
   },
   true,
@@ -907,7 +1120,7 @@ setLang(localStorage.getItem("lang") === "en" ? "en" : "fr");
 document.documentElement.lang = lang();
 void guard(async () => {
   const s = await refreshBar();
+  // After a restart nobody is trusted to be at the till: the last operator unlocks with their PIN.
   if (s.operator === null) loginScreen();
-  else if (s.register === null) openRegisterScreen();
-  else saleScreen();
+  else loginScreen(s.operator);
 });

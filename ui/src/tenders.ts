@@ -4,7 +4,7 @@ import { euros } from "./format";
 
 export type Tender =
   | { kind: "cash"; cents: number }
-  | { kind: "card"; cents: number }
+  | { kind: "card"; cents: number; approved?: true }
   | { kind: "gift_card"; card: string; cents: number }
   | { kind: "store_credit"; note: string; cents: number }
   | { kind: "points"; points: number; cents: number };

@@ -16,6 +16,8 @@ export const DEFAULT_RULES: WedgeRules = { maxGapMs: 35, minLength: 8 };
 /** What a key means once classified. */
 export type Verdict = { kind: "scan"; code: string } | { kind: "key" };
 
+const MODIFIERS = new Set(["Shift", "CapsLock", "AltGraph"]);
+
 export class WedgeClassifier {
   private burst = "";
   private last = -Infinity;
@@ -26,6 +28,9 @@ export class WedgeClassifier {
   key(key: string, atMs: number): Verdict {
     const gap = atMs - this.last;
     this.last = atMs;
+    // A scanner set up as an AZERTY keyboard presses Shift before each digit: modifier keys
+    // neither add to a burst nor break it.
+    if (MODIFIERS.has(key)) return { kind: "key" };
     if (gap > this.rules.maxGapMs) this.burst = "";
     if (key === "Enter") {
       const code = this.burst;

@@ -176,6 +176,8 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
     w.wait_text("#difference", "-1,00", 20)?;
     shot("07-closing")?;
     w.click("#close-day")?;
+    w.wait_text("#confirm", "-1,00", 20)?;
+    w.click("#confirm-ok")?;
     w.type_in("#approval-staff", "S006", true)?;
     w.type_in("#approval-pin", "90517", true)?;
     w.click("#approval-ok")?;
@@ -189,11 +191,14 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
         "the Z printed shows the difference"
     );
 
-    // English at the click of a button, and kept for the next start.
+    // The day is closed: the next one opens with its float. English at the click of a button,
+    // and kept for the next start.
+    w.click("#closing-back")?;
+    w.wait("#float", 20)?;
     w.click("#lang")?;
-    w.wait_text("#closing-back", "Sale", 20)?;
+    w.wait_text("#open-register", "Open the register", 20)?;
     check!(w.run("return localStorage.getItem('lang')")? == "en", "the language choice is kept");
     w.click("#lang")?;
-    w.wait_text("#closing-back", "Vente", 20)?;
+    w.wait_text("#open-register", "Ouvrir la caisse", 20)?;
     Ok(())
 }
