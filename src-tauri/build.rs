@@ -45,6 +45,7 @@ const COMMANDS: &[&str] = &[
     "last_receipt",
     "cancel_card",
     "about",
+    "next_scan",
 ];
 
 /// The latest modification time of the files below `dir`.

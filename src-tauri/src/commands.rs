@@ -176,6 +176,23 @@ pub async fn cancel_card(state: State<'_, Arc<AppState>>) -> Answer {
     }
 }
 
+/// The next code the serial scanner reads, waiting up to 20 s (`null` when none came); answers at
+/// once `{"scanner": "none"}` when no serial scanner is configured. The window keeps one waiting.
+#[tauri::command]
+pub async fn next_scan(state: State<'_, Arc<AppState>>) -> Answer {
+    blocking(&state, |s| match &s.scans {
+        None => Ok(json!({"scanner": "none"})),
+        Some(scans) => {
+            let scans = scans.lock().map_err(|_| AppError {
+                code: "device",
+                message: "the scanner's reader stopped: close the window and start it again".into(),
+            })?;
+            Ok(scans.recv_timeout(std::time::Duration::from_secs(20)).map_or(Value::Null, Value::String))
+        }
+    })
+    .await
+}
+
 /// The app's version and its till's identity, for the settings screen.
 #[tauri::command]
 pub async fn about(state: State<'_, Arc<AppState>>) -> Answer {

@@ -10,26 +10,72 @@ pub mod demo;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Duration;
 
 use pos_till::TillError;
 use pos_till::engine::{Clock, Till};
 use tauri::Runtime;
 
-/// What the commands share: the till, and the flag that stops a card payment from waiting.
+/// What the commands share: the till, the flag that stops a card payment from waiting, and the
+/// codes a serial scanner read.
 pub struct AppState {
     /// The engine.
     pub till: Mutex<Till>,
     /// Set by the cancel button while a card payment runs.
     pub card_cancel: Option<Arc<AtomicBool>>,
+    /// Codes read by the configured serial scanner (none without one).
+    pub scans: Option<Mutex<Receiver<String>>>,
+    stop: Arc<AtomicBool>,
 }
 
 impl AppState {
-    /// Opens the till in `dir` with its configured devices.
+    /// Opens the till in `dir` with its configured devices; a serial scanner is read on a thread of
+    /// its own (reopened every two seconds while it is unplugged).
     pub fn open(dir: &Path, clock: Clock) -> Result<AppState, TillError> {
         let (till, _) = pos_till::devices::open_till(dir, clock, false)?;
         let card_cancel = till.card_canceller();
-        Ok(AppState { till: Mutex::new(till), card_cancel })
+        let stop = Arc::new(AtomicBool::new(false));
+        let scans = match till.config().get("device.scanner") {
+            Some(value) => {
+                let spec = pos_till::devices::parse("scanner", value)
+                    .map_err(|e| TillError::Refused(format!("device.scanner: {e}")))?;
+                let (codes, scans) = channel();
+                let stop = Arc::clone(&stop);
+                std::thread::spawn(move || read_scanner(&spec, &codes, &stop));
+                Some(Mutex::new(scans))
+            }
+            None => None,
+        };
+        Ok(AppState { till: Mutex::new(till), card_cancel, scans, stop })
+    }
+}
+
+impl Drop for AppState {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Reads the serial scanner until `stop`, handing each code to the window's `next_scan`.
+fn read_scanner(spec: &pos_till::devices::Spec, codes: &Sender<String>, stop: &AtomicBool) {
+    while !stop.load(Ordering::SeqCst) {
+        if let Ok(mut scanner) = pos_till::devices::scanner(spec) {
+            while !stop.load(Ordering::SeqCst) {
+                match scanner.next_code(Duration::from_millis(300)) {
+                    Ok(Some(code)) => {
+                        if codes.send(code).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(None) => {}
+                    // Unplugged or garbage: open it again.
+                    Err(_) => break,
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_secs(2));
     }
 }
 
@@ -74,6 +120,7 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, state: AppState) -> tauri::B
         commands::last_receipt,
         commands::cancel_card,
         commands::about,
+        commands::next_scan,
     ])
 }
 

@@ -108,7 +108,9 @@ fn the_window_is_granted_the_apps_commands_and_nothing_else() {
         .collect();
     let mut wanted: Vec<String> =
         pos_till_app::commands::NAMES.iter().map(|n| format!("allow-{}", n.replace('_', "-"))).collect();
-    wanted.extend(["allow-last-receipt", "allow-cancel-card", "allow-about"].map(String::from));
+    wanted.extend(
+        ["allow-last-receipt", "allow-cancel-card", "allow-about", "allow-next-scan"].map(String::from),
+    );
     granted.sort();
     wanted.sort();
     assert_eq!(granted, wanted, "no core:, fs: or shell: permission; one per command of the app");
@@ -116,3 +118,37 @@ fn the_window_is_granted_the_apps_commands_and_nothing_else() {
 
 #[path = "e2e/mod.rs"]
 mod e2e;
+
+#[test]
+fn a_serial_scanner_reads_through_the_engine_into_the_window() {
+    use pos_drivers::sim::scanner::ScannerSim;
+    use pos_drivers::sim::{Pty, Stop};
+    let dir = till_dir("scanner");
+    let sim = ScannerSim::new("", "", true);
+    let control = sim.control();
+    let stop = Stop::default();
+    let _reader =
+        Pty::open(Some(&dir.join("scanner.pty"))).unwrap().serve_in_background(&stop, move |link, stop| {
+            let _ = sim.serve(link, stop);
+        });
+    {
+        let (mut till, _) = pos_till::devices::open_till(&dir, Clock::Set(at()), true).unwrap();
+        till.login("S010", "5720").unwrap();
+        till.configure("device.scanner", &format!("serial serial:{}", dir.join("scanner.pty").display()))
+            .unwrap();
+        till.logout().unwrap();
+    }
+    let state = AppState::open(&dir, Clock::Set(at())).unwrap();
+    let app = builder(mock_builder(), state).build(tauri::generate_context!()).unwrap();
+    let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    control.scan("3761300238575");
+    let code = call(&w, "next_scan", Value::Null).unwrap();
+    assert_eq!(code, "3761300238575");
+    stop.stop();
+}
+
+#[test]
+fn without_a_serial_scanner_the_window_is_told_at_once() {
+    let (_app, w) = app("no-scanner");
+    assert_eq!(call(&w, "next_scan", Value::Null).unwrap(), json!({"scanner": "none"}));
+}

@@ -1114,6 +1114,22 @@ document.addEventListener(
   true,
 );
 
+/** Codes from a serial scanner, read by the app: a scan like a wedge burst, wherever the window is. */
+async function serialScanner(): Promise<void> {
+  for (;;) {
+    try {
+      const code = await call<string | { scanner: string } | null>("next_scan");
+      if (typeof code === "object" && code !== null) return; // no serial scanner configured
+      if (code === null) continue;
+      if (document.getElementById("new-sale")) saleScreen();
+      if (document.getElementById("scan-input")) await guard(() => scanCode(code));
+    } catch (e) {
+      showError(e);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
 // ------------------------------------------------------------------ start
 
 setLang(localStorage.getItem("lang") === "en" ? "en" : "fr");
@@ -1123,4 +1139,5 @@ void guard(async () => {
   // After a restart nobody is trusted to be at the till: the last operator unlocks with their PIN.
   if (s.operator === null) loginScreen();
   else loginScreen(s.operator);
+  void serialScanner();
 });
