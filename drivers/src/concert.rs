@@ -251,6 +251,13 @@ impl Concert {
         Concert { link, pos, log: log.into(), timeouts, cancel: Arc::new(AtomicBool::new(false)) }
     }
 
+    /// The same terminal answering to `cancel` (a flag handed out before the terminal could be
+    /// reached, kept when it is opened later).
+    pub fn with_canceller(mut self, cancel: Arc<AtomicBool>) -> Concert {
+        self.cancel = cancel;
+        self
+    }
+
     /// A flag the till sets (from another thread: the cashier's cancel button) to stop waiting for the
     /// customer. The terminal may still have taken the card: the outcome is then resolved as after
     /// a crash.
@@ -418,6 +425,12 @@ impl Concert {
                 reason: "not made: cancelled on the terminal or the card taken out".into(),
             },
         })
+    }
+
+    /// Whether the payment `reference` was ever sent to a terminal logging into `log` (a till that
+    /// could not reach its terminal knows, without it, that nobody was charged).
+    pub fn was_sent(log: &std::path::Path, reference: &str) -> Result<bool, TerminalError> {
+        Ok(crate::terminal::read_log(log, &private_of(reference))?.0.is_some())
     }
 
     /// What the log says of `private`: the cents asked if the request went out, and the answer if

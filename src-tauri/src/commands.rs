@@ -193,7 +193,8 @@ pub async fn next_scan(state: State<'_, Arc<AppState>>) -> Answer {
     .await
 }
 
-/// The app's version and its till's identity, for the settings screen.
+/// The app's version, its till's identity and settings, and the device ports the system lists
+/// (serial ports, USB printers), for the settings screen.
 #[tauri::command]
 pub async fn about(state: State<'_, Arc<AppState>>) -> Answer {
     blocking(&state, |s| {
@@ -205,6 +206,7 @@ pub async fn about(state: State<'_, Arc<AppState>>) -> Answer {
             "till": id.till,
             "data": till.dir().display().to_string(),
             "config": till.config(),
+            "found": pos_drivers::link::found(),
         }))
     })
     .await

@@ -16,15 +16,19 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use pos_drivers::caisse_ap::CaisseAp;
 use pos_drivers::concert::{Concert, Timeouts};
 use pos_drivers::link::{Address, SerialSettings};
-use pos_drivers::printer::{EscPosPrinter, FolderPrinter, ReceiptPrinter};
+use pos_drivers::printer::{EscPosPrinter, FolderPrinter, PrinterError, PrinterErrorKind, ReceiptPrinter};
 use pos_drivers::scale::{self, Scale, ScaleProtocol};
 use pos_drivers::scanner::{Scanner, SerialScanner};
-use pos_drivers::terminal::{PaymentTerminal, SimTerminal};
+use pos_drivers::terminal::{
+    PaymentOutcome, PaymentRequest, PaymentTerminal, SimTerminal, TerminalError, TerminalErrorKind,
+};
 
 use crate::error::TillError;
 use crate::store;
@@ -158,12 +162,127 @@ fn device_error(e: impl std::fmt::Display) -> TillError {
     TillError::Device(e.to_string())
 }
 
-/// Opens the receipt printer `spec` describes (`None`: the default).
+/// A configured ESC/POS printer, opened when first needed and again after it was lost: a printer
+/// unplugged or switched off when the till starts does not stop the till from opening and selling
+/// (tickets are journaled; the engine says the receipt is to be reprinted once it is back).
+struct PrinterOnLink {
+    address: Address,
+    printer: Option<EscPosPrinter>,
+}
+
+impl PrinterOnLink {
+    fn connected(&mut self) -> Result<&mut EscPosPrinter, PrinterError> {
+        match self.printer {
+            Some(ref mut p) => Ok(p),
+            None => {
+                let link = self.address.open(SerialSettings::B9600_8N1).map_err(|e| PrinterError {
+                    kind: PrinterErrorKind::Disconnected,
+                    message: format!("{e}: check its cable and that it is switched on"),
+                })?;
+                Ok(self.printer.insert(EscPosPrinter::new(link, Duration::from_secs(2))))
+            }
+        }
+    }
+
+    /// Forgets a link that is gone, so that the next use opens it again.
+    fn keep<T>(&mut self, r: Result<T, PrinterError>) -> Result<T, PrinterError> {
+        if let Err(e) = &r
+            && e.kind == PrinterErrorKind::Disconnected
+            && self.printer.as_ref().is_some_and(|p| p.waiting() == 0)
+        {
+            self.printer = None;
+        }
+        r
+    }
+}
+
+impl ReceiptPrinter for PrinterOnLink {
+    fn print(&mut self, receipt: &pos_drivers::receipt::Receipt) -> Result<(), PrinterError> {
+        let r = self.connected().and_then(|p| p.print(receipt));
+        self.keep(r)
+    }
+
+    fn open_drawer(&mut self) -> Result<(), PrinterError> {
+        let r = self.connected().and_then(EscPosPrinter::open_drawer);
+        self.keep(r)
+    }
+
+    fn retry(&mut self) -> Result<(), PrinterError> {
+        let r = self.connected().and_then(EscPosPrinter::retry);
+        self.keep(r)
+    }
+
+    fn waiting(&self) -> usize {
+        self.printer.as_ref().map_or(0, EscPosPrinter::waiting)
+    }
+}
+
+/// A configured Concert terminal, opened when first needed and again after it was lost; its cancel
+/// flag exists from the start, so the window's cancel button works once it is reached.
+struct ConcertOnLink {
+    address: Address,
+    pos: u8,
+    log: std::path::PathBuf,
+    cancel: Arc<AtomicBool>,
+    terminal: Option<Concert>,
+}
+
+impl ConcertOnLink {
+    fn connected(&mut self) -> Result<&mut Concert, TerminalError> {
+        match self.terminal {
+            Some(ref mut t) => Ok(t),
+            None => {
+                let link = self.address.open(SerialSettings::B9600_8N1).map_err(|e| TerminalError {
+                    kind: TerminalErrorKind::Unreachable,
+                    message: format!("{e}: check the terminal's cable or network, or take another tender"),
+                })?;
+                let t = Concert::new(link, self.pos, self.log.clone(), Timeouts::default())
+                    .with_canceller(Arc::clone(&self.cancel));
+                Ok(self.terminal.insert(t))
+            }
+        }
+    }
+
+    fn keep<T>(&mut self, r: Result<T, TerminalError>) -> Result<T, TerminalError> {
+        if let Err(e) = &r
+            && e.kind == TerminalErrorKind::Unreachable
+        {
+            self.terminal = None;
+        }
+        r
+    }
+}
+
+impl PaymentTerminal for ConcertOnLink {
+    fn pay(&mut self, request: &PaymentRequest) -> Result<PaymentOutcome, TerminalError> {
+        let r = self.connected().and_then(|t| t.pay(request));
+        self.keep(r)
+    }
+
+    fn status(&mut self, reference: &str) -> Result<Option<PaymentOutcome>, TerminalError> {
+        // Never sent (the terminal could not be reached): nobody was charged, no need to reach it.
+        if self.terminal.is_none() && !Concert::was_sent(&self.log, reference)? {
+            return Ok(None);
+        }
+        let r = self.connected().and_then(|t| t.status(reference));
+        self.keep(r)
+    }
+
+    fn canceller(&self) -> Option<Arc<AtomicBool>> {
+        Some(Arc::clone(&self.cancel))
+    }
+}
+
+/// Opens the receipt printer `spec` describes (`None`: the default). An ESC/POS printer that cannot
+/// be reached now is opened again at each print.
 pub fn printer(spec: Option<&Spec>, dir: &Path) -> Result<Box<dyn ReceiptPrinter>, TillError> {
     match spec {
         Some(Spec::EscPos { address, .. }) => {
-            let link = address.open(SerialSettings::B9600_8N1).map_err(device_error)?;
-            Ok(Box::new(EscPosPrinter::new(link, Duration::from_secs(2))))
+            let printer = address
+                .open(SerialSettings::B9600_8N1)
+                .ok()
+                .map(|link| EscPosPrinter::new(link, Duration::from_secs(2)));
+            Ok(Box::new(PrinterOnLink { address: address.clone(), printer }))
         }
         _ => Ok(Box::new(FolderPrinter::new(store::receipts_dir(dir)).map_err(device_error)?)),
     }
@@ -179,16 +298,16 @@ pub fn terminal(
     let number = u8::try_from(till_number % 100).unwrap_or(0);
     match spec {
         Some(Spec::Concert { address, pos }) => {
-            let link = address.open(SerialSettings::B9600_8N1).map_err(device_error)?;
-            Ok((
-                Box::new(Concert::new(
-                    link,
-                    pos.unwrap_or(number),
-                    dir.join("concert.log"),
-                    Timeouts::default(),
-                )),
-                None,
-            ))
+            let mut t = ConcertOnLink {
+                address: address.clone(),
+                pos: pos.unwrap_or(number),
+                log: dir.join("concert.log"),
+                cancel: Arc::new(AtomicBool::new(false)),
+                terminal: None,
+            };
+            // Opened now when it can be (an error here only means "not yet").
+            let _ = t.connected();
+            Ok((Box::new(t), None))
         }
         Some(Spec::CaisseAp { address, pos }) => Ok((
             Box::new(CaisseAp::new(
@@ -236,8 +355,9 @@ pub fn configured(config: &BTreeMap<String, String>) -> Vec<(String, Result<Spec
         .collect()
 }
 
-/// Opens the till in `dir` with the devices its settings name (a printer or terminal that cannot
-/// be opened is an error that says which and why). `quiet` opens without journaling a start (tools).
+/// Opens the till in `dir` with the devices its settings name. A printer or Concert terminal that
+/// cannot be reached now does not stop the till: each is opened again when next used, and says why
+/// it cannot be while it cannot. `quiet` opens without journaling a start (tools).
 pub fn open_till(
     dir: &Path,
     clock: crate::engine::Clock,

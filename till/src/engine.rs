@@ -740,7 +740,9 @@ impl Till {
                     }
                     (ProductKind::Weighed { .. }, None) => {
                         let Some(scale) = self.scale.as_mut() else {
-                            return Err(refused(format!("{sku} is sold by weight: put it on the scale")));
+                            return Err(refused(format!(
+                                "{sku} is sold by weight and no scale answers here: type its weight in grams"
+                            )));
                         };
                         // Only a stable weight is sold; anything else changes nothing.
                         let w = scale.weigh(None).map_err(|e| refused(format!("{sku}: {}", e.message)))?;

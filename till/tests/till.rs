@@ -149,7 +149,10 @@ fn a_full_day_at_lyon_closes_with_a_z_that_matches_the_tickets() {
     let r = till.scan("3761000001004", 1, Some(250), None).unwrap();
     assert_eq!(r["net"], "4.50");
     assert!(
-        till.scan("3761000001004", 1, None, None).unwrap_err().to_string().contains("put it on the scale")
+        till.scan("3761000001004", 1, None, None)
+            .unwrap_err()
+            .to_string()
+            .contains("type its weight in grams")
     );
     let t = [TenderSpec::Cash(450)];
     book.paid(&till.pay(&t).unwrap(), &t);
@@ -1413,4 +1416,53 @@ fn verify_catches_a_re_keyed_database() {
     std::fs::rename(dir.join("till.key"), dir.join("till.key.away")).unwrap();
     let (ok, out) = verify_cli(&dir);
     assert!(!ok && out.contains("not a valid key"), "{out}");
+}
+
+/// A printer unplugged when the till starts does not keep the till shut: it opens, sells (the
+/// ticket is journaled, the cashier told to reprint), and once the printer is plugged in the
+/// duplicate prints; the Concert terminal likewise is reached when it is there.
+#[test]
+fn a_till_opens_and_sells_with_its_printer_unplugged_and_prints_once_it_is_back() {
+    let dir = new_till("unplugged");
+    let link = dir.join("printer.pty");
+    {
+        let (mut till, _) =
+            pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T09:00:00+01:00")), true).unwrap();
+        till.login("S010", "5720").unwrap();
+        till.configure("device.printer", &format!("escpos serial:{}", link.display())).unwrap();
+        till.configure("device.terminal", &format!("concert serial:{}", dir.join("terminal.pty").display()))
+            .unwrap();
+        till.logout().unwrap();
+    }
+    // Nothing behind either path: the till opens all the same.
+    let (mut till, _) =
+        pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T10:00:00+01:00")), false).unwrap();
+    assert!(till.card_canceller().is_some(), "the cancel button works once the terminal is reached");
+    till.login("S007", "2468").unwrap();
+    till.open_register(10_000).unwrap();
+    till.scan(LIPO, 1, None, None).unwrap();
+    let total = cents(&till.basket_view().unwrap()["total"]);
+    let card = till.pay(&[TenderSpec::Card(total)]).unwrap_err().to_string();
+    assert!(card.contains("not charged") || card.contains("check the terminal"), "{card}");
+    let sale = till.pay(&[TenderSpec::Cash(total)]).unwrap();
+    let ticket = sale["ticket"].as_str().unwrap().to_owned();
+    assert!(sale["printer"].as_str().unwrap().contains("reprint"), "{sale}");
+    assert_eq!(till.devices()["printer"]["last"]["ok"], false);
+
+    // Plugged in: the next print reaches it.
+    let pty = pos_drivers::sim::Pty::open(Some(&link)).unwrap();
+    let sim = pos_drivers::sim::printer::PrinterSim::new(&dir.join("printed"), 42).unwrap();
+    let stop = pos_drivers::sim::Stop::default();
+    let _serving = pty.serve_in_background(&stop, move |l, s| {
+        let _ = sim.serve(l, s);
+    });
+    till.reprint(&ticket).unwrap();
+    assert_eq!(till.devices()["printer"]["last"]["ok"], true);
+    till.stop().unwrap();
+    stop.stop();
+    let printed: Vec<String> = std::fs::read_dir(dir.join("printed"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(printed.iter().any(|r| r.contains(&ticket) && r.contains("DUPLICATA")), "{printed:?}");
 }

@@ -351,13 +351,13 @@ async function scanCode(code: string, extra: Record<string, unknown> = {}): Prom
       if (serial) return scanCode(code, { ...extra, serial });
       return;
     }
-    // A weight is typed only at a till without a scale; with one, the scale's stable weight counts.
-    const noScale = status?.devices.scale.configured === null;
-    if (isAppError(e) && /sold by weight/.test(e.message) && extra["grams"] === undefined && noScale) {
+    // A weight is typed only where no scale answers (the engine says so); with one, its stable weight counts.
+    if (isAppError(e) && /no scale answers here/.test(e.message) && extra["grams"] === undefined) {
       const grams = await askText(t("weightAsk"), true);
       if (grams && /^\d+$/.test(grams) && Number(grams) > 0) return scanCode(code, { ...extra, grams: Number(grams) });
       return;
     }
+    if (isAppError(e) && e.code === "device") void refreshBar();
     throw e;
   }
   paintBasket();
@@ -778,7 +778,7 @@ function returnsScreen(): void {
   const view = h("div", { id: "return-view" });
   const find = async (): Promise<void> => {
     const tv = await call<TicketView>("find_ticket", { ticket: ref.value.trim() });
-    const boxes = new Map<number, HTMLInputElement>();
+    const boxes = new Map<number, [HTMLInputElement, HTMLInputElement]>();
     view.replaceChildren(
       h("h2", {}, `${t("ticket")} ${tv.ticket} — ${tv.day} — ${m(tv.total)}`),
       h(
@@ -790,8 +790,20 @@ function returnsScreen(): void {
           ...tv.lines.map((l) => {
             const box = h("input", { type: "checkbox", id: `return-line-${l.line}` });
             box.disabled = l.returnable === 0;
-            boxes.set(l.line, box);
-            return h("tr", {}, h("td", {}, box), h("td", {}, l.name), h("td", {}, `${l.returnable}`), h("td", {}, m(l.net)));
+            const units = input(`return-units-${l.line}`, "1", "number");
+            units.value = "1";
+            units.min = "1";
+            units.max = String(Math.max(1, l.returnable));
+            units.disabled = l.returnable <= 1;
+            boxes.set(l.line, [box, units]);
+            return h(
+              "tr",
+              {},
+              h("td", {}, box),
+              h("td", {}, l.name),
+              h("td", {}, units, ` / ${l.returnable}`),
+              h("td", {}, m(l.net)),
+            );
           }),
         ),
       ),
@@ -799,7 +811,9 @@ function returnsScreen(): void {
         "div",
         { class: "row" },
         button(t("returnLines"), "return-lines", async () => {
-          const lines = [...boxes].filter(([, b]) => b.checked).map(([line]) => ({ line, units: 1 }));
+          const lines = [...boxes]
+            .filter(([, [b]]) => b.checked)
+            .map(([line, [, u]]) => ({ line, units: Math.max(1, Math.trunc(Number(u.value) || 1)) }));
           basket = (await call<WithBasket>("return_ticket", { ticket: tv.ticket, lines })).basket;
           saleScreen();
         }),
@@ -1029,20 +1043,39 @@ function settingsScreen(): void {
   const out = h("pre", { id: "test-result", class: "receipt" });
   const rows = (["printer", "terminal", "scale", "scanner"] as const).map((name) => {
     const d = status?.devices[name];
+    const setting = input(`setting-${name}`, t("notConfigured"));
+    setting.value = d?.configured ?? "";
     return h(
       "tr",
       {},
       h("td", {}, t(name)),
-      h("td", { class: "detail" }, d?.configured ?? t("notConfigured")),
+      h(
+        "td",
+        { class: "detail" },
+        setting,
+        button(t("save"), `save-${name}`, async () => {
+          await call("configure", { key: `device.${name}`, value: setting.value.trim() });
+          await refreshBar();
+          settingsScreen();
+        }, "small secondary"),
+      ),
       h("td", {}, d?.last ? (d.last.ok ? t("deviceOk") : sentence(d.last.message)) : ""),
       h(
         "td",
         {},
         button(t("test"), `test-${name}`, async () => {
           out.textContent = "…";
-          const r = await call<{ ok: boolean; result: string }>("test_device", { device: name });
-          out.textContent = `${t(name)} : ${r.ok ? "OK" : "✗"} ${r.result}`;
-          await refreshBar();
+          // The terminal's test is a real 0.01 € payment: the customer display asks for a card.
+          const waiting = name === "terminal" ? cardWaiting() : null;
+          try {
+            const r = await call<{ ok: boolean; result: string }>("test_device", { device: name });
+            await refreshBar();
+            settingsScreen();
+            const shown = document.getElementById("test-result");
+            if (shown) shown.textContent = `${t(name)} : ${r.ok ? "OK" : "✗"} ${r.result}`;
+          } finally {
+            waiting?.remove();
+          }
         }, "small"),
       ),
     );
@@ -1068,8 +1101,10 @@ function settingsScreen(): void {
     ),
   );
   void guard(async () => {
-    const a = await call<{ version: string; store: string; till: string; data: string }>("about");
+    const a = await call<{ version: string; store: string; till: string; data: string; found: string[] }>("about");
     about.replaceChildren(
+      h("h2", {}, t("found")),
+      h("p", { class: "detail", id: "found" }, a.found.length > 0 ? a.found.join(" · ") : t("noneFound")),
       h("h2", {}, t("identity")),
       h("p", {}, `${a.store} · ${a.till} · ${t("version")} ${a.version}`),
       h("p", { class: "detail" }, a.data),

@@ -140,12 +140,28 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
         check!(receipt.contains(want), "the receipt lacks {want}:\n{receipt}");
     }
 
-    // A return of the LiPo from the receipt's number, refunded in cash.
+    // The manager's and the technician's screens, looked at.
     w.click("#new-sale")?;
+    w.click("#go-manage")?;
+    w.wait("#cash-amount", 20)?;
+    shot("06-manage")?;
+    w.click("#manage-back")?;
+    w.click("#go-settings")?;
+    w.wait_text("#about", "LYO-1", 20)?;
+    check!(
+        w.run("return document.getElementById('setting-printer').value")?
+            .as_str()
+            .is_some_and(|v| v.starts_with("escpos serial:")),
+        "the settings show the printer's setting"
+    );
+    shot("07-settings")?;
+    w.click("#settings-back")?;
+
+    // A return of the LiPo from the receipt's number, refunded in cash.
     w.click("#go-returns")?;
     w.type_in("#return-ticket", "LYO-1-T000002\u{E007}", true)?;
     w.click("#return-line-1")?;
-    shot("06-return")?;
+    shot("08-return")?;
     w.click("#return-lines")?;
     w.wait_text("#total", "-", 20)?;
     w.click("#pay")?;
@@ -174,7 +190,7 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
     w.type_in("#count-100", &(euros - 1).to_string(), true)?;
     w.type_in("#count-1", &cents_part, true)?;
     w.wait_text("#difference", "-1,00", 20)?;
-    shot("07-closing")?;
+    shot("09-closing")?;
     w.click("#close-day")?;
     w.wait_text("#confirm", "-1,00", 20)?;
     w.click("#confirm-ok")?;
@@ -184,7 +200,7 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
     let z = w.wait_text("#z-difference", "-1,00", 30)?;
     check!(z.contains("Attendu"), "{z}");
     w.wait_text("#z-text", "Z", 20)?;
-    shot("08-z-report")?;
+    shot("10-z-report")?;
     let receipts = wait_printed(dir, 4)?;
     check!(
         receipts.iter().any(|r| r.contains("-1,00") || r.contains("-1.00")),
