@@ -3,7 +3,7 @@ import { countTotal, countedForEngine } from "./cash";
 import { euros, kilograms, parseCents } from "./format";
 import { headline, sentence, setLang, t } from "./i18n";
 import { forEngine, settle } from "./tenders";
-import { WedgeClassifier, withoutScan } from "./wedge";
+import { WedgeClassifier } from "./wedge";
 
 /** Types `text` one key every `gapMs` from `start`, then Enter; answers the verdicts. */
 function type(w: WedgeClassifier, text: string, start: number, gapMs: number): string[] {
@@ -49,10 +49,6 @@ describe("keyboard-wedge scans are told apart from typing", () => {
       w.key(d, at++);
     }
     expect(w.key("Enter", at)).toEqual({ kind: "scan", code: "3761300238575" });
-  });
-  test("the scan is taken back out of the field it was typed into", () => {
-    expect(withoutScan("Hélice 10x43761100080190", "3761100080190")).toBe("Hélice 10x4");
-    expect(withoutScan("abc", "3761100080190")).toBe("abc");
   });
 });
 

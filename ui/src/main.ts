@@ -11,7 +11,7 @@ import { headline, lang, sentence, setLang, t } from "./i18n";
 import type { Key } from "./i18n";
 import { settle, forEngine } from "./tenders";
 import type { Tender } from "./tenders";
-import { WedgeClassifier, withoutScan } from "./wedge";
+import { WedgeClassifier } from "./wedge";
 
 // ------------------------------------------------------------------ small DOM helpers
 
@@ -1126,22 +1126,13 @@ document.addEventListener(
     if (!selling && !nextSale) return;
     const verdict = wedge.key(ev.key, performance.now());
     if (verdict.kind !== "scan") return;
-    // A scan into another field belongs to it (a loyalty card in the customer search, a receipt in
-    // the returns field, a gift card's number, a serial number asked for): its Enter handles it.
-    const target = ev.target;
-    if (target instanceof HTMLInputElement && target.id !== "scan-input") return;
+    // A scan into a field belongs to it, and its Enter handles the field's whole text: the scan
+    // field sells it (with a "3*" typed before), the customer search looks the loyalty card up, the
+    // returns field finds the receipt, a serial number asked for is filled in.
+    if (ev.target instanceof HTMLInputElement) return;
     ev.preventDefault();
     ev.stopPropagation();
-    if (target instanceof HTMLInputElement) target.value = withoutScan(target.value, verdict.code);
     const code = verdict.code;
-    // "3*" typed, then a scan: three of it.
-    const field = document.getElementById("scan-input");
-    const times = field instanceof HTMLInputElement ? /^(\d{1,3})\*$/.exec(field.value.trim()) : null;
-    if (times && field instanceof HTMLInputElement) {
-      field.value = "";
-      void guard(() => scanCode(code, { quantity: Number(times[1]) }));
-      return;
-    }
     // The next customer's first item, scanned while the last receipt is still on screen.
     if (!selling) saleScreen();
     void guard(() => scanCode(code));

@@ -1,7 +1,7 @@
 // A keyboard-wedge scanner types a barcode as a burst of keystrokes ended by Enter, far faster than
-// a person. The window listens to every key: a burst is a scan wherever the focus is; anything
-// slower is typing. Keys are never held back (a person's typing is never lost or delayed): when a
-// burst turns out to be a scan, the window takes its characters back out of the field they landed in.
+// a person. The window listens to every key: a burst that lands outside any text field (the focus on
+// a button, on the page) is a scan; in a field, the field's own Enter takes its whole text, so a
+// scan there is handled exactly like a code typed in. Keys are never held back.
 
 /** How the classifier decides. */
 export interface WedgeRules {
@@ -41,9 +41,4 @@ export class WedgeClassifier {
     else this.burst = "";
     return { kind: "key" };
   }
-}
-
-/** `value` without the scanned `code` the scanner typed at its end (if it did). */
-export function withoutScan(value: string, code: string): string {
-  return value.endsWith(code) ? value.slice(0, value.length - code.length) : value;
 }

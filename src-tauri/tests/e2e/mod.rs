@@ -49,7 +49,7 @@ fn a_cashiers_day_in_the_window_sale_return_and_closing() {
     let (_x, display) = xvfb().unwrap();
     let app = Path::new(env!("CARGO_BIN_EXE_pos-till-app"));
     let args = vec!["--demo".to_owned(), dir.display().to_string()];
-    let w = Session::start(&display, app, &args, &root.join("home")).unwrap();
+    let w = Session::start(&display, app, &args, &root.join("home"), true).unwrap();
     if let Err(e) = day(&w, &dir, &shots) {
         let shot = w.screenshot(&shots, "failure").map(|p| p.display().to_string()).unwrap_or_default();
         let shown = w.text("#error").unwrap_or_default();

@@ -167,8 +167,14 @@ fn base64(text: &str) -> Vec<u8> {
 
 impl Session {
     /// Starts tauri-driver on `display` and a session on `app` with `args`; `home` holds the
-    /// webview's XDG folders.
-    pub fn start(display: &str, app: &Path, args: &[String], home: &Path) -> Result<Session, String> {
+    /// webview's XDG folders; `screenshots` keeps the renderer WebDriver's screenshots need.
+    pub fn start(
+        display: &str,
+        app: &Path,
+        args: &[String],
+        home: &Path,
+        screenshots: bool,
+    ) -> Result<Session, String> {
         let (port, native) = (free_port(), free_port());
         let mut cmd = Command::new(tool("tauri-driver")?);
         cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
@@ -179,6 +185,9 @@ impl Session {
             .env("XDG_CACHE_HOME", home.join("cache"))
             .env("XDG_CONFIG_HOME", home.join("config"))
             .env("XDG_RUNTIME_DIR", home.join("runtime"))
+            // WebKitWebDriver's screenshots hang without WebKitGTK's DMA-BUF renderer, which the
+            // app turns off by default (memory): the tests that take screenshots keep it on.
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", if screenshots { "0" } else { "1" })
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         std::fs::create_dir_all(home.join("runtime")).map_err(|e| e.to_string())?;
