@@ -1093,9 +1093,14 @@ impl Till {
                 })
             })
             .collect();
-        let customer = self
-            .customer(&b.customer)
-            .map(|c| json!({"id": c.id, "name": c.name, "tier": format!("{:?}", c.tier).to_lowercase()}));
+        let customer = self.customer(&b.customer).map(|c| {
+            json!({
+                "id": c.id,
+                "name": c.name,
+                "segment": format!("{:?}", c.segment).to_lowercase(),
+                "tier": format!("{:?}", c.tier).to_lowercase(),
+            })
+        });
         Ok(json!({
             "lines": lines,
             "basket_discounts": discounts(&p.basket_discounts),

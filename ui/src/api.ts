@@ -75,7 +75,7 @@ export interface Basket {
   eco: string;
   total: string;
   customer: string;
-  customer_detail: { id: string; name: string; tier: string } | null;
+  customer_detail: { id: string; name: string; segment: string; tier: string } | null;
   points: number | null;
   point_value: string;
   cards_paid: string;

@@ -54,6 +54,9 @@ function input(id: string, placeholder: string, type = "text"): HTMLInputElement
   return h("input", { id, placeholder, type, autocomplete: "off" });
 }
 
+/** A discount (the engine gives its size) as the reduction it is. */
+const negative = (amount: string): string => (amount.startsWith("-") ? amount : `-${amount}`);
+
 const screen = (): HTMLElement => document.getElementById("screen") as HTMLElement;
 const m = (amount: string): string => money(amount, lang());
 
@@ -379,7 +382,7 @@ function lineView(l: Basket["lines"][number]): HTMLElement {
       { class: "name" },
       h("div", {}, l.name),
       l.serial ? h("div", { class: "detail" }, `${t("serial")} ${l.serial}`) : null,
-      ...l.discounts.map((d) => h("div", { class: "detail promo" }, `${d.label} ${m(d.amount)}`)),
+      ...l.discounts.map((d) => h("div", { class: "detail promo" }, `${d.label} ${m(negative(d.amount))}`)),
       l.eco !== "0.00" ? h("div", { class: "detail" }, `${t("eco")} ${m(l.eco)}`) : null,
     ),
     h("td", { class: "qty" }, qty),
@@ -417,7 +420,9 @@ function paintBasket(): void {
   if (!table || !total || !basket) return;
   table.replaceChildren(...basket.lines.map(lineView));
   for (const d of basket.basket_discounts) {
-    table.append(h("tr", { class: "line promo" }, h("td", { colspan: "3" }, d.label), h("td", {}, m(d.amount)), h("td")));
+    table.append(
+      h("tr", { class: "line promo" }, h("td", { colspan: "3" }, d.label), h("td", {}, m(negative(d.amount))), h("td")),
+    );
   }
   total.textContent = m(basket.total);
   if (cust) {
@@ -425,7 +430,7 @@ function paintBasket(): void {
     if (basket.customer_detail) {
       cust.append(
         h("strong", { id: "customer-name" }, basket.customer_detail.name),
-        ` (${basket.customer_detail.tier}) — `,
+        ` (${t("priceList")} ${basket.customer_detail.segment}, ${t("tier")} ${basket.customer_detail.tier}) — `,
         h("span", { id: "customer-points" }, `${basket.points ?? 0} ${t("points")}`),
         " ",
         button(t("detach"), "customer-detach", async () => {
