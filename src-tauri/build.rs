@@ -37,6 +37,8 @@ const COMMANDS: &[&str] = &[
     "close_register",
     "count_cash",
     "resolve_card",
+    "close_period",
+    "archive",
     "balance",
     "devices",
     "test_device",

@@ -141,6 +141,10 @@ commands! {
     count_cash => "count_cash", basket: false;
     /// Settles a card payment a crash left unknown (`reference`, `approved`, `approval`).
     resolve_card => "resolve_card", basket: false;
+    /// A monthly or yearly closure from the closures below it (`key`: `2026-12` or `2026`).
+    close_period => "close_period", basket: false;
+    /// A signed archive of a month into the till's `archives/` folder (`period`).
+    archive => "archive", basket: false;
     /// A gift card's or credit note's balance (`number`).
     balance => "balance", basket: false;
     /// Each device's setting and what it last answered.

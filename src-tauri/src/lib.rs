@@ -115,6 +115,8 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, state: AppState) -> tauri::B
         commands::close_register,
         commands::count_cash,
         commands::resolve_card,
+        commands::close_period,
+        commands::archive,
         commands::balance,
         commands::devices,
         commands::test_device,

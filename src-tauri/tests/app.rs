@@ -75,6 +75,25 @@ fn a_sale_through_the_commands_answers_the_basket_each_time_and_keeps_the_receip
     let lines = two["basket"]["lines"].as_array().unwrap();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[1]["quantity"], 2);
+    // A lower price needs the manager, who types their PIN on this till.
+    let e = call(&w, "override_price", json!({"args": {"line": 1, "price": "200.00"}})).unwrap_err();
+    assert_eq!(e["code"], "needs_manager", "{e}");
+    let approval = json!({"staff": "S006", "pin": "90517"});
+    let lowered =
+        call(&w, "override_price", json!({"args": {"line": 1, "price": "200.00", "approval": approval}}))
+            .unwrap();
+    let discounts = &lowered["basket"]["lines"][0]["discounts"];
+    assert!(
+        discounts
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["label"] == "price override" && d["amount"] == "49.00"),
+        "{lowered}"
+    );
+    // A month not over yet cannot be closed.
+    let e = call(&w, "close_period", json!({"args": {"key": "2026-12"}})).unwrap_err();
+    assert!(e["message"].as_str().unwrap().contains("not over"), "{e}");
     // A customer found by a piece of their name, accents ignored, then attached.
     let found = call(&w, "find_customer", json!({"args": {"text": "chloe rob"}})).unwrap();
     assert_eq!(found[0]["id"], "C00002", "{found}");

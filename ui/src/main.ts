@@ -404,6 +404,21 @@ function lineView(l: Basket["lines"][number]): HTMLElement {
               paintBasket();
             }
           }, "small secondary"),
+      l.measure === "units"
+        ? button("€", `price-${l.line}`, async () => {
+            const typed = await askText(t("priceAsk"));
+            if (!typed) return;
+            const cents = parseCents(typed.replace("€", ""));
+            if (cents === null || cents < 0) throw new Error(`${typed} : ${t("amount")}`);
+            const r = await approved((approval) =>
+              call<WithBasket>("override_price", { line: l.line, price: euros(cents), approval }),
+            );
+            if (r) {
+              basket = r.basket;
+              paintBasket();
+            }
+          }, "small secondary")
+        : null,
       button("✕", `remove-${l.line}`, async () => {
         basket = (await call<WithBasket>("remove_line", { line: l.line })).basket;
         paintBasket();
@@ -956,6 +971,7 @@ function manageScreen(): void {
   amount.inputMode = "decimal";
   const reason = input("cash-reason", t("reason"));
   const ticket = input("manage-ticket", t("ticket"));
+  const period = input("period", "2026-11 / 2026");
   const move = (what: "cash_in" | "cash_out") => async (): Promise<void> => {
     const cents = parseCents(amount.value);
     if (cents === null || cents <= 0) throw new Error(`${amount.value || "?"} : ${t("amount")}`);
@@ -1014,6 +1030,20 @@ function manageScreen(): void {
           await call("logout");
           await refreshBar();
           loginScreen();
+        }, "secondary"),
+      ),
+      h("h2", {}, t("periods")),
+      period,
+      h(
+        "div",
+        { class: "row" },
+        button(t("closePeriod"), "close-period", async () => {
+          const r = await call<Record<string, unknown>>("close_period", { key: period.value.trim() });
+          out.textContent = `${t("closePeriod")} ${period.value.trim()} ✓ ${JSON.stringify(r).slice(0, 120)}`;
+        }, "secondary"),
+        button(t("archive"), "archive", async () => {
+          const r = await call<{ file?: string }>("archive", { period: period.value.trim() });
+          out.textContent = `${t("archive")} ✓ ${r.file ?? ""}`;
         }, "secondary"),
       ),
       unresolved.length > 0 ? h("h2", { class: "warning" }, t("unresolvedCards")) : null,
