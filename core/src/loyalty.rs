@@ -37,6 +37,16 @@ impl Tier {
             _ => return None,
         })
     }
+
+    /// The name [`Tier::parse`] reads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::None => "none",
+            Tier::Bronze => "bronze",
+            Tier::Silver => "silver",
+            Tier::Gold => "gold",
+        }
+    }
 }
 
 /// The chain's loyalty rules.

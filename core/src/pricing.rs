@@ -48,6 +48,15 @@ impl Segment {
         })
     }
 
+    /// The name [`Segment::parse`] reads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Retail => "retail",
+            Self::Pro => "pro",
+            Self::Club => "club",
+        }
+    }
+
     /// The basis tickets of this segment are priced on.
     pub fn basis(self) -> PriceBasis {
         match self {

@@ -4,8 +4,9 @@
 //! the engine through the very same code. Actions that change the basket answer the basket as well,
 //! so the window repaints from one round trip.
 //!
-//! The commands are `async`: Tauri runs them off the window's thread, so a card payment that waits
-//! for the customer never freezes the window, and [`cancel_card`] (which takes no lock) can stop it.
+//! Each runs on a blocking thread of its own, so a card payment that waits for the customer never
+//! freezes the window nor holds one of Tauri's workers, and [`cancel_card`] (which takes no lock)
+//! can stop it.
 
 use std::sync::Arc;
 
@@ -34,19 +35,22 @@ const RESERVED: &[&str] = &["do", "at"];
 /// the customer), and Tauri's async workers stay free for the cancel button and the window.
 async fn blocking(state: &Arc<AppState>, f: impl FnOnce(&AppState) -> Answer + Send + 'static) -> Answer {
     let state = Arc::clone(state);
-    tauri::async_runtime::spawn_blocking(move || f(&state)).await.map_err(|e| AppError {
+    tauri::async_runtime::spawn_blocking(move || f(&state)).await.map_err(|e| stopped(&e))?
+}
+
+/// A command that panicked (the engine's transaction rolled back): nothing more is done until the
+/// app is started again, which recovers from the journal.
+fn stopped(what: &dyn std::fmt::Display) -> AppError {
+    AppError {
         code: "storage",
         message: format!(
-            "the till stopped after an internal error ({e}): close the window and start it again"
+            "the till stopped after an internal error ({what}): close the window and start it again"
         ),
-    })?
+    }
 }
 
 fn lock(state: &AppState) -> Result<std::sync::MutexGuard<'_, pos_till::engine::Till>, AppError> {
-    state.till.lock().map_err(|_| AppError {
-        code: "storage",
-        message: "the till stopped after an internal error: close the window and start it again".into(),
-    })
+    state.till.lock().map_err(|_| stopped(&"an earlier action failed"))
 }
 
 fn run(state: &AppState, action: &str, args: Option<Map<String, Value>>, with_basket: bool) -> Answer {
@@ -187,10 +191,7 @@ pub async fn next_scan(state: State<'_, Arc<AppState>>) -> Answer {
     blocking(&state, |s| match &s.scans {
         None => Ok(json!({"scanner": "none"})),
         Some(scans) => {
-            let scans = scans.lock().map_err(|_| AppError {
-                code: "device",
-                message: "the scanner's reader stopped: close the window and start it again".into(),
-            })?;
+            let scans = scans.lock().map_err(|_| stopped(&"the scanner's reader failed"))?;
             Ok(scans.recv_timeout(std::time::Duration::from_secs(20)).map_or(Value::Null, Value::String))
         }
     })

@@ -107,6 +107,14 @@ fn a_sale_through_the_commands_answers_the_basket_each_time_and_keeps_the_receip
             .unwrap();
     let ticket = paid["result"]["ticket"].as_str().unwrap().to_owned();
     assert!(paid["basket"]["lines"].as_array().unwrap().is_empty());
+    // The returns screen's view of it: what each line can still bring back.
+    let view = call(&w, "find_ticket", json!({"args": {"ticket": ticket}})).unwrap();
+    let returnable: Vec<i64> =
+        view["lines"].as_array().unwrap().iter().map(|l| l["returnable"].as_i64().unwrap()).collect();
+    assert_eq!(returnable, [1, 2], "{view}");
+    assert_eq!(view["total"], total.as_str());
+    let e = call(&w, "find_ticket", json!({"args": {"ticket": "LYO-1-T999999"}})).unwrap_err();
+    assert!(e["message"].as_str().unwrap().contains("no ticket LYO-1-T999999"), "{e}");
     let receipt = call(&w, "last_receipt", Value::Null).unwrap();
     let receipt = receipt.as_str().unwrap();
     assert!(receipt.contains(&ticket) && receipt.contains("2026-12-05"), "{receipt}");
@@ -170,4 +178,22 @@ fn a_serial_scanner_reads_through_the_engine_into_the_window() {
 fn without_a_serial_scanner_the_window_is_told_at_once() {
     let (_app, w) = app("no-scanner");
     assert_eq!(call(&w, "next_scan", Value::Null).unwrap(), json!({"scanner": "none"}));
+}
+
+#[test]
+fn the_command_line_names_the_till_or_says_how_to_start() {
+    use pos_till_app::{Launch, launch};
+    let args = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    assert_eq!(launch(&args(&["--data", "/srv/till"])), Ok(Launch::Till(PathBuf::from("/srv/till"))));
+    assert_eq!(
+        launch(&args(&["--demo", "d", "--fixtures", "f"])),
+        Ok(Launch::Demo { dir: PathBuf::from("d"), fixtures: PathBuf::from("f") })
+    );
+    match launch(&args(&["--demo", "d"])) {
+        Ok(Launch::Demo { fixtures, .. }) => assert!(fixtures.join("products.csv").is_file()),
+        other => panic!("{other:?}"),
+    }
+    for bad in [&[][..], &["--data"][..], &["--data", "a", "--demo", "b"][..], &["till"][..]] {
+        assert_eq!(launch(&args(bad)), Err(pos_till_app::USAGE.to_owned()), "{bad:?}");
+    }
 }

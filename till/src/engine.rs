@@ -218,7 +218,7 @@ pub struct Till {
     since_checkpoint: u32,
     /// What each device last answered (printer, terminal, scale, scanner): the window's status bar.
     /// Not journaled (a failed test is, as `DeviceTested`); a restart forgets it.
-    health: BTreeMap<&'static str, DeviceHealth>,
+    health: BTreeMap<String, DeviceHealth>,
     /// The last receipt or Z handed to the printer, as text (shown on screen on request).
     last_receipt: Option<String>,
 }
@@ -952,14 +952,10 @@ impl Till {
         let mut found = Vec::new();
         for c in &self.settings.customers {
             if [&c.id, &c.name, &c.email].iter().any(|f| fold(f).contains(&wanted)) {
-                found.push(json!({
-                    "id": c.id,
-                    "name": c.name,
-                    "segment": format!("{:?}", c.segment).to_lowercase(),
-                    "tier": format!("{:?}", c.tier).to_lowercase(),
-                    "points": self.points(&c.id)?,
-                    "home": c.home_location,
-                }));
+                let mut view = customer_view(c);
+                view["points"] = json!(self.points(&c.id)?);
+                view["home"] = json!(c.home_location);
+                found.push(view);
                 if found.len() == 20 {
                     break;
                 }
@@ -1066,14 +1062,7 @@ impl Till {
             .lines
             .iter()
             .map(|l| {
-                let (measure, quantity) = match l.measure {
-                    Measure::Units(n) => ("units", i64::from(n)),
-                    Measure::Weight(w) => {
-                        ("grams", (w.kilograms() * Decimal::ONE_THOUSAND).round().try_into().unwrap_or(0))
-                    }
-                    Measure::Label => ("label", 1),
-                    Measure::Returned(n) => ("returned", -i64::from(n)),
-                };
+                let (measure, quantity) = measure_of(&l.measure);
                 let serial = match b.lines.get(&l.id) {
                     Some(LineSpec::Units { serial, .. }) => serial.clone(),
                     _ => None,
@@ -1093,14 +1082,7 @@ impl Till {
                 })
             })
             .collect();
-        let customer = self.customer(&b.customer).map(|c| {
-            json!({
-                "id": c.id,
-                "name": c.name,
-                "segment": format!("{:?}", c.segment).to_lowercase(),
-                "tier": format!("{:?}", c.tier).to_lowercase(),
-            })
-        });
+        let customer = self.customer(&b.customer).map(customer_view);
         Ok(json!({
             "lines": lines,
             "basket_discounts": discounts(&p.basket_discounts),
@@ -1222,10 +1204,8 @@ impl Till {
         let (ticket, _) = self.find_ticket(reference)?;
         let mut lines = Vec::new();
         for l in &ticket.lines {
-            let returnable = l.measure != "returned" && !l.gift_card;
-            let sold = if l.measure == "units" { u32::try_from(l.quantity).unwrap_or(1) } else { 1 };
-            let left = if returnable {
-                sold.saturating_sub(self.returned_units(&ticket.reference, l.id)?)
+            let left = if returnable(l) {
+                sold_units(l).saturating_sub(self.returned_units(&ticket.reference, l.id)?)
             } else {
                 0
             };
@@ -1289,12 +1269,7 @@ impl Till {
         self.sale_ready()?;
         let (ticket, _) = self.find_ticket(reference)?;
         let wanted: Vec<(u32, u32)> = if lines.is_empty() {
-            ticket
-                .lines
-                .iter()
-                .filter(|l| l.measure != "returned" && !l.gift_card)
-                .map(|l| (l.id, u32::MAX))
-                .collect()
+            ticket.lines.iter().filter(|l| returnable(l)).map(|l| (l.id, u32::MAX)).collect()
         } else {
             lines.to_vec()
         };
@@ -1305,12 +1280,12 @@ impl Till {
                 .iter()
                 .find(|l| l.id == line_id)
                 .ok_or_else(|| refused(format!("ticket {reference} has no line {line_id}")))?;
-            if l.measure == "returned" || l.gift_card {
+            if !returnable(l) {
                 return Err(refused(format!(
                     "line {line_id} of {reference} cannot be returned (a return or a gift card)"
                 )));
             }
-            let sold_units = if l.measure == "units" { u32::try_from(l.quantity).unwrap_or(1) } else { 1 };
+            let sold_units = sold_units(l);
             let pending: u32 = std::iter::once(self.basket())
                 .chain(self.state.parked.values())
                 .flat_map(|b| b.lines.values())
@@ -1918,12 +1893,12 @@ impl Till {
     }
 
     /// Keeps what device `name` last answered.
-    fn note(&mut self, name: &'static str, outcome: Result<&str, String>) {
+    fn note(&mut self, name: &str, outcome: Result<&str, String>) {
         let (ok, message) = match outcome {
             Ok(m) => (true, m.to_owned()),
             Err(e) => (false, e),
         };
-        self.health.insert(name, DeviceHealth { ok, message });
+        self.health.insert(name.to_owned(), DeviceHealth { ok, message });
     }
 
     /// Each device: configured or not, what it last answered, receipts the printer keeps back.
@@ -1935,7 +1910,7 @@ impl Till {
                 (*name).to_owned(),
                 json!({
                     "configured": configured,
-                    "last": self.health.get(name),
+                    "last": self.health.get(*name),
                 }),
             );
         }
@@ -2026,10 +2001,7 @@ impl Till {
                 }),
             },
         };
-        self.note(
-            crate::devices::NAMES.iter().find(|n| **n == name).copied().unwrap_or("scanner"),
-            result.as_ref().map(String::as_str).map_err(Clone::clone),
-        );
+        self.note(name, result.as_ref().map(String::as_str).map_err(Clone::clone));
         let (ok, text) = match result {
             Ok(t) => (true, t),
             Err(t) => (false, t),
@@ -2363,15 +2335,36 @@ fn label(source: &DiscountSource) -> String {
     }
 }
 
-fn ticket_line(l: &pos_core::basket::PricedLine, spec: Option<&LineSpec>) -> TicketLine {
-    let (measure, quantity) = match l.measure {
+/// How a line is measured, as tickets record it, and its quantity: units, grams (`weight`), one
+/// priced label, or units brought back (negative).
+fn measure_of(m: &Measure) -> (&'static str, i64) {
+    match *m {
         Measure::Units(n) => ("units", i64::from(n)),
         Measure::Weight(w) => {
             ("weight", (w.kilograms() * Decimal::ONE_THOUSAND).round().try_into().unwrap_or(0))
         }
         Measure::Label => ("label", 1),
         Measure::Returned(n) => ("returned", -i64::from(n)),
-    };
+    }
+}
+
+/// A line of a ticket that can be brought back (not itself a return, not a gift card).
+fn returnable(l: &TicketLine) -> bool {
+    l.measure != "returned" && !l.gift_card
+}
+
+/// Units a ticket line sold (a weighed or labelled line is one).
+fn sold_units(l: &TicketLine) -> u32 {
+    if l.measure == "units" { u32::try_from(l.quantity).unwrap_or(1) } else { 1 }
+}
+
+/// A customer as the window shows them.
+fn customer_view(c: &Customer) -> Value {
+    json!({"id": c.id, "name": c.name, "segment": c.segment.as_str(), "tier": c.tier.as_str()})
+}
+
+fn ticket_line(l: &pos_core::basket::PricedLine, spec: Option<&LineSpec>) -> TicketLine {
+    let (measure, quantity) = measure_of(&l.measure);
     TicketLine {
         id: l.id,
         sku: l.sku.to_string(),

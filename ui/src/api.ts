@@ -57,7 +57,7 @@ export interface Line {
   line: number;
   sku: string;
   name: string;
-  measure: "units" | "grams" | "label" | "returned";
+  measure: "units" | "weight" | "label" | "returned";
   quantity: number;
   unit_price: string;
   gross: string;

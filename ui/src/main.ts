@@ -90,98 +90,65 @@ async function guard(f: () => Promise<void>): Promise<void> {
   }
 }
 
-/** Asks a manager to type their id and PIN here; resolves with them, or null when cancelled. */
-function askApproval(what: string): Promise<Approval | null> {
+/**
+ * A dialog over the screen: `body`, then OK and Cancel. `answer` gives what OK (or Enter in `enter`)
+ * resolves with; Cancel resolves with `cancelled`. The dialog's buttons are `ID-ok` and `ID-cancel`.
+ */
+function dialog<T>(
+  id: string,
+  body: Child[],
+  answer: () => T,
+  cancelled: T,
+  enter?: HTMLInputElement,
+): Promise<T> {
   return new Promise((resolve) => {
-    const staff = input("approval-staff", t("staff"));
-    const pin = input("approval-pin", t("pin"), "password");
-    const close = (a: Approval | null): void => {
-      dialog.remove();
-      resolve(a);
+    const close = (v: T): void => {
+      box.remove();
+      resolve(v);
     };
-    const dialog = h(
+    const box = h(
       "div",
-      { class: "modal", id: "approval" },
+      { class: "modal", id },
       h(
         "div",
         { class: "card" },
-        h("h2", {}, t("approvalTitle")),
-        h("p", {}, t("approvalText", { what })),
-        staff,
-        pin,
+        ...body,
         h(
           "div",
           { class: "row" },
-          button(t("ok"), "approval-ok", () => close({ staff: staff.value.trim(), pin: pin.value })),
-          button(t("cancel"), "approval-cancel", () => close(null), "secondary"),
+          button(t("ok"), `${id}-ok`, () => close(answer())),
+          button(t("cancel"), `${id}-cancel`, () => close(cancelled), "secondary"),
         ),
       ),
     );
-    pin.onkeydown = (ev): void => {
-      if (ev.key === "Enter") close({ staff: staff.value.trim(), pin: pin.value });
-    };
-    document.body.append(dialog);
-    staff.focus();
+    if (enter) {
+      enter.onkeydown = (ev): void => {
+        if (ev.key === "Enter") close(answer());
+      };
+    }
+    document.body.append(box);
+    box.querySelector("input")?.focus();
   });
+}
+
+/** Asks a manager to type their id and PIN here; resolves with them, or null when cancelled. */
+function askApproval(what: string): Promise<Approval | null> {
+  const staff = input("approval-staff", t("staff"));
+  const pin = input("approval-pin", t("pin"), "password");
+  const body = [h("h2", {}, t("approvalTitle")), h("p", {}, t("approvalText", { what })), staff, pin];
+  return dialog<Approval | null>("approval", body, () => ({ staff: staff.value.trim(), pin: pin.value }), null, pin);
 }
 
 /** Asks for one piece of text in the window (a serial number, a weight); null when cancelled. */
 function askText(title: string, numeric = false): Promise<string | null> {
-  return new Promise((resolve) => {
-    const field = input("ask-input", title);
-    if (numeric) field.inputMode = "numeric";
-    const close = (v: string | null): void => {
-      dialog.remove();
-      resolve(v);
-    };
-    const dialog = h(
-      "div",
-      { class: "modal", id: "ask" },
-      h(
-        "div",
-        { class: "card" },
-        h("h2", {}, title),
-        field,
-        h(
-          "div",
-          { class: "row" },
-          button(t("ok"), "ask-ok", () => close(field.value.trim())),
-          button(t("cancel"), "ask-cancel", () => close(null), "secondary"),
-        ),
-      ),
-    );
-    field.onkeydown = (ev): void => {
-      if (ev.key === "Enter") close(field.value.trim());
-    };
-    document.body.append(dialog);
-    field.focus();
-  });
+  const field = input("ask-input", title);
+  if (numeric) field.inputMode = "numeric";
+  return dialog<string | null>("ask", [h("h2", {}, title), field], () => field.value.trim(), null, field);
 }
 
 /** Asks yes or no in the window. */
 function confirmBox(text: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const close = (v: boolean): void => {
-      dialog.remove();
-      resolve(v);
-    };
-    const dialog = h(
-      "div",
-      { class: "modal", id: "confirm" },
-      h(
-        "div",
-        { class: "card" },
-        h("p", { class: "big" }, text),
-        h(
-          "div",
-          { class: "row" },
-          button(t("ok"), "confirm-ok", () => close(true)),
-          button(t("cancel"), "confirm-cancel", () => close(false), "secondary"),
-        ),
-      ),
-    );
-    document.body.append(dialog);
-  });
+  return dialog("confirm", [h("p", { class: "big" }, text)], () => true, false);
 }
 
 /**
@@ -369,7 +336,7 @@ async function scanCode(code: string, extra: Record<string, unknown> = {}): Prom
 
 function lineView(l: Basket["lines"][number]): HTMLElement {
   const qty =
-    l.measure === "grams"
+    l.measure === "weight"
       ? kilograms(l.quantity, lang())
       : l.measure === "label"
         ? "—"

@@ -20,6 +20,28 @@ fn printed(dir: &Path) -> Vec<String> {
     files.iter().filter_map(|f| std::fs::read_to_string(f).ok()).collect()
 }
 
+/// The first amount written the French way (`-1 234,56 €`) after `marker` in `text`, in cents.
+fn amount_after(text: &str, marker: &str) -> Option<i64> {
+    let rest = text.split_once(marker)?.1.trim_start();
+    let negative = rest.starts_with('-');
+    let digits: String = rest
+        .trim_start_matches('-')
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ',' || *c == '\u{202f}')
+        .filter(|c| *c != '\u{202f}')
+        .collect();
+    let (euros, cents) = digits.split_once(',')?;
+    let value = euros.parse::<i64>().ok()? * 100 + cents.get(..2)?.parse::<i64>().ok()?;
+    Some(if negative { -value } else { value })
+}
+
+#[test]
+fn french_amounts_read_back() {
+    assert_eq!(amount_after("Ticket T3 — -19,48 €", "—"), Some(-1948));
+    assert_eq!(amount_after("Compté 0,00 € — Attendu 1\u{202f}180,52 €", "Attendu"), Some(118_052));
+    assert_eq!(amount_after("Attendu rien", "Attendu"), None);
+}
+
 fn wait_printed(dir: &Path, n: usize) -> Result<Vec<String>, String> {
     for _ in 0..200 {
         let p = printed(dir);
@@ -167,28 +189,23 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
     w.click("#pay")?;
     w.click("#tender-cash")?;
     w.click("#finish")?;
-    w.wait_text("#paid-ticket", "LYO-1-T000003", 30)?;
+    let refunded = w.wait_text("#paid-ticket", "LYO-1-T000003", 30)?;
+    let refund = amount_after(&refunded, "—").ok_or(format!("no refund in {refunded:?}"))?;
+    check!(refund < 0, "a return pays out: {refunded}");
 
     // Closing: a cashier counts, the manager approves on this till; the count is 1 € short.
     w.click("#new-sale")?;
     w.click("#go-closing")?;
-    let expected = w.text("#counted")?;
-    let euros: i64 = expected
-        .split("Attendu")
-        .nth(1)
-        .and_then(|s| s.trim().split(',').next())
-        .map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>())
-        .and_then(|s| s.parse().ok())
-        .ok_or(format!("no expected cash in {expected:?}"))?;
-    let cents_part: String = expected
-        .split("Attendu")
-        .nth(1)
-        .and_then(|s| s.split(',').nth(1))
-        .map(|s| s.chars().take(2).collect())
-        .ok_or(format!("no expected cash in {expected:?}"))?;
-    // Count the expected amount less one euro: whole euros in 1 € coins, the cents in 1 c coins.
-    w.type_in("#count-100", &(euros - 1).to_string(), true)?;
-    w.type_in("#count-1", &cents_part, true)?;
+    // Expected in the drawer, worked out here: the float, the gift card paid cash, the refund.
+    let expected = 15_000 + 5_000 + refund; // cents
+    let shown = w.text("#counted")?;
+    check!(
+        amount_after(&shown, "Attendu") == Some(expected),
+        "expected {expected} cents, the window says {shown:?}"
+    );
+    // Count one euro less: whole euros in 1 € coins, the cents in 1 c coins.
+    w.type_in("#count-100", &(expected / 100 - 1).to_string(), true)?;
+    w.type_in("#count-1", &(expected % 100).to_string(), true)?;
     w.wait_text("#difference", "-1,00", 20)?;
     shot("09-closing")?;
     w.click("#close-day")?;
