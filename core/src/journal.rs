@@ -150,6 +150,14 @@ pub fn encode(header: &Header, body: &Value) -> Result<Vec<u8>, RecordError> {
     Ok(out)
 }
 
+/// The canonical bytes of any JSON value (keys sorted, no spaces, integers only): what a signature
+/// over something other than a record (an archive's description) is computed on.
+pub fn canonical(value: &Value) -> Result<Vec<u8>, RecordError> {
+    let mut out = Vec::new();
+    write(value, &mut out)?;
+    Ok(out)
+}
+
 /// Reads canonical bytes back, and refuses bytes that are not exactly what [`encode`] writes.
 pub fn decode(bytes: &[u8]) -> Result<(Header, Value), RecordError> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| RecordError::Malformed(e.to_string()))?;
@@ -180,6 +188,22 @@ pub fn chain_hash(previous: &[u8; 32], canonical: &[u8]) -> [u8; 32] {
 /// SHA-256 of some bytes (archives, key fingerprints).
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
+}
+
+/// A public key's fingerprint as printed on Z reports and by `pos-till verify`: the first 16 hex digits
+/// of its SHA-256. Compared with what head office registered, or with `--expect-key`.
+pub fn fingerprint(public_key: &[u8; 32]) -> String {
+    let mut h = hex(&sha256(public_key));
+    h.truncate(16);
+    h
+}
+
+/// Whether `typed` names the key whose fingerprint is `fingerprint`: case, spaces and colons ignored,
+/// so `3F2A 9C1E ...` as read off a paper Z matches.
+pub fn fingerprint_matches(fingerprint: &str, typed: &str) -> bool {
+    let typed: String =
+        typed.chars().filter(|c| !c.is_whitespace() && *c != ':').flat_map(char::to_lowercase).collect();
+    !typed.is_empty() && typed == fingerprint
 }
 
 /// Lower-case hexadecimal.

@@ -49,7 +49,7 @@ fn till(root: &Path, catalogue: &Path) -> PathBuf {
     let mut t = Till::open(&dir, Clock::System, printer, terminal).unwrap();
     t.login("S007", "2468").unwrap();
     if t.state().register.is_none() {
-        t.open_register(0).unwrap();
+        t.open_register(0, None).unwrap();
     }
     if !t.state().basket.lines.is_empty() {
         t.cancel_basket().unwrap();

@@ -1,9 +1,12 @@
 //! Signed archives of a period: a self-contained JSON file that `pos-till verify-archive` checks with
-//! no database.
+//! no database and no private key.
 //!
-//! Format `pos-till-archive/1`: the till, its public key, the period, the live records of the period
-//! (each its canonical bytes as a string, its previous hash, hash and signature), the SHA-256 digest of
-//! the records' hashes in order, and the till's signature of that digest.
+//! Format `pos-till-archive/2`: the till, the key signing the archive and the keys in force over the
+//! till's life, the period, the live records of the period (each its canonical bytes as a string, its
+//! previous hash, hash and signature), the SHA-256 digest of the records' hashes in order, and the
+//! till's signature of the SHA-256 of the archive's description (format, till, keys, period, range and
+//! digest, as canonical JSON): the period and the range are signed, so an archive cannot be passed off
+//! as another month's. Format 1 (the records' digest alone was signed) is still read.
 
 use std::path::{Path, PathBuf};
 
@@ -11,9 +14,15 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use pos_core::journal::{self, hex, unhex};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use crate::error::TillError;
+use crate::keys::KeyRing;
 use crate::store;
+
+/// The format this version writes.
+pub const FORMAT: &str = "pos-till-archive/2";
+const FORMAT_1: &str = "pos-till-archive/1";
 
 /// One record in an archive.
 #[derive(Debug, Serialize, Deserialize)]
@@ -28,15 +37,27 @@ pub struct ArchivedRecord {
     pub sig: String,
 }
 
+/// A key of the till and the first live record it signs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedKey {
+    /// First seq.
+    pub from_seq: u64,
+    /// Public key, hex.
+    pub key: String,
+}
+
 /// An archive file.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ArchiveFile {
-    /// `pos-till-archive/1`.
+    /// [`FORMAT`].
     pub format: String,
     /// Till.
     pub till: String,
-    /// Public key, hex.
+    /// The public key signing the archive, hex.
     pub public_key: String,
+    /// The keys in force over the till's life (format 2).
+    #[serde(default)]
+    pub keys: Vec<ArchivedKey>,
     /// Period (`YYYY-MM`).
     pub period: String,
     /// First seq.
@@ -47,8 +68,26 @@ pub struct ArchiveFile {
     pub records: Vec<ArchivedRecord>,
     /// SHA-256 of the concatenated record hashes, hex.
     pub digest: String,
-    /// Signature of the digest, hex.
+    /// Signature, hex: of the description's SHA-256 (format 2), of the digest (format 1).
     pub signature: String,
+}
+
+impl ArchiveFile {
+    /// What the signature of a format 2 archive covers: SHA-256 of its description, canonical.
+    fn signed(&self) -> Result<[u8; 32], String> {
+        let description = json!({
+            "format": self.format,
+            "till": self.till,
+            "public_key": self.public_key,
+            "keys": self.keys,
+            "period": self.period,
+            "from_seq": self.from_seq,
+            "to_seq": self.to_seq,
+            "digest": self.digest,
+        });
+        let bytes = journal::canonical(&description).map_err(|e| e.to_string())?;
+        Ok(journal::sha256(&bytes))
+    }
 }
 
 /// What [`write`] made.
@@ -63,8 +102,15 @@ pub struct Written {
     pub digest: String,
 }
 
-/// Writes the archive of `period` (`YYYY-MM`) into `dir/archives/`.
-pub fn write(conn: &Connection, key: &SigningKey, dir: &Path, period: &str) -> Result<Written, TillError> {
+/// Writes the archive of `period` (`YYYY-MM`) into `dir/archives/`, signed with `key` (the key in
+/// force, the last of `ring`).
+pub fn write(
+    conn: &Connection,
+    key: &SigningKey,
+    ring: &KeyRing,
+    dir: &Path,
+    period: &str,
+) -> Result<Written, TillError> {
     let ok =
         period.len() == 7 && chrono::NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").is_ok();
     if !ok {
@@ -79,7 +125,9 @@ pub fn write(conn: &Connection, key: &SigningKey, dir: &Path, period: &str) -> R
     let (Some(from), Some(to)) = (from, to) else {
         return Err(TillError::Refused(format!("the journal holds nothing of {period}")));
     };
-    let mut stmt = conn.prepare("SELECT bytes, prev, hash, sig FROM journal WHERE chain = 'live' AND seq BETWEEN ?1 AND ?2 ORDER BY seq")?;
+    let mut stmt = conn.prepare(
+        "SELECT bytes, prev, hash, sig FROM journal WHERE chain = 'live' AND seq BETWEEN ?1 AND ?2 ORDER BY seq",
+    )?;
     let mut records = Vec::new();
     let mut hashes = Vec::new();
     for row in stmt.query_map(params![from, to], |r| {
@@ -100,18 +148,20 @@ pub fn write(conn: &Connection, key: &SigningKey, dir: &Path, period: &str) -> R
             sig: hex(&sig),
         });
     }
-    let digest = journal::sha256(&hashes);
-    let file = ArchiveFile {
-        format: "pos-till-archive/1".into(),
+    let mut file = ArchiveFile {
+        format: FORMAT.into(),
         till: id.till.clone(),
-        public_key: hex(&id.public_key),
+        public_key: hex(&key.verifying_key().to_bytes()),
+        keys: ring.keys().iter().map(|k| ArchivedKey { from_seq: k.from_seq, key: hex(&k.key) }).collect(),
         period: period.into(),
         from_seq: from,
         to_seq: to,
         records,
-        digest: hex(&digest),
-        signature: hex(&key.sign(&digest).to_bytes()),
+        digest: hex(&journal::sha256(&hashes)),
+        signature: String::new(),
     };
+    let signed = file.signed().map_err(TillError::Storage)?;
+    file.signature = hex(&key.sign(&signed).to_bytes());
     let folder = dir.join("archives");
     std::fs::create_dir_all(&folder)
         .map_err(|e| TillError::Storage(format!("cannot create {}: {e}", folder.display())))?;
@@ -122,21 +172,55 @@ pub fn write(conn: &Connection, key: &SigningKey, dir: &Path, period: &str) -> R
     Ok(Written { path, from_seq: from, to_seq: to, digest: file.digest })
 }
 
-/// Checks an archive file: every record's chain link, hash and signature, the digest and its
-/// signature. Returns the number of records and the key's fingerprint (to compare with the one head
-/// office registered).
-pub fn verify(bytes: &[u8]) -> Result<(usize, String), String> {
-    let file: ArchiveFile = serde_json::from_slice(bytes).map_err(|e| format!("not an archive: {e}"))?;
-    if file.format != "pos-till-archive/1" {
-        return Err(format!("unknown archive format `{}`", file.format));
+/// What [`verify`] found in a good archive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked {
+    /// Records.
+    pub records: usize,
+    /// The fingerprint of the key that signed the archive.
+    pub fingerprint: String,
+    /// The fingerprints of the keys that signed its records, oldest first.
+    pub record_keys: Vec<String>,
+    /// Its period, as signed (format 2) or as written (format 1, not signed).
+    pub period: String,
+    /// Whether the period and range are covered by the signature (format 2).
+    pub period_signed: bool,
+}
+
+fn key_of(hex_key: &str) -> Result<VerifyingKey, String> {
+    let bytes: [u8; 32] =
+        unhex(hex_key).and_then(|b| b.try_into().ok()).ok_or("a public key is not 32 bytes of hex")?;
+    match VerifyingKey::from_bytes(&bytes) {
+        Ok(k) if !k.is_weak() => Ok(k),
+        _ => Err(format!("the public key {hex_key} is not a valid key")),
     }
-    let key_bytes: [u8; 32] = unhex(&file.public_key)
-        .and_then(|b| b.try_into().ok())
-        .ok_or("the public key is not 32 bytes of hex")?;
-    let key =
-        VerifyingKey::from_bytes(&key_bytes).map_err(|e| format!("the public key is not valid: {e}"))?;
+}
+
+/// Checks an archive file: every record's chain link, hash and signature by the key in force, the
+/// digest, and the archive's signature (over its period and range in format 2). With `expect_key`,
+/// the archive must be signed by a key with that fingerprint (as head office registered it).
+pub fn verify(bytes: &[u8], expect_key: Option<&str>) -> Result<Checked, String> {
+    let file: ArchiveFile = serde_json::from_slice(bytes).map_err(|e| format!("not an archive: {e}"))?;
+    let period_signed = match file.format.as_str() {
+        FORMAT => true,
+        FORMAT_1 => false,
+        other => return Err(format!("unknown archive format `{other}`")),
+    };
+    let archive_key = key_of(&file.public_key)?;
+    let keys: Vec<(u64, VerifyingKey, String)> = if period_signed {
+        if file.keys.is_empty() || file.keys.last().map(|k| &k.key) != Some(&file.public_key) {
+            return Err("the archive's keys do not end with the key that signed it".into());
+        }
+        file.keys
+            .iter()
+            .map(|k| Ok((k.from_seq, key_of(&k.key)?, k.key.clone())))
+            .collect::<Result<_, String>>()?
+    } else {
+        vec![(1, archive_key, file.public_key.clone())]
+    };
     let mut hashes = Vec::new();
     let mut prev: Option<Vec<u8>> = None;
+    let mut used: Vec<usize> = Vec::new();
     for (i, r) in file.records.iter().enumerate() {
         let seq = file.from_seq + i as u64;
         let at = |m: &str| format!("record {seq}: {m}");
@@ -158,13 +242,17 @@ pub fn verify(bytes: &[u8]) -> Result<(usize, String), String> {
         let sig = unhex(&r.sig)
             .and_then(|s| Signature::from_slice(&s).ok())
             .ok_or_else(|| at("malformed signature"))?;
-        if !crate::signer::verify_one(&key, &hash, &sig.to_bytes()) {
+        let k = keys.iter().rposition(|(from, _, _)| *from <= seq).unwrap_or(0);
+        if !crate::signer::verify_one(&keys[k].1, &hash, &sig.to_bytes()) {
             return Err(at("its signature is not the till's"));
+        }
+        if !used.contains(&k) {
+            used.push(k);
         }
         hashes.extend_from_slice(&hash);
         prev = Some(hash.to_vec());
     }
-    if file.records.len() as u64 != file.to_seq + 1 - file.from_seq {
+    if file.records.len() as u64 != (file.to_seq + 1).saturating_sub(file.from_seq) {
         return Err("the archive does not hold every record of its range".into());
     }
     let digest = journal::sha256(&hashes);
@@ -174,8 +262,26 @@ pub fn verify(bytes: &[u8]) -> Result<(usize, String), String> {
     let sig = unhex(&file.signature)
         .and_then(|s| Signature::from_slice(&s).ok())
         .ok_or("malformed archive signature")?;
-    if !crate::signer::verify_one(&key, &digest, &sig.to_bytes()) {
-        return Err("the archive's signature is not the till's".to_string());
+    let message = if period_signed { file.signed()? } else { digest };
+    if !crate::signer::verify_one(&archive_key, &message, &sig.to_bytes()) {
+        return Err(if period_signed {
+            "the archive's signature does not cover what it says (its period, range or keys were changed, or it is not the till's)".into()
+        } else {
+            "the archive's signature is not the till's".into()
+        });
     }
-    Ok((file.records.len(), hex(&journal::sha256(&key_bytes))[..16].to_owned()))
+    let fingerprint = journal::fingerprint(&archive_key.to_bytes());
+    let all: Vec<String> = keys.iter().map(|(_, k, _)| journal::fingerprint(&k.to_bytes())).collect();
+    if let Some(fp) = expect_key
+        && !all.iter().any(|k| journal::fingerprint_matches(k, fp))
+    {
+        return Err(format!("the archive is signed by key {fingerprint}, not by the expected {fp}"));
+    }
+    Ok(Checked {
+        records: file.records.len(),
+        fingerprint,
+        record_keys: used.into_iter().map(|k| all[k].clone()).collect(),
+        period: file.period,
+        period_signed,
+    })
 }

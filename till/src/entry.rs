@@ -70,6 +70,25 @@ pub enum LineSpec {
     },
 }
 
+/// Why a login or an approval was refused.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginFailure {
+    /// The PIN was wrong.
+    #[default]
+    WrongPin,
+    /// The account is locked after too many wrong PINs (the PIN is not even checked).
+    Locked,
+    /// No member of staff has that id.
+    UnknownStaff,
+}
+
+impl LoginFailure {
+    fn is_wrong_pin(&self) -> bool {
+        *self == LoginFailure::WrongPin
+    }
+}
+
 /// A discount as asked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiscountSpec {
@@ -140,6 +159,15 @@ pub struct TicketLine {
     /// True for a gift card sold.
     #[serde(default)]
     pub gift_card: bool,
+    /// On a return line: the units of the sold line brought back so far, this ticket included. The
+    /// till's `returned` table names the record that last set a line's count, and checks it there
+    /// before taking more back.
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub returned_after: u32,
+}
+
+fn is_zero_u32(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One VAT rate of a ticket or report.
@@ -203,6 +231,14 @@ pub struct Ticket {
     /// Stock movements out (negative: back into stock): SKU, quantity.
     #[serde(default)]
     pub stock_moves: Vec<(String, String)>,
+    /// Gift cards and credit notes this ticket loaded, spent or issued: number, balance after it.
+    /// Printed on the receipt; the till checks a balance against the record that last set it
+    /// before letting it pay.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub balances: Vec<(String, i64)>,
+    /// The customer's loyalty points after this ticket (when a customer is attached).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_balance: Option<i64>,
 }
 
 /// Totals of a period: what a Z (or monthly, yearly) closure fixes.
@@ -304,6 +340,14 @@ pub enum Entry {
         /// Time now.
         now: String,
     },
+    /// The clock jumped forward: a record dated more than the configured margin after the one
+    /// before it, or the clock moved ahead of the time measured while the till ran.
+    ClockForward {
+        /// Last time journaled.
+        last: String,
+        /// Time now.
+        now: String,
+    },
     /// Someone logged in.
     Login {
         /// Staff id.
@@ -314,14 +358,17 @@ pub enum Entry {
         /// Staff id.
         staff: String,
     },
-    /// A wrong PIN.
+    /// A login or approval refused: a wrong PIN, an account locked, an unknown staff id.
     LoginFailed {
-        /// Staff id tried.
+        /// Staff id tried (as typed, at most 32 characters).
         staff: String,
-        /// Failures in a row.
+        /// Wrong PINs in a row (0 when the PIN was not checked).
         failures: u32,
         /// What was attempted (`login`, an approval).
         during: String,
+        /// Why it was refused.
+        #[serde(default, skip_serializing_if = "LoginFailure::is_wrong_pin")]
+        reason: LoginFailure,
     },
     /// Too many wrong PINs: the account is locked.
     LockedOut {
@@ -376,6 +423,41 @@ pub enum Entry {
         /// Period and key.
         what: String,
     },
+    /// The projections (balances, loyalty, stock, returned units, the state) were made again from the
+    /// journal by a manager after the till found them not made from its journal (`pos-till rebuild`),
+    /// or by the till itself when a version upgrade left them without their stamp.
+    ProjectionsRebuilt {
+        /// Records replayed.
+        records: u64,
+        /// What was found.
+        reason: String,
+        /// Who (`till` when the till did it itself).
+        by: String,
+    },
+    /// From this record on, the till keeps its signed head outside the database (`till.head`).
+    HeadStarted {
+        /// A new till, or the first run of a version that keeps a head.
+        reason: String,
+    },
+    /// A manager accepted a journal that does not reach its head (an older copy put back, a lost
+    /// head file): what the head said and what the database holds, for the inspector.
+    HeadAccepted {
+        /// What the head file said (`live 9 <hash>`, or `missing`).
+        expected: String,
+        /// What the database holds.
+        found: String,
+        /// Who.
+        by: String,
+    },
+    /// The till's signing key was replaced; this record is the last signed with the old key.
+    KeyChanged {
+        /// The old public key, hex.
+        old_key: String,
+        /// The new public key, hex.
+        new_key: String,
+        /// Who.
+        by: String,
+    },
     /// An archive was written.
     Archived {
         /// Period.
@@ -390,6 +472,9 @@ pub enum Entry {
         id: u32,
         /// The line.
         line: LineSpec,
+        /// The manager who approved a line above a maximum (amount, units, weight).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        approved_by: Option<String>,
     },
     /// A line removed.
     LineRemoved {
@@ -453,6 +538,9 @@ pub enum Entry {
         /// True when carried over from a day the till closed itself.
         #[serde(default)]
         carried: bool,
+        /// The manager who approved a float above the maximum.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        approved_by: Option<String>,
     },
     /// Cash put into the drawer.
     CashIn {
@@ -462,6 +550,9 @@ pub enum Entry {
         reason: String,
         /// Who.
         by: String,
+        /// The manager who approved an amount above the maximum.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        approved_by: Option<String>,
     },
     /// Cash taken out of the drawer.
     CashOut {
@@ -471,6 +562,9 @@ pub enum Entry {
         reason: String,
         /// Who.
         by: String,
+        /// The manager who approved an amount above the maximum.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        approved_by: Option<String>,
     },
     /// The cash counted at closing (or later, for a day the till closed itself).
     CashCounted {
@@ -524,6 +618,7 @@ impl Entry {
             | Stopped
             | Recovered { .. }
             | ClockBack { .. }
+            | ClockForward { .. }
             | Login { .. }
             | Logout { .. }
             | LoginFailed { .. }
@@ -534,6 +629,10 @@ impl Entry {
             | NoSale { .. }
             | CardUnresolved { .. }
             | ClosureMade { .. }
+            | ProjectionsRebuilt { .. }
+            | HeadStarted { .. }
+            | HeadAccepted { .. }
+            | KeyChanged { .. }
             | Archived { .. } => Kind::Event,
             LineAdded { .. }
             | LineRemoved { .. }

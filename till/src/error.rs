@@ -9,6 +9,10 @@ pub enum TillError {
     /// A manager must approve (type their PIN).
     #[error("{0}: a manager must approve (manager's PIN)")]
     NeedsManager(String),
+    /// The till will not sell until a manager deals with what it found at start (projections not
+    /// made from its journal, a journal that does not reach its head); the message says what.
+    #[error("{0}")]
+    Blocked(String),
     /// The database or a file could not be used.
     #[error("storage: {0}")]
     Storage(String),
@@ -29,6 +33,7 @@ impl TillError {
         match self {
             TillError::Refused(_) => "refused",
             TillError::NeedsManager(_) => "needs_manager",
+            TillError::Blocked(_) => "blocked",
             TillError::Storage(_) => "storage",
             TillError::Device(_) => "device",
         }

@@ -1,71 +1,205 @@
 //! `pos-till`: set up a till, run scripted sessions, verify its journal, print reports, archive.
+//!
+//! `verify`, `verify-archive`, `report` and `status` only read: they work on a copy (a DVD, a USB
+//! key) and without the private key. Whatever changes the till takes its folder's lock.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::Utc;
+use clap::{Parser, Subcommand};
 use pos_core::journal::{ChainName, Kind};
 use pos_drivers::terminal::SimTerminal;
-use pos_till::engine::{self, Clock, Till};
+use pos_till::engine::{Approval, Clock, Till};
 use pos_till::entry::Entry;
-use pos_till::{TillError, archive, devices, rebuild, script, store};
+use pos_till::keys::KeyRing;
+use pos_till::{TillError, archive, devices, inspect, receipt, script, store};
 
-const USAGE: &str = "usage:
-  pos-till init --data DIR --store CODE --till N --fixtures DIR
-  pos-till script --data DIR FILE.json
-  pos-till verify --data DIR
-  pos-till report z --data DIR [--date YYYY-MM-DD] [--json]
-  pos-till archive --data DIR --period YYYY-MM
-  pos-till verify-archive FILE
-  pos-till status --data DIR [--json]
-  pos-till rebuild --data DIR
-  pos-till devices list --data DIR
-  pos-till devices set --data DIR --staff ID --pin PIN NAME SETTING...
-  pos-till devices test --data DIR --staff ID --pin PIN NAME";
+/// The till engine's command.
+#[derive(Parser)]
+#[command(name = "pos-till", version, about = "The till: set it up, run it, verify its journal")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-struct Args(Vec<String>);
+/// A manager's id and PIN, for what a manager does.
+#[derive(clap::Args)]
+struct Manager {
+    /// The manager's staff id.
+    #[arg(long)]
+    staff: String,
+    /// Their PIN.
+    #[arg(long)]
+    pin: String,
+}
 
-impl Args {
-    fn value(&self, flag: &str) -> Option<&str> {
-        self.0.iter().position(|a| a == flag).and_then(|i| self.0.get(i + 1)).map(String::as_str)
-    }
-    fn need(&self, flag: &str) -> Result<&str, TillError> {
-        self.value(flag).ok_or_else(|| TillError::Refused(format!("{flag} is missing\n{USAGE}")))
-    }
-    fn has(&self, flag: &str) -> bool {
-        self.0.iter().any(|a| a == flag)
-    }
-    fn data(&self) -> Result<PathBuf, TillError> {
-        self.need("--data").map(PathBuf::from)
+impl Manager {
+    fn approval(&self) -> Approval {
+        Approval { staff: self.staff.clone(), pin: self.pin.clone() }
     }
 }
 
-fn open(dir: &std::path::Path, quiet: bool) -> Result<(Till, Option<SimTerminal>), TillError> {
+#[derive(Subcommand)]
+enum Command {
+    /// Sets up a new till from the chain's files.
+    Init {
+        /// The till's folder.
+        #[arg(long)]
+        data: PathBuf,
+        /// Store code (LYO).
+        #[arg(long)]
+        store: String,
+        /// Till number in the store.
+        #[arg(long)]
+        till: u32,
+        /// The chain's files.
+        #[arg(long)]
+        fixtures: PathBuf,
+    },
+    /// Runs a scripted session (docs/till-script.md), one JSON line per action.
+    Script {
+        /// The till's folder.
+        #[arg(long)]
+        data: PathBuf,
+        /// The script.
+        file: PathBuf,
+    },
+    /// Verifies the journal from the database alone: chains, signatures, every closure against the
+    /// tickets, every table against a replay, the head files, the key.
+    Verify {
+        /// The till's folder (read only).
+        #[arg(long)]
+        data: PathBuf,
+        /// The fingerprint of the key the journal must be signed with (as head office registered it
+        /// or a Z printed it).
+        #[arg(long)]
+        expect_key: Option<String>,
+        /// Hashes, signatures and numbering only, without the replay.
+        #[arg(long)]
+        chain_only: bool,
+    },
+    /// Prints a Z (or the X of the open day).
+    Report {
+        /// `z`.
+        #[arg(value_parser = ["z"])]
+        which: String,
+        /// The till's folder (read only).
+        #[arg(long)]
+        data: PathBuf,
+        /// The day (YYYY-MM-DD); the last one without it.
+        #[arg(long)]
+        date: Option<String>,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Writes the signed archive of a month.
+    Archive {
+        /// The till's folder.
+        #[arg(long)]
+        data: PathBuf,
+        /// YYYY-MM.
+        #[arg(long)]
+        period: String,
+    },
+    /// Verifies an archive file without any database.
+    VerifyArchive {
+        /// The archive.
+        file: PathBuf,
+        /// The fingerprint of the key the archive must be signed with.
+        #[arg(long)]
+        expect_key: Option<String>,
+    },
+    /// What the till is doing, from its folder (read only).
+    Status {
+        /// The till's folder.
+        #[arg(long)]
+        data: PathBuf,
+        /// As one JSON line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A manager makes the till's tables again from its journal (journaled).
+    Rebuild {
+        /// The till's folder.
+        #[arg(long)]
+        data: PathBuf,
+        #[command(flatten)]
+        manager: Manager,
+    },
+    /// A manager accepts a journal that does not reach the head kept outside it (journaled).
+    AcceptHead {
+        /// The till's folder.
+        #[arg(long)]
+        data: PathBuf,
+        #[command(flatten)]
+        manager: Manager,
+    },
+    /// A manager replaces the till's signing key: the change is signed by the old key.
+    ChangeKey {
+        /// The till's folder.
+        #[arg(long)]
+        data: PathBuf,
+        #[command(flatten)]
+        manager: Manager,
+    },
+    /// The till's devices.
+    Devices {
+        #[command(subcommand)]
+        command: DevicesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DevicesCommand {
+    /// Each device's setting, and the ports the system lists.
+    List {
+        /// The till's folder.
+        #[arg(long)]
+        data: PathBuf,
+    },
+    /// Sets a device (a manager or a technician): `printer escpos serial:/dev/ttyUSB0` ...
+    Set {
+        /// The till's folder.
+        #[arg(long)]
+        data: PathBuf,
+        /// Staff id.
+        #[arg(long)]
+        staff: String,
+        /// PIN.
+        #[arg(long)]
+        pin: String,
+        /// printer, terminal, scale, scanner.
+        name: String,
+        /// The setting, in words.
+        #[arg(required = true, num_args = 1..)]
+        setting: Vec<String>,
+    },
+    /// Tries a device (journaled).
+    Test {
+        /// The till's folder.
+        #[arg(long)]
+        data: PathBuf,
+        /// Staff id.
+        #[arg(long)]
+        staff: String,
+        /// PIN.
+        #[arg(long)]
+        pin: String,
+        /// printer, terminal, scale, scanner.
+        name: String,
+    },
+}
+
+fn open(dir: &Path, quiet: bool) -> Result<(Till, Option<SimTerminal>), TillError> {
     devices::open_till(dir, Clock::System, quiet)
 }
 
-/// `--staff ID --pin PIN`: logs in the manager or technician making a change.
-fn login(till: &mut Till, args: &Args) -> Result<(), TillError> {
-    till.login(args.need("--staff")?, args.need("--pin")?)?;
-    Ok(())
-}
-
-fn devices_command(args: &Args) -> Result<ExitCode, TillError> {
-    let dir = args.data()?;
-    // Positional words after `devices`, flags and their values left out.
-    let mut words = Vec::new();
-    let mut i = 1;
-    while i < args.0.len() {
-        if args.0[i].starts_with("--") {
-            i += if matches!(args.0[i].as_str(), "--json") { 1 } else { 2 };
-        } else {
-            words.push(args.0[i].as_str());
-            i += 1;
-        }
-    }
-    match words.first().copied() {
-        Some("list") => {
-            let config = engine::stored_config(&dir)?;
+fn devices_command(command: DevicesCommand) -> Result<ExitCode, TillError> {
+    match command {
+        DevicesCommand::List { data } => {
+            let config = pos_till::engine::stored_config(&data)?;
             let configured = devices::configured(&config);
             println!("configured:");
             for name in devices::NAMES {
@@ -92,175 +226,160 @@ fn devices_command(args: &Args) -> Result<ExitCode, TillError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Some("set") if words.len() >= 3 => {
-            let name = words[1];
-            let value = words[2..].join(" ");
-            let (mut till, _) = open(&dir, true)?;
-            login(&mut till, args)?;
-            let out = till.configure(&format!("device.{name}"), &value)?;
+        DevicesCommand::Set { data, staff, pin, name, setting } => {
+            let (mut till, _) = open(&data, true)?;
+            till.login(&staff, &pin)?;
+            let out = till.configure(&format!("device.{name}"), &setting.join(" "))?;
             till.logout()?;
             println!("{out}");
             Ok(ExitCode::SUCCESS)
         }
-        Some("test") if words.len() == 2 => {
-            let (mut till, _) = open(&dir, true)?;
-            login(&mut till, args)?;
-            let out = till.test_device(words[1])?;
+        DevicesCommand::Test { data, staff, pin, name } => {
+            let (mut till, _) = open(&data, true)?;
+            till.login(&staff, &pin)?;
+            let out = till.test_device(&name)?;
             till.logout()?;
             println!("{out}");
             Ok(ExitCode::from(if out["ok"] == true { 0 } else { 1 }))
         }
-        _ => Err(TillError::Refused(format!("which devices command?\n{USAGE}"))),
     }
 }
 
-fn run(args: &Args) -> Result<ExitCode, TillError> {
-    match args.0.first().map(String::as_str) {
-        Some("init") => {
-            let dir = args.data()?;
-            let number: u32 = args
-                .need("--till")?
-                .parse()
-                .map_err(|_| TillError::Refused("--till takes a number".into()))?;
-            Till::init(
-                &dir,
-                args.need("--store")?,
-                number,
-                &PathBuf::from(args.need("--fixtures")?),
-                Utc::now(),
-            )?;
-            println!("till {}-{number} set up in {}", args.need("--store")?, dir.display());
+fn verify(data: &Path, expect_key: Option<&str>, chain_only: bool) -> Result<ExitCode, TillError> {
+    let report = match inspect::verify(data, expect_key, !chain_only) {
+        Ok(r) => r,
+        // A file edited below SQLite (a hex editor) may no longer read as a database at all.
+        Err(TillError::Storage(e)) => {
+            println!("BROKEN the database file is damaged: {e}");
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e),
+    };
+    for line in report.lines() {
+        println!("{line}");
+    }
+    Ok(if report.first_problem().is_some() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn report_z(data: &Path, date: Option<&str>, as_json: bool) -> Result<ExitCode, TillError> {
+    let ro = store::open_read_only(data)?;
+    let conn = &ro.conn;
+    let id = store::identity(conn)?;
+    let ring = KeyRing::load(conn)?;
+    let closures = store::records_of_kind(conn, ChainName::Live, Kind::Closure)?;
+    let found = closures.into_iter().rev().find_map(|r| match r.entry {
+        Entry::Closure(c) if c.period == "day" && date.is_none_or(|d| d == c.key) => Some((r.header, c)),
+        _ => None,
+    });
+    let Some((header, closure)) = found else {
+        // Not closed yet: the X report of the open day.
+        let day = match date {
+            Some(d) => d.to_owned(),
+            None => pos_till::closing::drawer(conn)?
+                .map(|r| r.day)
+                .ok_or_else(|| TillError::Refused("no closure yet and no open day: give --date".into()))?,
+        };
+        let c = pos_till::closing::day_closure(conn, &day, "X")?;
+        if as_json {
+            println!("{}", serde_json::json!({"closed": false, "report": c}));
+        } else {
+            let text = receipt::closure(&id.till, "", 0, &c, None, None, receipt::WIDTH).to_text();
+            println!("X (not closed)\n{text}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let anchor = receipt::anchor_of(conn, &header, &ring)?;
+    if as_json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "closed": true,
+                "number": header.no,
+                "at": header.at,
+                "report": closure,
+                "journal": {"seq": anchor.seq, "hash": anchor.hash, "key": anchor.key},
+            })
+        );
+    } else {
+        let r =
+            receipt::closure(&id.till, &header.at, header.no, &closure, None, Some(&anchor), receipt::WIDTH);
+        print!("{}", r.to_text());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status(data: &Path, as_json: bool) -> Result<ExitCode, TillError> {
+    let ro = store::open_read_only(data)?;
+    let conn = &ro.conn;
+    let id = store::identity(conn)?;
+    let ring = KeyRing::load(conn)?;
+    let heads = store::Heads::load(conn)?;
+    let state = pos_till::projection::load_state(conn)?;
+    let blocks = inspect::start_checks(conn, data, &id, &ring, state.as_ref(), &heads)?;
+    let s = inspect::status_of(conn, &id, &state.unwrap_or_default(), &heads, &ring, &blocks)?;
+    if as_json {
+        println!("{s}");
+    } else {
+        println!("{}", serde_json::to_string_pretty(&s).unwrap_or_default());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the till, has a manager do `what`, stops it.
+fn as_manager(
+    data: &Path,
+    manager: &Manager,
+    what: impl FnOnce(&mut Till, &Approval) -> Result<serde_json::Value, TillError>,
+) -> Result<ExitCode, TillError> {
+    let (mut till, _) = open(data, false)?;
+    let out = what(&mut till, &manager.approval());
+    till.stop()?;
+    println!("{}", out?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run(cli: Cli) -> Result<ExitCode, TillError> {
+    match cli.command {
+        Command::Init { data, store, till, fixtures } => {
+            Till::init(&data, &store, till, &fixtures, Utc::now())?;
+            println!("till {store}-{till} set up in {}", data.display());
             Ok(ExitCode::SUCCESS)
         }
-        Some("script") => {
-            let dir = args.data()?;
-            let file = args
-                .0
-                .iter()
-                .skip(1)
-                .find(|a| a.ends_with(".json"))
-                .ok_or_else(|| TillError::Refused(format!("no script file\n{USAGE}")))?;
-            let text =
-                std::fs::read(file).map_err(|e| TillError::Refused(format!("cannot read {file}: {e}")))?;
+        Command::Script { data, file } => {
+            let text = std::fs::read(&file)
+                .map_err(|e| TillError::Refused(format!("cannot read {}: {e}", file.display())))?;
             let script: script::Script = serde_json::from_slice(&text)
-                .map_err(|e| TillError::Refused(format!("{file} is not a till script: {e}")))?;
-            let (mut till, terminal) = open(&dir, false)?;
+                .map_err(|e| TillError::Refused(format!("{} is not a till script: {e}", file.display())))?;
+            let (mut till, terminal) = open(&data, false)?;
             let mut out = std::io::stdout().lock();
             script::run(&mut till, terminal.as_ref(), &script, &mut out)?;
             till.stop()?;
             Ok(ExitCode::SUCCESS)
         }
-        Some("verify") => {
-            let dir = args.data()?;
-            let conn = store::open_existing(&dir)?;
-            // Whoever could rewrite the database could re-key it: the key file beside it must match.
-            if let (Ok(key), Ok(id)) = (store::read_key(&dir), store::identity(&conn))
-                && key.verifying_key().to_bytes() != id.public_key
-            {
-                println!(
-                    "BROKEN the journal's public key is not the one of {} (the database was re-keyed, or the key file replaced)",
-                    dir.join(store::KEY_FILE).display()
-                );
-                return Ok(ExitCode::from(1));
-            }
-            let verdict = match store::verify(&conn) {
-                Ok(v) => v,
-                // A file edited below SQLite (a hex editor) may no longer read as a database at all.
-                Err(TillError::Storage(e)) => {
-                    println!("BROKEN the database file is damaged: {e}");
-                    return Ok(ExitCode::from(1));
-                }
-                Err(e) => return Err(e),
-            };
-            match verdict {
-                store::Verdict::Ok { records } => {
-                    println!("OK {records} records");
-                    Ok(ExitCode::SUCCESS)
-                }
-                store::Verdict::Broken { chain, seq, reason } => {
-                    println!("BROKEN {} record {seq}: {reason}", chain.as_str());
-                    Ok(ExitCode::from(1))
-                }
-            }
-        }
-        Some("report") if args.0.get(1).map(String::as_str) == Some("z") => {
-            let dir = args.data()?;
-            let (till, _) = open(&dir, true)?;
-            let closures = store::records_of_kind(till.conn(), ChainName::Live, Kind::Closure)?;
-            let wanted = args.value("--date");
-            let found = closures.into_iter().rev().find_map(|r| match r.entry {
-                Entry::Closure(c) if c.period == "day" && wanted.is_none_or(|d| d == c.key) => {
-                    Some((r.header, c))
-                }
-                _ => None,
-            });
-            let (header, closure) = match found {
-                Some(x) => x,
-                None => {
-                    // Not closed yet: the X report of the open day.
-                    let day = wanted
-                        .map(str::to_owned)
-                        .or_else(|| till.state().register.as_ref().map(|r| r.day.clone()));
-                    let day = day.ok_or_else(|| {
-                        TillError::Refused("no closure yet and no open day: give --date".into())
-                    })?;
-                    let c = till.day_closure(&day, "X")?;
-                    if args.has("--json") {
-                        println!("{}", serde_json::json!({"closed": false, "report": c}));
-                    } else {
-                        println!(
-                            "X (not closed)\n{}",
-                            pos_till::receipt::closure(
-                                &till.identity().till,
-                                "",
-                                0,
-                                &c,
-                                None,
-                                pos_till::receipt::WIDTH
-                            )
-                            .to_text()
-                        );
-                    }
-                    return Ok(ExitCode::SUCCESS);
-                }
-            };
-            if args.has("--json") {
-                println!(
-                    "{}",
-                    serde_json::json!({"closed": true, "number": header.no, "at": header.at, "report": closure})
-                );
-            } else {
-                print!(
-                    "{}",
-                    pos_till::receipt::closure(
-                        &till.identity().till,
-                        &header.at,
-                        header.no,
-                        &closure,
-                        None,
-                        pos_till::receipt::WIDTH
-                    )
-                    .to_text()
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Some("archive") => {
-            let dir = args.data()?;
-            let (mut till, _) = open(&dir, false)?;
-            let v = till.archive(args.need("--period")?)?;
+        Command::Verify { data, expect_key, chain_only } => verify(&data, expect_key.as_deref(), chain_only),
+        Command::Report { data, date, json, .. } => report_z(&data, date.as_deref(), json),
+        Command::Archive { data, period } => {
+            let (mut till, _) = open(&data, false)?;
+            let v = till.archive(&period);
             till.stop()?;
-            println!("{v}");
+            println!("{}", v?);
             Ok(ExitCode::SUCCESS)
         }
-        Some("verify-archive") => {
-            let file =
-                args.0.get(1).ok_or_else(|| TillError::Refused(format!("no archive file\n{USAGE}")))?;
-            let bytes =
-                std::fs::read(file).map_err(|e| TillError::Refused(format!("cannot read {file}: {e}")))?;
-            match archive::verify(&bytes) {
-                Ok((n, fingerprint)) => {
-                    println!("OK {n} records, signed by key {fingerprint}");
+        Command::VerifyArchive { file, expect_key } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| TillError::Refused(format!("cannot read {}: {e}", file.display())))?;
+            match archive::verify(&bytes, expect_key.as_deref()) {
+                Ok(c) => {
+                    println!(
+                        "OK {} records of {}, signed by key {}{}",
+                        c.records,
+                        c.period,
+                        c.fingerprint,
+                        if c.period_signed { "" } else { " (format 1: the period itself is not signed)" }
+                    );
+                    if c.record_keys.len() > 1 || c.record_keys.first() != Some(&c.fingerprint) {
+                        println!("records signed by key {}", c.record_keys.join(" then "));
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
@@ -269,32 +388,17 @@ fn run(args: &Args) -> Result<ExitCode, TillError> {
                 }
             }
         }
-        Some("status") => {
-            let (till, _) = open(&args.data()?, true)?;
-            let s = till.status()?;
-            if args.has("--json") {
-                println!("{s}");
-            } else {
-                println!("{}", serde_json::to_string_pretty(&s).unwrap_or_default());
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Some("devices") => devices_command(args),
-        Some("rebuild") => {
-            let n = rebuild(&args.data()?)?;
-            println!("projections rebuilt from {n} records");
-            Ok(ExitCode::SUCCESS)
-        }
-        _ => {
-            eprintln!("{USAGE}");
-            Ok(ExitCode::from(2))
-        }
+        Command::Status { data, json } => status(&data, json),
+        Command::Rebuild { data, manager } => as_manager(&data, &manager, |t, a| t.rebuild(Some(a))),
+        Command::AcceptHead { data, manager } => as_manager(&data, &manager, |t, a| t.accept_head(Some(a))),
+        Command::ChangeKey { data, manager } => as_manager(&data, &manager, |t, a| t.change_key(Some(a))),
+        Command::Devices { command } => devices_command(command),
     }
 }
 
 fn main() -> ExitCode {
-    let args = Args(std::env::args().skip(1).collect());
-    match run(&args) {
+    let cli = Cli::parse();
+    match run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("pos-till: {e}");

@@ -142,19 +142,63 @@ pub fn ticket(ctx: &Context<'_>, t: &Ticket, duplicate: Option<u32>) -> Receipt 
     r.line(format!("SIREN {}", ctx.siren));
     r.push(Block::Qr(format!("{}|{short}", t.reference)));
     r.push(Block::Cut);
-    if t.tenders.iter().any(|x| x.kind == "cash") && duplicate.is_none() {
+    // Training never opens the live drawer: no cash of a training ticket goes in or out.
+    if t.tenders.iter().any(|x| x.kind == "cash") && duplicate.is_none() && !ctx.training {
         r.push(Block::Drawer);
     }
     r
 }
 
-/// A closure report (Z, monthly, yearly); `cash` is counted and expected cash for a day.
+/// Where the journal stood when a closure was signed: printed on the Z so that the paper anchors the
+/// journal (a database cut short or put back to an older copy no longer holds this record).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Anchor {
+    /// The closure record's chain seq.
+    pub seq: u64,
+    /// Its hash, hex.
+    pub hash: String,
+    /// Its signature, hex.
+    pub sig: String,
+    /// The fingerprint of the key that signed it.
+    pub key: String,
+}
+
+impl Anchor {
+    /// What the Z's QR code carries: `Z|till|seq|hash|signature`.
+    pub fn qr(&self, till: &str) -> String {
+        format!("Z|{till}|{}|{}|{}", self.seq, self.hash, self.sig)
+    }
+}
+
+/// The anchor of the live record `header` names, read from the journal.
+pub fn anchor_of(
+    conn: &rusqlite::Connection,
+    header: &pos_core::journal::Header,
+    ring: &crate::keys::KeyRing,
+) -> Result<Anchor, crate::TillError> {
+    let (hash, sig): (Vec<u8>, Vec<u8>) = conn.query_row(
+        "SELECT hash, sig FROM journal WHERE chain = ?1 AND seq = ?2",
+        rusqlite::params![header.chain.as_str(), header.seq],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let key = &ring.keys()[ring.index_at(header.seq)];
+    Ok(Anchor {
+        seq: header.seq,
+        hash: pos_core::journal::hex(&hash),
+        sig: pos_core::journal::hex(&sig),
+        key: key.fingerprint(),
+    })
+}
+
+/// A closure report (Z, monthly, yearly); `cash` is counted and expected cash for a day; `anchor`
+/// the journal's head at the closure (text and QR code).
 pub fn closure(
     till: &str,
     at: &str,
     no: u64,
     c: &Closure,
     cash: Option<(i64, i64)>,
+    anchor: Option<&Anchor>,
     width: usize,
 ) -> Receipt {
     let mut r = Receipt::new(width);
@@ -198,6 +242,16 @@ pub fn closure(
     }
     r.pair("Grand total perpétuel", &eur(c.grand_total));
     r.pair("Grand total absolu", &eur(c.grand_total_abs));
+    if let Some(a) = anchor {
+        r.push(Block::Rule);
+        r.line(format!("Journal : enregistrement n° {}", a.seq));
+        let half = a.hash.len() / 2;
+        r.line(format!("Empreinte {}", &a.hash[..half]));
+        r.line(format!("          {}", &a.hash[half..]));
+        r.line(format!("Signature {}", a.sig.get(..16).unwrap_or(&a.sig)));
+        r.line(format!("Clé {}", a.key));
+        r.push(Block::Qr(a.qr(till)));
+    }
     r.push(Block::Cut);
     r
 }

@@ -1,4 +1,6 @@
-//! The till's SQLite file: schema and migrations, the append-only signed journal, and its verification.
+//! The till's SQLite file: schema and migrations, the append-only signed journal, the folder's lock,
+//! and the read-only opening that `verify`, `report` and `status` use (its verification is
+//! [`crate::verify`]).
 //!
 //! - WAL mode. A transaction that carries a fiscal record (anything but basket [`Kind::Operation`]s)
 //!   commits with `synchronous=FULL`: the ticket is on disk before its receipt prints. Basket
@@ -12,9 +14,8 @@
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
+use ed25519_dalek::SigningKey;
 use pos_core::journal::{self, ChainName, GENESIS, Header, Kind};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -121,10 +122,158 @@ CREATE TRIGGER journal_append_only_d BEFORE DELETE ON journal
 BEGIN SELECT RAISE(ABORT, 'the fiscal journal is append-only: record a correction instead'); END;
 "#,
     ),
+    (
+        // Loyalty balances may go below zero (a return takes back points already spent: the balance
+        // is what the journal says, see ARCHITECTURE.md); the rows that let money out name the record
+        // that last set them, which the engine reads back before using them.
+        "2026-12-02-0900-anchored-projections",
+        r#"
+CREATE TABLE loyalty_anchored (customer TEXT PRIMARY KEY, points INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+INSERT INTO loyalty_anchored (customer, points) SELECT customer, points FROM loyalty;
+DROP TABLE loyalty;
+ALTER TABLE loyalty_anchored RENAME TO loyalty;
+ALTER TABLE voucher ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE returned ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+-- The rows' seq are made by the replay: the till rebuilds its tables (journaled) at its next start.
+UPDATE state SET json = json_remove(json, '$.made_from');
+"#,
+    ),
 ];
 
 /// The projection tables, emptied before a rebuild.
 pub const PROJECTIONS: &[&str] = &["state", "voucher", "loyalty", "stock_delta", "returned"];
+
+/// The projection tables as the latest migration makes them, for a replay into an empty database.
+pub const PROJECTION_SCHEMA: &str = r#"
+CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+CREATE TABLE voucher (number TEXT PRIMARY KEY, kind TEXT NOT NULL, balance INTEGER NOT NULL CHECK (balance >= 0), seq INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+CREATE TABLE loyalty (customer TEXT PRIMARY KEY, points INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+CREATE TABLE stock_delta (sku TEXT PRIMARY KEY, delta TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE returned (ticket TEXT NOT NULL, line INTEGER NOT NULL, units INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (ticket, line)) WITHOUT ROWID;
+"#;
+
+/// The lock file that keeps a second process off a till's folder.
+pub const LOCK_FILE: &str = "till.lock";
+
+/// Holds a till's folder for this process: a second process (or a second engine in this one) that
+/// opens the till to write is refused while this lives. The operating system lets go of it when the
+/// process ends, however it ends.
+#[derive(Debug)]
+pub struct FolderLock {
+    _file: fs::File,
+}
+
+/// Takes the folder's lock, or says which process holds it.
+pub fn lock_folder(dir: &Path) -> Result<FolderLock, TillError> {
+    use std::io::{Read, Seek, Write};
+    let path = dir.join(LOCK_FILE);
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| TillError::Storage(format!("cannot open {}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            let mut pid = String::new();
+            let _ = file.read_to_string(&mut pid);
+            let pid = pid.trim();
+            return Err(TillError::Refused(format!(
+                "the till in {} is already running (pid {}): use that one, or close it first",
+                dir.display(),
+                if pid.is_empty() { "unknown" } else { pid }
+            )));
+        }
+        Err(fs::TryLockError::Error(e)) => {
+            return Err(TillError::Storage(format!("cannot lock {}: {e}", path.display())));
+        }
+    }
+    // Who holds it, for the message a second process gets; the lock itself is what counts.
+    let written = file
+        .set_len(0)
+        .and_then(|()| file.rewind())
+        .and_then(|()| write!(file, "{}", std::process::id()))
+        .and_then(|()| file.flush());
+    written.map_err(|e| TillError::Storage(format!("cannot write {}: {e}", path.display())))?;
+    Ok(FolderLock { _file: file })
+}
+
+/// A till's database opened to read only, for `verify`, `report`, `status` (an inspector's copy on
+/// a DVD or a USB key, or a till running meanwhile). Nothing is migrated or written.
+pub struct ReadOnly {
+    /// The connection.
+    pub conn: Connection,
+    /// A copy made where the folder could not be read in place (kept until this is dropped).
+    _copy: Option<TempCopy>,
+}
+
+struct TempCopy(PathBuf);
+
+impl Drop for TempCopy {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The `file:` URI of a path, for SQLite's URI parameters.
+pub fn uri(path: &Path) -> String {
+    let mut out = String::from("file:");
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'%' | b'?' | b'#' => out.push_str(&format!("%{b:02X}")),
+            _ => out.push(char::from(b)),
+        }
+    }
+    out
+}
+
+/// Opens the database in `dir` to read only: in place (`mode=ro`) where SQLite can share the WAL's
+/// index (a till running meanwhile included); on read-only media, as an immutable file when its WAL
+/// holds nothing, or else from a copy in a temporary folder, where the WAL's records are read too.
+pub fn open_read_only(dir: &Path) -> Result<ReadOnly, TillError> {
+    use rusqlite::OpenFlags;
+    let db = dir.join(DB_FILE);
+    if !db.is_file() {
+        return Err(TillError::Refused(format!(
+            "{} holds no till: check --data, or set one up with `pos-till init`",
+            dir.display()
+        )));
+    }
+    let flags =
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let cannot = |e: rusqlite::Error| TillError::Storage(format!("cannot read {}: {e}", db.display()));
+    let usable =
+        |c: &Connection| c.query_row("SELECT COUNT(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0));
+    if let Ok(conn) = Connection::open_with_flags(format!("{}?mode=ro", uri(&db)), flags)
+        && usable(&conn).is_ok()
+    {
+        return Ok(ReadOnly { conn, _copy: None });
+    }
+    let pending = fs::metadata(dir.join("till.db-wal")).is_ok_and(|m| m.len() > 0);
+    if !pending {
+        let conn = Connection::open_with_flags(format!("{}?immutable=1", uri(&db)), flags).map_err(cannot)?;
+        usable(&conn).map_err(cannot)?;
+        return Ok(ReadOnly { conn, _copy: None });
+    }
+    let tmp = std::env::temp_dir().join(format!("pos-till-read-{}-{}", std::process::id(), nonce()));
+    fs::create_dir_all(&tmp)
+        .map_err(|e| TillError::Storage(format!("cannot create {}: {e}", tmp.display())))?;
+    let copy = TempCopy(tmp.clone());
+    for f in [DB_FILE, "till.db-wal"] {
+        fs::copy(dir.join(f), tmp.join(f)).map_err(|e| {
+            TillError::Storage(format!("cannot copy {} to read it: {e}", dir.join(f).display()))
+        })?;
+    }
+    let conn = Connection::open(tmp.join(DB_FILE)).map_err(cannot)?;
+    usable(&conn).map_err(cannot)?;
+    Ok(ReadOnly { conn, _copy: Some(copy) })
+}
+
+fn nonce() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+}
 
 /// Opens (or creates) the database in `dir` and brings its schema up to date.
 pub fn open_db(dir: &Path) -> Result<Connection, TillError> {
@@ -176,11 +325,16 @@ pub fn create_key(dir: &Path) -> Result<SigningKey, TillError> {
             path.display()
         )));
     }
+    create_key_file(&path)
+}
+
+/// Creates a new signing key in the file `path` (owner-only permissions, synced).
+pub fn create_key_file(path: &Path) -> Result<SigningKey, TillError> {
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret)
         .map_err(|e| TillError::Storage(format!("no randomness for the key: {e}")))?;
     let key = SigningKey::from_bytes(&secret);
-    write_private(&path, journal::hex(&secret).as_bytes())?;
+    write_private(path, journal::hex(&secret).as_bytes())?;
     Ok(key)
 }
 
@@ -202,8 +356,12 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), TillError> {
 
 /// Reads the till's signing key from `dir`.
 pub fn read_key(dir: &Path) -> Result<SigningKey, TillError> {
-    let path = dir.join(KEY_FILE);
-    let text = fs::read_to_string(&path).map_err(|e| {
+    read_key_file(&dir.join(KEY_FILE))
+}
+
+/// Reads a signing key from the file `path`.
+pub fn read_key_file(path: &Path) -> Result<SigningKey, TillError> {
+    let text = fs::read_to_string(path).map_err(|e| {
         TillError::Storage(format!(
             "cannot read the till's key {}: {e}; restore it from the till's backup",
             path.display()
@@ -247,7 +405,7 @@ pub fn identity(conn: &Connection) -> Result<Identity, TillError> {
 /// The head of each chain and the last number of each kind: where the next record goes.
 #[derive(Clone, Debug, Default)]
 pub struct Heads {
-    chains: HashMap<ChainName, (u64, [u8; 32])>,
+    chains: HashMap<ChainName, (u64, [u8; 32], [u8; 64])>,
     numbers: HashMap<(ChainName, Kind), u64>,
     last_at: HashMap<ChainName, String>,
 }
@@ -257,17 +415,23 @@ impl Heads {
     pub fn load(conn: &Connection) -> Result<Heads, TillError> {
         let mut heads = Heads::default();
         let mut stmt = conn.prepare(
-            "SELECT j.chain, j.seq, j.hash, j.at FROM journal j
+            "SELECT j.chain, j.seq, j.hash, j.at, j.sig FROM journal j
              JOIN (SELECT chain, MAX(seq) AS seq FROM journal GROUP BY chain) m ON m.chain = j.chain AND m.seq = j.seq",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, String>(3)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, u64>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Vec<u8>>(4)?,
+            ))
         })?;
         for row in rows {
-            let (chain, seq, hash, at) = row?;
+            let (chain, seq, hash, at, sig) = row?;
             let chain = ChainName::parse(&chain)
                 .ok_or_else(|| TillError::Storage(format!("unknown chain `{chain}`")))?;
-            heads.chains.insert(chain, (seq, to32(&hash)));
+            heads.chains.insert(chain, (seq, to32(&hash), to64(&sig)));
             heads.last_at.insert(chain, at);
         }
         let mut stmt = conn.prepare("SELECT chain, kind, MAX(no) FROM journal GROUP BY chain, kind")?;
@@ -292,10 +456,28 @@ impl Heads {
         self.chains.get(&chain).map_or(0, |h| h.0)
     }
 
+    /// The last record of `chain`: seq, hash and signature.
+    pub fn head(&self, chain: ChainName) -> Option<(u64, [u8; 32], [u8; 64])> {
+        self.chains.get(&chain).copied()
+    }
+
+    /// The live chain's last seq and hash, and the training chain's, as `(seq, hash)` pairs.
+    pub fn marks(&self) -> [(ChainName, Option<Mark>); 2] {
+        [ChainName::Live, ChainName::Training].map(|c| (c, self.chains.get(&c).map(|h| (h.0, h.1))))
+    }
+
     /// The time of the last record on `chain`.
     pub fn last_at(&self, chain: ChainName) -> Option<&str> {
         self.last_at.get(&chain).map(String::as_str)
     }
+}
+
+fn to64(b: &[u8]) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    if b.len() == 64 {
+        out.copy_from_slice(b);
+    }
+    out
 }
 
 fn to32(b: &[u8]) -> [u8; 32] {
@@ -306,8 +488,11 @@ fn to32(b: &[u8]) -> [u8; 32] {
     out
 }
 
+/// A chain's last record: its seq and hash.
+pub type Mark = (u64, [u8; 32]);
+
 /// Appends one record inside `tx`, advancing `heads` (the caller keeps the old heads if the
-/// transaction rolls back).
+/// transaction rolls back). Returns its header and hash.
 pub fn append(
     tx: &Transaction<'_>,
     heads: &mut Heads,
@@ -316,9 +501,9 @@ pub fn append(
     chain: ChainName,
     at: &str,
     entry: &Entry,
-) -> Result<Header, TillError> {
+) -> Result<(Header, [u8; 32]), TillError> {
     let kind = entry.kind();
-    let (seq, prev) = heads.chains.get(&chain).map_or((1, GENESIS), |&(s, h)| (s + 1, h));
+    let (seq, prev) = heads.chains.get(&chain).map_or((1, GENESIS), |&(s, h, _)| (s + 1, h));
     let no = heads.next_no(chain, kind);
     let header =
         Header { v: journal::FORMAT, till: till.to_owned(), chain, seq, kind, no, at: at.to_owned() };
@@ -333,10 +518,10 @@ pub fn append(
     .execute(
         params![chain.as_str(), seq, kind.as_str(), no, at, bytes, &prev[..], &hash[..], &sig.to_bytes()[..]],
     )?;
-    heads.chains.insert(chain, (seq, hash));
+    heads.chains.insert(chain, (seq, hash, sig.to_bytes()));
     heads.numbers.insert((chain, kind), no);
     heads.last_at.insert(chain, at.to_owned());
-    Ok(header)
+    Ok((header, hash))
 }
 
 /// A stored record, read back.
@@ -394,280 +579,6 @@ fn decode_stored((bytes, prev, hash, sig): RawRecord) -> Result<Stored, TillErro
         s.copy_from_slice(&sig);
     }
     Ok(Stored { header, entry, bytes, prev: to32(&prev), hash: to32(&hash), sig: s })
-}
-
-/// The outcome of a verification.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
-    /// Every record checks.
-    Ok {
-        /// Records checked.
-        records: u64,
-    },
-    /// The first broken record.
-    Broken {
-        /// Chain.
-        chain: ChainName,
-        /// Its seq (or where one is missing).
-        seq: u64,
-        /// Why.
-        reason: String,
-    },
-}
-
-/// Walks every chain: sequence without gaps, previous hashes, canonical bytes matching the row,
-/// hashes, signatures with the till's key, per-kind numbers without gaps, the till's own name.
-pub fn verify(conn: &Connection) -> Result<Verdict, TillError> {
-    let id = identity(conn)?;
-    let key = match VerifyingKey::from_bytes(&id.public_key) {
-        Ok(k) if !k.is_weak() => k,
-        // A key of small order would accept made-up signatures: an altered identity.
-        _ => {
-            return Ok(Verdict::Broken {
-                chain: ChainName::Live,
-                seq: 0,
-                reason: "the till's public key in the database is not a valid key (the identity was altered)"
-                    .into(),
-            });
-        }
-    };
-    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let foreign: Option<String> = conn
-        .query_row("SELECT chain FROM journal WHERE chain NOT IN ('live', 'training') LIMIT 1", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if let Some(chain) = foreign {
-        return Ok(Verdict::Broken {
-            chain: ChainName::Live,
-            seq: 0,
-            reason: format!("the journal holds records of an unknown chain `{chain}` (inserted)"),
-        });
-    }
-    let mut records = 0u64;
-    for chain in [ChainName::Live, ChainName::Training] {
-        let mut stmt = conn.prepare(
-            "SELECT seq, kind, no, at, bytes, prev, hash, sig FROM journal WHERE chain = ?1 ORDER BY seq",
-        )?;
-        let mut rows = stmt.query([chain.as_str()])?;
-        let mut expect_seq = 1u64;
-        let mut prev_hash = GENESIS;
-        let mut numbers: HashMap<Kind, u64> = HashMap::new();
-        let checker = Arc::new(Checker { key, till: id.till.clone(), chain });
-        // The next batch is read from SQLite while the one before it is checked on all cores.
-        let mut in_flight: Option<Vec<Checking>> = None;
-        loop {
-            let mut batch: Vec<(u64, Row)> = Vec::with_capacity(BATCH);
-            while batch.len() < BATCH {
-                let Some(r) = rows.next()? else { break };
-                batch.push((
-                    r.get(0)?,
-                    Row {
-                        kind: r.get(1)?,
-                        no: r.get(2)?,
-                        at: r.get(3)?,
-                        bytes: r.get(4)?,
-                        prev: r.get(5)?,
-                        hash: r.get(6)?,
-                        sig: r.get(7)?,
-                    },
-                ));
-            }
-            let done = in_flight.take();
-            if !batch.is_empty() {
-                in_flight = Some(check_on_all_cores(&checker, batch, workers)?);
-            }
-            let Some(done) = done else {
-                if in_flight.is_none() {
-                    break;
-                }
-                continue;
-            };
-            let mut checked: Vec<Checked> = Vec::new();
-            for h in done {
-                checked
-                    .push(h.join().map_err(|_| TillError::Storage("a verification thread failed".into()))?);
-            }
-            let in_order =
-                checked.iter().flat_map(|(part, results)| part.iter().zip(results.iter().cloned()));
-            for ((seq, row), content) in in_order {
-                let seq = *seq;
-                let broken = |reason: String| Verdict::Broken { chain, seq, reason };
-                if seq != expect_seq {
-                    return settle(
-                        in_flight.take(),
-                        Verdict::Broken {
-                            chain,
-                            seq: expect_seq,
-                            reason: format!("record {expect_seq} is missing (the next one is {seq})"),
-                        },
-                    );
-                }
-                if row.prev != prev_hash {
-                    return settle(in_flight.take(), broken(
-                        "its previous hash is not the hash of the record before it (removed, inserted or reordered)"
-                            .into(),
-                    ));
-                }
-                let kind = match content {
-                    Ok(k) => k,
-                    Err(reason) => return settle(in_flight.take(), broken(reason)),
-                };
-                let n = numbers.entry(kind).or_insert(0);
-                if row.no != *n + 1 {
-                    return settle(
-                        in_flight.take(),
-                        broken(format!(
-                            "{} number {} follows {} (a gap or a repeat)",
-                            kind.as_str(),
-                            row.no,
-                            n
-                        )),
-                    );
-                }
-                *n = row.no;
-                if seq == 1 && chain == ChainName::Live {
-                    let entry: Option<Entry> =
-                        journal::decode(&row.bytes).ok().and_then(|(_, b)| serde_json::from_value(b).ok());
-                    match entry {
-                        Some(Entry::Initialised { public_key, .. })
-                            if public_key == journal::hex(&id.public_key) => {}
-                        _ => {
-                            return settle(
-                                in_flight.take(),
-                                broken("the first record is not this till's initialisation".into()),
-                            );
-                        }
-                    }
-                }
-                prev_hash = to32(&row.hash);
-                expect_seq += 1;
-                records += 1;
-            }
-        }
-    }
-    Ok(Verdict::Ok { records })
-}
-
-/// Returns `verdict` once the batch still being checked is done: no thread outlives [`verify`].
-fn settle(in_flight: Option<Vec<Checking>>, verdict: Verdict) -> Result<Verdict, TillError> {
-    for h in in_flight.into_iter().flatten() {
-        let _ = h.join();
-    }
-    Ok(verdict)
-}
-
-/// Records checked together by [`verify`].
-const BATCH: usize = 16_384;
-
-/// A part of a batch with what each of its records says of itself (its kind, or why it is broken).
-type Checked = (Vec<(u64, Row)>, Vec<Result<Kind, String>>);
-
-/// One part of a batch being checked on its own thread; gives the part back with its results.
-type Checking = std::thread::JoinHandle<Checked>;
-
-/// Splits `batch` in one part per core and checks each on its own thread.
-fn check_on_all_cores(
-    checker: &Arc<Checker>,
-    batch: Vec<(u64, Row)>,
-    workers: usize,
-) -> Result<Vec<Checking>, TillError> {
-    let size = batch.len().div_ceil(workers);
-    let mut rest = batch.into_iter();
-    let mut handles = Vec::new();
-    loop {
-        let part: Vec<(u64, Row)> = rest.by_ref().take(size).collect();
-        if part.is_empty() {
-            return Ok(handles);
-        }
-        let checker = Arc::clone(checker);
-        let spawned = std::thread::Builder::new().name("verify".into()).spawn(move || {
-            let results = checker.check_all(&part);
-            (part, results)
-        });
-        match spawned {
-            Ok(h) => handles.push(h),
-            Err(e) => return Err(TillError::Storage(format!("cannot start a verification thread: {e}"))),
-        }
-    }
-}
-
-struct Row {
-    kind: String,
-    no: u64,
-    at: String,
-    bytes: Vec<u8>,
-    prev: Vec<u8>,
-    hash: Vec<u8>,
-    sig: Vec<u8>,
-}
-
-struct Checker {
-    key: VerifyingKey,
-    till: String,
-    chain: ChainName,
-}
-
-impl Checker {
-    /// Checks what each record says of itself: its hash over its stated previous hash and bytes, its
-    /// signature (batch-verified, then one by one if the batch fails, to name the bad one), canonical
-    /// bytes, and the header matching the row. Links are checked by the caller.
-    fn check_all(&self, part: &[(u64, Row)]) -> Vec<Result<Kind, String>> {
-        let hashes: Vec<[u8; 32]> =
-            part.iter().map(|(_, row)| journal::chain_hash(&to32(&row.prev), &row.bytes)).collect();
-        let mut out: Vec<Result<Kind, String>> = part
-            .iter()
-            .zip(&hashes)
-            .map(|((_, row), hash)| {
-                if row.hash != hash {
-                    return Err("its hash does not match its content (the record was altered)".to_string());
-                }
-                Signature::from_slice(&row.sig)
-                    .map(|_| Kind::Event)
-                    .map_err(|_| "its signature is malformed".to_string())
-            })
-            .collect();
-        let candidates: Vec<usize> = (0..part.len()).filter(|&i| out[i].is_ok()).collect();
-        let signatures: Vec<[u8; 64]> = candidates
-            .iter()
-            .map(|&i| <[u8; 64]>::try_from(part[i].1.sig.as_slice()).unwrap_or([0; 64]))
-            .collect();
-        let items: Vec<(&[u8], &[u8; 64])> =
-            candidates.iter().zip(&signatures).map(|(&i, sig)| (&hashes[i][..], sig)).collect();
-        if !crate::signer::verify_batch(&self.key, &items) {
-            for (&i, sig) in candidates.iter().zip(&signatures) {
-                if !crate::signer::verify_one(&self.key, &hashes[i], sig) {
-                    out[i] =
-                        Err("its signature is not this till's (forged or from another till)".to_string());
-                }
-            }
-        }
-        part.iter().zip(out).map(|((seq, row), r)| r.and_then(|_| self.header(*seq, row))).collect()
-    }
-
-    fn header(&self, seq: u64, row: &Row) -> Result<Kind, String> {
-        // The signature already vouches for the bytes as the till wrote them (canonically); only the
-        // header is read, the body skipped.
-        #[derive(serde::Deserialize)]
-        struct Only {
-            header: Header,
-        }
-        let header = serde_json::from_slice::<Only>(&row.bytes)
-            .map_err(|e| format!("its content is unreadable: {e}"))?
-            .header;
-        if header.till != self.till {
-            return Err(format!("it belongs to till {}, not {}", header.till, self.till));
-        }
-        if header.chain != self.chain
-            || header.seq != seq
-            || header.kind.as_str() != row.kind
-            || header.no != row.no
-            || header.at != row.at
-        {
-            return Err("its row does not match its signed header (seq, kind, number or time altered)".into());
-        }
-        Ok(header.kind)
-    }
 }
 
 /// Paths of a till's data folder.

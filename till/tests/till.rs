@@ -12,8 +12,8 @@ use pos_core::journal::{ChainName, Kind};
 use pos_drivers::printer::FolderPrinter;
 use pos_drivers::terminal::{PaymentRequest, PaymentTerminal, SimBehaviour, SimTerminal};
 use pos_till::engine::{Approval, Clock, TenderSpec, Till};
-use pos_till::entry::Entry;
-use pos_till::{archive, rebuild, store};
+use pos_till::entry::{Entry, LoginFailure};
+use pos_till::{archive, store};
 use rusqlite::Connection;
 use serde_json::Value;
 
@@ -62,6 +62,11 @@ fn cents(v: &Value) -> i64 {
 fn records(dir: &Path) -> u64 {
     let conn = store::open_db(dir).unwrap();
     conn.query_row("SELECT COUNT(*) FROM journal", [], |r| r.get(0)).unwrap()
+}
+
+/// The first line of what a command printed (`verify`: `OK …` or `BROKEN …`).
+fn first(out: &str) -> &str {
+    out.lines().next().unwrap_or_default()
 }
 
 fn verify_cli(dir: &Path) -> (bool, String) {
@@ -116,20 +121,20 @@ fn a_full_day_at_lyon_closes_with_a_z_that_matches_the_tickets() {
     let dir = new_till("day");
     let (mut till, _terminal) = open(&dir, "2026-12-05T09:00:00+01:00");
     till.login("S007", "2468").unwrap();
-    till.open_register(15_000).unwrap();
+    till.open_register(15_000, None).unwrap();
     let mut book = Book::default();
     let mut refs = Vec::new();
     let items = [PLANE, LIPO, PROP, MAG, GLUE, SERVO, KIT];
     for i in 0..44usize {
         // Two to four items, a varied mix; every fifth a scale label, every seventh a charger.
         for k in 0..(2 + i % 3) {
-            till.scan(items[(i * 3 + k) % items.len()], 1 + (k as u32 % 2), None, None).unwrap();
+            till.scan(items[(i * 3 + k) % items.len()], 1 + (k as u32 % 2), None, None, None).unwrap();
         }
         if i % 5 == 0 {
-            till.scan(BALSA_455G, 1, None, None).unwrap();
+            till.scan(BALSA_455G, 1, None, None, None).unwrap();
         }
         if i % 7 == 0 {
-            till.scan(CHARGER, 1, None, Some(format!("B6N-{i:04}"))).unwrap();
+            till.scan(CHARGER, 1, None, Some(format!("B6N-{i:04}")), None).unwrap();
         }
         if i % 4 == 1 {
             till.attach_customer("C00042").unwrap();
@@ -141,49 +146,49 @@ fn a_full_day_at_lyon_closes_with_a_z_that_matches_the_tickets() {
             2 => vec![TenderSpec::Card(total / 2), TenderSpec::Cash(total - total / 2)],
             _ => vec![TenderSpec::Cash(total)],
         };
-        let r = till.pay(&tenders).unwrap();
+        let r = till.pay(&tenders, None).unwrap();
         book.paid(&r, &tenders);
         refs.push(r["ticket"].as_str().unwrap().to_owned());
     }
     // A weighed item with its ordinary barcode and the scale's weight: 250 g of balsa at 18.00/kg.
-    let r = till.scan("3761000001004", 1, Some(250), None).unwrap();
+    let r = till.scan("3761000001004", 1, Some(250), None, None).unwrap();
     assert_eq!(r["net"], "4.50");
     assert!(
-        till.scan("3761000001004", 1, None, None)
+        till.scan("3761000001004", 1, None, None, None)
             .unwrap_err()
             .to_string()
             .contains("type its weight in grams")
     );
     let t = [TenderSpec::Cash(450)];
-    book.paid(&till.pay(&t).unwrap(), &t);
+    book.paid(&till.pay(&t, None).unwrap(), &t);
     // Gift cards: sold, then spent across two tickets; a balance can never be overdrawn.
-    till.sell_gift_card("GC-DAY-1", 6_000).unwrap();
+    till.sell_gift_card("GC-DAY-1", 6_000, None).unwrap();
     let t = [TenderSpec::Card(6_000)];
-    book.paid(&till.pay(&t).unwrap(), &t);
+    book.paid(&till.pay(&t, None).unwrap(), &t);
     book.gift_cards_sold += 6_000;
-    till.scan(PLANE, 1, None, None).unwrap();
+    till.scan(PLANE, 1, None, None, None).unwrap();
     let total = cents(&till.basket_view().unwrap()["total"]);
     let before = records(&dir);
-    let err = till.pay(&[TenderSpec::GiftCard { card: "GC-DAY-1".into(), cents: total }]).unwrap_err();
+    let err = till.pay(&[TenderSpec::GiftCard { card: "GC-DAY-1".into(), cents: total }], None).unwrap_err();
     assert!(err.to_string().contains("GC-DAY-1 has 60.00 left"), "{err}");
     assert_eq!(records(&dir), before, "a refused payment writes nothing");
     let t = [TenderSpec::GiftCard { card: "GC-DAY-1".into(), cents: 6_000 }, TenderSpec::Cash(total - 6_000)];
-    book.paid(&till.pay(&t).unwrap(), &t);
+    book.paid(&till.pay(&t, None).unwrap(), &t);
     assert_eq!(till.balance("GC-DAY-1").unwrap(), Some(0));
     // Topped up again.
-    till.sell_gift_card("GC-DAY-1", 2_500).unwrap();
+    till.sell_gift_card("GC-DAY-1", 2_500, None).unwrap();
     let t = [TenderSpec::Cash(2_500)];
-    book.paid(&till.pay(&t).unwrap(), &t);
+    book.paid(&till.pay(&t, None).unwrap(), &t);
     book.gift_cards_sold += 2_500;
     assert_eq!(till.balance("GC-DAY-1").unwrap(), Some(2_500));
     // Loyalty points spent (200 points = 10.00).
     till.attach_customer("C00042").unwrap();
-    till.scan(GLUE, 4, None, None).unwrap();
+    till.scan(GLUE, 4, None, None, None).unwrap();
     let total = cents(&till.basket_view().unwrap()["total"]);
     let t = [TenderSpec::Points(200), TenderSpec::Cash(total - 1_000)];
-    book.paid(&till.pay(&t).unwrap(), &t);
+    book.paid(&till.pay(&t, None).unwrap(), &t);
     // A manager's discount above the threshold; refused without approval, and nothing written.
-    till.scan(PLANE, 1, None, None).unwrap();
+    till.scan(PLANE, 1, None, None, None).unwrap();
     let before = records(&dir);
     assert!(till.discount(Some(1), "damaged box", Some("15"), None, None).is_err());
     assert_eq!(records(&dir), before);
@@ -193,20 +198,20 @@ fn a_full_day_at_lyon_closes_with_a_z_that_matches_the_tickets() {
     assert_eq!(listed, 22_410, "249.00 less the planes' 10 % promotion at Lyon");
     assert_eq!(total, 19_048, "224.10 less 15 % of it (33.615, rounded half away from zero to 33.62)");
     let t = [TenderSpec::Card(total)];
-    book.paid(&till.pay(&t).unwrap(), &t);
+    book.paid(&till.pay(&t, None).unwrap(), &t);
     // A partial return, found by the receipt's QR code, refunded as a store credit note, which is then spent.
     till.return_lines(&format!("{}|0123456789abcdef", refs[1]), &[(1, 1)]).unwrap();
     let refund = cents(&till.basket_view().unwrap()["total"]);
     assert!(refund < 0);
     let t = [TenderSpec::StoreCredit { note: String::new(), cents: refund }];
-    let r = till.pay(&t).unwrap();
+    let r = till.pay(&t, None).unwrap();
     book.paid(&r, &t);
     let note = r["credit_notes"][0]["note"].as_str().unwrap().to_owned();
     assert_eq!(till.balance(&note).unwrap(), Some(-refund));
-    till.scan(SERVO, 1, None, None).unwrap();
+    till.scan(SERVO, 1, None, None, None).unwrap();
     let servo = cents(&till.basket_view().unwrap()["total"]);
     let t = [TenderSpec::StoreCredit { note: note.clone(), cents: servo }];
-    book.paid(&till.pay(&t).unwrap(), &t);
+    book.paid(&till.pay(&t, None).unwrap(), &t);
     assert_eq!(till.balance(&note).unwrap(), Some(-refund - servo));
     // The same line cannot be returned twice beyond what was sold.
     assert!(till.return_lines(&refs[1], &[(1, 5)]).is_err());
@@ -214,7 +219,7 @@ fn a_full_day_at_lyon_closes_with_a_z_that_matches_the_tickets() {
     assert!(matches!(till.return_without_receipt(PROP, 1, None), Err(pos_till::TillError::NeedsManager(_))));
     till.return_without_receipt(PROP, 1, Some(&manager())).unwrap();
     let t = [TenderSpec::Cash(-390)];
-    book.paid(&till.pay(&t).unwrap(), &t);
+    book.paid(&till.pay(&t, None).unwrap(), &t);
     // A void of a whole ticket, refunded to its own tenders.
     let v = till.void_ticket(&refs[3], Some(&manager())).unwrap();
     assert_eq!(v["voids"], refs[3].as_str());
@@ -225,8 +230,8 @@ fn a_full_day_at_lyon_closes_with_a_z_that_matches_the_tickets() {
     *book.tenders.entry("cash".into()).or_default() += voided_total;
     book.cash += voided_total;
     // Cash movements and a reprint.
-    till.cash_move(2_000, "change from the bank", false).unwrap();
-    till.cash_move(500, "stamps", true).unwrap();
+    till.cash_move(2_000, "change from the bank", false, None).unwrap();
+    till.cash_move(500, "stamps", true, None).unwrap();
     let dup = till.reprint(&refs[0]).unwrap();
     assert_eq!(dup["duplicate"], 1);
     assert!(book.tickets >= 50);
@@ -261,11 +266,11 @@ fn a_full_day_at_lyon_closes_with_a_z_that_matches_the_tickets() {
     assert_eq!(z["z"]["grand_total"], book.total);
     assert!(report["returns"].as_i64().unwrap() > 0);
 
-    // The state rebuilt from the journal alone is the state that was.
+    // The tables rebuilt from the journal alone are the tables that were; `verify` replays the
+    // journal and finds every table as it makes them.
     let conn = Connection::open(dir.join("till.db")).unwrap();
     let snapshot = |c: &Connection| -> Vec<String> {
         [
-            "SELECT json FROM state",
             "SELECT number || balance FROM voucher ORDER BY number",
             "SELECT customer || points FROM loyalty ORDER BY customer",
             "SELECT sku || delta FROM stock_delta ORDER BY sku",
@@ -281,12 +286,17 @@ fn a_full_day_at_lyon_closes_with_a_z_that_matches_the_tickets() {
     let before = snapshot(&conn);
     till.stop().unwrap();
     let after_stop = snapshot(&conn);
-    rebuild(&dir).unwrap();
+    let (ok, out) = verify_cli(&dir);
+    assert!(ok, "{out}");
+    assert!(out.starts_with("OK ") && out.contains("projections: as the journal makes them"), "{out}");
+    assert!(out.contains("closures: 1 checked"), "{out}");
+    let (ok, out, err) =
+        cli(&["rebuild", "--staff", "S006", "--pin", "90517", "--data", dir.to_str().unwrap()]);
+    assert!(ok, "{out}{err}");
     assert_eq!(snapshot(&conn), after_stop);
     assert_ne!(before, Vec::<String>::new());
     let (ok, out) = verify_cli(&dir);
     assert!(ok, "{out}");
-    assert!(out.starts_with("OK "));
     // The printer got an ORIGINAL per ticket, a DUPLICATA and the Z.
     let receipts: Vec<String> = std::fs::read_dir(dir.join("receipts"))
         .unwrap()
@@ -315,11 +325,11 @@ fn day_of(name: &str, codes: &[&str]) -> PathBuf {
     let dir = new_till(name);
     let (mut till, _) = open(&dir, "2026-12-05T09:00:00+01:00");
     till.login("S007", "2468").unwrap();
-    till.open_register(10_000).unwrap();
+    till.open_register(10_000, None).unwrap();
     for &code in codes {
-        till.scan(code, 1, None, None).unwrap();
+        till.scan(code, 1, None, None, None).unwrap();
         let total = cents(&till.basket_view().unwrap()["total"]);
-        till.pay(&[TenderSpec::Cash(total)]).unwrap();
+        till.pay(&[TenderSpec::Cash(total)], None).unwrap();
     }
     till.stop().unwrap();
     dir
@@ -361,7 +371,13 @@ fn a_till_of_the_first_schema_is_migrated_without_losing_a_record() {
             s.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
         };
         for t in tables {
-            conn.execute_batch(&format!("INSERT INTO main.{t} SELECT * FROM new.{t}")).unwrap();
+            let cols: Vec<String> = {
+                let mut s =
+                    conn.prepare(&format!("SELECT name FROM pragma_table_info('{t}', 'main')")).unwrap();
+                s.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+            };
+            let cols = cols.join(", ");
+            conn.execute_batch(&format!("INSERT INTO main.{t} ({cols}) SELECT {cols} FROM new.{t}")).unwrap();
         }
         conn.execute_batch(
             "INSERT INTO main.journal SELECT chain, seq, kind, no, at, bytes, prev, hash, sig FROM new.journal;
@@ -381,9 +397,9 @@ fn a_till_of_the_first_schema_is_migrated_without_losing_a_record() {
 
     let (mut till, _) = open(&dir, "2026-12-05T15:00:00+01:00");
     till.login("S007", "2468").unwrap();
-    till.scan(PROP, 1, None, None).unwrap();
+    till.scan(PROP, 1, None, None, None).unwrap();
     let total = cents(&till.basket_view().unwrap()["total"]);
-    till.pay(&[TenderSpec::Cash(total)]).unwrap();
+    till.pay(&[TenderSpec::Cash(total)], None).unwrap();
     till.stop().unwrap();
 
     let conn = Connection::open(dir.join("till.db")).unwrap();
@@ -402,7 +418,8 @@ fn a_till_of_the_first_schema_is_migrated_without_losing_a_record() {
     assert!(e.to_string().contains("append-only"), "the triggers came along: {e}");
     let (ok, out) = verify_cli(&dir);
     assert!(ok, "{out}");
-    assert_eq!(out.trim(), format!("OK {} records", after.len()));
+    assert!(out.starts_with(&format!("OK {} records", after.len())), "{out}");
+    assert!(out.contains("projections: as the journal makes them"), "{out}");
 }
 
 #[test]
@@ -442,7 +459,7 @@ fn verify_catches_a_changed_amount() {
     let (ok, out) = verify_cli(&dir);
     assert!(!ok);
     assert_eq!(
-        out.trim(),
+        first(&out),
         format!("BROKEN live record {seq}: its hash does not match its content (the record was altered)")
     );
 }
@@ -453,7 +470,7 @@ fn verify_catches_a_deleted_record() {
     tamper(&dir, "DELETE FROM journal WHERE seq = 5");
     let (ok, out) = verify_cli(&dir);
     assert!(!ok);
-    assert_eq!(out.trim(), "BROKEN live record 5: record 5 is missing (the next one is 6)");
+    assert_eq!(first(&out), "BROKEN live record 5: record 5 is missing (the next one is 6)");
 }
 
 #[test]
@@ -505,7 +522,7 @@ fn verify_catches_a_record_from_another_till() {
     let (ok, out) = verify_cli(&dir2);
     assert!(!ok);
     assert_eq!(
-        out.trim(),
+        first(&out),
         "BROKEN live record 3: its signature is not this till's (forged or from another till)"
     );
 }
@@ -521,7 +538,14 @@ fn wrong_pins_are_journaled_and_lock_the_account() {
     let e = till.login("S008", "813579").unwrap_err().to_string();
     assert!(e.contains("locked"), "{e}");
     let events = store::records_of_kind(till.conn(), ChainName::Live, Kind::Event).unwrap();
-    assert_eq!(events.iter().filter(|r| matches!(r.entry, Entry::LoginFailed { .. })).count(), 5);
+    let failed = |why: LoginFailure| {
+        events
+            .iter()
+            .filter(|r| matches!(&r.entry, Entry::LoginFailed { reason, .. } if *reason == why))
+            .count()
+    };
+    assert_eq!(failed(LoginFailure::WrongPin), 5);
+    assert_eq!(failed(LoginFailure::Locked), 1, "the attempt during the lockout is journaled too");
     assert_eq!(events.iter().filter(|r| matches!(r.entry, Entry::LockedOut { .. })).count(), 1);
     // After the lockout, the right PIN works again.
     till.set_clock(Clock::Set(at("2026-12-05T09:20:00+01:00")));
@@ -533,26 +557,27 @@ fn refused_actions_change_nothing() {
     let dir = new_till("refused");
     let (mut till, _) = open(&dir, "2026-12-05T09:00:00+01:00");
     let n = records(&dir);
-    assert!(till.scan(PLANE, 1, None, None).unwrap_err().to_string().contains("log in"));
+    assert!(till.scan(PLANE, 1, None, None, None).unwrap_err().to_string().contains("log in"));
     till.login("S007", "2468").unwrap();
-    till.open_register(0).unwrap();
+    till.open_register(0, None).unwrap();
     let n2 = records(&dir);
     assert!(n2 > n);
-    let e = till.scan("3761100080191", 1, None, None).unwrap_err().to_string();
+    let e = till.scan("3761100080191", 1, None, None, None).unwrap_err().to_string();
     assert!(e.contains("check digit"), "{e}");
-    let e = till.scan("3761999999993", 1, None, None).unwrap_err().to_string();
+    let e = till.scan("3761999999993", 1, None, None, None).unwrap_err().to_string();
     assert!(e.contains("no product has barcode 3761999999993"), "{e}");
-    let e = till.scan(CHARGER, 1, None, None).unwrap_err().to_string();
+    let e = till.scan(CHARGER, 1, None, None, None).unwrap_err().to_string();
     assert!(e.contains("serial"), "{e}");
-    let e = till.pay(&[TenderSpec::Cash(100)]).unwrap_err().to_string();
+    let e = till.pay(&[TenderSpec::Cash(100)], None).unwrap_err().to_string();
     assert!(e.contains("empty"), "{e}");
-    till.scan(PROP, 1, None, None).unwrap();
+    till.scan(PROP, 1, None, None, None).unwrap();
     let n3 = records(&dir);
-    let e = till.pay(&[TenderSpec::Card(1_000)]).unwrap_err().to_string();
+    let e = till.pay(&[TenderSpec::Card(1_000)], None).unwrap_err().to_string();
     assert!(e.contains("too much on non-cash tenders"), "{e}");
-    let e = till.pay(&[TenderSpec::GiftCard { card: "NOPE".into(), cents: 390 }]).unwrap_err().to_string();
+    let e =
+        till.pay(&[TenderSpec::GiftCard { card: "NOPE".into(), cents: 390 }], None).unwrap_err().to_string();
     assert!(e.contains("no gift card or credit note NOPE"), "{e}");
-    let e = till.pay(&[TenderSpec::Points(78)]).unwrap_err().to_string();
+    let e = till.pay(&[TenderSpec::Points(78)], None).unwrap_err().to_string();
     assert_eq!(e, "attach the customer to spend their points");
     assert_eq!(records(&dir), n3);
 }
@@ -563,8 +588,8 @@ fn a_card_payment_in_flight_at_a_crash_is_never_charged_twice() {
     {
         let (mut till, _) = open(&dir, "2026-12-05T09:00:00+01:00");
         till.login("S007", "2468").unwrap();
-        till.open_register(0).unwrap();
-        till.scan(MAG, 1, None, None).unwrap();
+        till.open_register(0, None).unwrap();
+        till.scan(MAG, 1, None, None, None).unwrap();
         // The intent is journaled, the terminal approves, and the till dies before journaling the answer.
         till.commit(vec![Entry::CardIntent { reference: "LYO-1-P999999".into(), cents: 690 }]).unwrap();
         let mut terminal = SimTerminal::new(dir.join("terminal-sim.log"));
@@ -575,20 +600,20 @@ fn a_card_payment_in_flight_at_a_crash_is_never_charged_twice() {
     let events = store::records_of_kind(till.conn(), ChainName::Live, Kind::Event).unwrap();
     assert!(events.iter().any(|r| matches!(&r.entry, Entry::Recovered { basket_lines: 1, cards_in_flight } if cards_in_flight == &["LYO-1-P999999"])));
     till.login("S007", "2468").unwrap();
-    let r = till.pay(&[TenderSpec::Card(690)]).unwrap();
+    let r = till.pay(&[TenderSpec::Card(690)], None).unwrap();
     assert_eq!(r["total"], "6.90");
     let log = std::fs::read_to_string(dir.join("terminal-sim.log")).unwrap();
     assert_eq!(log.lines().count(), 1, "the terminal ran one transaction: {log}");
 
     // A payment the terminal never ran is journaled as not made, and the next one is charged.
-    till.scan(PROP, 1, None, None).unwrap();
+    till.scan(PROP, 1, None, None, None).unwrap();
     till.commit(vec![Entry::CardIntent { reference: "LYO-1-P999998".into(), cents: 390 }]).unwrap();
     drop(till);
     let (mut till, _) = open(&dir, "2026-12-05T09:10:00+01:00");
     let ops = store::records_of_kind(till.conn(), ChainName::Live, Kind::Operation).unwrap();
     assert!(ops.iter().any(|r| matches!(&r.entry, Entry::CardResult { reference, outcome, .. } if reference == "LYO-1-P999998" && outcome == "not_made")));
     till.login("S007", "2468").unwrap();
-    till.pay(&[TenderSpec::Card(390)]).unwrap();
+    till.pay(&[TenderSpec::Card(390)], None).unwrap();
     assert_eq!(std::fs::read_to_string(dir.join("terminal-sim.log")).unwrap().lines().count(), 2);
 }
 
@@ -597,14 +622,14 @@ fn a_declined_card_keeps_the_basket_and_a_split_payment_resumes() {
     let dir = new_till("declined");
     let (mut till, terminal) = open(&dir, "2026-12-05T09:00:00+01:00");
     till.login("S007", "2468").unwrap();
-    till.open_register(0).unwrap();
-    till.scan(MAG, 1, None, None).unwrap();
+    till.open_register(0, None).unwrap();
+    till.scan(MAG, 1, None, None, None).unwrap();
     terminal.set_behaviour(SimBehaviour::Decline("insufficient funds".into()));
-    let e = till.pay(&[TenderSpec::Card(690)]).unwrap_err().to_string();
+    let e = till.pay(&[TenderSpec::Card(690)], None).unwrap_err().to_string();
     assert!(e.contains("card declined (insufficient funds)"), "{e}");
     assert_eq!(till.state().basket.lines.len(), 1);
     terminal.set_behaviour(SimBehaviour::Accept);
-    till.pay(&[TenderSpec::Card(690)]).unwrap();
+    till.pay(&[TenderSpec::Card(690)], None).unwrap();
     assert_eq!(till.state().tickets, 1);
 }
 
@@ -613,20 +638,20 @@ fn training_mode_has_its_own_chain_and_never_touches_totals() {
     let dir = new_till("training");
     let (mut till, _) = open(&dir, "2026-12-05T09:00:00+01:00");
     till.login("S007", "2468").unwrap();
-    till.open_register(0).unwrap();
+    till.open_register(0, None).unwrap();
     till.training(true, Some(&manager())).unwrap();
-    till.scan(MAG, 1, None, None).unwrap();
-    let r = till.pay(&[TenderSpec::Cash(690)]).unwrap();
+    till.scan(MAG, 1, None, None, None).unwrap();
+    let r = till.pay(&[TenderSpec::Cash(690)], None).unwrap();
     assert_eq!(r["ticket"], "LYO-1-F000001");
-    till.scan(MAG, 1, None, None).unwrap();
-    till.pay(&[TenderSpec::Card(690)]).unwrap();
+    till.scan(MAG, 1, None, None, None).unwrap();
+    till.pay(&[TenderSpec::Card(690)], None).unwrap();
     assert!(!dir.join("terminal-sim.log").exists(), "training never charges a card");
     till.training(false, Some(&manager())).unwrap();
     assert_eq!(till.state().grand_total, 0);
     assert_eq!(till.state().tickets, 0);
-    assert_eq!(till.state().register.as_ref().unwrap().expected(), 0);
-    till.scan(PROP, 1, None, None).unwrap();
-    let r = till.pay(&[TenderSpec::Cash(390)]).unwrap();
+    assert_eq!(till.state().register.as_ref().unwrap().expected().unwrap(), 0);
+    till.scan(PROP, 1, None, None, None).unwrap();
+    let r = till.pay(&[TenderSpec::Cash(390)], None).unwrap();
     assert_eq!(r["ticket"], "LYO-1-T000001");
     till.stop().unwrap();
     let (ok, out) = verify_cli(&dir);
@@ -638,12 +663,12 @@ fn a_forgotten_closure_is_made_by_the_next_day_and_counted_later() {
     let dir = new_till("forgotten");
     let (mut till, _) = open(&dir, "2026-12-05T18:00:00+01:00");
     till.login("S006", "90517").unwrap();
-    till.open_register(5_000).unwrap();
-    till.scan(PROP, 1, None, None).unwrap();
-    till.pay(&[TenderSpec::Cash(390)]).unwrap();
+    till.open_register(5_000, None).unwrap();
+    till.scan(PROP, 1, None, None, None).unwrap();
+    till.pay(&[TenderSpec::Cash(390)], None).unwrap();
     till.set_clock(Clock::Set(at("2026-12-06T10:00:00+01:00")));
-    till.scan(PROP, 1, None, None).unwrap();
-    till.pay(&[TenderSpec::Cash(390)]).unwrap();
+    till.scan(PROP, 1, None, None, None).unwrap();
+    till.pay(&[TenderSpec::Cash(390)], None).unwrap();
     let st = till.state().clone();
     assert!(st.closed_days.contains("2026-12-05"));
     assert!(st.uncounted.contains("2026-12-05"));
@@ -700,8 +725,9 @@ fn archives_verify_without_the_database_and_catch_edits() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let file = dir.join("archives/LYO-1-2026-12.json");
     let bytes = std::fs::read(&file).unwrap();
-    let (n, _) = archive::verify(&bytes).unwrap();
-    assert!(n >= 10);
+    let checked = archive::verify(&bytes, None).unwrap();
+    let n = checked.records;
+    assert!(n >= 10 && checked.period_signed && checked.period == "2026-12");
     let out = Command::new(POS_TILL).arg("verify-archive").arg(&file).output().unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with(&format!("OK {n} records")));
@@ -711,7 +737,7 @@ fn archives_verify_without_the_database_and_catch_edits() {
         1,
     );
     assert!(edited.contains("S008"));
-    let e = archive::verify(edited.as_bytes()).unwrap_err();
+    let e = archive::verify(edited.as_bytes(), None).unwrap_err();
     assert!(e.contains("its hash does not match its content"), "{e}");
     let (ok, _) = verify_cli(&dir);
     assert!(ok, "the archive is itself journaled and the chain still verifies");
@@ -855,8 +881,8 @@ fn a_variant_sells_without_its_model_in_the_basket() {
     let dir = new_till("variant");
     let (mut till, _) = open(&dir, "2026-12-05T09:00:00+01:00");
     till.login("S007", "2468").unwrap();
-    till.open_register(0).unwrap();
-    let r = till.scan("3761200159390", 1, None, None).unwrap();
+    till.open_register(0, None).unwrap();
+    let r = till.scan("3761200159390", 1, None, None, None).unwrap();
     assert_eq!(r["line"], 1);
     assert_eq!(till.state().basket.lines.len(), 1);
 }
@@ -911,8 +937,8 @@ fn approved_card_payments_are_never_lost_or_charged_twice() {
     let (mut till, _terminal) = open(&dir, "2026-12-05T09:00:00+01:00");
     let log = || std::fs::read_to_string(dir.join("terminal-sim.log")).unwrap_or_default().lines().count();
     till.login("S007", "2468").unwrap();
-    till.open_register(0).unwrap();
-    till.scan(MAG, 2, None, None).unwrap(); // 13.80
+    till.open_register(0, None).unwrap();
+    till.scan(MAG, 2, None, None, None).unwrap(); // 13.80
     // 8.00 approved on this basket (a split whose second card was declined, say).
     till.commit(vec![Entry::CardIntent { reference: "LYO-1-PTEST".into(), cents: 800 }]).unwrap();
     till.commit(vec![Entry::CardResult {
@@ -922,17 +948,17 @@ fn approved_card_payments_are_never_lost_or_charged_twice() {
     }])
     .unwrap();
     // A payment that leaves it out is refused before anything is charged.
-    let e = till.pay(&[TenderSpec::Card(1_380)]).unwrap_err().to_string();
+    let e = till.pay(&[TenderSpec::Card(1_380)], None).unwrap_err().to_string();
     assert!(e.contains("a card payment of 8.00 is already approved on this basket"), "{e}");
     assert_eq!(log(), 0);
     // Cancelling refunds it once; cancelling again refunds nothing more.
     till.cancel_basket().unwrap();
     assert_eq!(log(), 1, "one refund");
-    till.scan(MAG, 1, None, None).unwrap();
+    till.scan(MAG, 1, None, None, None).unwrap();
     till.cancel_basket().unwrap();
     assert_eq!(log(), 1, "the refund is not made again");
     // A payment that includes it reuses it: only the rest is charged.
-    till.scan(MAG, 2, None, None).unwrap();
+    till.scan(MAG, 2, None, None, None).unwrap();
     till.commit(vec![Entry::CardIntent { reference: "LYO-1-PTEST2".into(), cents: 800 }]).unwrap();
     till.commit(vec![Entry::CardResult {
         reference: "LYO-1-PTEST2".into(),
@@ -940,7 +966,7 @@ fn approved_card_payments_are_never_lost_or_charged_twice() {
         detail: "A2".into(),
     }])
     .unwrap();
-    till.pay(&[TenderSpec::Card(800), TenderSpec::Card(580)]).unwrap();
+    till.pay(&[TenderSpec::Card(800), TenderSpec::Card(580)], None).unwrap();
     assert_eq!(log(), 2, "only the 5.80 was charged");
 }
 
@@ -950,21 +976,21 @@ fn parked_returns_and_training_cannot_leak() {
     let dir = new_till("leaks");
     let (mut till, _) = open(&dir, "2026-12-05T09:00:00+01:00");
     till.login("S006", "90517").unwrap();
-    till.open_register(0).unwrap();
-    till.scan(MAG, 1, None, None).unwrap();
-    let t = till.pay(&[TenderSpec::Cash(690)]).unwrap()["ticket"].as_str().unwrap().to_owned();
+    till.open_register(0, None).unwrap();
+    till.scan(MAG, 1, None, None, None).unwrap();
+    let t = till.pay(&[TenderSpec::Cash(690)], None).unwrap()["ticket"].as_str().unwrap().to_owned();
     till.return_lines(&t, &[(1, 1)]).unwrap();
     till.park().unwrap();
     let e = till.return_lines(&t, &[(1, 1)]).unwrap_err().to_string();
     assert!(e.contains("0 unit(s) can still be returned"), "{e}");
     till.resume(1).unwrap();
-    till.pay(&[TenderSpec::Cash(-690)]).unwrap();
+    till.pay(&[TenderSpec::Cash(-690)], None).unwrap();
     till.training(true, Some(&manager())).unwrap();
     let n = records(&dir);
-    assert!(till.cash_move(1_000, "float", false).unwrap_err().to_string().contains("training"));
+    assert!(till.cash_move(1_000, "float", false, None).unwrap_err().to_string().contains("training"));
     assert!(till.close_register(&BTreeMap::new(), None).unwrap_err().to_string().contains("training"));
     assert_eq!(records(&dir), n);
-    assert_eq!(till.state().register.as_ref().unwrap().expected(), 0);
+    assert_eq!(till.state().register.as_ref().unwrap().expected().unwrap(), 0);
 }
 
 /// Pointing a command at a folder with no till says so and creates nothing there.
@@ -1063,12 +1089,12 @@ fn a_sale_prints_its_receipt_on_an_escpos_printer() {
     let (mut till, _) =
         pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T10:00:00+01:00")), false).unwrap();
     till.login("S007", "2468").unwrap();
-    till.open_register(10_000).unwrap();
-    till.scan(PLANE, 1, None, None).unwrap();
-    till.scan(LIPO, 2, None, None).unwrap();
-    till.scan(MAG, 1, None, None).unwrap();
+    till.open_register(10_000, None).unwrap();
+    till.scan(PLANE, 1, None, None, None).unwrap();
+    till.scan(LIPO, 2, None, None, None).unwrap();
+    till.scan(MAG, 1, None, None, None).unwrap();
     let total = cents(&till.basket_view().unwrap()["total"]);
-    let sale = till.pay(&[TenderSpec::Cash(total + 1_000)]).unwrap();
+    let sale = till.pay(&[TenderSpec::Cash(total + 1_000)], None).unwrap();
     assert!(sale.get("printer").is_none(), "{sale}");
     let ticket = sale["ticket"].as_str().unwrap().to_owned();
     till.stop().unwrap();
@@ -1117,7 +1143,7 @@ fn till_with_device(dir: &Path, name: &str, setting: &str) -> Till {
     let (mut till, _) =
         pos_till::devices::open_till(dir, Clock::Set(at("2026-12-05T10:05:00+01:00")), false).unwrap();
     till.login("S007", "2468").unwrap();
-    till.open_register(0).unwrap();
+    till.open_register(0, None).unwrap();
     till
 }
 
@@ -1128,10 +1154,10 @@ fn out_of_paper_the_sale_is_kept_and_the_receipt_follows() {
     let dir = new_till("paper-out");
     let printer = SimPrinter::start(dir.join("printed"));
     let mut till = till_with_device(&dir, "printer", &format!("escpos serial:{}", printer.path));
-    till.scan(PROP, 1, None, None).unwrap();
+    till.scan(PROP, 1, None, None, None).unwrap();
     let total = cents(&till.basket_view().unwrap()["total"]);
     printer.control.state().paper_out = true;
-    let sale = till.pay(&[TenderSpec::Cash(total)]).unwrap();
+    let sale = till.pay(&[TenderSpec::Cash(total)], None).unwrap();
     let note = sale["printer"].as_str().unwrap();
     // The drawer opened for the change at once, paper or not.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
@@ -1309,19 +1335,19 @@ fn a_serial_scanner_and_a_scale_feed_the_basket() {
     let spec = pos_till::devices::parse("scanner", &till.config()["device.scanner"]).unwrap();
     let mut reader = pos_till::devices::scanner(&spec).unwrap();
     till.login("S007", "2468").unwrap();
-    till.open_register(0).unwrap();
+    till.open_register(0, None).unwrap();
     let wait = std::time::Duration::from_secs(5);
     scan.scan(BALSA_455G);
     let code = reader.next_code(wait).unwrap().unwrap();
-    let line = till.scan(&code, 1, None, None).unwrap();
+    let line = till.scan(&code, 1, None, None, None).unwrap();
     assert_eq!(line["total"], "8.19", "455 g at 18.00/kg: {line}");
     weight.set_weight(1250);
     scan.scan("3761000001004");
     let code = reader.next_code(wait).unwrap().unwrap();
-    let line = till.scan(&code, 1, None, None).unwrap();
+    let line = till.scan(&code, 1, None, None, None).unwrap();
     assert_eq!(line["total"], "30.69", "plus 1.250 kg read from the scale: {line}");
     weight.state().motion = true;
-    let e = till.scan("3761000001004", 1, None, None).unwrap_err().to_string();
+    let e = till.scan("3761000001004", 1, None, None, None).unwrap_err().to_string();
     assert!(e.contains("not stable"), "{e}");
     assert_eq!(till.basket_view().unwrap()["lines"].as_array().unwrap().len(), 2, "nothing added");
     till.cancel_basket().unwrap();
@@ -1335,9 +1361,9 @@ fn a_48_column_printer_gets_receipts_laid_out_for_it() {
     let dir = new_till("width-48");
     let printer = SimPrinter::start_width(dir.join("printed"), 48);
     let mut till = till_with_device(&dir, "printer", &format!("escpos serial:{} width=48", printer.path));
-    till.scan(PROP, 1, None, None).unwrap();
+    till.scan(PROP, 1, None, None, None).unwrap();
     let total = cents(&till.basket_view().unwrap()["total"]);
-    till.pay(&[TenderSpec::Cash(total)]).unwrap();
+    till.pay(&[TenderSpec::Cash(total)], None).unwrap();
     till.stop().unwrap();
     let receipt = printer.receipts(1).into_iter().find(|r| r.contains("ORIGINAL")).unwrap();
     assert!(receipt.lines().any(|l| l == "-".repeat(48)), "{receipt}");
@@ -1368,20 +1394,20 @@ fn cancelling_a_card_payment_from_the_till_keeps_what_the_customer_paid() {
         let _ = sim.serve(&mut pty.link().unwrap(), &s);
     });
     let mut till = till_with_device(&dir, "terminal", &format!("concert serial:{path}"));
-    till.scan(PROP, 1, None, None).unwrap();
+    till.scan(PROP, 1, None, None, None).unwrap();
     let cancel = till.card_canceller().expect("a Concert payment can be stopped from the till");
     let pressed = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(150));
         cancel.store(true, std::sync::atomic::Ordering::SeqCst);
     });
     let total = cents(&till.basket_view().unwrap()["total"]);
-    let sale = till.pay(&[TenderSpec::Card(total)]).unwrap();
+    let sale = till.pay(&[TenderSpec::Card(total)], None).unwrap();
     pressed.join().unwrap();
     assert!(sale["ticket"].as_str().is_some(), "the customer paid: the ticket is made: {sale}");
     assert_eq!(control.state().journal.len(), 1, "and the terminal ran it once");
     // A terminal that never answers: without the cancel button the till would wait three minutes.
     control.state().outcome = pos_drivers::sim::concert::CardOutcome::Timeout;
-    till.scan(PROP, 1, None, None).unwrap();
+    till.scan(PROP, 1, None, None, None).unwrap();
     let cancel = till.card_canceller().unwrap();
     let pressed = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(150));
@@ -1389,7 +1415,7 @@ fn cancelling_a_card_payment_from_the_till_keeps_what_the_customer_paid() {
     });
     let started = std::time::Instant::now();
     let total = cents(&till.basket_view().unwrap()["total"]);
-    let e = till.pay(&[TenderSpec::Card(total)]).unwrap_err().to_string();
+    let e = till.pay(&[TenderSpec::Card(total)], None).unwrap_err().to_string();
     pressed.join().unwrap();
     assert!(started.elapsed() < std::time::Duration::from_secs(60), "the cancel button stopped the wait");
     assert!(e.contains("cancelled at the till") && e.contains("manager must check"), "{e}");
@@ -1439,12 +1465,12 @@ fn a_till_opens_and_sells_with_its_printer_unplugged_and_prints_once_it_is_back(
         pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T10:00:00+01:00")), false).unwrap();
     assert!(till.card_canceller().is_some(), "the cancel button works once the terminal is reached");
     till.login("S007", "2468").unwrap();
-    till.open_register(10_000).unwrap();
-    till.scan(LIPO, 1, None, None).unwrap();
+    till.open_register(10_000, None).unwrap();
+    till.scan(LIPO, 1, None, None, None).unwrap();
     let total = cents(&till.basket_view().unwrap()["total"]);
-    let card = till.pay(&[TenderSpec::Card(total)]).unwrap_err().to_string();
+    let card = till.pay(&[TenderSpec::Card(total)], None).unwrap_err().to_string();
     assert!(card.contains("not charged") || card.contains("check the terminal"), "{card}");
-    let sale = till.pay(&[TenderSpec::Cash(total)]).unwrap();
+    let sale = till.pay(&[TenderSpec::Cash(total)], None).unwrap();
     let ticket = sale["ticket"].as_str().unwrap().to_owned();
     assert!(sale["printer"].as_str().unwrap().contains("reprint"), "{sale}");
     assert_eq!(till.devices()["printer"]["last"]["ok"], false);

@@ -1,0 +1,190 @@
+use super::*;
+
+impl Till {
+    /// The daily closure of `day` as it would be made now: added up from the journal alone.
+    pub fn day_closure(&self, day: &str, by: &str) -> Result<Closure, TillError> {
+        crate::closing::day_closure(&self.conn, day, by)
+    }
+
+    /// Closes the register: the cash counted by denomination (cents → pieces), the difference, the Z.
+    /// The expected cash and every figure of the Z are added up from the journal.
+    pub fn close_register(
+        &mut self,
+        counted: &BTreeMap<String, i64>,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
+        let op = self.operator()?;
+        self.not_in_training("closing the register")?;
+        let total = crate::closing::count_total(counted)?;
+        let by = if self.operator_role()? == Role::Manager {
+            op
+        } else {
+            self.approve(approval, "closing the register")?
+        };
+        if self.state.register.is_none() {
+            return Err(refused("the register is not open"));
+        }
+        let Some(reg) = crate::closing::drawer(&self.conn)? else {
+            return Err(refused("the register is not open"));
+        };
+        if !self.state.basket.lines.is_empty() {
+            return Err(refused("a basket is open: pay, park or cancel it before closing"));
+        }
+        let closure = crate::closing::day_closure(&self.conn, &reg.day, &by)?;
+        let expected = closure.cash_expected;
+        let difference = total.checked_sub(expected).ok_or_else(|| projection::overflow("the difference"))?;
+        let entries = vec![
+            Entry::CashCounted {
+                day: reg.day.clone(),
+                counted: counted.clone(),
+                total,
+                expected,
+                difference,
+                by: by.clone(),
+            },
+            Entry::Closure(closure.clone()),
+            Entry::ClosureMade { what: format!("day {}", reg.day) },
+        ];
+        let headers = self.commit(entries)?;
+        let printed = self.print_closure(&closure, &headers[1], Some((total, expected)));
+        let mut out = json!({
+            "day": reg.day,
+            "expected": euros(expected),
+            "counted": euros(total),
+            "difference": euros(difference),
+            "z": serde_json::to_value(&closure).unwrap_or_default(),
+        });
+        if let Err(e) = printed {
+            out["printer"] = json!(e.to_string());
+        }
+        Ok(out)
+    }
+
+    /// Prints a closure with the journal's head as its record left it (text and QR code), so that
+    /// the paper anchors the journal.
+    pub(super) fn print_closure(
+        &mut self,
+        closure: &Closure,
+        header: &Header,
+        cash: Option<(i64, i64)>,
+    ) -> Result<(), TillError> {
+        let anchor = receipt::anchor_of(&self.conn, header, &self.ring)?;
+        let layout = receipt::closure(
+            &self.identity.till,
+            &header.at,
+            header.no,
+            closure,
+            cash,
+            Some(&anchor),
+            self.receipt_width,
+        );
+        self.last_receipt = Some(layout.to_text());
+        let printed = self.printer.print(&layout);
+        self.note("printer", printed.as_ref().map(|()| "Z printed").map_err(ToString::to_string));
+        printed.map_err(|e| TillError::Device(e.to_string()))
+    }
+
+    /// Counts the cash of a day the till closed itself.
+    pub fn count_cash(&mut self, day: &str, counted: &BTreeMap<String, i64>) -> Result<Value, TillError> {
+        let by = self.operator()?;
+        self.not_in_training("counting cash")?;
+        if !self.state.uncounted.contains(day) {
+            return Err(refused(format!("{day} has no cash count waiting")));
+        }
+        let total = crate::closing::count_total(counted)?;
+        let closure = crate::closing::last_closure(&self.conn, Some("day"))?
+            .filter(|(_, c)| c.key == day)
+            .map(|(_, c)| c)
+            .or(store::records_of_kind(&self.conn, ChainName::Live, Kind::Closure)?
+                .into_iter()
+                .filter_map(|r| match r.entry {
+                    Entry::Closure(c) if c.period == "day" && c.key == day => Some(c),
+                    _ => None,
+                })
+                .next_back())
+            .ok_or_else(|| TillError::Storage(format!("no closure for {day}")))?;
+        let expected = closure.cash_expected;
+        let difference = total.checked_sub(expected).ok_or_else(|| projection::overflow("the difference"))?;
+        self.commit(vec![Entry::CashCounted {
+            day: day.into(),
+            counted: counted.clone(),
+            total,
+            expected,
+            difference,
+            by,
+        }])?;
+        Ok(
+            json!({"day": day, "expected": euros(expected), "counted": euros(total), "difference": euros(difference)}),
+        )
+    }
+
+    /// Closes a month (`2026-12`) or a year (`2026`) from the closures below it in the journal.
+    pub fn close_period(&mut self, key: &str) -> Result<Value, TillError> {
+        let by = self.operator()?;
+        self.not_in_training("a closure")?;
+        let current = {
+            let now = self.now();
+            self.today(now).to_string()
+        };
+        if current.get(..key.len()).is_some_and(|c| c <= key) {
+            return Err(refused(format!("{key} is not over yet: close it once it has ended")));
+        }
+        if self.operator_role()? != Role::Manager {
+            return Err(TillError::NeedsManager("a periodic closure".into()));
+        }
+        if self.state.register.as_ref().is_some_and(|r| r.day.starts_with(key)) {
+            return Err(refused(format!(
+                "the register is still open on {}: close the day first",
+                self.state.register.as_ref().map_or("", |r| &r.day)
+            )));
+        }
+        let closure = crate::closing::period_closure(&self.conn, key, &by)?;
+        let headers = self.commit(vec![
+            Entry::Closure(closure.clone()),
+            Entry::ClosureMade { what: format!("{} {key}", closure.period) },
+        ])?;
+        let printed = self.print_closure(&closure, &headers[0], None);
+        let mut out = serde_json::to_value(&closure).unwrap_or_default();
+        if let Err(e) = printed {
+            out["printer"] = json!(e.to_string());
+        }
+        Ok(out)
+    }
+
+    /// Writes the signed archive of a month into the data folder's `archives/` and journals it.
+    pub fn archive(&mut self, period: &str) -> Result<Value, TillError> {
+        if let Some(b) = self.blocks.first() {
+            return Err(TillError::Blocked(b.message()));
+        }
+        let file = crate::archive::write(&self.conn, self.signer.key(), &self.ring, &self.dir, period)?;
+        self.commit(vec![
+            Entry::Archive {
+                period: period.into(),
+                from_seq: file.from_seq,
+                to_seq: file.to_seq,
+                digest: file.digest.clone(),
+            },
+            Entry::Archived { period: period.into(), file: file.path.display().to_string() },
+        ])?;
+        Ok(json!({
+            "file": file.path.display().to_string(),
+            "records": file.to_seq + 1 - file.from_seq,
+            "digest": file.digest,
+        }))
+    }
+
+    /// What the till is doing: the journal's figures, the state, the devices, and why it refuses to
+    /// sell when it does.
+    pub fn status(&self) -> Result<Value, TillError> {
+        let mut s = inspect::status_of(
+            &self.conn,
+            &self.identity,
+            &self.state,
+            &self.heads,
+            &self.ring,
+            &self.blocks,
+        )?;
+        s["devices"] = self.devices();
+        Ok(s)
+    }
+}

@@ -1,0 +1,187 @@
+//! Starting the till and what stands guard over its journal: the checks at start and what a manager
+//! does about them (rebuild the tables from the journal, accept a journal that does not reach its
+//! head), and the only way to replace the signing key (a key change signed by the old key).
+
+use super::*;
+
+/// The new key waiting to replace `till.key`, written before the key change is journaled.
+const NEXT_KEY_FILE: &str = "till.key.next";
+
+/// Finishes a key change a crash interrupted: the journal hands the key over to the one waiting in
+/// `till.key.next`, which then replaces `till.key`; a waiting key the journal never took is dropped.
+pub(super) fn finish_key_change(dir: &Path, ring: &KeyRing) -> Result<(), TillError> {
+    let next = dir.join(NEXT_KEY_FILE);
+    if !next.exists() {
+        return Ok(());
+    }
+    let waiting = store::read_key_file(&next)?;
+    if waiting.verifying_key().to_bytes() == ring.current().key {
+        std::fs::rename(&next, dir.join(store::KEY_FILE))
+            .map_err(|e| TillError::Storage(format!("cannot put the new key in place: {e}")))?;
+    } else {
+        std::fs::remove_file(&next)
+            .map_err(|e| TillError::Storage(format!("cannot remove {}: {e}", next.display())))?;
+    }
+    Ok(())
+}
+
+impl Till {
+    /// Journals the start; rebuilds tables written before they were stamped; starts the head of a
+    /// till that had none; and, after a crash, asks the terminal about card payments in flight.
+    pub(super) fn start(&mut self) -> Result<(), TillError> {
+        let crashed = self.state.running;
+        if self.blocks.contains(&Block::Unstamped) {
+            self.blocks.retain(|b| *b != Block::Unstamped);
+            self.rebuild_as("till", "the tables were written by a version that did not stamp them")?;
+        }
+        let mut entries = vec![Entry::Started { software: SOFTWARE.into() }];
+        let head_kept = anchor::expected(&self.conn)?;
+        if !head_kept && !self.blocks.iter().any(|b| matches!(b, Block::Head { .. })) {
+            entries
+                .push(Entry::HeadStarted { reason: "the first run of a version that keeps a head".into() });
+        }
+        if self.blocks.is_empty() {
+            self.commit(entries)?;
+        } else {
+            // Only the start is journaled while the till refuses to sell.
+            entries.truncate(1);
+            self.commit(entries)?;
+        }
+        if crashed && self.blocks.is_empty() {
+            self.recover_cards()?;
+        }
+        Ok(())
+    }
+
+    /// Card payments asked of the terminal by a run that did not finish: each is asked of the
+    /// terminal again, and journaled as approved, declined, never made, or unresolved (a manager
+    /// checks the terminal's own report).
+    pub(super) fn recover_cards(&mut self) -> Result<(), TillError> {
+        let in_flight: Vec<CardPayment> =
+            self.state.basket.cards.iter().filter(|c| c.state == "pending").cloned().collect();
+        self.commit(vec![Entry::Recovered {
+            basket_lines: self.state.basket.lines.len(),
+            cards_in_flight: in_flight.iter().map(|c| c.reference.clone()).collect(),
+        }])?;
+        for card in in_flight {
+            let entry = match self.terminal.status(&card.reference) {
+                Ok(Some(PaymentOutcome::Approved { authorisation, card: number })) => Entry::CardResult {
+                    reference: card.reference,
+                    outcome: "approved".into(),
+                    detail: format!("{authorisation} {number}"),
+                },
+                Ok(Some(PaymentOutcome::Declined { reason })) => Entry::CardResult {
+                    reference: card.reference,
+                    outcome: "declined".into(),
+                    detail: reason,
+                },
+                Ok(None) => Entry::CardResult {
+                    reference: card.reference,
+                    outcome: "not_made".into(),
+                    detail: "the terminal never ran it".into(),
+                },
+                Err(e) => Entry::CardUnresolved {
+                    reference: card.reference,
+                    cents: card.cents,
+                    detail: e.to_string(),
+                },
+            };
+            self.commit(vec![entry])?;
+        }
+        Ok(())
+    }
+
+    /// A manager makes the till's tables again from its journal (balances, loyalty, stock, returned
+    /// units, the state), journaled. The journal must verify: no table is made from a broken one.
+    pub fn rebuild(&mut self, approval: Option<&Approval>) -> Result<Value, TillError> {
+        let by = self.approve(approval, "making the till's tables again from its journal")?;
+        let reason = match self.blocks.iter().find(|b| matches!(b, Block::Projections(_))) {
+            Some(Block::Projections(why)) => why.clone(),
+            _ => "asked by a manager".into(),
+        };
+        let out = self.rebuild_as(&by, &reason)?;
+        if self.state.basket.cards.iter().any(|c| c.state == "pending") && self.blocks.is_empty() {
+            self.recover_cards()?;
+        }
+        Ok(out)
+    }
+
+    pub(super) fn rebuild_as(&mut self, by: &str, reason: &str) -> Result<Value, TillError> {
+        if !self.sync_full {
+            self.conn.pragma_update(None, "synchronous", "FULL")?;
+            self.sync_full = true;
+        }
+        let now = self.now();
+        let at = now.with_timezone(&self.tz).to_rfc3339();
+        let mut heads = self.heads.clone();
+        let tx = self.conn.transaction()?;
+        let (replay, walked) =
+            crate::replay::rebuild_into(&tx, &self.identity.till, &self.ring, &self.settings.customers)?;
+        let mut state = replay.state;
+        let entry =
+            Entry::ProjectionsRebuilt { records: walked.records(), reason: reason.into(), by: by.into() };
+        let (header, hash) =
+            store::append(&tx, &mut heads, &self.signer, &self.identity.till, ChainName::Live, &at, &entry)?;
+        projection::apply(&tx, &mut state, &header, &hash, &entry)?;
+        projection::save_state(&tx, &state)?;
+        tx.commit()?;
+        self.heads = heads;
+        self.state = state;
+        self.blocks.retain(|b| !matches!(b, Block::Projections(_) | Block::Unstamped));
+        if !self.blocks.iter().any(|b| matches!(b, Block::Head { .. })) {
+            self.write_head();
+        }
+        Ok(json!({
+            "records": walked.records(),
+            "findings": walked.findings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        }))
+    }
+
+    /// A manager accepts the journal as the database holds it although it does not reach the head
+    /// kept outside it (an older copy put back because the newer one is lost, a head file lost):
+    /// what the head said and what was found are journaled, and the head starts again from here.
+    pub fn accept_head(&mut self, approval: Option<&Approval>) -> Result<Value, TillError> {
+        let Some(Block::Head { expected, found, .. }) =
+            self.blocks.iter().find(|b| matches!(b, Block::Head { .. })).cloned()
+        else {
+            return Err(refused("the journal reaches its head: there is nothing to accept"));
+        };
+        let by = self.approve(approval, "accepting a journal that does not reach its head")?;
+        self.commit(vec![Entry::HeadAccepted { expected: expected.clone(), found: found.clone(), by }])?;
+        self.blocks.retain(|b| !matches!(b, Block::Head { .. }));
+        self.write_head();
+        Ok(json!({"expected": expected, "found": found}))
+    }
+
+    /// Replaces the till's signing key (a manager; a key thought to have leaked): the change is
+    /// journaled and signed with the old key, every later record with the new one. The new key is
+    /// written beside the old one first, so a crash at any point leaves one key that the journal
+    /// accounts for.
+    pub fn change_key(&mut self, approval: Option<&Approval>) -> Result<Value, TillError> {
+        let by = self.approve(approval, "replacing the till's signing key")?;
+        if self.state.training || !self.state.training_basket.lines.is_empty() {
+            return Err(refused("leave training mode before replacing the key"));
+        }
+        let next = self.dir.join(NEXT_KEY_FILE);
+        let _ = std::fs::remove_file(&next);
+        let key = store::create_key_file(&next)?;
+        let new_key = key.verifying_key().to_bytes();
+        let old_key = self.ring.current().key;
+        let committed =
+            self.commit(vec![Entry::KeyChanged { old_key: hex(&old_key), new_key: hex(&new_key), by }]);
+        if let Err(e) = committed {
+            let _ = std::fs::remove_file(&next);
+            return Err(e);
+        }
+        std::fs::rename(&next, self.dir.join(store::KEY_FILE)).map_err(|e| {
+            TillError::Storage(format!("cannot put the new key in place: {e}; restart the till"))
+        })?;
+        self.signer = RecordSigner::new(key);
+        self.ring = KeyRing::load(&self.conn)?;
+        Ok(json!({
+            "old": pos_core::journal::fingerprint(&old_key),
+            "new": self.ring.current().fingerprint(),
+            "from_record": self.ring.current().from_seq,
+        }))
+    }
+}

@@ -1,0 +1,215 @@
+use super::*;
+
+impl Till {
+    /// Opens the drawer with no sale: a manager approves.
+    pub fn no_sale(&mut self, reason: &str, approval: Option<&Approval>) -> Result<Value, TillError> {
+        self.operator()?;
+        self.not_in_training("opening the drawer")?;
+        if reason.trim().is_empty() {
+            return Err(refused("give a reason for opening the drawer"));
+        }
+        let by = self.approve(approval, "opening the drawer without a sale")?;
+        self.commit(vec![Entry::NoSale { reason: reason.into(), approved_by: by }])?;
+        let opened = self.printer.open_drawer();
+        self.note("printer", opened.as_ref().map(|()| "drawer opened").map_err(ToString::to_string));
+        opened.map_err(|e| TillError::Device(e.to_string()))?;
+        Ok(json!({"drawer": "open"}))
+    }
+
+    /// Training mode on or off: a manager approves.
+    pub fn training(&mut self, on: bool, approval: Option<&Approval>) -> Result<Value, TillError> {
+        self.operator()?;
+        if !self.basket().lines.is_empty() {
+            return Err(refused("finish or cancel the basket before switching training mode"));
+        }
+        let by = self.approve(approval, "switching training mode")?;
+        self.commit(vec![Entry::Training { on, by }])?;
+        Ok(json!({"training": on}))
+    }
+
+    /// Changes a setting (manager or technician).
+    pub fn configure(&mut self, key: &str, value: &str) -> Result<Value, TillError> {
+        let by = self.operator()?;
+        if self.operator_role()? == Role::Cashier {
+            return Err(refused("only a manager or a technician changes settings"));
+        }
+        limits::validate(key, value).map_err(refused)?;
+        if !key.starts_with("device.") && self.operator_role()? != Role::Manager {
+            return Err(refused("only a manager changes the till's maximums and where its head is copied"));
+        }
+        self.commit(vec![Entry::ConfigChanged { key: key.into(), value: value.into(), by }])?;
+        Ok(json!({key: value}))
+    }
+
+    /// Sets the receipt printer's characters per line (42 or 48).
+    pub fn set_receipt_width(&mut self, width: usize) {
+        self.receipt_width = if width == 48 { 48 } else { receipt::WIDTH };
+    }
+
+    /// The flag that stops a running card payment from waiting (the cashier's cancel button, pressed
+    /// while [`Till::pay`] runs on another thread); `None` when the terminal cannot be interrupted.
+    /// The payment's outcome is then asked of the terminal: a customer who paid is never lost.
+    pub fn card_canceller(&self) -> Option<std::sync::Arc<std::sync::atomic::AtomicBool>> {
+        self.terminal.canceller()
+    }
+
+    /// Gives the till its scale (or takes it away).
+    pub fn set_scale(&mut self, scale: Option<Box<dyn pos_drivers::scale::Scale>>) {
+        self.scale = scale;
+    }
+
+    /// The last receipt or Z report handed to the printer, as text.
+    pub fn last_receipt(&self) -> Option<&str> {
+        self.last_receipt.as_deref()
+    }
+
+    /// Keeps what device `name` last answered.
+    pub(super) fn note(&mut self, name: &str, outcome: Result<&str, String>) {
+        let (ok, message) = match outcome {
+            Ok(m) => (true, m.to_owned()),
+            Err(e) => (false, e),
+        };
+        self.health.insert(name.to_owned(), DeviceHealth { ok, message });
+    }
+
+    /// Each device: configured or not, what it last answered, receipts the printer keeps back.
+    pub fn devices(&self) -> Value {
+        let mut out = serde_json::Map::new();
+        for name in crate::devices::NAMES {
+            let configured = self.state.config.get(&format!("device.{name}"));
+            out.insert(
+                (*name).to_owned(),
+                json!({
+                    "configured": configured,
+                    "last": self.health.get(*name),
+                }),
+            );
+        }
+        out.insert("printer_waiting".into(), json!(self.printer.waiting()));
+        out.insert(
+            "head".into(),
+            json!({"configured": self.state.config.get("head_copy"), "last": self.health.get("head")}),
+        );
+        Value::Object(out)
+    }
+
+    /// The settings (devices included) as they stand.
+    pub fn config(&self) -> &BTreeMap<String, String> {
+        &self.state.config
+    }
+
+    /// Tries device `name` as configured (manager or technician): the printer prints a test receipt
+    /// and opens the drawer, the scale is read, the terminal runs a 0.01 € payment, the scanner waits
+    /// ten seconds for a scan. The outcome is journaled; a device that fails is an answer, not an
+    /// error.
+    pub fn test_device(&mut self, name: &str) -> Result<Value, TillError> {
+        let by = self.operator()?;
+        if self.operator_role()? == Role::Cashier {
+            return Err(refused("only a manager or a technician tests devices"));
+        }
+        let spec = match self.state.config.get(&format!("device.{name}")) {
+            Some(v) => Some(crate::devices::parse(name, v).map_err(refused)?),
+            None if crate::devices::NAMES.contains(&name) => None,
+            None => {
+                return Err(refused(format!(
+                    "no device `{name}`: the devices are {}",
+                    crate::devices::NAMES.join(", ")
+                )));
+            }
+        };
+        let result: Result<String, String> = match name {
+            "printer" => {
+                let mut r = pos_drivers::receipt::Receipt::new(self.receipt_width);
+                r.styled("TEST IMPRIMANTE", true, true, pos_drivers::receipt::Align::Centre);
+                r.line(format!("Caisse {}", self.identity.till));
+                r.line("Accents : é è ê à ç ù ô « » °");
+                r.pair("Euro", "12,50 €");
+                r.push(pos_drivers::receipt::Block::Ean13("3761100080190".into()));
+                r.push(pos_drivers::receipt::Block::Qr(format!("{}|TEST", self.identity.till)));
+                r.push(pos_drivers::receipt::Block::Cut);
+                self.printer
+                    .print(&r)
+                    .and_then(|()| self.printer.open_drawer())
+                    .map(|()| "test receipt printed, drawer opened".to_owned())
+                    .map_err(|e| e.to_string())
+            }
+            "terminal" => {
+                let reference = self.new_reference('T');
+                self.terminal
+                    .pay(&PaymentRequest { reference, cents: 1 })
+                    .map(|o| match o {
+                        PaymentOutcome::Approved { authorisation, card } => {
+                            format!("0.01 EUR approved {authorisation} {card}")
+                        }
+                        PaymentOutcome::Declined { reason } => format!("0.01 EUR declined: {reason}"),
+                    })
+                    .map_err(|e| e.to_string())
+            }
+            "scale" => {
+                let opened = match (self.scale.is_some(), spec.as_ref()) {
+                    (true, _) => Ok(None),
+                    (false, None) => Err("no scale is configured".to_owned()),
+                    (false, Some(s)) => crate::devices::scale(s).map(Some).map_err(|e| e.to_string()),
+                };
+                opened.and_then(|mut own| {
+                    let scale = match own.as_mut() {
+                        Some(s) => s,
+                        None => self.scale.as_mut().ok_or("no scale is configured")?,
+                    };
+                    scale.probe().map_err(|e| e.to_string())?;
+                    scale
+                        .weigh(None)
+                        .map(|w| format!("{}.{:03} kg", w.grams / 1000, w.grams % 1000))
+                        .map_err(|e| e.to_string())
+                })
+            }
+            _ => match spec.as_ref() {
+                None => {
+                    Err("no serial scanner is configured (a keyboard-wedge scanner needs none)".to_owned())
+                }
+                Some(s) => crate::devices::scanner(s).map_err(|e| e.to_string()).and_then(|mut sc| match sc
+                    .next_code(std::time::Duration::from_secs(10))
+                {
+                    Ok(Some(code)) => Ok(format!("read {code}")),
+                    Ok(None) => Err("no scan within 10 seconds".to_owned()),
+                    Err(e) => Err(e.to_string()),
+                }),
+            },
+        };
+        self.note(name, result.as_ref().map(String::as_str).map_err(Clone::clone));
+        let (ok, text) = match result {
+            Ok(t) => (true, t),
+            Err(t) => (false, t),
+        };
+        self.commit(vec![Entry::DeviceTested { device: name.into(), result: text.clone(), by }])?;
+        Ok(json!({"device": name, "ok": ok, "result": text}))
+    }
+
+    /// Prints the receipts the printer kept back (paper was out, the cover open).
+    pub fn retry_printer(&mut self) -> Result<Value, TillError> {
+        let retried = self.printer.retry();
+        self.note("printer", retried.as_ref().map(|()| "receipts printed").map_err(ToString::to_string));
+        retried.map_err(|e| TillError::Device(e.to_string()))?;
+        Ok(json!({"waiting": self.printer.waiting()}))
+    }
+
+    /// A manager settles a card payment left unresolved by a crash, after checking the terminal's own report.
+    pub fn resolve_card(
+        &mut self,
+        reference: &str,
+        approved: bool,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
+        if !self.state.unresolved_cards.contains(reference) {
+            return Err(refused(format!("no unresolved card payment {reference}")));
+        }
+        let by = self.approve(approval, "resolving a card payment")?;
+        let outcome = if approved { "approved" } else { "not_made" };
+        self.commit(vec![Entry::CardResult {
+            reference: reference.into(),
+            outcome: outcome.into(),
+            detail: format!("resolved by {by}"),
+        }])?;
+        Ok(json!({"reference": reference, "outcome": outcome}))
+    }
+}

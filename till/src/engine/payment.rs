@@ -1,0 +1,518 @@
+use super::*;
+
+impl Till {
+    pub(super) fn new_reference(&self, prefix: char) -> String {
+        format!("{}-{prefix}{:06}", self.identity.till, self.heads.len(ChainName::Live) + 1)
+    }
+
+    /// Runs one card payment (or refund) through the terminal, journaling the intent first and the
+    /// answer after; returns the approved payment.
+    pub(super) fn run_card(&mut self, cents: i64) -> Result<CardPayment, TillError> {
+        let reference = self.new_reference('P');
+        if self.state.training {
+            // Training never reaches the terminal: nobody's card is charged to learn the till.
+            return Ok(CardPayment {
+                reference,
+                cents,
+                state: "approved".into(),
+                detail: "FORMATION".into(),
+            });
+        }
+        self.commit(vec![Entry::CardIntent { reference: reference.clone(), cents }])?;
+        let answer = self.terminal.pay(&PaymentRequest { reference: reference.clone(), cents });
+        self.note("terminal", answer.as_ref().map(|_| "answered").map_err(ToString::to_string));
+        let answer = match answer {
+            Ok(a) => Ok(a),
+            Err(e) => match self.terminal.status(&reference) {
+                Ok(Some(a)) => Ok(a),
+                Ok(None) => Err(e),
+                Err(_) => {
+                    self.commit(vec![Entry::CardUnresolved {
+                        reference: reference.clone(),
+                        cents,
+                        detail: e.to_string(),
+                    }])?;
+                    return Err(TillError::Device(format!(
+                        "{e}; the payment's outcome is unknown: a manager must check the terminal before taking another tender"
+                    )));
+                }
+            },
+        };
+        match answer {
+            Ok(PaymentOutcome::Approved { authorisation, card }) => {
+                let detail = format!("{authorisation} {card}");
+                self.commit(vec![Entry::CardResult {
+                    reference: reference.clone(),
+                    outcome: "approved".into(),
+                    detail: detail.clone(),
+                }])?;
+                Ok(CardPayment { reference, cents, state: "approved".into(), detail })
+            }
+            Ok(PaymentOutcome::Declined { reason }) => {
+                self.commit(vec![Entry::CardResult {
+                    reference,
+                    outcome: "declined".into(),
+                    detail: reason.clone(),
+                }])?;
+                Err(TillError::Device(format!(
+                    "card declined ({reason}): ask for another card or another tender"
+                )))
+            }
+            Err(e) => {
+                self.commit(vec![Entry::CardResult {
+                    reference,
+                    outcome: "not_made".into(),
+                    detail: e.to_string(),
+                }])?;
+                Err(TillError::Device(format!(
+                    "{e}: the card was not charged; try again or take another tender"
+                )))
+            }
+        }
+    }
+
+    /// Writes into a ticket what it leaves: each voucher's balance, the customer's points, the units
+    /// brought back so far on each sold line it returns (the rows that let money out are checked
+    /// against these later).
+    fn state_after(&self, t: &mut Ticket) -> Result<(), TillError> {
+        let mut balances: BTreeMap<String, i64> = BTreeMap::new();
+        let mut moves: Vec<(&str, i64)> =
+            t.lines.iter().filter(|l| l.gift_card).map(|l| (l.reference.as_str(), l.net)).collect();
+        for x in t.tenders.iter().filter(|x| x.kind == "gift_card" || x.kind == "store_credit") {
+            moves.push((
+                x.reference.as_str(),
+                x.cents.checked_neg().ok_or_else(|| refused("an impossible tender"))?,
+            ));
+        }
+        for (number, delta) in moves {
+            let was = match balances.get(number) {
+                Some(b) => *b,
+                None => self.balance(number)?.unwrap_or(0),
+            };
+            balances.insert(number.to_owned(), add(was, delta, "a voucher's balance")?);
+        }
+        t.balances = balances.into_iter().collect();
+        if !t.customer.is_empty() {
+            let spent = t.tenders.iter().try_fold(0i64, |s, x| add(s, x.points, "the points spent"))?;
+            let now = add(self.points(&t.customer)?, t.points_earned, "the customer's points")?;
+            t.points_balance = Some(now.checked_sub(spent).ok_or_else(|| refused("impossible points"))?);
+        }
+        let mut returned: BTreeMap<String, u32> = BTreeMap::new();
+        for l in
+            t.lines.iter_mut().filter(|l| l.measure == "returned" && !l.reference.starts_with("NO-RECEIPT/"))
+        {
+            let Some((ticket, line)) = l.reference.rsplit_once('#') else { continue };
+            let was = match returned.get(&l.reference) {
+                Some(u) => *u,
+                None => self.returned_units(ticket, line.parse().unwrap_or(0))?,
+            };
+            let units = u32::try_from(-l.quantity).map_err(|_| refused("impossible units"))?;
+            let now = was.checked_add(units).ok_or_else(|| refused("impossible units"))?;
+            returned.insert(l.reference.clone(), now);
+            l.returned_after = now;
+        }
+        Ok(())
+    }
+
+    /// Pays the open basket with `tenders` and journals the ticket; prints the receipt. A ticket
+    /// (or refund) above `max_ticket` needs a manager's approval.
+    pub fn pay(&mut self, tenders: &[TenderSpec], approval: Option<&Approval>) -> Result<Value, TillError> {
+        self.pay_ticket(tenders, None, approval)
+    }
+
+    /// Pays the basket; `voids` names the ticket this one voids and the manager who approved it.
+    pub(super) fn pay_ticket(
+        &mut self,
+        tenders: &[TenderSpec],
+        voids: Option<(&str, &str)>,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        let operator = self.operator()?;
+        let basket = self.basket().clone();
+        if basket.lines.is_empty() {
+            return Err(refused("the basket is empty: scan something first"));
+        }
+        if tenders.len() > MAX_TENDERS {
+            return Err(refused(format!("at most {MAX_TENDERS} tenders on one ticket")));
+        }
+        for t in tenders {
+            let cents = match t {
+                TenderSpec::Cash(c) | TenderSpec::Card(c) => *c,
+                TenderSpec::GiftCard { cents, .. } | TenderSpec::StoreCredit { cents, .. } => *cents,
+                TenderSpec::Points(_) => 0,
+            };
+            limits::within_ceiling(cents, "a tender").map_err(refused)?;
+        }
+        if !self.state.unresolved_cards.is_empty() {
+            return Err(refused(
+                "a card payment from before a crash is unresolved: a manager must resolve it first",
+            ));
+        }
+        let (priced, moves) = self.price(&basket)?;
+        let ticket_approved_by = match voids {
+            // A void refunds what was sold: its own approval covers it.
+            Some(_) => None,
+            None => self.within(priced.total.cents(), self.limits().ticket, "a ticket", approval)?,
+        };
+        let point_value = self.settings.loyalty.point_value;
+        let mut core = Vec::new();
+        for t in tenders {
+            let (kind, cents) = match t {
+                TenderSpec::Cash(c) => (TenderKind::Cash, *c),
+                TenderSpec::Card(c) => (TenderKind::Card, *c),
+                TenderSpec::GiftCard { card, cents } => (TenderKind::GiftCard { card: card.clone() }, *cents),
+                TenderSpec::StoreCredit { note, cents } => {
+                    (TenderKind::StoreCredit { note: note.clone() }, *cents)
+                }
+                TenderSpec::Points(p) => {
+                    let worth = self.settings.loyalty.value_of(*p);
+                    let signed = if priced.total.is_negative() { -worth.cents() } else { worth.cents() };
+                    (TenderKind::Loyalty { points: *p }, signed)
+                }
+            };
+            core.push(Tender { kind, amount: Money::from_cents(cents) });
+        }
+        let settlement = settle(priced.total, priced.out_of_scope, &core, point_value)
+            .map_err(|e| refused(format!("{e}")))?;
+        // Balances, checked before anything is charged.
+        let mut spend: BTreeMap<String, i64> = BTreeMap::new();
+        let mut points_spent = 0i64;
+        for t in tenders {
+            let (number, cents) = match t {
+                TenderSpec::GiftCard { card, cents } => (card, *cents),
+                TenderSpec::StoreCredit { note, cents } if *cents > 0 => (note, *cents),
+                TenderSpec::Points(p) => {
+                    points_spent = add(points_spent, i64::from(*p), "the points spent")?;
+                    continue;
+                }
+                _ => continue,
+            };
+            let e = spend.entry(number.clone()).or_default();
+            *e = add(*e, cents, "a voucher's spending")?;
+        }
+        for (number, cents) in &spend {
+            let balance = self.balance(number)?;
+            match balance {
+                None => {
+                    return Err(refused(format!("no gift card or credit note {number}; check the number")));
+                }
+                Some(b) if *cents > 0 && b < *cents => {
+                    return Err(refused(format!(
+                        "{number} has {} left, not {}: take the rest by another tender",
+                        euros(b),
+                        euros(*cents)
+                    )));
+                }
+                _ => {}
+            }
+        }
+        if points_spent > 0 {
+            if basket.customer.is_empty() {
+                return Err(refused("attach the customer to spend their points"));
+            }
+            if priced.total.is_negative() {
+                return Err(refused("points are not paid out on a refund"));
+            }
+            let have = self.points(&basket.customer)?;
+            if have < points_spent {
+                return Err(refused(format!("the customer has {have} points, not {points_spent}")));
+            }
+        }
+        // Returned units, again at payment: a parked basket may have returned the same line meanwhile.
+        let mut returning: BTreeMap<(String, u32), (u32, u32)> = BTreeMap::new();
+        for l in basket.lines.values() {
+            if let LineSpec::Return { ticket, line, units, sold_units, .. } = l
+                && !ticket.starts_with("NO-RECEIPT/")
+            {
+                let e = returning.entry((ticket.clone(), *line)).or_insert((0, *sold_units));
+                e.0 += units;
+            }
+        }
+        for ((ticket, line), (units, sold)) in &returning {
+            if self.returned_units(ticket, *line)? + units > *sold {
+                return Err(refused(format!(
+                    "line {line} of {ticket} was already returned; remove it from the basket"
+                )));
+            }
+        }
+        // Every card payment still standing on the basket must be among the tenders: it is reused,
+        // never lost and never charged again.
+        let mut card_amounts: Vec<i64> = tenders
+            .iter()
+            .filter_map(|t| if let TenderSpec::Card(c) = t { Some(*c) } else { None })
+            .collect();
+        for p in basket.cards.iter().filter(|p| p.state == "approved" && p.cents > 0) {
+            match card_amounts.iter().position(|c| *c == p.cents) {
+                Some(i) => {
+                    card_amounts.remove(i);
+                }
+                None => {
+                    return Err(refused(format!(
+                        "a card payment of {} is already approved on this basket: include it in the tenders, or cancel the basket to refund it",
+                        euros(p.cents)
+                    )));
+                }
+            }
+        }
+        // Cards: reuse a payment approved on this basket (after a crash or a declined second card).
+        let mut used: Vec<String> = Vec::new();
+        let mut card_lines = Vec::new();
+        for t in tenders {
+            if let TenderSpec::Card(c) = t {
+                let existing = self
+                    .basket()
+                    .cards
+                    .iter()
+                    .find(|p| p.state == "approved" && p.cents == *c && !used.contains(&p.reference))
+                    .cloned();
+                let payment = match existing {
+                    Some(p) => p,
+                    None => self.run_card(*c)?,
+                };
+                used.push(payment.reference.clone());
+                card_lines.push(payment);
+            }
+        }
+        let tier =
+            if basket.customer.is_empty() { None } else { self.customer(&basket.customer).map(|c| c.tier) };
+        let points_earned = tier.map_or(0, |t| self.settings.loyalty.points_earned(t, &priced, &core));
+        let training = self.state.training;
+        let no =
+            self.heads.next_no(if training { ChainName::Training } else { ChainName::Live }, Kind::Ticket);
+        let reference = format!("{}-{}{no:06}", self.identity.till, if training { 'F' } else { 'T' });
+        let mut tender_lines = Vec::new();
+        let mut credit_notes = Vec::new();
+        let mut cards = card_lines.into_iter();
+        for (t, c) in tenders.iter().zip(&core) {
+            let (kind, reference_t, points) = match t {
+                TenderSpec::Cash(_) => ("cash", String::new(), 0),
+                TenderSpec::Card(_) => (
+                    "card",
+                    cards.next().map(|p| format!("{} {}", p.reference, p.detail)).unwrap_or_default(),
+                    0,
+                ),
+                TenderSpec::GiftCard { card, .. } => ("gift_card", card.clone(), 0),
+                TenderSpec::StoreCredit { note, cents } => {
+                    if *cents < 0 {
+                        let number = format!("AV-{reference}-{}", credit_notes.len() + 1);
+                        credit_notes.push((number.clone(), -cents));
+                        ("store_credit", number, 0)
+                    } else {
+                        ("store_credit", note.clone(), 0)
+                    }
+                }
+                TenderSpec::Points(p) => ("loyalty", String::new(), i64::from(*p)),
+            };
+            tender_lines.push(TenderLine {
+                kind: kind.into(),
+                reference: reference_t,
+                cents: c.amount.cents(),
+                points,
+            });
+        }
+        // The register's business day, not the clock's: a ticket paid just after midnight belongs to
+        // the day its register was open for, and to that day's Z.
+        let day = self.state.register.as_ref().map(|r| r.day.clone()).unwrap_or_default();
+        let ticket = Ticket {
+            reference: reference.clone(),
+            day,
+            operator,
+            customer: basket.customer.clone(),
+            basis: if priced.basis == PriceBasis::TaxExcluded { "ht".into() } else { "ttc".into() },
+            lines: priced.lines.iter().map(|l| ticket_line(l, basket.lines.get(&l.id))).collect(),
+            basket_discounts: priced
+                .basket_discounts
+                .iter()
+                .map(|d| (label(&d.source), d.amount.cents()))
+                .collect(),
+            gross: priced.gross.cents(),
+            discounts: priced.discounts.cents(),
+            eco: priced.eco.cents(),
+            vat: priced
+                .vat
+                .rates
+                .iter()
+                .map(|r| VatLine {
+                    rate: rate_str(r.rate),
+                    base: r.base.cents(),
+                    vat: r.vat.cents(),
+                    total: r.total.cents(),
+                })
+                .collect(),
+            out_of_scope: priced.out_of_scope.cents(),
+            total: priced.total.cents(),
+            tenders: tender_lines,
+            change: settlement.change.cents(),
+            points_earned,
+            credit_notes,
+            approvals: basket
+                .discounts
+                .values()
+                .chain(basket.discount.iter())
+                .filter_map(|d| d.approved_by.clone().map(|by| (d.reason.clone(), by)))
+                .chain(voids.map(|(_, by)| ("void".to_owned(), by.to_owned())))
+                .chain(
+                    basket
+                        .approvals
+                        .iter()
+                        .map(|(id, by)| (format!("line {id} above a maximum"), by.clone())),
+                )
+                .chain(ticket_approved_by.map(|by| ("a ticket above the maximum".to_owned(), by)))
+                .chain(basket.lines.values().filter_map(|l| match l {
+                    LineSpec::Return { ticket, .. } if ticket.starts_with("NO-RECEIPT/") => Some((
+                        "return without receipt".to_owned(),
+                        ticket.trim_start_matches("NO-RECEIPT/").to_owned(),
+                    )),
+                    _ => None,
+                }))
+                .collect(),
+            voids: voids.map(|(t, _)| t.to_owned()).unwrap_or_default(),
+            stock_moves: moves.values().flatten().map(|(s, q)| (s.clone(), q.to_string())).collect(),
+            balances: Vec::new(),
+            points_balance: None,
+        };
+        let mut ticket = ticket;
+        if !training {
+            self.state_after(&mut ticket)?;
+        }
+        let headers = self.commit(vec![Entry::Ticket(ticket.clone())])?;
+        let printed = self.print_ticket(&ticket, &headers[0], None);
+        let mut out = json!({
+            "ticket": reference,
+            "total": euros(ticket.total),
+            "change": euros(ticket.change),
+            "points_earned": points_earned,
+            "credit_notes": ticket.credit_notes.iter().map(|(n, c)| json!({"note": n, "amount": euros(*c)})).collect::<Vec<_>>(),
+            "lines": ticket.lines.len(),
+        });
+        if let Err(e) = printed {
+            out["printer"] = json!(if self.printer.waiting() > 0 {
+                format!("{e}: the ticket is saved and its receipt prints once the printer is back")
+            } else {
+                format!("{e}: the ticket is saved; reprint it when the printer is back")
+            });
+        }
+        Ok(out)
+    }
+
+    pub(super) fn print_ticket(
+        &mut self,
+        ticket: &Ticket,
+        header: &Header,
+        duplicate: Option<u32>,
+    ) -> Result<(), TillError> {
+        let sig: Vec<u8> = self.conn.query_row(
+            "SELECT sig FROM journal WHERE chain = ?1 AND seq = ?2",
+            params![header.chain.as_str(), header.seq],
+            |r| r.get(0),
+        )?;
+        let location = self.settings.locations.iter().find(|l| l.code == self.identity.store).cloned();
+        let layout = receipt::ticket(
+            &receipt::Context {
+                company: &self.settings.name,
+                siren: &self.settings.siren,
+                location: location.as_ref(),
+                till: &self.identity.till,
+                software: SOFTWARE,
+                at: &header.at,
+                signature: &hex(&sig),
+                training: header.chain == ChainName::Training,
+                width: self.receipt_width,
+            },
+            ticket,
+            duplicate,
+        );
+        self.last_receipt = Some(layout.to_text());
+        let printed = self.printer.print(&layout);
+        self.note("printer", printed.as_ref().map(|()| "receipt printed").map_err(ToString::to_string));
+        printed.map_err(|e| TillError::Device(e.to_string()))
+    }
+
+    /// Voids a ticket: a new ticket returning all its lines, refunded to its own tenders. A manager approves.
+    pub fn void_ticket(&mut self, reference: &str, approval: Option<&Approval>) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        if !self.basket().lines.is_empty() {
+            return Err(refused("finish or park the current basket first"));
+        }
+        let (ticket, _) = self.find_ticket(reference)?;
+        if ticket.lines.iter().any(|l| l.measure == "returned")
+            || ticket.tenders.iter().any(|t| t.kind == "loyalty")
+        {
+            return Err(refused("this ticket holds returns or points: return its lines instead"));
+        }
+        if ticket.lines.iter().any(|l| l.gift_card) {
+            return Err(refused(
+                "a ticket that sold a gift card cannot be voided: the card may have been used",
+            ));
+        }
+        for l in &ticket.lines {
+            if self.returned_units(&ticket.reference, l.id)? > 0 {
+                return Err(refused("part of this ticket was already returned: return the rest instead"));
+            }
+        }
+        if !self.state.unresolved_cards.is_empty() {
+            return Err(refused(
+                "a card payment from before a crash is unresolved: a manager must resolve it first",
+            ));
+        }
+        let by = self.approve(approval, "voiding a ticket")?;
+        // Each tender refunded as it was paid; cash as one payout, net of the change given.
+        let cash = projection::cash_of(&ticket)?;
+        let mut tenders: Vec<TenderSpec> = ticket
+            .tenders
+            .iter()
+            .filter(|t| t.kind != "cash")
+            .map(|t| match t.kind.as_str() {
+                "card" => TenderSpec::Card(-t.cents),
+                "gift_card" => TenderSpec::GiftCard { card: t.reference.clone(), cents: -t.cents },
+                _ => TenderSpec::StoreCredit { note: String::new(), cents: -t.cents },
+            })
+            .collect();
+        if cash != 0 {
+            tenders.push(TenderSpec::Cash(-cash));
+        }
+        let refund = ticket.total.checked_neg();
+        let paid_out = tenders
+            .iter()
+            .map(|t| match t {
+                TenderSpec::Card(c) | TenderSpec::Cash(c) => *c,
+                TenderSpec::GiftCard { cents, .. } | TenderSpec::StoreCredit { cents, .. } => *cents,
+                TenderSpec::Points(_) => 0,
+            })
+            .try_fold(0i64, i64::checked_add);
+        if paid_out.is_none() || paid_out != refund {
+            return Err(refused(
+                "this ticket's tenders do not add up to its total; return its lines instead",
+            ));
+        }
+        self.return_lines(reference, &[])?;
+        match self.pay_ticket(&tenders, Some((&ticket.reference, &by)), None) {
+            Ok(mut v) => {
+                v["voids"] = json!(ticket.reference);
+                v["approved_by"] = json!(by);
+                Ok(v)
+            }
+            Err(e) => {
+                // A card refund already made stays on the basket, so the void can be retried; otherwise
+                // the basket is abandoned.
+                if !self.basket().cards.iter().any(|c| c.state == "refund" || c.state == "approved") {
+                    self.commit(vec![Entry::BasketCancelled])?;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Reprints a receipt, marked DUPLICATA n, and journals it.
+    pub fn reprint(&mut self, reference: &str) -> Result<Value, TillError> {
+        let by = self.operator()?;
+        self.not_in_training("reprinting a real ticket")?;
+        let (ticket, seq) = self.find_ticket(reference)?;
+        let copy = self.state.duplicates.get(&ticket.reference).copied().unwrap_or(0) + 1;
+        self.commit(vec![Entry::Duplicate { ticket: ticket.reference.clone(), copy, by }])?;
+        let header = store::read_records(&self.conn, ChainName::Live, seq, seq)?.remove(0).header;
+        self.print_ticket(&ticket, &header, Some(copy))?;
+        Ok(json!({"ticket": ticket.reference, "duplicate": copy}))
+    }
+}

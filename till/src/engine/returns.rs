@@ -1,0 +1,186 @@
+use super::*;
+
+impl Till {
+    /// A ticket of this till found by its number or its receipt's QR code, with what each line can
+    /// still bring back (the returns screen ticks lines from it).
+    pub fn ticket_view(&self, reference: &str) -> Result<Value, TillError> {
+        let (ticket, _) = self.find_ticket(reference)?;
+        let mut lines = Vec::new();
+        for l in &ticket.lines {
+            let left = if returnable(l) {
+                sold_units(l).saturating_sub(self.returned_units(&ticket.reference, l.id)?)
+            } else {
+                0
+            };
+            lines.push(json!({
+                "line": l.id,
+                "sku": l.sku,
+                "name": l.name,
+                "measure": l.measure,
+                "quantity": l.quantity,
+                "net": euros(l.net),
+                "returnable": left,
+            }));
+        }
+        Ok(json!({
+            "ticket": ticket.reference,
+            "day": ticket.day,
+            "customer": ticket.customer,
+            "total": euros(ticket.total),
+            "tenders": serde_json::to_value(&ticket.tenders).unwrap_or_default(),
+            "lines": lines,
+        }))
+    }
+
+    pub(super) fn find_ticket(&self, reference: &str) -> Result<(Ticket, u64), TillError> {
+        // A receipt's QR code reads `reference|signature`; a number typed in is the reference alone.
+        let reference = reference.split('|').next().unwrap_or_default().trim();
+        let pattern = format!("%\"reference\":\"{}\"%", reference.replace(['%', '_'], ""));
+        let row: Option<(String, u64)> = self
+            .conn
+            .query_row(
+                "SELECT chain, seq FROM journal WHERE kind = 'ticket' AND chain = 'live' AND CAST(bytes AS TEXT) LIKE ?1 LIMIT 1",
+                [pattern],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (_, seq) = row.ok_or_else(|| {
+            refused(format!("no ticket {reference} at this till; check the number on the receipt"))
+        })?;
+        let rec = store::read_records(&self.conn, ChainName::Live, seq, seq)?;
+        match rec.into_iter().next().map(|r| r.entry) {
+            Some(Entry::Ticket(t)) => Ok((t, seq)),
+            _ => Err(TillError::Storage(format!("ticket {reference} is unreadable"))),
+        }
+    }
+
+    /// Units already brought back on a sold line, checked against the return that last counted them.
+    pub(super) fn returned_units(&self, ticket: &str, line: u32) -> Result<u32, TillError> {
+        projection::checked_returned(&self.conn, ticket, line)
+    }
+
+    /// Brings back units of lines of an earlier ticket (found by its number or the receipt's code).
+    /// `lines` empty: everything still returnable.
+    pub fn return_lines(&mut self, reference: &str, lines: &[(u32, u32)]) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        let (ticket, _) = self.find_ticket(reference)?;
+        let wanted: Vec<(u32, u32)> = if lines.is_empty() {
+            ticket.lines.iter().filter(|l| returnable(l)).map(|l| (l.id, u32::MAX)).collect()
+        } else {
+            lines.to_vec()
+        };
+        let mut specs = Vec::new();
+        for (line_id, units) in wanted {
+            let l = ticket
+                .lines
+                .iter()
+                .find(|l| l.id == line_id)
+                .ok_or_else(|| refused(format!("ticket {reference} has no line {line_id}")))?;
+            if !returnable(l) {
+                return Err(refused(format!(
+                    "line {line_id} of {reference} cannot be returned (a return or a gift card)"
+                )));
+            }
+            let sold_units = sold_units(l);
+            let pending: u64 = std::iter::once(self.basket())
+                .chain(self.state.parked.values())
+                .flat_map(|b| b.lines.values())
+                .filter_map(|s| match s {
+                    LineSpec::Return { ticket: t, line, units, .. }
+                        if *t == ticket.reference && *line == line_id =>
+                    {
+                        Some(u64::from(*units))
+                    }
+                    _ => None,
+                })
+                .sum();
+            let taken = u64::from(self.returned_units(&ticket.reference, line_id)?) + pending;
+            let left = u32::try_from(u64::from(sold_units).saturating_sub(taken)).unwrap_or(0);
+            let units = if units == u32::MAX { left } else { units };
+            if units == 0 || units > left {
+                return Err(refused(format!(
+                    "line {line_id} of {reference}: {left} unit(s) can still be returned"
+                )));
+            }
+            specs.push(LineSpec::Return {
+                ticket: ticket.reference.clone(),
+                line: line_id,
+                sku: l.sku.clone(),
+                name: l.name.clone(),
+                units,
+                sold_units,
+                net: l.net,
+                eco: l.eco,
+                vat: l.vat.clone(),
+                basis: ticket.basis.clone(),
+            });
+        }
+        if specs.is_empty() {
+            return Err(refused(format!("everything on {reference} was already returned")));
+        }
+        let mut trial = self.basket().clone();
+        let mut entries = Vec::new();
+        if trial.customer.is_empty() && !ticket.customer.is_empty() {
+            trial.customer = ticket.customer.clone();
+            entries.push(Entry::CustomerAttached { customer: ticket.customer.clone() });
+        }
+        for spec in specs {
+            let id = trial.next_id.max(1);
+            trial.lines.insert(id, spec.clone());
+            trial.next_id = id + 1;
+            entries.push(Entry::LineAdded { id, line: spec, approved_by: None });
+        }
+        self.price(&trial)?;
+        self.commit(entries)?;
+        self.basket_view()
+    }
+
+    /// A return without a receipt, at today's price: a manager approves.
+    pub fn return_without_receipt(
+        &mut self,
+        code: &str,
+        units: u32,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        let sku = match catalogue::scan(&self.conn, &self.settings, code)? {
+            Scanned::Item(s) => s,
+            _ => return Err(refused("weighed and labelled items are not taken back without a receipt")),
+        };
+        if units == 0 {
+            return Err(refused("return at least one unit"));
+        }
+        if units > limits::CEILING_QUANTITY {
+            return Err(refused(format!("{units} units: check what was typed")));
+        }
+        let by = self.approve(approval, "a return without a receipt")?;
+        // Priced as a sale of the same units today, then turned into a return of that sale.
+        let probe = BasketState {
+            lines: [(1, LineSpec::Units { sku: sku.to_string(), quantity: units, serial: None })].into(),
+            customer: self.basket().customer.clone(),
+            next_id: 2,
+            ..BasketState::default()
+        };
+        let (p, _) = self
+            .price(&probe)
+            .map_err(|e| refused(format!("{e} (serial-tracked items need their receipt)")))?;
+        let l = &p.lines[0];
+        let spec = LineSpec::Return {
+            ticket: format!("NO-RECEIPT/{by}"),
+            line: 0,
+            sku: sku.to_string(),
+            name: l.name.to_string(),
+            units,
+            sold_units: units,
+            net: l.net.cents(),
+            eco: l.eco.cents(),
+            vat: l
+                .vat
+                .iter()
+                .map(|v| (v.category.as_str().to_owned(), rate_str(v.rate), v.amount.cents()))
+                .collect(),
+            basis: if p.basis == PriceBasis::TaxExcluded { "ht".into() } else { "ttc".into() },
+        };
+        self.add_line(spec, Some(by), approval)
+    }
+}

@@ -1,0 +1,615 @@
+use super::*;
+
+impl Till {
+    // ------------------------------------------------------------------ register
+
+    /// Makes sure the register is open on today's business day, closing a forgotten day first (its
+    /// closure and the float it carries over are added up from the journal).
+    pub(super) fn ensure_day(&mut self) -> Result<(), TillError> {
+        let now = self.now();
+        let today = self.today(now).to_string();
+        let Some(reg) = self.state.register.clone() else {
+            return Err(refused("the register is not open: open it with the counted float"));
+        };
+        // Only a later day closes the register's day; a clock gone back keeps selling on the open day.
+        if today <= reg.day {
+            return Ok(());
+        }
+        let by = self.state.operator.clone().unwrap_or_else(|| "till".into());
+        let mut closure = crate::closing::day_closure(&self.conn, &reg.day, &by)?;
+        closure.automatic = true;
+        let float = closure.cash_expected;
+        let what = format!("day {} (closed by the till)", reg.day);
+        self.commit(vec![
+            Entry::Closure(closure),
+            Entry::ClosureMade { what },
+            Entry::RegisterOpened { day: today, float, by, carried: true, approved_by: None },
+        ])?;
+        Ok(())
+    }
+
+    /// Opens the register with the counted float (above `max_cash_move`, a manager approves).
+    pub fn open_register(&mut self, float: i64, approval: Option<&Approval>) -> Result<Value, TillError> {
+        let by = self.operator()?;
+        self.not_in_training("opening the register")?;
+        if float < 0 {
+            return Err(refused("the float cannot be negative: count the drawer again"));
+        }
+        let today = {
+            let now = self.now();
+            self.today(now).to_string()
+        };
+        if self.state.closed_days.contains(&today) {
+            return Err(refused(format!("{today} is already closed; selling resumes tomorrow")));
+        }
+        if let Some(reg) = &self.state.register
+            && reg.day >= today
+        {
+            return Err(refused(format!("the register is already open for {}", reg.day)));
+        }
+        let approved_by = self.within(float, self.limits().cash_move, "a float", approval)?;
+        if let Some(reg) = self.state.register.clone() {
+            let mut closure = crate::closing::day_closure(&self.conn, &reg.day, &by)?;
+            closure.automatic = true;
+            self.commit(vec![
+                Entry::Closure(closure),
+                Entry::ClosureMade { what: format!("day {} (closed by the till)", reg.day) },
+            ])?;
+        }
+        self.commit(vec![Entry::RegisterOpened {
+            day: today.clone(),
+            float,
+            by,
+            carried: false,
+            approved_by,
+        }])?;
+        Ok(json!({"day": today, "float": euros(float)}))
+    }
+
+    /// Cash put into or taken out of the drawer, with a reason (above `max_cash_move`, a manager
+    /// approves).
+    pub fn cash_move(
+        &mut self,
+        cents: i64,
+        reason: &str,
+        out: bool,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
+        let by = self.operator()?;
+        self.not_in_training("moving cash")?;
+        self.ensure_day()?;
+        if cents <= 0 {
+            return Err(refused("the amount must be above zero"));
+        }
+        if reason.trim().is_empty() {
+            return Err(refused("give a reason for the cash movement"));
+        }
+        limits::within_ceiling(cents, "a cash movement").map_err(refused)?;
+        if out {
+            let have = self.state.register.as_ref().map(Register::expected).transpose()?.unwrap_or(0);
+            if have < cents {
+                return Err(refused(format!(
+                    "the drawer should hold {} €, not {} €",
+                    euros(have),
+                    euros(cents)
+                )));
+            }
+        }
+        let what = if out { "cash taken out" } else { "cash put in" };
+        let approved_by = self.within(cents, self.limits().cash_move, what, approval)?;
+        let reason = reason.to_owned();
+        let entry = if out {
+            Entry::CashOut { cents, reason, by, approved_by }
+        } else {
+            Entry::CashIn { cents, reason, by, approved_by }
+        };
+        self.commit(vec![entry])?;
+        let expected = self.state.register.as_ref().map(Register::expected).transpose()?.unwrap_or(0);
+        Ok(json!({"expected_cash": euros(expected)}))
+    }
+
+    /// `cents` (either sign) against a maximum: within it, nothing to approve; above it, a manager
+    /// approves (who is returned); above the ceiling, refused whoever approves.
+    pub(super) fn within(
+        &mut self,
+        cents: i64,
+        max: i64,
+        what: &str,
+        approval: Option<&Approval>,
+    ) -> Result<Option<String>, TillError> {
+        limits::within_ceiling(cents, what).map_err(refused)?;
+        if cents.abs() <= max {
+            return Ok(None);
+        }
+        let asked = format!("{what} of {} € (above the {} € maximum)", euros(cents.abs()), euros(max));
+        Ok(Some(self.approve(approval, &asked)?))
+    }
+
+    // ------------------------------------------------------------------ basket
+
+    pub(super) fn not_in_training(&self, what: &str) -> Result<(), TillError> {
+        if self.state.training {
+            return Err(refused(format!("leave training mode before {what}")));
+        }
+        Ok(())
+    }
+
+    pub(super) fn basket(&self) -> &BasketState {
+        if self.state.training { &self.state.training_basket } else { &self.state.basket }
+    }
+
+    pub(super) fn sale_ready(&mut self) -> Result<(), TillError> {
+        self.operator()?;
+        self.ensure_day()
+    }
+
+    pub(super) fn next_line_id(&self) -> u32 {
+        self.basket().next_id.max(1)
+    }
+
+    /// Adds what a scanned or typed code designates. `quantity` is the units of an item sold by the
+    /// unit (1 to `max_quantity`, more with a manager's approval); `grams` the weight of an item sold
+    /// by weight when typed in (up to the scale's capacity); `serial` the serial number of a
+    /// serial-tracked item. A line above `max_line` needs a manager's approval.
+    pub fn scan(
+        &mut self,
+        code: &str,
+        quantity: u32,
+        grams: Option<i64>,
+        serial: Option<String>,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        let limits = self.limits();
+        if quantity == 0 {
+            return Err(refused("a quantity is at least 1 unit"));
+        }
+        if quantity > limits::CEILING_QUANTITY {
+            return Err(refused(format!(
+                "{quantity} units: a line holds at most {} units; check what was typed",
+                limits::CEILING_QUANTITY
+            )));
+        }
+        if let Some(g) = grams {
+            if g <= 0 {
+                return Err(refused(format!("a weight of {g} g: weigh it again (above 0 g)")));
+            }
+            if g > limits::CEILING_GRAMS {
+                return Err(refused(format!(
+                    "a weight of {g} g is more than any scale weighs; check what was typed"
+                )));
+            }
+        }
+        let mut approved_by = None;
+        if quantity > limits.quantity {
+            let asked = format!("{quantity} units on one line (above the {} maximum)", limits.quantity);
+            approved_by = Some(self.approve(approval, &asked)?);
+        }
+        if let Some(g) = grams
+            && g > limits.scale_capacity_grams
+            && approved_by.is_none()
+        {
+            let asked = format!("a weight of {g} g (above the scale's {} g)", limits.scale_capacity_grams);
+            approved_by = Some(self.approve(approval, &asked)?);
+        }
+        let scanned = catalogue::scan(&self.conn, &self.settings, code)?;
+        let spec = match scanned {
+            Scanned::Weighed(sku, g) => LineSpec::Weighed { sku: sku.to_string(), grams: g },
+            Scanned::Priced(sku, c) => LineSpec::Label { sku: sku.to_string(), cents: c },
+            Scanned::Item(sku) => {
+                let kind = self.product_kind(&sku)?;
+                match (kind, grams) {
+                    (ProductKind::Weighed { .. }, Some(g)) => {
+                        LineSpec::Weighed { sku: sku.to_string(), grams: g }
+                    }
+                    (ProductKind::Weighed { .. }, None) => {
+                        let Some(scale) = self.scale.as_mut() else {
+                            return Err(refused(format!(
+                                "{sku} is sold by weight and no scale answers here: type its weight in grams"
+                            )));
+                        };
+                        // Only a stable weight is sold; anything else changes nothing.
+                        let w = scale.weigh(None).map_err(|e| refused(format!("{sku}: {}", e.message)))?;
+                        if w.grams == 0 {
+                            return Err(refused(format!("{sku} is sold by weight: put it on the scale")));
+                        }
+                        LineSpec::Weighed { sku: sku.to_string(), grams: i64::from(w.grams) }
+                    }
+                    (ProductKind::GiftCard, _) => {
+                        return Err(refused(format!(
+                            "{sku} is a gift card: scan the card and enter its amount"
+                        )));
+                    }
+                    (_, Some(_)) => {
+                        return Err(refused(format!(
+                            "{sku} is not sold by weight: scan it without a weight"
+                        )));
+                    }
+                    _ => LineSpec::Units { sku: sku.to_string(), quantity, serial },
+                }
+            }
+        };
+        self.add_line(spec, approved_by, approval)
+    }
+
+    pub(super) fn product_kind(&self, sku: &Sku) -> Result<ProductKind, TillError> {
+        let set: BTreeSet<String> = [sku.to_string()].into();
+        let (cat, _) =
+            catalogue::basket_catalogue(&self.conn, &self.settings, &mut self.cache.borrow_mut(), &set)?;
+        Ok(cat.product(sku).map(|p| p.kind.clone()).unwrap_or(ProductKind::Standard))
+    }
+
+    /// Sells or tops up a gift card (above `max_gift_card`, a manager approves).
+    pub fn sell_gift_card(
+        &mut self,
+        card: &str,
+        cents: i64,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        let card = card.trim();
+        if card.is_empty() || card.chars().count() > 40 || card.chars().any(char::is_control) {
+            return Err(refused("scan or type the gift card's number (at most 40 characters)"));
+        }
+        if cents <= 0 {
+            return Err(refused("a gift card is loaded with an amount above zero"));
+        }
+        let approved_by = self.within(cents, self.limits().gift_card, "a gift card load", approval)?;
+        let sku: Option<String> = self
+            .conn
+            .query_row("SELECT sku FROM product WHERE row LIKE '%,gift_card,%' LIMIT 1", [], |r| r.get(0))
+            .optional()?;
+        let sku = sku.ok_or_else(|| refused("the catalogue has no gift card product"))?;
+        self.add_line(LineSpec::GiftCard { sku, card: card.to_owned(), cents }, approved_by, approval)
+    }
+
+    /// Adds a line once the basket prices with it; a line above `max_line` needs a manager (unless
+    /// one approved it already for another reason).
+    pub(super) fn add_line(
+        &mut self,
+        spec: LineSpec,
+        approved_by: Option<String>,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
+        let id = self.next_line_id();
+        let mut trial = self.basket().clone();
+        trial.lines.insert(id, spec.clone());
+        trial.next_id = id.checked_add(1).ok_or_else(|| refused("the basket is full: pay or park it"))?;
+        // Price the basket with the new line before journaling it: a line that cannot be sold is refused.
+        let priced = self.price(&trial)?;
+        let net = priced.0.lines.iter().find(|l| l.id == id).map_or(0, |l| l.net.cents());
+        limits::within_ceiling(priced.0.total.cents(), "a basket").map_err(refused)?;
+        let approved_by = match approved_by {
+            Some(by) => {
+                limits::within_ceiling(net, "a line").map_err(refused)?;
+                Some(by)
+            }
+            None => self.within(net, self.limits().line, "a line", approval)?,
+        };
+        self.commit(vec![Entry::LineAdded { id, line: spec, approved_by }])?;
+        let line = priced.0.lines.iter().find(|l| l.id == id);
+        Ok(json!({
+            "line": id,
+            "name": line.map(|l| l.name.to_string()),
+            "net": line.map(|l| euros(l.net.cents())),
+            "total": euros(priced.0.total.cents()),
+        }))
+    }
+
+    /// Removes a line.
+    pub fn remove_line(&mut self, id: u32) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        if !self.basket().lines.contains_key(&id) {
+            return Err(refused(format!("there is no line {id} in the basket")));
+        }
+        self.commit(vec![Entry::LineRemoved { id }])?;
+        self.basket_view()
+    }
+
+    pub(super) fn discount_spec(
+        &self,
+        reason: &str,
+        percent: Option<&str>,
+        cents: Option<i64>,
+    ) -> Result<(DiscountSpec, DiscountKind), TillError> {
+        let kind = match (percent, cents) {
+            (Some(p), None) => {
+                let d = Decimal::from_str_exact(p.trim())
+                    .ok()
+                    .filter(|d| *d > Decimal::ZERO && *d <= Decimal::ONE_HUNDRED)
+                    .ok_or_else(|| refused(format!("`{p}` is not a percentage above 0 and at most 100")))?;
+                DiscountKind::Percent(d)
+            }
+            (None, Some(c)) => {
+                if c <= 0 {
+                    return Err(refused("a discount is an amount above zero"));
+                }
+                limits::within_ceiling(c, "a discount").map_err(refused)?;
+                DiscountKind::Amount(Money::from_cents(c))
+            }
+            _ => return Err(refused("give either a percent or an amount")),
+        };
+        Ok((
+            DiscountSpec {
+                reason: reason.to_owned(),
+                percent: percent.map(str::to_owned),
+                cents,
+                approved_by: None,
+            },
+            kind,
+        ))
+    }
+
+    pub(super) fn max_discount_percent(&self) -> Decimal {
+        self.state
+            .config
+            .get("max_discount_percent")
+            .and_then(|v| Decimal::from_str(v).ok())
+            .unwrap_or(Decimal::TEN)
+    }
+
+    /// A discount on a line (`id`) or on the whole basket (`None`); above the configured threshold
+    /// (`max_discount_percent`, 10 % by default) a manager approves.
+    pub fn discount(
+        &mut self,
+        id: Option<u32>,
+        reason: &str,
+        percent: Option<&str>,
+        cents: Option<i64>,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        let (mut spec, kind) = self.discount_spec(reason, percent, cents)?;
+        let mut trial = self.basket().clone();
+        let (before, _) = self.price(&trial)?;
+        let base = match id {
+            Some(i) => before
+                .lines
+                .iter()
+                .find(|l| l.id == i)
+                .map(|l| l.gross)
+                .ok_or_else(|| refused(format!("there is no line {i}")))?,
+            None => before.gross,
+        };
+        if let DiscountKind::Amount(a) = kind
+            && a > base
+        {
+            return Err(refused(format!(
+                "a discount of {} € on {} € of goods: a discount cannot be more than what it is taken from",
+                euros(a.cents()),
+                euros(base.cents())
+            )));
+        }
+        let share = match kind {
+            DiscountKind::Percent(p) => p,
+            DiscountKind::Amount(a) if !base.is_zero() => a.euros() * Decimal::ONE_HUNDRED / base.euros(),
+            DiscountKind::Amount(_) => Decimal::ONE_HUNDRED,
+        };
+        if share > self.max_discount_percent() {
+            spec.approved_by =
+                Some(self.approve(approval, &format!("a discount of {}%", share.round_dp(1)))?);
+        }
+        match id {
+            Some(i) => {
+                trial.discounts.insert(i, spec.clone());
+            }
+            None => trial.discount = Some(spec.clone()),
+        }
+        self.price(&trial)?;
+        let entry = match id {
+            Some(i) => Entry::LineDiscount { id: i, discount: spec },
+            None => Entry::BasketDiscount { discount: spec },
+        };
+        self.commit(vec![entry])?;
+        self.basket_view()
+    }
+
+    /// Overrides a line's unit price (down): a manager approves; journaled as a line discount.
+    pub fn override_price(
+        &mut self,
+        id: u32,
+        unit_cents: i64,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        let (priced, _) = self.price(&self.basket().clone())?;
+        let line = priced
+            .lines
+            .iter()
+            .find(|l| l.id == id)
+            .ok_or_else(|| refused(format!("there is no line {id}")))?;
+        let units = match line.measure {
+            Measure::Units(n) => i64::from(n),
+            _ => 1,
+        };
+        limits::within_ceiling(unit_cents, "a price").map_err(refused)?;
+        let new_total = unit_cents.checked_mul(units).ok_or_else(|| refused("that price is impossible"))?;
+        let off =
+            line.gross.cents().checked_sub(new_total).ok_or_else(|| refused("that price is impossible"))?;
+        if unit_cents < 0 || off <= 0 {
+            return Err(refused(
+                "a price override lowers the price to zero or more; to charge more, change the catalogue",
+            ));
+        }
+        let by = self.approve(approval, "a price override")?;
+        let spec = DiscountSpec {
+            reason: "price override".into(),
+            percent: None,
+            cents: Some(off),
+            approved_by: Some(by),
+        };
+        let mut trial = self.basket().clone();
+        trial.discounts.insert(id, spec.clone());
+        self.price(&trial)?;
+        self.commit(vec![Entry::LineDiscount { id, discount: spec }])?;
+        self.basket_view()
+    }
+
+    /// Attaches a customer (their price list and loyalty apply); an empty id detaches.
+    pub fn attach_customer(&mut self, id: &str) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        if !id.is_empty() && self.customer(id).is_none() {
+            return Err(refused(format!("no customer {id}; check the card or search by name")));
+        }
+        let mut trial = self.basket().clone();
+        trial.customer = id.to_owned();
+        self.price(&trial)?;
+        self.commit(vec![Entry::CustomerAttached { customer: id.to_owned() }])?;
+        let points = self.points(id)?;
+        let mut view = self.basket_view()?;
+        view["points"] = json!(points);
+        Ok(view)
+    }
+
+    /// Customers whose id, name or e-mail contains `text` (case and accents ignored), at most 20,
+    /// with their loyalty points as the journal has them now.
+    pub fn find_customers(&self, text: &str) -> Result<Value, TillError> {
+        let wanted = fold(text.trim());
+        if wanted.is_empty() {
+            return Ok(json!([]));
+        }
+        let mut found = Vec::new();
+        for c in &self.settings.customers {
+            if [&c.id, &c.name, &c.email].iter().any(|f| fold(f).contains(&wanted)) {
+                let mut view = customer_view(c);
+                view["points"] = json!(self.points(&c.id)?);
+                view["home"] = json!(c.home_location);
+                found.push(view);
+                if found.len() == 20 {
+                    break;
+                }
+            }
+        }
+        Ok(Value::Array(found))
+    }
+
+    pub(super) fn customer(&self, id: &str) -> Option<&Customer> {
+        self.settings.customers.iter().find(|c| c.id == id)
+    }
+
+    /// A customer's points, checked against the record that last set them.
+    pub(super) fn points(&self, customer: &str) -> Result<i64, TillError> {
+        let seed = self.customer(customer).map_or(0, |c| i64::from(c.points));
+        projection::checked_points(&self.conn, customer, seed)
+    }
+
+    /// A gift card's or credit note's balance.
+    pub fn balance(&self, number: &str) -> Result<Option<i64>, TillError> {
+        projection::checked_balance(&self.conn, number)
+    }
+
+    /// Parks the open basket.
+    pub fn park(&mut self) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        if self.state.training {
+            return Err(refused("leave training mode to park a basket"));
+        }
+        if self.basket().lines.is_empty() {
+            return Err(refused("the basket is empty: nothing to park"));
+        }
+        if self
+            .basket()
+            .cards
+            .iter()
+            .any(|c| matches!(c.state.as_str(), "approved" | "pending" | "unresolved"))
+        {
+            return Err(refused(
+                "a card payment is already made or in doubt on this basket: finish the sale",
+            ));
+        }
+        let slot = self.state.next_slot.max(1);
+        self.commit(vec![Entry::Parked { slot }])?;
+        Ok(json!({"slot": slot}))
+    }
+
+    /// Resumes a parked basket.
+    pub fn resume(&mut self, slot: u32) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        self.not_in_training("resuming a parked basket")?;
+        if !self.state.parked.contains_key(&slot) {
+            return Err(refused(format!("no parked basket {slot}")));
+        }
+        if *self.basket() != BasketState::default() {
+            return Err(refused("finish, park or cancel the current basket first"));
+        }
+        self.commit(vec![Entry::Resumed { slot }])?;
+        self.basket_view()
+    }
+
+    /// Abandons the open basket; card payments already approved on it are refunded first.
+    pub fn cancel_basket(&mut self) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        if self.basket().cards.iter().any(|c| matches!(c.state.as_str(), "pending" | "unresolved")) {
+            return Err(refused(
+                "a card payment on this basket is in doubt: a manager must resolve it first",
+            ));
+        }
+        // Only payments still standing are refunded; a refund already made is not made again.
+        let approved: Vec<CardPayment> =
+            self.basket().cards.iter().filter(|c| c.state == "approved" && c.cents > 0).cloned().collect();
+        for c in approved {
+            self.run_card(-c.cents)?;
+        }
+        self.commit(vec![Entry::BasketCancelled])?;
+        Ok(json!({"cancelled": true}))
+    }
+
+    /// Compatible accessories for what is in the basket.
+    pub fn suggestions(&self) -> Result<Value, TillError> {
+        let skus: BTreeSet<String> = self.basket().lines.values().filter_map(line_sku).collect();
+        Ok(serde_json::to_value(catalogue::accessories(&self.conn, &skus)?).unwrap_or_default())
+    }
+
+    /// Product search by name, reference or what it fits.
+    pub fn search(&self, text: &str) -> Result<Value, TillError> {
+        Ok(serde_json::to_value(catalogue::search(&self.conn, text, 20)?).unwrap_or_default())
+    }
+
+    /// The basket as priced now.
+    pub fn basket_view(&self) -> Result<Value, TillError> {
+        let b = self.basket().clone();
+        let (p, _) = self.price(&b)?;
+        let discounts = |d: &[pos_core::basket::AppliedDiscount]| -> Vec<Value> {
+            d.iter().map(|d| json!({"label": label(&d.source), "amount": euros(d.amount.cents())})).collect()
+        };
+        let lines: Vec<Value> = p
+            .lines
+            .iter()
+            .map(|l| {
+                let (measure, quantity) = measure_of(&l.measure);
+                let serial = match b.lines.get(&l.id) {
+                    Some(LineSpec::Units { serial, .. }) => serial.clone(),
+                    _ => None,
+                };
+                json!({
+                    "line": l.id,
+                    "sku": l.sku.as_str(),
+                    "name": &*l.name,
+                    "measure": measure,
+                    "quantity": quantity,
+                    "unit_price": euros(l.unit_price.cents()),
+                    "gross": euros(l.gross.cents()),
+                    "eco": euros(l.eco.cents()),
+                    "discounts": discounts(&l.discounts),
+                    "serial": serial,
+                    "net": euros(l.net.cents()),
+                })
+            })
+            .collect();
+        let customer = self.customer(&b.customer).map(customer_view);
+        Ok(json!({
+            "lines": lines,
+            "basket_discounts": discounts(&p.basket_discounts),
+            "gross": euros(p.gross.cents()),
+            "discounts": euros(p.discounts.cents()),
+            "eco": euros(p.eco.cents()),
+            "total": euros(p.total.cents()),
+            "customer": b.customer,
+            "customer_detail": customer,
+            "points": if b.customer.is_empty() { None } else { Some(self.points(&b.customer)?) },
+            "point_value": euros(self.settings.loyalty.point_value.cents()),
+            "cards_paid": euros(b.cards.iter().filter(|c| c.state == "approved").map(|c| c.cents).sum()),
+            "cards_approved": b.cards.iter().filter(|c| c.state == "approved" && c.cents > 0).map(|c| euros(c.cents)).collect::<Vec<_>>(),
+        }))
+    }
+}

@@ -1,0 +1,375 @@
+//! What can be known of a till from its folder, without its private key and without writing: the
+//! checks the till makes at start before it sells ([`start_checks`]), `pos-till verify` ([`verify`])
+//! and `pos-till status` ([`status_of`]).
+
+use std::path::Path;
+
+use pos_core::journal::{ChainName, hex};
+use rusqlite::Connection;
+use serde_json::{Value, json};
+
+use crate::anchor::{self, HeadFile};
+use crate::error::TillError;
+use crate::keys::KeyRing;
+use crate::projection::State;
+use crate::replay::{Replay, compare};
+use crate::store::{self, Heads, Identity};
+use crate::verify::{Finding, Walked, walk};
+
+/// Why the till will not sell until someone acts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Block {
+    /// The projections were not made from this journal, or were changed since: a manager runs
+    /// `pos-till rebuild` (journaled).
+    Projections(String),
+    /// The projections were written by a version that did not stamp them: the till rebuilds them
+    /// itself (journaled) at start.
+    Unstamped,
+    /// The journal does not reach its head, or holds other records where its head is: the latest
+    /// copy of the till is put back, or a manager accepts what is there (`pos-till accept-head`,
+    /// journaled).
+    Head {
+        /// Where the head is.
+        expected: String,
+        /// What the database holds.
+        found: String,
+        /// What the till says.
+        message: String,
+    },
+}
+
+impl Block {
+    /// What the till says of it.
+    pub fn message(&self) -> String {
+        match self {
+            Block::Projections(why) => format!(
+                "the till's tables were not made from its journal ({why}): it sells again once a manager \
+                 runs `pos-till rebuild --staff ID --pin PIN`, which makes them again from the journal"
+            ),
+            Block::Unstamped => {
+                "the till's tables predate this version: they are made again from the journal".into()
+            }
+            Block::Head { message, .. } => message.clone(),
+        }
+    }
+}
+
+/// Live tickets in the journal (their numbers run without gaps from 1).
+pub fn journal_tickets(conn: &Connection) -> Result<u64, TillError> {
+    Ok(conn.query_row(
+        "SELECT COALESCE(MAX(no), 0) FROM journal WHERE chain = 'live' AND kind = 'ticket'",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// The checks a till makes at start: projections made from this journal (their stamp, the ticket
+/// count and the grand totals against the journal), and the journal reaching its head.
+pub fn start_checks(
+    conn: &Connection,
+    dir: &Path,
+    id: &Identity,
+    ring: &KeyRing,
+    state: Option<&State>,
+    heads: &Heads,
+) -> Result<Vec<Block>, TillError> {
+    let mut blocks = Vec::new();
+    match state {
+        None => blocks.push(Block::Projections("the state row cannot be read".into())),
+        Some(s) => match &s.made_from {
+            None => blocks.push(Block::Unstamped),
+            Some(stamp) => {
+                for (chain, mark) in heads.marks() {
+                    let made = stamp.get(chain).map(|m| (m.seq, m.hash.clone()));
+                    let now = mark.map(|(seq, hash)| (seq, hex(&hash)));
+                    if made != now {
+                        let show = |x: &Option<(u64, String)>| {
+                            x.as_ref().map_or_else(
+                                || "no record".to_owned(),
+                                |(seq, hash)| format!("record {seq} ({})", hash.get(..16).unwrap_or(hash)),
+                            )
+                        };
+                        blocks.push(Block::Projections(format!(
+                            "they were made from {} {} but the journal ends at {}",
+                            chain.as_str(),
+                            show(&made),
+                            show(&now)
+                        )));
+                        break;
+                    }
+                }
+                if blocks.is_empty() {
+                    let tickets = journal_tickets(conn)?;
+                    let (gt, abs) = crate::closing::grand_totals(conn)?;
+                    if s.tickets != tickets {
+                        blocks.push(Block::Projections(format!(
+                            "they count {} tickets where the journal holds {tickets}",
+                            s.tickets
+                        )));
+                    } else if (s.grand_total, s.grand_total_abs) != (gt, abs) {
+                        blocks.push(Block::Projections(format!(
+                            "they hold a grand total of {} € where the journal adds up to {} €",
+                            money(s.grand_total),
+                            money(gt)
+                        )));
+                    }
+                }
+            }
+        },
+    }
+    if let Some(b) = head_check(conn, dir, id, ring, state)? {
+        blocks.push(b);
+    }
+    Ok(blocks)
+}
+
+/// The head files of the till (beside the database, and the copy the settings name): the first
+/// that the journal does not reach, as a block.
+fn head_check(
+    conn: &Connection,
+    dir: &Path,
+    id: &Identity,
+    ring: &KeyRing,
+    state: Option<&State>,
+) -> Result<Option<Block>, TillError> {
+    let mut found_any = false;
+    for (path, head) in heads_of(dir, id, state) {
+        let head = match head {
+            Ok(Some(h)) => h,
+            Ok(None) => continue,
+            Err(e) => {
+                return Ok(Some(Block::Head {
+                    expected: format!("a readable head at {}", path.display()),
+                    found: e.clone(),
+                    message: format!(
+                        "the till's head file cannot be read ({e}): put back the till's files from its \
+                         latest backup, or a manager accepts the journal as it is (`pos-till accept-head`)"
+                    ),
+                }));
+            }
+        };
+        found_any = true;
+        let finding = anchor::check(conn, &id.till, ring, &head).map_err(TillError::Storage)?;
+        let block = |expected: String, found: String, what: &str| Block::Head {
+            message: format!(
+                "{what}: the head kept in {} is {expected}, the database holds {found}. Put back the latest \
+                 copy of till.db; if it is lost, a manager accepts the loss with `pos-till accept-head` \
+                 (journaled)",
+                path.display()
+            ),
+            expected,
+            found,
+        };
+        match finding {
+            anchor::Finding::Reached => {}
+            anchor::Finding::Behind { head, found } => {
+                return Ok(Some(block(
+                    head,
+                    found,
+                    "the journal is older than its head (cut short, or an older copy put back)",
+                )));
+            }
+            anchor::Finding::Differs { head, found } => {
+                return Ok(Some(block(
+                    head,
+                    found,
+                    "the journal holds other records than its head (rewritten)",
+                )));
+            }
+            anchor::Finding::Foreign(why) => {
+                return Ok(Some(block(head.describe(), why, "the head does not belong to this journal")));
+            }
+        }
+    }
+    if !found_any && anchor::expected(conn)? {
+        return Ok(Some(Block::Head {
+            expected: "a head file".into(),
+            found: "none".into(),
+            message: format!(
+                "the till's head file is missing ({}): put back the till's files from its latest backup, or \
+                 a manager accepts the journal as it is (`pos-till accept-head`, journaled)",
+                dir.join(anchor::HEAD_FILE).display()
+            ),
+        }));
+    }
+    Ok(None)
+}
+
+/// Each head file the till may have: beside the database, and in the folder `head_copy` names.
+pub fn heads_of(
+    dir: &Path,
+    id: &Identity,
+    state: Option<&State>,
+) -> Vec<(std::path::PathBuf, Result<Option<HeadFile>, String>)> {
+    let mut out = vec![dir.join(anchor::HEAD_FILE)];
+    if let Some(copy) = state.and_then(|s| s.config.get("head_copy")).filter(|c| !c.is_empty()) {
+        out.push(anchor::copy_path(Path::new(copy), &id.till));
+    }
+    out.into_iter().map(|p| (p.clone(), anchor::read(&p))).collect()
+}
+
+fn money(cents: i64) -> String {
+    pos_core::money::Money::from_cents(cents).to_string()
+}
+
+/// What `pos-till verify` found.
+#[derive(Debug)]
+pub struct Report {
+    /// The walk (records checked, findings in the journal).
+    pub walked: Walked,
+    /// The till's keys.
+    pub ring: KeyRing,
+    /// Closures checked against the tickets.
+    pub closures: u64,
+    /// The first projection row that is not what the journal makes.
+    pub projections: Option<Finding>,
+    /// What is outside the journal and contradicts it (head, key file, expected key).
+    pub outside: Vec<Finding>,
+    /// What was found of the head files, for the report.
+    pub heads: Vec<String>,
+    /// Whether the journal was replayed.
+    pub replayed: bool,
+}
+
+impl Report {
+    /// The first thing found wrong.
+    pub fn first_problem(&self) -> Option<&Finding> {
+        self.walked.first().or(self.projections.as_ref()).or(self.outside.first())
+    }
+
+    /// The report as `pos-till verify` prints it: `OK …` or `BROKEN …` first.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        match self.first_problem() {
+            None => out.push(format!(
+                "OK {} records (live {}, training {})",
+                self.walked.records(),
+                self.walked.live,
+                self.walked.training
+            )),
+            Some(f) => out.push(format!("BROKEN {f}")),
+        }
+        for k in self.ring.keys() {
+            out.push(format!("key {} in force from live record {}", k.fingerprint(), k.from_seq));
+        }
+        if self.replayed {
+            out.push(format!("closures: {} checked against the tickets before them", self.closures));
+            if self.walked.findings.is_empty() {
+                out.push(match &self.projections {
+                    None => "projections: as the journal makes them".into(),
+                    Some(f) => format!("projections: {f}"),
+                });
+            }
+        }
+        out.extend(self.heads.iter().cloned());
+        let first = self.first_problem();
+        for f in self.outside.iter().filter(|f| Some(*f) != first) {
+            out.push(f.to_string());
+        }
+        out
+    }
+}
+
+/// Verifies the till in `dir` from its database alone (read only; the private key is not needed):
+/// the chain, and with `replay` every record against those before it and every projection against
+/// the replay; then the head files and the key file when they are there, and the key expected.
+pub fn verify(dir: &Path, expect_key: Option<&str>, replay: bool) -> Result<Report, TillError> {
+    let ro = store::open_read_only(dir)?;
+    let conn = &ro.conn;
+    let id = store::identity(conn)?;
+    let ring = KeyRing::load(conn)?;
+    let mut r = replay.then(Replay::new);
+    if r.is_some() {
+        let temp = store::PROJECTION_SCHEMA.replace("CREATE TABLE ", "CREATE TEMP TABLE ");
+        conn.execute_batch(&format!("PRAGMA temp_store = MEMORY; BEGIN; {temp}"))?;
+        let settings = crate::catalogue::settings(conn)?;
+        crate::projection::seed_loyalty(conn, &settings.customers)?;
+    }
+    let walked = walk(conn, &id.till, &ring, r.as_mut(), true)?;
+    let mut projections = None;
+    if let Some(rp) = &r
+        && walked.findings.is_empty()
+    {
+        projections = compare(conn, "main", "temp", &rp.state)?;
+    }
+    let mut outside = Vec::new();
+    let mut heads = Vec::new();
+    let state =
+        r.as_ref().map(|rp| rp.state.clone()).or_else(|| crate::projection::load_state(conn).ok().flatten());
+    for (path, head) in heads_of(dir, &id, state.as_ref()) {
+        match head {
+            Ok(None) => heads.push(format!("head: none at {}", path.display())),
+            Err(e) => outside.push(Finding::Outside(format!("the head file is unreadable: {e}"))),
+            Ok(Some(h)) => match anchor::check(conn, &id.till, &ring, &h).map_err(TillError::Storage)? {
+                anchor::Finding::Reached => {
+                    heads.push(format!("head: {} ({}) is in the journal", path.display(), h.describe()));
+                }
+                anchor::Finding::Behind { head, found } => outside.push(Finding::Outside(format!(
+                    "the journal ends at {found} but its head {} says {head}: records were removed or an \
+                     older copy was put back",
+                    path.display()
+                ))),
+                anchor::Finding::Differs { head, found } => outside.push(Finding::Outside(format!(
+                    "the head {} says {head} but the journal holds {found}: the journal was rewritten",
+                    path.display()
+                ))),
+                anchor::Finding::Foreign(why) => {
+                    outside.push(Finding::Outside(format!("the head {}: {why}", path.display())));
+                }
+            },
+        }
+    }
+    if let Ok(key) = store::read_key(dir)
+        && key.verifying_key().to_bytes() != ring.current().key
+    {
+        outside.push(Finding::Outside(format!(
+            "the journal's public key is not the one of {} (the database was re-keyed, or the key file replaced)",
+            dir.join(store::KEY_FILE).display()
+        )));
+    }
+    if let Some(fp) = expect_key
+        && ring.holds(fp).is_none()
+    {
+        outside.push(Finding::Outside(format!(
+            "the journal is signed by key {}, not by the expected {fp}",
+            ring.keys().iter().map(|k| k.fingerprint()).collect::<Vec<_>>().join(" then ")
+        )));
+    }
+    let closures = r.as_ref().map_or(0, |rp| rp.closures);
+    Ok(Report { walked, ring, closures, projections, outside, heads, replayed: replay })
+}
+
+/// The till's status as its folder has it (no device is opened, nothing written).
+pub fn status_of(
+    conn: &Connection,
+    id: &Identity,
+    state: &State,
+    heads: &Heads,
+    ring: &KeyRing,
+    blocks: &[Block],
+) -> Result<Value, TillError> {
+    let b = if state.training { &state.training_basket } else { &state.basket };
+    let (gt, abs) = crate::closing::grand_totals(conn)?;
+    let register = state.register.as_ref().map(|r| -> Result<Value, TillError> {
+        Ok(json!({"day": r.day, "float": money(r.float), "expected_cash": money(r.expected()?)}))
+    });
+    Ok(json!({
+        "till": id.till,
+        "store": id.store,
+        "key": ring.current().fingerprint(),
+        "operator": state.operator,
+        "training": state.training,
+        "register": register.transpose()?,
+        "basket_lines": b.lines.len(),
+        "parked": state.parked.keys().collect::<Vec<_>>(),
+        "records": heads.len(ChainName::Live),
+        "training_records": heads.len(ChainName::Training),
+        "tickets": journal_tickets(conn)?,
+        "grand_total": money(gt),
+        "grand_total_abs": money(abs),
+        "uncounted_days": state.uncounted,
+        "unresolved_cards": state.unresolved_cards,
+        "cards_on_basket": b.cards,
+        "blocked": blocks.iter().map(Block::message).collect::<Vec<_>>(),
+    }))
+}

@@ -1,0 +1,189 @@
+//! What a number typed at the till may be, and the settings a manager or technician may change.
+//!
+//! Two kinds of bound:
+//! - **Ceilings** no approval lifts: beyond them a number is a typing error or an attack, never a
+//!   sale (an amount above 10,000,000.00 €, more than 100,000 units on a line, more than ten tonnes).
+//!   They keep every sum far inside 64 bits.
+//! - **Maximums** a store sets (`max_line`, `max_ticket`, `max_cash_move`, `max_gift_card`,
+//!   `max_quantity`, `scale_capacity_grams`): above them the till asks for a manager's approval.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use pos_core::money::Money;
+use rust_decimal::Decimal;
+
+/// No amount above 10,000,000.00 € is ever accepted.
+pub const CEILING_CENTS: i64 = 1_000_000_000;
+/// No line of more units than this.
+pub const CEILING_QUANTITY: u32 = 100_000;
+/// No weight above ten tonnes.
+pub const CEILING_GRAMS: i64 = 10_000_000;
+
+/// The maximums in force (the settings, or their defaults).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// A line's amount, cents.
+    pub line: i64,
+    /// A ticket's total (or refund), cents.
+    pub ticket: i64,
+    /// An opening float, cash put in or taken out, cents.
+    pub cash_move: i64,
+    /// A gift card's load, cents.
+    pub gift_card: i64,
+    /// Units on a line.
+    pub quantity: u32,
+    /// The heaviest weight the scale weighs, grams.
+    pub scale_capacity_grams: i64,
+    /// A record dated more than this after the one before it is a clock jumped forward, days.
+    pub clock_forward_days: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            line: 1_000_000,
+            ticket: 2_000_000,
+            cash_move: 500_000,
+            gift_card: 150_000,
+            quantity: 999,
+            scale_capacity_grams: 30_000,
+            clock_forward_days: 7,
+        }
+    }
+}
+
+/// A setting the till knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    /// Discounts above this percent need a manager.
+    MaxDiscountPercent,
+    /// See [`Limits::line`].
+    MaxLine,
+    /// See [`Limits::ticket`].
+    MaxTicket,
+    /// See [`Limits::cash_move`].
+    MaxCashMove,
+    /// See [`Limits::gift_card`].
+    MaxGiftCard,
+    /// See [`Limits::quantity`].
+    MaxQuantity,
+    /// See [`Limits::scale_capacity_grams`].
+    ScaleCapacityGrams,
+    /// See [`Limits::clock_forward_days`].
+    ClockForwardDays,
+    /// The folder of the head's second copy (a backup folder, a USB key); empty: none.
+    HeadCopy,
+    /// A device (`device.printer` ...).
+    Device,
+}
+
+/// The settings that are not devices, by name.
+pub const SETTINGS: &[(&str, Setting)] = &[
+    ("max_discount_percent", Setting::MaxDiscountPercent),
+    ("max_line", Setting::MaxLine),
+    ("max_ticket", Setting::MaxTicket),
+    ("max_cash_move", Setting::MaxCashMove),
+    ("max_gift_card", Setting::MaxGiftCard),
+    ("max_quantity", Setting::MaxQuantity),
+    ("scale_capacity_grams", Setting::ScaleCapacityGrams),
+    ("clock_forward_days", Setting::ClockForwardDays),
+    ("head_copy", Setting::HeadCopy),
+];
+
+impl Setting {
+    /// The setting named `key`.
+    pub fn parse(key: &str) -> Option<Setting> {
+        if key.starts_with("device.") {
+            return Some(Setting::Device);
+        }
+        SETTINGS.iter().find(|(k, _)| *k == key).map(|(_, s)| *s)
+    }
+}
+
+/// Checks a setting's value; the error says what is expected.
+pub fn validate(key: &str, value: &str) -> Result<(), String> {
+    let setting = Setting::parse(key).ok_or_else(|| {
+        let names: Vec<&str> = SETTINGS.iter().map(|(k, _)| *k).collect();
+        format!("unknown setting `{key}` ({}, device.*)", names.join(", "))
+    })?;
+    match setting {
+        Setting::MaxDiscountPercent => match Decimal::from_str(value) {
+            Ok(p) if p >= Decimal::ZERO && p <= Decimal::ONE_HUNDRED => Ok(()),
+            _ => Err(format!("`{value}` is not a percentage from 0 to 100")),
+        },
+        Setting::MaxLine | Setting::MaxTicket | Setting::MaxCashMove | Setting::MaxGiftCard => {
+            amount(value).map(|_| ())
+        }
+        Setting::MaxQuantity => whole(value, 1, i64::from(CEILING_QUANTITY)).map(|_| ()),
+        Setting::ScaleCapacityGrams => whole(value, 1, CEILING_GRAMS).map(|_| ()),
+        Setting::ClockForwardDays => whole(value, 1, 3660).map(|_| ()),
+        Setting::HeadCopy => {
+            if value.is_empty() || std::path::Path::new(value).is_absolute() {
+                Ok(())
+            } else {
+                Err(format!("`{value}` is not an absolute folder path (empty: no copy)"))
+            }
+        }
+        Setting::Device => crate::devices::parse(&key["device.".len()..], value).map(|_| ()),
+    }
+}
+
+/// An amount setting: euros, above zero, at most the ceiling.
+fn amount(value: &str) -> Result<i64, String> {
+    let m = Money::from_str(value).map_err(|_| format!("`{value}` is not an amount in euros"))?;
+    if m.round() != m || m <= Money::ZERO || m > Money::from_cents(CEILING_CENTS) {
+        return Err(format!(
+            "`{value}` must be an amount above 0 and at most {} €",
+            Money::from_cents(CEILING_CENTS)
+        ));
+    }
+    Ok(m.cents())
+}
+
+fn whole(value: &str, min: i64, max: i64) -> Result<i64, String> {
+    match value.parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!("`{value}` must be a whole number from {min} to {max}")),
+    }
+}
+
+impl Limits {
+    /// The maximums the settings give (a setting that does not read keeps its default: the setting
+    /// was checked when it was made).
+    pub fn from_config(config: &BTreeMap<String, String>) -> Limits {
+        let d = Limits::default();
+        let get = |k: &str| config.get(k).map(String::as_str);
+        let money = |k: &str, default: i64| get(k).and_then(|v| amount(v).ok()).unwrap_or(default);
+        let int = |k: &str, min: i64, max: i64, default: i64| {
+            get(k).and_then(|v| whole(v, min, max).ok()).unwrap_or(default)
+        };
+        Limits {
+            line: money("max_line", d.line),
+            ticket: money("max_ticket", d.ticket),
+            cash_move: money("max_cash_move", d.cash_move),
+            gift_card: money("max_gift_card", d.gift_card),
+            quantity: u32::try_from(int(
+                "max_quantity",
+                1,
+                i64::from(CEILING_QUANTITY),
+                i64::from(d.quantity),
+            ))
+            .unwrap_or(d.quantity),
+            scale_capacity_grams: int("scale_capacity_grams", 1, CEILING_GRAMS, d.scale_capacity_grams),
+            clock_forward_days: int("clock_forward_days", 1, 3660, d.clock_forward_days),
+        }
+    }
+}
+
+/// An amount at the till's edge: within the ceiling (either sign), or the error that says so.
+pub fn within_ceiling(cents: i64, what: &str) -> Result<i64, String> {
+    if cents.checked_abs().is_none_or(|a| a > CEILING_CENTS) {
+        return Err(format!(
+            "{what} of {} €: no amount above {} € is accepted; check what was typed",
+            Money::from_cents(cents),
+            Money::from_cents(CEILING_CENTS)
+        ));
+    }
+    Ok(cents)
+}

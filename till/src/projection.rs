@@ -1,0 +1,624 @@
+//! The projections: what the till keeps beside its journal so that an action does not read the whole
+//! journal. The in-memory [`State`] (stored as the `state` row), gift card and credit note balances
+//! (`voucher`), loyalty points (`loyalty`), stock deltas (`stock_delta`) and units returned per sold
+//! line (`returned`).
+//!
+//! They are caches of the journal, never a source of what is signed:
+//!
+//! - [`apply`] is the only function that changes them, live (in the commit's transaction) and in a
+//!   replay ([`crate::replay`]), so a replayed till is the till that was; `pos-till verify` replays
+//!   the journal and compares every row.
+//! - The state carries a stamp ([`Stamp`]): the seq and hash of the last record applied on each
+//!   chain. At start the till compares it with its journal and refuses to sell on a mismatch.
+//! - Rows that let money out (a voucher's balance, a customer's points, the units already returned
+//!   on a sold line) name the record that last set them (`seq`), and that record states the value
+//!   (a ticket's `balances`, `points_balance`, a return line's `returned_after`): the engine reads it
+//!   back before letting the row pay ([`checked_balance`], [`checked_points`], [`checked_returned`]).
+//! - Every sum is checked: an overflow is an error, never a wrap.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
+
+use pos_core::chain::Customer;
+use pos_core::journal::{ChainName, Header, hex};
+use rusqlite::{Connection, OptionalExtension, params};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::entry::{DiscountSpec, Entry, LineSpec, Ticket};
+use crate::error::TillError;
+use crate::store;
+
+/// The open basket (or a parked one).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BasketState {
+    /// Lines by id.
+    pub lines: BTreeMap<u32, LineSpec>,
+    /// Line discounts.
+    pub discounts: BTreeMap<u32, DiscountSpec>,
+    /// Basket discount.
+    pub discount: Option<DiscountSpec>,
+    /// Customer id.
+    pub customer: String,
+    /// Next line id.
+    pub next_id: u32,
+    /// Card payments asked for this basket.
+    pub cards: Vec<CardPayment>,
+    /// Lines a manager approved above a maximum: line id, who.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub approvals: BTreeMap<u32, String>,
+}
+
+/// A card payment of the open basket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardPayment {
+    /// Reference given to the terminal.
+    pub reference: String,
+    /// Amount.
+    pub cents: i64,
+    /// `pending` (asked, no answer journaled), `approved`, `declined`, `not_made`, `unresolved`.
+    pub state: String,
+    /// Authorisation code and card, when approved.
+    pub detail: String,
+}
+
+/// The register session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Register {
+    /// Business day.
+    pub day: String,
+    /// Float counted at opening.
+    pub float: i64,
+    /// Cash from sales (cash tendered less change; negative for cash refunds).
+    pub cash_sales: i64,
+    /// Cash in.
+    pub cash_in: i64,
+    /// Cash out.
+    pub cash_out: i64,
+    /// Who opened.
+    pub opened_by: String,
+}
+
+impl Register {
+    /// Cash that should be in the drawer.
+    pub fn expected(&self) -> Result<i64, TillError> {
+        self.float
+            .checked_add(self.cash_sales)
+            .and_then(|x| x.checked_add(self.cash_in))
+            .and_then(|x| x.checked_sub(self.cash_out))
+            .ok_or_else(|| overflow("the cash expected in the drawer"))
+    }
+}
+
+/// Where a projection was made from: the last record applied on a chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mark {
+    /// Its seq.
+    pub seq: u64,
+    /// Its hash, hex.
+    pub hash: String,
+}
+
+/// The last record applied on each chain: what the projections were made from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    /// Live chain.
+    pub live: Option<Mark>,
+    /// Training chain.
+    pub training: Option<Mark>,
+}
+
+impl Stamp {
+    /// The mark of `chain`.
+    pub fn get(&self, chain: ChainName) -> Option<&Mark> {
+        match chain {
+            ChainName::Live => self.live.as_ref(),
+            ChainName::Training => self.training.as_ref(),
+        }
+    }
+}
+
+/// The till's state: a projection of the journal.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    /// What the projections were made from. Absent in a state written before stamps existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made_from: Option<Stamp>,
+    /// Started and not stopped (true at open means the last run crashed).
+    pub running: bool,
+    /// Logged-in staff.
+    pub operator: Option<String>,
+    /// Training mode.
+    pub training: bool,
+    /// The register session.
+    pub register: Option<Register>,
+    /// The live basket.
+    pub basket: BasketState,
+    /// The training basket.
+    pub training_basket: BasketState,
+    /// Parked baskets.
+    pub parked: BTreeMap<u32, BasketState>,
+    /// Next parking slot.
+    pub next_slot: u32,
+    /// Wrong PINs in a row, by staff.
+    pub failures: BTreeMap<String, u32>,
+    /// Locked accounts: until when (RFC 3339).
+    pub locked: BTreeMap<String, String>,
+    /// Perpetual grand total.
+    pub grand_total: i64,
+    /// Perpetual grand total of absolute values.
+    pub grand_total_abs: i64,
+    /// Days the till closed itself whose cash is still to count.
+    pub uncounted: BTreeSet<String>,
+    /// Days closed.
+    pub closed_days: BTreeSet<String>,
+    /// Months closed.
+    pub closed_months: BTreeSet<String>,
+    /// Seq of the last daily closure.
+    pub last_closure_seq: u64,
+    /// Configuration.
+    pub config: BTreeMap<String, String>,
+    /// Duplicates printed, by ticket.
+    pub duplicates: BTreeMap<String, u32>,
+    /// Card payments the manager must resolve.
+    pub unresolved_cards: BTreeSet<String>,
+    /// Tickets (live).
+    pub tickets: u64,
+}
+
+/// The error of a sum that does not fit: refused, never wrapped.
+pub fn overflow(what: &str) -> TillError {
+    TillError::Refused(format!("{what} would overflow: the amount is impossible; check what was typed"))
+}
+
+/// `a + b`, or an error naming `what`.
+pub fn add(a: i64, b: i64, what: &str) -> Result<i64, TillError> {
+    a.checked_add(b).ok_or_else(|| overflow(what))
+}
+
+/// Writes the state row.
+pub fn save_state(conn: &Connection, state: &State) -> Result<(), TillError> {
+    let json = serde_json::to_string(state).map_err(|e| TillError::Storage(e.to_string()))?;
+    conn.prepare_cached(
+        "INSERT INTO state (id, json) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
+    )?
+    .execute([json])?;
+    Ok(())
+}
+
+/// Reads the state row; `Ok(None)` when there is none or it cannot be read as a state.
+pub fn load_state(conn: &Connection) -> Result<Option<State>, TillError> {
+    let json: Option<String> =
+        conn.query_row("SELECT json FROM state WHERE id = 1", [], |r| r.get(0)).optional()?;
+    Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+}
+
+/// Seeds the loyalty projection with the customers' balances from the chain's files.
+pub fn seed_loyalty(conn: &Connection, customers: &[Customer]) -> Result<(), TillError> {
+    let mut ins = conn.prepare(
+        "INSERT INTO loyalty (customer, points, seq) VALUES (?1, ?2, 0) ON CONFLICT (customer) DO NOTHING",
+    )?;
+    for c in customers {
+        ins.execute(params![c.id, c.points])?;
+    }
+    Ok(())
+}
+
+/// Applies one record (its header, hash and body) to the state and the projection tables. The same
+/// function serves live commits and replays, so a replayed till is the till that was. An error names
+/// what the record would make impossible (a balance below zero, points not held, a sum that
+/// overflows): live, the commit rolls back; in a replay, it is a finding at that record.
+pub fn apply(
+    conn: &Connection,
+    state: &mut State,
+    header: &Header,
+    hash: &[u8; 32],
+    entry: &Entry,
+) -> Result<(), TillError> {
+    let training = header.chain == ChainName::Training;
+    let mark = Some(Mark { seq: header.seq, hash: hex(hash) });
+    let stamp = state.made_from.get_or_insert_with(Stamp::default);
+    if training {
+        stamp.training = mark;
+    } else {
+        stamp.live = mark;
+    }
+    let basket = if training { &mut state.training_basket } else { &mut state.basket };
+    match entry {
+        Entry::Started { .. } => state.running = true,
+        Entry::Stopped => {
+            state.running = false;
+            state.operator = None;
+        }
+        Entry::Login { staff } => {
+            state.operator = Some(staff.clone());
+            state.failures.remove(staff);
+            state.locked.remove(staff);
+        }
+        Entry::Logout { .. } => state.operator = None,
+        Entry::LoginFailed { staff, failures, reason, .. } => {
+            if *reason == crate::entry::LoginFailure::WrongPin {
+                state.failures.insert(staff.clone(), *failures);
+            }
+        }
+        Entry::LockedOut { staff, until } => {
+            state.locked.insert(staff.clone(), until.clone());
+            state.failures.remove(staff);
+        }
+        Entry::Training { on, .. } => state.training = *on,
+        Entry::ConfigChanged { key, value, .. } => {
+            state.config.insert(key.clone(), value.clone());
+        }
+        Entry::CardUnresolved { reference, cents, detail } => {
+            state.unresolved_cards.insert(reference.clone());
+            if let Some(c) = state.basket.cards.iter_mut().find(|c| c.reference == *reference) {
+                c.state = "unresolved".into();
+            } else {
+                state.basket.cards.push(CardPayment {
+                    reference: reference.clone(),
+                    cents: *cents,
+                    state: "unresolved".into(),
+                    detail: detail.clone(),
+                });
+            }
+        }
+        Entry::LineAdded { id, line, approved_by } => {
+            basket.lines.insert(*id, line.clone());
+            if let Some(by) = approved_by {
+                basket.approvals.insert(*id, by.clone());
+            }
+            basket.next_id = basket.next_id.max(id.saturating_add(1));
+        }
+        Entry::LineRemoved { id } => {
+            basket.lines.remove(id);
+            basket.discounts.remove(id);
+            basket.approvals.remove(id);
+        }
+        Entry::LineDiscount { id, discount } => {
+            basket.discounts.insert(*id, discount.clone());
+        }
+        Entry::BasketDiscount { discount } => basket.discount = Some(discount.clone()),
+        Entry::CustomerAttached { customer } => basket.customer = customer.clone(),
+        Entry::Parked { slot } => {
+            let parked = std::mem::take(basket);
+            state.parked.insert(*slot, parked);
+            state.next_slot = slot.saturating_add(1);
+        }
+        Entry::Resumed { slot } => {
+            if let Some(b) = state.parked.remove(slot) {
+                *basket = b;
+            }
+        }
+        Entry::BasketCancelled => *basket = BasketState::default(),
+        Entry::CardIntent { reference, cents } => {
+            basket.cards.push(CardPayment {
+                reference: reference.clone(),
+                cents: *cents,
+                state: "pending".into(),
+                detail: String::new(),
+            });
+        }
+        Entry::CardResult { reference, outcome, detail } => {
+            state.unresolved_cards.remove(reference);
+            let basket = if training { &mut state.training_basket } else { &mut state.basket };
+            if let Some(c) = basket.cards.iter_mut().find(|c| c.reference == *reference) {
+                c.state = outcome.clone();
+                c.detail = detail.clone();
+            }
+            // A refund that cancels an approved payment takes it off the basket.
+            if outcome == "approved"
+                && let Some(refund) = basket.cards.iter().find(|c| c.reference == *reference).cloned()
+                && refund.cents < 0
+                && let Some(paid) =
+                    basket.cards.iter_mut().find(|c| c.state == "approved" && c.cents == -refund.cents)
+            {
+                paid.state = "refunded".into();
+                if let Some(r) = basket.cards.iter_mut().find(|c| c.reference == *reference) {
+                    r.state = "refund".into();
+                }
+            }
+        }
+        Entry::RegisterOpened { day, float, by, .. } => {
+            state.register = Some(Register {
+                day: day.clone(),
+                float: *float,
+                cash_sales: 0,
+                cash_in: 0,
+                cash_out: 0,
+                opened_by: by.clone(),
+            });
+        }
+        Entry::CashIn { cents, .. } => {
+            if let Some(r) = state.register.as_mut() {
+                r.cash_in = add(r.cash_in, *cents, "the cash put into the drawer")?;
+            }
+        }
+        Entry::CashOut { cents, .. } => {
+            if let Some(r) = state.register.as_mut() {
+                r.cash_out = add(r.cash_out, *cents, "the cash taken out of the drawer")?;
+            }
+        }
+        Entry::CashCounted { day, .. } => {
+            state.uncounted.remove(day);
+        }
+        Entry::Ticket(t) => {
+            *basket = BasketState::default();
+            if !training {
+                apply_ticket(conn, state, header.seq, t)?;
+            }
+        }
+        Entry::Duplicate { ticket, copy, .. } => {
+            if !training {
+                state.duplicates.insert(ticket.clone(), *copy);
+            }
+        }
+        Entry::Closure(c) => match c.period.as_str() {
+            "day" => {
+                state.closed_days.insert(c.key.clone());
+                state.last_closure_seq = header.seq;
+                if state.register.as_ref().is_some_and(|r| r.day == c.key) {
+                    state.register = None;
+                }
+                if c.automatic {
+                    state.uncounted.insert(c.key.clone());
+                }
+            }
+            "month" => {
+                state.closed_months.insert(c.key.clone());
+            }
+            _ => {}
+        },
+        Entry::Initialised { .. }
+        | Entry::Recovered { .. }
+        | Entry::ClockBack { .. }
+        | Entry::ClockForward { .. }
+        | Entry::NoSale { .. }
+        | Entry::DeviceTested { .. }
+        | Entry::ClosureMade { .. }
+        | Entry::ProjectionsRebuilt { .. }
+        | Entry::HeadStarted { .. }
+        | Entry::HeadAccepted { .. }
+        | Entry::KeyChanged { .. }
+        | Entry::Archived { .. }
+        | Entry::Archive { .. } => {}
+    }
+    Ok(())
+}
+
+fn apply_ticket(conn: &Connection, state: &mut State, seq: u64, t: &Ticket) -> Result<(), TillError> {
+    state.tickets = state.tickets.checked_add(1).ok_or_else(|| overflow("the ticket count"))?;
+    state.grand_total = add(state.grand_total, t.total, "the perpetual grand total")?;
+    let abs = t.total.checked_abs().ok_or_else(|| overflow("the perpetual grand total"))?;
+    state.grand_total_abs = add(state.grand_total_abs, abs, "the perpetual grand total of absolute values")?;
+    if let Some(r) = state.register.as_mut() {
+        let cash = cash_of(t)?;
+        r.cash_sales = add(r.cash_sales, cash, "the cash from sales")?;
+    }
+    let mut touched: BTreeMap<String, i64> = BTreeMap::new();
+    for l in t.lines.iter().filter(|l| l.gift_card) {
+        let b = voucher_move(conn, seq, &l.reference, "gift_card", l.net)?;
+        touched.insert(l.reference.clone(), b);
+    }
+    for x in &t.tenders {
+        let kind = match x.kind.as_str() {
+            "gift_card" => "gift_card",
+            "store_credit" => "store_credit",
+            _ => continue,
+        };
+        let delta = x.cents.checked_neg().ok_or_else(|| overflow("a voucher's balance"))?;
+        let b = voucher_move(conn, seq, &x.reference, kind, delta)?;
+        touched.insert(x.reference.clone(), b);
+    }
+    if !t.balances.is_empty() {
+        let said: BTreeMap<String, i64> = t.balances.iter().cloned().collect();
+        if said != touched {
+            return Err(TillError::Refused(format!(
+                "ticket {} states the balances {} where the journal makes them {}",
+                t.reference,
+                show_balances(&said),
+                show_balances(&touched)
+            )));
+        }
+    }
+    if !t.customer.is_empty() {
+        let spent = t.tenders.iter().try_fold(0i64, |s, x| add(s, x.points, "the points spent"))?;
+        let have: i64 = conn
+            .prepare_cached("SELECT points FROM loyalty WHERE customer = ?1")?
+            .query_row([&t.customer], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0);
+        if spent > 0 && have < spent {
+            return Err(TillError::Refused(format!(
+                "ticket {} spends {spent} points of customer {} who had {have}",
+                t.reference, t.customer
+            )));
+        }
+        let now = add(have, t.points_earned, "the customer's points")?
+            .checked_sub(spent)
+            .ok_or_else(|| overflow("the customer's points"))?;
+        if let Some(said) = t.points_balance
+            && said != now
+        {
+            return Err(TillError::Refused(format!(
+                "ticket {} states {said} points left to customer {} where the journal makes it {now}",
+                t.reference, t.customer
+            )));
+        }
+        conn.prepare_cached(
+            "INSERT INTO loyalty (customer, points, seq) VALUES (?1, ?2, ?3)
+             ON CONFLICT (customer) DO UPDATE SET points = excluded.points, seq = excluded.seq",
+        )?
+        .execute(params![t.customer, now, seq])?;
+    }
+    for (sku, q) in &t.stock_moves {
+        let current: Option<String> = conn
+            .prepare_cached("SELECT delta FROM stock_delta WHERE sku = ?1")?
+            .query_row([sku], |r| r.get(0))
+            .optional()?;
+        let moved = Decimal::from_str(q)
+            .map_err(|_| TillError::Refused(format!("ticket {}: `{q}` is not a quantity", t.reference)))?;
+        let was = current.and_then(|c| Decimal::from_str(&c).ok()).unwrap_or_default();
+        let now = was.checked_sub(moved).ok_or_else(|| overflow("a stock delta"))?;
+        conn.prepare_cached(
+            "INSERT INTO stock_delta (sku, delta) VALUES (?1, ?2) ON CONFLICT (sku) DO UPDATE SET delta = excluded.delta",
+        )?
+        .execute(params![sku, now.normalize().to_string()])?;
+    }
+    for l in &t.lines {
+        if l.measure != "returned" || l.reference.starts_with("NO-RECEIPT/") {
+            continue;
+        }
+        // A return line's reference is the sold line's: ticket#line.
+        let Some((ticket, line)) = l.reference.rsplit_once('#') else { continue };
+        let line: u32 = line.parse().map_err(|_| {
+            TillError::Refused(format!("ticket {}: `{}` names no sold line", t.reference, l.reference))
+        })?;
+        let units = u32::try_from(-l.quantity).map_err(|_| overflow("the units returned"))?;
+        let before: u32 = conn
+            .prepare_cached("SELECT units FROM returned WHERE ticket = ?1 AND line = ?2")?
+            .query_row(params![ticket, line], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0);
+        let now = before.checked_add(units).ok_or_else(|| overflow("the units returned"))?;
+        if l.returned_after != 0 && l.returned_after != now {
+            return Err(TillError::Refused(format!(
+                "ticket {} states {} unit(s) of {} brought back where the journal makes it {now}",
+                t.reference, l.returned_after, l.reference
+            )));
+        }
+        conn.prepare_cached(
+            "INSERT INTO returned (ticket, line, units, seq) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (ticket, line) DO UPDATE SET units = excluded.units, seq = excluded.seq",
+        )?
+        .execute(params![ticket, line, now, seq])?;
+    }
+    Ok(())
+}
+
+/// The cash a ticket leaves in the drawer: cash tendered less the change given.
+pub fn cash_of(t: &Ticket) -> Result<i64, TillError> {
+    let tendered =
+        t.tenders.iter().filter(|x| x.kind == "cash").try_fold(0i64, |s, x| add(s, x.cents, "the cash"))?;
+    tendered.checked_sub(t.change).ok_or_else(|| overflow("the cash"))
+}
+
+fn show_balances(b: &BTreeMap<String, i64>) -> String {
+    let parts: Vec<String> =
+        b.iter().map(|(n, c)| format!("{n} {}", pos_core::money::Money::from_cents(*c))).collect();
+    if parts.is_empty() { "none".into() } else { parts.join(", ") }
+}
+
+/// Moves a voucher's balance by `delta`; returns the new balance. Below zero is refused.
+fn voucher_move(conn: &Connection, seq: u64, number: &str, kind: &str, delta: i64) -> Result<i64, TillError> {
+    let was: Option<i64> = conn
+        .prepare_cached("SELECT balance FROM voucher WHERE number = ?1")?
+        .query_row([number], |r| r.get(0))
+        .optional()?;
+    let now = add(was.unwrap_or(0), delta, "a voucher's balance")?;
+    if now < 0 {
+        return Err(TillError::Refused(format!(
+            "{number} would fall to {} (a balance cannot go below zero)",
+            pos_core::money::Money::from_cents(now)
+        )));
+    }
+    conn.prepare_cached(
+        "INSERT INTO voucher (number, kind, balance, seq) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (number) DO UPDATE SET balance = excluded.balance, seq = excluded.seq",
+    )?
+    .execute(params![number, kind, now, seq])?;
+    Ok(now)
+}
+
+/// What a projection row says against the record it names.
+fn mismatch(what: &str, seq: u64, said: String, row: String) -> TillError {
+    TillError::Blocked(format!(
+        "{what}: the till's table says {row} but record {seq} of the journal says {said}; \
+         the projections were changed outside the till: a manager runs `pos-till rebuild`"
+    ))
+}
+
+/// The ticket at live `seq`, or why there is none.
+fn ticket_at(conn: &Connection, seq: u64, what: &str) -> Result<Ticket, TillError> {
+    match store::read_records(conn, ChainName::Live, seq, seq)?.pop().map(|r| r.entry) {
+        Some(Entry::Ticket(t)) => Ok(t),
+        _ => Err(TillError::Blocked(format!(
+            "{what}: the till's table names record {seq}, which is not a ticket; the projections were \
+             changed outside the till: a manager runs `pos-till rebuild`"
+        ))),
+    }
+}
+
+/// A voucher's balance, checked against the ticket that last set it; `None` when there is no such
+/// voucher.
+pub fn checked_balance(conn: &Connection, number: &str) -> Result<Option<i64>, TillError> {
+    let row: Option<(i64, u64)> = conn
+        .query_row("SELECT balance, seq FROM voucher WHERE number = ?1", [number], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let Some((balance, seq)) = row else { return Ok(None) };
+    let what = format!("the balance of {number}");
+    let t = ticket_at(conn, seq, &what)?;
+    // A ticket written before tickets stated balances cannot be checked this way; `verify` can.
+    if t.balances.is_empty() {
+        return Ok(Some(balance));
+    }
+    match t.balances.iter().find(|(n, _)| n == number) {
+        Some((_, said)) if *said == balance => Ok(Some(balance)),
+        Some((_, said)) => Err(mismatch(&what, seq, money(*said), money(balance))),
+        None => Err(mismatch(&what, seq, "nothing of it".into(), money(balance))),
+    }
+}
+
+/// A customer's points, checked against the ticket that last set them (or the chain's files when
+/// no ticket has).
+pub fn checked_points(conn: &Connection, customer: &str, seed: i64) -> Result<i64, TillError> {
+    let row: Option<(i64, u64)> = conn
+        .query_row("SELECT points, seq FROM loyalty WHERE customer = ?1", [customer], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let Some((points, seq)) = row else { return Ok(seed) };
+    let what = format!("the points of customer {customer}");
+    if seq == 0 {
+        return if points == seed {
+            Ok(points)
+        } else {
+            Err(TillError::Blocked(format!(
+                "{what}: the till's table says {points} where the chain's files say {seed} and no ticket \
+                 changed them; a manager runs `pos-till rebuild`"
+            )))
+        };
+    }
+    let t = ticket_at(conn, seq, &what)?;
+    match t.points_balance {
+        None => Ok(points),
+        Some(said) if said == points && t.customer == customer => Ok(points),
+        Some(said) => Err(mismatch(&what, seq, said.to_string(), points.to_string())),
+    }
+}
+
+/// Units already brought back on line `line` of ticket `ticket`, checked against the return that
+/// last counted them.
+pub fn checked_returned(conn: &Connection, ticket: &str, line: u32) -> Result<u32, TillError> {
+    let row: Option<(u32, u64)> = conn
+        .query_row(
+            "SELECT units, seq FROM returned WHERE ticket = ?1 AND line = ?2",
+            params![ticket, line],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((units, seq)) = row else { return Ok(0) };
+    let what = format!("the units returned of {ticket}#{line}");
+    let t = ticket_at(conn, seq, &what)?;
+    let reference = format!("{ticket}#{line}");
+    match t.lines.iter().find(|l| l.measure == "returned" && l.reference == reference) {
+        Some(l) if l.returned_after == 0 || l.returned_after == units => Ok(units),
+        Some(l) => Err(mismatch(&what, seq, l.returned_after.to_string(), units.to_string())),
+        None => Err(mismatch(&what, seq, "no return of that line".into(), units.to_string())),
+    }
+}
+
+fn money(cents: i64) -> String {
+    format!("{} €", pos_core::money::Money::from_cents(cents))
+}
