@@ -234,7 +234,9 @@ pub struct Report {
 impl Report {
     /// The first thing found wrong.
     pub fn first_problem(&self) -> Option<&Finding> {
-        self.walked.first().or(self.projections.as_ref()).or(self.outside.first())
+        // What the journal itself says comes first; then what outside it contradicts it (a head it
+        // does not reach, another key), which explains a projection that differs; then the tables.
+        self.walked.first().or(self.outside.first()).or(self.projections.as_ref())
     }
 
     /// The report as `pos-till verify` prints it: `OK …` or `BROKEN …` first.

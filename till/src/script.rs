@@ -110,9 +110,7 @@ pub fn whole(a: &Map<String, Value>, k: &str, min: i64, max: i64) -> Result<Opti
             None if n.is_f64() => Err(bad(format!("`{k}` must be a whole number, not {n}"))),
             None => Err(range()),
         },
-        Some(Value::String(s)) => {
-            Err(bad(format!("`{k}` must be a number, not the text \"{s}\" (write {k}: 3, without quotes)")))
-        }
+        Some(Value::String(s)) => Err(bad(format!("`{k}` must be a number, not the text \"{s}\""))),
         Some(other) => Err(bad(format!("`{k}` must be a whole number, not {other}"))),
     }
 }
@@ -133,8 +131,7 @@ fn flag(a: &Map<String, Value>, k: &str) -> Result<bool, TillError> {
 /// Parses an amount written as a string of euros (`"12.30"`) into cents: at most two decimals, at
 /// most the till's ceiling either way.
 pub fn cents(s: &str) -> Result<i64, TillError> {
-    let m =
-        Money::from_str(s).map_err(|_| bad(format!("`{s}` is not an amount in euros (write \"12.30\")")))?;
+    let m = Money::from_str(s).map_err(bad)?;
     if m.round() != m {
         return Err(bad(format!("{s}: amounts are to the cent")));
     }

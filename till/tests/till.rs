@@ -15,9 +15,18 @@ use pos_till::engine::{Approval, Clock, TenderSpec, Till};
 use pos_till::entry::{Entry, LoginFailure};
 use pos_till::{archive, store};
 use rusqlite::Connection;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const POS_TILL: &str = env!("CARGO_BIN_EXE_pos-till");
+
+#[path = "till/events.rs"]
+mod events;
+#[path = "till/numbers.rs"]
+mod numbers;
+#[path = "till/owner.rs"]
+mod owner;
+#[path = "till/property.rs"]
+mod property;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/demo")

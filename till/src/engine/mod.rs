@@ -458,7 +458,9 @@ impl Till {
         {
             return Err(TillError::Blocked(b.message()));
         }
-        // Tables not made from the journal are not touched: `rebuild` makes them again from it.
+        // Tables not made from the journal are not written: `rebuild` makes them again from it. The
+        // records a blocked till may write (people logging in and out, the start, the clock) change
+        // only the state in memory.
         let project = !self.blocks.iter().any(|b| matches!(b, Block::Projections(_)));
         let head_held = self.blocks.iter().any(|b| matches!(b, Block::Head { .. }));
         let now = self.now();
@@ -492,9 +494,7 @@ impl Till {
                 };
                 let (header, hash) =
                     store::append(&tx, &mut heads, &self.signer, &self.identity.till, chain, &at, entry)?;
-                if project {
-                    projection::apply(&tx, &mut state, &header, &hash, entry)?;
-                }
+                projection::apply(&tx, &mut state, &header, &hash, entry)?;
                 headers.push(header);
             }
             if project {

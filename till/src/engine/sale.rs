@@ -139,6 +139,9 @@ impl Till {
     }
 
     pub(super) fn sale_ready(&mut self) -> Result<(), TillError> {
+        if let Some(b) = self.blocks.first() {
+            return Err(TillError::Blocked(b.message()));
+        }
         self.operator()?;
         self.ensure_day()
     }
@@ -454,8 +457,8 @@ impl Till {
         let mut trial = self.basket().clone();
         trial.customer = id.to_owned();
         self.price(&trial)?;
+        let points = if id.is_empty() { 0 } else { self.points(id)? };
         self.commit(vec![Entry::CustomerAttached { customer: id.to_owned() }])?;
-        let points = self.points(id)?;
         let mut view = self.basket_view()?;
         view["points"] = json!(points);
         Ok(view)
