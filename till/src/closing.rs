@@ -44,8 +44,7 @@ impl TotalsBuilder {
                 t.returns = t.returns.checked_sub(l.net).ok_or_else(|| overflow("the returns"))?;
             }
             if !l.gift_card {
-                let f = t.families.entry(l.family.clone()).or_default();
-                *f = add(*f, l.net, "a family's sales")?;
+                add_into(&mut t.families, &l.family, l.net, "a family's sales")?;
             }
         }
         for tender in &k.tenders {
@@ -54,8 +53,7 @@ impl TotalsBuilder {
             } else {
                 tender.cents
             };
-            let e = t.tenders.entry(tender.kind.clone()).or_default();
-            *e = add(*e, amount, "a tender's total")?;
+            add_into(&mut t.tenders, &tender.kind, amount, "a tender's total")?;
         }
         for v in &k.vat {
             add_vat(&mut t.vat, v)?;
@@ -113,14 +111,23 @@ fn round_div(a: i64, b: i64) -> i64 {
         .unwrap_or(0)
 }
 
+/// Adds `amount` to `key`'s sum (the key copied only the first time it is met).
+fn add_into(table: &mut BTreeMap<String, i64>, key: &str, amount: i64, what: &str) -> Result<(), TillError> {
+    match table.get_mut(key) {
+        Some(e) => *e = add(*e, amount, what)?,
+        None => {
+            table.insert(key.to_owned(), amount);
+        }
+    }
+    Ok(())
+}
+
 /// Adds one rate's base, VAT and total into a per-rate table.
 fn add_vat(table: &mut BTreeMap<String, VatLine>, v: &VatLine) -> Result<(), TillError> {
-    let e = table.entry(v.rate.clone()).or_insert_with(|| VatLine {
-        rate: v.rate.clone(),
-        base: 0,
-        vat: 0,
-        total: 0,
-    });
+    if !table.contains_key(&v.rate) {
+        table.insert(v.rate.clone(), VatLine { rate: v.rate.clone(), base: 0, vat: 0, total: 0 });
+    }
+    let Some(e) = table.get_mut(&v.rate) else { return Ok(()) };
     e.base = add(e.base, v.base, "a VAT base")?;
     e.vat = add(e.vat, v.vat, "a VAT amount")?;
     e.total = add(e.total, v.total, "a VAT rate's total")?;
@@ -192,11 +199,19 @@ pub fn last_closure(conn: &Connection, period: Option<&str>) -> Result<Option<(u
 /// The register as the journal has it: the last opening and everything after it, or `None` when
 /// the last opening's day has been closed since.
 pub fn drawer(conn: &Connection) -> Result<Option<Register>, TillError> {
+    drawer_of(conn, None)
+}
+
+/// [`drawer`], only when the register open is `day`'s (`None`: whatever its day).
+fn drawer_of(conn: &Connection, wanted: Option<&str>) -> Result<Option<Register>, TillError> {
     let opened = last_of(conn, Kind::PaymentProof, |seq, e| match e {
         Entry::RegisterOpened { day, float, by, .. } => Some((seq, day, float, by)),
         _ => None,
     })?;
     let Some((opened_seq, day, float, by)) = opened else { return Ok(None) };
+    if wanted.is_some_and(|w| w != day) {
+        return Ok(None);
+    }
     if last_closure(conn, Some("day"))?.is_some_and(|(seq, c)| seq > opened_seq && c.key == day) {
         return Ok(None);
     }
@@ -241,9 +256,9 @@ pub fn day_closure(conn: &Connection, day: &str, by: &str) -> Result<Closure, Ti
     let tickets = tickets_since(conn, after)?;
     let totals = totals(tickets.iter().map(|t| &t.ticket))?;
     let (grand_total, grand_total_abs) = grand_totals(conn)?;
-    let cash_expected = match drawer(conn)? {
-        Some(r) if r.day == day => r.expected()?,
-        _ => 0,
+    let cash_expected = match drawer_of(conn, Some(day))? {
+        Some(r) => r.expected()?,
+        None => 0,
     };
     Ok(Closure {
         period: "day".into(),

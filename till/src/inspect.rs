@@ -288,6 +288,9 @@ pub fn verify(dir: &Path, expect_key: Option<&str>, replay: bool) -> Result<Repo
         crate::projection::seed_loyalty(conn, &settings.customers)?;
     }
     let walked = walk(conn, &id.till, &ring, r.as_mut(), true)?;
+    if let Some(rp) = r.as_mut() {
+        rp.finish();
+    }
     let mut projections = None;
     if let Some(rp) = &r
         && walked.findings.is_empty()

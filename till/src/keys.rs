@@ -40,8 +40,7 @@ impl KeyRing {
         let id = store::identity(conn)?;
         let mut keys = vec![KeyInForce { from_seq: 1, key: id.public_key }];
         let mut stmt = conn.prepare(
-            "SELECT seq FROM journal WHERE chain = 'live' AND kind = 'event'
-             AND instr(CAST(bytes AS TEXT), '\"type\":\"key_changed\"') > 0 ORDER BY seq",
+            "SELECT seq FROM journal WHERE chain = 'live' AND kind = 'event' AND instr(CAST(bytes AS TEXT), '\"type\":\"key_changed\"') > 0 ORDER BY seq",
         )?;
         let seqs: Vec<u64> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
         for seq in seqs {

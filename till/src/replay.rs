@@ -56,6 +56,8 @@ pub struct Replay {
     sold: HashMap<String, Vec<(u32, u32)>>,
     /// Closures checked.
     pub closures: u64,
+    /// The last record replayed on each chain (live, training): the state's stamp at the end.
+    last: [Option<(u64, [u8; 32])>; 2],
 }
 
 impl Replay {
@@ -73,6 +75,7 @@ impl Replay {
         entry: &Entry,
     ) -> Result<(), Problem> {
         let live = header.chain == ChainName::Live;
+        self.last[usize::from(!live)] = Some((header.seq, *hash));
         let mut soft = None;
         if live {
             soft = self.check(header, entry).err();
@@ -85,6 +88,15 @@ impl Replay {
         match soft {
             Some(reason) => Err(Problem::Soft(reason)),
             None => Ok(()),
+        }
+    }
+
+    /// Stamps the state with the last records replayed: done once the walk is over.
+    pub fn finish(&mut self) {
+        for (chain, last) in [ChainName::Live, ChainName::Training].into_iter().zip(self.last) {
+            if let Some((seq, hash)) = last {
+                projection::stamp(&mut self.state, chain, seq, &hash);
+            }
         }
     }
 
@@ -464,6 +476,7 @@ pub fn rebuild_into(
     projection::seed_loyalty(conn, customers)?;
     let mut replay = Replay::new();
     let walked = crate::verify::walk(conn, till, ring, Some(&mut replay), false)?;
+    replay.finish();
     if let Some(f) = walked.findings.iter().find(|f| matches!(f, Finding::Record { fatal: true, .. })) {
         return Err(TillError::Refused(format!(
             "the journal itself does not verify ({f}): no projection can be made from it; keep this \

@@ -181,17 +181,17 @@ pub fn walk(
                 let (part, results) =
                     h.join().map_err(|_| TillError::Storage("a verification thread failed".into()))?;
                 for ((seq, row), checked) in part.into_iter().zip(results) {
-                    let seen = order.next(conn, &hand_overs, ring, seq, &row, checked);
+                    let seen = order.next(&hand_overs, ring, seq, &row, checked);
                     let stop = match seen {
-                        Ok((header, entry)) => {
+                        Ok(record) => {
                             match chain {
                                 ChainName::Live => walked.live += 1,
                                 ChainName::Training => walked.training += 1,
                             }
-                            match (replay.as_deref_mut(), entry) {
-                                (Some(r), Some(entry)) => {
+                            match (replay.as_deref_mut(), record) {
+                                (Some(r), Some(record)) => {
                                     let hash = to32(&row.hash);
-                                    match r.record(conn, &header, &hash, &entry) {
+                                    match r.record(conn, &record.0, &hash, &record.1) {
                                         Ok(()) => false,
                                         Err(Problem::Soft(reason)) => {
                                             walked.findings.push(Finding::Record {
@@ -246,13 +246,12 @@ impl InOrder {
     /// Checks a record's place in its chain; gives back its header and body (when decoded).
     fn next(
         &mut self,
-        conn: &Connection,
         hand_overs: &BTreeSet<u64>,
         ring: &KeyRing,
         seq: u64,
         row: &Row,
         checked: Result<Checked, String>,
-    ) -> Result<(Header, Option<Entry>), Finding> {
+    ) -> Result<Option<Box<(Header, Entry)>>, Finding> {
         let chain = self.chain;
         let broken = |seq: u64, reason: String| Finding::Record { chain, seq, reason, fatal: true };
         if seq != self.expect_seq {
@@ -269,7 +268,7 @@ impl InOrder {
             ));
         }
         let checked = checked.map_err(|reason| broken(seq, reason))?;
-        let kind = checked.header.kind;
+        let kind = checked.kind;
         let n = self.numbers.entry(kind).or_insert(0);
         if row.no != *n + 1 {
             return Err(broken(
@@ -284,28 +283,29 @@ impl InOrder {
             }
             self.key_index = checked.key_index;
         }
-        let decoded = |entry: &Option<Entry>| -> Option<Entry> {
-            entry.clone().or_else(|| {
+        let entry = checked.record.as_ref().map(|r| &r.1);
+        let decoded = || -> Option<Entry> {
+            entry.cloned().or_else(|| {
                 journal::decode(&row.bytes).ok().and_then(|(_, b)| serde_json::from_value(b).ok())
             })
         };
-        if let Some(e) = &checked.entry
+        if let Some(e) = entry
             && e.kind() != kind
         {
             return Err(broken(seq, format!("its body is not a record of kind {}", kind.as_str())));
         }
         if chain == ChainName::Live && seq == 1 {
-            match decoded(&checked.entry) {
+            match decoded() {
                 Some(Entry::Initialised { public_key, .. }) if public_key == hex(&ring.keys()[0].key) => {}
                 _ => return Err(broken(seq, "the first record is not this till's initialisation".into())),
             }
         }
         if chain == ChainName::Live {
             let at_hand_over = hand_overs.contains(&seq);
-            let is_change = matches!(checked.entry, Some(Entry::KeyChanged { .. }));
+            let is_change = matches!(entry, Some(Entry::KeyChanged { .. }));
             if at_hand_over {
                 let i = ring.index_at(seq + 1);
-                match decoded(&checked.entry) {
+                match decoded() {
                     Some(Entry::KeyChanged { old_key, new_key, .. })
                         if old_key == hex(&ring.keys()[i - 1].key) && new_key == hex(&ring.keys()[i].key) => {
                     }
@@ -320,10 +320,9 @@ impl InOrder {
                 return Err(broken(seq, "a key change the journal does not account for".into()));
             }
         }
-        let _ = conn;
         self.prev_hash = to32(&row.hash);
         self.expect_seq += 1;
-        Ok((checked.header, checked.entry))
+        Ok(checked.record)
     }
 }
 
@@ -336,8 +335,10 @@ fn settle(in_flight: Option<Vec<Checking>>) {
 
 /// What a worker found of a record by itself.
 struct Checked {
-    header: Header,
-    entry: Option<Entry>,
+    kind: Kind,
+    /// The header and body, decoded for a replay (left on the worker otherwise). Boxed: a body is
+    /// hundreds of bytes, and a million results move between threads.
+    record: Option<Box<(Header, Entry)>>,
     /// Which key of the ring signed it.
     key_index: usize,
 }
@@ -462,7 +463,7 @@ impl Checker {
                 let key_index = key?;
                 let (header, entry) = self.read(row)?;
                 self.header_matches(*seq, row, &header)?;
-                Ok(Checked { header, entry, key_index })
+                Ok(Checked { kind: header.kind, record: entry.map(|e| Box::new((header, e))), key_index })
             })
             .collect()
     }

@@ -26,14 +26,11 @@ pub(super) fn finish_key_change(dir: &Path, ring: &KeyRing) -> Result<(), TillEr
 }
 
 impl Till {
-    /// Journals the start; rebuilds tables written before they were stamped; starts the head of a
-    /// till that had none; and, after a crash, asks the terminal about card payments in flight.
+    /// Journals the start (tables written before they were stamped are made again first, see
+    /// [`Till::commit`]); starts the head of a till that had none; and, after a crash, asks the
+    /// terminal about card payments in flight.
     pub(super) fn start(&mut self) -> Result<(), TillError> {
         let crashed = self.state.running;
-        if self.blocks.contains(&Block::Unstamped) {
-            self.blocks.retain(|b| *b != Block::Unstamped);
-            self.rebuild_as("till", "the tables were written by a version that did not stamp them")?;
-        }
         let mut entries = vec![Entry::Started { software: SOFTWARE.into() }];
         let head_kept = anchor::expected(&self.conn)?;
         if !head_kept && !self.blocks.iter().any(|b| matches!(b, Block::Head { .. })) {
@@ -123,6 +120,7 @@ impl Till {
         let (header, hash) =
             store::append(&tx, &mut heads, &self.signer, &self.identity.till, ChainName::Live, &at, &entry)?;
         projection::apply(&tx, &mut state, &header, &hash, &entry)?;
+        projection::stamp(&mut state, ChainName::Live, header.seq, &hash);
         projection::save_state(&tx, &state)?;
         tx.commit()?;
         self.heads = heads;

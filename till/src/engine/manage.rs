@@ -103,6 +103,9 @@ impl Till {
     /// ten seconds for a scan. The outcome is journaled; a device that fails is an answer, not an
     /// error.
     pub fn test_device(&mut self, name: &str) -> Result<Value, TillError> {
+        if let Some(b) = self.blocks.first() {
+            return Err(TillError::Blocked(b.message()));
+        }
         let by = self.operator()?;
         if self.operator_role()? == Role::Cashier {
             return Err(refused("only a manager or a technician tests devices"));

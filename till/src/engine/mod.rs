@@ -153,6 +153,9 @@ pub struct Till {
     health: BTreeMap<String, DeviceHealth>,
     /// The last receipt or Z handed to the printer, as text (shown on screen on request).
     last_receipt: Option<String>,
+    /// Writes the head outside the database on a thread of its own. Declared before the lock, so
+    /// that it is dropped (its last head written) while the folder is still held.
+    head_writer: anchor::HeadWriter,
     /// No other process writes this till while this one lives.
     _lock: store::FolderLock,
 }
@@ -271,6 +274,7 @@ impl Till {
                 let (header, hash) =
                     store::append(&tx, &mut heads, &signer, &till, ChainName::Live, &at, &entry)?;
                 projection::apply(&tx, &mut state, &header, &hash, &entry)?;
+                projection::stamp(&mut state, ChainName::Live, header.seq, &hash);
             }
             projection::save_state(&tx, &state)?;
             tx.commit()?;
@@ -363,6 +367,7 @@ impl Till {
             sync_full: true,
             cache: std::cell::RefCell::default(),
             since_checkpoint: 0,
+            head_writer: anchor::HeadWriter::new(dir),
             _lock: lock,
         })
     }
@@ -453,6 +458,11 @@ impl Till {
     /// Appends `entries` and applies them, in one transaction; nothing of it if any part fails.
     /// After a fiscal commit, the head is written outside the database.
     pub fn commit(&mut self, entries: Vec<Entry>) -> Result<Vec<Header>, TillError> {
+        if self.blocks.contains(&Block::Unstamped) {
+            // Tables written by a version that did not stamp them: made again before anything else.
+            self.blocks.retain(|b| *b != Block::Unstamped);
+            self.rebuild_as("till", "the tables were written by a version that did not stamp them")?;
+        }
         if let Some(b) = self.blocks.first()
             && !entries.iter().all(allowed_while_blocked)
         {
@@ -497,6 +507,13 @@ impl Till {
                 projection::apply(&tx, &mut state, &header, &hash, entry)?;
                 headers.push(header);
             }
+            for (chain, mark) in heads.marks() {
+                if let Some((seq, hash)) = mark
+                    && state.made_from.as_ref().and_then(|s| s.get(chain)).is_none_or(|m| m.seq != seq)
+                {
+                    projection::stamp(&mut state, chain, seq, &hash);
+                }
+            }
             if project {
                 projection::save_state(&tx, &state)?;
             }
@@ -532,15 +549,25 @@ impl Till {
         Ok(headers)
     }
 
-    /// Writes the head beside the database and into its copy; a failure is shown in the device
-    /// status (the commit is made: the head follows at the next one).
+    /// Hands the head over to its writer (beside the database and into its copy); what the last
+    /// write said is shown in the device status (a commit is made whatever it says: the head
+    /// follows at the next one).
     fn write_head(&mut self) {
         let Some(head) = HeadFile::of(&self.identity.till, &self.heads) else { return };
         let copy = self.state.config.get("head_copy").filter(|c| !c.is_empty()).map(PathBuf::from);
-        let written = anchor::write(&self.dir, copy.as_deref(), &head);
-        if copy.is_some() || written.is_err() {
-            self.note("head", written.as_ref().map(|()| "head written").map_err(Clone::clone));
+        let shown = copy.is_some();
+        self.head_writer.submit(head, copy);
+        if let Some(last) = self.head_writer.last()
+            && (shown || last.is_err())
+        {
+            self.note("head", last.as_ref().map(|()| "head written").map_err(Clone::clone));
         }
+    }
+
+    /// Waits until the head of the last commit is written (the head writer works on a thread of
+    /// its own); what the write said.
+    pub fn flush_head(&self) -> Option<Result<(), String>> {
+        self.head_writer.flush()
     }
 
     /// Why the till refuses to sell now, when it does.

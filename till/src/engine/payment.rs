@@ -226,11 +226,11 @@ impl Till {
                 && !ticket.starts_with("NO-RECEIPT/")
             {
                 let e = returning.entry((ticket.clone(), *line)).or_insert((0, *sold_units));
-                e.0 += units;
+                e.0 = e.0.saturating_add(*units);
             }
         }
         for ((ticket, line), (units, sold)) in &returning {
-            if self.returned_units(ticket, *line)? + units > *sold {
+            if self.returned_units(ticket, *line)?.saturating_add(*units) > *sold {
                 return Err(refused(format!(
                     "line {line} of {ticket} was already returned; remove it from the basket"
                 )));
@@ -509,7 +509,15 @@ impl Till {
         let by = self.operator()?;
         self.not_in_training("reprinting a real ticket")?;
         let (ticket, seq) = self.find_ticket(reference)?;
-        let copy = self.state.duplicates.get(&ticket.reference).copied().unwrap_or(0) + 1;
+        // The copy number is signed: it is counted in the journal, not taken from the state.
+        let pattern = format!("\"ticket\":\"{}\"", ticket.reference);
+        let before: u32 = self.conn.query_row(
+            "SELECT COUNT(*) FROM journal WHERE chain = 'live' AND kind = 'duplicate'
+             AND instr(CAST(bytes AS TEXT), ?1) > 0",
+            [pattern],
+            |r| r.get(0),
+        )?;
+        let copy = before.checked_add(1).ok_or_else(|| refused("too many duplicates"))?;
         self.commit(vec![Entry::Duplicate { ticket: ticket.reference.clone(), copy, by }])?;
         let header = store::read_records(&self.conn, ChainName::Live, seq, seq)?.remove(0).header;
         self.print_ticket(&ticket, &header, Some(copy))?;

@@ -611,7 +611,12 @@ impl Till {
             "customer_detail": customer,
             "points": if b.customer.is_empty() { None } else { Some(self.points(&b.customer)?) },
             "point_value": euros(self.settings.loyalty.point_value.cents()),
-            "cards_paid": euros(b.cards.iter().filter(|c| c.state == "approved").map(|c| c.cents).sum()),
+            "cards_paid": euros(
+                b.cards
+                    .iter()
+                    .filter(|c| c.state == "approved")
+                    .try_fold(0i64, |s, c| add(s, c.cents, "the card payments"))?,
+            ),
             "cards_approved": b.cards.iter().filter(|c| c.state == "approved" && c.cents > 0).map(|c| euros(c.cents)).collect::<Vec<_>>(),
         }))
     }
