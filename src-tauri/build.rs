@@ -43,6 +43,8 @@ const COMMANDS: &[&str] = &[
     "devices",
     "test_device",
     "retry_printer",
+    "rebuild",
+    "accept_head",
     "configure",
     "last_receipt",
     "cancel_card",

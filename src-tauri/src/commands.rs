@@ -16,8 +16,8 @@ use tauri::State;
 
 use crate::AppState;
 
-/// An error as the window shows it: `code` (`refused`, `needs_manager`, `device`, `storage`) chooses
-/// the headline and what to do; `message` is the engine's sentence.
+/// An error as the window shows it: `code` (`refused`, `needs_manager`, `blocked`, `device`,
+/// `storage`) chooses the headline and what to do; `message` is the engine's sentence.
 #[derive(Debug, Serialize)]
 pub struct AppError {
     /// Kind of error.
@@ -28,8 +28,9 @@ pub struct AppError {
 
 type Answer = Result<Value, AppError>;
 
-/// Fields the window may not set: `do` is the command's own, `at` (the clock) is for scripts only.
-const RESERVED: &[&str] = &["do", "at"];
+/// Fields the window may not set: `do` is the command's own; `at` and `clock` (time passing, the
+/// clock moved) are for scripts only.
+const RESERVED: &[&str] = &["do", "at", "clock"];
 
 /// Runs `f` on a thread of its own: the engine waits on disks and devices (a card payment waits for
 /// the customer), and Tauri's async workers stay free for the cancel button and the window.
@@ -159,6 +160,11 @@ commands! {
     retry_printer => "retry_printer", basket: false;
     /// Changes a setting (`key`, `value`): manager or technician.
     configure => "config", basket: false;
+    /// A manager makes the till's tables again from its journal (`approval`), when the till found
+    /// them not made from it.
+    rebuild => "rebuild", basket: false;
+    /// A manager accepts a journal that does not reach its head (`approval`).
+    accept_head => "accept_head", basket: false;
 }
 
 /// The last receipt or Z report handed to the printer, as text (`null` before the first).

@@ -121,6 +121,8 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, state: AppState) -> tauri::B
         commands::devices,
         commands::test_device,
         commands::retry_printer,
+        commands::rebuild,
+        commands::accept_head,
         commands::configure,
         commands::last_receipt,
         commands::cancel_card,

@@ -4,7 +4,7 @@ import { invoke } from "@tauri-apps/api/core";
 
 /** An error from a command: `code` chooses the headline, `message` is the engine's sentence. */
 export interface AppError {
-  code: "refused" | "needs_manager" | "device" | "storage";
+  code: "refused" | "needs_manager" | "blocked" | "device" | "storage";
   message: string;
 }
 
@@ -31,6 +31,10 @@ export interface DeviceState {
 export interface Status {
   store: string;
   till: string;
+  /** The fingerprint of the key signing the journal now. */
+  key: string;
+  /** Why the till refuses to sell (its tables not made from its journal, a journal older than its head). */
+  blocked: string[];
   operator: string | null;
   training: boolean;
   register: { day: string; float: string; expected_cash: string } | null;

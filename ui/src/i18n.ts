@@ -125,6 +125,10 @@ const fr = {
   reason: "Motif",
   printed: "imprimé",
   errRefused: "Action refusée",
+  errBlocked: "Caisse bloquée : un responsable doit intervenir",
+  blocked: "La caisse refuse de vendre",
+  rebuild: "Reconstruire les tables depuis le journal (responsable)",
+  acceptHead: "Accepter le journal tel qu'il est (responsable)",
   errManager: "Validation d'un responsable nécessaire",
   errDevice: "Problème de périphérique",
   errStorage: "Problème d'enregistrement",
@@ -255,6 +259,10 @@ const en: Record<Key, string> = {
   reason: "Reason",
   printed: "printed",
   errRefused: "Not done",
+  errBlocked: "Till blocked: a manager must act",
+  blocked: "The till refuses to sell",
+  rebuild: "Make the tables again from the journal (manager)",
+  acceptHead: "Accept the journal as it is (manager)",
   errManager: "A manager must approve",
   errDevice: "Device problem",
   errStorage: "Could not save",
@@ -284,7 +292,7 @@ export function t(key: Key, params: Record<string, string> = {}): string {
 const FRENCH: ReadonlyArray<[RegExp, string]> = [
   [/^wrong PIN for (.+) \((\d+) in a row; (\d+) lock the account\)$/, "Code erroné pour $1 ($2 de suite ; bloqué à $3)"],
   [/^no staff member (\S+) at this till/, "Aucun membre du personnel $1 sur cette caisse : vérifiez le matricule"],
-  [/^(.+)'s account is locked after .* until (\S+);.*$/, "Le compte de $1 est bloqué après trop de codes erronés jusqu'à $2 : patientez ou appelez un responsable"],
+  [/^(.+)'s account is locked after .*until ([^,;)]+).*$/, "Le compte de $1 est bloqué après trop de codes erronés jusqu'à $2 : patientez ou appelez un responsable"],
   [/^nobody is logged in.*$/, "Personne n'est connecté : saisissez votre code"],
   [/^the register is not open.*$/, "La caisse n'est pas ouverte : ouvrez-la avec le fond de caisse compté"],
   [/^no product has barcode (\S+).*$/, "Aucun article n'a le code $1 : scannez-le à nouveau ou saisissez la référence"],
@@ -303,7 +311,14 @@ const FRENCH: ReadonlyArray<[RegExp, string]> = [
   [/^finish, park or cancel the current basket first$/, "Terminez, mettez en attente ou abandonnez le panier en cours"],
   [/^finish or park the current basket first$/, "Terminez ou mettez en attente le panier en cours"],
   [/^a basket is open: pay, park or cancel it before closing$/, "Un panier est ouvert : encaissez, mettez en attente ou abandonnez-le avant la clôture"],
-  [/^there is not that much cash in the drawer$/, "Il n'y a pas autant d'espèces dans le tiroir"],
+  [/^the drawer should hold (\S+) €, not (\S+) €$/, "Le tiroir devrait contenir $1 €, pas $2 €"],
+  [/^(.*) of (\S+) €: no amount above (\S+) € is accepted.*$/, "$1 de $2 € : aucun montant au-delà de $3 € n'est accepté, vérifiez la saisie"],
+  [/^(\S+) €: no amount above (\S+) € is accepted.*$/, "$1 € : aucun montant au-delà de $2 € n'est accepté, vérifiez la saisie"],
+  [/^`(\w+)` must be a whole number(.*)$/, "« $1 » doit être un nombre entier$2"],
+  [/^the till's tables were not made from its journal \((.*)\): .*$/, "Les tables de la caisse ne proviennent pas de son journal ($1) : un responsable les reconstruit depuis le journal (Gestion)"],
+  [/^the journal is older than its head.*$/, "Le journal est plus ancien que sa tête (base coupée ou ancienne copie remise) : remettez la dernière copie de la caisse, ou un responsable accepte la perte (Gestion)"],
+  [/^the journal holds other records than its head.*$/, "Le journal ne contient pas les enregistrements de sa tête (réécrit) : remettez la dernière copie de la caisse"],
+  [/^the till's head file is missing.*$/, "Le fichier de tête de la caisse a disparu : remettez-le depuis la sauvegarde, ou un responsable accepte le journal tel qu'il est (Gestion)"],
   [/^(.*): (\S+) is not a manager: a manager must approve.*$/, "$1 : $2 n'est pas responsable, un responsable doit valider"],
   [/^(.*): a manager must approve \(manager's PIN\)$/, "$1 : un responsable doit valider (son code)"],
   [/^card declined \((.*)\).*$/, "Carte refusée ($1) : demandez une autre carte ou un autre moyen de paiement"],
@@ -335,6 +350,8 @@ export function headline(code: string): string {
   switch (code) {
     case "needs_manager":
       return t("errManager");
+    case "blocked":
+      return t("errBlocked");
     case "device":
       return t("errDevice");
     case "storage":

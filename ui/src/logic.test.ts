@@ -125,4 +125,27 @@ describe("words and sentences", () => {
     expect(headline("device")).toBe("Device problem");
     setLang("fr");
   });
+
+  test("a till that refuses to sell says why and who acts, in French", () => {
+    setLang("fr");
+    expect(headline("blocked")).toBe("Caisse bloquée : un responsable doit intervenir");
+    expect(
+      sentence(
+        "the journal is older than its head (cut short, or an older copy put back): the head kept in /d/till.head is live record 9, the database holds live record 6. Put back the latest copy",
+      ),
+    ).toMatch(/^Le journal est plus ancien que sa tête/);
+    expect(
+      sentence(
+        "the till's tables were not made from its journal (they hold a grand total of -999.99 € where the journal adds up to 12.00 €): it sells again once a manager runs `pos-till rebuild --staff ID --pin PIN`",
+      ),
+    ).toBe(
+      "Les tables de la caisse ne proviennent pas de son journal (they hold a grand total of -999.99 € where the journal adds up to 12.00 €) : un responsable les reconstruit depuis le journal (Gestion)",
+    );
+    expect(sentence("a line of 12000.00 € (above the 10000.00 € maximum): a manager must approve (manager's PIN)")).toBe(
+      "a line of 12000.00 € (above the 10000.00 € maximum) : un responsable doit valider (son code)",
+    );
+    expect(
+      sentence("S008's account is locked after 5 wrong PINs (until 2026-12-05T09:15:00+01:00, at least 3 more minute(s)); wait or ask a manager"),
+    ).toBe("Le compte de S008 est bloqué après trop de codes erronés jusqu'à 2026-12-05T09:15:00+01:00 : patientez ou appelez un responsable");
+  });
 });

@@ -179,6 +179,32 @@ async function approved<T>(f: (a?: Approval) => Promise<T>): Promise<T | null> {
   }
 }
 
+/**
+ * Why the till refuses to sell, and what a manager does about it: make its tables again from the
+ * journal, or accept a journal that does not reach its head (both journaled).
+ */
+function blockedPanel(blocked: string[]): HTMLElement[] {
+  if (blocked.length === 0) return [];
+  const act = (what: "rebuild" | "accept_head") => async (): Promise<void> => {
+    const r = await approved((approval) => call(what, { approval }));
+    if (r === null) return;
+    await refreshBar();
+    manageScreen();
+  };
+  const head = blocked.some((b) => /head/.test(b));
+  return [
+    h("h2", { class: "warning", id: "blocked" }, t("blocked")),
+    ...blocked.map((b) => h("p", { class: "detail" }, sentence(b))),
+    h(
+      "div",
+      { class: "row" },
+      head
+        ? button(t("acceptHead"), "accept-head", act("accept_head"), "secondary")
+        : button(t("rebuild"), "rebuild", act("rebuild"), "secondary"),
+    ),
+  ];
+}
+
 // ------------------------------------------------------------------ status bar
 
 let status: Status | null = null;
@@ -210,6 +236,9 @@ async function refreshBar(): Promise<Status> {
     h("span", { id: "operator" }, status.operator ? `${operatorName || status.operator}` : ""),
     h("span", { class: "devices" }, deviceBadge("printer"), deviceBadge("terminal"), deviceBadge("scale")),
     h("span", { id: "sync", class: "sync" }, t("sync")),
+    status.blocked.length > 0
+      ? h("span", { id: "blocked-badge", class: "device bad", title: status.blocked.map(sentence).join("\n") }, `⚠ ${t("blocked")}`)
+      : null,
     langButton,
     lockButton,
   );
@@ -293,7 +322,8 @@ function openRegisterScreen(): void {
   const open = async (): Promise<void> => {
     const cents = parseCents(float.value);
     if (cents === null) throw new Error(`${float.value || "?"} : ${t("amount")} (12,30)`);
-    await call("open_register", { float: euros(cents) });
+    const r = await approved((approval) => call("open_register", { float: euros(cents), approval }));
+    if (r === null) return;
     await refreshBar();
     saleScreen();
   };
@@ -313,7 +343,9 @@ let basket: Basket | null = null;
 /** A scan from anywhere: the wedge scanner, the scan field, a search result, a suggestion. */
 async function scanCode(code: string, extra: Record<string, unknown> = {}): Promise<void> {
   try {
-    const r = await call<WithBasket>("scan", { code, ...extra });
+    // Above a maximum (units, a line's amount, a weight) a manager approves on the spot.
+    const r = await approved((approval) => call<WithBasket>("scan", { code, ...extra, approval }));
+    if (r === null) return;
     basket = r.basket;
   } catch (e) {
     if (isAppError(e) && /serial-tracked/.test(e.message) && extra["serial"] === undefined) {
@@ -487,7 +519,11 @@ function saleScreen(): void {
   const sellGift = button(t("sellGiftCard"), "gift-sell", async () => {
     const cents = parseCents(giftAmount.value);
     if (cents === null || cents <= 0) throw new Error(`${giftAmount.value || "?"} : ${t("amount")}`);
-    basket = (await call<WithBasket>("sell_gift_card", { card: giftNumber.value.trim(), amount: euros(cents) })).basket;
+    const sold = await approved((approval) =>
+      call<WithBasket>("sell_gift_card", { card: giftNumber.value.trim(), amount: euros(cents), approval }),
+    );
+    if (sold === null) return;
+    basket = sold.basket;
     giftNumber.value = "";
     giftAmount.value = "";
     paintBasket();
@@ -641,7 +677,8 @@ function paymentScreen(): void {
     const hasCard = tenders.some((tn) => tn.kind === "card");
     const waiting = hasCard ? cardWaiting() : null;
     try {
-      const r = await call<WithBasket<Paid>>("pay", { tenders: forEngine(tenders) });
+      const r = await approved((approval) => call<WithBasket<Paid>>("pay", { tenders: forEngine(tenders), approval }));
+      if (r === null) return;
       basket = r.basket;
       await refreshBar();
       paidScreen(r.result);
@@ -942,13 +979,15 @@ function manageScreen(): void {
   const move = (what: "cash_in" | "cash_out") => async (): Promise<void> => {
     const cents = parseCents(amount.value);
     if (cents === null || cents <= 0) throw new Error(`${amount.value || "?"} : ${t("amount")}`);
-    await call(what, { amount: euros(cents), reason: reason.value.trim() });
+    const r = await approved((approval) => call(what, { amount: euros(cents), reason: reason.value.trim(), approval }));
+    if (r === null) return;
     out.textContent = `${t(what === "cash_in" ? "cashIn" : "cashOut")} ${m(euros(cents))} ✓`;
     amount.value = "";
     reason.value = "";
     await refreshBar();
   };
   const training = status?.training ?? false;
+  const blocked = status?.blocked ?? [];
   const unresolved = status?.unresolved_cards ?? [];
   const uncounted = status?.uncounted_days ?? [];
   screen().replaceChildren(
@@ -956,6 +995,7 @@ function manageScreen(): void {
       "div",
       { class: "panel" },
       h("h1", {}, t("manage")),
+      ...blockedPanel(blocked),
       h("h2", {}, `${t("cashIn")} / ${t("cashOut")}`),
       amount,
       reason,
