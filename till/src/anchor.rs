@@ -273,6 +273,8 @@ pub struct HeadWriter {
 
 /// How long the head writer waits for a burst of commits to end.
 const SETTLE: std::time::Duration = std::time::Duration::from_millis(20);
+/// How long a flush waits for the head to be written at most.
+pub const FLUSH_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// How long a head may wait at most, commits coming all the while.
 const MAX_DELAY: std::time::Duration = std::time::Duration::from_millis(200);
 
@@ -367,14 +369,21 @@ impl HeadWriter {
         }
     }
 
-    /// Waits until every head handed over is written; gives what the last write said.
+    /// Waits until every head handed over is written (at most [`FLUSH_WAIT`]: a copy on a USB key
+    /// or a network folder that hangs does not hold the till); gives what the last write said.
     pub fn flush(&self) -> Option<Result<(), String>> {
         let (lock, ready) = &*self.shared;
         let mut p = lock.lock().ok()?;
         p.flushing = true;
         ready.notify_all();
+        let deadline = std::time::Instant::now() + FLUSH_WAIT;
         while self.thread.is_some() && (p.next.is_some() || p.writing) {
-            p = ready.wait(p).ok()?;
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                p.flushing = false;
+                return Some(Err("the head's copy did not answer: it is written when it does".into()));
+            }
+            p = ready.wait_timeout(p, left).ok()?.0;
         }
         p.flushing = false;
         p.last.clone()
@@ -388,12 +397,15 @@ impl HeadWriter {
 
 impl Drop for HeadWriter {
     fn drop(&mut self) {
-        self.flush();
+        let written = self.flush();
         if let Ok(mut p) = self.shared.0.lock() {
             p.stop = true;
             self.shared.1.notify_all();
         }
-        if let Some(t) = self.thread.take() {
+        // A writer stuck on a copy that does not answer is left behind rather than waited for.
+        if let Some(t) = self.thread.take()
+            && written.is_none_or(|w| w.is_ok())
+        {
             let _ = t.join();
         }
     }

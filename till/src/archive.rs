@@ -222,7 +222,7 @@ pub fn verify(bytes: &[u8], expect_key: Option<&str>) -> Result<Checked, String>
     let mut prev: Option<Vec<u8>> = None;
     let mut used: Vec<usize> = Vec::new();
     for (i, r) in file.records.iter().enumerate() {
-        let seq = file.from_seq + i as u64;
+        let seq = file.from_seq.checked_add(i as u64).ok_or("the archive's range is impossible")?;
         let at = |m: &str| format!("record {seq}: {m}");
         let p = unhex(&r.prev).filter(|p| p.len() == 32).ok_or_else(|| at("bad previous hash"))?;
         if let Some(expected) = &prev
@@ -252,7 +252,8 @@ pub fn verify(bytes: &[u8], expect_key: Option<&str>) -> Result<Checked, String>
         hashes.extend_from_slice(&hash);
         prev = Some(hash.to_vec());
     }
-    if file.records.len() as u64 != (file.to_seq + 1).saturating_sub(file.from_seq) {
+    if file.to_seq.checked_add(1).map(|n| n.saturating_sub(file.from_seq)) != Some(file.records.len() as u64)
+    {
         return Err("the archive does not hold every record of its range".into());
     }
     let digest = journal::sha256(&hashes);

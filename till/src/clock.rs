@@ -22,9 +22,20 @@ pub struct TillClock {
     source: Clock,
     /// Set clocks: how far the wall clock was moved away from the time passing.
     skew: Duration,
-    /// System clock: when the till opened, on the monotonic clock and on the wall.
+    /// System clock: when the till opened, on the monotonic clock, on the wall, and on the boot clock.
     opened: Instant,
     opened_wall: DateTime<Utc>,
+    opened_uptime: Option<Duration>,
+}
+
+/// The time since the machine booted, the time it slept included (`/proc/uptime`, in hundredths).
+fn uptime() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/uptime").ok()?;
+    let first = text.split_whitespace().next()?;
+    let (secs, hundredths) = first.split_once('.')?;
+    let secs: i64 = secs.parse().ok()?;
+    let hundredths: i64 = hundredths.get(..2)?.parse().ok()?;
+    Some(Duration::seconds(secs) + Duration::milliseconds(hundredths * 10))
 }
 
 impl TillClock {
@@ -34,7 +45,8 @@ impl TillClock {
             Clock::System => Utc::now(),
             Clock::Set(t) => *t,
         };
-        TillClock { source, skew: Duration::zero(), opened: Instant::now(), opened_wall }
+        let opened_uptime = matches!(source, Clock::System).then(uptime).flatten();
+        TillClock { source, skew: Duration::zero(), opened: Instant::now(), opened_wall, opened_uptime }
     }
 
     /// The wall clock, advancing a set clock by a second.
@@ -72,6 +84,15 @@ impl TillClock {
     /// How far the wall clock is from the time that passed.
     pub fn drift(&self) -> Duration {
         self.peek() - self.passed()
+    }
+
+    /// How far the wall clock is from the time that passed, the time the machine slept included
+    /// (the monotonic clock stops while it sleeps; the boot clock, read from `/proc/uptime`, does
+    /// not). `None` for a set clock, or where the boot clock cannot be read.
+    pub fn drift_awake_or_asleep(&self) -> Option<Duration> {
+        let Clock::System = self.source else { return None };
+        let (now, then) = (uptime()?, self.opened_uptime?);
+        Some(self.peek() - (self.opened_wall + (now - then)))
     }
 
     /// Time passes to `clock`'s.

@@ -112,6 +112,21 @@ pub fn start_checks(
                             money(s.grand_total),
                             money(gt)
                         )));
+                    } else {
+                        let drawer = crate::closing::drawer(conn)?;
+                        if s.register != drawer {
+                            let show = |r: &Option<crate::projection::Register>| {
+                                r.as_ref().map_or_else(
+                                    || "no register open".to_owned(),
+                                    |r| format!("the register of {}", r.day),
+                                )
+                            };
+                            blocks.push(Block::Projections(format!(
+                                "they hold {} where the journal has {}",
+                                show(&s.register),
+                                show(&drawer)
+                            )));
+                        }
                     }
                 }
             }

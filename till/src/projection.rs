@@ -169,7 +169,9 @@ pub struct State {
 
 /// The error of a sum that does not fit: refused, never wrapped.
 pub fn overflow(what: &str) -> TillError {
-    TillError::Refused(format!("{what} would overflow: the amount is impossible; check what was typed"))
+    TillError::Refused(format!(
+        "{what} would go beyond what can be counted: no till reaches it; nothing was done"
+    ))
 }
 
 /// `a + b`, or an error naming `what`.
@@ -177,13 +179,41 @@ pub fn add(a: i64, b: i64, what: &str) -> Result<i64, TillError> {
     a.checked_add(b).ok_or_else(|| overflow(what))
 }
 
-/// Writes the state row.
-pub fn save_state(conn: &Connection, state: &State) -> Result<(), TillError> {
+/// The key that seals the state row, derived from the till's signing key: the till refuses at start
+/// a state row whose seal does not match (an edit with `sqlite3`). Whoever holds `till.key` can
+/// reseal; `verify` (which needs no key) replays and compares instead.
+#[derive(Clone)]
+pub struct Seal([u8; 32]);
+
+impl Seal {
+    /// The seal of the till whose signing key is `key`.
+    pub fn of(key: &ed25519_dalek::SigningKey) -> Seal {
+        let mut input = b"pos-till state seal/1".to_vec();
+        input.extend_from_slice(key.as_bytes());
+        Seal(pos_core::journal::sha256(&input))
+    }
+
+    /// The seal of `json`.
+    pub fn mac(&self, json: &[u8]) -> [u8; 32] {
+        use hmac::Mac;
+        let mut m = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| {
+            // HMAC takes a key of any length.
+            unreachable!("HMAC accepts a 32-byte key")
+        });
+        m.update(json);
+        m.finalize().into_bytes().into()
+    }
+}
+
+/// Writes the state row with its seal.
+pub fn save_state(conn: &Connection, state: &State, seal: &Seal) -> Result<(), TillError> {
     let json = serde_json::to_string(state).map_err(|e| TillError::Storage(e.to_string()))?;
+    let mac = seal.mac(json.as_bytes());
     conn.prepare_cached(
-        "INSERT INTO state (id, json) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
+        "INSERT INTO state (id, json, seal) VALUES (1, ?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET json = excluded.json, seal = excluded.seal",
     )?
-    .execute([json])?;
+    .execute(params![json, &mac[..]])?;
     Ok(())
 }
 
@@ -192,6 +222,30 @@ pub fn load_state(conn: &Connection) -> Result<Option<State>, TillError> {
     let json: Option<String> =
         conn.query_row("SELECT json FROM state WHERE id = 1", [], |r| r.get(0)).optional()?;
     Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+}
+
+/// What the state row holds, read with its seal.
+pub enum Stored {
+    /// A state, sealed by this till.
+    Sealed(State),
+    /// A state whose seal is missing or does not match: changed outside the till.
+    Unsealed(State),
+    /// Nothing that reads as a state.
+    Unreadable,
+}
+
+/// Reads the state row and checks its seal.
+pub fn load_sealed(conn: &Connection, seal: &Seal) -> Result<Stored, TillError> {
+    let row: Option<(String, Option<Vec<u8>>)> = conn
+        .query_row("SELECT json, seal FROM state WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((json, mac)) = row else { return Ok(Stored::Unreadable) };
+    let Ok(state) = serde_json::from_str::<State>(&json) else { return Ok(Stored::Unreadable) };
+    Ok(if mac.as_deref() == Some(&seal.mac(json.as_bytes())[..]) {
+        Stored::Sealed(state)
+    } else {
+        Stored::Unsealed(state)
+    })
 }
 
 /// Seeds the loyalty projection with the customers' balances from the chain's files.
@@ -216,22 +270,19 @@ pub fn stamp(state: &mut State, chain: ChainName, seq: u64, hash: &[u8; 32]) {
     }
 }
 
-/// Applies one record (its header, hash and body) to the state and the projection tables. The same
+/// Applies one record (its header and body) to the state and the projection tables. The same
 /// function serves live commits and replays, so a replayed till is the till that was. An error names
 /// what the record would make impossible (a balance below zero, points not held, a sum that
 /// overflows): live, the commit rolls back; in a replay, it is a finding at that record.
-pub fn apply(
-    conn: &Connection,
-    state: &mut State,
-    header: &Header,
-    hash: &[u8; 32],
-    entry: &Entry,
-) -> Result<(), TillError> {
-    let _ = hash;
+pub fn apply(conn: &Connection, state: &mut State, header: &Header, entry: &Entry) -> Result<(), TillError> {
     let training = header.chain == ChainName::Training;
     let basket = if training { &mut state.training_basket } else { &mut state.basket };
     match entry {
-        Entry::Started { .. } => state.running = true,
+        Entry::Started { .. } => {
+            // Whoever was logged in before the till started logs in again (with their PIN).
+            state.running = true;
+            state.operator = None;
+        }
         Entry::Stopped => {
             state.running = false;
             state.operator = None;
@@ -479,7 +530,11 @@ fn apply_ticket(conn: &Connection, state: &mut State, seq: u64, t: &Ticket) -> R
         let line: u32 = line.parse().map_err(|_| {
             TillError::Refused(format!("ticket {}: `{}` names no sold line", t.reference, l.reference))
         })?;
-        let units = u32::try_from(-l.quantity).map_err(|_| overflow("the units returned"))?;
+        let units = l
+            .quantity
+            .checked_neg()
+            .and_then(|q| u32::try_from(q).ok())
+            .ok_or_else(|| overflow("the units returned"))?;
         let before: u32 = conn
             .prepare_cached("SELECT units FROM returned WHERE ticket = ?1 AND line = ?2")?
             .query_row(params![ticket, line], |r| r.get(0))
@@ -565,6 +620,13 @@ pub fn checked_balance(conn: &Connection, number: &str) -> Result<Option<i64>, T
     let Some((balance, seq)) = row else { return Ok(None) };
     let what = format!("the balance of {number}");
     let t = ticket_at(conn, seq, &what)?;
+    let mentions = t.lines.iter().any(|l| l.gift_card && l.reference == number)
+        || t.tenders
+            .iter()
+            .any(|x| matches!(x.kind.as_str(), "gift_card" | "store_credit") && x.reference == number);
+    if !mentions {
+        return Err(mismatch(&what, seq, "nothing of it".into(), money(balance)));
+    }
     // A ticket written before tickets stated balances cannot be checked this way; `verify` can.
     if t.balances.is_empty() {
         return Ok(Some(balance));
@@ -597,16 +659,21 @@ pub fn checked_points(conn: &Connection, customer: &str, seed: i64) -> Result<i6
         };
     }
     let t = ticket_at(conn, seq, &what)?;
+    if t.customer != customer {
+        return Err(mismatch(&what, seq, "another customer's ticket".into(), points.to_string()));
+    }
     match t.points_balance {
+        // A ticket written before tickets stated points cannot be checked this way; `verify` can.
         None => Ok(points),
-        Some(said) if said == points && t.customer == customer => Ok(points),
+        Some(said) if said == points => Ok(points),
         Some(said) => Err(mismatch(&what, seq, said.to_string(), points.to_string())),
     }
 }
 
-/// Units already brought back on line `line` of ticket `ticket`, checked against the return that
-/// last counted them.
-pub fn checked_returned(conn: &Connection, ticket: &str, line: u32) -> Result<u32, TillError> {
+/// Units already brought back on line `line` of ticket `ticket` (sold at live seq `sold_seq`),
+/// checked against the return that last counted them; and no return after that one, nor any return
+/// at all when no row counts them (returns are rare: the tickets since are searched for one).
+pub fn checked_returned(conn: &Connection, ticket: &str, line: u32, sold_seq: u64) -> Result<u32, TillError> {
     let row: Option<(u32, u64)> = conn
         .query_row(
             "SELECT units, seq FROM returned WHERE ticket = ?1 AND line = ?2",
@@ -614,15 +681,33 @@ pub fn checked_returned(conn: &Connection, ticket: &str, line: u32) -> Result<u3
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let Some((units, seq)) = row else { return Ok(0) };
     let what = format!("the units returned of {ticket}#{line}");
-    let t = ticket_at(conn, seq, &what)?;
     let reference = format!("{ticket}#{line}");
-    match t.lines.iter().find(|l| l.measure == "returned" && l.reference == reference) {
-        Some(l) if l.returned_after == 0 || l.returned_after == units => Ok(units),
-        Some(l) => Err(mismatch(&what, seq, l.returned_after.to_string(), units.to_string())),
-        None => Err(mismatch(&what, seq, "no return of that line".into(), units.to_string())),
+    let (units, after) = match row {
+        Some((units, seq)) => {
+            let t = ticket_at(conn, seq, &what)?;
+            match t.lines.iter().find(|l| l.measure == "returned" && l.reference == reference) {
+                Some(l) if l.returned_after == 0 || l.returned_after == units => {}
+                Some(l) => return Err(mismatch(&what, seq, l.returned_after.to_string(), units.to_string())),
+                None => return Err(mismatch(&what, seq, "no return of that line".into(), units.to_string())),
+            }
+            (units, seq)
+        }
+        None => (0, sold_seq),
+    };
+    let pattern = format!("\"reference\":\"{reference}\"");
+    let later: Option<u64> = conn
+        .query_row(
+            "SELECT seq FROM journal WHERE chain = 'live' AND kind = 'ticket' AND seq > ?1
+             AND instr(CAST(bytes AS TEXT), ?2) > 0 ORDER BY seq LIMIT 1",
+            params![after, pattern],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(seq) = later {
+        return Err(mismatch(&what, seq, "a later return of it".into(), units.to_string()));
     }
+    Ok(units)
 }
 
 fn money(cents: i64) -> String {

@@ -23,7 +23,7 @@ use serde_json::Value;
 use crate::closing::{TotalsBuilder, count_total, period_from};
 use crate::entry::{Closure, Entry, Ticket};
 use crate::error::TillError;
-use crate::projection::{self, State, add};
+use crate::projection::{self, State};
 use crate::verify::Finding;
 
 /// What is wrong with a record, as a replay sees it.
@@ -54,6 +54,8 @@ pub struct Replay {
     last_expected: Option<i64>,
     /// Units sold per returnable line of each live ticket: ticket → line → units.
     sold: HashMap<String, Vec<(u32, u32)>>,
+    /// Units brought back so far per sold line (`ticket#line`).
+    returned: HashMap<String, u32>,
     /// Closures checked.
     pub closures: u64,
     /// The last record replayed on each chain (live, training): the state's stamp at the end.
@@ -78,10 +80,9 @@ impl Replay {
         self.last[usize::from(!live)] = Some((header.seq, *hash));
         let mut soft = None;
         if live {
-            soft = self.check(header, entry).err();
+            soft = self.check(entry).err();
         }
-        projection::apply(conn, &mut self.state, header, hash, entry)
-            .map_err(|e| Problem::Hard(e.to_string()))?;
+        projection::apply(conn, &mut self.state, header, entry).map_err(|e| Problem::Hard(e.to_string()))?;
         if live {
             self.after(header, entry).map_err(|e| Problem::Hard(e.to_string()))?;
         }
@@ -101,7 +102,7 @@ impl Replay {
     }
 
     /// What a live record says, against the journal before it.
-    fn check(&self, header: &Header, entry: &Entry) -> Result<(), String> {
+    fn check(&self, entry: &Entry) -> Result<(), String> {
         match entry {
             Entry::Ticket(t) => self.check_ticket(t),
             Entry::Closure(c) => self.check_closure(c),
@@ -133,6 +134,10 @@ impl Replay {
                 }
                 Ok(())
             }
+            Entry::RegisterOpened { day, .. } if self.state.register.is_some() => Err(format!(
+                "it opens {day} while the register of {} is still open",
+                self.state.register.as_ref().map_or("", |r| r.day.as_str())
+            )),
             Entry::RegisterOpened { float, carried: true, .. } => match self.last_expected {
                 Some(e) if e == *float => Ok(()),
                 other => Err(format!(
@@ -148,10 +153,7 @@ impl Replay {
                 }
                 Ok(())
             }
-            _ => {
-                let _ = header;
-                Ok(())
-            }
+            _ => Ok(()),
         }
     }
 
@@ -191,9 +193,13 @@ impl Replay {
                     l.reference
                 ));
             };
-            let units = u32::try_from(-l.quantity).unwrap_or(u32::MAX);
-            if units > sold {
-                return Err(format!("it brings back {units} unit(s) of {} which sold {sold}", l.reference));
+            let units = l.quantity.checked_neg().and_then(|q| u32::try_from(q).ok()).unwrap_or(u32::MAX);
+            let before = self.returned.get(&l.reference).copied().unwrap_or(0);
+            if u64::from(before) + u64::from(units) > u64::from(sold) {
+                return Err(format!(
+                    "it brings back {units} unit(s) of {} which sold {sold}, {before} already brought back",
+                    l.reference
+                ));
             }
         }
         Ok(())
@@ -221,6 +227,11 @@ impl Replay {
                 };
                 if self.days.iter().any(|d| d.key == c.key) {
                     return Err(format!("it closes {} a second time", c.key));
+                }
+                if let Some(r) = &self.state.register
+                    && r.day != c.key
+                {
+                    return Err(format!("it closes {} while the register is open for {}", c.key, r.day));
                 }
                 e.automatic = c.automatic;
                 e
@@ -298,6 +309,15 @@ impl Replay {
                 if !lines.is_empty() {
                     self.sold.insert(t.reference.clone(), lines);
                 }
+                for l in t
+                    .lines
+                    .iter()
+                    .filter(|l| l.measure == "returned" && !l.reference.starts_with("NO-RECEIPT/"))
+                {
+                    let units = l.quantity.checked_neg().and_then(|q| u32::try_from(q).ok()).unwrap_or(0);
+                    let e = self.returned.entry(l.reference.clone()).or_insert(0);
+                    *e = e.saturating_add(units);
+                }
             }
             Entry::Closure(c) => {
                 self.closures += 1;
@@ -321,7 +341,6 @@ impl Replay {
             }
             _ => {}
         }
-        let _ = add;
         Ok(())
     }
 }

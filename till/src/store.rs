@@ -134,6 +134,8 @@ DROP TABLE loyalty;
 ALTER TABLE loyalty_anchored RENAME TO loyalty;
 ALTER TABLE voucher ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE returned ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+-- The state row is sealed (HMAC with a key derived from the till's key).
+ALTER TABLE state ADD COLUMN seal BLOB;
 -- The rows' seq are made by the replay: the till rebuilds its tables (journaled) at its next start.
 UPDATE state SET json = json_remove(json, '$.made_from');
 "#,
@@ -145,7 +147,7 @@ pub const PROJECTIONS: &[&str] = &["state", "voucher", "loyalty", "stock_delta",
 
 /// The projection tables as the latest migration makes them, for a replay into an empty database.
 pub const PROJECTION_SCHEMA: &str = r#"
-CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL, seal BLOB);
 CREATE TABLE voucher (number TEXT PRIMARY KEY, kind TEXT NOT NULL, balance INTEGER NOT NULL CHECK (balance >= 0), seq INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 CREATE TABLE loyalty (customer TEXT PRIMARY KEY, points INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 CREATE TABLE stock_delta (sku TEXT PRIMARY KEY, delta TEXT NOT NULL) WITHOUT ROWID;
@@ -352,6 +354,13 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), TillError> {
     f.write_all(bytes)
         .and_then(|()| f.sync_all())
         .map_err(|e| TillError::Storage(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Syncs a folder, so that a file created or renamed in it survives a power cut.
+pub fn sync_folder(dir: &Path) -> Result<(), TillError> {
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| TillError::Storage(format!("cannot sync {}: {e}", dir.display())))
 }
 
 /// Reads the till's signing key from `dir`.

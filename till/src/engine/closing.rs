@@ -92,17 +92,18 @@ impl Till {
             return Err(refused(format!("{day} has no cash count waiting")));
         }
         let total = crate::closing::count_total(counted)?;
-        let closure = crate::closing::last_closure(&self.conn, Some("day"))?
-            .filter(|(_, c)| c.key == day)
-            .map(|(_, c)| c)
-            .or(store::records_of_kind(&self.conn, ChainName::Live, Kind::Closure)?
-                .into_iter()
-                .filter_map(|r| match r.entry {
-                    Entry::Closure(c) if c.period == "day" && c.key == day => Some(c),
-                    _ => None,
-                })
-                .next_back())
-            .ok_or_else(|| TillError::Storage(format!("no closure for {day}")))?;
+        let closure = store::records_of_kind(&self.conn, ChainName::Live, Kind::Closure)?
+            .into_iter()
+            .filter_map(|r| match r.entry {
+                Entry::Closure(c) if c.period == "day" && c.key == day && c.automatic => Some(c),
+                _ => None,
+            })
+            .next_back()
+            .ok_or_else(|| {
+                refused(format!(
+                    "the journal holds no closure of {day} made by the till: there is no count to make for it"
+                ))
+            })?;
         let expected = closure.cash_expected;
         let difference = total.checked_sub(expected).ok_or_else(|| projection::overflow("the difference"))?;
         self.commit(vec![Entry::CashCounted {

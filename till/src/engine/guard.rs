@@ -18,6 +18,7 @@ pub(super) fn finish_key_change(dir: &Path, ring: &KeyRing) -> Result<(), TillEr
     if waiting.verifying_key().to_bytes() == ring.current().key {
         std::fs::rename(&next, dir.join(store::KEY_FILE))
             .map_err(|e| TillError::Storage(format!("cannot put the new key in place: {e}")))?;
+        store::sync_folder(dir)?;
     } else {
         std::fs::remove_file(&next)
             .map_err(|e| TillError::Storage(format!("cannot remove {}: {e}", next.display())))?;
@@ -119,9 +120,9 @@ impl Till {
             Entry::ProjectionsRebuilt { records: walked.records(), reason: reason.into(), by: by.into() };
         let (header, hash) =
             store::append(&tx, &mut heads, &self.signer, &self.identity.till, ChainName::Live, &at, &entry)?;
-        projection::apply(&tx, &mut state, &header, &hash, &entry)?;
+        projection::apply(&tx, &mut state, &header, &entry)?;
         projection::stamp(&mut state, ChainName::Live, header.seq, &hash);
-        projection::save_state(&tx, &state)?;
+        projection::save_state(&tx, &state, &self.seal)?;
         tx.commit()?;
         self.heads = heads;
         self.state = state;
@@ -163,6 +164,7 @@ impl Till {
         let next = self.dir.join(NEXT_KEY_FILE);
         let _ = std::fs::remove_file(&next);
         let key = store::create_key_file(&next)?;
+        store::sync_folder(&self.dir)?;
         let new_key = key.verifying_key().to_bytes();
         let old_key = self.ring.current().key;
         let committed =
@@ -171,11 +173,16 @@ impl Till {
             let _ = std::fs::remove_file(&next);
             return Err(e);
         }
+        // The journal has handed the key over: from now on only the new one signs, whatever becomes
+        // of the file (a rename that fails is finished at the next start).
+        self.seal = Seal::of(&key);
+        self.signer = RecordSigner::new(key);
+        self.ring = KeyRing::load(&self.conn)?;
+        projection::save_state(&self.conn, &self.state, &self.seal)?;
         std::fs::rename(&next, self.dir.join(store::KEY_FILE)).map_err(|e| {
             TillError::Storage(format!("cannot put the new key in place: {e}; restart the till"))
         })?;
-        self.signer = RecordSigner::new(key);
-        self.ring = KeyRing::load(&self.conn)?;
+        store::sync_folder(&self.dir)?;
         Ok(json!({
             "old": pos_core::journal::fingerprint(&old_key),
             "new": self.ring.current().fingerprint(),

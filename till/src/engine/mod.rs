@@ -47,7 +47,7 @@ use crate::error::TillError;
 use crate::inspect::{self, Block};
 use crate::keys::KeyRing;
 use crate::limits::{self, Limits};
-use crate::projection::{self, add};
+use crate::projection::{self, Seal, add};
 pub use crate::projection::{BasketState, CardPayment, Register, State};
 use crate::receipt;
 use crate::signer::RecordSigner;
@@ -120,6 +120,8 @@ pub struct Till {
     dir: PathBuf,
     conn: Connection,
     signer: RecordSigner,
+    /// Seals the state row (derived from the signing key).
+    seal: Seal,
     identity: Identity,
     /// The till's keys over its life, from its journal.
     ring: KeyRing,
@@ -273,10 +275,10 @@ impl Till {
             ] {
                 let (header, hash) =
                     store::append(&tx, &mut heads, &signer, &till, ChainName::Live, &at, &entry)?;
-                projection::apply(&tx, &mut state, &header, &hash, &entry)?;
+                projection::apply(&tx, &mut state, &header, &entry)?;
                 projection::stamp(&mut state, ChainName::Live, header.seq, &hash);
             }
-            projection::save_state(&tx, &state)?;
+            projection::save_state(&tx, &state, &Seal::of(signer.key()))?;
             tx.commit()?;
             if let Some(head) = HeadFile::of(&till, &heads) {
                 anchor::write(dir, None, &head).map_err(TillError::Storage)?;
@@ -315,6 +317,8 @@ impl Till {
         printer: Box<dyn ReceiptPrinter>,
         terminal: Box<dyn PaymentTerminal>,
     ) -> Result<Till, TillError> {
+        // Said before anything is created in a folder that holds no till.
+        drop(store::open_existing(dir)?);
         let lock = store::lock_folder(dir)?;
         let conn = store::open_existing(dir)?;
         let identity = store::identity(&conn)?;
@@ -338,8 +342,21 @@ impl Till {
             .unwrap_or(chrono_tz::Europe::Paris);
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let heads = Heads::load(&conn)?;
-        let stored = projection::load_state(&conn)?;
-        let blocks = inspect::start_checks(&conn, dir, &identity, &ring, stored.as_ref(), &heads)?;
+        let seal = Seal::of(&key);
+        let (stored, sealed) = match projection::load_sealed(&conn, &seal)? {
+            projection::Stored::Sealed(s) => (Some(s), true),
+            projection::Stored::Unsealed(s) => (Some(s), false),
+            projection::Stored::Unreadable => (None, true),
+        };
+        let mut blocks = inspect::start_checks(&conn, dir, &identity, &ring, stored.as_ref(), &heads)?;
+        if !sealed && !blocks.iter().any(|b| matches!(b, Block::Projections(_) | Block::Unstamped)) {
+            blocks.insert(
+                0,
+                Block::Projections(
+                    "the state row was changed outside the till: its seal does not match".into(),
+                ),
+            );
+        }
         let clock = TillClock::new(clock);
         let opened_passed = clock.passed();
         let drift_base = clock.drift();
@@ -347,6 +364,7 @@ impl Till {
             dir: dir.to_owned(),
             conn,
             signer: RecordSigner::new(key),
+            seal,
             identity,
             ring,
             settings,
@@ -437,8 +455,17 @@ impl Till {
         let Ok(last_t) = DateTime::parse_from_rfc3339(&last).map(|t| t.with_timezone(&Utc)) else {
             return Vec::new();
         };
-        let drift = self.clock.drift();
-        let moved = drift - self.drift_base;
+        let mut drift = self.clock.drift();
+        let mut moved = drift - self.drift_base;
+        if moved.abs() > Duration::minutes(CLOCK_MOVED_MINUTES)
+            && let Some(asleep) = self.clock.drift_awake_or_asleep()
+            && asleep.abs() <= Duration::minutes(CLOCK_MOVED_MINUTES)
+        {
+            // The machine slept: the monotonic clock stopped, the wall clock did not move.
+            drift = self.clock.drift();
+            self.drift_base = drift;
+            moved = Duration::zero();
+        }
         let margin = Duration::days(self.limits().clock_forward_days);
         let event = if now < last_t - Duration::seconds(1) {
             Some(Entry::ClockBack { last, now: at.to_owned() })
@@ -502,9 +529,9 @@ impl Till {
                 } else {
                     ChainName::Live
                 };
-                let (header, hash) =
+                let (header, _) =
                     store::append(&tx, &mut heads, &self.signer, &self.identity.till, chain, &at, entry)?;
-                projection::apply(&tx, &mut state, &header, &hash, entry)?;
+                projection::apply(&tx, &mut state, &header, entry)?;
                 headers.push(header);
             }
             for (chain, mark) in heads.marks() {
@@ -515,7 +542,7 @@ impl Till {
                 }
             }
             if project {
-                projection::save_state(&tx, &state)?;
+                projection::save_state(&tx, &state, &self.seal)?;
             }
             tx.commit()?;
             Ok::<_, TillError>(headers)

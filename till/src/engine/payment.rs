@@ -104,9 +104,17 @@ impl Till {
             let Some((ticket, line)) = l.reference.rsplit_once('#') else { continue };
             let was = match returned.get(&l.reference) {
                 Some(u) => *u,
-                None => self.returned_units(ticket, line.parse().unwrap_or(0))?,
+                None => {
+                    let line =
+                        line.parse().map_err(|_| refused(format!("`{}` names no sold line", l.reference)))?;
+                    self.returned_units(ticket, line, self.ticket_seq(ticket)?)?
+                }
             };
-            let units = u32::try_from(-l.quantity).map_err(|_| refused("impossible units"))?;
+            let units = l
+                .quantity
+                .checked_neg()
+                .and_then(|q| u32::try_from(q).ok())
+                .ok_or_else(|| refused("impossible units"))?;
             let now = was.checked_add(units).ok_or_else(|| refused("impossible units"))?;
             returned.insert(l.reference.clone(), now);
             l.returned_after = now;
@@ -230,11 +238,21 @@ impl Till {
             }
         }
         for ((ticket, line), (units, sold)) in &returning {
-            if self.returned_units(ticket, *line)?.saturating_add(*units) > *sold {
+            if self.returned_units(ticket, *line, self.ticket_seq(ticket)?)?.saturating_add(*units) > *sold {
                 return Err(refused(format!(
                     "line {line} of {ticket} was already returned; remove it from the basket"
                 )));
             }
+        }
+        // What the ticket will state of the rows it changes is read (and checked against the records
+        // that last set them) before any card is charged: a refusal comes now, not after the payment.
+        for l in basket.lines.values() {
+            if let LineSpec::GiftCard { card, .. } = l {
+                self.balance(card)?;
+            }
+        }
+        if !basket.customer.is_empty() {
+            self.points(&basket.customer)?;
         }
         // Every card payment still standing on the basket must be among the tenders: it is reused,
         // never lost and never charged again.
@@ -435,7 +453,7 @@ impl Till {
         if !self.basket().lines.is_empty() {
             return Err(refused("finish or park the current basket first"));
         }
-        let (ticket, _) = self.find_ticket(reference)?;
+        let (ticket, sold_seq) = self.find_ticket(reference)?;
         if ticket.lines.iter().any(|l| l.measure == "returned")
             || ticket.tenders.iter().any(|t| t.kind == "loyalty")
         {
@@ -447,7 +465,7 @@ impl Till {
             ));
         }
         for l in &ticket.lines {
-            if self.returned_units(&ticket.reference, l.id)? > 0 {
+            if self.returned_units(&ticket.reference, l.id, sold_seq)? > 0 {
                 return Err(refused("part of this ticket was already returned: return the rest instead"));
             }
         }

@@ -4,11 +4,11 @@ impl Till {
     /// A ticket of this till found by its number or its receipt's QR code, with what each line can
     /// still bring back (the returns screen ticks lines from it).
     pub fn ticket_view(&self, reference: &str) -> Result<Value, TillError> {
-        let (ticket, _) = self.find_ticket(reference)?;
+        let (ticket, seq) = self.find_ticket(reference)?;
         let mut lines = Vec::new();
         for l in &ticket.lines {
             let left = if returnable(l) {
-                sold_units(l).saturating_sub(self.returned_units(&ticket.reference, l.id)?)
+                sold_units(l).saturating_sub(self.returned_units(&ticket.reference, l.id, seq)?)
             } else {
                 0
             };
@@ -32,21 +32,29 @@ impl Till {
         }))
     }
 
-    pub(super) fn find_ticket(&self, reference: &str) -> Result<(Ticket, u64), TillError> {
+    /// The live seq of the ticket `reference` names (its number, or a receipt's QR code).
+    pub(super) fn ticket_seq(&self, reference: &str) -> Result<u64, TillError> {
         // A receipt's QR code reads `reference|signature`; a number typed in is the reference alone.
         let reference = reference.split('|').next().unwrap_or_default().trim();
+        // The text search narrows the tickets down; the ticket's own reference decides (a line or a
+        // tender may carry the same text: a gift card's number, a return's `ticket#line`).
         let pattern = format!("%\"reference\":\"{}\"%", reference.replace(['%', '_'], ""));
-        let row: Option<(String, u64)> = self
+        let seq: Option<u64> = self
             .conn
             .query_row(
-                "SELECT chain, seq FROM journal WHERE kind = 'ticket' AND chain = 'live' AND CAST(bytes AS TEXT) LIKE ?1 LIMIT 1",
-                [pattern],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                "SELECT seq FROM journal WHERE kind = 'ticket' AND chain = 'live' AND CAST(bytes AS TEXT) LIKE ?1
+                 AND json_extract(CAST(bytes AS TEXT), '$.body.reference') = ?2 ORDER BY seq LIMIT 1",
+                params![pattern, reference],
+                |r| r.get(0),
             )
             .optional()?;
-        let (_, seq) = row.ok_or_else(|| {
+        seq.ok_or_else(|| {
             refused(format!("no ticket {reference} at this till; check the number on the receipt"))
-        })?;
+        })
+    }
+
+    pub(super) fn find_ticket(&self, reference: &str) -> Result<(Ticket, u64), TillError> {
+        let seq = self.ticket_seq(reference)?;
         let rec = store::read_records(&self.conn, ChainName::Live, seq, seq)?;
         match rec.into_iter().next().map(|r| r.entry) {
             Some(Entry::Ticket(t)) => Ok((t, seq)),
@@ -54,16 +62,17 @@ impl Till {
         }
     }
 
-    /// Units already brought back on a sold line, checked against the return that last counted them.
-    pub(super) fn returned_units(&self, ticket: &str, line: u32) -> Result<u32, TillError> {
-        projection::checked_returned(&self.conn, ticket, line)
+    /// Units already brought back on a sold line, checked against the return that last counted them
+    /// and the tickets since (`sold_seq`: the sold ticket's seq).
+    pub(super) fn returned_units(&self, ticket: &str, line: u32, sold_seq: u64) -> Result<u32, TillError> {
+        projection::checked_returned(&self.conn, ticket, line, sold_seq)
     }
 
     /// Brings back units of lines of an earlier ticket (found by its number or the receipt's code).
     /// `lines` empty: everything still returnable.
     pub fn return_lines(&mut self, reference: &str, lines: &[(u32, u32)]) -> Result<Value, TillError> {
         self.sale_ready()?;
-        let (ticket, _) = self.find_ticket(reference)?;
+        let (ticket, sold_seq) = self.find_ticket(reference)?;
         let wanted: Vec<(u32, u32)> = if lines.is_empty() {
             ticket.lines.iter().filter(|l| returnable(l)).map(|l| (l.id, u32::MAX)).collect()
         } else {
@@ -94,7 +103,7 @@ impl Till {
                     _ => None,
                 })
                 .sum();
-            let taken = u64::from(self.returned_units(&ticket.reference, line_id)?) + pending;
+            let taken = u64::from(self.returned_units(&ticket.reference, line_id, sold_seq)?) + pending;
             let left = u32::try_from(u64::from(sold_units).saturating_sub(taken)).unwrap_or(0);
             let units = if units == u32::MAX { left } else { units };
             if units == 0 || units > left {

@@ -15,6 +15,13 @@ impl Till {
         if today <= reg.day {
             return Ok(());
         }
+        // The day closed and the float carried over are the journal's, not the state's.
+        let Some(reg) = crate::closing::drawer(&self.conn)? else {
+            return Err(refused("the register is not open: open it with the counted float"));
+        };
+        if today <= reg.day {
+            return Ok(());
+        }
         let by = self.state.operator.clone().unwrap_or_else(|| "till".into());
         let mut closure = crate::closing::day_closure(&self.conn, &reg.day, &by)?;
         closure.automatic = true;
@@ -48,7 +55,7 @@ impl Till {
             return Err(refused(format!("the register is already open for {}", reg.day)));
         }
         let approved_by = self.within(float, self.limits().cash_move, "a float", approval)?;
-        if let Some(reg) = self.state.register.clone() {
+        if let Some(reg) = crate::closing::drawer(&self.conn)? {
             let mut closure = crate::closing::day_closure(&self.conn, &reg.day, &by)?;
             closure.automatic = true;
             self.commit(vec![

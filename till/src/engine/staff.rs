@@ -49,7 +49,7 @@ impl Till {
         if crate::pin::verify(pin, &hash) {
             return Ok(role);
         }
-        let failures = self.state.failures.get(staff).copied().unwrap_or(0) + 1;
+        let failures = self.state.failures.get(staff).copied().unwrap_or(0).saturating_add(1);
         let mut entries = vec![Entry::LoginFailed {
             staff: staff.into(),
             failures,
