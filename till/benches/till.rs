@@ -403,7 +403,8 @@ fn million_sales(dir: &Path, demo: &Path) -> PathBuf {
     let ring = pos_till::keys::KeyRing::load(&tx).unwrap();
     let (replay, walked) = pos_till::replay::rebuild_into(&tx, &id.till, &ring, &settings.customers).unwrap();
     assert!(walked.findings.is_empty(), "{:?}", walked.findings);
-    pos_till::projection::save_state(&tx, &replay.state).unwrap();
+    let seal = pos_till::projection::Seal::of(&store::read_key(&dir).unwrap());
+    pos_till::projection::save_state(&tx, &replay.state, &seal).unwrap();
     tx.commit().unwrap();
     dir
 }
@@ -451,7 +452,8 @@ fn million(dir: &Path, demo: &Path) -> PathBuf {
     let ring = pos_till::keys::KeyRing::load(&tx).unwrap();
     let (replay, walked) = pos_till::replay::rebuild_into(&tx, &id.till, &ring, &settings.customers).unwrap();
     assert!(walked.findings.is_empty());
-    pos_till::projection::save_state(&tx, &replay.state).unwrap();
+    let seal = pos_till::projection::Seal::of(&store::read_key(&dir).unwrap());
+    pos_till::projection::save_state(&tx, &replay.state, &seal).unwrap();
     tx.commit().unwrap();
     dir
 }
