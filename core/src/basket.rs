@@ -107,8 +107,12 @@ pub enum LineItem {
     Return {
         /// The line as sold.
         sold: SoldLine,
-        /// Units returned, at most what was sold.
+        /// Units returned, at most what was sold less `before`.
         units: u32,
+        /// Units of that line already brought back before this return: the refund is the line's
+        /// share for all of them less its share for those, so returns one unit at a time never
+        /// refund more than was paid.
+        before: u32,
     },
 }
 
@@ -503,7 +507,7 @@ fn priced_line(line: &BasketLine, w: Work<'_>, net: Money, vat: Vec<VatPart>) ->
         LineItem::Weighed { sku, weight } => (sku, None, w.product, Measure::Weight(*weight), None),
         LineItem::PricedLabel { sku, .. } => (sku, None, w.product, Measure::Label, None),
         LineItem::GiftCard { sku, card, .. } => (sku, None, w.product, Measure::Label, Some(card.clone())),
-        LineItem::Return { sold, units } => (
+        LineItem::Return { sold, units, .. } => (
             &sold.sku,
             Some(sold.name.clone()),
             w.product,
@@ -549,7 +553,7 @@ fn canonical(l: &BasketLine) -> CanonicalKey<'_> {
         ),
         LineItem::PricedLabel { sku, price } => (2, sku.as_str(), "", price.cents(), 0),
         LineItem::GiftCard { sku, card, amount } => (3, sku.as_str(), card.as_str(), amount.cents(), 0),
-        LineItem::Return { sold, units } => {
+        LineItem::Return { sold, units, .. } => {
             (4, sold.sku.as_str(), sold.ticket.as_str(), i64::from(sold.line), *units)
         }
     };
@@ -655,11 +659,11 @@ fn resolve<'a>(
             }
             Ok(Work { unit_price: *amount, gross: *amount, promotable: false, ..blank(Some(p)) })
         }
-        LineItem::Return { sold, units } => {
-            if *units == 0 || *units > sold.units {
+        LineItem::Return { sold, units, before } => {
+            if *units == 0 || u64::from(*units) + u64::from(*before) > u64::from(sold.units) {
                 return Err(err(format!(
-                    "{} unit(s) returned but {} sold on ticket {} line {}",
-                    units, sold.units, sold.ticket, sold.line
+                    "{} unit(s) returned, {} before, but {} sold on ticket {} line {}",
+                    units, before, sold.units, sold.ticket, sold.line
                 )));
             }
             if sold.basis != basis {
@@ -669,9 +673,10 @@ fn resolve<'a>(
                     if sold.basis == PriceBasis::TaxExcluded { "tax-excluded (pro)" } else { "tax-included" }
                 )));
             }
-            let ratio = Decimal::from(*units) / Decimal::from(sold.units);
-            let net = -(sold.net.times(ratio).round());
-            let eco = -(sold.eco.times(ratio).round());
+            // The share of all the units brought back so far, less the share already refunded.
+            let share = |m: Money, n: u32| m.times(Decimal::from(n) / Decimal::from(sold.units)).round();
+            let net = -(share(sold.net, before + units) - share(sold.net, *before));
+            let eco = -(share(sold.eco, before + units) - share(sold.eco, *before));
             let weights: Vec<Money> = sold.vat.iter().map(|v| v.amount.abs()).collect();
             let parts = allocate(net, &weights)
                 .into_iter()

@@ -354,11 +354,39 @@ fn a_partial_return_refunds_its_share_at_the_original_rate() {
     let s = shop();
     let sale = s.price(vec![units("LIPO-A", 3)], Segment::Retail);
     let sold = sale.lines[0].as_sold("T-0001", sale.basis);
-    let ret = s.price(vec![LineItem::Return { sold: sold.clone(), units: 1 }], Segment::Retail);
+    let ret = s.price(vec![LineItem::Return { sold: sold.clone(), units: 1, before: 0 }], Segment::Retail);
     assert_eq!(sale.total, m(6354));
     assert_eq!(ret.total, m(-2118));
-    let e = s.try_price(vec![LineItem::Return { sold, units: 4 }], Segment::Retail).unwrap_err();
-    assert!(e.to_string().contains("4 unit(s) returned but 3 sold"));
+    let e = s.try_price(vec![LineItem::Return { sold, units: 4, before: 0 }], Segment::Retail).unwrap_err();
+    assert!(e.to_string().contains("4 unit(s) returned, 0 before, but 3 sold"), "{e}");
+}
+
+proptest! {
+    /// A line brought back a few units at a time refunds, in all, exactly what was paid for it: each
+    /// return refunds the share of all units back so far less the share already refunded.
+    #[test]
+    fn returns_one_at_a_time_never_refund_more_than_was_paid(
+        quantity in 1u32..9,
+        steps in prop::collection::vec(1u32..4, 1..9),
+    ) {
+        let s = shop();
+        let sale = s.price(vec![units("LIPO-A", quantity)], Segment::Retail);
+        let sold = sale.lines[0].as_sold("T-0001", sale.basis);
+        let (mut before, mut refunded) = (0u32, Money::ZERO);
+        for step in steps {
+            let units = step.min(quantity - before);
+            if units == 0 {
+                break;
+            }
+            let ret = s.price(vec![LineItem::Return { sold: sold.clone(), units, before }], Segment::Retail);
+            refunded += ret.total;
+            before += units;
+        }
+        prop_assert!(-refunded <= sale.total);
+        if before == quantity {
+            prop_assert_eq!(-refunded, sale.total);
+        }
+    }
 }
 
 #[test]
@@ -510,7 +538,7 @@ proptest! {
             .map(|l| {
                 let sold = l.as_sold("T-1", sale.basis);
                 let units = sold.units;
-                (LineItem::Return { sold, units }, None)
+                (LineItem::Return { sold, units, before: 0 }, None)
             })
             .collect();
         prop_assume!(!returns.is_empty());

@@ -401,7 +401,7 @@ fn million_sales(dir: &Path, demo: &Path) -> PathBuf {
     let tx = conn.transaction().unwrap();
     let settings = pos_till::catalogue::settings(&tx).unwrap();
     let ring = pos_till::keys::KeyRing::load(&tx).unwrap();
-    let (replay, walked) = pos_till::replay::rebuild_into(&tx, &id.till, &ring, &settings.customers).unwrap();
+    let (replay, walked) = pos_till::replay::rebuild_into(&tx, &id.till, &ring, &settings).unwrap();
     assert!(walked.findings.is_empty(), "{:?}", walked.findings);
     let seal = pos_till::projection::Seal::of(&store::read_key(&dir).unwrap());
     pos_till::projection::save_state(&tx, &replay.state, &seal).unwrap();
@@ -450,7 +450,7 @@ fn million(dir: &Path, demo: &Path) -> PathBuf {
     let tx = conn.transaction().unwrap();
     let settings = pos_till::catalogue::settings(&tx).unwrap();
     let ring = pos_till::keys::KeyRing::load(&tx).unwrap();
-    let (replay, walked) = pos_till::replay::rebuild_into(&tx, &id.till, &ring, &settings.customers).unwrap();
+    let (replay, walked) = pos_till::replay::rebuild_into(&tx, &id.till, &ring, &settings).unwrap();
     assert!(walked.findings.is_empty());
     let seal = pos_till::projection::Seal::of(&store::read_key(&dir).unwrap());
     pos_till::projection::save_state(&tx, &replay.state, &seal).unwrap();

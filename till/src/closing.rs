@@ -48,12 +48,12 @@ impl TotalsBuilder {
             }
         }
         for tender in &k.tenders {
-            let amount = if tender.kind == "cash" {
-                tender.cents.checked_sub(k.change).ok_or_else(|| overflow("the cash"))?
-            } else {
-                tender.cents
-            };
-            add_into(&mut t.tenders, &tender.kind, amount, "a tender's total")?;
+            add_into(&mut t.tenders, &tender.kind, tender.cents, "a tender's total")?;
+        }
+        // The change comes out of the cash once per ticket, however many cash tenders it has.
+        if k.change != 0 {
+            let change = k.change.checked_neg().ok_or_else(|| overflow("the change"))?;
+            add_into(&mut t.tenders, "cash", change, "the cash")?;
         }
         for v in &k.vat {
             add_vat(&mut t.vat, v)?;
@@ -370,5 +370,6 @@ pub fn count_total(counted: &BTreeMap<String, i64>) -> Result<i64, TillError> {
         let value = cents.checked_mul(*n).ok_or_else(|| overflow("the cash counted"))?;
         total = add(total, value, "the cash counted")?;
     }
+    crate::limits::within_ceiling(total, "a cash count").map_err(refused)?;
     Ok(total)
 }

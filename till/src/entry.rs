@@ -67,6 +67,10 @@ pub enum LineSpec {
         vat: Vec<(String, String, i64)>,
         /// `ttc` or `ht`.
         basis: String,
+        /// Units of the sold line already brought back (or on their way back in another basket)
+        /// when this return was added: the refund is priced for all of them less those.
+        #[serde(default, skip_serializing_if = "is_zero_u32")]
+        before: u32,
     },
 }
 
@@ -239,6 +243,14 @@ pub struct Ticket {
     /// The customer's loyalty points after this ticket (when a customer is attached).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points_balance: Option<i64>,
+    /// On the training chain: the live record that switched training mode on (a training ticket
+    /// no training record opened is a sale hidden from the totals).
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
+    pub training_from: u64,
+}
+
+fn is_zero_u64(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Totals of a period: what a Z (or monthly, yearly) closure fixes.

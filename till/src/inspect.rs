@@ -295,12 +295,13 @@ pub fn verify(dir: &Path, expect_key: Option<&str>, replay: bool) -> Result<Repo
     let conn = &ro.conn;
     let id = store::identity(conn)?;
     let ring = KeyRing::load(conn)?;
-    let mut r = replay.then(Replay::new);
-    if r.is_some() {
+    let mut r = None;
+    if replay {
         let temp = store::PROJECTION_SCHEMA.replace("CREATE TABLE ", "CREATE TEMP TABLE ");
         conn.execute_batch(&format!("PRAGMA temp_store = MEMORY; BEGIN; {temp}"))?;
         let settings = crate::catalogue::settings(conn)?;
         crate::projection::seed_loyalty(conn, &settings.customers)?;
+        r = Some(Replay::new(settings.promotions.iter().map(|p| p.name.to_string())));
     }
     let walked = walk(conn, &id.till, &ring, r.as_mut(), true)?;
     if let Some(rp) = r.as_mut() {
@@ -313,10 +314,13 @@ pub fn verify(dir: &Path, expect_key: Option<&str>, replay: bool) -> Result<Repo
         projections = compare(conn, "main", "temp", &rp.state)?;
     }
     let mut outside = Vec::new();
-    let mut heads = Vec::new();
+    let mut heads = notable(conn)?;
     let state =
         r.as_ref().map(|rp| rp.state.clone()).or_else(|| crate::projection::load_state(conn).ok().flatten());
+    let kept = crate::anchor::expected(conn)?;
+    let mut found_head = false;
     for (path, head) in heads_of(dir, &id, state.as_ref()) {
+        found_head |= !matches!(head, Ok(None));
         match head {
             Ok(None) => heads.push(format!("head: none at {}", path.display())),
             Err(e) => outside.push(Finding::Outside(format!("the head file is unreadable: {e}"))),
@@ -339,6 +343,13 @@ pub fn verify(dir: &Path, expect_key: Option<&str>, replay: bool) -> Result<Repo
             },
         }
     }
+    if kept && !found_head {
+        outside.push(Finding::Outside(format!(
+            "the journal keeps a head outside the database but there is none beside it ({}): ask for the \
+             till's head file, or its copy",
+            dir.join(crate::anchor::HEAD_FILE).display()
+        )));
+    }
     if let Ok(key) = store::read_key(dir)
         && key.verifying_key().to_bytes() != ring.current().key
     {
@@ -357,6 +368,35 @@ pub fn verify(dir: &Path, expect_key: Option<&str>, replay: bool) -> Result<Repo
     }
     let closures = r.as_ref().map_or(0, |rp| rp.closures);
     Ok(Report { walked, ring, closures, projections, outside, heads, replayed: replay })
+}
+
+/// The events an inspector wants pointed out: tables rebuilt, heads accepted after a loss, keys
+/// handed over, each with its record.
+fn notable(conn: &Connection) -> Result<Vec<String>, TillError> {
+    let mut stmt = conn.prepare(
+        "SELECT seq FROM journal WHERE chain = 'live' AND kind = 'event'
+         AND (instr(CAST(bytes AS TEXT), '\"type\":\"projections_rebuilt\"') > 0
+              OR instr(CAST(bytes AS TEXT), '\"type\":\"head_accepted\"') > 0
+              OR instr(CAST(bytes AS TEXT), '\"type\":\"key_changed\"') > 0)
+         ORDER BY seq",
+    )?;
+    let seqs: Vec<u64> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let mut out = Vec::new();
+    for seq in seqs {
+        let Some(r) = store::read_records(conn, ChainName::Live, seq, seq)?.pop() else { continue };
+        let at = r.header.at.get(..19).unwrap_or(&r.header.at).to_owned();
+        out.push(match r.entry {
+            crate::entry::Entry::ProjectionsRebuilt { by, reason, .. } => {
+                format!("record {seq} ({at}): tables rebuilt from the journal by {by}: {reason}")
+            }
+            crate::entry::Entry::HeadAccepted { expected, found, by } => {
+                format!("record {seq} ({at}): {by} accepted a journal that did not reach its head: it was {expected}, the database held {found}")
+            }
+            crate::entry::Entry::KeyChanged { by, .. } => format!("record {seq} ({at}): key changed by {by}"),
+            _ => continue,
+        });
+    }
+    Ok(out)
 }
 
 /// The till's status as its folder has it (no device is opened, nothing written).

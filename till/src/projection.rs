@@ -131,6 +131,9 @@ pub struct State {
     pub operator: Option<String>,
     /// Training mode.
     pub training: bool,
+    /// The live record that switched training mode on (0 when it is off).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub training_since: u64,
     /// The register session.
     pub register: Option<Register>,
     /// The live basket.
@@ -165,6 +168,10 @@ pub struct State {
     pub unresolved_cards: BTreeSet<String>,
     /// Tickets (live).
     pub tickets: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The error of a sum that does not fit: refused, never wrapped.
@@ -270,11 +277,22 @@ pub fn stamp(state: &mut State, chain: ChainName, seq: u64, hash: &[u8; 32]) {
     }
 }
 
+/// What a record says that cannot be: a balance spent below zero, points spent that were not held, a
+/// figure it states that the journal does not make. The projections follow the journal all the
+/// same (a replay goes on, and says so); a live commit with a breach is refused and rolled back.
+pub type Breaches = Vec<String>;
+
 /// Applies one record (its header and body) to the state and the projection tables. The same
-/// function serves live commits and replays, so a replayed till is the till that was. An error names
-/// what the record would make impossible (a balance below zero, points not held, a sum that
-/// overflows): live, the commit rolls back; in a replay, it is a finding at that record.
-pub fn apply(conn: &Connection, state: &mut State, header: &Header, entry: &Entry) -> Result<(), TillError> {
+/// function serves live commits and replays, so a replayed till is the till that was. It answers
+/// what the record says that cannot be ([`Breaches`]); an error is a sum that overflows or a
+/// database that fails, after which nothing more can be applied.
+pub fn apply(
+    conn: &Connection,
+    state: &mut State,
+    header: &Header,
+    entry: &Entry,
+) -> Result<Breaches, TillError> {
+    let mut breaches = Vec::new();
     let training = header.chain == ChainName::Training;
     let basket = if training { &mut state.training_basket } else { &mut state.basket };
     match entry {
@@ -302,7 +320,10 @@ pub fn apply(conn: &Connection, state: &mut State, header: &Header, entry: &Entr
             state.locked.insert(staff.clone(), until.clone());
             state.failures.remove(staff);
         }
-        Entry::Training { on, .. } => state.training = *on,
+        Entry::Training { on, .. } => {
+            state.training = *on;
+            state.training_since = if *on { header.seq } else { 0 };
+        }
         Entry::ConfigChanged { key, value, .. } => {
             state.config.insert(key.clone(), value.clone());
         }
@@ -401,7 +422,7 @@ pub fn apply(conn: &Connection, state: &mut State, header: &Header, entry: &Entr
         Entry::Ticket(t) => {
             *basket = BasketState::default();
             if !training {
-                apply_ticket(conn, state, header.seq, t)?;
+                apply_ticket(conn, state, header.seq, t, &mut breaches)?;
             }
         }
         Entry::Duplicate { ticket, copy, .. } => {
@@ -439,10 +460,16 @@ pub fn apply(conn: &Connection, state: &mut State, header: &Header, entry: &Entr
         | Entry::Archived { .. }
         | Entry::Archive { .. } => {}
     }
-    Ok(())
+    Ok(breaches)
 }
 
-fn apply_ticket(conn: &Connection, state: &mut State, seq: u64, t: &Ticket) -> Result<(), TillError> {
+fn apply_ticket(
+    conn: &Connection,
+    state: &mut State,
+    seq: u64,
+    t: &Ticket,
+    breaches: &mut Breaches,
+) -> Result<(), TillError> {
     state.tickets = state.tickets.checked_add(1).ok_or_else(|| overflow("the ticket count"))?;
     state.grand_total = add(state.grand_total, t.total, "the perpetual grand total")?;
     let abs = t.total.checked_abs().ok_or_else(|| overflow("the perpetual grand total"))?;
@@ -453,7 +480,7 @@ fn apply_ticket(conn: &Connection, state: &mut State, seq: u64, t: &Ticket) -> R
     }
     let mut touched: BTreeMap<String, i64> = BTreeMap::new();
     for l in t.lines.iter().filter(|l| l.gift_card) {
-        let b = voucher_move(conn, seq, &l.reference, "gift_card", l.net)?;
+        let b = voucher_move(conn, seq, &l.reference, "gift_card", l.net, breaches)?;
         touched.insert(l.reference.clone(), b);
     }
     for x in &t.tenders {
@@ -463,18 +490,18 @@ fn apply_ticket(conn: &Connection, state: &mut State, seq: u64, t: &Ticket) -> R
             _ => continue,
         };
         let delta = x.cents.checked_neg().ok_or_else(|| overflow("a voucher's balance"))?;
-        let b = voucher_move(conn, seq, &x.reference, kind, delta)?;
+        let b = voucher_move(conn, seq, &x.reference, kind, delta, breaches)?;
         touched.insert(x.reference.clone(), b);
     }
     if !t.balances.is_empty() {
         let said: BTreeMap<String, i64> = t.balances.iter().cloned().collect();
         if said != touched {
-            return Err(TillError::Refused(format!(
+            breaches.push(format!(
                 "ticket {} states the balances {} where the journal makes them {}",
                 t.reference,
                 show_balances(&said),
                 show_balances(&touched)
-            )));
+            ));
         }
     }
     if !t.customer.is_empty() {
@@ -485,10 +512,10 @@ fn apply_ticket(conn: &Connection, state: &mut State, seq: u64, t: &Ticket) -> R
             .optional()?
             .unwrap_or(0);
         if spent > 0 && have < spent {
-            return Err(TillError::Refused(format!(
+            breaches.push(format!(
                 "ticket {} spends {spent} points of customer {} who had {have}",
                 t.reference, t.customer
-            )));
+            ));
         }
         let now = add(have, t.points_earned, "the customer's points")?
             .checked_sub(spent)
@@ -496,10 +523,10 @@ fn apply_ticket(conn: &Connection, state: &mut State, seq: u64, t: &Ticket) -> R
         if let Some(said) = t.points_balance
             && said != now
         {
-            return Err(TillError::Refused(format!(
+            breaches.push(format!(
                 "ticket {} states {said} points left to customer {} where the journal makes it {now}",
                 t.reference, t.customer
-            )));
+            ));
         }
         conn.prepare_cached(
             "INSERT INTO loyalty (customer, points, seq) VALUES (?1, ?2, ?3)
@@ -542,10 +569,10 @@ fn apply_ticket(conn: &Connection, state: &mut State, seq: u64, t: &Ticket) -> R
             .unwrap_or(0);
         let now = before.checked_add(units).ok_or_else(|| overflow("the units returned"))?;
         if l.returned_after != 0 && l.returned_after != now {
-            return Err(TillError::Refused(format!(
+            breaches.push(format!(
                 "ticket {} states {} unit(s) of {} brought back where the journal makes it {now}",
                 t.reference, l.returned_after, l.reference
-            )));
+            ));
         }
         conn.prepare_cached(
             "INSERT INTO returned (ticket, line, units, seq) VALUES (?1, ?2, ?3, ?4)
@@ -569,18 +596,31 @@ fn show_balances(b: &BTreeMap<String, i64>) -> String {
     if parts.is_empty() { "none".into() } else { parts.join(", ") }
 }
 
-/// Moves a voucher's balance by `delta`; returns the new balance. Below zero is refused.
-fn voucher_move(conn: &Connection, seq: u64, number: &str, kind: &str, delta: i64) -> Result<i64, TillError> {
-    let was: Option<i64> = conn
-        .prepare_cached("SELECT balance FROM voucher WHERE number = ?1")?
-        .query_row([number], |r| r.get(0))
+/// Moves a voucher's balance by `delta`; returns the new balance. Below zero, or a voucher of
+/// another kind (a credit note paid as a gift card), is a breach.
+fn voucher_move(
+    conn: &Connection,
+    seq: u64,
+    number: &str,
+    kind: &str,
+    delta: i64,
+    breaches: &mut Breaches,
+) -> Result<i64, TillError> {
+    let was: Option<(i64, String)> = conn
+        .prepare_cached("SELECT balance, kind FROM voucher WHERE number = ?1")?
+        .query_row([number], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let now = add(was.unwrap_or(0), delta, "a voucher's balance")?;
+    if let Some((_, k)) = &was
+        && k != kind
+    {
+        breaches.push(format!("{number} is a {k}, used as a {kind}"));
+    }
+    let now = add(was.map_or(0, |w| w.0), delta, "a voucher's balance")?;
     if now < 0 {
-        return Err(TillError::Refused(format!(
-            "{number} would fall to {} (a balance cannot go below zero)",
+        breaches.push(format!(
+            "{number} falls to {} (a balance cannot go below zero)",
             pos_core::money::Money::from_cents(now)
-        )));
+        ));
     }
     conn.prepare_cached(
         "INSERT INTO voucher (number, kind, balance, seq) VALUES (?1, ?2, ?3, ?4)
@@ -639,15 +679,25 @@ pub fn checked_balance(conn: &Connection, number: &str) -> Result<Option<i64>, T
 }
 
 /// A customer's points, checked against the ticket that last set them (or the chain's files when
-/// no ticket has).
-pub fn checked_points(conn: &Connection, customer: &str, seed: i64) -> Result<i64, TillError> {
+/// no ticket has: `seed`, `None` for a customer the chain does not know).
+pub fn checked_points(conn: &Connection, customer: &str, seed: Option<i64>) -> Result<i64, TillError> {
     let row: Option<(i64, u64)> = conn
         .query_row("SELECT points, seq FROM loyalty WHERE customer = ?1", [customer], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?;
-    let Some((points, seq)) = row else { return Ok(seed) };
     let what = format!("the points of customer {customer}");
+    let Some((points, seq)) = row else {
+        // Every customer of the chain has a row from the till's first day: a missing one was removed.
+        return match seed {
+            None => Ok(0),
+            Some(_) => Err(TillError::Blocked(format!(
+                "{what}: the till's table has no row for them; the projections were changed outside the \
+                 till: a manager runs `pos-till rebuild`"
+            ))),
+        };
+    };
+    let seed = seed.unwrap_or(0);
     if seq == 0 {
         return if points == seed {
             Ok(points)

@@ -21,7 +21,7 @@ use rusqlite::Connection;
 use serde_json::Value;
 
 use crate::closing::{TotalsBuilder, count_total, period_from};
-use crate::entry::{Closure, Entry, Ticket};
+use crate::entry::{Closure, Entry, LineSpec, Ticket};
 use crate::error::TillError;
 use crate::projection::{self, State};
 use crate::verify::Finding;
@@ -56,6 +56,10 @@ pub struct Replay {
     sold: HashMap<String, Vec<(u32, u32)>>,
     /// Units brought back so far per sold line (`ticket#line`).
     returned: HashMap<String, u32>,
+    /// The live records that switched training mode on.
+    training_on: std::collections::HashSet<u64>,
+    /// The chain's promotions' names: a discount on a ticket is one of them or a journaled one.
+    promotions: std::collections::HashSet<String>,
     /// Closures checked.
     pub closures: u64,
     /// The last record replayed on each chain (live, training): the state's stamp at the end.
@@ -63,9 +67,77 @@ pub struct Replay {
 }
 
 impl Replay {
-    /// A replay from the start of the journal.
-    pub fn new() -> Replay {
-        Replay::default()
+    /// A replay from the start of the journal, for a chain whose promotions are named `promotions`.
+    pub fn new(promotions: impl IntoIterator<Item = String>) -> Replay {
+        Replay { promotions: promotions.into_iter().collect(), ..Replay::default() }
+    }
+
+    /// Whether ticket `t` sells what the basket journaled before it holds: the same lines, each what
+    /// its step added, and no discount that is neither a promotion nor one the journal holds.
+    fn against_basket(&self, t: &Ticket, training: bool) -> Result<(), String> {
+        let basket = if training { &self.state.training_basket } else { &self.state.basket };
+        let differs = |what: String| Err(format!("ticket {} {what}", t.reference));
+        if t.lines.len() != basket.lines.len() {
+            return differs(format!(
+                "has {} line(s); the basket journaled before it has {}",
+                t.lines.len(),
+                basket.lines.len()
+            ));
+        }
+        for l in &t.lines {
+            let Some(spec) = basket.lines.get(&l.id) else {
+                return differs(format!("has a line {} that no journaled step added", l.id));
+            };
+            let same = match spec {
+                LineSpec::Units { sku, quantity, serial } => {
+                    l.measure == "units"
+                        && l.sku == *sku
+                        && l.quantity == i64::from(*quantity)
+                        && serial.as_deref().unwrap_or("") == l.reference
+                }
+                LineSpec::Weighed { sku, grams } => {
+                    l.measure == "weight" && l.sku == *sku && l.quantity == *grams
+                }
+                LineSpec::Label { sku, cents } => l.measure == "label" && l.sku == *sku && l.gross == *cents,
+                LineSpec::GiftCard { sku, card, cents } => {
+                    l.gift_card && l.sku == *sku && l.reference == *card && l.net == *cents
+                }
+                LineSpec::Return { ticket, line, sku, units, .. } => {
+                    l.measure == "returned"
+                        && l.sku == *sku
+                        && Some(l.quantity) == i64::from(*units).checked_neg()
+                        && l.reference == format!("{ticket}#{line}")
+                }
+            };
+            if !same {
+                return differs(format!(
+                    "sells on line {} something other than the journaled step added",
+                    l.id
+                ));
+            }
+            let manual = basket.discounts.get(&l.id).map(|d| d.reason.as_str());
+            if let Some((label, _)) = l
+                .discounts
+                .iter()
+                .find(|(label, _)| !self.promotions.contains(label) && Some(label.as_str()) != manual)
+            {
+                return differs(format!(
+                    "gives line {} a discount \"{label}\", neither a promotion nor journaled",
+                    l.id
+                ));
+            }
+        }
+        let manual = basket.discount.as_ref().map(|d| d.reason.as_str());
+        if let Some((label, _)) = t
+            .basket_discounts
+            .iter()
+            .find(|(label, _)| !self.promotions.contains(label) && Some(label.as_str()) != manual)
+        {
+            return differs(format!(
+                "gives a basket discount \"{label}\", neither a promotion nor journaled"
+            ));
+        }
+        Ok(())
     }
 
     /// Checks one record against what came before, then applies it.
@@ -79,10 +151,28 @@ impl Replay {
         let live = header.chain == ChainName::Live;
         self.last[usize::from(!live)] = Some((header.seq, *hash));
         let mut soft = None;
-        if live {
-            soft = self.check(entry).err();
+        if let Entry::Ticket(t) = entry {
+            soft = self.against_basket(t, !live).err();
         }
-        projection::apply(conn, &mut self.state, header, entry).map_err(|e| Problem::Hard(e.to_string()))?;
+        if live && soft.is_none() {
+            soft = self.check(entry).err();
+            if let Entry::Training { on: true, .. } = entry {
+                self.training_on.insert(header.seq);
+            }
+        } else if let Entry::Ticket(t) = entry
+            && soft.is_none()
+            && !self.training_on.contains(&t.training_from)
+        {
+            soft = Some(format!(
+                "training ticket {} names no record that switched training mode on: a sale kept out of the totals",
+                t.reference
+            ));
+        }
+        let breaches = projection::apply(conn, &mut self.state, header, entry)
+            .map_err(|e| Problem::Hard(e.to_string()))?;
+        if soft.is_none() {
+            soft = breaches.into_iter().next();
+        }
         if live {
             self.after(header, entry).map_err(|e| Problem::Hard(e.to_string()))?;
         }
@@ -487,13 +577,15 @@ pub fn rebuild_into(
     conn: &Connection,
     till: &str,
     ring: &crate::keys::KeyRing,
-    customers: &[pos_core::chain::Customer],
+    settings: &pos_core::load::Settings,
 ) -> Result<(Replay, crate::verify::Walked), TillError> {
+    let customers = &settings.customers;
+    let promotions = settings.promotions.iter().map(|p| p.name.to_string());
     for table in crate::store::PROJECTIONS {
         conn.execute(&format!("DELETE FROM {table}"), [])?;
     }
     projection::seed_loyalty(conn, customers)?;
-    let mut replay = Replay::new();
+    let mut replay = Replay::new(promotions);
     let walked = crate::verify::walk(conn, till, ring, Some(&mut replay), false)?;
     replay.finish();
     if let Some(f) = walked.findings.iter().find(|f| matches!(f, Finding::Record { fatal: true, .. })) {

@@ -21,6 +21,7 @@ use crate::limits;
 
 /// A script: an optional start time and the actions.
 #[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Script {
     /// Sets the clock (RFC 3339) before the first action; without it the system clock is used.
     #[serde(default)]
@@ -82,17 +83,24 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("terminal", &["behaviour", "reason"]),
 ];
 
+/// `null` is never read as "left out": a field is given a value, or not given.
+fn null(k: &str) -> TillError {
+    bad(format!("`{k}` is null: leave it out, or give it a value"))
+}
+
 fn text<'a>(a: &'a Map<String, Value>, k: &str) -> Result<&'a str, TillError> {
     match a.get(k) {
         Some(Value::String(s)) => Ok(s),
-        None | Some(Value::Null) => Err(bad(format!("`{k}` is missing"))),
+        None => Err(bad(format!("`{k}` is missing"))),
+        Some(Value::Null) => Err(null(k)),
         Some(other) => Err(bad(format!("`{k}` must be text, not {other}"))),
     }
 }
 
 fn opt_text<'a>(a: &'a Map<String, Value>, k: &str) -> Result<Option<&'a str>, TillError> {
     match a.get(k) {
-        None | Some(Value::Null) => Ok(None),
+        None => Ok(None),
+        Some(Value::Null) => Err(null(k)),
         Some(Value::String(s)) => Ok(Some(s)),
         Some(other) => Err(bad(format!("`{k}` must be text, not {other}"))),
     }
@@ -103,7 +111,8 @@ fn opt_text<'a>(a: &'a Map<String, Value>, k: &str) -> Result<Option<&'a str>, T
 pub fn whole(a: &Map<String, Value>, k: &str, min: i64, max: i64) -> Result<Option<i64>, TillError> {
     let range = || bad(format!("`{k}` must be a whole number from {min} to {max}"));
     match a.get(k) {
-        None | Some(Value::Null) => Ok(None),
+        None => Ok(None),
+        Some(Value::Null) => Err(null(k)),
         Some(Value::Number(n)) => match n.as_i64() {
             Some(i) if (min..=max).contains(&i) => Ok(Some(i)),
             Some(_) => Err(range()),
@@ -122,7 +131,8 @@ fn whole_u32(a: &Map<String, Value>, k: &str, min: u32, max: u32) -> Result<Opti
 
 fn flag(a: &Map<String, Value>, k: &str) -> Result<bool, TillError> {
     match a.get(k) {
-        None | Some(Value::Null) => Ok(false),
+        None => Ok(false),
+        Some(Value::Null) => Err(null(k)),
         Some(Value::Bool(b)) => Ok(*b),
         Some(other) => Err(bad(format!("`{k}` must be true or false, not {other}"))),
     }
@@ -155,7 +165,7 @@ fn amount(a: &Map<String, Value>, k: &str) -> Result<i64, TillError> {
 
 fn approval(a: &Map<String, Value>) -> Result<Option<Approval>, TillError> {
     match a.get("approval") {
-        None | Some(Value::Null) => Ok(None),
+        None => Ok(None),
         Some(v) => serde_json::from_value::<Approval>(v.clone()).map(Some).map_err(|_| {
             bad("`approval` is a manager's id and PIN: {\"staff\": \"S006\", \"pin\": \"...\"}")
         }),
@@ -213,7 +223,8 @@ fn tenders(a: &Map<String, Value>) -> Result<Vec<TenderSpec>, TillError> {
 
 fn return_lines(a: &Map<String, Value>) -> Result<Vec<(u32, u32)>, TillError> {
     let list = match a.get("lines") {
-        None | Some(Value::Null) => return Ok(Vec::new()),
+        None => return Ok(Vec::new()),
+        Some(Value::Null) => return Err(null("lines")),
         Some(Value::Array(l)) => l,
         Some(other) => return Err(bad(format!("`lines` is a list of {{\"line\", \"units\"}}, not {other}"))),
     };
@@ -253,7 +264,8 @@ pub fn action(
         .map(|(_, f)| *f)
         .ok_or_else(|| bad(format!("unknown action `{what}` (see docs/till-script.md)")))?;
     if let Some(k) = a.keys().find(|k| !COMMON.contains(&k.as_str()) && !fields.contains(&k.as_str())) {
-        return Err(bad(format!("`{what}` does not take `{k}` (it takes {})", fields.join(", "))));
+        let takes = if fields.is_empty() { "no field".to_owned() } else { fields.join(", ") };
+        return Err(bad(format!("`{what}` does not take `{k}` (it takes {takes})")));
     }
     if let Some(t) = time(a, "at")? {
         till.set_clock(Clock::Set(t));

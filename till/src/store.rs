@@ -124,15 +124,20 @@ BEGIN SELECT RAISE(ABORT, 'the fiscal journal is append-only: record a correctio
     ),
     (
         // Loyalty balances may go below zero (a return takes back points already spent: the balance
-        // is what the journal says, see ARCHITECTURE.md); the rows that let money out name the record
-        // that last set them, which the engine reads back before using them.
+        // is what the journal says, see ARCHITECTURE.md), and so may a voucher's in a replay of a
+        // journal that spent one beyond it (the replay says so; a live commit refuses it); the rows
+        // that let money out name the record that last set them, which the engine reads back before
+        // using them.
         "2026-12-02-0900-anchored-projections",
         r#"
 CREATE TABLE loyalty_anchored (customer TEXT PRIMARY KEY, points INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 INSERT INTO loyalty_anchored (customer, points) SELECT customer, points FROM loyalty;
 DROP TABLE loyalty;
 ALTER TABLE loyalty_anchored RENAME TO loyalty;
-ALTER TABLE voucher ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE voucher_anchored (number TEXT PRIMARY KEY, kind TEXT NOT NULL, balance INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+INSERT INTO voucher_anchored (number, kind, balance) SELECT number, kind, balance FROM voucher;
+DROP TABLE voucher;
+ALTER TABLE voucher_anchored RENAME TO voucher;
 ALTER TABLE returned ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
 -- The state row is sealed (HMAC with a key derived from the till's key).
 ALTER TABLE state ADD COLUMN seal BLOB;
@@ -148,7 +153,7 @@ pub const PROJECTIONS: &[&str] = &["state", "voucher", "loyalty", "stock_delta",
 /// The projection tables as the latest migration makes them, for a replay into an empty database.
 pub const PROJECTION_SCHEMA: &str = r#"
 CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL, seal BLOB);
-CREATE TABLE voucher (number TEXT PRIMARY KEY, kind TEXT NOT NULL, balance INTEGER NOT NULL CHECK (balance >= 0), seq INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+CREATE TABLE voucher (number TEXT PRIMARY KEY, kind TEXT NOT NULL, balance INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 CREATE TABLE loyalty (customer TEXT PRIMARY KEY, points INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 CREATE TABLE stock_delta (sku TEXT PRIMARY KEY, delta TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE returned (ticket TEXT NOT NULL, line INTEGER NOT NULL, units INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (ticket, line)) WITHOUT ROWID;
@@ -524,9 +529,16 @@ pub fn append(
     tx.prepare_cached(
         "INSERT INTO journal (chain, seq, kind, no, at, bytes, prev, hash, sig) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(
-        params![chain.as_str(), seq, kind.as_str(), no, at, bytes, &prev[..], &hash[..], &sig.to_bytes()[..]],
-    )?;
+    .execute(params![chain.as_str(), seq, kind.as_str(), no, at, bytes, &prev[..], &hash[..], &sig.to_bytes()[..]])
+    .map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ConstraintViolation) => TillError::Storage(format!(
+            "record {} of the {} chain was written by another process meanwhile ({e}): a second till runs \
+             on this folder (its lock file removed?); close both and start one",
+            seq,
+            chain.as_str()
+        )),
+        _ => TillError::from(e),
+    })?;
     heads.chains.insert(chain, (seq, hash, sig.to_bytes()));
     heads.numbers.insert((chain, kind), no);
     heads.last_at.insert(chain, at.to_owned());

@@ -12,7 +12,7 @@ use pos_core::journal::{ChainName, Kind};
 use pos_drivers::printer::FolderPrinter;
 use pos_drivers::terminal::{PaymentRequest, PaymentTerminal, SimBehaviour, SimTerminal};
 use pos_till::engine::{Approval, Clock, TenderSpec, Till};
-use pos_till::entry::{Entry, LoginFailure};
+use pos_till::entry::{Entry, LineSpec, LoginFailure};
 use pos_till::{archive, store};
 use rusqlite::Connection;
 use serde_json::{Value, json};
@@ -21,6 +21,8 @@ const POS_TILL: &str = env!("CARGO_BIN_EXE_pos-till");
 
 #[path = "till/events.rs"]
 mod events;
+#[path = "till/forgeries.rs"]
+mod forgeries;
 #[path = "till/numbers.rs"]
 mod numbers;
 #[path = "till/owner.rs"]
@@ -209,7 +211,16 @@ fn a_full_day_at_lyon_closes_with_a_z_that_matches_the_tickets() {
     let t = [TenderSpec::Card(total)];
     book.paid(&till.pay(&t, None).unwrap(), &t);
     // A partial return, found by the receipt's QR code, refunded as a store credit note, which is then spent.
-    till.return_lines(&format!("{}|0123456789abcdef", refs[1]), &[(1, 1)]).unwrap();
+    let sig: Vec<u8> = till
+        .conn()
+        .query_row("SELECT sig FROM journal WHERE chain = 'live' AND kind = 'ticket' AND no = 2", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let short = &pos_core::journal::hex(&sig)[..16];
+    let e = till.return_lines(&format!("{}|0123456789abcdef", refs[1]), &[(1, 1)]).unwrap_err().to_string();
+    assert!(e.contains("does not match the signature"), "a receipt code with another signature: {e}");
+    till.return_lines(&format!("{}|{short}", refs[1]), &[(1, 1)]).unwrap();
     let refund = cents(&till.basket_view().unwrap()["total"]);
     assert!(refund < 0);
     let t = [TenderSpec::StoreCredit { note: String::new(), cents: refund }];

@@ -48,6 +48,16 @@ impl Till {
         if crashed && self.blocks.is_empty() {
             self.recover_cards()?;
         }
+        if let Some(copy) = self.state.config.get("head_copy").filter(|c| !c.is_empty())
+            && !anchor::copy_path(Path::new(copy), &self.identity.till).exists()
+        {
+            // The copy (a USB key not plugged in) is shown, not waited for: it is written again at
+            // the next commit.
+            self.note(
+                "head",
+                Err(format!("the head's copy is not in {copy}: plug the key in or check the folder")),
+            );
+        }
         Ok(())
     }
 
@@ -114,7 +124,7 @@ impl Till {
         let mut heads = self.heads.clone();
         let tx = self.conn.transaction()?;
         let (replay, walked) =
-            crate::replay::rebuild_into(&tx, &self.identity.till, &self.ring, &self.settings.customers)?;
+            crate::replay::rebuild_into(&tx, &self.identity.till, &self.ring, &self.settings)?;
         let mut state = replay.state;
         let entry =
             Entry::ProjectionsRebuilt { records: walked.records(), reason: reason.into(), by: by.into() };

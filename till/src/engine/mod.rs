@@ -531,7 +531,9 @@ impl Till {
                 };
                 let (header, _) =
                     store::append(&tx, &mut heads, &self.signer, &self.identity.till, chain, &at, entry)?;
-                projection::apply(&tx, &mut state, &header, entry)?;
+                if let Some(breach) = projection::apply(&tx, &mut state, &header, entry)?.into_iter().next() {
+                    return Err(TillError::Refused(format!("{breach}: nothing was recorded")));
+                }
                 headers.push(header);
             }
             for (chain, mark) in heads.marks() {

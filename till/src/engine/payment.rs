@@ -137,7 +137,7 @@ impl Till {
     ) -> Result<Value, TillError> {
         self.sale_ready()?;
         let operator = self.operator()?;
-        let basket = self.basket().clone();
+        let basket = self.settle_befores(self.basket().clone())?;
         if basket.lines.is_empty() {
             return Err(refused("the basket is empty: scan something first"));
         }
@@ -152,6 +152,16 @@ impl Till {
             };
             limits::within_ceiling(cents, "a tender").map_err(refused)?;
         }
+        let tendered = tenders
+            .iter()
+            .map(|t| match t {
+                TenderSpec::Cash(c) | TenderSpec::Card(c) => *c,
+                TenderSpec::GiftCard { cents, .. } | TenderSpec::StoreCredit { cents, .. } => *cents,
+                TenderSpec::Points(_) => 0,
+            })
+            .try_fold(0i64, i64::checked_add)
+            .ok_or_else(|| refused("the tenders add up to more than can be counted"))?;
+        limits::within_ceiling(tendered, "the tenders").map_err(refused)?;
         if !self.state.unresolved_cards.is_empty() {
             return Err(refused(
                 "a card payment from before a crash is unresolved: a manager must resolve it first",
@@ -198,6 +208,19 @@ impl Till {
             };
             let e = spend.entry(number.clone()).or_default();
             *e = add(*e, cents, "a voucher's spending")?;
+        }
+        for t in tenders {
+            let (number, wanted) = match t {
+                TenderSpec::GiftCard { card, .. } => (card, "gift_card"),
+                TenderSpec::StoreCredit { note, cents } if *cents > 0 => (note, "store_credit"),
+                _ => continue,
+            };
+            if let Some(kind) = self.voucher_kind(number)?
+                && kind != wanted
+            {
+                let what = if kind == "gift_card" { "a gift card" } else { "a credit note" };
+                return Err(refused(format!("{number} is {what}: take it as such")));
+            }
         }
         for (number, cents) in &spend {
             let balance = self.balance(number)?;
@@ -389,6 +412,7 @@ impl Till {
             stock_moves: moves.values().flatten().map(|(s, q)| (s.clone(), q.to_string())).collect(),
             balances: Vec::new(),
             points_balance: None,
+            training_from: if training { self.state.training_since } else { 0 },
         };
         let mut ticket = ticket;
         if !training {

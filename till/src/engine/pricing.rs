@@ -21,37 +21,44 @@ impl Till {
                 LineSpec::GiftCard { sku: s, card, cents } => {
                     LineItem::GiftCard { sku: sku(s)?, card: card.clone(), amount: Money::from_cents(*cents) }
                 }
-                LineSpec::Return { ticket, line, sku: s, name, units, sold_units, net, eco, vat, basis } => {
-                    LineItem::Return {
-                        sold: SoldLine {
-                            ticket: ticket.clone(),
-                            line: *line,
-                            sku: sku(s)?,
-                            name: name.as_str().into(),
-                            units: *sold_units,
-                            net: Money::from_cents(*net),
-                            eco: Money::from_cents(*eco),
-                            vat: vat
-                                .iter()
-                                .map(|(c, r, a)| {
-                                    Ok(VatPart {
-                                        category: VatCategory::parse(c)
-                                            .ok_or_else(|| TillError::Storage(format!("VAT category {c}")))?,
-                                        rate: Decimal::from_str(r)
-                                            .map_err(|e| TillError::Storage(e.to_string()))?,
-                                        amount: Money::from_cents(*a),
-                                    })
+                LineSpec::Return {
+                    ticket,
+                    line,
+                    sku: s,
+                    name,
+                    units,
+                    sold_units,
+                    net,
+                    eco,
+                    vat,
+                    basis,
+                    before,
+                } => LineItem::Return {
+                    sold: SoldLine {
+                        ticket: ticket.clone(),
+                        line: *line,
+                        sku: sku(s)?,
+                        name: name.as_str().into(),
+                        units: *sold_units,
+                        net: Money::from_cents(*net),
+                        eco: Money::from_cents(*eco),
+                        vat: vat
+                            .iter()
+                            .map(|(c, r, a)| {
+                                Ok(VatPart {
+                                    category: VatCategory::parse(c)
+                                        .ok_or_else(|| TillError::Storage(format!("VAT category {c}")))?,
+                                    rate: Decimal::from_str(r)
+                                        .map_err(|e| TillError::Storage(e.to_string()))?,
+                                    amount: Money::from_cents(*a),
                                 })
-                                .collect::<Result<_, TillError>>()?,
-                            basis: if basis == "ht" {
-                                PriceBasis::TaxExcluded
-                            } else {
-                                PriceBasis::TaxIncluded
-                            },
-                        },
-                        units: *units,
-                    }
-                }
+                            })
+                            .collect::<Result<_, TillError>>()?,
+                        basis: if basis == "ht" { PriceBasis::TaxExcluded } else { PriceBasis::TaxIncluded },
+                    },
+                    units: *units,
+                    before: *before,
+                },
             };
             let discount = b.discounts.get(&id).map(manual).transpose()?;
             lines.push(BasketLine { id, item, discount });

@@ -55,8 +55,17 @@ impl Till {
 
     pub(super) fn find_ticket(&self, reference: &str) -> Result<(Ticket, u64), TillError> {
         let seq = self.ticket_seq(reference)?;
-        let rec = store::read_records(&self.conn, ChainName::Live, seq, seq)?;
-        match rec.into_iter().next().map(|r| r.entry) {
+        let rec = store::read_records(&self.conn, ChainName::Live, seq, seq)?.pop();
+        // A receipt's QR code carries the start of the ticket's signature: it must be this one's.
+        if let (Some(r), Some((_, short))) = (&rec, reference.split_once('|'))
+            && !pos_core::journal::hex(&r.sig).starts_with(&short.trim().to_ascii_lowercase())
+        {
+            return Err(refused(format!(
+                "this receipt's code does not match the signature of ticket {}: it was not printed by this till",
+                reference.split('|').next().unwrap_or_default().trim()
+            )));
+        }
+        match rec.map(|r| r.entry) {
             Some(Entry::Ticket(t)) => Ok((t, seq)),
             _ => Err(TillError::Storage(format!("ticket {reference} is unreadable"))),
         }
@@ -66,6 +75,28 @@ impl Till {
     /// and the tickets since (`sold_seq`: the sold ticket's seq).
     pub(super) fn returned_units(&self, ticket: &str, line: u32, sold_seq: u64) -> Result<u32, TillError> {
         projection::checked_returned(&self.conn, ticket, line, sold_seq)
+    }
+
+    /// The basket with each return line's `before` as the journal says now: the units of its sold
+    /// line already brought back, plus those of the return lines before it in this basket. A return
+    /// is thus priced at payment for what has really come back, so that returns a unit at a time
+    /// never refund more than was paid, whatever other baskets did meanwhile.
+    pub(super) fn settle_befores(&self, mut basket: BasketState) -> Result<BasketState, TillError> {
+        let mut counted: BTreeMap<(String, u32), u32> = BTreeMap::new();
+        for spec in basket.lines.values_mut() {
+            if let LineSpec::Return { ticket, line, units, before, .. } = spec
+                && !ticket.starts_with("NO-RECEIPT/")
+            {
+                let key = (ticket.clone(), *line);
+                let so_far = match counted.get(&key) {
+                    Some(n) => *n,
+                    None => self.returned_units(ticket, *line, self.ticket_seq(ticket)?)?,
+                };
+                *before = so_far;
+                counted.insert(key, so_far.saturating_add(*units));
+            }
+        }
+        Ok(basket)
     }
 
     /// Brings back units of lines of an earlier ticket (found by its number or the receipt's code).
@@ -103,8 +134,13 @@ impl Till {
                     _ => None,
                 })
                 .sum();
-            let taken = u64::from(self.returned_units(&ticket.reference, line_id, sold_seq)?) + pending;
+            let already = u64::from(self.returned_units(&ticket.reference, line_id, sold_seq)?);
+            let taken = already + pending;
             let left = u32::try_from(u64::from(sold_units).saturating_sub(taken)).unwrap_or(0);
+            // Without lines, everything left: the lines already brought back in full are passed over.
+            if units == u32::MAX && left == 0 {
+                continue;
+            }
             let units = if units == u32::MAX { left } else { units };
             if units == 0 || units > left {
                 return Err(refused(format!(
@@ -122,6 +158,8 @@ impl Till {
                 eco: l.eco,
                 vat: l.vat.clone(),
                 basis: ticket.basis.clone(),
+                // Priced again at payment from what the journal then says (see `settle_befores`).
+                before: u32::try_from(already).map_err(|_| refused("impossible units"))?,
             });
         }
         if specs.is_empty() {
@@ -189,6 +227,7 @@ impl Till {
                 .map(|v| (v.category.as_str().to_owned(), rate_str(v.rate), v.amount.cents()))
                 .collect(),
             basis: if p.basis == PriceBasis::TaxExcluded { "ht".into() } else { "ttc".into() },
+            before: 0,
         };
         self.add_line(spec, Some(by), approval)
     }

@@ -49,6 +49,15 @@ impl Till {
         if self.state.closed_days.contains(&today) {
             return Err(refused(format!("{today} is already closed; selling resumes tomorrow")));
         }
+        // A day before the last one closed is never opened: the clock is behind.
+        if let Some((_, last)) = crate::closing::last_closure(&self.conn, Some("day"))?
+            && today < last.key
+        {
+            return Err(refused(format!(
+                "the till's clock says {today}, before {} which is already closed: set the clock right",
+                last.key
+            )));
+        }
         if let Some(reg) = &self.state.register
             && reg.day >= today
         {
@@ -203,6 +212,9 @@ impl Till {
             approved_by = Some(self.approve(approval, &asked)?);
         }
         let scanned = catalogue::scan(&self.conn, &self.settings, code)?;
+        if grams.is_some() && matches!(scanned, Scanned::Weighed(..) | Scanned::Priced(..)) {
+            return Err(refused("a scale's label carries its own weight or price: scan it without a weight"));
+        }
         let spec = match scanned {
             Scanned::Weighed(sku, g) => LineSpec::Weighed { sku: sku.to_string(), grams: g },
             Scanned::Priced(sku, c) => LineSpec::Label { sku: sku.to_string(), cents: c },
@@ -263,6 +275,9 @@ impl Till {
         }
         if cents <= 0 {
             return Err(refused("a gift card is loaded with an amount above zero"));
+        }
+        if self.voucher_kind(card)?.is_some_and(|k| k != "gift_card") {
+            return Err(refused(format!("{card} is a credit note, not a gift card: use another card")));
         }
         let approved_by = self.within(cents, self.limits().gift_card, "a gift card load", approval)?;
         let sku: Option<String> = self
@@ -499,8 +514,16 @@ impl Till {
 
     /// A customer's points, checked against the record that last set them.
     pub(super) fn points(&self, customer: &str) -> Result<i64, TillError> {
-        let seed = self.customer(customer).map_or(0, |c| i64::from(c.points));
+        let seed = self.customer(customer).map(|c| i64::from(c.points));
         projection::checked_points(&self.conn, customer, seed)
+    }
+
+    /// What kind of voucher `number` is (`gift_card`, `store_credit`), if it is one.
+    pub(super) fn voucher_kind(&self, number: &str) -> Result<Option<String>, TillError> {
+        Ok(self
+            .conn
+            .query_row("SELECT kind FROM voucher WHERE number = ?1", [number], |r| r.get(0))
+            .optional()?)
     }
 
     /// A gift card's or credit note's balance.
