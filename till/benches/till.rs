@@ -398,14 +398,7 @@ fn million_sales(dir: &Path, demo: &Path) -> PathBuf {
         }
         tx.commit().unwrap();
     }
-    let tx = conn.transaction().unwrap();
-    let settings = pos_till::catalogue::settings(&tx).unwrap();
-    let ring = pos_till::keys::KeyRing::load(&tx).unwrap();
-    let (replay, walked) = pos_till::replay::rebuild_into(&tx, &id.till, &ring, &settings).unwrap();
-    assert!(walked.findings.is_empty(), "{:?}", walked.findings);
-    let seal = pos_till::projection::Seal::of(&store::read_key(&dir).unwrap());
-    pos_till::projection::save_state(&tx, &replay.state, &seal).unwrap();
-    tx.commit().unwrap();
+    make_tables(&mut conn, &dir, &id.till);
     dir
 }
 
@@ -446,14 +439,18 @@ fn million(dir: &Path, demo: &Path) -> PathBuf {
         }
         tx.commit().unwrap();
     }
-    // The tables made from the journal, as a till's are.
+    make_tables(&mut conn, &dir, &id.till);
+    dir
+}
+
+/// The tables made from the journal appended to, and sealed, as a till's are.
+fn make_tables(conn: &mut Connection, dir: &Path, till: &str) {
     let tx = conn.transaction().unwrap();
     let settings = pos_till::catalogue::settings(&tx).unwrap();
     let ring = pos_till::keys::KeyRing::load(&tx).unwrap();
-    let (replay, walked) = pos_till::replay::rebuild_into(&tx, &id.till, &ring, &settings).unwrap();
-    assert!(walked.findings.is_empty());
-    let seal = pos_till::projection::Seal::of(&store::read_key(&dir).unwrap());
+    let (replay, walked) = pos_till::replay::rebuild_into(&tx, till, &ring, &settings).unwrap();
+    assert!(walked.findings.is_empty(), "{:?}", walked.findings);
+    let seal = pos_till::projection::Seal::of(&store::read_key(dir).unwrap());
     pos_till::projection::save_state(&tx, &replay.state, &seal).unwrap();
     tx.commit().unwrap();
-    dir
 }

@@ -24,7 +24,8 @@ struct Cli {
     command: Command,
 }
 
-/// A manager's id and PIN, for what a manager does.
+/// A member of staff's id and PIN: a manager's for what a manager does, a technician's too for the
+/// devices.
 #[derive(clap::Args)]
 struct Manager {
     /// The manager's staff id.
@@ -165,12 +166,8 @@ enum DevicesCommand {
         /// The till's folder.
         #[arg(long)]
         data: PathBuf,
-        /// Staff id.
-        #[arg(long)]
-        staff: String,
-        /// PIN.
-        #[arg(long)]
-        pin: String,
+        #[command(flatten)]
+        staff: Manager,
         /// printer, terminal, scale, scanner.
         name: String,
         /// The setting, in words.
@@ -182,12 +179,8 @@ enum DevicesCommand {
         /// The till's folder.
         #[arg(long)]
         data: PathBuf,
-        /// Staff id.
-        #[arg(long)]
-        staff: String,
-        /// PIN.
-        #[arg(long)]
-        pin: String,
+        #[command(flatten)]
+        staff: Manager,
         /// printer, terminal, scale, scanner.
         name: String,
     },
@@ -227,17 +220,17 @@ fn devices_command(command: DevicesCommand) -> Result<ExitCode, TillError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        DevicesCommand::Set { data, staff, pin, name, setting } => {
+        DevicesCommand::Set { data, staff, name, setting } => {
             let (mut till, _) = open(&data, true)?;
-            till.login(&staff, &pin)?;
+            till.login(&staff.staff, &staff.pin)?;
             let out = till.configure(&format!("device.{name}"), &setting.join(" "))?;
             till.logout()?;
             println!("{out}");
             Ok(ExitCode::SUCCESS)
         }
-        DevicesCommand::Test { data, staff, pin, name } => {
+        DevicesCommand::Test { data, staff, name } => {
             let (mut till, _) = open(&data, true)?;
-            till.login(&staff, &pin)?;
+            till.login(&staff.staff, &staff.pin)?;
             let out = till.test_device(&name)?;
             till.logout()?;
             println!("{out}");
