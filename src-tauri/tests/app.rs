@@ -197,3 +197,34 @@ fn the_command_line_names_the_till_or_says_how_to_start() {
         assert_eq!(launch(&args(bad)), Err(pos_till_app::USAGE.to_owned()), "{bad:?}");
     }
 }
+
+/// A till whose tables were edited outside it opens, tells the window why it refuses to sell, and
+/// sells again once a manager has it rebuild them from its journal; the window may not move the
+/// clock.
+#[test]
+fn a_blocked_till_says_why_and_a_manager_unblocks_it_from_the_window() {
+    let dir = till_dir("blocked");
+    rusqlite_edit(&dir, "UPDATE state SET json = json_set(json, '$.grand_total', -99999)");
+    let state = AppState::open(&dir, Clock::Set(at())).unwrap();
+    let app = builder(mock_builder(), state).build(tauri::generate_context!()).unwrap();
+    let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    let status = call(&w, "till_status", Value::Null).unwrap();
+    assert!(status["blocked"][0].as_str().unwrap().contains("grand total"), "{status}");
+    call(&w, "login", json!({"args": {"staff": "S007", "pin": "2468"}})).unwrap();
+    let e = call(&w, "open_register", json!({"args": {"float": "150.00"}})).unwrap_err();
+    assert_eq!(e["code"], "blocked", "{e}");
+    let e = call(&w, "rebuild", json!({"args": {}})).unwrap_err();
+    assert_eq!(e["code"], "needs_manager", "{e}");
+    let done = call(&w, "rebuild", json!({"args": {"approval": {"staff": "S006", "pin": "90517"}}})).unwrap();
+    assert!(done["records"].as_u64().unwrap() > 0, "{done}");
+    assert_eq!(call(&w, "till_status", Value::Null).unwrap()["blocked"], json!([]));
+    // `clock` is the scripts' own, like `at`: the window's is dropped.
+    call(&w, "open_register", json!({"args": {"float": "150.00", "clock": "2030-01-01T09:00:00+01:00"}}))
+        .unwrap();
+    let status = call(&w, "till_status", Value::Null).unwrap();
+    assert_eq!(status["register"]["day"], "2026-12-05", "{status}");
+}
+
+fn rusqlite_edit(dir: &Path, sql: &str) {
+    rusqlite::Connection::open(dir.join("till.db")).unwrap().execute_batch(sql).unwrap();
+}

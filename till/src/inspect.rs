@@ -244,6 +244,8 @@ pub struct Report {
     pub heads: Vec<String>,
     /// Whether the journal was replayed.
     pub replayed: bool,
+    /// The tables predate their stamp (an upgrade): not compared.
+    pub unstamped: bool,
 }
 
 impl Report {
@@ -273,6 +275,9 @@ impl Report {
             out.push(format!("closures: {} checked against the tickets before them", self.closures));
             if self.walked.findings.is_empty() {
                 out.push(match &self.projections {
+                    None if self.unstamped => "projections: written before this version, not compared: the \
+                        till makes them again from the journal at its next start"
+                        .into(),
                     None => "projections: as the journal makes them".into(),
                     Some(f) => format!("projections: {f}"),
                 });
@@ -308,8 +313,13 @@ pub fn verify(dir: &Path, expect_key: Option<&str>, replay: bool) -> Result<Repo
         rp.finish();
     }
     let mut projections = None;
+    let stored = crate::projection::load_state(conn)?;
+    // Tables written before they were stamped are made again by the till at its next start: there
+    // is nothing of theirs to vouch for.
+    let unstamped = stored.as_ref().is_some_and(|s| s.made_from.is_none());
     if let Some(rp) = &r
         && walked.findings.is_empty()
+        && !unstamped
     {
         projections = compare(conn, "main", "temp", &rp.state)?;
     }
@@ -367,7 +377,7 @@ pub fn verify(dir: &Path, expect_key: Option<&str>, replay: bool) -> Result<Repo
         )));
     }
     let closures = r.as_ref().map_or(0, |rp| rp.closures);
-    Ok(Report { walked, ring, closures, projections, outside, heads, replayed: replay })
+    Ok(Report { walked, ring, closures, projections, outside, heads, replayed: replay, unstamped })
 }
 
 /// The events an inspector wants pointed out: tables rebuilt, heads accepted after a loss, keys

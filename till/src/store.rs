@@ -124,24 +124,32 @@ BEGIN SELECT RAISE(ABORT, 'the fiscal journal is append-only: record a correctio
     ),
     (
         // Loyalty balances may go below zero (a return takes back points already spent: the balance
-        // is what the journal says, see ARCHITECTURE.md), and so may a voucher's in a replay of a
-        // journal that spent one beyond it (the replay says so; a live commit refuses it); the rows
-        // that let money out name the record that last set them, which the engine reads back before
-        // using them.
+        // is what the journal says, see ARCHITECTURE.md); the rows that let money out name the record
+        // that last set them, which the engine reads back before using them.
         "2026-12-02-0900-anchored-projections",
         r#"
 CREATE TABLE loyalty_anchored (customer TEXT PRIMARY KEY, points INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 INSERT INTO loyalty_anchored (customer, points) SELECT customer, points FROM loyalty;
 DROP TABLE loyalty;
 ALTER TABLE loyalty_anchored RENAME TO loyalty;
-CREATE TABLE voucher_anchored (number TEXT PRIMARY KEY, kind TEXT NOT NULL, balance INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
-INSERT INTO voucher_anchored (number, kind, balance) SELECT number, kind, balance FROM voucher;
-DROP TABLE voucher;
-ALTER TABLE voucher_anchored RENAME TO voucher;
+ALTER TABLE voucher ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE returned ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
--- The state row is sealed (HMAC with a key derived from the till's key).
-ALTER TABLE state ADD COLUMN seal BLOB;
 -- The rows' seq are made by the replay: the till rebuilds its tables (journaled) at its next start.
+UPDATE state SET json = json_remove(json, '$.made_from');
+"#,
+    ),
+    (
+        // The state row is sealed (HMAC with a key derived from the till's). A voucher's balance may
+        // go below zero in a replay of a journal that spent one beyond it (the replay says so; a live
+        // commit refuses it), so the table no longer refuses it.
+        "2026-12-02-1400-sealed-state",
+        r#"
+ALTER TABLE state ADD COLUMN seal BLOB;
+CREATE TABLE voucher_unbounded (number TEXT PRIMARY KEY, kind TEXT NOT NULL, balance INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+INSERT INTO voucher_unbounded (number, kind, balance, seq) SELECT number, kind, balance, seq FROM voucher;
+DROP TABLE voucher;
+ALTER TABLE voucher_unbounded RENAME TO voucher;
+-- Sealed by the till itself when it rebuilds its tables (journaled) at its next start.
 UPDATE state SET json = json_remove(json, '$.made_from');
 "#,
     ),
@@ -605,4 +613,42 @@ fn decode_stored((bytes, prev, hash, sig): RawRecord) -> Result<Stored, TillErro
 /// Paths of a till's data folder.
 pub fn receipts_dir(dir: &Path) -> PathBuf {
     dir.join("receipts")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A migration, once merged, is never edited (a till that ran it would never run it again): its
+    /// text is frozen here. A change of schema is a new migration.
+    #[test]
+    fn migrations_are_never_edited() {
+        let frozen: &[(&str, &str)] = &[
+            ("2026-11-28-1200-journal", "ba988ad5c1e3e4179c086aca18fbd1114b9d76fd4ea13fc2b48c8f81f03cd89d"),
+            (
+                "2026-11-28-1800-journal-rowid",
+                "1d0f75e01432424eb23b2bdc497b5656c20bf515bfec2ca886ad82f6eaffc740",
+            ),
+            (
+                "2026-12-02-0900-anchored-projections",
+                "f311899896f27c104832e25e79ed49408fd9fed4cc882f68640bc91de13b7072",
+            ),
+            (
+                "2026-12-02-1400-sealed-state",
+                "b064fe3ab086196d7535bc80fccfa2be680a429b8e089472a625b936f2ee438a",
+            ),
+        ];
+        let now: Vec<(&str, String)> = MIGRATIONS
+            .iter()
+            .map(|(id, sql)| (*id, journal::hex(&journal::sha256(sql.as_bytes()))))
+            .collect();
+        for ((id, hash), (frozen_id, frozen_hash)) in now.iter().zip(frozen) {
+            assert_eq!(
+                (id, hash.as_str()),
+                (frozen_id, *frozen_hash),
+                "migration {id} was edited: add a new one"
+            );
+        }
+        assert_eq!(now.len(), frozen.len(), "a new migration: freeze its text here too");
+    }
 }
