@@ -42,6 +42,8 @@ const COMMANDS: &[&str] = &[
     "balance",
     "devices",
     "test_device",
+    "device_forms",
+    "set_device",
     "retry_printer",
     "rebuild",
     "accept_head",

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use pos_drivers::concert::{Concert, Timeouts};
 use pos_drivers::escpos;
-use pos_drivers::link::{Address, Link, SerialSettings};
+use pos_drivers::link::{Address, LineSettings, Link};
 use pos_drivers::receipt::{Align, Block, Receipt};
 use pos_drivers::scale::{self, ScaleProtocol};
 use pos_drivers::sim::concert::ConcertSim;
@@ -99,7 +99,7 @@ fn main() {
         }
     });
     let mut echo =
-        Address::parse(&format!("serial:{echo_path}")).unwrap().open(SerialSettings::B9600_8N1).unwrap();
+        Address::parse(&format!("serial:{echo_path}")).unwrap().open(LineSettings::B9600_8N1).unwrap();
     let floor = times(300, || {
         echo.send(b"E").unwrap();
         let mut b = [0u8; 1];
@@ -111,7 +111,7 @@ fn main() {
     let sim = ScaleSim::new(ScaleProtocol::Toledo8217);
     sim.control.set_weight(1234);
     let (scale_path, scale_stop) = on_pty(move |link, stop| {
-        let _ = sim.serve(link, stop);
+        let _ = sim.serve_serial(link, stop);
     });
     let link = Address::parse(&format!("serial:{scale_path}"))
         .unwrap()
@@ -134,11 +134,11 @@ fn main() {
     let sim = ConcertSim::new();
     sim.control.state().think = Duration::ZERO;
     let (terminal_path, terminal_stop) = on_pty(move |link, stop| {
-        let _ = sim.serve(link, stop);
+        let _ = sim.serve_serial(link, stop);
     });
     let log = std::env::temp_dir().join(format!("pos-bench-concert-{}.log", std::process::id()));
     let link =
-        Address::parse(&format!("serial:{terminal_path}")).unwrap().open(SerialSettings::B9600_8N1).unwrap();
+        Address::parse(&format!("serial:{terminal_path}")).unwrap().open(LineSettings::B9600_7E1).unwrap();
     let mut terminal = Concert::new(link, 1, &log, Timeouts::default());
     let mut n = 0;
     let pays = times(100, || {

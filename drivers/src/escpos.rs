@@ -51,6 +51,8 @@ pub mod status {
     pub const PAPER_NEAR_END: u8 = 0b0000_1100;
     /// Answer bits: offline (to `DLE EOT 1`).
     pub const OFFLINE_BIT: u8 = 1 << 3;
+    /// Answer bits: the drawer connector's pin 3 is high (to `DLE EOT 1`).
+    pub const DRAWER_PIN: u8 = 1 << 2;
 }
 
 /// The bytes of a status query.
@@ -330,9 +332,21 @@ impl Decoder {
                         };
                         Step::Took(3, None)
                     }
-                    b'E' | b'!' | b'-' | b'M' | b'd' | b'J' => {
+                    b'E' | b'!' | b'-' | b'M' | b'J' => {
                         if need(3) {
                             return Step::More;
+                        }
+                        Step::Took(3, None)
+                    }
+                    // Print what is in the buffer and feed n lines (other encoders end lines so).
+                    b'd' => {
+                        if need(3) {
+                            return Step::More;
+                        }
+                        let line = std::mem::take(&mut self.line);
+                        self.put_line(&line);
+                        for _ in 1..b[2] {
+                            self.put_line("");
                         }
                         Step::Took(3, None)
                     }
@@ -408,7 +422,17 @@ impl Decoder {
                             match b[3..].iter().position(|&x| x == 0) {
                                 Some(end) => {
                                     let data = String::from_utf8_lossy(&b[3..3 + end]).into_owned();
-                                    self.mark(&format!("[BARCODE {data}]"));
+                                    let kind = match m {
+                                        0 => "UPC-A",
+                                        1 => "UPC-E",
+                                        2 => "EAN13",
+                                        3 => "EAN8",
+                                        4 => "CODE39",
+                                        5 => "ITF",
+                                        6 => "CODABAR",
+                                        _ => "BARCODE",
+                                    };
+                                    self.mark(&format!("[{kind} {data}]"));
                                     Step::Took(4 + end, None)
                                 }
                                 None => Step::More,
@@ -442,6 +466,8 @@ impl Decoder {
                     }
                 }
             }
+            // NUL is ignored by printers (some encoders send one after a status query).
+            0 => Step::Took(1, None),
             c if c < 0x20 => {
                 self.unknown += 1;
                 Step::Took(1, None)

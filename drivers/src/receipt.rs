@@ -1,7 +1,11 @@
-//! A receipt as a layout: what to print, not how a given printer encodes it.
+//! A receipt as a layout: what to print, not how a given printer encodes it. A layout is kept
+//! (serde) by the till while it waits for the printer.
+
+use serde::{Deserialize, Serialize};
 
 /// Horizontal placement of a text line.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Align {
     /// Left (the default).
     #[default]
@@ -13,7 +17,8 @@ pub enum Align {
 }
 
 /// One block of a receipt.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Block {
     /// A line of text (never longer than the receipt's width; the layout wraps nothing).
     Text {
@@ -39,7 +44,7 @@ pub enum Block {
 }
 
 /// A receipt: its width in characters (42 or 48) and its blocks.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Receipt {
     /// Characters per line.
     pub width: usize,

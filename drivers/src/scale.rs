@@ -9,20 +9,25 @@
 //! The till sends one letter. `W` asks for the weight: the scale answers `STX WW.WWW CR` (kilograms,
 //! gross), `STX WW.WWWN CR` (net of a tare), or `STX ? s CR` where `s` is a status byte: bit 0
 //! motion, bit 1 over capacity, bit 2 under zero, bit 3 outside the zero capture range, bit 4 centre
-//! of zero, bit 5 net, bit 6 always set. `T` takes the tare, `C` clears it, `Z` zeroes: each
-//! answered with a status. `E` is echoed as `STX E CR` (the technician's probe).
+//! of zero, bit 5 net, bit 6 set by most scales (not all: it is not relied on). `T` takes the tare,
+//! `C` clears it, `Z` zeroes: each answered with a status; other letters are answered with the
+//! status too. `E` puts the scale in echo mode (every character sent back until `F`): the driver
+//! never sends it (the technician's test asks for the weight), and a scale found echoing (left so
+//! by another program) is told `F` before the driver asks again.
 //!
 //! ## Dialog 06 (9600 baud, 7 data bits, odd parity)
 //! Records are framed `EOT STX nn ESC field ESC … ETX`. The till sends the unit price (record `01`,
-//! six digits in cents), which the scale acknowledges (`ACK`) or refuses (`NAK`), then asks for the
-//! result with `EOT ENQ`. The scale answers record `02`: status digit, weight (five digits, grams),
-//! unit price (six), total price (six); or record `09` with a two-digit status: `10` no valid unit
-//! price, `20` weight not stable, `21` under zero, `22` under the minimum weight, `30` over capacity.
-//! (Models differ in the status numbers they use beyond these; others read as a protocol error.)
+//! six digits in cents per kilogram), which the scale acknowledges (`ACK`) or refuses (`NAK`), then
+//! asks for the result with `EOT ENQ`. The scale answers record `02`: status digit, weight (five
+//! digits, grams), unit price (six), total price (six); or record `09` with a two-digit status: `10`
+//! no valid unit price, `20` weight not stable, `21` under zero, `22` under the minimum weight, `30`
+//! over capacity. (Models differ in the status numbers they use beyond these; others read as a
+//! protocol error.) The unit price the scale read back must be the one sent; the total it shows is
+//! returned for the till to compare with its own.
 
 use std::time::Duration;
 
-use crate::link::{Link, LinkError, Parity, SerialSettings};
+use crate::link::{LineSettings, Link, LinkError};
 
 use crate::ascii::{ACK, CR, ENQ, EOT, ESC, ETX, NAK, STX};
 
@@ -53,11 +58,11 @@ impl ScaleProtocol {
         }
     }
 
-    /// The serial line the protocol uses.
-    pub fn serial(self) -> SerialSettings {
+    /// The serial line the protocol usually runs on.
+    pub fn serial(self) -> LineSettings {
         match self {
-            ScaleProtocol::Toledo8217 => SerialSettings { baud: 9600, data_bits: 7, parity: Parity::Even },
-            ScaleProtocol::Dialog06 => SerialSettings { baud: 9600, data_bits: 7, parity: Parity::Odd },
+            ScaleProtocol::Toledo8217 => LineSettings::B9600_7E1,
+            ScaleProtocol::Dialog06 => LineSettings::B9600_7O1,
         }
     }
 }
@@ -113,11 +118,34 @@ pub struct Weighing {
     pub net: bool,
     /// The total the scale computed and displays (price-computing scales), in cents.
     pub total_cents: Option<u64>,
+    /// The unit price per kilogram the scale displays (price-computing scales), in cents.
+    pub unit_price_cents: Option<u64>,
+}
+
+impl Weighing {
+    /// The weight in words: `1.234 kg (net)`.
+    pub fn words(&self) -> String {
+        let mut out = format!("{}.{:03} kg", self.grams / 1000, self.grams % 1000);
+        if self.net {
+            out.push_str(" (net)");
+        }
+        if let (Some(unit), Some(total)) = (self.unit_price_cents, self.total_cents) {
+            out.push_str(&format!(
+                ", {}.{:02} €/kg, {}.{:02} € shown on the scale",
+                unit / 100,
+                unit % 100,
+                total / 100,
+                total % 100
+            ));
+        }
+        out
+    }
 }
 
 /// A scale.
 pub trait Scale: Send {
-    /// Reads a stable weight; `unit_price_cents` is shown by price-computing scales.
+    /// Reads a stable weight; `unit_price_cents` (per kilogram) is sent to price-computing scales,
+    /// which show it with the total.
     fn weigh(&mut self, unit_price_cents: Option<u64>) -> Result<Weighing, ScaleError>;
     /// Takes the tare (what is on the scale now).
     fn tare(&mut self) -> Result<(), ScaleError>;
@@ -127,9 +155,20 @@ pub trait Scale: Send {
 
 fn link_error(link: &dyn Link, e: LinkError) -> ScaleError {
     match e {
+        LinkError::Timeout(_) if link.line_errors() > 0 => ScaleError::new(
+            ScaleErrorKind::Timeout,
+            format!(
+                "{} answers only characters of the wrong parity ({}): set the scale and the till to the same line (speed, data bits, parity)",
+                link.describe(),
+                link.line_errors()
+            ),
+        ),
         LinkError::Timeout(_) => ScaleError::new(
             ScaleErrorKind::Timeout,
-            format!("{} does not answer: check the scale is on and its cable", link.describe()),
+            format!(
+                "{} does not answer: check the scale is on, its cable, and its line setting (speed, data bits, parity) against the till's",
+                link.describe()
+            ),
         ),
         LinkError::Disconnected(m) | LinkError::BadAddress(m) => {
             ScaleError::new(ScaleErrorKind::Disconnected, m)
@@ -213,13 +252,30 @@ impl Toledo8217 {
         Toledo8217 { link, timeout }
     }
 
-    fn ask(&mut self, command: &[u8]) -> Result<Vec<u8>, ScaleError> {
-        self.link.discard_input();
-        self.link.send(command).map_err(|e| link_error(&*self.link, e))?;
-        let frame = read_until(&mut *self.link, CR, self.timeout, 16)?;
-        match frame.iter().position(|&b| b == STX) {
-            Some(i) => Ok(frame[i + 1..].to_vec()),
-            None => Err(self.garbage(&frame)),
+    fn ask(&mut self, command: u8) -> Result<Vec<u8>, ScaleError> {
+        let mut left_echo = false;
+        loop {
+            self.link.discard_input();
+            self.link.send(&[command]).map_err(|e| link_error(&*self.link, e))?;
+            let mut first = [0u8; 1];
+            self.link.receive_exact(&mut first, self.timeout).map_err(|e| link_error(&*self.link, e))?;
+            let first = first[0] & 0x7f;
+            if first == command && !left_echo {
+                // The letter came back alone: the scale is echoing (someone sent it `E`). `F`
+                // ends that; then the question is asked again.
+                left_echo = true;
+                self.link.send(b"F").map_err(|e| link_error(&*self.link, e))?;
+                let _ = read_until(&mut *self.link, CR, self.timeout, 16);
+                continue;
+            }
+            let mut frame = vec![first];
+            if first != CR {
+                frame.extend(read_until(&mut *self.link, CR, self.timeout, 16)?);
+            }
+            return match frame.iter().position(|&b| b == STX) {
+                Some(i) => Ok(frame[i + 1..].to_vec()),
+                None => Err(self.garbage(&frame)),
+            };
         }
     }
 
@@ -234,11 +290,9 @@ impl Toledo8217 {
         )
     }
 
+    /// What a status byte says is in the way of a weight. Bit 6 is not required: scales differ.
     fn status_error(&self, s: u8) -> Option<ScaleError> {
         use toledo_status::*;
-        if s & ALWAYS == 0 {
-            return Some(self.garbage(&[b'?', s]));
-        }
         if s & OVER != 0 {
             return Some(ScaleError::new(
                 ScaleErrorKind::Overload,
@@ -263,7 +317,7 @@ impl Toledo8217 {
 
 impl Scale for Toledo8217 {
     fn weigh(&mut self, _unit_price_cents: Option<u64>) -> Result<Weighing, ScaleError> {
-        let body = self.ask(b"W")?;
+        let body = self.ask(b'W')?;
         if let [b'?', s] = body[..] {
             return Err(self.status_error(s).unwrap_or_else(|| {
                 ScaleError::new(ScaleErrorKind::UnderZero, "the scale is outside its zero range: zero it")
@@ -292,20 +346,32 @@ impl Scale for Toledo8217 {
             .and_then(|kg| kg.checked_mul(1000))
             .and_then(|whole| g.parse::<u32>().ok().and_then(|g| whole.checked_add(g)))
             .ok_or_else(|| self.garbage(&body))?;
-        Ok(Weighing { grams, net, total_cents: None })
+        Ok(Weighing { grams, net, total_cents: None, unit_price_cents: None })
     }
 
     fn tare(&mut self) -> Result<(), ScaleError> {
-        let body = self.ask(b"T")?;
+        let body = self.ask(b'T')?;
         match body[..] {
             [b'?', s] => self.status_error(s).map_or(Ok(()), Err),
             _ => Err(self.garbage(&body)),
         }
     }
 
+    /// Asks for the weight, the protocol's own question: a weight or a status is a scale that is
+    /// there.
     fn probe(&mut self) -> Result<(), ScaleError> {
-        let body = self.ask(b"E")?;
-        if body == b"E" { Ok(()) } else { Err(self.garbage(&body)) }
+        match self.weigh(None) {
+            Ok(_) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.kind,
+                    ScaleErrorKind::Motion | ScaleErrorKind::Overload | ScaleErrorKind::UnderZero
+                ) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -390,15 +456,29 @@ impl Scale for Dialog06 {
             return Err(self.garbage(&frame));
         };
         match (number.as_str(), &fields[..]) {
-            ("02", [status, weight, _unit, total]) => {
+            ("02", [status, weight, unit, total]) => {
                 let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-                if !digits(status, 1) || !digits(weight, 5) || !digits(total, 6) {
+                if !digits(status, 1) || !digits(weight, 5) || !digits(unit, 6) || !digits(total, 6) {
                     return Err(self.garbage(&frame));
+                }
+                let shown: u64 = unit.parse().map_err(|_| self.garbage(&frame))?;
+                if shown != price {
+                    return Err(ScaleError::new(
+                        ScaleErrorKind::Refused,
+                        format!(
+                            "the scale shows a unit price of {}.{:02} €/kg where the till sent {}.{:02} €/kg: weigh again",
+                            shown / 100,
+                            shown % 100,
+                            price / 100,
+                            price % 100
+                        ),
+                    ));
                 }
                 Ok(Weighing {
                     grams: weight.parse().map_err(|_| self.garbage(&frame))?,
                     net: status != "0",
                     total_cents: Some(total.parse().map_err(|_| self.garbage(&frame))?),
+                    unit_price_cents: Some(shown),
                 })
             }
             ("09", [code]) => Err(match code.as_str() {

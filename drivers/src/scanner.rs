@@ -2,7 +2,7 @@
 //!
 //! A serial scanner sends each code followed by CR, LF or CR LF, possibly with a prefix and a suffix
 //! set in the scanner (an AIM identifier such as `]E0`, a store-specific marker). [`SerialScanner`]
-//! strips what is configured and hands over the code as read. Decoding GS1 weighed and priced codes
+//! strips what is configured and hands over the code as read, group separators ([`GS`]) included. Decoding GS1 weighed and priced codes
 //! (prefixes 20–29) is the engine's: the layouts are the chain's settings and `pos-core` applies them
 //! to every code whatever device it came from (`drivers` knows no prices).
 //!
@@ -12,6 +12,10 @@
 use std::time::Duration;
 
 use crate::link::{Link, LinkError};
+
+/// Group separator: a GS1-128 scan carries it between variable-length fields (FNC1). It is part
+/// of the code, not line noise.
+pub const GS: char = '\u{1d}';
 
 /// What a caller can do about a scanner error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,7 +76,7 @@ impl SerialScanner {
             return; // the LF of a CR LF
         }
         let shown = String::from_utf8_lossy(&raw).into_owned();
-        let readable = std::str::from_utf8(&raw).is_ok_and(|s| s.chars().all(|c| !c.is_control()));
+        let readable = std::str::from_utf8(&raw).is_ok_and(|s| s.chars().all(|c| !c.is_control() || c == GS));
         if !readable {
             self.ready.push_back(Err(ScannerError {
                 kind: ScannerErrorKind::Protocol,

@@ -87,13 +87,23 @@ pub(crate) fn append_log(log: &std::path::Path, line: &str) -> Result<(), Termin
     f.sync_data().map_err(fail)
 }
 
-/// A terminal driver's log, read back: `sent <key> <cents>` lines (the amount asked for each key),
-/// and `answer …` lines as they were written. A log that exists but cannot be read is an error
+/// One line of a terminal driver's log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum LogLine {
+    /// `sent <key> <cents>`: a request left for the terminal.
+    Sent {
+        /// The payment's key in the protocol.
+        key: String,
+        /// The amount asked.
+        cents: u64,
+    },
+    /// `answer …`: an answer as it was taken.
+    Answer(String),
+}
+
+/// A terminal driver's log, read back in order. A log that exists but cannot be read is an error
 /// (an unknown outcome), never an empty log: that would say "never sent".
-pub(crate) fn read_log(
-    log: &std::path::Path,
-    key: &str,
-) -> Result<(Option<u64>, Vec<String>), TerminalError> {
+pub(crate) fn log_lines(log: &std::path::Path) -> Result<Vec<LogLine>, TerminalError> {
     let text = match fs::read_to_string(log) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -107,19 +117,38 @@ pub(crate) fn read_log(
             });
         }
     };
-    let mut sent = None;
-    let mut answers = Vec::new();
-    for line in text.lines() {
-        if let Some(rest) = line.strip_prefix("sent ") {
-            let (k, cents) = rest.split_once(' ').unwrap_or((rest, ""));
-            if k == key {
-                sent = Some(cents.parse().unwrap_or(0));
+    Ok(text
+        .lines()
+        .filter_map(|line| {
+            if let Some(rest) = line.strip_prefix("sent ") {
+                let (key, cents) = rest.split_once(' ').unwrap_or((rest, ""));
+                Some(LogLine::Sent { key: key.to_owned(), cents: cents.parse().unwrap_or(0) })
+            } else {
+                line.strip_prefix("answer ").map(|rest| LogLine::Answer(rest.to_owned()))
             }
-        } else if let Some(rest) = line.strip_prefix("answer ") {
-            answers.push(rest.to_owned());
-        }
-    }
-    Ok((sent, answers))
+        })
+        .collect())
+}
+
+/// The log read for `key`: the cents asked if its request went out, and every answer logged
+/// after that request.
+pub(crate) fn read_log(
+    log: &std::path::Path,
+    key: &str,
+) -> Result<(Option<u64>, Vec<String>), TerminalError> {
+    let lines = log_lines(log)?;
+    let Some(at) = lines.iter().rposition(|l| matches!(l, LogLine::Sent { key: k, .. } if k == key)) else {
+        return Ok((None, Vec::new()));
+    };
+    let LogLine::Sent { cents, .. } = &lines[at] else { return Ok((None, Vec::new())) };
+    let answers = lines[at + 1..]
+        .iter()
+        .filter_map(|l| match l {
+            LogLine::Answer(a) => Some(a.clone()),
+            LogLine::Sent { .. } => None,
+        })
+        .collect();
+    Ok((Some(*cents), answers))
 }
 
 /// A card number as the ticket prints it: `**** 1234` (`**** ****` when the terminal gave none).

@@ -2,14 +2,16 @@
 //! driver does not claim the printer (the `lp:` link is simpler where it does).
 //!
 //! The link claims the printer-class interface (class 7), or failing that the first interface with
-//! a bulk OUT endpoint, detaching the kernel driver while it holds it. Status answers (`DLE EOT`)
-//! come back on the bulk IN endpoint when the interface has one.
+//! a bulk OUT endpoint, detaching the kernel driver while it holds it. A printer interface often
+//! has alternate settings: unidirectional (OUT only) and bidirectional (OUT and IN); the link
+//! chooses one with both endpoints when there is one, so that status answers (`DLE EOT`) come back
+//! on the bulk IN endpoint. A printer with no IN endpoint prints without status.
 
 use std::time::Duration;
 
 use rusb::{TransferType, UsbContext};
 
-use crate::link::{Link, LinkError};
+use crate::link::{BackChannel, Link, LinkError};
 
 /// USB class code of printers.
 pub const PRINTER_CLASS: u8 = 7;
@@ -19,23 +21,24 @@ pub const PRINTER_CLASS: u8 = 7;
 pub struct InterfaceInfo {
     /// Interface number.
     pub number: u8,
+    /// Alternate setting.
+    pub alternate: u8,
     /// Class code.
     pub class: u8,
     /// Endpoints: address and whether it is a bulk endpoint.
     pub endpoints: Vec<(u8, bool)>,
 }
 
-/// The interface and endpoints to use: `(interface, bulk OUT, bulk IN if any)`.
-pub fn pick(interfaces: &[InterfaceInfo]) -> Option<(u8, u8, Option<u8>)> {
-    let usable = |i: &&InterfaceInfo| i.endpoints.iter().any(|&(a, bulk)| bulk && a & 0x80 == 0);
-    let chosen = interfaces
-        .iter()
-        .filter(usable)
-        .find(|i| i.class == PRINTER_CLASS)
-        .or_else(|| interfaces.iter().find(usable))?;
-    let out = chosen.endpoints.iter().find(|&&(a, bulk)| bulk && a & 0x80 == 0)?.0;
-    let input = chosen.endpoints.iter().find(|&&(a, bulk)| bulk && a & 0x80 != 0).map(|e| e.0);
-    Some((chosen.number, out, input))
+/// The interface, alternate setting and endpoints to use: `(interface, alternate, bulk OUT, bulk IN
+/// if any)`. A printer-class setting comes first, and among settings of the same class one with an IN
+/// endpoint (status) before one without.
+pub fn pick(interfaces: &[InterfaceInfo]) -> Option<(u8, u8, u8, Option<u8>)> {
+    let out_of =
+        |i: &InterfaceInfo| i.endpoints.iter().find(|&&(a, bulk)| bulk && a & 0x80 == 0).map(|e| e.0);
+    let in_of = |i: &InterfaceInfo| i.endpoints.iter().find(|&&(a, bulk)| bulk && a & 0x80 != 0).map(|e| e.0);
+    let rank = |i: &InterfaceInfo| (i.class != PRINTER_CLASS, in_of(i).is_none());
+    let chosen = interfaces.iter().filter(|i| out_of(i).is_some()).min_by_key(|i| rank(i))?;
+    Some((chosen.number, chosen.alternate, out_of(chosen)?, in_of(chosen)))
 }
 
 /// A claimed USB interface.
@@ -69,6 +72,7 @@ pub fn open(vendor: u16, product: u16) -> Result<Box<dyn Link>, LinkError> {
         .flat_map(|i| i.descriptors())
         .map(|d| InterfaceInfo {
             number: d.interface_number(),
+            alternate: d.setting_number(),
             class: d.class_code(),
             endpoints: d
                 .endpoint_descriptors()
@@ -76,7 +80,7 @@ pub fn open(vendor: u16, product: u16) -> Result<Box<dyn Link>, LinkError> {
                 .collect(),
         })
         .collect();
-    let (interface, out, input) =
+    let (interface, alternate, out, input) =
         pick(&interfaces).ok_or_else(|| gone("it has no bulk OUT endpoint: it is not a printer".into()))?;
     let handle = device
         .open()
@@ -85,6 +89,11 @@ pub fn open(vendor: u16, product: u16) -> Result<Box<dyn Link>, LinkError> {
     handle
         .claim_interface(interface)
         .map_err(|e| gone(format!("cannot claim interface {interface} ({e})")))?;
+    if alternate != 0 {
+        handle
+            .set_alternate_setting(interface, alternate)
+            .map_err(|e| gone(format!("cannot choose setting {alternate} of interface {interface} ({e})")))?;
+    }
     Ok(Box::new(UsbLink { handle, interface, out, input, name }))
 }
 
@@ -130,6 +139,10 @@ impl Link for UsbLink {
     fn describe(&self) -> String {
         self.name.clone()
     }
+
+    fn back_channel(&self) -> BackChannel {
+        if self.input.is_some() { BackChannel::Yes } else { BackChannel::No }
+    }
 }
 
 #[cfg(test)]
@@ -138,14 +151,22 @@ mod tests {
 
     #[test]
     fn the_printer_interface_and_its_bulk_endpoints_are_chosen() {
-        let hid = InterfaceInfo { number: 0, class: 3, endpoints: vec![(0x81, false)] };
-        let vendor = InterfaceInfo { number: 1, class: 0xff, endpoints: vec![(0x02, true), (0x83, true)] };
-        let printer =
-            InterfaceInfo { number: 2, class: PRINTER_CLASS, endpoints: vec![(0x84, true), (0x05, true)] };
-        assert_eq!(pick(&[hid.clone(), vendor.clone(), printer]), Some((2, 0x05, Some(0x84))));
-        assert_eq!(pick(&[hid.clone(), vendor]), Some((1, 0x02, Some(0x83))));
-        let write_only = InterfaceInfo { number: 0, class: PRINTER_CLASS, endpoints: vec![(0x01, true)] };
-        assert_eq!(pick(&[write_only]), Some((0, 0x01, None)));
+        let info = |number, alternate, class, endpoints: &[(u8, bool)]| InterfaceInfo {
+            number,
+            alternate,
+            class,
+            endpoints: endpoints.to_vec(),
+        };
+        let hid = info(0, 0, 3, &[(0x81, false)]);
+        let vendor = info(1, 0, 0xff, &[(0x02, true), (0x83, true)]);
+        let printer = info(2, 0, PRINTER_CLASS, &[(0x84, true), (0x05, true)]);
+        assert_eq!(pick(&[hid.clone(), vendor.clone(), printer]), Some((2, 0, 0x05, Some(0x84))));
+        assert_eq!(pick(&[hid.clone(), vendor]), Some((1, 0, 0x02, Some(0x83))));
+        let write_only = info(0, 0, PRINTER_CLASS, &[(0x01, true)]);
+        assert_eq!(pick(std::slice::from_ref(&write_only)), Some((0, 0, 0x01, None)));
+        // A printer whose first setting is unidirectional and whose second has the IN endpoint.
+        let bidirectional = info(0, 1, PRINTER_CLASS, &[(0x01, true), (0x82, true)]);
+        assert_eq!(pick(&[write_only, bidirectional]), Some((0, 1, 0x01, Some(0x82))));
         assert_eq!(pick(&[hid]), None);
     }
 

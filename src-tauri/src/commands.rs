@@ -154,8 +154,10 @@ commands! {
     balance => "balance", basket: false;
     /// Each device's setting and what it last answered.
     devices => "devices", basket: false;
-    /// Tries a device (`device`).
-    test_device => "test_device", basket: false;
+    /// The technician's forms: each device's setting as fields, the ports found (no arguments).
+    device_forms => "device_forms", basket: false;
+    /// Sets a device from its form (`device`, `setup`).
+    set_device => "set_device", basket: false;
     /// Prints the receipts the printer kept back.
     retry_printer => "retry_printer", basket: false;
     /// Changes a setting (`key`, `value`): manager or technician.
@@ -165,6 +167,25 @@ commands! {
     rebuild => "rebuild", basket: false;
     /// A manager accepts a journal that does not reach its head (`approval`).
     accept_head => "accept_head", basket: false;
+}
+
+/// Tries a device (`device`) and says what it answered. The serial scanner is not waited for (the
+/// till would be held meanwhile): its reading thread says at once whether its port is open and
+/// what it read last, and the window shows each code as it comes.
+#[tauri::command]
+pub async fn test_device(state: State<'_, Arc<AppState>>, args: Option<Map<String, Value>>) -> Answer {
+    blocking(&state, move |s| {
+        let scanner = args.as_ref().and_then(|a| a.get("device")).and_then(Value::as_str) == Some("scanner");
+        if scanner && s.scans.is_some() {
+            let watch = s.scanner.lock().map_err(|_| stopped(&"the scanner's reader failed"))?.clone();
+            let mut till = lock(s)?;
+            return till
+                .record_device_test("scanner", watch.test())
+                .map_err(|e| AppError { code: e.code(), message: e.to_string() });
+        }
+        run(s, "test_device", args, false)
+    })
+    .await
 }
 
 /// The last receipt or Z report handed to the printer, as text (`null` before the first).

@@ -5,8 +5,8 @@
 //! | device | simulator | setting |
 //! |---|---|---|
 //! | receipt printer and drawer | ESC/POS, decoded receipts in `DIR/printer-sim/` | `escpos serial:DIR/printer.pty` |
-//! | card terminal | Concert, approves after 0.8 s | `concert serial:DIR/terminal.pty` |
-//! | scale | Toledo 8217, 0.455 kg, stable | `toledo8217 serial:DIR/scale.pty` |
+//! | card terminal | Concert on a 7E1 line, approves after 0.8 s | `concert serial:DIR/terminal.pty` |
+//! | scale | Toledo 8217 on a 7E1 line, 0.455 kg, stable | `toledo8217 serial:DIR/scale.pty` |
 //!
 //! The till is set up in `DIR` on first use (store LYO, till 1, from the demo chain's files) and its
 //! device settings made by the Lyon technician (S010), journaled like any change of settings. A
@@ -76,14 +76,14 @@ pub fn start(dir: &Path) -> Result<Simulators, String> {
     let terminal_control = terminal.control.clone();
     terminal_control.state().think = Duration::from_millis(800);
     threads.push(pty("terminal.pty")?.serve_in_background(&stop, move |link, stop| {
-        let _ = terminal.serve(link, stop);
+        let _ = terminal.serve_serial(link, stop);
     }));
 
     let scale = ScaleSim::new(ScaleProtocol::Toledo8217);
     let scale_control = scale.control.clone();
     scale_control.set_weight(455);
     threads.push(pty("scale.pty")?.serve_in_background(&stop, move |link, stop| {
-        let _ = scale.serve(link, stop);
+        let _ = scale.serve_serial(link, stop);
     }));
 
     Ok(Simulators {

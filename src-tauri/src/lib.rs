@@ -30,7 +30,38 @@ pub struct AppState {
     pub card_cancel: Option<Arc<AtomicBool>>,
     /// Codes read by the configured serial scanner (none without one).
     pub scans: Option<Mutex<Receiver<String>>>,
+    /// What the serial scanner's thread last knew, for the technician's test (which does not wait
+    /// for a scan: the window shows scans as they come).
+    pub scanner: Arc<Mutex<ScannerWatch>>,
     stop: Arc<AtomicBool>,
+    reader: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+/// What the serial scanner's thread last knew.
+#[derive(Clone, Debug, Default)]
+pub struct ScannerWatch {
+    /// Where it reads.
+    pub address: String,
+    /// Its port is open now.
+    pub open: bool,
+    /// The last code read.
+    pub last_code: Option<String>,
+    /// The last error (the port cannot be opened, noise on the line).
+    pub last_error: Option<String>,
+}
+
+impl ScannerWatch {
+    /// The technician's test, in words, at once.
+    pub fn test(&self) -> Result<String, String> {
+        match (&self.last_code, &self.last_error, self.open) {
+            (_, Some(e), false) => Err(e.clone()),
+            (Some(code), _, _) => Ok(format!("{} open; last code read: {code}", self.address)),
+            (None, _, true) => {
+                Ok(format!("{} open; no code read yet: scan one, it shows here", self.address))
+            }
+            (None, _, false) => Err(format!("{} is not open yet", self.address)),
+        }
+    }
 }
 
 impl AppState {
@@ -40,45 +71,82 @@ impl AppState {
         let (till, _) = pos_till::devices::open_till(dir, clock, false)?;
         let card_cancel = till.card_canceller();
         let stop = Arc::new(AtomicBool::new(false));
-        let scans = match till.config().get("device.scanner") {
-            Some(value) => {
-                let spec = pos_till::devices::parse("scanner", value)
-                    .map_err(|e| TillError::Refused(format!("device.scanner: {e}")))?;
+        let scanner = Arc::new(Mutex::new(ScannerWatch::default()));
+        let (scans, reader) = match pos_till::devices::spec_of(till.config(), "scanner")? {
+            Some(spec @ pos_till::devices::Spec::Scanner { .. }) => {
                 let (codes, scans) = channel();
                 let stop = Arc::clone(&stop);
-                std::thread::spawn(move || read_scanner(&spec, &codes, &stop));
-                Some(Mutex::new(scans))
+                let watch = Arc::clone(&scanner);
+                let reader = std::thread::Builder::new()
+                    .name("serial scanner".into())
+                    .spawn(move || read_scanner(&spec, &codes, &watch, &stop))
+                    .map_err(|e| TillError::Device(format!("cannot start the scanner's thread: {e}")))?;
+                (Some(Mutex::new(scans)), Some(reader))
             }
-            None => None,
+            _ => (None, None),
         };
-        Ok(AppState { till: Mutex::new(till), card_cancel, scans, stop })
+        Ok(AppState { till: Mutex::new(till), card_cancel, scans, scanner, stop, reader: Mutex::new(reader) })
+    }
+
+    /// Stops the scanner's thread and waits until it closed its port (within half a second). Run
+    /// when the window closes: a reading thread left behind would open the scanner's path again
+    /// and could take a device that is given its name next (a pseudo-terminal number reused).
+    pub fn shutdown(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let reader = self.reader.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(reader) = reader {
+            let _ = reader.join();
+        }
     }
 }
 
 impl Drop for AppState {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
+        self.shutdown();
     }
 }
 
-/// Reads the serial scanner until `stop`, handing each code to the window's `next_scan`.
-fn read_scanner(spec: &pos_till::devices::Spec, codes: &Sender<String>, stop: &AtomicBool) {
+/// Reads the serial scanner until `stop`, handing each code to the window's `next_scan`; its link
+/// is opened again after each break (the scanner unplugged and plugged back).
+fn read_scanner(
+    spec: &pos_till::devices::Spec,
+    codes: &Sender<String>,
+    watch: &Mutex<ScannerWatch>,
+    stop: &AtomicBool,
+) {
+    let note = |f: &dyn Fn(&mut ScannerWatch)| {
+        if let Ok(mut w) = watch.lock() {
+            f(&mut w);
+        }
+    };
+    let Ok(mut scanner) = pos_till::devices::scanner(spec) else { return };
+    if let pos_till::devices::Spec::Scanner { address, .. } = spec {
+        let address = address.to_string();
+        note(&|w| w.address.clone_from(&address));
+    }
     while !stop.load(Ordering::SeqCst) {
-        if let Ok(mut scanner) = pos_till::devices::scanner(spec) {
-            while !stop.load(Ordering::SeqCst) {
-                match scanner.next_code(Duration::from_millis(300)) {
-                    Ok(Some(code)) => {
-                        if codes.send(code).is_err() {
-                            return;
-                        }
-                    }
-                    Ok(None) => {}
-                    // Unplugged or garbage: open it again.
-                    Err(_) => break,
+        match scanner.next_code(Duration::from_millis(300)) {
+            Ok(Some(code)) => {
+                note(&|w| {
+                    w.open = true;
+                    w.last_code = Some(code.clone());
+                });
+                if codes.send(code).is_err() {
+                    return;
                 }
             }
+            Ok(None) => note(&|w| w.open = true),
+            Err(e) => {
+                let message = e.message.clone();
+                let closed = e.kind() == pos_drivers::scanner::ScannerErrorKind::Disconnected;
+                note(&|w| {
+                    w.open = !closed;
+                    w.last_error = Some(message.clone());
+                });
+                // The link waits before opening again; this thread need not spin meanwhile.
+                std::thread::sleep(Duration::from_millis(200));
+            }
         }
-        std::thread::sleep(Duration::from_secs(2));
     }
 }
 
@@ -120,6 +188,8 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, state: AppState) -> tauri::B
         commands::balance,
         commands::devices,
         commands::test_device,
+        commands::device_forms,
+        commands::set_device,
         commands::retry_printer,
         commands::rebuild,
         commands::accept_head,
@@ -173,7 +243,14 @@ pub fn run() -> Result<(), String> {
         }
     };
     let state = AppState::open(&dir, Clock::System).map_err(|e| e.to_string())?;
-    builder(tauri::Builder::default(), state)
-        .run(tauri::generate_context!())
-        .map_err(|e| format!("the window could not start: {e}"))
+    let app = builder(tauri::Builder::default(), state)
+        .build(tauri::generate_context!())
+        .map_err(|e| format!("the window could not start: {e}"))?;
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            use tauri::Manager;
+            handle.state::<Arc<AppState>>().shutdown();
+        }
+    });
+    Ok(())
 }

@@ -136,7 +136,8 @@ fn the_window_is_granted_the_apps_commands_and_nothing_else() {
     let mut wanted: Vec<String> =
         pos_till_app::commands::NAMES.iter().map(|n| format!("allow-{}", n.replace('_', "-"))).collect();
     wanted.extend(
-        ["allow-last-receipt", "allow-cancel-card", "allow-about", "allow-next-scan"].map(String::from),
+        ["allow-last-receipt", "allow-cancel-card", "allow-about", "allow-next-scan", "allow-test-device"]
+            .map(String::from),
     );
     granted.sort();
     wanted.sort();
@@ -171,6 +172,32 @@ fn a_serial_scanner_reads_through_the_engine_into_the_window() {
     control.scan("3761300238575");
     let code = call(&w, "next_scan", Value::Null).unwrap();
     assert_eq!(code, "3761300238575");
+    // The technician's test of the scanner answers at once with what the reading thread knows (an
+    // idle scanner does not hold the till for ten seconds), and is journaled.
+    call(&w, "login", json!({"args": {"staff": "S010", "pin": "5720"}})).unwrap();
+    let started = std::time::Instant::now();
+    let test = call(&w, "test_device", json!({"args": {"device": "scanner"}})).unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "answered at once");
+    assert_eq!(test["ok"], true, "{test}");
+    assert!(test["result"].as_str().unwrap().contains("last code read: 3761300238575"), "{test}");
+    // The forms, and a device set from one: a Dialog 06 on a found or typed port, its line 7O1.
+    let forms = call(&w, "device_forms", json!({"args": {}})).unwrap();
+    assert_eq!(forms["devices"][3]["setup"]["model"], "serial_scanner", "{forms}");
+    let scale = json!({"model": "dialog06", "connection": {"kind": "serial", "path": "/dev/ttyUSB1", "baud": 9600, "frame": "7O1"}});
+    call(&w, "set_device", json!({"args": {"device": "scale", "setup": scale}})).unwrap();
+    let forms = call(&w, "device_forms", json!({"args": {}})).unwrap();
+    assert_eq!(forms["devices"][2]["setting"], "dialog06 serial:/dev/ttyUSB1@9600,7O1");
+    let bad = json!({"model": "dialog06", "connection": {"kind": "serial", "path": "/dev/ttyUSB1", "baud": 9601, "frame": "7O1"}});
+    let e = call(&w, "set_device", json!({"args": {"device": "scale", "setup": bad}})).unwrap_err();
+    assert!(e.to_string().contains("9601"), "{e}");
+    // The reading thread closes its port before the scanner goes away (else it would open the
+    // path again, and could take another test's device given the same pseudo-terminal number).
+    tauri::Manager::state::<std::sync::Arc<AppState>>(&app).shutdown();
+    let freed = pos_drivers::link::Address::parse(&format!("serial:{}", dir.join("scanner.pty").display()))
+        .unwrap()
+        .open(pos_drivers::link::LineSettings::B9600_8N1);
+    assert!(freed.is_ok(), "the scanner's port is closed once the app shut down");
+    drop(freed);
     stop.stop();
 }
 

@@ -30,6 +30,7 @@ pub mod inspect;
 pub mod keys;
 pub mod limits;
 pub mod pin;
+pub mod printing;
 pub mod projection;
 pub mod receipt;
 pub mod replay;

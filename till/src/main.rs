@@ -216,7 +216,7 @@ fn devices_command(command: DevicesCommand) -> Result<ExitCode, TillError> {
                 println!("  no serial port or USB printer (a pseudo-terminal is configured by its path)");
             }
             for f in found {
-                println!("  {f}");
+                println!("  {:<40} {}", f.address, f.description);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -49,7 +49,60 @@ fn rate(rate: &str) -> String {
         .unwrap_or_else(|_| format!("{rate} %"))
 }
 
-/// The receipt of a ticket; `duplicate` is the copy number of a reprint.
+/// The widths of the VAT table's columns (label, rate, HT, VAT, TTC) on a receipt of `width`
+/// characters: 42 on the narrow rolls, the rest spread over the figures on wider ones.
+fn vat_columns(width: usize) -> [usize; 5] {
+    let mut cols = [7, 8, 10, 8, 9];
+    let extra = width.saturating_sub(42);
+    for i in 0..extra {
+        cols[1 + [1, 2, 3, 0][i % 4]] += 1;
+    }
+    cols
+}
+
+/// One line of the VAT table: the label left, the figures right, in `cols`.
+fn vat_row(cols: [usize; 5], cells: [&str; 5]) -> String {
+    let mut out = format!("{:<w$}", cells[0], w = cols[0]);
+    for i in 1..5 {
+        out.push_str(&format!("{:>w$}", cells[i], w = cols[i]));
+    }
+    out
+}
+
+/// `text` on as many lines as the width needs, cut between words (a word longer than a line is
+/// cut where the line ends); the lines after the first start with `indent`.
+fn wrapped(r: &mut Receipt, text: &str, indent: &str) {
+    let width = r.width.max(indent.chars().count() + 1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        while !word.is_empty() {
+            let room = if lines.is_empty() { width } else { width - indent.chars().count() };
+            let used = current.chars().count();
+            let need = if current.is_empty() { word.len() } else { used + 1 + word.len() };
+            if need <= room {
+                if !current.is_empty() {
+                    current.push(' ');
+                }
+                current.extend(word.drain(..));
+            } else if !current.is_empty() {
+                lines.push(std::mem::take(&mut current));
+            } else {
+                lines.push(word.drain(..room).collect());
+            }
+        }
+    }
+    if !current.is_empty() || lines.is_empty() {
+        lines.push(current);
+    }
+    for (i, line) in lines.into_iter().enumerate() {
+        r.line(if i == 0 { line } else { format!("{indent}{line}") });
+    }
+}
+
+/// The receipt of a ticket; `duplicate` is the copy number of a reprint. Every block is laid out
+/// to the printer's width (42 or 48 characters): nothing is wider, the tables use the room.
 pub fn ticket(ctx: &Context<'_>, t: &Ticket, duplicate: Option<u32>) -> Receipt {
     let mut r = Receipt::new(ctx.width);
     r.styled(ctx.company, true, true, Align::Centre);
@@ -63,7 +116,7 @@ pub fn ticket(ctx: &Context<'_>, t: &Ticket, duplicate: Option<u32>) -> Receipt 
     }
     r.push(Block::Rule);
     for l in &t.lines {
-        r.line(l.name.clone());
+        wrapped(&mut r, &l.name, "  ");
         let qty = match l.measure.as_str() {
             "units" => format!("  {} x {}", l.quantity, eur(l.unit_price)),
             "weight" => format!(
@@ -89,23 +142,18 @@ pub fn ticket(ctx: &Context<'_>, t: &Ticket, duplicate: Option<u32>) -> Receipt 
         r.pair(label, &eur(-amount));
     }
     r.push(Block::Rule);
-    // Double size: 21 columns.
-    r.styled(format!("TOTAL TTC {:>11}", eur(t.total)), true, true, Align::Left);
+    // Double size: half the columns.
+    r.styled(format!("TOTAL TTC {:>w$}", eur(t.total), w = ctx.width / 2 - 10), true, true, Align::Left);
     if t.discounts != 0 {
         r.pair("  dont remises", &eur(-t.discounts));
     }
     if t.eco != 0 {
         r.pair("  dont éco-participation", &eur(t.eco));
     }
-    r.line("TVA (€)    taux        HT     TVA     TTC");
+    let cols = vat_columns(ctx.width);
+    r.line(vat_row(cols, ["TVA (€)", "taux", "HT", "TVA", "TTC"]));
     for v in &t.vat {
-        r.line(format!(
-            "{:>15} {:>9} {:>7} {:>8}",
-            rate(&v.rate),
-            number(v.base),
-            number(v.vat),
-            number(v.total)
-        ));
+        r.line(vat_row(cols, ["", &rate(&v.rate), &number(v.base), &number(v.vat), &number(v.total)]));
     }
     if t.out_of_scope != 0 {
         r.pair("Cartes cadeaux (hors TVA)", &eur(t.out_of_scope));
@@ -135,8 +183,8 @@ pub fn ticket(ctx: &Context<'_>, t: &Ticket, duplicate: Option<u32>) -> Receipt 
     r.styled(marker, true, false, Align::Centre);
     r.line(format!("Ticket {}", t.reference));
     r.line(format!("Le {}", ctx.at.get(..19).unwrap_or(ctx.at).replace('T', " à ")));
-    r.line(format!("Caisse {}  Opérateur {}", ctx.till, t.operator));
-    r.line(format!("{} ligne(s)  {}", t.lines.len(), ctx.software));
+    wrapped(&mut r, &format!("Caisse {}  Opérateur {}", ctx.till, t.operator), "");
+    wrapped(&mut r, &format!("{} ligne(s)  {}", t.lines.len(), ctx.software), "");
     let short = ctx.signature.get(..16).unwrap_or(ctx.signature);
     r.line(format!("Signature {short}"));
     r.line(format!("SIREN {}", ctx.siren));
@@ -208,7 +256,7 @@ pub fn closure(
         _ => format!("CLOTURE ANNUELLE {}", c.key),
     };
     r.styled(title, true, true, Align::Centre);
-    r.line(format!("Caisse {till}  {}", at.get(..19).unwrap_or(at)));
+    wrapped(&mut r, &format!("Caisse {till}  {}", at.get(..19).unwrap_or(at)), "");
     if c.automatic {
         r.line("Clôture automatique (comptage à faire)");
     }
@@ -228,7 +276,10 @@ pub fn closure(
     }
     r.push(Block::Rule);
     for v in t.vat.values() {
-        r.line(format!("TVA {:>7} HT {:>10} TVA {:>9}", rate(&v.rate), number(v.base), number(v.vat)));
+        r.pair(
+            &format!("TVA {}", rate(&v.rate)),
+            &format!("HT {:>10}  TVA {:>9}", number(v.base), number(v.vat)),
+        );
     }
     r.push(Block::Rule);
     for (f, v) in &t.families {
@@ -254,4 +305,65 @@ pub fn closure(
     }
     r.push(Block::Cut);
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(r: &Receipt) -> Vec<String> {
+        r.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Text { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_long_name_wraps_between_words_within_the_width() {
+        for width in [42, 48] {
+            let mut r = Receipt::new(width);
+            wrapped(
+                &mut r,
+                "Kit avion de voltige électrique Extra 330 SC envergure 1 200 mm ARF avec moteur brushless",
+                "  ",
+            );
+            let lines = texts(&r);
+            assert!(lines.len() > 1, "{lines:?}");
+            assert!(lines.iter().all(|l| l.chars().count() <= width), "{lines:?}");
+            assert!(lines[1..].iter().all(|l| l.starts_with("  ")), "{lines:?}");
+            assert_eq!(lines.join(" ").split_whitespace().count(), 16, "no word lost");
+        }
+        let mut r = Receipt::new(42);
+        wrapped(&mut r, &"X".repeat(100), "  ");
+        let lines = texts(&r);
+        assert_eq!(lines.iter().map(|l| l.trim().len()).sum::<usize>(), 100, "{lines:?}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 42), "{lines:?}");
+    }
+
+    #[test]
+    fn the_vat_table_takes_the_whole_width() {
+        for width in [42, 48] {
+            let cols = vat_columns(width);
+            assert_eq!(cols.iter().sum::<usize>(), width);
+            let header = vat_row(cols, ["TVA (€)", "taux", "HT", "TVA", "TTC"]);
+            let row = vat_row(cols, ["", "20,00 %", "1 041,67", "208,33", "1 250,00"]);
+            assert_eq!((header.chars().count(), row.chars().count()), (width, width));
+            // Each figure ends under its heading.
+            for heading in ["taux", "HT", "TVA", "TTC"] {
+                let end = header.rfind(heading).unwrap() + heading.len();
+                let byte_end: usize = header[..end].chars().count();
+                assert!(
+                    row.chars().nth(byte_end - 1).is_some_and(|c| c != ' '),
+                    "{heading}: {header}\n{row}"
+                );
+            }
+        }
+        assert_eq!(
+            vat_row(vat_columns(42), ["TVA (€)", "taux", "HT", "TVA", "TTC"]),
+            "TVA (€)    taux        HT     TVA      TTC"
+        );
+    }
 }

@@ -76,6 +76,8 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("status", &[]),
     ("devices", &[]),
     ("test_device", &["device"]),
+    ("device_forms", &[]),
+    ("set_device", &["device", "setup"]),
     ("retry_printer", &[]),
     ("rebuild", &["approval"]),
     ("accept_head", &["approval"]),
@@ -343,6 +345,13 @@ pub fn action(
         "status" => till.status(),
         "devices" => Ok(till.devices()),
         "test_device" => till.test_device(text(a, "device")?),
+        "device_forms" => Ok(till.device_forms()),
+        "set_device" => {
+            let setup = a.get("setup").cloned().ok_or_else(|| bad("`setup` is missing"))?;
+            let setup: crate::devices::setup::Setup =
+                serde_json::from_value(setup).map_err(|e| bad(format!("`setup`: {e}")))?;
+            till.set_device(text(a, "device")?, &setup)
+        }
         "retry_printer" => till.retry_printer(),
         "rebuild" => till.rebuild(approval),
         "accept_head" => till.accept_head(approval),

@@ -153,6 +153,22 @@ ALTER TABLE voucher_unbounded RENAME TO voucher;
 UPDATE state SET json = json_remove(json, '$.made_from');
 "#,
     ),
+    (
+        // Receipts waiting for the printer (see `printing`): kept across a restart, printed once.
+        // Not fiscal and not a projection: what a receipt says is in the journal.
+        "2026-12-03-0900-print-queue",
+        r#"
+CREATE TABLE print_job (
+    id INTEGER PRIMARY KEY,
+    label TEXT NOT NULL,
+    layout TEXT NOT NULL,
+    made_at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'sending')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+);
+"#,
+    ),
 ];
 
 /// The projection tables, emptied before a rebuild.
@@ -636,6 +652,10 @@ mod tests {
             (
                 "2026-12-02-1400-sealed-state",
                 "b064fe3ab086196d7535bc80fccfa2be680a429b8e089472a625b936f2ee438a",
+            ),
+            (
+                "2026-12-03-0900-print-queue",
+                "635b42292912e1789fa2be1a81cf789702984f5a8d23b532fd4f1266d19e2a09",
             ),
         ];
         let now: Vec<(&str, String)> = MIGRATIONS

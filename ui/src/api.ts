@@ -48,7 +48,10 @@ export interface Status {
     terminal: DeviceState;
     scale: DeviceState;
     scanner: DeviceState;
+    /** Receipts waiting in the till's database for the printer. */
     printer_waiting: number;
+    /** Receipts that were printing when the till last stopped (not printed again). */
+    printer_interrupted: string[];
   };
 }
 

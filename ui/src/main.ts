@@ -12,6 +12,7 @@ import type { Key } from "./i18n";
 import { settle, forEngine } from "./tenders";
 import type { Tender } from "./tenders";
 import { WedgeClassifier } from "./wedge";
+import { devicesScreen, showScan } from "./devices";
 
 // ------------------------------------------------------------------ small DOM helpers
 
@@ -1082,75 +1083,28 @@ function manageScreen(): void {
 
 function settingsScreen(): void {
   current = settingsScreen;
-  const out = h("pre", { id: "test-result", class: "receipt" });
-  const rows = (["printer", "terminal", "scale", "scanner"] as const).map((name) => {
-    const d = status?.devices[name];
-    const setting = input(`setting-${name}`, t("notConfigured"));
-    setting.value = d?.configured ?? "";
-    return h(
-      "tr",
-      {},
-      h("td", {}, t(name)),
-      h(
-        "td",
-        { class: "detail" },
-        setting,
-        button(t("save"), `save-${name}`, async () => {
-          await call("configure", { key: `device.${name}`, value: setting.value.trim() });
-          await refreshBar();
-          settingsScreen();
-        }, "small secondary"),
-      ),
-      h("td", {}, d?.last ? (d.last.ok ? t("deviceOk") : sentence(d.last.message)) : ""),
-      h(
-        "td",
-        {},
-        button(t("test"), `test-${name}`, async () => {
-          out.textContent = "…";
-          // The terminal's test is a real 0.01 € payment: the customer display asks for a card.
-          const waiting = name === "terminal" ? cardWaiting() : null;
-          try {
-            const r = await call<{ ok: boolean; result: string }>("test_device", { device: name });
-            await refreshBar();
-            settingsScreen();
-            const shown = document.getElementById("test-result");
-            if (shown) shown.textContent = `${t(name)} : ${r.ok ? "OK" : "✗"} ${r.result}`;
-          } finally {
-            waiting?.remove();
-          }
-        }, "small"),
-      ),
-    );
-  });
-  const about = h("div", { id: "about" });
-  screen().replaceChildren(
-    h(
-      "div",
-      { class: "panel" },
-      h("h1", {}, t("settings")),
-      h("h2", {}, t("devices")),
-      h("table", { class: "lines" }, h("tbody", {}, ...rows)),
-      (status?.devices.printer_waiting ?? 0) > 0
-        ? button(`${t("retry")} (${status?.devices.printer_waiting})`, "retry-printer", async () => {
-            await call("retry_printer");
-            await refreshBar();
-            settingsScreen();
-          })
-        : null,
-      out,
-      about,
-      button(t("sale"), "settings-back", () => saleScreen(), "secondary"),
-    ),
-  );
   void guard(async () => {
-    const a = await call<{ version: string; store: string; till: string; data: string; found: string[] }>("about");
-    about.replaceChildren(
-      h("h2", {}, t("found")),
-      h("p", { class: "detail", id: "found" }, a.found.length > 0 ? a.found.join(" · ") : t("noneFound")),
-      h("h2", {}, t("identity")),
-      h("p", {}, `${a.store} · ${a.till} · ${t("version")} ${a.version}`),
-      h("p", { class: "detail" }, a.data),
+    await devicesScreen(
+      {
+        h,
+        button,
+        call,
+        refresh: refreshBar,
+        cardWaiting,
+        status: () => status,
+        back: () => saleScreen(),
+        guard,
+      },
+      screen(),
     );
+    const a = await call<{ version: string; store: string; till: string; data: string }>("about");
+    document
+      .getElementById("devices-screen")
+      ?.append(
+        h("h2", {}, t("identity")),
+        h("p", { id: "about" }, `${a.store} · ${a.till} · ${t("version")} ${a.version}`),
+        h("p", { class: "detail" }, a.data),
+      );
   });
 }
 
@@ -1189,6 +1143,8 @@ async function serialScanner(): Promise<void> {
       const code = await call<string | { scanner: string } | null>("next_scan");
       if (typeof code === "object" && code !== null) return; // no serial scanner configured
       if (code === null) continue;
+      // On the technician's screen a scan is shown, not sold.
+      if (showScan(code)) continue;
       if (document.getElementById("new-sale")) saleScreen();
       if (document.getElementById("scan-input")) await guard(() => scanCode(code));
     } catch (e) {

@@ -2,21 +2,30 @@
 //! technician without the hardware.
 //!
 //! ```text
-//! pos-sim printer  (--tcp ADDR | --pty PATH) --out DIR [--width 42|48] [--paper-out]
-//! pos-sim scale    --pty PATH --protocol toledo8217|dialog06 [--weight KG]
-//! pos-sim terminal (--pty PATH | --tcp ADDR) --protocol concert|caisse-ap
-//!                  [--outcome accept|decline|not-verified|timeout] [--think MS]
+//! pos-sim printer  (--tcp ADDR | --pty PATH) --out DIR [--width 42|48] [--paper-out] [--no-status]
+//! pos-sim scale    --pty PATH --protocol toledo8217|dialog06 [--weight KG] [--line FRAME]
+//!                  [--status-bit6 on|off] [--rounding half-up|down]
+//! pos-sim terminal (--pty PATH | --tcp ADDR) --protocol concert|caisse-ap [--line FRAME]
+//!                  [--outcome accept|decline|not-verified|timeout] [--think MS] [--private echo|blank|fill]
 //! pos-sim scanner  --pty PATH [--prefix TEXT] [--suffix TEXT] [--crlf]
 //! ```
 //!
-//! `--pty PATH` creates a pseudo-terminal and makes PATH a symbolic link to it: configure the till
-//! with `serial:PATH`. `--tcp ADDR` listens there (`127.0.0.1:9100`). Once ready the simulator
-//! prints `ready <where>` on standard output, then reads commands on standard input, one per line:
+//! `--pty PATH` creates a pseudo-terminal and makes PATH a symbolic link to it (only a symbolic
+//! link already at PATH is replaced): configure the till with `serial:PATH`. `--tcp ADDR` listens
+//! there (`127.0.0.1:9100`). On a pseudo-terminal a scale or a terminal is set to its protocol's
+//! usual frame (Toledo and Concert 7E1, Dialog 06 7O1), or `--line`: characters the till sends with
+//! another parity are dropped, as a real device's UART would.
 //!
-//! - printer: `paper out`, `paper in`, `cover open`, `cover closed`, `garbage on|off`, `silent on|off`,
-//!   `run out` (during the next receipt);
-//! - scale: `weight KG`, `motion on|off`, `garbage on|off`, `silent on|off`;
-//! - terminal: `outcome accept|decline|not-verified|timeout`, `think MS`;
+//! Once ready the simulator prints `ready <where>` on standard output. It runs until it is sent
+//! SIGTERM or Ctrl-C (or reads `quit`); standard input is optional: commands, one per line, steer it,
+//! and its end (a simulator started in the background) changes nothing.
+//!
+//! - printer: `paper out|in`, `cover open|closed`, `offline on|off`, `garbage on|off`,
+//!   `silent on|off`, `run out` (during the next receipt), `unplug MS` (the cable pulled for MS
+//!   milliseconds; what it had not printed is lost);
+//! - scale: `weight KG`, `motion on|off`, `garbage on|off`, `silent on|off`, `reboot MS`;
+//! - terminal: `outcome accept|decline|not-verified|timeout`, `think MS`, `private echo|blank|fill`,
+//!   `busy on|off`, `unplug MS`;
 //! - scanner: any other line is a code to scan;
 //! - all: `status` (prints the device's state), `quit`.
 
@@ -24,107 +33,209 @@ use std::io::{BufRead, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use pos_drivers::link::{Link, TcpLink};
+use clap::{Parser, Subcommand, ValueEnum};
+use pos_drivers::link::{Frame, Link};
 use pos_drivers::scale::ScaleProtocol;
 use pos_drivers::sim::caisse_ap::CaisseApSim;
-use pos_drivers::sim::concert::{CardOutcome, ConcertSim};
+use pos_drivers::sim::concert::{CardOutcome, ConcertSim, PrivateField};
 use pos_drivers::sim::printer::PrinterSim;
-use pos_drivers::sim::scale::ScaleSim;
+use pos_drivers::sim::scale::{Rounding, ScaleSim};
 use pos_drivers::sim::scanner::ScannerSim;
-use pos_drivers::sim::{Pty, Stop};
+use pos_drivers::sim::{Pty, Stop, serve_tcp};
 
-const USAGE: &str = "usage:
-  pos-sim printer  (--tcp ADDR | --pty PATH) --out DIR [--width 42|48] [--paper-out]
-  pos-sim scale    --pty PATH --protocol toledo8217|dialog06 [--weight KG]
-  pos-sim terminal (--pty PATH | --tcp ADDR) --protocol concert|caisse-ap [--outcome accept|decline|not-verified|timeout] [--think MS]
-  pos-sim scanner  --pty PATH [--prefix TEXT] [--suffix TEXT] [--crlf]";
-
-struct Args {
-    device: String,
-    options: Vec<(String, Option<String>)>,
+/// Plays a till's device on a pseudo-terminal or a TCP port.
+#[derive(Parser)]
+#[command(name = "pos-sim", version)]
+struct Cli {
+    #[command(subcommand)]
+    device: Device,
 }
 
-impl Args {
-    fn parse() -> Result<Args, String> {
-        let mut it = std::env::args().skip(1);
-        let device = it.next().ok_or_else(|| USAGE.to_owned())?;
-        let mut options = Vec::new();
-        let rest: Vec<String> = it.collect();
-        let mut i = 0;
-        while i < rest.len() {
-            let name =
-                rest[i].strip_prefix("--").ok_or_else(|| format!("unexpected `{}`\n{USAGE}", rest[i]))?;
-            let value = rest.get(i + 1).filter(|v| !v.starts_with("--")).cloned();
-            i += if value.is_some() { 2 } else { 1 };
-            options.push((name.to_owned(), value));
-        }
-        Ok(Args { device, options })
-    }
+/// Where the device is.
+#[derive(clap::Args)]
+#[group(required = true, multiple = false)]
+struct At {
+    /// Make PATH a symbolic link to a new pseudo-terminal (configure the till with serial:PATH).
+    #[arg(long, value_name = "PATH")]
+    pty: Option<PathBuf>,
+    /// Listen on this address (127.0.0.1:9100).
+    #[arg(long, value_name = "ADDR")]
+    tcp: Option<String>,
+}
 
-    fn get(&self, name: &str) -> Option<&str> {
-        self.options.iter().find(|o| o.0 == name).and_then(|o| o.1.as_deref())
-    }
+#[derive(Subcommand)]
+enum Device {
+    /// An ESC/POS receipt printer writing each receipt as text into a folder.
+    Printer {
+        #[command(flatten)]
+        at: At,
+        /// Folder for the receipts.
+        #[arg(long)]
+        out: PathBuf,
+        /// Characters per line.
+        #[arg(long, default_value_t = 42, value_parser = width)]
+        width: usize,
+        /// Start out of paper.
+        #[arg(long)]
+        paper_out: bool,
+        /// Give no status (a USB printer without an IN endpoint).
+        #[arg(long)]
+        no_status: bool,
+    },
+    /// A scale on a pseudo-terminal.
+    Scale {
+        /// Make PATH a symbolic link to a new pseudo-terminal.
+        #[arg(long, value_name = "PATH")]
+        pty: PathBuf,
+        /// Its protocol.
+        #[arg(long)]
+        protocol: ScaleKind,
+        /// A weight on it, in kilograms (1.234).
+        #[arg(long, value_name = "KG", allow_hyphen_values = true)]
+        weight: Option<String>,
+        /// Its line's frame (7E1 for a Toledo, 7O1 for a Dialog 06 unless said).
+        #[arg(long, value_name = "FRAME", value_parser = frame)]
+        line: Option<Frame>,
+        /// Bit 6 of the Toledo status byte (some scales leave it clear).
+        #[arg(long, default_value = "on")]
+        status_bit6: OnOff,
+        /// How a Dialog 06 rounds its total.
+        #[arg(long, default_value = "half-up")]
+        rounding: RoundingArg,
+    },
+    /// A card terminal.
+    Terminal {
+        #[command(flatten)]
+        at: At,
+        /// Its protocol.
+        #[arg(long)]
+        protocol: TerminalKind,
+        /// What the next payments do.
+        #[arg(long, default_value = "accept")]
+        outcome: OutcomeArg,
+        /// How long the customer takes, in milliseconds.
+        #[arg(long, default_value_t = 500)]
+        think: u64,
+        /// What a Concert terminal puts in its answer's private field.
+        #[arg(long, default_value = "echo")]
+        private: PrivateArg,
+        /// Its serial line's frame (7E1 unless said).
+        #[arg(long, value_name = "FRAME", value_parser = frame)]
+        line: Option<Frame>,
+    },
+    /// A serial bar code scanner.
+    Scanner {
+        /// Make PATH a symbolic link to a new pseudo-terminal.
+        #[arg(long, value_name = "PATH")]
+        pty: PathBuf,
+        /// Text the scanner puts before each code.
+        #[arg(long, default_value = "")]
+        prefix: String,
+        /// Text the scanner puts after each code.
+        #[arg(long, default_value = "")]
+        suffix: String,
+        /// End codes with CR LF (else CR).
+        #[arg(long)]
+        crlf: bool,
+    },
+}
 
-    fn flag(&self, name: &str) -> bool {
-        self.options.iter().any(|o| o.0 == name)
-    }
+#[derive(Clone, Copy, ValueEnum)]
+enum ScaleKind {
+    Toledo8217,
+    Dialog06,
+}
 
-    fn need(&self, name: &str) -> Result<&str, String> {
-        self.get(name).ok_or_else(|| format!("{} needs --{name}\n{USAGE}", self.device))
+#[derive(Clone, Copy, ValueEnum)]
+enum TerminalKind {
+    Concert,
+    CaisseAp,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoundingArg {
+    HalfUp,
+    Down,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutcomeArg {
+    Accept,
+    Decline,
+    NotVerified,
+    Timeout,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PrivateArg {
+    Echo,
+    Blank,
+    Fill,
+}
+
+fn width(text: &str) -> Result<usize, String> {
+    match text {
+        "42" => Ok(42),
+        "48" => Ok(48),
+        _ => Err(format!("`{text}`: receipts are 42 or 48 columns")),
     }
+}
+
+fn frame(text: &str) -> Result<Frame, String> {
+    Frame::parse(text).ok_or_else(|| format!("`{text}` is not a frame: write 8N1, 7E1, 7O1 ..."))
 }
 
 /// Where the device is: a pty (with its symbolic link) or a TCP listener.
 enum Place {
-    Pty(Pty),
+    Pty(Pty, PathBuf),
     Tcp(TcpListener),
 }
 
-fn place(args: &Args) -> Result<Place, String> {
-    match (args.get("pty"), args.get("tcp")) {
-        (Some(path), None) => {
-            Pty::open(Some(&PathBuf::from(path))).map(Place::Pty).map_err(|e| e.to_string())
+fn place(at: &At) -> Result<Place, String> {
+    match (&at.pty, &at.tcp) {
+        (Some(path), _) => {
+            Pty::open(Some(path)).map(|p| Place::Pty(p, path.clone())).map_err(|e| e.to_string())
         }
         (None, Some(addr)) => {
             TcpListener::bind(addr).map(Place::Tcp).map_err(|e| format!("cannot listen on {addr}: {e}"))
         }
-        _ => Err(format!("{} needs one of --pty PATH or --tcp ADDR\n{USAGE}", args.device)),
+        (None, None) => Err("say where: --pty PATH or --tcp ADDR".into()),
     }
 }
 
-fn announce(place: &Place, args: &Args) {
+fn pty_place(path: &std::path::Path) -> Result<Place, String> {
+    Pty::open(Some(path)).map(|p| Place::Pty(p, path.to_owned())).map_err(|e| e.to_string())
+}
+
+fn announce(place: &Place) {
     let at = match place {
-        Place::Pty(p) => format!("{} -> {}", args.get("pty").unwrap_or_default(), p.path),
+        Place::Pty(p, link) => format!("{} -> {}", link.display(), p.path),
         Place::Tcp(l) => l.local_addr().map_or_else(|_| "?".into(), |a| a.to_string()),
     };
     println!("ready {at}");
     let _ = std::io::stdout().flush();
 }
 
-/// Serves `place` with `serve` on a thread until `stop`: a pty once and again after errors, a TCP
-/// listener one connection at a time.
+/// Serves `place` on a thread until `stop`: on a pty with `serial` (the device's end of a line),
+/// on TCP with `raw`.
 fn run(
     place: Place,
     stop: &Stop,
-    serve: impl Fn(&mut dyn Link, &Stop) + Send + 'static,
+    serve: impl Fn(&mut dyn Link, &Stop, bool) + Send + 'static,
 ) -> std::thread::JoinHandle<()> {
-    let stop = stop.clone();
     match place {
-        Place::Pty(pty) => pty.serve_in_background(&stop, serve),
-        Place::Tcp(listener) => std::thread::spawn(move || {
-            let _ = listener.set_nonblocking(true);
-            while !stop.stopped() {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        let _ = stream.set_nonblocking(false);
-                        serve(&mut TcpLink::from_stream(stream), &stop);
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
-                }
-            }
-        }),
+        Place::Pty(pty, _) => pty.serve_in_background(stop, move |link, stop| serve(link, stop, true)),
+        Place::Tcp(listener) => serve_tcp(listener, stop, move |link, stop| serve(link, stop, false)),
     }
 }
 
@@ -136,22 +247,28 @@ fn on_off(v: Option<&str>) -> Result<bool, String> {
     }
 }
 
-/// A terminal's commands: `outcome …`, `think MS`, `status`.
+fn millis(v: Option<&str>) -> Result<Duration, String> {
+    v.and_then(|ms| ms.parse().ok())
+        .map(Duration::from_millis)
+        .ok_or_else(|| "say how many milliseconds".into())
+}
+
+/// The commands every terminal takes (`outcome …`, `think MS`, `status`); whether `word` was one.
 fn terminal_command(
     word: &str,
     rest: Option<&str>,
     outcome: &mut CardOutcome,
     think: &mut Duration,
-) -> Result<(), String> {
+) -> Result<bool, String> {
     match (word, rest) {
         ("outcome", Some(o)) => {
             *outcome = CardOutcome::parse(o).ok_or("accept, decline, not-verified or timeout")?;
         }
-        ("think", Some(ms)) => *think = Duration::from_millis(ms.parse().map_err(|_| "milliseconds")?),
+        ("think", v) => *think = millis(v)?,
         ("status", None) => {}
-        _ => return Err(format!("unknown command `{word}`")),
+        _ => return Ok(false),
     }
-    Ok(())
+    Ok(true)
 }
 
 fn kg_to_grams(text: &str) -> Result<i64, String> {
@@ -162,33 +279,58 @@ fn kg_to_grams(text: &str) -> Result<i64, String> {
     }
     let negative = whole.starts_with('-');
     let whole: i64 = whole.trim_start_matches('-').parse().map_err(|_| bad())?;
-    let grams = whole * 1000 + format!("{frac:0<3}").parse::<i64>().map_err(|_| bad())?;
+    let grams = whole
+        .checked_mul(1000)
+        .and_then(|g| g.checked_add(format!("{frac:0<3}").parse::<i64>().ok()?))
+        .ok_or_else(bad)?;
     Ok(if negative { -grams } else { grams })
 }
 
-/// Reads commands until `quit` or end of input; `handle` returns what to print, or an error.
-fn commands(mut handle: impl FnMut(&str, Option<&str>) -> Result<String, String>) {
-    for line in std::io::stdin().lock().lines() {
-        let Ok(line) = line else { break };
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
+/// Reads commands on a thread of its own until `quit` (which sets `quit`) or the end of input
+/// (which changes nothing); `handle` returns what to print, or an error.
+fn commands(
+    quit: Arc<AtomicBool>,
+    mut handle: impl FnMut(&str, Option<&str>) -> Result<String, String> + Send + 'static,
+) {
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            if line == "quit" {
+                quit.store(true, Ordering::SeqCst);
+                break;
+            }
+            let (word, rest) = line.split_once(' ').map_or((line, None), |(w, r)| (w, Some(r.trim())));
+            match handle(word, rest) {
+                Ok(out) => println!("{out}"),
+                Err(e) => println!("error: {e}"),
+            }
+            let _ = std::io::stdout().flush();
         }
-        if line == "quit" {
-            break;
-        }
-        let (word, rest) = line.split_once(' ').map_or((line, None), |(w, r)| (w, Some(r.trim())));
-        match handle(word, rest) {
-            Ok(out) => println!("{out}"),
-            Err(e) => println!("error: {e}"),
-        }
-        let _ = std::io::stdout().flush();
-    }
+    });
 }
 
 fn main() -> ExitCode {
-    match real_main() {
-        Ok(()) => ExitCode::SUCCESS,
+    let cli = Cli::parse();
+    let quit = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        if let Err(e) = signal_hook::flag::register(signal, Arc::clone(&quit)) {
+            eprintln!("pos-sim: cannot catch signal {signal}: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let stop = Stop::default();
+    match start(cli.device, &stop, &quit) {
+        Ok(()) => {
+            while !quit.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            stop.stop();
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("pos-sim: {e}");
             ExitCode::from(2)
@@ -196,25 +338,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn real_main() -> Result<(), String> {
-    let args = Args::parse()?;
-    let stop = Stop::default();
-    match args.device.as_str() {
-        "printer" => {
-            let width: usize =
-                args.get("width").unwrap_or("42").parse().map_err(|_| "--width is 42 or 48".to_owned())?;
-            let sim = PrinterSim::new(&PathBuf::from(args.need("out")?), width)
-                .map_err(|e| format!("--out: {e}"))?;
+/// Starts the device and its commands.
+fn start(device: Device, stop: &Stop, quit: &Arc<AtomicBool>) -> Result<(), String> {
+    let quit = Arc::clone(quit);
+    match device {
+        Device::Printer { at, out, width, paper_out, no_status } => {
+            let sim = PrinterSim::new(&out, width).map_err(|e| format!("--out: {e}"))?;
             let control = sim.control.clone();
-            control.state().paper_out = args.flag("paper-out");
-            let place = place(&args)?;
-            announce(&place, &args);
-            let _t = run(place, &stop, move |link, stop| {
+            control.state().paper_out = paper_out;
+            control.state().no_status = no_status;
+            let place = place(&at)?;
+            announce(&place);
+            run(place, stop, move |link, stop, _| {
                 if let Err(e) = sim.serve(link, stop) {
                     eprintln!("printer: {e}");
                 }
             });
-            commands(|word, rest| {
+            let stop = stop.clone();
+            commands(quit, move |word, rest| {
                 let mut s = control.state();
                 match (word, rest) {
                     ("paper", Some("out")) => s.paper_out = true,
@@ -222,130 +363,170 @@ fn real_main() -> Result<(), String> {
                     ("cover", Some("open")) => s.cover_open = true,
                     ("cover", Some("closed")) => s.cover_open = false,
                     ("run", Some("out")) => s.run_out_in_next_job = true,
+                    ("offline", v) => s.offline = on_off(v)?,
                     ("garbage", v) => s.garbage = on_off(v)?,
                     ("silent", v) => s.silent = on_off(v)?,
+                    ("unplug", v) => stop.hang_up(millis(v)?),
                     ("status", None) => {}
                     _ => return Err(format!("unknown command `{word}`")),
                 }
                 Ok(format!(
-                    "paper {} cover {} printed {} discarded {} drawer kicks {}",
+                    "paper {} cover {} {} printed {} discarded {} drawer kicks {}",
                     if s.paper_out { "out" } else { "in" },
                     if s.cover_open { "open" } else { "closed" },
+                    if s.offline { "off line" } else { "on line" },
                     s.printed,
                     s.discarded,
                     s.drawer_kicks
                 ))
             });
         }
-        "scale" => {
-            let protocol = ScaleProtocol::parse(args.need("protocol")?)
-                .ok_or_else(|| "--protocol is toledo8217 or dialog06".to_owned())?;
+        Device::Scale { pty, protocol, weight, line, status_bit6, rounding } => {
+            let protocol = match protocol {
+                ScaleKind::Toledo8217 => ScaleProtocol::Toledo8217,
+                ScaleKind::Dialog06 => ScaleProtocol::Dialog06,
+            };
             let sim = ScaleSim::new(protocol);
             let control = sim.control.clone();
-            if let Some(kg) = args.get("weight") {
-                control.set_weight(kg_to_grams(kg)?);
+            {
+                let mut s = control.state();
+                if let Some(line) = line {
+                    s.line = line;
+                }
+                s.status_bit6 = matches!(status_bit6, OnOff::On);
+                s.rounding = match rounding {
+                    RoundingArg::HalfUp => Rounding::HalfUp,
+                    RoundingArg::Down => Rounding::Down,
+                };
             }
-            let place = place(&args)?;
-            announce(&place, &args);
-            let _t = run(place, &stop, move |link, stop| {
-                if let Err(e) = sim.serve(link, stop) {
+            if let Some(kg) = weight {
+                control.set_weight(kg_to_grams(&kg)?);
+            }
+            let place = pty_place(&pty)?;
+            announce(&place);
+            run(place, stop, move |link, stop, _| {
+                if let Err(e) = sim.serve_serial(link, stop) {
                     eprintln!("scale: {e}");
                 }
             });
-            commands(|word, rest| {
+            let stop = stop.clone();
+            commands(quit, move |word, rest| {
                 match (word, rest) {
                     ("weight", Some(kg)) => control.set_weight(kg_to_grams(kg)?),
                     ("motion", v) => control.state().motion = on_off(v)?,
                     ("garbage", v) => control.state().garbage = on_off(v)?,
                     ("silent", v) => control.state().silent = on_off(v)?,
+                    ("reboot", v) => stop.hang_up(millis(v)?),
                     ("status", None) => {}
                     _ => return Err(format!("unknown command `{word}`")),
                 }
                 let s = control.state();
                 Ok(format!(
-                    "weight {} g tare {} g motion {} requests {}",
-                    s.grams, s.tare, s.motion, s.requests
+                    "weight {} g tare {} g motion {} echo {} requests {} parity errors {}",
+                    s.grams,
+                    s.tare,
+                    s.motion,
+                    s.echo_mode,
+                    s.requests,
+                    s.line_errors.load(Ordering::Relaxed)
                 ))
             });
         }
-        "terminal" => {
-            let outcome = CardOutcome::parse(args.get("outcome").unwrap_or("accept"))
-                .ok_or_else(|| "--outcome is accept, decline, not-verified or timeout".to_owned())?;
-            let think = Duration::from_millis(
-                args.get("think").unwrap_or("500").parse().map_err(|_| "--think is in milliseconds")?,
-            );
-            match args.need("protocol")? {
-                "concert" => {
+        Device::Terminal { at, protocol, outcome, think, private, line } => {
+            let outcome = match outcome {
+                OutcomeArg::Accept => CardOutcome::Accept,
+                OutcomeArg::Decline => CardOutcome::Decline,
+                OutcomeArg::NotVerified => CardOutcome::NotVerified,
+                OutcomeArg::Timeout => CardOutcome::Timeout,
+            };
+            let think = Duration::from_millis(think);
+            match protocol {
+                TerminalKind::Concert => {
                     let sim = ConcertSim::new();
                     let control = sim.control.clone();
-                    control.state().outcome = outcome;
-                    control.state().think = think;
-                    let place = place(&args)?;
-                    announce(&place, &args);
-                    let _t = run(place, &stop, move |link, stop| {
-                        if let Err(e) = sim.serve(link, stop) {
+                    {
+                        let mut s = control.state();
+                        s.outcome = outcome;
+                        s.think = think;
+                        s.private = match private {
+                            PrivateArg::Echo => PrivateField::Echo,
+                            PrivateArg::Blank => PrivateField::Blank,
+                            PrivateArg::Fill => PrivateField::Fill,
+                        };
+                        if let Some(line) = line {
+                            s.line = line;
+                        }
+                    }
+                    let place = place(&at)?;
+                    announce(&place);
+                    run(place, stop, move |link, stop, serial| {
+                        let served =
+                            if serial { sim.serve_serial(link, stop) } else { sim.serve(link, stop) };
+                        if let Err(e) = served {
                             eprintln!("terminal: {e}");
                         }
                     });
-                    commands(|word, rest| {
+                    let stop = stop.clone();
+                    commands(quit, move |word, rest| {
                         let mut guard = control.state();
                         let s = &mut *guard;
-                        terminal_command(word, rest, &mut s.outcome, &mut s.think)?;
+                        if !terminal_command(word, rest, &mut s.outcome, &mut s.think)? {
+                            match (word, rest) {
+                                ("private", Some(p)) => {
+                                    s.private = PrivateField::parse(p).ok_or("echo, blank or fill")?;
+                                }
+                                ("busy", v) => s.busy = on_off(v)?,
+                                ("unplug", v) => stop.hang_up(millis(v)?),
+                                _ => return Err(format!("unknown command `{word}`")),
+                            }
+                        }
                         Ok(format!(
-                            "outcome {:?} payments {} answers taken {}",
+                            "outcome {:?} payments {} answers taken {} parity errors {}",
                             s.outcome,
                             s.journal.len(),
-                            s.delivered.len()
+                            s.delivered.len(),
+                            s.line_errors.load(Ordering::Relaxed)
                         ))
                     });
                 }
-                "caisse-ap" => {
-                    let Place::Tcp(listener) = place(&args)? else {
+                TerminalKind::CaisseAp => {
+                    let Place::Tcp(listener) = place(&at)? else {
                         return Err("Caisse-AP runs over IP: use --tcp ADDR".into());
                     };
-                    let sim = std::sync::Arc::new(CaisseApSim::new());
+                    let sim = Arc::new(CaisseApSim::new());
                     let control = sim.control.clone();
                     control.state().outcome = outcome;
                     control.state().think = think;
-                    println!(
-                        "ready {}",
-                        listener.local_addr().map_or_else(|_| "?".into(), |a| a.to_string())
-                    );
-                    let _ = std::io::stdout().flush();
+                    announce(&Place::Tcp(listener.try_clone().map_err(|e| e.to_string())?));
                     let s = stop.clone();
-                    let _t = std::thread::spawn(move || sim.serve(&listener, &s));
-                    commands(|word, rest| {
+                    std::thread::spawn(move || sim.serve(&listener, &s));
+                    commands(quit, move |word, rest| {
                         let mut guard = control.state();
                         let s = &mut *guard;
-                        terminal_command(word, rest, &mut s.outcome, &mut s.think)?;
+                        if !terminal_command(word, rest, &mut s.outcome, &mut s.think)? {
+                            return Err(format!("unknown command `{word}`"));
+                        }
                         Ok(format!("outcome {:?} payments {}", s.outcome, s.journal.len()))
                     });
                 }
-                other => return Err(format!("--protocol is concert or caisse-ap, not `{other}`")),
             }
         }
-        "scanner" => {
-            let sim = ScannerSim::new(
-                args.get("prefix").unwrap_or(""),
-                args.get("suffix").unwrap_or(""),
-                args.flag("crlf"),
-            );
+        Device::Scanner { pty, prefix, suffix, crlf } => {
+            let sim = ScannerSim::new(&prefix, &suffix, crlf);
             let control = sim.control();
-            let place = place(&args)?;
-            announce(&place, &args);
-            let _t = run(place, &stop, move |link, stop| {
+            let place = pty_place(&pty)?;
+            announce(&place);
+            run(place, stop, move |link, stop, _| {
                 if let Err(e) = sim.serve(link, stop) {
                     eprintln!("scanner: {e}");
                 }
             });
-            commands(|code, rest| {
+            commands(quit, move |code, rest| {
                 let code = rest.map_or(code.to_owned(), |r| format!("{code} {r}"));
                 control.scan(&code);
                 Ok(format!("scanned {code}"))
             });
         }
-        other => return Err(format!("unknown device `{other}`\n{USAGE}")),
     }
-    stop.stop();
     Ok(())
 }

@@ -1,13 +1,40 @@
 //! The Concert card terminal simulator: answers the handshake, checks each frame's LRC, "runs" the
 //! payment as told (accept, decline, not verified, never answer), keeps its own journal, and offers
-//! an answer the till did not take again and again for a while, as a real terminal does.
+//! an answer the till did not take again and again for a while, as a real terminal does. Like the
+//! terminals in shops, it may echo the request's private field, leave it blank or fill it with its
+//! own number; it gives the short or the full answer as the request asks; it says `NAK` to an `ENQ`
+//! while busy; on a serial line it is set to a frame (7E1 unless told otherwise).
 
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::concert::{ACK, Answer, ENQ, EOT, ETX, NAK, Request, STX, Verdict, frame, unframe};
-use crate::link::{Link, LinkError};
-use crate::sim::Stop;
+use crate::concert::{ACK, Answer, AnswerForm, ENQ, EOT, ETX, NAK, Request, STX, Verdict, frame, unframe};
+use crate::link::{Frame, Link, LinkError};
+use crate::sim::{Stop, Wire};
+
+/// What the terminal puts in its answer's private field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrivateField {
+    /// The request's, echoed.
+    Echo,
+    /// Spaces.
+    Blank,
+    /// Its own transaction number.
+    Fill,
+}
+
+impl PrivateField {
+    /// Parses `echo`, `blank`, `fill`.
+    pub fn parse(s: &str) -> Option<PrivateField> {
+        match s {
+            "echo" => Some(PrivateField::Echo),
+            "blank" => Some(PrivateField::Blank),
+            "fill" => Some(PrivateField::Fill),
+            _ => None,
+        }
+    }
+}
 
 /// What the next payments do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +81,16 @@ pub struct ConcertState {
     pub cut_next_answer: bool,
     /// How long an untaken answer is offered again.
     pub offer_for: Duration,
+    /// What goes into the answer's private field.
+    pub private: PrivateField,
+    /// Busy with another transaction: `NAK` to the till's `ENQ`.
+    pub busy: bool,
+    /// Send no frame after the till acknowledged the next offer (the answer is offered again later).
+    pub no_frame_after_ack: bool,
+    /// The frame of its serial line.
+    pub line: Frame,
+    /// Characters dropped for a wrong parity.
+    pub line_errors: Arc<AtomicU64>,
     /// Every request taken, in order.
     pub journal: Vec<Request>,
     /// Answers given and taken.
@@ -71,6 +108,11 @@ impl Default for ConcertState {
             cut_next_answer: false,
             accept_cents: None,
             offer_for: Duration::from_secs(30),
+            private: PrivateField::Echo,
+            busy: false,
+            no_frame_after_ack: false,
+            line: Frame::F7E1,
+            line_errors: Arc::new(AtomicU64::new(0)),
             journal: Vec::new(),
             delivered: Vec::new(),
         }
@@ -93,8 +135,9 @@ impl ConcertControl {
 pub struct ConcertSim {
     /// Its control handle.
     pub control: ConcertControl,
-    /// An answer waiting to be taken, and until when it is offered.
-    pending: Mutex<Option<(Answer, Instant, Instant)>>,
+    /// Answers waiting to be taken, oldest first: each, when it is ready, and until when it is
+    /// offered.
+    pending: Mutex<std::collections::VecDeque<(Answer, Instant, Instant)>>,
 }
 
 fn byte(link: &mut dyn Link, timeout: Duration) -> Result<Option<u8>, LinkError> {
@@ -159,30 +202,38 @@ impl ConcertSim {
             pos: request.pos,
             result: verdict,
             cents: s.accept_cents.unwrap_or(request.cents),
-            report: Some((format!("XXXXXXXXXXXX{:04}", 4242 + n % 100), format!("A{n:05}"))),
-            private: request.private,
+            mode: request.mode,
+            report: (request.answer == AnswerForm::Full)
+                .then(|| (format!("XXXXXXXXXXXX{:04}", 4242 + n % 100), format!("A{n:05}"))),
+            private: match s.private {
+                PrivateField::Echo => request.private,
+                PrivateField::Blank => String::new(),
+                PrivateField::Fill => format!("{:010}", 7_000_000 + n),
+            },
         };
         let ready = Instant::now() + s.think;
         let until = ready + s.offer_for;
-        *self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
-            Some((answer, ready, until));
+        self.pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push_back((answer, ready, until));
     }
 
     /// Offers the pending answer once: `ENQ`, then the frame if the till says `ACK`. Whether it
     /// was taken.
     fn offer(&self, link: &mut dyn Link) -> Result<bool, LinkError> {
         let mut pending = self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some((answer, ready, until)) = pending.clone() else { return Ok(true) };
         let now = Instant::now();
+        pending.retain(|(_, _, until)| now <= *until);
+        let Some((answer, ready, _)) = pending.front().cloned() else { return Ok(true) };
         if now < ready {
-            return Ok(true);
-        }
-        if now > until {
-            *pending = None;
             return Ok(true);
         }
         link.send(&[ENQ])?;
         if byte(link, Duration::from_millis(200))? != Some(ACK) {
+            return Ok(false);
+        }
+        if std::mem::take(&mut self.control.state().no_frame_after_ack) {
             return Ok(false);
         }
         let good = frame(answer.encode().as_bytes());
@@ -200,7 +251,7 @@ impl ConcertSim {
             if byte(link, Duration::from_secs(1))? == Some(ACK) {
                 link.send(&[EOT])?;
                 self.control.state().delivered.push(answer);
-                *pending = None;
+                pending.pop_front();
                 return Ok(true);
             }
         }
@@ -219,10 +270,23 @@ impl ConcertSim {
                 && b == ENQ
                 && !self.control.state().silent
             {
+                if self.control.state().busy {
+                    link.send(&[NAK])?;
+                    continue;
+                }
                 self.take_request(link)?;
                 next_offer = Instant::now();
             }
         }
         Ok(())
+    }
+
+    /// Serves one connection of a serial line, set to the frame of [`ConcertState::line`].
+    pub fn serve_serial(&self, link: &mut dyn Link, stop: &Stop) -> Result<(), LinkError> {
+        let (frame, errors) = {
+            let s = self.control.state();
+            (s.line, Arc::clone(&s.line_errors))
+        };
+        self.serve(&mut Wire::new(link, frame, errors), stop)
     }
 }

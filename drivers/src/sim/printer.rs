@@ -1,7 +1,9 @@
 //! The receipt printer simulator: decodes each ESC/POS job it receives into text and writes it to
 //! an output folder (`000001.txt`, `000002.txt` …; a drawer kick outside a receipt gets a file of its
 //! own), answers `DLE EOT` status queries in real time, and can be told to run out of paper, have
-//! its cover opened, answer garbage or nothing, or vanish mid-job.
+//! its cover opened, go off line, answer garbage or nothing, give no status at all (a USB printer
+//! with no IN endpoint), or vanish mid-job: its cable is pulled (the connection or the
+//! pseudo-terminal closes) and it comes back after a while, having lost what it had not printed.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -22,6 +24,12 @@ pub struct PrinterState {
     pub garbage: bool,
     /// Answer nothing.
     pub silent: bool,
+    /// Off line (its button, or a fault): jobs are received but not printed.
+    pub offline: bool,
+    /// No status channel: status queries are never answered, jobs print.
+    pub no_status: bool,
+    /// How long it stays away after vanishing.
+    pub away_for: std::time::Duration,
     /// The roll runs out while the next receipt prints: that receipt is not finished.
     pub run_out_in_next_job: bool,
     /// Drop the connection after this many more bytes of a job.
@@ -63,14 +71,14 @@ impl PrinterSim {
 
     fn answer(&self, n: u8) -> Option<u8> {
         let s = self.control.state();
-        if s.silent {
+        if s.silent || s.no_status {
             return None;
         }
         if s.garbage {
             return Some(0xff);
         }
         let mut byte = status::FIXED;
-        let stopped = s.paper_out || s.cover_open;
+        let stopped = s.paper_out || s.cover_open || s.offline;
         byte |= match n {
             status::OFFLINE => {
                 (if s.cover_open { status::COVER_OPEN } else { 0 })
@@ -109,9 +117,12 @@ impl PrinterSim {
                 if let Some(left) = s.vanish_after {
                     if n >= left {
                         s.vanish_after = None;
+                        let away = s.away_for;
                         n = left;
                         drop(s);
                         decoder.feed(&buf[..n]);
+                        // The cable is pulled: the till's side breaks, what was half printed is lost.
+                        stop.hang_up(away);
                         return Err(LinkError::Disconnected("the printer vanished".into()));
                     }
                     s.vanish_after = Some(left - n);
@@ -130,7 +141,7 @@ impl PrinterSim {
                             s.run_out_in_next_job = false;
                             s.paper_out = true;
                         }
-                        if s.paper_out || s.cover_open {
+                        if s.paper_out || s.cover_open || s.offline {
                             s.discarded += 1;
                         } else {
                             s.printed += 1;

@@ -1,11 +1,27 @@
 //! The scale simulator: Toledo 8217 or Dialog 06 on the far side of a link, with a weight that can
 //! be changed while it runs, motion, a tare, and faults (garbage, silence, a frame cut short).
+//!
+//! It behaves like the scales in shops rather than like the till's driver expects: a Toledo 8217
+//! takes `E` as "echo every character until `F`" (and stays so until told `F`, whoever asks next),
+//! answers any other unknown letter with its status, and may leave bit 6 of its status byte clear;
+//! a Dialog 06 computes the total with its own rounding; on a serial line each is set to its frame
+//! (7E1, 7O1).
 
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::link::{Link, LinkError};
+use crate::link::{Frame, Link, LinkError};
 use crate::scale::{ScaleProtocol, dialog_fields, toledo_status};
-use crate::sim::{Stop, poll};
+use crate::sim::{Stop, Wire, poll};
+
+/// How a price-computing scale rounds the total.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rounding {
+    /// To the nearest cent, halves up (the legal rounding).
+    HalfUp,
+    /// Down to the cent (a scale set otherwise).
+    Down,
+}
 
 use crate::ascii::{ACK, CR, ENQ, EOT, ESC, ETX, NAK, STX};
 
@@ -32,6 +48,16 @@ pub struct ScaleState {
     pub unit_price: Option<u64>,
     /// Requests answered.
     pub requests: usize,
+    /// Toledo: echoing every character until `F` (entered with `E`).
+    pub echo_mode: bool,
+    /// Toledo: bit 6 of the status byte set, as the protocol says (some scales leave it clear).
+    pub status_bit6: bool,
+    /// Dialog 06: how the total is rounded.
+    pub rounding: Rounding,
+    /// The frame of its serial line.
+    pub line: Frame,
+    /// Characters dropped for a wrong parity.
+    pub line_errors: Arc<AtomicU64>,
 }
 
 impl Default for ScaleState {
@@ -47,6 +73,11 @@ impl Default for ScaleState {
             cut_next_answer: false,
             unit_price: None,
             requests: 0,
+            echo_mode: false,
+            status_bit6: true,
+            rounding: Rounding::HalfUp,
+            line: Frame::F7E1,
+            line_errors: Arc::new(AtomicU64::new(0)),
         }
     }
 }
@@ -78,9 +109,27 @@ pub struct ScaleSim {
 }
 
 impl ScaleSim {
-    /// A scale speaking `protocol`.
+    /// A scale speaking `protocol`, its line set to the protocol's frame.
     pub fn new(protocol: ScaleProtocol) -> ScaleSim {
-        ScaleSim { protocol, control: ScaleControl::default() }
+        let control = ScaleControl::default();
+        control.state().line = protocol.serial().frame;
+        ScaleSim { protocol, control }
+    }
+
+    /// Serves one connection of a serial line, set to the frame of [`ScaleState::line`]. A scale
+    /// that hangs up (a power cycle) comes back with its power-on state: no tare, no echo.
+    pub fn serve_serial(&self, link: &mut dyn Link, stop: &Stop) -> Result<(), LinkError> {
+        let (frame, errors) = {
+            let s = self.control.state();
+            (s.line, Arc::clone(&s.line_errors))
+        };
+        let served = self.serve(&mut Wire::new(link, frame, errors), stop);
+        if stop.stopped() && !stop.stopped_for_good() {
+            let mut s = self.control.state();
+            s.echo_mode = false;
+            s.tare = 0;
+        }
+        served
     }
 
     fn reply(&self, link: &mut dyn Link, bytes: &[u8]) -> Result<(), LinkError> {
@@ -105,7 +154,7 @@ impl ScaleSim {
         let (status, answer) = {
             let mut s = self.control.state();
             let net = s.grams - s.tare;
-            let mut status = ALWAYS;
+            let mut status = if s.status_bit6 { ALWAYS } else { 0 };
             if s.motion {
                 status |= MOTION;
             }
@@ -138,9 +187,12 @@ impl ScaleSim {
         let mut frame = vec![STX];
         match command {
             b'W' if !answer.is_empty() => frame.extend_from_slice(answer.as_bytes()),
-            b'W' | b'T' | b'C' | b'Z' => frame.extend_from_slice(&[b'?', status]),
-            b'E' => frame.push(b'E'),
-            _ => frame.push(b'?'),
+            // `E` starts echoing (left with `F`), `F` ends it: each answers with its letter.
+            b'E' | b'F' => {
+                self.control.state().echo_mode = command == b'E';
+                frame.push(command);
+            }
+            _ => frame.extend_from_slice(&[b'?', status]),
         }
         frame.push(CR);
         self.reply(link, &frame)
@@ -180,8 +232,11 @@ impl ScaleSim {
                 }
                 None => {
                     let price = s.unit_price.unwrap_or(0);
-                    // The legal rounding of a price-computing scale: to the nearest cent, halves up.
-                    let total = (u64::try_from(net).unwrap_or(0) * price + 500) / 1000;
+                    let grams_times_price = u64::try_from(net).unwrap_or(0) * price;
+                    let total = match s.rounding {
+                        Rounding::HalfUp => (grams_times_price + 500) / 1000,
+                        Rounding::Down => grams_times_price / 1000,
+                    };
                     let fields = [
                         if s.tare != 0 { "1".to_owned() } else { "0".to_owned() },
                         format!("{net:05}"),
@@ -208,13 +263,15 @@ impl ScaleSim {
         let mut pending: Vec<u8> = Vec::new();
         while !stop.stopped() {
             let n = poll(link, &mut buf)?;
-            pending.extend(buf[..n].iter().map(|b| b & 0x7f));
+            pending.extend_from_slice(&buf[..n]);
             loop {
                 match self.protocol {
                     ScaleProtocol::Toledo8217 => {
                         let Some(&c) = pending.first() else { break };
                         pending.remove(0);
-                        if matches!(c, b'W' | b'T' | b'C' | b'Z' | b'E') {
+                        if self.control.state().echo_mode && c != b'F' {
+                            self.reply(link, &[c])?;
+                        } else if c.is_ascii_uppercase() {
                             self.toledo(link, c)?;
                         }
                     }
@@ -286,6 +343,7 @@ impl crate::scale::Scale for LocalScale {
             grams,
             net: s.tare != 0,
             total_cents: unit_price_cents.map(|p| (u64::from(grams) * p + 500) / 1000),
+            unit_price_cents,
         })
     }
 

@@ -75,7 +75,11 @@ fn a_cashiers_day_in_the_window_sale_return_and_closing() {
     if let Err(e) = day(&w, &dir, &shots) {
         let shot = w.screenshot(&shots, "failure").map(|p| p.display().to_string()).unwrap_or_default();
         let shown = w.text("#error").unwrap_or_default();
-        panic!("{e}\nthe window shows the error {shown:?}; screenshot {shot}");
+        let printer = w
+            .run("return document.querySelector('#device-printer')?.title ?? ''")
+            .map(|v| v.as_str().unwrap_or_default().to_owned())
+            .unwrap_or_default();
+        panic!("{e}\nthe window shows the error {shown:?}, the printer {printer:?}; screenshot {shot}");
     }
 }
 
@@ -171,11 +175,19 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
     w.click("#go-settings")?;
     w.wait_text("#about", "LYO-1", 20)?;
     check!(
-        w.run("return document.getElementById('setting-printer').value")?
-            .as_str()
-            .is_some_and(|v| v.starts_with("escpos serial:")),
+        w.text("#setting-printer")?.starts_with("escpos serial:"),
         "the settings show the printer's setting"
     );
+    // Each device as a form: its model, its connection, the scale's serial line (7E1 for a Toledo).
+    let field = |id: &str| -> Result<String, String> {
+        Ok(w.run(&format!("return document.getElementById('{id}').value"))?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    };
+    check!(field("model-printer")? == "escpos", "the printer's model");
+    check!(field("kind-scale")? == "serial", "the scale's connection");
+    check!(field("frame-scale")? == "7E1" && field("baud-scale")? == "9600", "the scale's line");
     shot("07-settings")?;
     w.click("#settings-back")?;
 

@@ -79,9 +79,7 @@ impl Till {
             self.receipt_width,
         );
         self.last_receipt = Some(layout.to_text());
-        let printed = self.printer.print(&layout);
-        self.note("printer", printed.as_ref().map(|()| "Z printed").map_err(ToString::to_string));
-        printed.map_err(|e| TillError::Device(e.to_string()))
+        self.print(&format!("closure {} {}", closure.period, closure.key), &layout, "Z printed")
     }
 
     /// Counts the cash of a day the till closed itself.

@@ -10,7 +10,7 @@ impl Till {
         }
         let by = self.approve(approval, "opening the drawer without a sale")?;
         self.commit(vec![Entry::NoSale { reason: reason.into(), approved_by: by }])?;
-        let opened = self.printer.open_drawer();
+        let opened = self.spool.open_drawer();
         self.note("printer", opened.as_ref().map(|()| "drawer opened").map_err(ToString::to_string));
         opened.map_err(|e| TillError::Device(e.to_string()))?;
         Ok(json!({"drawer": "open"}))
@@ -72,20 +72,36 @@ impl Till {
         self.health.insert(name.to_owned(), DeviceHealth { ok, message });
     }
 
+    /// Hands `layout` to the printer (through the spool, which keeps it until it prints) and notes
+    /// the outcome.
+    pub(super) fn print(
+        &mut self,
+        label: &str,
+        layout: &pos_drivers::receipt::Receipt,
+        done: &str,
+    ) -> Result<(), TillError> {
+        let printed = self.spool.print(label, layout);
+        self.note("printer", printed.as_ref().map(|_| done).map_err(ToString::to_string));
+        printed.map(|_| ()).map_err(|e| TillError::Device(e.to_string()))
+    }
+
     /// Each device: configured or not, what it last answered, receipts the printer keeps back.
     pub fn devices(&self) -> Value {
         let mut out = serde_json::Map::new();
+        let spool = self.spool.health();
         for name in crate::devices::NAMES {
             let configured = self.state.config.get(&format!("device.{name}"));
-            out.insert(
-                (*name).to_owned(),
-                json!({
-                    "configured": configured,
-                    "last": self.health.get(*name),
-                }),
-            );
+            // The printer's latest word is the spool's: it goes on printing in the background.
+            let last = match (*name, &spool.last) {
+                ("printer", Some(r)) => {
+                    Some(DeviceHealth { ok: r.is_ok(), message: r.clone().unwrap_or_else(|e| e) })
+                }
+                _ => self.health.get(*name).cloned(),
+            };
+            out.insert((*name).to_owned(), json!({"configured": configured, "last": last}));
         }
-        out.insert("printer_waiting".into(), json!(self.printer.waiting()));
+        out.insert("printer_waiting".into(), json!(crate::printing::waiting(&self.conn).unwrap_or(0)));
+        out.insert("printer_interrupted".into(), json!(spool.interrupted));
         out.insert(
             "head".into(),
             json!({"configured": self.state.config.get("head_copy"), "last": self.health.get("head")}),
@@ -98,18 +114,14 @@ impl Till {
         &self.state.config
     }
 
-    /// Tries device `name` as configured (manager or technician): the printer prints a test receipt
-    /// and opens the drawer, the scale is read, the terminal runs a 0.01 € payment, the scanner waits
-    /// ten seconds for a scan. The outcome is journaled; a device that fails is an answer, not an
-    /// error.
+    /// Tries device `name` as configured (manager or technician) and says in words what it
+    /// answered: the printer prints a test receipt, opens the drawer and gives its status; the scale
+    /// is asked for the weight (the protocol's own question); the terminal runs a 0.01 € payment;
+    /// a serial scanner waits ten seconds for a scan (the window does not ask the till for that: it
+    /// shows what its scanner thread reads, see [`Till::record_device_test`]). The outcome is
+    /// journaled; a device that fails is an answer, not an error.
     pub fn test_device(&mut self, name: &str) -> Result<Value, TillError> {
-        if let Some(b) = self.blocks.first() {
-            return Err(TillError::Blocked(b.message()));
-        }
-        let by = self.operator()?;
-        if self.operator_role()? == Role::Cashier {
-            return Err(refused("only a manager or a technician tests devices"));
-        }
+        self.device_test_allowed()?;
         let spec = match self.state.config.get(&format!("device.{name}")) {
             Some(v) => Some(crate::devices::parse(name, v).map_err(refused)?),
             None if crate::devices::NAMES.contains(&name) => None,
@@ -127,13 +139,17 @@ impl Till {
                 r.line(format!("Caisse {}", self.identity.till));
                 r.line("Accents : é è ê à ç ù ô « » °");
                 r.pair("Euro", "12,50 €");
+                r.push(pos_drivers::receipt::Block::Rule);
                 r.push(pos_drivers::receipt::Block::Ean13("3761100080190".into()));
                 r.push(pos_drivers::receipt::Block::Qr(format!("{}|TEST", self.identity.till)));
                 r.push(pos_drivers::receipt::Block::Cut);
-                self.printer
-                    .print(&r)
-                    .and_then(|()| self.printer.open_drawer())
-                    .map(|()| "test receipt printed, drawer opened".to_owned())
+                self.spool
+                    .test(&r)
+                    .and_then(|(_, status)| self.spool.open_drawer().map(|()| status))
+                    .map(|status| match status {
+                        Some(s) => format!("test receipt printed, drawer opened; the printer says: {}", s.words()),
+                        None => "test receipt sent, drawer opened; this printer gives no status (paper out cannot be seen from the till)".to_owned(),
+                    })
                     .map_err(|e| e.to_string())
             }
             "terminal" => {
@@ -151,34 +167,69 @@ impl Till {
             "scale" => {
                 let opened = match (self.scale.is_some(), spec.as_ref()) {
                     (true, _) => Ok(None),
-                    (false, None) => Err("no scale is configured".to_owned()),
-                    (false, Some(s)) => crate::devices::scale(s).map(Some).map_err(|e| e.to_string()),
+                    (false, Some(s @ crate::devices::Spec::Scale { .. })) => {
+                        crate::devices::scale(s).map(Some).map_err(|e| e.to_string())
+                    }
+                    (false, _) => Err("no scale is configured".to_owned()),
                 };
                 opened.and_then(|mut own| {
                     let scale = match own.as_mut() {
                         Some(s) => s,
                         None => self.scale.as_mut().ok_or("no scale is configured")?,
                     };
-                    scale.probe().map_err(|e| e.to_string())?;
-                    scale
-                        .weigh(None)
-                        .map(|w| format!("{}.{:03} kg", w.grams / 1000, w.grams % 1000))
-                        .map_err(|e| e.to_string())
+                    match scale.weigh(None) {
+                        Ok(w) => Ok(format!("the scale answers: {} stable", w.words())),
+                        // A scale that says the weight moves, or is over or under, is a scale that is there.
+                        Err(e)
+                            if matches!(
+                                e.kind(),
+                                pos_drivers::scale::ScaleErrorKind::Motion
+                                    | pos_drivers::scale::ScaleErrorKind::Overload
+                                    | pos_drivers::scale::ScaleErrorKind::UnderZero
+                            ) =>
+                        {
+                            Ok(format!("the scale answers: {}", e.message))
+                        }
+                        Err(e) => Err(e.to_string()),
+                    }
                 })
             }
             _ => match spec.as_ref() {
-                None => {
-                    Err("no serial scanner is configured (a keyboard-wedge scanner needs none)".to_owned())
-                }
-                Some(s) => crate::devices::scanner(s).map_err(|e| e.to_string()).and_then(|mut sc| match sc
-                    .next_code(std::time::Duration::from_secs(10))
-                {
-                    Ok(Some(code)) => Ok(format!("read {code}")),
-                    Ok(None) => Err("no scan within 10 seconds".to_owned()),
-                    Err(e) => Err(e.to_string()),
-                }),
+                Some(s @ crate::devices::Spec::Scanner { .. }) => crate::devices::scanner(s)
+                    .map_err(|e| e.to_string())
+                    .and_then(|mut sc| match sc.next_code(std::time::Duration::from_secs(10)) {
+                        Ok(Some(code)) => Ok(format!("read {code}")),
+                        Ok(None) => Err("no scan within 10 seconds".to_owned()),
+                        Err(e) => Err(e.to_string()),
+                    }),
+                _ => Err("no serial scanner is configured (a keyboard-wedge scanner needs none)".to_owned()),
             },
         };
+        self.record_device_test(name, result)
+    }
+
+    fn device_test_allowed(&self) -> Result<String, TillError> {
+        if let Some(b) = self.blocks.first() {
+            return Err(TillError::Blocked(b.message()));
+        }
+        let by = self.operator()?;
+        if self.operator_role()? == Role::Cashier {
+            return Err(refused("only a manager or a technician tests devices"));
+        }
+        Ok(by)
+    }
+
+    /// Journals the test of device `name` made by the window (its scanner thread watched for a
+    /// scan without holding the till) or by [`Till::test_device`], and answers it.
+    pub fn record_device_test(
+        &mut self,
+        name: &str,
+        result: Result<String, String>,
+    ) -> Result<Value, TillError> {
+        let by = self.device_test_allowed()?;
+        if !crate::devices::NAMES.contains(&name) {
+            return Err(refused(format!("no device `{name}`")));
+        }
         self.note(name, result.as_ref().map(String::as_str).map_err(Clone::clone));
         let (ok, text) = match result {
             Ok(t) => (true, t),
@@ -188,12 +239,27 @@ impl Till {
         Ok(json!({"device": name, "ok": ok, "result": text}))
     }
 
+    /// The technician's forms: each device's setting as fields, the ports found on the machine.
+    pub fn device_forms(&self) -> Value {
+        json!(crate::devices::setup::forms(&self.state.config))
+    }
+
+    /// Sets device `name` from the technician's form (manager or technician).
+    pub fn set_device(
+        &mut self,
+        name: &str,
+        setup: &crate::devices::setup::Setup,
+    ) -> Result<Value, TillError> {
+        let spec = setup.spec(name).map_err(refused)?;
+        self.configure(&format!("device.{name}"), &spec.to_string())
+    }
+
     /// Prints the receipts the printer kept back (paper was out, the cover open).
     pub fn retry_printer(&mut self) -> Result<Value, TillError> {
-        let retried = self.printer.retry();
+        let retried = self.spool.retry();
         self.note("printer", retried.as_ref().map(|()| "receipts printed").map_err(ToString::to_string));
         retried.map_err(|e| TillError::Device(e.to_string()))?;
-        Ok(json!({"waiting": self.printer.waiting()}))
+        Ok(json!({"waiting": crate::printing::waiting(&self.conn)?}))
     }
 
     /// A manager settles a card payment left unresolved by a crash, after checking the terminal's own report.

@@ -138,7 +138,6 @@ pub struct Till {
     lock_started: BTreeMap<String, DateTime<Utc>>,
     /// The time passed when the till opened.
     opened_passed: DateTime<Utc>,
-    printer: Box<dyn ReceiptPrinter>,
     terminal: Box<dyn PaymentTerminal>,
     /// The scale, when one is configured: read when a product sold by weight is scanned.
     scale: Option<Box<dyn pos_drivers::scale::Scale>>,
@@ -155,6 +154,9 @@ pub struct Till {
     health: BTreeMap<String, DeviceHealth>,
     /// The last receipt or Z handed to the printer, as text (shown on screen on request).
     last_receipt: Option<String>,
+    /// Receipts waiting for the printer, printed on a thread of its own. Declared before the lock,
+    /// so that it stops while the folder is still held.
+    spool: crate::printing::Spool,
     /// Writes the head outside the database on a thread of its own. Declared before the lock, so
     /// that it is dropped (its last head written) while the folder is still held.
     head_writer: anchor::HeadWriter,
@@ -376,7 +378,6 @@ impl Till {
             drift_base,
             lock_started: BTreeMap::new(),
             opened_passed,
-            printer,
             terminal,
             scale: None,
             receipt_width: receipt::WIDTH,
@@ -385,6 +386,7 @@ impl Till {
             sync_full: true,
             cache: std::cell::RefCell::default(),
             since_checkpoint: 0,
+            spool: crate::printing::Spool::start(dir, printer)?,
             head_writer: anchor::HeadWriter::new(dir),
             _lock: lock,
         })

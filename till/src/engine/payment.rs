@@ -429,7 +429,7 @@ impl Till {
             "lines": ticket.lines.len(),
         });
         if let Err(e) = printed {
-            out["printer"] = json!(if self.printer.waiting() > 0 {
+            out["printer"] = json!(if crate::printing::waiting(&self.conn)? > 0 {
                 format!("{e}: the ticket is saved and its receipt prints once the printer is back")
             } else {
                 format!("{e}: the ticket is saved; reprint it when the printer is back")
@@ -466,9 +466,7 @@ impl Till {
             duplicate,
         );
         self.last_receipt = Some(layout.to_text());
-        let printed = self.printer.print(&layout);
-        self.note("printer", printed.as_ref().map(|()| "receipt printed").map_err(ToString::to_string));
-        printed.map_err(|e| TillError::Device(e.to_string()))
+        self.print(&format!("ticket {}", ticket.reference), &layout, "receipt printed")
     }
 
     /// Voids a ticket: a new ticket returning all its lines, refunded to its own tenders. A manager approves.

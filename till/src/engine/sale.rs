@@ -225,17 +225,8 @@ impl Till {
                         LineSpec::Weighed { sku: sku.to_string(), grams: g }
                     }
                     (ProductKind::Weighed { .. }, None) => {
-                        let Some(scale) = self.scale.as_mut() else {
-                            return Err(refused(format!(
-                                "{sku} is sold by weight and no scale answers here: type its weight in grams"
-                            )));
-                        };
-                        // Only a stable weight is sold; anything else changes nothing.
-                        let w = scale.weigh(None).map_err(|e| refused(format!("{sku}: {}", e.message)))?;
-                        if w.grams == 0 {
-                            return Err(refused(format!("{sku} is sold by weight: put it on the scale")));
-                        }
-                        LineSpec::Weighed { sku: sku.to_string(), grams: i64::from(w.grams) }
+                        let grams = self.weigh(&sku)?;
+                        LineSpec::Weighed { sku: sku.to_string(), grams }
                     }
                     (ProductKind::GiftCard, _) => {
                         return Err(refused(format!(
@@ -252,6 +243,50 @@ impl Till {
             }
         };
         self.add_line(spec, approved_by, approval)
+    }
+
+    /// The price of `grams` of `sku` for this basket's customer today: per kilogram, and in all.
+    fn weighed_price(&self, sku: &Sku, grams: i64) -> Result<(i64, i64), TillError> {
+        let probe = BasketState {
+            lines: [(1, LineSpec::Weighed { sku: sku.to_string(), grams })].into(),
+            customer: self.basket().customer.clone(),
+            next_id: 2,
+            ..BasketState::default()
+        };
+        let (priced, _) = self.price(&probe)?;
+        let line = priced.lines.first().ok_or_else(|| refused(format!("{sku} has no price")))?;
+        Ok((line.unit_price.cents(), line.gross.cents()))
+    }
+
+    /// Weighs `sku` on the scale: only a stable weight is sold. A price-computing scale is sent
+    /// the price per kilogram, and shows it; the line is refused when the total the scale shows the
+    /// customer is not the till's.
+    fn weigh(&mut self, sku: &Sku) -> Result<i64, TillError> {
+        if self.scale.is_none() {
+            return Err(refused(format!(
+                "{sku} is sold by weight and no scale answers here: type its weight in grams"
+            )));
+        }
+        let (per_kg, _) = self.weighed_price(sku, 1000)?;
+        let per_kg = u64::try_from(per_kg).map_err(|_| refused(format!("{sku} has a negative price")))?;
+        let Some(scale) = self.scale.as_mut() else { return Err(refused("no scale")) };
+        let w = scale.weigh(Some(per_kg)).map_err(|e| refused(format!("{sku}: {}", e.message)))?;
+        if w.grams == 0 {
+            return Err(refused(format!("{sku} is sold by weight: put it on the scale")));
+        }
+        let grams = i64::from(w.grams);
+        if let Some(shown) = w.total_cents {
+            let (_, total) = self.weighed_price(sku, grams)?;
+            if i64::try_from(shown).ok() != Some(total) {
+                return Err(refused(format!(
+                    "{sku}: the scale shows {} for {} kg where the till counts {}: nothing was added; check the scale's price setting, or type the weight",
+                    Money::from_cents(i64::try_from(shown).unwrap_or(i64::MAX)),
+                    Weight::grams(grams).kilograms(),
+                    Money::from_cents(total)
+                )));
+            }
+        }
+        Ok(grams)
     }
 
     pub(super) fn product_kind(&self, sku: &Sku) -> Result<ProductKind, TillError> {
