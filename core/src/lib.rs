@@ -37,7 +37,6 @@ pub mod barcode;
 pub mod basket;
 pub mod catalogue;
 pub mod chain;
-pub mod journal;
 pub mod load;
 pub mod loyalty;
 pub mod money;

@@ -13,12 +13,12 @@
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::VerifyingKey;
-use pos_core::journal::{ChainName, hex, unhex};
+use pos_journal::{ChainName, hex, unhex};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::keys::KeyRing;
 use crate::store::Heads;
+use pos_journal::keys::KeyRing;
 
 /// The head file's name beside the database.
 pub const HEAD_FILE: &str = "till.head";
@@ -201,7 +201,7 @@ pub fn check(conn: &Connection, till: &str, ring: &KeyRing, head: &HeadFile) -> 
         ) else {
             return Ok(Finding::Foreign(format!("the head of the {} chain is malformed", chain.as_str())));
         };
-        let signed = |k: &VerifyingKey| crate::signer::verify_one(k, &hash, &sig);
+        let signed = |k: &VerifyingKey| pos_journal::signature::verify_one(k, &hash, &sig);
         let by_ring = match chain {
             ChainName::Live => signed(&keys[ring.index_at(h.seq)]),
             ChainName::Training => keys.iter().any(signed),

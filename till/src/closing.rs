@@ -6,14 +6,14 @@
 //! The same adding-up ([`TotalsBuilder`]) serves the replay that `pos-till verify` runs, which checks
 //! every closure ever signed against the tickets before it.
 
+use pos_journal::body::{Closure, ClosurePeriod, Entry, LineMeasure, TenderMethod, Ticket, Totals, VatLine};
 use std::collections::BTreeMap;
 
-use pos_core::journal::{ChainName, Kind};
 use pos_core::money::Money;
+use pos_journal::{ChainName, Kind};
 use rusqlite::{Connection, params};
 use rust_decimal::Decimal;
 
-use crate::entry::{Closure, Entry, Ticket, Totals, VatLine};
 use crate::error::TillError;
 use crate::projection::{Register, add, cash_of, overflow};
 use crate::store;
@@ -40,7 +40,7 @@ impl TotalsBuilder {
         t.eco = add(t.eco, k.eco, "the eco-participation")?;
         t.gift_cards_sold = add(t.gift_cards_sold, k.out_of_scope, "the gift cards sold")?;
         for l in &k.lines {
-            if l.measure == "returned" {
+            if l.measure == LineMeasure::Returned {
                 t.returns = t.returns.checked_sub(l.net).ok_or_else(|| overflow("the returns"))?;
             }
             if !l.gift_card {
@@ -53,7 +53,7 @@ impl TotalsBuilder {
         // The change comes out of the cash once per ticket, however many cash tenders it has.
         if k.change != 0 {
             let change = k.change.checked_neg().ok_or_else(|| overflow("the change"))?;
-            add_into(&mut t.tenders, "cash", change, "the cash")?;
+            add_into(&mut t.tenders, &TenderMethod::Cash, change, "the cash")?;
         }
         for v in &k.vat {
             add_vat(&mut t.vat, v)?;
@@ -73,7 +73,7 @@ impl TotalsBuilder {
         into.eco = add(into.eco, t.eco, "the eco-participation")?;
         into.gift_cards_sold = add(into.gift_cards_sold, t.gift_cards_sold, "the gift cards sold")?;
         for (k, v) in &t.tenders {
-            let e = into.tenders.entry(k.clone()).or_default();
+            let e = into.tenders.entry(*k).or_default();
             *e = add(*e, *v, "a tender's total")?;
         }
         for (k, v) in &t.families {
@@ -112,11 +112,16 @@ fn round_div(a: i64, b: i64) -> i64 {
 }
 
 /// Adds `amount` to `key`'s sum (the key copied only the first time it is met).
-fn add_into(table: &mut BTreeMap<String, i64>, key: &str, amount: i64, what: &str) -> Result<(), TillError> {
+fn add_into<K: Ord + Clone>(
+    table: &mut BTreeMap<K, i64>,
+    key: &K,
+    amount: i64,
+    what: &str,
+) -> Result<(), TillError> {
     match table.get_mut(key) {
         Some(e) => *e = add(*e, amount, what)?,
         None => {
-            table.insert(key.to_owned(), amount);
+            table.insert(key.clone(), amount);
         }
     }
     Ok(())
@@ -188,8 +193,11 @@ fn last_of<T>(
     }
 }
 
-/// The last closure of `period` (`day`, `month`, `year`; any when `None`), with its seq.
-pub fn last_closure(conn: &Connection, period: Option<&str>) -> Result<Option<(u64, Closure)>, TillError> {
+/// The last closure of `period` (any when `None`), with its seq.
+pub fn last_closure(
+    conn: &Connection,
+    period: Option<ClosurePeriod>,
+) -> Result<Option<(u64, Closure)>, TillError> {
     last_of(conn, Kind::Closure, |seq, e| match e {
         Entry::Closure(c) if period.is_none_or(|p| p == c.period) => Some((seq, c)),
         _ => None,
@@ -212,7 +220,8 @@ fn drawer_of(conn: &Connection, wanted: Option<&str>) -> Result<Option<Register>
     if wanted.is_some_and(|w| w != day) {
         return Ok(None);
     }
-    if last_closure(conn, Some("day"))?.is_some_and(|(seq, c)| seq > opened_seq && c.key == day) {
+    if last_closure(conn, Some(ClosurePeriod::Day))?.is_some_and(|(seq, c)| seq > opened_seq && c.key == day)
+    {
         return Ok(None);
     }
     let mut reg = Register { day, float, cash_sales: 0, cash_in: 0, cash_out: 0, opened_by: by };
@@ -252,7 +261,7 @@ pub fn grand_totals(conn: &Connection) -> Result<(i64, i64), TillError> {
 /// The daily closure of `day` as it would be made now, from the journal alone: every live ticket
 /// since the last daily closure, the grand totals, and the drawer when its register is `day`'s.
 pub fn day_closure(conn: &Connection, day: &str, by: &str) -> Result<Closure, TillError> {
-    let after = last_closure(conn, Some("day"))?.map_or(0, |(seq, _)| seq);
+    let after = last_closure(conn, Some(ClosurePeriod::Day))?.map_or(0, |(seq, _)| seq);
     let tickets = tickets_since(conn, after)?;
     let totals = totals(tickets.iter().map(|t| &t.ticket))?;
     let (grand_total, grand_total_abs) = grand_totals(conn)?;
@@ -261,7 +270,7 @@ pub fn day_closure(conn: &Connection, day: &str, by: &str) -> Result<Closure, Ti
         None => 0,
     };
     Ok(Closure {
-        period: "day".into(),
+        period: ClosurePeriod::Day,
         key: day.into(),
         totals,
         grand_total,
@@ -279,8 +288,8 @@ pub fn day_closure(conn: &Connection, day: &str, by: &str) -> Result<Closure, Ti
 pub fn period_closure(conn: &Connection, key: &str, by: &str) -> Result<Closure, TillError> {
     let refused = |s: String| TillError::Refused(s);
     let (period, below) = match key.len() {
-        7 => ("month", "day"),
-        4 => ("year", "month"),
+        7 => (ClosurePeriod::Month, ClosurePeriod::Day),
+        4 => (ClosurePeriod::Year, ClosurePeriod::Month),
         _ => return Err(refused(format!("`{key}` is neither a month (YYYY-MM) nor a year (YYYY)"))),
     };
     let closures: Vec<Closure> = store::records_of_kind(conn, ChainName::Live, Kind::Closure)?
@@ -298,15 +307,15 @@ pub fn period_closure(conn: &Connection, key: &str, by: &str) -> Result<Closure,
     if parts.is_empty() {
         return Err(refused(format!("no {below} of {key} is closed yet")));
     }
-    if period == "year" {
+    if period == ClosurePeriod::Year {
         // Every month that had a day closed must itself be closed before its year.
         let months: std::collections::BTreeSet<&str> = closures
             .iter()
-            .filter(|c| c.period == "day" && c.key.starts_with(key))
+            .filter(|c| c.period == ClosurePeriod::Day && c.key.starts_with(key))
             .filter_map(|c| c.key.get(..7))
             .collect();
         if let Some(open) =
-            months.iter().find(|m| !closures.iter().any(|c| c.period == "month" && c.key == **m))
+            months.iter().find(|m| !closures.iter().any(|c| c.period == ClosurePeriod::Month && c.key == **m))
         {
             return Err(refused(format!("month {open} is not closed yet: close it before the year")));
         }
@@ -316,7 +325,7 @@ pub fn period_closure(conn: &Connection, key: &str, by: &str) -> Result<Closure,
 
 /// The closure of a period from the closures below it, at the given grand totals.
 pub fn period_from(
-    period: &str,
+    period: ClosurePeriod,
     key: &str,
     parts: &[&Closure],
     (grand_total, grand_total_abs): (i64, i64),
@@ -327,7 +336,7 @@ pub fn period_from(
         b.add_totals(&p.totals)?;
     }
     Ok(Closure {
-        period: period.into(),
+        period,
         key: key.into(),
         totals: b.finish(),
         grand_total,

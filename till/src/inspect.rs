@@ -4,17 +4,17 @@
 
 use std::path::Path;
 
-use pos_core::journal::{ChainName, hex};
+use pos_journal::{ChainName, hex};
 use rusqlite::Connection;
 use serde_json::{Value, json};
 
 use crate::anchor::{self, HeadFile};
 use crate::error::TillError;
-use crate::keys::KeyRing;
 use crate::projection::State;
 use crate::replay::{Replay, compare};
 use crate::store::{self, Heads, Identity};
 use crate::verify::{Finding, Walked, walk};
+use pos_journal::keys::KeyRing;
 
 /// Why the till will not sell until someone acts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -299,7 +299,7 @@ pub fn verify(dir: &Path, expect_key: Option<&str>, replay: bool) -> Result<Repo
     let ro = store::open_read_only(dir)?;
     let conn = &ro.conn;
     let id = store::identity(conn)?;
-    let ring = KeyRing::load(conn)?;
+    let ring = crate::keys::load(conn)?;
     let mut r = None;
     if replay {
         let temp = store::PROJECTION_SCHEMA.replace("CREATE TABLE ", "CREATE TEMP TABLE ");
@@ -396,13 +396,13 @@ fn notable(conn: &Connection) -> Result<Vec<String>, TillError> {
         let Some(r) = store::read_records(conn, ChainName::Live, seq, seq)?.pop() else { continue };
         let at = r.header.at.get(..19).unwrap_or(&r.header.at).to_owned();
         out.push(match r.entry {
-            crate::entry::Entry::ProjectionsRebuilt { by, reason, .. } => {
+            pos_journal::body::Entry::ProjectionsRebuilt { by, reason, .. } => {
                 format!("record {seq} ({at}): tables rebuilt from the journal by {by}: {reason}")
             }
-            crate::entry::Entry::HeadAccepted { expected, found, by } => {
+            pos_journal::body::Entry::HeadAccepted { expected, found, by } => {
                 format!("record {seq} ({at}): {by} accepted a journal that did not reach its head: it was {expected}, the database held {found}")
             }
-            crate::entry::Entry::KeyChanged { by, .. } => format!("record {seq} ({at}): key changed by {by}"),
+            pos_journal::body::Entry::KeyChanged { by, .. } => format!("record {seq} ({at}): key changed by {by}"),
             _ => continue,
         });
     }

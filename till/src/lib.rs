@@ -24,7 +24,6 @@ pub mod clock;
 pub mod closing;
 pub mod devices;
 pub mod engine;
-pub mod entry;
 pub mod error;
 pub mod inspect;
 pub mod keys;
@@ -35,7 +34,6 @@ pub mod projection;
 pub mod receipt;
 pub mod replay;
 pub mod script;
-pub mod signer;
 pub mod store;
 pub mod verify;
 

@@ -3,18 +3,17 @@
 //! `verify`, `verify-archive`, `report` and `status` only read: they work on a copy (a DVD, a USB
 //! key) and without the private key. Whatever changes the till takes its folder's lock.
 
+use pos_journal::body::{ClosurePeriod, Entry};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::Utc;
 use clap::{Parser, Subcommand};
-use pos_core::journal::{ChainName, Kind};
 use pos_drivers::terminal::SimTerminal;
+use pos_journal::{ChainName, Kind};
 use pos_till::engine::{Approval, Clock, Till};
-use pos_till::entry::Entry;
-use pos_till::keys::KeyRing;
-use pos_till::{TillError, archive, devices, inspect, receipt, script, store};
+use pos_till::{TillError, devices, inspect, receipt, script, store};
 
 /// The till engine's command.
 #[derive(Parser)]
@@ -104,6 +103,16 @@ enum Command {
         /// YYYY-MM.
         #[arg(long)]
         period: String,
+    },
+    /// Writes the whole live journal, from its first record, to a file that `pos-journal verify`
+    /// checks with nothing else (for an inspector or head office).
+    Export {
+        /// The till's folder (read only).
+        #[arg(long)]
+        data: PathBuf,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Verifies an archive file without any database.
     VerifyArchive {
@@ -263,10 +272,12 @@ fn report_z(data: &Path, date: Option<&str>, as_json: bool) -> Result<ExitCode, 
     let ro = store::open_read_only(data)?;
     let conn = &ro.conn;
     let id = store::identity(conn)?;
-    let ring = KeyRing::load(conn)?;
+    let ring = pos_till::keys::load(conn)?;
     let closures = store::records_of_kind(conn, ChainName::Live, Kind::Closure)?;
     let found = closures.into_iter().rev().find_map(|r| match r.entry {
-        Entry::Closure(c) if c.period == "day" && date.is_none_or(|d| d == c.key) => Some((r.header, c)),
+        Entry::Closure(c) if c.period == ClosurePeriod::Day && date.is_none_or(|d| d == c.key) => {
+            Some((r.header, c))
+        }
         _ => None,
     });
     let Some((header, closure)) = found else {
@@ -310,7 +321,7 @@ fn status(data: &Path, as_json: bool) -> Result<ExitCode, TillError> {
     let ro = store::open_read_only(data)?;
     let conn = &ro.conn;
     let id = store::identity(conn)?;
-    let ring = KeyRing::load(conn)?;
+    let ring = pos_till::keys::load(conn)?;
     let heads = store::Heads::load(conn)?;
     let state = pos_till::projection::load_state(conn)?;
     let blocks = inspect::start_checks(conn, data, &id, &ring, state.as_ref(), &heads)?;
@@ -372,10 +383,21 @@ fn run(cli: Cli) -> Result<ExitCode, TillError> {
             println!("{}", v?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Export { data, out } => {
+            let db = store::open_read_only(&data)?;
+            let n = pos_till::archive::export(&db.conn, &out)?;
+            println!(
+                "wrote {n} records to {}: check it with `pos-journal verify {}`",
+                out.display(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::VerifyArchive { file, expect_key } => {
             let bytes = std::fs::read(&file)
                 .map_err(|e| TillError::Refused(format!("cannot read {}: {e}", file.display())))?;
-            match archive::verify(&bytes, expect_key.as_deref()) {
+            let threads = std::thread::available_parallelism().map_or(1, usize::from);
+            match pos_journal::archive::verify(&bytes, expect_key.as_deref(), threads) {
                 Ok(c) => {
                     println!(
                         "OK {} records of {}, signed by key {}{}",

@@ -17,16 +17,18 @@
 //!   back before letting the row pay ([`checked_balance`], [`checked_points`], [`checked_returned`]).
 //! - Every sum is checked: an overflow is an error, never a wrap.
 
+use pos_journal::body::{
+    CardOutcome, ClosurePeriod, DiscountSpec, Entry, LineMeasure, LineSpec, TenderMethod, Ticket,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
 use pos_core::chain::Customer;
-use pos_core::journal::{ChainName, Header, hex};
+use pos_journal::{ChainName, Header, hex};
 use rusqlite::{Connection, OptionalExtension, params};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::entry::{DiscountSpec, Entry, LineSpec, Ticket};
 use crate::error::TillError;
 use crate::store;
 
@@ -50,6 +52,48 @@ pub struct BasketState {
     pub approvals: BTreeMap<u32, String>,
 }
 
+/// Where a card payment of the open basket stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardState {
+    /// Asked of the terminal, no answer journaled yet.
+    Pending,
+    /// Approved: the customer paid.
+    Approved,
+    /// Declined.
+    Declined,
+    /// Not made.
+    NotMade,
+    /// In flight at a crash, and the terminal could not confirm it: for a manager.
+    Unresolved,
+    /// An approved payment a later refund cancelled.
+    Refunded,
+    /// The refund that cancelled an approved payment.
+    Refund,
+}
+
+impl From<CardOutcome> for CardState {
+    fn from(o: CardOutcome) -> CardState {
+        match o {
+            CardOutcome::Approved => CardState::Approved,
+            CardOutcome::Declined => CardState::Declined,
+            CardOutcome::NotMade => CardState::NotMade,
+        }
+    }
+}
+
+impl CardState {
+    /// The customer may have paid (approved) or may yet (asked, or not known): the basket holds on.
+    pub fn holds_money(self) -> bool {
+        matches!(self, CardState::Approved | CardState::Pending | CardState::Unresolved)
+    }
+
+    /// An answer is still awaited (asked, or not known after a crash).
+    pub fn awaiting(self) -> bool {
+        matches!(self, CardState::Pending | CardState::Unresolved)
+    }
+}
+
 /// A card payment of the open basket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardPayment {
@@ -57,8 +101,8 @@ pub struct CardPayment {
     pub reference: String,
     /// Amount.
     pub cents: i64,
-    /// `pending` (asked, no answer journaled), `approved`, `declined`, `not_made`, `unresolved`.
-    pub state: String,
+    /// Where it stands.
+    pub state: CardState,
     /// Authorisation code and card, when approved.
     pub detail: String,
 }
@@ -197,7 +241,7 @@ impl Seal {
     pub fn of(key: &ed25519_dalek::SigningKey) -> Seal {
         let mut input = b"pos-till state seal/1".to_vec();
         input.extend_from_slice(key.as_bytes());
-        Seal(pos_core::journal::sha256(&input))
+        Seal(pos_journal::sha256(&input))
     }
 
     /// The seal of `json`.
@@ -312,7 +356,7 @@ pub fn apply(
         }
         Entry::Logout { .. } => state.operator = None,
         Entry::LoginFailed { staff, failures, reason, .. } => {
-            if *reason == crate::entry::LoginFailure::WrongPin {
+            if *reason == pos_journal::body::LoginFailure::WrongPin {
                 state.failures.insert(staff.clone(), *failures);
             }
         }
@@ -330,12 +374,12 @@ pub fn apply(
         Entry::CardUnresolved { reference, cents, detail } => {
             state.unresolved_cards.insert(reference.clone());
             if let Some(c) = state.basket.cards.iter_mut().find(|c| c.reference == *reference) {
-                c.state = "unresolved".into();
+                c.state = CardState::Unresolved;
             } else {
                 state.basket.cards.push(CardPayment {
                     reference: reference.clone(),
                     cents: *cents,
-                    state: "unresolved".into(),
+                    state: CardState::Unresolved,
                     detail: detail.clone(),
                 });
             }
@@ -372,7 +416,7 @@ pub fn apply(
             basket.cards.push(CardPayment {
                 reference: reference.clone(),
                 cents: *cents,
-                state: "pending".into(),
+                state: CardState::Pending,
                 detail: String::new(),
             });
         }
@@ -380,19 +424,21 @@ pub fn apply(
             state.unresolved_cards.remove(reference);
             let basket = if training { &mut state.training_basket } else { &mut state.basket };
             if let Some(c) = basket.cards.iter_mut().find(|c| c.reference == *reference) {
-                c.state = outcome.clone();
+                c.state = CardState::from(*outcome);
                 c.detail = detail.clone();
             }
             // A refund that cancels an approved payment takes it off the basket.
-            if outcome == "approved"
+            if *outcome == CardOutcome::Approved
                 && let Some(refund) = basket.cards.iter().find(|c| c.reference == *reference).cloned()
                 && refund.cents < 0
-                && let Some(paid) =
-                    basket.cards.iter_mut().find(|c| c.state == "approved" && c.cents == -refund.cents)
+                && let Some(paid) = basket
+                    .cards
+                    .iter_mut()
+                    .find(|c| c.state == CardState::Approved && c.cents == -refund.cents)
             {
-                paid.state = "refunded".into();
+                paid.state = CardState::Refunded;
                 if let Some(r) = basket.cards.iter_mut().find(|c| c.reference == *reference) {
-                    r.state = "refund".into();
+                    r.state = CardState::Refund;
                 }
             }
         }
@@ -430,8 +476,8 @@ pub fn apply(
                 state.duplicates.insert(ticket.clone(), *copy);
             }
         }
-        Entry::Closure(c) => match c.period.as_str() {
-            "day" => {
+        Entry::Closure(c) => match c.period {
+            ClosurePeriod::Day => {
                 state.closed_days.insert(c.key.clone());
                 state.last_closure_seq = header.seq;
                 if state.register.as_ref().is_some_and(|r| r.day == c.key) {
@@ -441,10 +487,10 @@ pub fn apply(
                     state.uncounted.insert(c.key.clone());
                 }
             }
-            "month" => {
+            ClosurePeriod::Month => {
                 state.closed_months.insert(c.key.clone());
             }
-            _ => {}
+            ClosurePeriod::Year => {}
         },
         Entry::Initialised { .. }
         | Entry::Recovered { .. }
@@ -484,10 +530,10 @@ fn apply_ticket(
         touched.insert(l.reference.clone(), b);
     }
     for x in &t.tenders {
-        let kind = match x.kind.as_str() {
-            "gift_card" => "gift_card",
-            "store_credit" => "store_credit",
-            _ => continue,
+        let kind = match x.kind {
+            TenderMethod::GiftCard => "gift_card",
+            TenderMethod::StoreCredit => "store_credit",
+            TenderMethod::Cash | TenderMethod::Card | TenderMethod::Loyalty => continue,
         };
         let delta = x.cents.checked_neg().ok_or_else(|| overflow("a voucher's balance"))?;
         let b = voucher_move(conn, seq, &x.reference, kind, delta, breaches)?;
@@ -549,7 +595,7 @@ fn apply_ticket(
         .execute(params![sku, now.normalize().to_string()])?;
     }
     for l in &t.lines {
-        if l.measure != "returned" || l.reference.starts_with("NO-RECEIPT/") {
+        if !l.returns_sold_line() {
             continue;
         }
         // A return line's reference is the sold line's: ticket#line.
@@ -585,8 +631,11 @@ fn apply_ticket(
 
 /// The cash a ticket leaves in the drawer: cash tendered less the change given.
 pub fn cash_of(t: &Ticket) -> Result<i64, TillError> {
-    let tendered =
-        t.tenders.iter().filter(|x| x.kind == "cash").try_fold(0i64, |s, x| add(s, x.cents, "the cash"))?;
+    let tendered = t
+        .tenders
+        .iter()
+        .filter(|x| x.kind == TenderMethod::Cash)
+        .try_fold(0i64, |s, x| add(s, x.cents, "the cash"))?;
     tendered.checked_sub(t.change).ok_or_else(|| overflow("the cash"))
 }
 
@@ -736,7 +785,7 @@ pub fn checked_returned(conn: &Connection, ticket: &str, line: u32, sold_seq: u6
     let (units, after) = match row {
         Some((units, seq)) => {
             let t = ticket_at(conn, seq, &what)?;
-            match t.lines.iter().find(|l| l.measure == "returned" && l.reference == reference) {
+            match t.lines.iter().find(|l| l.measure == LineMeasure::Returned && l.reference == reference) {
                 Some(l) if l.returned_after == 0 || l.returned_after == units => {}
                 Some(l) => return Err(mismatch(&what, seq, l.returned_after.to_string(), units.to_string())),
                 None => return Err(mismatch(&what, seq, "no return of that line".into(), units.to_string())),

@@ -3,8 +3,7 @@
 use pos_core::chain::Location;
 use pos_core::money::Money;
 use pos_drivers::receipt::{Align, Block, Receipt};
-
-use crate::entry::{Closure, Ticket};
+use pos_journal::body::{Closure, ClosurePeriod, LineMeasure, TenderMethod, Ticket};
 
 /// Characters per line of the receipts unless the printer says otherwise (42 or 48).
 pub const WIDTH: usize = 42;
@@ -117,18 +116,18 @@ pub fn ticket(ctx: &Context<'_>, t: &Ticket, duplicate: Option<u32>) -> Receipt 
     r.push(Block::Rule);
     for l in &t.lines {
         wrapped(&mut r, &l.name, "  ");
-        let qty = match l.measure.as_str() {
-            "units" => format!("  {} x {}", l.quantity, eur(l.unit_price)),
-            "weight" => format!(
+        let qty = match l.measure {
+            LineMeasure::Units => format!("  {} x {}", l.quantity, eur(l.unit_price)),
+            LineMeasure::Weight => format!(
                 "  {} kg x {} /kg",
                 rust_decimal::Decimal::new(l.quantity, 3).to_string().replace('.', ","),
                 eur(l.unit_price)
             ),
-            "returned" => format!("  RETOUR {} x {}", -l.quantity, l.reference),
-            _ => String::from("  "),
+            LineMeasure::Returned => format!("  RETOUR {} x {}", -l.quantity, l.reference),
+            LineMeasure::Label => String::from("  "),
         };
         r.pair(&qty, &eur(l.gross));
-        if l.measure == "units" && !l.reference.is_empty() && !l.gift_card {
+        if l.measure == LineMeasure::Units && !l.reference.is_empty() && !l.gift_card {
             r.line(format!("  N° de série {}", l.reference));
         }
         if l.eco > 0 {
@@ -160,12 +159,14 @@ pub fn ticket(ctx: &Context<'_>, t: &Ticket, duplicate: Option<u32>) -> Receipt 
     }
     r.push(Block::Rule);
     for x in &t.tenders {
-        let name = match x.kind.as_str() {
-            "cash" => "ESPECES".to_owned(),
-            "card" => format!("CARTE BANCAIRE {}", x.reference.split_whitespace().last().unwrap_or("")),
-            "gift_card" => format!("CARTE CADEAU {}", x.reference),
-            "store_credit" => format!("AVOIR {}", x.reference),
-            _ => format!("FIDELITE {} pts", x.points),
+        let name = match x.kind {
+            TenderMethod::Cash => "ESPECES".to_owned(),
+            TenderMethod::Card => {
+                format!("CARTE BANCAIRE {}", x.reference.split_whitespace().last().unwrap_or(""))
+            }
+            TenderMethod::GiftCard => format!("CARTE CADEAU {}", x.reference),
+            TenderMethod::StoreCredit => format!("AVOIR {}", x.reference),
+            TenderMethod::Loyalty => format!("FIDELITE {} pts", x.points),
         };
         r.pair(&name, &eur(x.cents));
     }
@@ -191,7 +192,7 @@ pub fn ticket(ctx: &Context<'_>, t: &Ticket, duplicate: Option<u32>) -> Receipt 
     r.push(Block::Qr(format!("{}|{short}", t.reference)));
     r.push(Block::Cut);
     // Training never opens the live drawer: no cash of a training ticket goes in or out.
-    if t.tenders.iter().any(|x| x.kind == "cash") && duplicate.is_none() && !ctx.training {
+    if t.tenders.iter().any(|x| x.kind == TenderMethod::Cash) && duplicate.is_none() && !ctx.training {
         r.push(Block::Drawer);
     }
     r
@@ -221,8 +222,8 @@ impl Anchor {
 /// The anchor of the live record `header` names, read from the journal.
 pub fn anchor_of(
     conn: &rusqlite::Connection,
-    header: &pos_core::journal::Header,
-    ring: &crate::keys::KeyRing,
+    header: &pos_journal::Header,
+    ring: &pos_journal::keys::KeyRing,
 ) -> Result<Anchor, crate::TillError> {
     let (hash, sig): (Vec<u8>, Vec<u8>) = conn.query_row(
         "SELECT hash, sig FROM journal WHERE chain = ?1 AND seq = ?2",
@@ -232,8 +233,8 @@ pub fn anchor_of(
     let key = &ring.keys()[ring.index_at(header.seq)];
     Ok(Anchor {
         seq: header.seq,
-        hash: pos_core::journal::hex(&hash),
-        sig: pos_core::journal::hex(&sig),
+        hash: pos_journal::hex(&hash),
+        sig: pos_journal::hex(&sig),
         key: key.fingerprint(),
     })
 }
@@ -250,10 +251,10 @@ pub fn closure(
     width: usize,
 ) -> Receipt {
     let mut r = Receipt::new(width);
-    let title = match c.period.as_str() {
-        "day" => format!("Z N°{no} - {}", c.key),
-        "month" => format!("CLOTURE MENSUELLE {}", c.key),
-        _ => format!("CLOTURE ANNUELLE {}", c.key),
+    let title = match c.period {
+        ClosurePeriod::Day => format!("Z N°{no} - {}", c.key),
+        ClosurePeriod::Month => format!("CLOTURE MENSUELLE {}", c.key),
+        ClosurePeriod::Year => format!("CLOTURE ANNUELLE {}", c.key),
     };
     r.styled(title, true, true, Align::Centre);
     wrapped(&mut r, &format!("Caisse {till}  {}", at.get(..19).unwrap_or(at)), "");
@@ -272,7 +273,7 @@ pub fn closure(
     r.pair("TOTAL", &eur(t.total));
     r.push(Block::Rule);
     for (k, v) in &t.tenders {
-        r.pair(k, &eur(*v));
+        r.pair(k.as_str(), &eur(*v));
     }
     r.push(Block::Rule);
     for v in t.vat.values() {

@@ -14,14 +14,14 @@
 //! `pos-till verify` replays into temporary tables and compares them with the till's, row by row;
 //! `pos-till rebuild` replays into the till's own tables.
 
+use pos_journal::body::{Closure, ClosurePeriod, Entry, LineMeasure, LineSpec, Ticket};
 use std::collections::{BTreeMap, HashMap};
 
-use pos_core::journal::{ChainName, Header};
+use pos_journal::{ChainName, Header};
 use rusqlite::Connection;
 use serde_json::Value;
 
 use crate::closing::{TotalsBuilder, count_total, period_from};
-use crate::entry::{Closure, Entry, LineSpec, Ticket};
 use crate::error::TillError;
 use crate::projection::{self, State};
 use crate::verify::Finding;
@@ -90,20 +90,22 @@ impl Replay {
             };
             let same = match spec {
                 LineSpec::Units { sku, quantity, serial } => {
-                    l.measure == "units"
+                    l.measure == LineMeasure::Units
                         && l.sku == *sku
                         && l.quantity == i64::from(*quantity)
                         && serial.as_deref().unwrap_or("") == l.reference
                 }
                 LineSpec::Weighed { sku, grams } => {
-                    l.measure == "weight" && l.sku == *sku && l.quantity == *grams
+                    l.measure == LineMeasure::Weight && l.sku == *sku && l.quantity == *grams
                 }
-                LineSpec::Label { sku, cents } => l.measure == "label" && l.sku == *sku && l.gross == *cents,
+                LineSpec::Label { sku, cents } => {
+                    l.measure == LineMeasure::Label && l.sku == *sku && l.gross == *cents
+                }
                 LineSpec::GiftCard { sku, card, cents } => {
                     l.gift_card && l.sku == *sku && l.reference == *card && l.net == *cents
                 }
                 LineSpec::Return { ticket, line, sku, units, .. } => {
-                    l.measure == "returned"
+                    l.measure == LineMeasure::Returned
                         && l.sku == *sku
                         && Some(l.quantity) == i64::from(*units).checked_neg()
                         && l.reference == format!("{ticket}#{line}")
@@ -267,8 +269,7 @@ impl Replay {
                 m(t.total)
             ));
         }
-        for l in t.lines.iter().filter(|l| l.measure == "returned" && !l.reference.starts_with("NO-RECEIPT/"))
-        {
+        for l in t.lines.iter().filter(|l| l.returns_sold_line()) {
             let Some((ticket, line)) = l.reference.rsplit_once('#') else {
                 return Err(format!("its return line names no sold line (`{}`)", l.reference));
             };
@@ -297,10 +298,10 @@ impl Replay {
 
     fn check_closure(&self, c: &Closure) -> Result<(), String> {
         let gt = (self.state.grand_total, self.state.grand_total_abs);
-        let expected = match c.period.as_str() {
-            "day" => {
+        let expected = match c.period {
+            ClosurePeriod::Day => {
                 let mut e = Closure {
-                    period: "day".into(),
+                    period: ClosurePeriod::Day,
                     key: c.key.clone(),
                     totals: self.since_day.clone().finish(),
                     grand_total: gt.0,
@@ -326,16 +327,18 @@ impl Replay {
                 e.automatic = c.automatic;
                 e
             }
-            "month" | "year" => {
-                let (below, list) =
-                    if c.period == "month" { ("day", &self.days) } else { ("month", &self.months) };
+            ClosurePeriod::Month | ClosurePeriod::Year => {
+                let (below, list) = if c.period == ClosurePeriod::Month {
+                    ("day", &self.days)
+                } else {
+                    ("month", &self.months)
+                };
                 let parts: Vec<&Closure> = list.iter().filter(|p| p.key.starts_with(&c.key)).collect();
                 if parts.is_empty() {
                     return Err(format!("it closes {} {} with no {below} closed", c.period, c.key));
                 }
-                period_from(&c.period, &c.key, &parts, gt, &c.by).map_err(|e| e.to_string())?
+                period_from(c.period, &c.key, &parts, gt, &c.by).map_err(|e| e.to_string())?
             }
-            other => return Err(format!("a closure of an unknown period `{other}`")),
         };
         let differs = |what: &str, said: String, journal: String| {
             Err(format!(
@@ -391,19 +394,22 @@ impl Replay {
                 let lines: Vec<(u32, u32)> = t
                     .lines
                     .iter()
-                    .filter(|l| l.measure != "returned" && !l.gift_card)
+                    .filter(|l| l.measure != LineMeasure::Returned && !l.gift_card)
                     .map(|l| {
-                        (l.id, if l.measure == "units" { u32::try_from(l.quantity).unwrap_or(0) } else { 1 })
+                        (
+                            l.id,
+                            if l.measure == LineMeasure::Units {
+                                u32::try_from(l.quantity).unwrap_or(0)
+                            } else {
+                                1
+                            },
+                        )
                     })
                     .collect();
                 if !lines.is_empty() {
                     self.sold.insert(t.reference.clone(), lines);
                 }
-                for l in t
-                    .lines
-                    .iter()
-                    .filter(|l| l.measure == "returned" && !l.reference.starts_with("NO-RECEIPT/"))
-                {
+                for l in t.lines.iter().filter(|l| l.returns_sold_line()) {
                     let units = l.quantity.checked_neg().and_then(|q| u32::try_from(q).ok()).unwrap_or(0);
                     let e = self.returned.entry(l.reference.clone()).or_insert(0);
                     *e = e.saturating_add(units);
@@ -411,8 +417,8 @@ impl Replay {
             }
             Entry::Closure(c) => {
                 self.closures += 1;
-                match c.period.as_str() {
-                    "day" => {
+                match c.period {
+                    ClosurePeriod::Day => {
                         self.since_day = TotalsBuilder::default();
                         self.first_ticket = 0;
                         self.last_ticket = 0;
@@ -422,8 +428,8 @@ impl Replay {
                         }
                         self.days.push(c.clone());
                     }
-                    "month" => self.months.push(c.clone()),
-                    _ => {}
+                    ClosurePeriod::Month => self.months.push(c.clone()),
+                    ClosurePeriod::Year => {}
                 }
             }
             Entry::CashCounted { day, .. } => {
@@ -576,7 +582,7 @@ pub fn compare(
 pub fn rebuild_into(
     conn: &Connection,
     till: &str,
-    ring: &crate::keys::KeyRing,
+    ring: &pos_journal::keys::KeyRing,
     settings: &pos_core::load::Settings,
 ) -> Result<(Replay, crate::verify::Walked), TillError> {
     let customers = &settings.customers;

@@ -8,7 +8,7 @@
 //!   hands) and the next fiscal commit syncs them too; a power cut may lose the last scans of an unpaid
 //!   basket, never a ticket.
 //! - The `journal` table refuses UPDATE and DELETE (triggers), so a bug cannot alter history.
-//! - Each record: canonical bytes ([`pos_core::journal`]), chained hash, Ed25519 signature of the hash
+//! - Each record: canonical bytes ([`pos_journal`]), chained hash, Ed25519 signature of the hash
 //!   with the till's key (`till.key` beside the database, owner-only).
 
 use std::collections::HashMap;
@@ -16,12 +16,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
-use pos_core::journal::{self, ChainName, GENESIS, Header, Kind};
+use pos_journal::{self as journal, ChainName, GENESIS, Header, Kind};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use crate::entry::Entry;
 use crate::error::TillError;
-use crate::signer::RecordSigner;
+use pos_journal::body::Entry;
+use pos_journal::signature::RecordSigner;
 
 /// The database file's name in the data folder.
 pub const DB_FILE: &str = "till.db";

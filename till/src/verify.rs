@@ -13,13 +13,13 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use ed25519_dalek::{Signature, VerifyingKey};
-use pos_core::journal::{self, ChainName, GENESIS, Header, Kind, hex};
+use pos_journal::{self as journal, ChainName, GENESIS, Header, Kind, hex};
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::entry::Entry;
 use crate::error::TillError;
-use crate::keys::KeyRing;
 use crate::replay::{Problem, Replay};
+use pos_journal::body::Entry;
+use pos_journal::keys::KeyRing;
 
 /// Something verification found wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -432,9 +432,11 @@ impl Checker {
                     let sigs: Vec<[u8; 64]> = members.iter().map(|&i| sig_of(i)).collect();
                     let items: Vec<(&[u8], &[u8; 64])> =
                         members.iter().zip(&sigs).map(|(&i, s)| (&hashes[i][..], s)).collect();
-                    let all_good = crate::signer::verify_batch(&self.keys[k], &items);
+                    let all_good = pos_journal::signature::verify_batch(&self.keys[k], &items);
                     for (&i, s) in members.iter().zip(&sigs) {
-                        signed[i] = if all_good || crate::signer::verify_one(&self.keys[k], &hashes[i], s) {
+                        signed[i] = if all_good
+                            || pos_journal::signature::verify_one(&self.keys[k], &hashes[i], s)
+                        {
                             Ok(k)
                         } else {
                             Err("its signature is not this till's (forged or from another till)".to_string())
@@ -449,7 +451,7 @@ impl Checker {
                         signed[i] = self
                             .keys
                             .iter()
-                            .position(|k| crate::signer::verify_one(k, &hashes[i], &s))
+                            .position(|k| pos_journal::signature::verify_one(k, &hashes[i], &s))
                             .ok_or_else(|| {
                                 "its signature is not this till's (forged or from another till)".to_string()
                             });

@@ -8,12 +8,12 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use chrono::{DateTime, TimeZone, Utc};
-use pos_core::journal::{ChainName, Kind};
 use pos_drivers::printer::FolderPrinter;
 use pos_drivers::terminal::{PaymentRequest, PaymentTerminal, SimBehaviour, SimTerminal};
+use pos_journal::body::{Entry, LineSpec, LoginFailure};
+use pos_journal::{ChainName, Kind};
 use pos_till::engine::{Approval, Clock, TenderSpec, Till};
-use pos_till::entry::{Entry, LineSpec, LoginFailure};
-use pos_till::{archive, store};
+use pos_till::store;
 use rusqlite::Connection;
 use serde_json::{Value, json};
 
@@ -82,9 +82,29 @@ fn first(out: &str) -> &str {
     out.lines().next().unwrap_or_default()
 }
 
+/// `pos-till verify` on `dir`; a journal it accepts must also read typed, every record of both
+/// chains written back from the journal crate's types byte for byte (format 1 is frozen).
 fn verify_cli(dir: &Path) -> (bool, String) {
     let out = Command::new(POS_TILL).args(["verify", "--data"]).arg(dir).output().unwrap();
+    if out.status.success() {
+        every_record_reads_typed(dir);
+    }
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Reads every record of the till in `dir` with the journal crate's types and writes it back,
+/// byte for byte; the number of records.
+fn every_record_reads_typed(dir: &Path) -> usize {
+    let conn = rusqlite::Connection::open(dir.join(store::DB_FILE)).unwrap();
+    let mut stmt = conn.prepare("SELECT chain, seq, bytes FROM journal ORDER BY chain, seq").unwrap();
+    let rows: Vec<(String, u64, Vec<u8>)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+    for (chain, seq, bytes) in &rows {
+        if let Err(e) = pos_journal::body::Entry::read(bytes) {
+            panic!("{chain} record {seq} does not read typed ({e}): {}", String::from_utf8_lossy(bytes));
+        }
+    }
+    rows.len()
 }
 
 const PLANE: &str = "3761100080190"; // 249.00, 20 %
@@ -219,7 +239,7 @@ fn a_full_day_at_lyon_closes_with_a_z_that_matches_the_tickets() {
             r.get(0)
         })
         .unwrap();
-    let short = &pos_core::journal::hex(&sig)[..16];
+    let short = &pos_journal::hex(&sig)[..16];
     let e = till.return_lines(&format!("{}|0123456789abcdef", refs[1]), &[(1, 1)]).unwrap_err().to_string();
     assert!(e.contains("does not match the signature"), "a receipt code with another signature: {e}");
     till.return_lines(&format!("{}|{short}", refs[1]), &[(1, 1)]).unwrap();
@@ -636,7 +656,7 @@ fn a_card_payment_in_flight_at_a_crash_is_never_charged_twice() {
     drop(till);
     let (mut till, _) = open(&dir, "2026-12-05T09:10:00+01:00");
     let ops = store::records_of_kind(till.conn(), ChainName::Live, Kind::Operation).unwrap();
-    assert!(ops.iter().any(|r| matches!(&r.entry, Entry::CardResult { reference, outcome, .. } if reference == "LYO-1-P999998" && outcome == "not_made")));
+    assert!(ops.iter().any(|r| matches!(&r.entry, Entry::CardResult { reference, outcome, .. } if reference == "LYO-1-P999998" && *outcome == pos_journal::body::CardOutcome::NotMade)));
     till.login("S007", "2468").unwrap();
     till.pay(&[TenderSpec::Card(390)], None).unwrap();
     assert_eq!(std::fs::read_to_string(dir.join("terminal-sim.log")).unwrap().lines().count(), 2);
@@ -750,7 +770,7 @@ fn archives_verify_without_the_database_and_catch_edits() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let file = dir.join("archives/LYO-1-2026-12.json");
     let bytes = std::fs::read(&file).unwrap();
-    let checked = archive::verify(&bytes, None).unwrap();
+    let checked = pos_journal::archive::verify(&bytes, None, 2).unwrap();
     let n = checked.records;
     assert!(n >= 10 && checked.period_signed && checked.period == "2026-12");
     let out = Command::new(POS_TILL).arg("verify-archive").arg(&file).output().unwrap();
@@ -762,7 +782,7 @@ fn archives_verify_without_the_database_and_catch_edits() {
         1,
     );
     assert!(edited.contains("S008"));
-    let e = archive::verify(edited.as_bytes(), None).unwrap_err();
+    let e = pos_journal::archive::verify(edited.as_bytes(), None, 2).unwrap_err();
     assert!(e.contains("its hash does not match its content"), "{e}");
     let (ok, _) = verify_cli(&dir);
     assert!(ok, "the archive is itself journaled and the chain still verifies");
@@ -968,7 +988,7 @@ fn approved_card_payments_are_never_lost_or_charged_twice() {
     till.commit(vec![Entry::CardIntent { reference: "LYO-1-PTEST".into(), cents: 800 }]).unwrap();
     till.commit(vec![Entry::CardResult {
         reference: "LYO-1-PTEST".into(),
-        outcome: "approved".into(),
+        outcome: pos_journal::body::CardOutcome::Approved,
         detail: "A1".into(),
     }])
     .unwrap();
@@ -987,7 +1007,7 @@ fn approved_card_payments_are_never_lost_or_charged_twice() {
     till.commit(vec![Entry::CardIntent { reference: "LYO-1-PTEST2".into(), cents: 800 }]).unwrap();
     till.commit(vec![Entry::CardResult {
         reference: "LYO-1-PTEST2".into(),
-        outcome: "approved".into(),
+        outcome: pos_journal::body::CardOutcome::Approved,
         detail: "A2".into(),
     }])
     .unwrap();
@@ -1316,7 +1336,11 @@ fn a_till_killed_during_a_concert_payment_collects_the_answer_on_restart() {
             _ => None,
         })
         .collect::<Vec<_>>();
-    assert_eq!(results, vec!["approved".to_owned()], "the answer collected after the crash");
+    assert_eq!(
+        results,
+        vec![pos_journal::body::CardOutcome::Approved],
+        "the answer collected after the crash"
+    );
     let s = control.state();
     assert_eq!((s.journal.len(), s.delivered.len()), (1, 1), "run once, answered once");
     assert_eq!(s.journal[0].cents, 390);

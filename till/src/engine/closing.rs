@@ -1,4 +1,5 @@
 use super::*;
+use pos_journal::body::ClosurePeriod;
 
 impl Till {
     /// The daily closure of `day` as it would be made now: added up from the journal alone.
@@ -93,7 +94,7 @@ impl Till {
         let closure = store::records_of_kind(&self.conn, ChainName::Live, Kind::Closure)?
             .into_iter()
             .filter_map(|r| match r.entry {
-                Entry::Closure(c) if c.period == "day" && c.key == day && c.automatic => Some(c),
+                Entry::Closure(c) if c.period == ClosurePeriod::Day && c.key == day && c.automatic => Some(c),
                 _ => None,
             })
             .next_back()

@@ -3,6 +3,8 @@
 //! head), and the only way to replace the signing key (a key change signed by the old key).
 
 use super::*;
+use crate::projection::CardState;
+use pos_journal::body::CardOutcome;
 
 /// The new key waiting to replace `till.key`, written before the key change is journaled.
 const NEXT_KEY_FILE: &str = "till.key.next";
@@ -66,7 +68,7 @@ impl Till {
     /// checks the terminal's own report).
     pub(super) fn recover_cards(&mut self) -> Result<(), TillError> {
         let in_flight: Vec<CardPayment> =
-            self.state.basket.cards.iter().filter(|c| c.state == "pending").cloned().collect();
+            self.state.basket.cards.iter().filter(|c| c.state == CardState::Pending).cloned().collect();
         self.commit(vec![Entry::Recovered {
             basket_lines: self.state.basket.lines.len(),
             cards_in_flight: in_flight.iter().map(|c| c.reference.clone()).collect(),
@@ -75,17 +77,17 @@ impl Till {
             let entry = match self.terminal.status(&card.reference) {
                 Ok(Some(PaymentOutcome::Approved { authorisation, card: number })) => Entry::CardResult {
                     reference: card.reference,
-                    outcome: "approved".into(),
+                    outcome: CardOutcome::Approved,
                     detail: format!("{authorisation} {number}"),
                 },
                 Ok(Some(PaymentOutcome::Declined { reason })) => Entry::CardResult {
                     reference: card.reference,
-                    outcome: "declined".into(),
+                    outcome: CardOutcome::Declined,
                     detail: reason,
                 },
                 Ok(None) => Entry::CardResult {
                     reference: card.reference,
-                    outcome: "not_made".into(),
+                    outcome: CardOutcome::NotMade,
                     detail: "the terminal never ran it".into(),
                 },
                 Err(e) => Entry::CardUnresolved {
@@ -108,7 +110,7 @@ impl Till {
             _ => "asked by a manager".into(),
         };
         let out = self.rebuild_as(&by, &reason)?;
-        if self.state.basket.cards.iter().any(|c| c.state == "pending") && self.blocks.is_empty() {
+        if self.state.basket.cards.iter().any(|c| c.state == CardState::Pending) && self.blocks.is_empty() {
             self.recover_cards()?;
         }
         Ok(out)
@@ -187,14 +189,14 @@ impl Till {
         // of the file (a rename that fails is finished at the next start).
         self.seal = Seal::of(&key);
         self.signer = RecordSigner::new(key);
-        self.ring = KeyRing::load(&self.conn)?;
+        self.ring = crate::keys::load(&self.conn)?;
         projection::save_state(&self.conn, &self.state, &self.seal)?;
         std::fs::rename(&next, self.dir.join(store::KEY_FILE)).map_err(|e| {
             TillError::Storage(format!("cannot put the new key in place: {e}; restart the till"))
         })?;
         store::sync_folder(&self.dir)?;
         Ok(json!({
-            "old": pos_core::journal::fingerprint(&old_key),
+            "old": pos_journal::fingerprint(&old_key),
             "new": self.ring.current().fingerprint(),
             "from_record": self.ring.current().from_seq,
         }))

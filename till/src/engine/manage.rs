@@ -1,4 +1,5 @@
 use super::*;
+use pos_journal::body::CardOutcome;
 
 impl Till {
     /// Opens the drawer with no sale: a manager approves.
@@ -273,12 +274,12 @@ impl Till {
             return Err(refused(format!("no unresolved card payment {reference}")));
         }
         let by = self.approve(approval, "resolving a card payment")?;
-        let outcome = if approved { "approved" } else { "not_made" };
+        let outcome = if approved { CardOutcome::Approved } else { CardOutcome::NotMade };
         self.commit(vec![Entry::CardResult {
             reference: reference.into(),
-            outcome: outcome.into(),
+            outcome,
             detail: format!("resolved by {by}"),
         }])?;
-        Ok(json!({"reference": reference, "outcome": outcome}))
+        Ok(json!({"reference": reference, "outcome": outcome.as_str()}))
     }
 }

@@ -11,6 +11,10 @@
 //! training, settings, devices), `closing` (Z, counts, periodic closures, archives, status) and
 //! `guard` (the start, rebuilding the tables, accepting the head, replacing the key).
 
+use pos_journal::body::{
+    Closure, DiscountSpec, Entry, LineMeasure, LineSpec, LoginFailure, TenderLine, Ticket, TicketLine,
+    VatLine,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -23,7 +27,6 @@ use pos_core::basket::{
 };
 use pos_core::catalogue::{ProductKind, Sku};
 use pos_core::chain::{Customer, Role};
-use pos_core::journal::{ChainName, Header, Kind, hex};
 use pos_core::load::Settings;
 use pos_core::money::{Money, Quantity, Weight};
 use pos_core::pricing::Segment;
@@ -31,6 +34,7 @@ use pos_core::tender::{Tender, TenderKind, settle};
 use pos_core::vat::{PriceBasis, VatCategory};
 use pos_drivers::printer::ReceiptPrinter;
 use pos_drivers::terminal::{PaymentOutcome, PaymentRequest, PaymentTerminal};
+use pos_journal::{ChainName, Header, Kind, hex};
 use rusqlite::{Connection, OptionalExtension, params};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -40,18 +44,15 @@ use crate::anchor::{self, HeadFile};
 use crate::catalogue::{self, Scanned};
 pub use crate::clock::Clock;
 use crate::clock::TillClock;
-use crate::entry::{
-    Closure, DiscountSpec, Entry, LineSpec, LoginFailure, TenderLine, Ticket, TicketLine, VatLine,
-};
 use crate::error::TillError;
 use crate::inspect::{self, Block};
-use crate::keys::KeyRing;
 use crate::limits::{self, Limits};
 use crate::projection::{self, Seal, add};
 pub use crate::projection::{BasketState, CardPayment, Register, State};
 use crate::receipt;
-use crate::signer::RecordSigner;
 use crate::store::{self, Heads, Identity};
+use pos_journal::keys::KeyRing;
+use pos_journal::signature::RecordSigner;
 
 mod closing;
 mod guard;
@@ -324,7 +325,7 @@ impl Till {
         let lock = store::lock_folder(dir)?;
         let conn = store::open_existing(dir)?;
         let identity = store::identity(&conn)?;
-        let ring = KeyRing::load(&conn)?;
+        let ring = crate::keys::load(&conn)?;
         guard::finish_key_change(dir, &ring)?;
         let key = store::read_key(dir)?;
         if key.verifying_key().to_bytes() != ring.current().key {
@@ -627,25 +628,25 @@ fn label(source: &DiscountSource) -> String {
 
 /// How a line is measured, as tickets record it, and its quantity: units, grams (`weight`), one
 /// priced label, or units brought back (negative).
-fn measure_of(m: &Measure) -> (&'static str, i64) {
+fn measure_of(m: &Measure) -> (LineMeasure, i64) {
     match *m {
-        Measure::Units(n) => ("units", i64::from(n)),
+        Measure::Units(n) => (LineMeasure::Units, i64::from(n)),
         Measure::Weight(w) => {
-            ("weight", (w.kilograms() * Decimal::ONE_THOUSAND).round().try_into().unwrap_or(0))
+            (LineMeasure::Weight, (w.kilograms() * Decimal::ONE_THOUSAND).round().try_into().unwrap_or(0))
         }
-        Measure::Label => ("label", 1),
-        Measure::Returned(n) => ("returned", -i64::from(n)),
+        Measure::Label => (LineMeasure::Label, 1),
+        Measure::Returned(n) => (LineMeasure::Returned, -i64::from(n)),
     }
 }
 
 /// A line of a ticket that can be brought back (not itself a return, not a gift card).
 fn returnable(l: &TicketLine) -> bool {
-    l.measure != "returned" && !l.gift_card
+    l.measure != LineMeasure::Returned && !l.gift_card
 }
 
 /// Units a ticket line sold (a weighed or labelled line is one).
 fn sold_units(l: &TicketLine) -> u32 {
-    if l.measure == "units" { u32::try_from(l.quantity).unwrap_or(1) } else { 1 }
+    if l.measure == LineMeasure::Units { u32::try_from(l.quantity).unwrap_or(1) } else { 1 }
 }
 
 /// A customer as the window shows them.
@@ -660,7 +661,7 @@ fn ticket_line(l: &pos_core::basket::PricedLine, spec: Option<&LineSpec>) -> Tic
         sku: l.sku.to_string(),
         name: l.name.to_string(),
         family: l.family.as_ref().map(|f| f.0.to_string()).unwrap_or_default(),
-        measure: measure.into(),
+        measure,
         quantity,
         reference: match spec {
             Some(LineSpec::Return { ticket, line, .. }) => format!("{ticket}#{line}"),

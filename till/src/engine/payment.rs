@@ -1,4 +1,6 @@
 use super::*;
+use crate::projection::CardState;
+use pos_journal::body::{CardOutcome, LineMeasure, ReturnedFrom, TenderMethod};
 
 impl Till {
     pub(super) fn new_reference(&self, prefix: char) -> String {
@@ -14,7 +16,7 @@ impl Till {
             return Ok(CardPayment {
                 reference,
                 cents,
-                state: "approved".into(),
+                state: CardState::Approved,
                 detail: "FORMATION".into(),
             });
         }
@@ -43,15 +45,15 @@ impl Till {
                 let detail = format!("{authorisation} {card}");
                 self.commit(vec![Entry::CardResult {
                     reference: reference.clone(),
-                    outcome: "approved".into(),
+                    outcome: CardOutcome::Approved,
                     detail: detail.clone(),
                 }])?;
-                Ok(CardPayment { reference, cents, state: "approved".into(), detail })
+                Ok(CardPayment { reference, cents, state: CardState::Approved, detail })
             }
             Ok(PaymentOutcome::Declined { reason }) => {
                 self.commit(vec![Entry::CardResult {
                     reference,
-                    outcome: "declined".into(),
+                    outcome: CardOutcome::Declined,
                     detail: reason.clone(),
                 }])?;
                 Err(TillError::Device(format!(
@@ -61,7 +63,7 @@ impl Till {
             Err(e) => {
                 self.commit(vec![Entry::CardResult {
                     reference,
-                    outcome: "not_made".into(),
+                    outcome: CardOutcome::NotMade,
                     detail: e.to_string(),
                 }])?;
                 Err(TillError::Device(format!(
@@ -78,7 +80,11 @@ impl Till {
         let mut balances: BTreeMap<String, i64> = BTreeMap::new();
         let mut moves: Vec<(&str, i64)> =
             t.lines.iter().filter(|l| l.gift_card).map(|l| (l.reference.as_str(), l.net)).collect();
-        for x in t.tenders.iter().filter(|x| x.kind == "gift_card" || x.kind == "store_credit") {
+        for x in t
+            .tenders
+            .iter()
+            .filter(|x| x.kind == TenderMethod::GiftCard || x.kind == TenderMethod::StoreCredit)
+        {
             moves.push((
                 x.reference.as_str(),
                 x.cents.checked_neg().ok_or_else(|| refused("an impossible tender"))?,
@@ -98,9 +104,7 @@ impl Till {
             t.points_balance = Some(now.checked_sub(spent).ok_or_else(|| refused("impossible points"))?);
         }
         let mut returned: BTreeMap<String, u32> = BTreeMap::new();
-        for l in
-            t.lines.iter_mut().filter(|l| l.measure == "returned" && !l.reference.starts_with("NO-RECEIPT/"))
-        {
+        for l in t.lines.iter_mut().filter(|l| l.returns_sold_line()) {
             let Some((ticket, line)) = l.reference.rsplit_once('#') else { continue };
             let was = match returned.get(&l.reference) {
                 Some(u) => *u,
@@ -253,8 +257,9 @@ impl Till {
         // Returned units, again at payment: a parked basket may have returned the same line meanwhile.
         let mut returning: BTreeMap<(String, u32), (u32, u32)> = BTreeMap::new();
         for l in basket.lines.values() {
-            if let LineSpec::Return { ticket, line, units, sold_units, .. } = l
-                && !ticket.starts_with("NO-RECEIPT/")
+            if let LineSpec::Return {
+                ticket: ReturnedFrom::Ticket(ticket), line, units, sold_units, ..
+            } = l
             {
                 let e = returning.entry((ticket.clone(), *line)).or_insert((0, *sold_units));
                 e.0 = e.0.saturating_add(*units);
@@ -283,7 +288,7 @@ impl Till {
             .iter()
             .filter_map(|t| if let TenderSpec::Card(c) = t { Some(*c) } else { None })
             .collect();
-        for p in basket.cards.iter().filter(|p| p.state == "approved" && p.cents > 0) {
+        for p in basket.cards.iter().filter(|p| p.state == CardState::Approved && p.cents > 0) {
             match card_amounts.iter().position(|c| *c == p.cents) {
                 Some(i) => {
                     card_amounts.remove(i);
@@ -305,7 +310,7 @@ impl Till {
                     .basket()
                     .cards
                     .iter()
-                    .find(|p| p.state == "approved" && p.cents == *c && !used.contains(&p.reference))
+                    .find(|p| p.state == CardState::Approved && p.cents == *c && !used.contains(&p.reference))
                     .cloned();
                 let payment = match existing {
                     Some(p) => p,
@@ -327,30 +332,25 @@ impl Till {
         let mut cards = card_lines.into_iter();
         for (t, c) in tenders.iter().zip(&core) {
             let (kind, reference_t, points) = match t {
-                TenderSpec::Cash(_) => ("cash", String::new(), 0),
+                TenderSpec::Cash(_) => (TenderMethod::Cash, String::new(), 0),
                 TenderSpec::Card(_) => (
-                    "card",
+                    TenderMethod::Card,
                     cards.next().map(|p| format!("{} {}", p.reference, p.detail)).unwrap_or_default(),
                     0,
                 ),
-                TenderSpec::GiftCard { card, .. } => ("gift_card", card.clone(), 0),
+                TenderSpec::GiftCard { card, .. } => (TenderMethod::GiftCard, card.clone(), 0),
                 TenderSpec::StoreCredit { note, cents } => {
                     if *cents < 0 {
                         let number = format!("AV-{reference}-{}", credit_notes.len() + 1);
                         credit_notes.push((number.clone(), -cents));
-                        ("store_credit", number, 0)
+                        (TenderMethod::StoreCredit, number, 0)
                     } else {
-                        ("store_credit", note.clone(), 0)
+                        (TenderMethod::StoreCredit, note.clone(), 0)
                     }
                 }
-                TenderSpec::Points(p) => ("loyalty", String::new(), i64::from(*p)),
+                TenderSpec::Points(p) => (TenderMethod::Loyalty, String::new(), i64::from(*p)),
             };
-            tender_lines.push(TenderLine {
-                kind: kind.into(),
-                reference: reference_t,
-                cents: c.amount.cents(),
-                points,
-            });
+            tender_lines.push(TenderLine { kind, reference: reference_t, cents: c.amount.cents(), points });
         }
         // The register's business day, not the clock's: a ticket paid just after midnight belongs to
         // the day its register was open for, and to that day's Z.
@@ -360,7 +360,7 @@ impl Till {
             day,
             operator,
             customer: basket.customer.clone(),
-            basis: if priced.basis == PriceBasis::TaxExcluded { "ht".into() } else { "ttc".into() },
+            basis: super::pricing::basis_of(priced.basis),
             lines: priced.lines.iter().map(|l| ticket_line(l, basket.lines.get(&l.id))).collect(),
             basket_discounts: priced
                 .basket_discounts
@@ -401,10 +401,9 @@ impl Till {
                 )
                 .chain(ticket_approved_by.map(|by| ("a ticket above the maximum".to_owned(), by)))
                 .chain(basket.lines.values().filter_map(|l| match l {
-                    LineSpec::Return { ticket, .. } if ticket.starts_with("NO-RECEIPT/") => Some((
-                        "return without receipt".to_owned(),
-                        ticket.trim_start_matches("NO-RECEIPT/").to_owned(),
-                    )),
+                    LineSpec::Return { ticket: ReturnedFrom::NoReceipt { approved_by }, .. } => {
+                        Some(("return without receipt".to_owned(), approved_by.clone()))
+                    }
                     _ => None,
                 }))
                 .collect(),
@@ -476,8 +475,8 @@ impl Till {
             return Err(refused("finish or park the current basket first"));
         }
         let (ticket, sold_seq) = self.find_ticket(reference)?;
-        if ticket.lines.iter().any(|l| l.measure == "returned")
-            || ticket.tenders.iter().any(|t| t.kind == "loyalty")
+        if ticket.lines.iter().any(|l| l.measure == LineMeasure::Returned)
+            || ticket.tenders.iter().any(|t| t.kind == TenderMethod::Loyalty)
         {
             return Err(refused("this ticket holds returns or points: return its lines instead"));
         }
@@ -502,11 +501,13 @@ impl Till {
         let mut tenders: Vec<TenderSpec> = ticket
             .tenders
             .iter()
-            .filter(|t| t.kind != "cash")
-            .map(|t| match t.kind.as_str() {
-                "card" => TenderSpec::Card(-t.cents),
-                "gift_card" => TenderSpec::GiftCard { card: t.reference.clone(), cents: -t.cents },
-                _ => TenderSpec::StoreCredit { note: String::new(), cents: -t.cents },
+            .filter(|t| t.kind != TenderMethod::Cash)
+            .map(|t| match t.kind {
+                TenderMethod::Card => TenderSpec::Card(-t.cents),
+                TenderMethod::GiftCard => TenderSpec::GiftCard { card: t.reference.clone(), cents: -t.cents },
+                TenderMethod::Cash | TenderMethod::StoreCredit | TenderMethod::Loyalty => {
+                    TenderSpec::StoreCredit { note: String::new(), cents: -t.cents }
+                }
             })
             .collect();
         if cash != 0 {
@@ -536,7 +537,12 @@ impl Till {
             Err(e) => {
                 // A card refund already made stays on the basket, so the void can be retried; otherwise
                 // the basket is abandoned.
-                if !self.basket().cards.iter().any(|c| c.state == "refund" || c.state == "approved") {
+                if !self
+                    .basket()
+                    .cards
+                    .iter()
+                    .any(|c| c.state == CardState::Refund || c.state == CardState::Approved)
+                {
                     self.commit(vec![Entry::BasketCancelled])?;
                 }
                 Err(e)

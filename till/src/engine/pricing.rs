@@ -1,4 +1,5 @@
 use super::*;
+use pos_journal::body::Basis;
 
 impl Till {
     pub(super) fn price(&self, b: &BasketState) -> Result<(PricedTicket, StockMoves), TillError> {
@@ -35,7 +36,7 @@ impl Till {
                     before,
                 } => LineItem::Return {
                     sold: SoldLine {
-                        ticket: ticket.clone(),
+                        ticket: ticket.to_string(),
                         line: *line,
                         sku: sku(s)?,
                         name: name.as_str().into(),
@@ -54,7 +55,7 @@ impl Till {
                                 })
                             })
                             .collect::<Result<_, TillError>>()?,
-                        basis: if basis == "ht" { PriceBasis::TaxExcluded } else { PriceBasis::TaxIncluded },
+                        basis: basis_to_core(*basis),
                     },
                     units: *units,
                     before: *before,
@@ -98,5 +99,21 @@ impl Till {
             moves.insert(id, m.into_iter().map(|(k, q)| (k.to_string(), q)).collect());
         }
         Ok((priced, moves))
+    }
+}
+
+/// The journal's basis of a ticket priced on `basis`.
+pub(crate) fn basis_of(basis: PriceBasis) -> Basis {
+    match basis {
+        PriceBasis::TaxIncluded => Basis::TaxIncluded,
+        PriceBasis::TaxExcluded => Basis::TaxExcluded,
+    }
+}
+
+/// The pricing basis of a journaled ticket's `basis`.
+pub(crate) fn basis_to_core(basis: Basis) -> PriceBasis {
+    match basis {
+        Basis::TaxIncluded => PriceBasis::TaxIncluded,
+        Basis::TaxExcluded => PriceBasis::TaxExcluded,
     }
 }

@@ -1,4 +1,5 @@
 use super::*;
+use pos_journal::body::ReturnedFrom;
 
 impl Till {
     /// A ticket of this till found by its number or its receipt's QR code, with what each line can
@@ -58,7 +59,7 @@ impl Till {
         let rec = store::read_records(&self.conn, ChainName::Live, seq, seq)?.pop();
         // A receipt's QR code carries the start of the ticket's signature: it must be this one's.
         if let (Some(r), Some((_, short))) = (&rec, reference.split_once('|'))
-            && !pos_core::journal::hex(&r.sig).starts_with(&short.trim().to_ascii_lowercase())
+            && !pos_journal::hex(&r.sig).starts_with(&short.trim().to_ascii_lowercase())
         {
             return Err(refused(format!(
                 "this receipt's code does not match the signature of ticket {}: it was not printed by this till",
@@ -84,9 +85,7 @@ impl Till {
     pub(super) fn settle_befores(&self, mut basket: BasketState) -> Result<BasketState, TillError> {
         let mut counted: BTreeMap<(String, u32), u32> = BTreeMap::new();
         for spec in basket.lines.values_mut() {
-            if let LineSpec::Return { ticket, line, units, before, .. } = spec
-                && !ticket.starts_with("NO-RECEIPT/")
-            {
+            if let LineSpec::Return { ticket: ReturnedFrom::Ticket(ticket), line, units, before, .. } = spec {
                 let key = (ticket.clone(), *line);
                 let so_far = match counted.get(&key) {
                     Some(n) => *n,
@@ -127,7 +126,7 @@ impl Till {
                 .flat_map(|b| b.lines.values())
                 .filter_map(|s| match s {
                     LineSpec::Return { ticket: t, line, units, .. }
-                        if *t == ticket.reference && *line == line_id =>
+                        if t.ticket() == Some(ticket.reference.as_str()) && *line == line_id =>
                     {
                         Some(u64::from(*units))
                     }
@@ -148,7 +147,7 @@ impl Till {
                 )));
             }
             specs.push(LineSpec::Return {
-                ticket: ticket.reference.clone(),
+                ticket: ReturnedFrom::Ticket(ticket.reference.clone()),
                 line: line_id,
                 sku: l.sku.clone(),
                 name: l.name.clone(),
@@ -157,7 +156,7 @@ impl Till {
                 net: l.net,
                 eco: l.eco,
                 vat: l.vat.clone(),
-                basis: ticket.basis.clone(),
+                basis: ticket.basis,
                 // Priced again at payment from what the journal then says (see `settle_befores`).
                 before: u32::try_from(already).map_err(|_| refused("impossible units"))?,
             });
@@ -213,7 +212,7 @@ impl Till {
             .map_err(|e| refused(format!("{e} (serial-tracked items need their receipt)")))?;
         let l = &p.lines[0];
         let spec = LineSpec::Return {
-            ticket: format!("NO-RECEIPT/{by}"),
+            ticket: ReturnedFrom::NoReceipt { approved_by: by.to_owned() },
             line: 0,
             sku: sku.to_string(),
             name: l.name.to_string(),
@@ -226,7 +225,7 @@ impl Till {
                 .iter()
                 .map(|v| (v.category.as_str().to_owned(), rate_str(v.rate), v.amount.cents()))
                 .collect(),
-            basis: if p.basis == PriceBasis::TaxExcluded { "ht".into() } else { "ttc".into() },
+            basis: super::pricing::basis_of(p.basis),
             before: 0,
         };
         self.add_line(spec, Some(by), approval)

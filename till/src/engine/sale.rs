@@ -1,4 +1,6 @@
 use super::*;
+use crate::projection::CardState;
+use pos_journal::body::ClosurePeriod;
 
 impl Till {
     // ------------------------------------------------------------------ register
@@ -50,7 +52,7 @@ impl Till {
             return Err(refused(format!("{today} is already closed; selling resumes tomorrow")));
         }
         // A day before the last one closed is never opened: the clock is behind.
-        if let Some((_, last)) = crate::closing::last_closure(&self.conn, Some("day"))?
+        if let Some((_, last)) = crate::closing::last_closure(&self.conn, Some(ClosurePeriod::Day))?
             && today < last.key
         {
             return Err(refused(format!(
@@ -575,12 +577,7 @@ impl Till {
         if self.basket().lines.is_empty() {
             return Err(refused("the basket is empty: nothing to park"));
         }
-        if self
-            .basket()
-            .cards
-            .iter()
-            .any(|c| matches!(c.state.as_str(), "approved" | "pending" | "unresolved"))
-        {
+        if self.basket().cards.iter().any(|c| c.state.holds_money()) {
             return Err(refused(
                 "a card payment is already made or in doubt on this basket: finish the sale",
             ));
@@ -607,14 +604,19 @@ impl Till {
     /// Abandons the open basket; card payments already approved on it are refunded first.
     pub fn cancel_basket(&mut self) -> Result<Value, TillError> {
         self.sale_ready()?;
-        if self.basket().cards.iter().any(|c| matches!(c.state.as_str(), "pending" | "unresolved")) {
+        if self.basket().cards.iter().any(|c| c.state.awaiting()) {
             return Err(refused(
                 "a card payment on this basket is in doubt: a manager must resolve it first",
             ));
         }
         // Only payments still standing are refunded; a refund already made is not made again.
-        let approved: Vec<CardPayment> =
-            self.basket().cards.iter().filter(|c| c.state == "approved" && c.cents > 0).cloned().collect();
+        let approved: Vec<CardPayment> = self
+            .basket()
+            .cards
+            .iter()
+            .filter(|c| c.state == CardState::Approved && c.cents > 0)
+            .cloned()
+            .collect();
         for c in approved {
             self.run_card(-c.cents)?;
         }
@@ -679,10 +681,10 @@ impl Till {
             "cards_paid": euros(
                 b.cards
                     .iter()
-                    .filter(|c| c.state == "approved")
+                    .filter(|c| c.state == CardState::Approved)
                     .try_fold(0i64, |s, c| add(s, c.cents, "the card payments"))?,
             ),
-            "cards_approved": b.cards.iter().filter(|c| c.state == "approved" && c.cents > 0).map(|c| euros(c.cents)).collect::<Vec<_>>(),
+            "cards_approved": b.cards.iter().filter(|c| c.state == CardState::Approved && c.cents > 0).map(|c| euros(c.cents)).collect::<Vec<_>>(),
         }))
     }
 }

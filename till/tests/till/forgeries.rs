@@ -5,7 +5,7 @@
 use super::*;
 
 /// The first ticket of the journal, and the key that signs it.
-fn first_ticket(dir: &Path) -> pos_till::entry::Ticket {
+fn first_ticket(dir: &Path) -> pos_journal::body::Ticket {
     let conn = Connection::open(dir.join("till.db")).unwrap();
     match store::records_of_kind(&conn, ChainName::Live, Kind::Ticket).unwrap().remove(0).entry {
         Entry::Ticket(t) => t,
@@ -16,7 +16,7 @@ fn first_ticket(dir: &Path) -> pos_till::entry::Ticket {
 /// Appends `entries` on `chain` with the till's own key, as an owner holding `till.key` could.
 fn forge(dir: &Path, chain: ChainName, entries: &[Entry]) -> u64 {
     let conn = Connection::open(dir.join("till.db")).unwrap();
-    let signer = pos_till::signer::RecordSigner::new(store::read_key(dir).unwrap());
+    let signer = pos_journal::signature::RecordSigner::new(store::read_key(dir).unwrap());
     let mut heads = store::Heads::load(&conn).unwrap();
     let tx = conn.unchecked_transaction().unwrap();
     let mut last = 0;
@@ -31,7 +31,7 @@ fn forge(dir: &Path, chain: ChainName, entries: &[Entry]) -> u64 {
 }
 
 /// The basket steps that add `t`'s lines.
-fn steps_of(t: &pos_till::entry::Ticket) -> Vec<Entry> {
+fn steps_of(t: &pos_journal::body::Ticket) -> Vec<Entry> {
     t.lines
         .iter()
         .map(|l| Entry::LineAdded {
@@ -106,8 +106,8 @@ fn a_ticket_unlike_its_journaled_basket_is_named() {
 fn a_card_overspent_in_the_journal_is_named_and_the_till_is_not_bricked() {
     let dir = small_day("overspent");
     let mut t = first_ticket(&dir);
-    t.tenders = vec![pos_till::entry::TenderLine {
-        kind: "gift_card".into(),
+    t.tenders = vec![pos_journal::body::TenderLine {
+        kind: pos_journal::body::TenderMethod::GiftCard,
         reference: "GC-NEVER-SOLD".into(),
         cents: t.total,
         points: 0,

@@ -67,7 +67,7 @@ fn a_signed_z_that_does_not_add_up_is_named() {
     let conn = Connection::open(dir.join("till.db")).unwrap();
     let mut z = pos_till::closing::day_closure(&conn, "2026-12-05", "S006").unwrap();
     z.grand_total = -99_999;
-    let signer = pos_till::signer::RecordSigner::new(store::read_key(&dir).unwrap());
+    let signer = pos_journal::signature::RecordSigner::new(store::read_key(&dir).unwrap());
     let mut heads = store::Heads::load(&conn).unwrap();
     let tx = conn.unchecked_transaction().unwrap();
     let (header, _) = store::append(
@@ -311,17 +311,13 @@ fn every_z_prints_the_journal_head() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    let hash = pos_core::journal::hex(&hash);
+    let hash = pos_journal::hex(&hash);
     let fp = till.keys().current().fingerprint();
     assert!(text.contains(&format!("Journal : enregistrement n° {}", closure.header.seq)), "{text}");
     assert!(text.contains(&hash[..32]) && text.contains(&hash[32..]), "{text}");
     assert!(text.contains(&format!("Clé {fp}")), "{text}");
     assert!(
-        text.contains(&format!(
-            "[QR Z|LYO-1|{}|{hash}|{}]",
-            closure.header.seq,
-            pos_core::journal::hex(&sig)
-        )),
+        text.contains(&format!("[QR Z|LYO-1|{}|{hash}|{}]", closure.header.seq, pos_journal::hex(&sig))),
         "{text}"
     );
     till.stop().unwrap();
@@ -337,7 +333,7 @@ fn verify_works_from_the_public_key_alone_and_catches_a_re_keyed_journal() {
     let dir = small_day("public-key");
     let fp = {
         let conn = Connection::open(dir.join("till.db")).unwrap();
-        pos_till::keys::KeyRing::load(&conn).unwrap().current().fingerprint()
+        pos_till::keys::load(&conn).unwrap().current().fingerprint()
     };
     std::fs::remove_file(dir.join("till.key")).unwrap();
     let (ok, out) = verify_cli(&dir);
@@ -363,7 +359,7 @@ fn verify_works_from_the_public_key_alone_and_catches_a_re_keyed_journal() {
     // The owner rewrites everything with a key of their own.
     let new_key = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
     re_key(&dir, &new_key);
-    std::fs::write(dir.join("till.key"), pos_core::journal::hex(new_key.as_bytes())).unwrap();
+    std::fs::write(dir.join("till.key"), pos_journal::hex(new_key.as_bytes())).unwrap();
     let (ok, out) = verify_cli(&dir);
     assert!(!ok, "{out}");
     assert!(first(&out).contains("is not signed by a key of this journal"), "{out}");
@@ -385,14 +381,14 @@ fn re_key(dir: &Path, key: &ed25519_dalek::SigningKey) {
         let mut s = conn.prepare("SELECT seq, bytes FROM journal WHERE chain = 'live' ORDER BY seq").unwrap();
         s.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
     };
-    let mut prev = pos_core::journal::GENESIS;
+    let mut prev = pos_journal::GENESIS;
     for (seq, bytes) in rows {
-        let (header, mut body) = pos_core::journal::decode(&bytes).unwrap();
+        let (header, mut body) = pos_journal::decode(&bytes).unwrap();
         if body["type"] == "initialised" {
-            body["public_key"] = Value::String(pos_core::journal::hex(&public));
+            body["public_key"] = Value::String(pos_journal::hex(&public));
         }
-        let bytes = pos_core::journal::encode(&header, &body).unwrap();
-        let hash = pos_core::journal::chain_hash(&prev, &bytes);
+        let bytes = pos_journal::encode(&header, &body).unwrap();
+        let hash = pos_journal::chain_hash(&prev, &bytes);
         let sig = key.sign(&hash).to_bytes();
         conn.execute(
             "UPDATE journal SET bytes = ?1, prev = ?2, hash = ?3, sig = ?4 WHERE chain = 'live' AND seq = ?5",
@@ -441,6 +437,24 @@ fn a_key_is_replaced_only_by_a_change_signed_with_the_old_one() {
         out.contains(&format!("records signed by key {} then", changed["old"].as_str().unwrap())),
         "{out}"
     );
+    // The whole journal exported walks through the key change with the journal crate alone.
+    let export = dir.join("journal-export.json");
+    let (ok, out, err) = cli(&["export", "--data", d, "--out", export.to_str().unwrap()]);
+    assert!(ok, "{out}{err}");
+    let checked = pos_journal::export::verify(&std::fs::read(&export).unwrap(), None, 2).unwrap();
+    assert_eq!(
+        checked.keys,
+        [changed["old"].as_str().unwrap(), changed["new"].as_str().unwrap()],
+        "the keys as the journal handed them over"
+    );
+    assert!(
+        pos_journal::export::verify(
+            &std::fs::read(&export).unwrap(),
+            Some(changed["old"].as_str().unwrap()),
+            1
+        )
+        .is_ok()
+    );
     // A key file that is not the key in force is refused at start; a key waiting from a change that
     // was never journaled is dropped.
     std::fs::write(dir.join("till.key.next"), "11".repeat(32)).unwrap();
@@ -459,9 +473,9 @@ fn an_archive_cannot_be_passed_off_as_another_month() {
     let text = std::fs::read_to_string(&file).unwrap();
     let relabelled = text.replace("\"period\": \"2026-12\"", "\"period\": \"2026-11\"");
     assert_ne!(relabelled, text);
-    let e = archive::verify(relabelled.as_bytes(), None).unwrap_err();
+    let e = pos_journal::archive::verify(relabelled.as_bytes(), None, 2).unwrap_err();
     assert!(e.contains("does not cover what it says"), "{e}");
-    let fp = archive::verify(text.as_bytes(), None).unwrap().fingerprint;
+    let fp = pos_journal::archive::verify(text.as_bytes(), None, 2).unwrap().fingerprint;
     let (ok, out, _) = cli(&["verify-archive", file.to_str().unwrap(), "--expect-key", "ffffffffffffffff"]);
     assert!(!ok && first(&out).contains(&format!("signed by key {fp}, not by the expected")), "{out}");
     let (ok, out, _) = cli(&["verify-archive", file.to_str().unwrap(), "--expect-key", &fp]);

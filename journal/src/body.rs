@@ -2,11 +2,198 @@
 //!
 //! Amounts are whole cents (`i64`), rates decimal strings (`"5.5"`), weights grams, times RFC 3339.
 //! Fields are only ever added (with `#[serde(default)]`), never renamed: old records must still read.
+//! Fields that name one of a few things are enums ([`TenderMethod`], [`LineMeasure`], [`Basis`],
+//! [`CardOutcome`], [`ClosurePeriod`], [`ReturnedFrom`]) written as the strings format 1 always
+//! wrote: typing them changed no byte of a record (the golden tests re-encode whole journals).
 
 use std::collections::BTreeMap;
+use std::fmt;
 
-use pos_core::journal::Kind;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::record::{Header, Kind, RecordError, decode, encode};
+
+/// How a tender was paid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TenderMethod {
+    /// Notes and coins.
+    Cash,
+    /// A payment card through the terminal.
+    Card,
+    /// A gift card.
+    GiftCard,
+    /// A store credit note.
+    StoreCredit,
+    /// Loyalty points.
+    Loyalty,
+}
+
+impl TenderMethod {
+    /// Every method, in the order reports list them.
+    pub const ALL: [TenderMethod; 5] = [
+        TenderMethod::Cash,
+        TenderMethod::Card,
+        TenderMethod::GiftCard,
+        TenderMethod::StoreCredit,
+        TenderMethod::Loyalty,
+    ];
+
+    /// The name written in records (`cash`, `gift_card` ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TenderMethod::Cash => "cash",
+            TenderMethod::Card => "card",
+            TenderMethod::GiftCard => "gift_card",
+            TenderMethod::StoreCredit => "store_credit",
+            TenderMethod::Loyalty => "loyalty",
+        }
+    }
+
+    /// The method named `s`.
+    pub fn parse(s: &str) -> Option<TenderMethod> {
+        TenderMethod::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+impl fmt::Display for TenderMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a ticket line's quantity counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineMeasure {
+    /// Whole units.
+    Units,
+    /// Grams.
+    Weight,
+    /// One item priced by its label.
+    Label,
+    /// Units brought back (the quantity is negative).
+    Returned,
+}
+
+/// Whether a ticket's prices include VAT (consumers) or not (professionals).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Basis {
+    /// TTC: prices include VAT.
+    #[serde(rename = "ttc")]
+    TaxIncluded,
+    /// HT: VAT is added per rate on the bases.
+    #[serde(rename = "ht")]
+    TaxExcluded,
+}
+
+/// What the card terminal answered to a payment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardOutcome {
+    /// Approved: the customer paid.
+    Approved,
+    /// Declined by the card or the bank.
+    Declined,
+    /// Not made (cancelled, the terminal unreachable, or confirmed never made by a manager).
+    NotMade,
+}
+
+impl CardOutcome {
+    /// The name written in records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardOutcome::Approved => "approved",
+            CardOutcome::Declined => "declined",
+            CardOutcome::NotMade => "not_made",
+        }
+    }
+}
+
+/// The period a closure closes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosurePeriod {
+    /// A business day (the Z).
+    Day,
+    /// A month.
+    Month,
+    /// A fiscal year.
+    Year,
+}
+
+impl ClosurePeriod {
+    /// The name written in records (`day`, `month`, `year`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClosurePeriod::Day => "day",
+            ClosurePeriod::Month => "month",
+            ClosurePeriod::Year => "year",
+        }
+    }
+}
+
+impl fmt::Display for ClosurePeriod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where returned units come from: a ticket of this chain, or no receipt at all (then the manager
+/// who approved the return is named). Written as the ticket's reference, or `NO-RECEIPT/` and the
+/// manager's id, as format 1 always wrote it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ReturnedFrom {
+    /// The ticket's reference (`LYO-1-T000042`).
+    Ticket(String),
+    /// No receipt; the manager who approved it.
+    NoReceipt {
+        /// The manager's id.
+        approved_by: String,
+    },
+}
+
+/// How a return without a receipt is written.
+const NO_RECEIPT: &str = "NO-RECEIPT/";
+
+impl ReturnedFrom {
+    /// Reads what a record wrote.
+    pub fn parse(s: &str) -> ReturnedFrom {
+        match s.strip_prefix(NO_RECEIPT) {
+            Some(by) => ReturnedFrom::NoReceipt { approved_by: by.to_owned() },
+            None => ReturnedFrom::Ticket(s.to_owned()),
+        }
+    }
+
+    /// The ticket, when there was one.
+    pub fn ticket(&self) -> Option<&str> {
+        match self {
+            ReturnedFrom::Ticket(t) => Some(t),
+            ReturnedFrom::NoReceipt { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for ReturnedFrom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReturnedFrom::Ticket(t) => f.write_str(t),
+            ReturnedFrom::NoReceipt { approved_by } => write!(f, "{NO_RECEIPT}{approved_by}"),
+        }
+    }
+}
+
+impl Serialize for ReturnedFrom {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ReturnedFrom {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|s| ReturnedFrom::parse(&s))
+    }
+}
 
 /// A basket line as journaled: already resolved (the product looked up, the label decoded).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,10 +232,10 @@ pub enum LineSpec {
         /// Amount loaded.
         cents: i64,
     },
-    /// Units returned from a ticket (or without a receipt, `ticket` = `NO-RECEIPT`).
+    /// Units returned from a ticket (or without a receipt).
     Return {
-        /// Original ticket reference.
-        ticket: String,
+        /// Where they come from.
+        ticket: ReturnedFrom,
         /// Its line.
         line: u32,
         /// SKU.
@@ -65,8 +252,8 @@ pub enum LineSpec {
         eco: i64,
         /// VAT parts of the sold line: category, rate, amount.
         vat: Vec<(String, String, i64)>,
-        /// `ttc` or `ht`.
-        basis: String,
+        /// The sold ticket's basis.
+        basis: Basis,
         /// Units of the sold line already brought back (or on their way back in another basket)
         /// when this return was added: the refund is priced for all of them less those.
         #[serde(default, skip_serializing_if = "is_zero_u32")]
@@ -112,8 +299,8 @@ pub struct DiscountSpec {
 /// A tender on a ticket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenderLine {
-    /// `cash`, `card`, `gift_card`, `store_credit`, `loyalty`.
-    pub kind: String,
+    /// How it was paid.
+    pub kind: TenderMethod,
     /// Card number, credit-note number, card authorisation ...
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reference: String,
@@ -139,8 +326,8 @@ pub struct TicketLine {
     pub name: String,
     /// Family code.
     pub family: String,
-    /// `units`, `weight`, `label`, `returned`.
-    pub measure: String,
+    /// What the quantity counts.
+    pub measure: LineMeasure,
     /// Units (or units returned, negative), grams for weight.
     pub quantity: i64,
     /// Serial number, gift card number, or the original ticket of a return.
@@ -168,6 +355,23 @@ pub struct TicketLine {
     /// before taking more back.
     #[serde(default, skip_serializing_if = "is_zero_u32")]
     pub returned_after: u32,
+}
+
+impl TicketLine {
+    /// A return line brought back with its receipt (its `reference` names the sold line).
+    pub fn returns_sold_line(&self) -> bool {
+        self.measure == LineMeasure::Returned && !self.reference.starts_with(NO_RECEIPT)
+    }
+
+    /// On a return line, the line it brings back: where from, and that line's id (`reference` is
+    /// written `LYO-1-T000042#2`, or `NO-RECEIPT/S006#0`).
+    pub fn returned_line(&self) -> Option<(ReturnedFrom, u32)> {
+        if self.measure != LineMeasure::Returned {
+            return None;
+        }
+        let (from, line) = self.reference.rsplit_once('#')?;
+        Some((ReturnedFrom::parse(from), line.parse().ok()?))
+    }
 }
 
 fn is_zero_u32(n: &u32) -> bool {
@@ -199,8 +403,8 @@ pub struct Ticket {
     /// Customer id.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub customer: String,
-    /// `ttc` or `ht`.
-    pub basis: String,
+    /// Whether its prices include VAT.
+    pub basis: Basis,
     /// Lines.
     pub lines: Vec<TicketLine>,
     /// Basket-level discounts: label, amount.
@@ -272,8 +476,8 @@ pub struct Totals {
     pub eco: i64,
     /// Gift cards sold.
     pub gift_cards_sold: i64,
-    /// By tender kind.
-    pub tenders: BTreeMap<String, i64>,
+    /// By tender method.
+    pub tenders: BTreeMap<TenderMethod, i64>,
     /// By VAT rate.
     pub vat: BTreeMap<String, VatLine>,
     /// Net by family.
@@ -288,8 +492,8 @@ pub struct Totals {
 /// A closure: daily (Z), monthly, yearly.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Closure {
-    /// `day`, `month`, `year`.
-    pub period: String,
+    /// The period closed.
+    pub period: ClosurePeriod,
     /// `2026-12-05`, `2026-12`, `2026`.
     pub key: String,
     /// Totals of the period.
@@ -533,8 +737,8 @@ pub enum Entry {
     CardResult {
         /// Reference.
         reference: String,
-        /// `approved`, `declined`, `not_made`.
-        outcome: String,
+        /// What it answered.
+        outcome: CardOutcome,
         /// Authorisation code or reason.
         detail: String,
     },
@@ -621,6 +825,29 @@ pub enum Entry {
 }
 
 impl Entry {
+    /// Reads a record's canonical bytes as typed, and refuses a record the types do not read whole:
+    /// its body written back from the types must give the very same bytes (a field the types do not
+    /// know, or a value written another way, would otherwise pass unseen by anyone reading it typed).
+    pub fn read(bytes: &[u8]) -> Result<(Header, Entry), RecordError> {
+        #[derive(Deserialize)]
+        struct Typed {
+            body: Entry,
+            header: Header,
+        }
+        let typed: Typed = match serde_json::from_slice(bytes) {
+            Ok(t) => t,
+            // Not a record at all, or one whose body the types do not read: which, in words.
+            Err(e) => return Err(decode(bytes).err().unwrap_or(RecordError::Malformed(e.to_string()))),
+        };
+        let again = serde_json::to_value(&typed.body).map_err(|e| RecordError::Malformed(e.to_string()))?;
+        if encode(&typed.header, &again)? != bytes {
+            // Written back by `encode`, canonical bytes would be the same: these are not, or they hold
+            // something the types dropped.
+            return Err(decode(bytes).err().unwrap_or(RecordError::NotTyped));
+        }
+        Ok((typed.header, typed.body))
+    }
+
     /// The kind of record this entry is.
     pub fn kind(&self) -> Kind {
         use Entry::*;

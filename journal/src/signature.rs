@@ -8,7 +8,8 @@
 //! with one nonce give the key away.
 //!
 //! [`verify_batch`] checks many signatures of one key at once, and [`verify_one`] checks one by the
-//! same rule, so that a record accepted in a batch is never refused alone, nor the reverse.
+//! same rule, so that a record accepted in a batch is never refused alone, nor the reverse. Both are
+//! pure: the batch's weights are drawn from a hash of the whole batch, not from the system.
 
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
@@ -57,8 +58,14 @@ pub fn verify_one(key: &VerifyingKey, message: &[u8], signature: &[u8; 64]) -> b
 /// records of a till share its key, so `A` enters the sum once instead of once per signature, which
 /// halves the points of the multi-scalar multiplication (the cost of verification).
 ///
-/// `false` says that at least one is bad (or that no randomness could be had): the caller checks
-/// them one by one ([`verify_one`]) to name it. The rule: `s` canonical (below ℓ), `R` a point in its
+/// The weights are the first 128 bits of SHA-512 over a digest of the whole batch (key, every
+/// signature and message) and the signature's position: fixed once the batch is, so a forger would
+/// have to choose bad signatures whose errors cancel under weights that change with every bit they
+/// choose (a 2⁻¹²⁸ chance a try), and the check needs no randomness from the system (a pure crate,
+/// the same answer on every machine).
+///
+/// `false` says that at least one is bad: the caller checks them one by one ([`verify_one`]) to
+/// name it. The rule: `s` canonical (below ℓ), `R` a point in its
 /// one canonical encoding, the key not of small order, and the cofactored equation.
 pub fn verify_batch(key: &VerifyingKey, items: &[(&[u8], &[u8; 64])]) -> bool {
     if key.is_weak() {
@@ -68,14 +75,29 @@ pub fn verify_batch(key: &VerifyingKey, items: &[(&[u8], &[u8; 64])]) -> bool {
     let Some(a) = CompressedEdwardsY(public).decompress() else {
         return false;
     };
-    let mut weights = vec![0u8; 16 * items.len()];
-    if getrandom::fill(&mut weights).is_err() {
-        return false;
+    let mut batch = Sha512::new();
+    batch.update(b"pos-journal/batch-weights");
+    batch.update(public);
+    for (message, sig) in items {
+        batch.update(sig.as_slice());
+        batch.update((message.len() as u64).to_le_bytes());
+        batch.update(message);
     }
+    let seed = batch.finalize();
+    let weights: Vec<[u8; 16]> = (0..items.len() as u64)
+        .map(|i| {
+            let mut h = Sha512::new();
+            h.update(seed);
+            h.update(i.to_le_bytes());
+            let mut w = [0u8; 16];
+            w.copy_from_slice(&h.finalize()[..16]);
+            w
+        })
+        .collect();
     let mut scalars = Vec::with_capacity(items.len() + 2);
     let mut points = Vec::with_capacity(items.len() + 2);
     let (mut on_b, mut on_a) = (Scalar::ZERO, Scalar::ZERO);
-    for ((message, sig), weight) in items.iter().zip(weights.chunks_exact(16)) {
+    for ((message, sig), weight) in items.iter().zip(&weights) {
         let mut r_bytes = [0u8; 32];
         r_bytes.copy_from_slice(&sig[..32]);
         let mut s_bytes = [0u8; 32];
@@ -240,7 +262,7 @@ mod tests {
             .unwrap()
         });
         let sig = RecordSigner::new(SigningKey::from_bytes(&secret)).sign(b"");
-        assert!(pos_core::journal::hex(&sig.to_bytes()).starts_with(
+        assert!(crate::hex(&sig.to_bytes()).starts_with(
             "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
         ));
     }

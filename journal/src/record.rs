@@ -4,11 +4,10 @@
 //! keys sorted by their UTF-8 bytes, no spaces, integers only (no floats: amounts are cents or decimal
 //! strings), strings escaped as `serde_json` escapes them — a subset of RFC 8785 that any later version
 //! reproduces byte for byte. Format version [`FORMAT`] is written into every record and frozen by the
-//! golden test in `tests/core.rs`.
+//! golden test in `tests/journal.rs`.
 //!
 //! Each record's hash is `SHA-256("pos-journal/1" ‖ previous hash ‖ canonical bytes)`; the first record
-//! of a chain takes [`GENESIS`] as its previous hash. Signing the hash is the till's business (it holds
-//! the key); this module stays pure.
+//! of a chain takes [`GENESIS`] as its previous hash; the till signs that hash ([`crate::signature`]).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -135,6 +134,9 @@ pub enum RecordError {
     /// The bytes parse but are not written canonically.
     #[error("the bytes are not in canonical form")]
     NotCanonical,
+    /// The body holds something the record types do not read (a field unknown to format 1).
+    #[error("the body holds something a record of format 1 does not (written back, its bytes differ)")]
+    NotTyped,
 }
 
 /// The canonical bytes of a record.
