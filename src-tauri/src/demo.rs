@@ -69,21 +69,27 @@ pub fn start(dir: &Path) -> Result<Simulators, String> {
         .map_err(|e| format!("cannot write decoded receipts into {}: {e}", dir.display()))?;
     let printer_control = printer.control.clone();
     let mut threads = vec![pty("printer.pty")?.serve_in_background(&stop, move |link, stop| {
-        let _ = printer.serve(link, stop);
+        if let Err(e) = printer.serve(link, stop) {
+            tracing::warn!("the printer simulator stopped: {e}");
+        }
     })];
 
     let terminal = ConcertSim::new();
     let terminal_control = terminal.control.clone();
     terminal_control.state().think = Duration::from_millis(800);
     threads.push(pty("terminal.pty")?.serve_in_background(&stop, move |link, stop| {
-        let _ = terminal.serve_serial(link, stop);
+        if let Err(e) = terminal.serve_serial(link, stop) {
+            tracing::warn!("the terminal simulator stopped: {e}");
+        }
     }));
 
     let scale = ScaleSim::new(ScaleProtocol::Toledo8217);
     let scale_control = scale.control.clone();
     scale_control.set_weight(455);
     threads.push(pty("scale.pty")?.serve_in_background(&stop, move |link, stop| {
-        let _ = scale.serve_serial(link, stop);
+        if let Err(e) = scale.serve_serial(link, stop) {
+            tracing::warn!("the scale simulator stopped: {e}");
+        }
     }));
 
     Ok(Simulators {

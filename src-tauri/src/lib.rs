@@ -94,8 +94,10 @@ impl AppState {
     pub fn shutdown(&self) {
         self.stop.store(true, Ordering::SeqCst);
         let reader = self.reader.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-        if let Some(reader) = reader {
-            let _ = reader.join();
+        if let Some(reader) = reader
+            && reader.join().is_err()
+        {
+            tracing::error!("the scanner's thread had stopped on a panic");
         }
     }
 }
@@ -215,33 +217,61 @@ pub enum Launch {
     },
 }
 
-/// The usage line.
-pub const USAGE: &str = "usage: pos-till-app --data DIR (the folder of a till made with `pos-till init`)\n       pos-till-app --demo DIR [--fixtures DIR] (the Lyon demo till with simulated devices)";
-
-/// Reads the command line (without the program's name).
-pub fn launch(args: &[String]) -> Result<Launch, String> {
-    let value =
-        |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).map(PathBuf::from);
-    match (value("--data"), value("--demo")) {
-        (Some(dir), None) => Ok(Launch::Till(dir)),
-        (None, Some(dir)) => {
-            Ok(Launch::Demo { dir, fixtures: value("--fixtures").unwrap_or_else(demo::fixtures) })
-        }
-        _ => Err(USAGE.to_owned()),
-    }
+/// The command line: one of `--data DIR` or `--demo DIR`.
+#[derive(clap::Parser, Debug)]
+#[command(
+    name = "pos-till-app",
+    version,
+    about = "The till's window",
+    group(clap::ArgGroup::new("till").required(true).args(["data", "demo"]))
+)]
+struct Cli {
+    /// The folder of a till made with `pos-till init`, opened with its configured devices.
+    #[arg(long, value_name = "DIR", conflicts_with = "demo")]
+    data: Option<PathBuf>,
+    /// The Lyon demo till in DIR (set up on first use), every device simulated.
+    #[arg(long, value_name = "DIR")]
+    demo: Option<PathBuf>,
+    /// The chain's files the demo till is set up from (the repository's `fixtures/demo`).
+    #[arg(long, value_name = "DIR", conflicts_with = "data")]
+    fixtures: Option<PathBuf>,
 }
 
-/// Runs the app.
-pub fn run() -> Result<(), String> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (dir, _simulators) = match launch(&args)? {
-        Launch::Till(dir) => (dir, None),
+/// Reads the command line (without the program's name); `Err` is what to print (the usage, or
+/// which argument is wrong) and whether that is an error (`--help` and `--version` are not).
+pub fn launch(args: &[String]) -> Result<Launch, (String, bool)> {
+    use clap::Parser;
+    let cli = Cli::try_parse_from(std::iter::once("pos-till-app".to_owned()).chain(args.iter().cloned()))
+        .map_err(|e| (e.render().to_string(), e.use_stderr()))?;
+    Ok(match (cli.data, cli.demo) {
+        (Some(dir), _) => Launch::Till(dir),
+        (None, Some(dir)) => Launch::Demo { dir, fixtures: cli.fixtures.unwrap_or_else(demo::fixtures) },
+        // The group above asks for one of them.
+        (None, None) => return Err(("give --data DIR or --demo DIR".to_owned(), true)),
+    })
+}
+
+/// Runs the app on `launch`; the till's log goes to its folder (`logs/`).
+pub fn run(launch: Launch) -> Result<(), String> {
+    let (dir, _simulators, _log) = match launch {
+        Launch::Till(dir) => {
+            // A folder that holds no till is refused by the opening below, and left untouched.
+            let log = if dir.join(pos_till::store::DB_FILE).is_file() {
+                Some(pos_till::logging::start(&dir).map_err(|e| e.to_string())?)
+            } else {
+                None
+            };
+            (dir, None, log)
+        }
         Launch::Demo { dir, fixtures } => {
+            std::fs::create_dir_all(&dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+            let log = pos_till::logging::start(&dir).map_err(|e| e.to_string())?;
             let sims = demo::start(&dir)?;
             demo::prepare(&dir, &fixtures, Clock::System)?;
-            (dir, Some(sims))
+            (dir, Some(sims), Some(log))
         }
     };
+    tracing::info!(till = %dir.display(), version = env!("CARGO_PKG_VERSION"), "the window starts");
     let state = AppState::open(&dir, Clock::System).map_err(|e| e.to_string())?;
     let app = builder(tauri::Builder::default(), state)
         .build(tauri::generate_context!())

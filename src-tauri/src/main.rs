@@ -12,7 +12,19 @@ fn main() -> std::process::ExitCode {
             std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
         }
     }
-    match pos_till_app::run() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let launch = match pos_till_app::launch(&args) {
+        Ok(l) => l,
+        Err((text, false)) => {
+            print!("{text}");
+            return std::process::ExitCode::SUCCESS;
+        }
+        Err((text, true)) => {
+            eprint!("{text}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match pos_till_app::run(launch) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("pos-till-app: {e}");

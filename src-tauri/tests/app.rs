@@ -220,9 +220,18 @@ fn the_command_line_names_the_till_or_says_how_to_start() {
         Ok(Launch::Demo { fixtures, .. }) => assert!(fixtures.join("products.csv").is_file()),
         other => panic!("{other:?}"),
     }
-    for bad in [&[][..], &["--data"][..], &["--data", "a", "--demo", "b"][..], &["till"][..]] {
-        assert_eq!(launch(&args(bad)), Err(pos_till_app::USAGE.to_owned()), "{bad:?}");
+    for (bad, said) in [
+        (&[][..], "--data <DIR>"),
+        (&["--data"][..], "a value is required for '--data <DIR>'"),
+        (&["--data", "a", "--demo", "b"][..], "cannot be used with"),
+        (&["till"][..], "unexpected argument 'till'"),
+        (&["--data", "a", "--fixtures", "f"][..], "cannot be used with"),
+    ] {
+        let (text, error) = launch(&args(bad)).unwrap_err();
+        assert!(error && text.contains(said), "{bad:?}: {text}");
     }
+    let (help, error) = launch(&args(&["--help"])).unwrap_err();
+    assert!(!error && help.contains("--demo <DIR>") && help.contains("--fixtures <DIR>"), "{help}");
 }
 
 /// A till whose tables were edited outside it opens, tells the window why it refuses to sell, and

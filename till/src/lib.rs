@@ -28,6 +28,7 @@ pub mod error;
 pub mod inspect;
 pub mod keys;
 pub mod limits;
+pub mod logging;
 pub mod pin;
 pub mod printing;
 pub mod projection;

@@ -347,10 +347,35 @@ fn as_manager(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The folder of the till a command writes to (whose log it writes); `None` for the commands that
+/// only read (`verify`, `status`, `report`, `export`, `devices list`), which may run on a read-only
+/// copy.
+fn writes_to(command: &Command) -> Option<&Path> {
+    match command {
+        Command::Script { data, .. }
+        | Command::Archive { data, .. }
+        | Command::Rebuild { data, .. }
+        | Command::AcceptHead { data, .. }
+        | Command::ChangeKey { data, .. }
+        | Command::Devices {
+            command: DevicesCommand::Set { data, .. } | DevicesCommand::Test { data, .. },
+        } => Some(data),
+        _ => None,
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitCode, TillError> {
+    // The log of a till this command writes to, in its folder (a folder without a till is refused
+    // below and left untouched).
+    let _log = match writes_to(&cli.command) {
+        Some(dir) if dir.join(store::DB_FILE).is_file() => Some(pos_till::logging::start(dir)?),
+        _ => None,
+    };
     match cli.command {
         Command::Init { data, store, till, fixtures } => {
             Till::init(&data, &store, till, &fixtures, Utc::now())?;
+            let _log = pos_till::logging::start(&data)?;
+            tracing::info!(till = %format!("{store}-{till}"), "set up");
             println!("till {store}-{till} set up in {}", data.display());
             Ok(ExitCode::SUCCESS)
         }

@@ -226,6 +226,10 @@ impl Worker {
     }
 
     fn note(&self, last: Result<String, String>) {
+        match &last {
+            Ok(m) => tracing::info!("printer: {m}"),
+            Err(m) => tracing::warn!("printer: {m}"),
+        }
         self.health.lock().unwrap_or_else(PoisonError::into_inner).last = Some(last);
     }
 

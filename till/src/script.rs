@@ -259,6 +259,20 @@ pub fn action(
     terminal: Option<&SimTerminal>,
     a: &Map<String, Value>,
 ) -> Result<Value, TillError> {
+    let outcome = act(till, terminal, a);
+    // What was asked and how it ended (never the fields: a PIN is one of them).
+    let what = a.get("do").and_then(Value::as_str).unwrap_or("?");
+    match &outcome {
+        Ok(_) => tracing::debug!(action = what, "done"),
+        Err(e @ (TillError::Storage(_) | TillError::Device(_))) => {
+            tracing::error!(action = what, code = e.code(), "{e}");
+        }
+        Err(e) => tracing::info!(action = what, code = e.code(), "refused: {e}"),
+    }
+    outcome
+}
+
+fn act(till: &mut Till, terminal: Option<&SimTerminal>, a: &Map<String, Value>) -> Result<Value, TillError> {
     let what = text(a, "do")?;
     let fields = FIELDS
         .iter()

@@ -921,6 +921,74 @@ fn the_example_scripts_run_as_documented() {
 }
 
 /// A colour variant names its model; the till fetches the model with it, so the variant sells.
+/// Every command and subcommand of `pos-till` answers `--help`, and a wrong argument is named.
+#[test]
+fn every_command_answers_help() {
+    let help = |args: &[&str]| {
+        let out = Command::new(POS_TILL).args(args).arg("--help").output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let commands = |text: &str| -> Vec<String> {
+        text.split("Commands:")
+            .nth(1)
+            .unwrap_or_default()
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+            .filter(|c| c != "help")
+            .collect()
+    };
+    let top = commands(&help(&[]));
+    assert!(top.len() >= 12 && top.contains(&"export".to_owned()), "{top:?}");
+    for c in &top {
+        let text = help(&[c]);
+        assert!(text.contains("Usage: pos-till"), "{c}: {text}");
+        for sub in commands(&text) {
+            assert!(help(&[c, &sub]).contains("Usage:"), "{c} {sub}");
+        }
+    }
+    let out = Command::new(POS_TILL).args(["verify", "--dta", "x"]).output().unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--dta"));
+}
+
+/// A session run from the command line leaves its log in the till's folder: each record named by
+/// chain, seq and number (a ticket by its reference), each refusal by its code, and no PIN.
+#[test]
+fn the_till_writes_a_daily_log_in_its_folder() {
+    let dir = new_till("log");
+    let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/scripts");
+    for script in ["lyon-day.json", "refusals.json"] {
+        let out = Command::new(POS_TILL)
+            .args(["script", "--data"])
+            .arg(&dir)
+            .arg(scripts.join(script))
+            .output()
+            .unwrap();
+        assert!(out.status.success() && out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let logs: Vec<PathBuf> =
+        std::fs::read_dir(dir.join("logs")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(logs.len(), 1, "one file a day: {logs:?}");
+    let name = logs[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("till.") && name.ends_with(".log"), "{name}");
+    let log = std::fs::read_to_string(&logs[0]).unwrap();
+    let ticket = log.lines().find(|l| l.contains("ticket recorded")).expect("a ticket line");
+    assert!(
+        ticket.contains("ticket=LYO-1-T000001") && ticket.contains("seq=") && ticket.contains("no=1"),
+        "{ticket}"
+    );
+    assert!(log.lines().any(|l| l.contains("closure recorded") && l.contains("period=\"day\"")), "{log}");
+    assert!(log.lines().any(|l| l.contains("refused") && l.contains("code=")), "{log}");
+    assert!(!log.to_lowercase().contains("pin\""), "no PIN field in the log");
+    // A command that only reads writes no log (it may run on a read-only copy).
+    std::fs::remove_dir_all(dir.join("logs")).unwrap();
+    assert!(verify_cli(&dir).0);
+    assert!(!dir.join("logs").exists());
+}
+
 #[test]
 fn a_variant_sells_without_its_model_in_the_basket() {
     let dir = new_till("variant");

@@ -27,32 +27,62 @@ fn main() {
     }
 }
 
+#[derive(clap::Parser)]
+#[command(name = "xtask", bin_name = "cargo xtask", about = "The project's commands")]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(clap::Subcommand)]
+enum Task {
+    /// Prices a basket at the Lyon store, then opens the till's window on the demo till.
+    Demo,
+    /// Formatting, clippy, the purity checks, the demo chain's freshness and every test.
+    Test,
+    /// The benchmark table: medians, the floor measured in the same run, their ratio.
+    Bench,
+    /// Writes the demo chain, or a large generated catalogue.
+    Fixtures {
+        /// Rewrite `fixtures/demo` (or `--out`) from the generator.
+        #[arg(long, conflicts_with_all = ["products", "seed"])]
+        demo: bool,
+        /// A catalogue of this many products.
+        #[arg(long, required_unless_present = "demo")]
+        products: Option<usize>,
+        /// The generator's seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write (default: `fixtures/demo`, or `fixtures/generated/N-seedS`).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Installs what the others need (Debian packages when run as root).
+    Setup,
+}
+
 fn run() -> Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    use clap::Parser;
+    // `cargo xtask ...` runs `xtask ...`: the arguments after the program's name are the task's.
+    let cli = Cli::parse();
     let root = workspace_root();
     std::env::set_current_dir(&root).with_context(|| format!("cannot enter {}", root.display()))?;
-    match args.first().map(String::as_str) {
-        Some("demo") => {
+    match cli.command {
+        Task::Demo => {
             setup::ensure()?;
             demo::run(&root.join("fixtures/demo"))?;
             window_demo(&root)
         }
-        Some("test") => {
+        Task::Test => {
             setup::ensure()?;
             test(&root)
         }
-        Some("bench") => {
+        Task::Bench => {
             setup::ensure()?;
             bench(&root)
         }
-        Some("fixtures") => fixtures_command(&root, &args[1..]),
-        Some("setup") => setup::ensure(),
-        _ => {
-            eprintln!("usage: cargo xtask <demo|test|bench|fixtures|setup>");
-            eprintln!("  fixtures --demo                      rewrite fixtures/demo");
-            eprintln!("  fixtures --products N --seed S [--out DIR]");
-            bail!("unknown or missing command")
-        }
+        Task::Fixtures { demo, products, seed, out } => fixtures_command(&root, demo, products, seed, out),
+        Task::Setup => setup::ensure(),
     }
 }
 
@@ -205,22 +235,13 @@ fn check_demo_fixtures(root: &Path) -> Result<()> {
     Ok(())
 }
 
-fn fixtures_command(root: &Path, args: &[String]) -> Result<()> {
-    let mut products = None;
-    let mut seed = 1u64;
-    let mut out = None;
-    let mut demo = false;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = || it.next().with_context(|| format!("{a} needs a value"));
-        match a.as_str() {
-            "--demo" => demo = true,
-            "--products" => products = Some(value()?.parse::<usize>().context("--products takes a count")?),
-            "--seed" => seed = value()?.parse().context("--seed takes a whole number")?,
-            "--out" => out = Some(PathBuf::from(value()?)),
-            other => bail!("unknown option {other}"),
-        }
-    }
+fn fixtures_command(
+    root: &Path,
+    demo: bool,
+    products: Option<usize>,
+    seed: u64,
+    out: Option<PathBuf>,
+) -> Result<()> {
     if demo {
         let dir = out.unwrap_or_else(|| root.join("fixtures/demo"));
         std::fs::create_dir_all(&dir)?;

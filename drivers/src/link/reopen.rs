@@ -108,6 +108,9 @@ impl Reopening {
             }
             match self.address.open_within(self.line, self.connect) {
                 Ok(link) => {
+                    if self.opens > 0 {
+                        tracing::info!(address = %self.address, "the link is back");
+                    }
                     self.backoff.succeeded();
                     self.last_error = None;
                     self.opens += 1;
@@ -115,6 +118,7 @@ impl Reopening {
                 }
                 Err(e) => {
                     self.backoff.failed(now);
+                    tracing::warn!(address = %self.address, "cannot open the link, trying again in {:.1} s: {e}", self.backoff.left(now).as_secs_f64());
                     self.last_error = Some(e.to_string());
                     return Err(e);
                 }
@@ -126,6 +130,9 @@ impl Reopening {
     /// Forgets a link that broke: the next use opens it again.
     fn check<T>(&mut self, r: Result<T, LinkError>) -> Result<T, LinkError> {
         if let Err(LinkError::Disconnected(m)) = &r {
+            if self.link.is_some() {
+                tracing::warn!(address = %self.address, "the link broke: {m}");
+            }
             if let Some(old) = self.link.take() {
                 self.line_errors += old.line_errors();
             }

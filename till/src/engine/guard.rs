@@ -174,7 +174,7 @@ impl Till {
             return Err(refused("leave training mode before replacing the key"));
         }
         let next = self.dir.join(NEXT_KEY_FILE);
-        let _ = std::fs::remove_file(&next);
+        remove_left_over(&next);
         let key = store::create_key_file(&next)?;
         store::sync_folder(&self.dir)?;
         let new_key = key.verifying_key().to_bytes();
@@ -182,7 +182,7 @@ impl Till {
         let committed =
             self.commit(vec![Entry::KeyChanged { old_key: hex(&old_key), new_key: hex(&new_key), by }]);
         if let Err(e) = committed {
-            let _ = std::fs::remove_file(&next);
+            remove_left_over(&next);
             return Err(e);
         }
         // The journal has handed the key over: from now on only the new one signs, whatever becomes
@@ -200,5 +200,14 @@ impl Till {
             "new": self.ring.current().fingerprint(),
             "from_record": self.ring.current().from_seq,
         }))
+    }
+}
+
+/// Removes a file left from an earlier try; one that will not go is written in the log.
+fn remove_left_over(path: &Path) {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => tracing::warn!("{} cannot be removed: {e}", path.display()),
     }
 }

@@ -290,9 +290,12 @@ impl Till {
         })();
         if result.is_err() {
             // Nothing committed: leave the folder as it was so init can be run again.
-            let _ = std::fs::remove_file(dir.join(store::KEY_FILE));
-            for f in [store::DB_FILE, "till.db-wal", "till.db-shm", anchor::HEAD_FILE] {
-                let _ = std::fs::remove_file(dir.join(f));
+            for f in [store::KEY_FILE, store::DB_FILE, "till.db-wal", "till.db-shm", anchor::HEAD_FILE] {
+                match std::fs::remove_file(dir.join(f)) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => tracing::warn!("the failed set-up left {} behind: {e}", dir.join(f).display()),
+                }
             }
         }
         result
@@ -359,6 +362,9 @@ impl Till {
                     "the state row was changed outside the till: its seal does not match".into(),
                 ),
             );
+        }
+        for b in &blocks {
+            tracing::warn!("the till will not sell: {}", b.message());
         }
         let clock = TillClock::new(clock);
         let opened_passed = clock.passed();
@@ -556,9 +562,13 @@ impl Till {
             Ok(h) => h,
             Err(e) => {
                 self.drift_base = drift_base;
+                tracing::warn!(code = e.code(), "nothing recorded: {e}");
                 return Err(e);
             }
         };
+        for (header, entry) in headers.iter().zip(&entries) {
+            log_record(header, entry);
+        }
         headers.drain(..added);
         self.heads = heads;
         self.state = state;
@@ -575,7 +585,9 @@ impl Till {
             if self.since_checkpoint >= CHECKPOINT_EVERY {
                 self.since_checkpoint = 0;
                 // Passive: copies what it can without waiting; a failure only postpones it.
-                let _ = self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                if let Err(e) = self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!("the journal's checkpoint is postponed: {e}");
+                }
             }
         }
         Ok(headers)
@@ -724,4 +736,32 @@ fn fold(s: &str) -> String {
             other => other,
         })
         .collect()
+}
+
+/// A line of the log for a record committed: fiscal records at `info`, basket operations at
+/// `debug`; each names its chain, seq, kind and number (and a ticket's reference and total).
+fn log_record(header: &Header, entry: &Entry) {
+    let level_on = if header.kind == Kind::Operation {
+        tracing::enabled!(tracing::Level::DEBUG)
+    } else {
+        tracing::enabled!(tracing::Level::INFO)
+    };
+    if !level_on {
+        return;
+    }
+    let what = serde_json::to_value(entry)
+        .ok()
+        .and_then(|v| v["type"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let (chain, seq, kind, no) = (header.chain.as_str(), header.seq, header.kind.as_str(), header.no);
+    match entry {
+        Entry::Ticket(t) => {
+            tracing::info!(chain, seq, kind, no, ticket = %t.reference, total = t.total, "ticket recorded");
+        }
+        Entry::Closure(c) => {
+            tracing::info!(chain, seq, kind, no, period = c.period.as_str(), key = %c.key, "closure recorded");
+        }
+        _ if header.kind == Kind::Operation => tracing::debug!(chain, seq, kind, no, "{what}"),
+        _ => tracing::info!(chain, seq, kind, no, "{what}"),
+    }
 }
