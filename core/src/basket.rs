@@ -274,6 +274,109 @@ pub struct PricedTicket {
     pub total: Money,
 }
 
+/// What is wrong with a basket line, for the window to word and the cashier to fix.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum LineProblem {
+    /// Sold by weight, scanned as units.
+    #[error("{sku} is sold by weight: weigh it")]
+    WeighIt {
+        /// The product.
+        sku: String,
+    },
+    /// A gift card scanned as an item.
+    #[error("{sku} is a gift card: enter its amount")]
+    GiftCardAmount {
+        /// The product.
+        sku: String,
+    },
+    /// A serial-tracked item without its serial number.
+    #[error("{sku} is serial-tracked: scan or key in its serial number")]
+    SerialNeeded {
+        /// The product.
+        sku: String,
+    },
+    /// A serial number of blanks.
+    #[error("{sku}: the serial number is empty")]
+    SerialEmpty {
+        /// The product.
+        sku: String,
+    },
+    /// More than one unit of a serial-tracked item on a line.
+    #[error("{sku} is serial-tracked: one unit per line, each with its serial")]
+    SerialOneUnit {
+        /// The product.
+        sku: String,
+    },
+    /// A serial number on an item that has none.
+    #[error("{sku} is not serial-tracked; remove the serial number")]
+    NotSerial {
+        /// The product.
+        sku: String,
+    },
+    /// Units out of range.
+    #[error("quantity {quantity} must be between 1 and {max}")]
+    Quantity {
+        /// What was asked.
+        quantity: u32,
+        /// The most a line holds.
+        max: u32,
+    },
+    /// A weight on an item sold by the unit.
+    #[error("{sku} is not sold by weight")]
+    NotWeighed {
+        /// The product.
+        sku: String,
+    },
+    /// A weight of zero.
+    #[error("the weight must be above zero; wait for a stable weight")]
+    NoWeight,
+    /// A scale label with a negative price.
+    #[error("a label price cannot be negative")]
+    NegativeLabel,
+    /// A gift card load on a product that is not a gift card.
+    #[error("{sku} is not a gift card")]
+    NotGiftCard {
+        /// The product.
+        sku: String,
+    },
+    /// A gift card without its number.
+    #[error("scan the gift card's number")]
+    GiftCardNumber,
+    /// A gift card load of zero, negative or finer than the cent.
+    #[error("gift card amount {amount} must be above zero, to the cent")]
+    GiftCardLoad {
+        /// The amount, as typed.
+        amount: String,
+    },
+    /// More units brought back than were sold.
+    #[error("{units} unit(s) returned, {before} before, but {sold} sold on ticket {ticket} line {sold_line}")]
+    ReturnTooMany {
+        /// Units brought back now.
+        units: u32,
+        /// Units brought back before.
+        before: u32,
+        /// Units sold.
+        sold: u32,
+        /// The ticket that sold them.
+        ticket: String,
+        /// Its line.
+        sold_line: u32,
+    },
+    /// A return priced on the other basis (tax-excluded against tax-included).
+    #[error("ticket {ticket} was priced {}; return it to a customer of the same kind", if *tax_excluded { "tax-excluded (pro)" } else { "tax-included" })]
+    ReturnBasis {
+        /// The ticket.
+        ticket: String,
+        /// Whether it was priced tax excluded.
+        tax_excluded: bool,
+    },
+    /// A discount on a return or gift card line.
+    #[error("returns and gift cards take no discount")]
+    NoDiscount,
+}
+
 /// Why a basket could not be priced.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PricingError {
@@ -286,12 +389,12 @@ pub enum PricingError {
         sku: Sku,
     },
     /// The line does not suit the product.
-    #[error("line {line}: {reason}")]
+    #[error("line {line}: {problem}")]
     Line {
         /// Line number.
         line: u32,
         /// What is wrong and what to do.
-        reason: String,
+        problem: LineProblem,
     },
     /// A manual discount that makes no sense.
     #[error("discount `{reason}`: {problem}")]
@@ -423,7 +526,7 @@ pub fn price(
             if !work[i].promotable {
                 return Err(PricingError::Line {
                     line: basket.lines[i].id,
-                    reason: "returns and gift cards take no discount".into(),
+                    problem: LineProblem::NoDiscount,
                 });
             }
             let amount = manual_amount(d, work[i].room())?;
@@ -566,7 +669,7 @@ fn resolve<'a>(
     basis: PriceBasis,
     rules: &PricingRules<'a>,
 ) -> Result<Work<'a>, PricingError> {
-    let err = |reason: String| PricingError::Line { line: line.id, reason };
+    let err = |problem: LineProblem| PricingError::Line { line: line.id, problem };
     let product = |sku: &Sku| {
         rules
             .catalogue
@@ -592,29 +695,27 @@ fn resolve<'a>(
             let p = product(sku)?;
             match (&p.kind, serial) {
                 (ProductKind::Weighed { .. }, _) => {
-                    return Err(err(format!("{sku} is sold by weight: weigh it")));
+                    return Err(err(LineProblem::WeighIt { sku: sku.to_string() }));
                 }
                 (ProductKind::GiftCard, _) => {
-                    return Err(err(format!("{sku} is a gift card: enter its amount")));
+                    return Err(err(LineProblem::GiftCardAmount { sku: sku.to_string() }));
                 }
                 (ProductKind::Serial, None) => {
-                    return Err(err(format!("{sku} is serial-tracked: scan or key in its serial number")));
+                    return Err(err(LineProblem::SerialNeeded { sku: sku.to_string() }));
                 }
                 (ProductKind::Serial, Some(s)) if s.trim().is_empty() => {
-                    return Err(err(format!("{sku}: the serial number is empty")));
+                    return Err(err(LineProblem::SerialEmpty { sku: sku.to_string() }));
                 }
                 (ProductKind::Serial, Some(_)) if *quantity != 1 => {
-                    return Err(err(format!(
-                        "{sku} is serial-tracked: one unit per line, each with its serial"
-                    )));
+                    return Err(err(LineProblem::SerialOneUnit { sku: sku.to_string() }));
                 }
                 (ProductKind::Standard | ProductKind::Kit, Some(_)) => {
-                    return Err(err(format!("{sku} is not serial-tracked; remove the serial number")));
+                    return Err(err(LineProblem::NotSerial { sku: sku.to_string() }));
                 }
                 _ => {}
             }
             if *quantity == 0 || *quantity > MAX_LINE_UNITS {
-                return Err(err(format!("quantity {quantity} must be between 1 and {MAX_LINE_UNITS}")));
+                return Err(err(LineProblem::Quantity { quantity: *quantity, max: MAX_LINE_UNITS }));
             }
             let (unit_price, unit_eco) = unit_price(p, ctx, basis, rules)?;
             let q = Decimal::from(*quantity);
@@ -630,10 +731,10 @@ fn resolve<'a>(
         LineItem::Weighed { sku, weight } => {
             let p = product(sku)?;
             if !matches!(p.kind, ProductKind::Weighed { .. }) {
-                return Err(err(format!("{sku} is not sold by weight")));
+                return Err(err(LineProblem::NotWeighed { sku: sku.to_string() }));
             }
             if weight.kilograms() <= Decimal::ZERO {
-                return Err(err("the weight must be above zero; wait for a stable weight".into()));
+                return Err(err(LineProblem::NoWeight));
             }
             let (per_kg, _) = unit_price(p, ctx, basis, rules)?;
             Ok(Work { unit_price: per_kg, gross: per_kg.times(weight.kilograms()).round(), ..blank(Some(p)) })
@@ -641,7 +742,7 @@ fn resolve<'a>(
         LineItem::PricedLabel { sku, price } => {
             let p = product(sku)?;
             if price.is_negative() {
-                return Err(err("a label price cannot be negative".into()));
+                return Err(err(LineProblem::NegativeLabel));
             }
             let amount = to_basis(rules, p, *price, basis, ctx.date)?;
             Ok(Work { unit_price: amount, gross: amount, ..blank(Some(p)) })
@@ -649,29 +750,31 @@ fn resolve<'a>(
         LineItem::GiftCard { sku, card, amount } => {
             let p = product(sku)?;
             if p.kind != ProductKind::GiftCard {
-                return Err(err(format!("{sku} is not a gift card")));
+                return Err(err(LineProblem::NotGiftCard { sku: sku.to_string() }));
             }
             if card.trim().is_empty() {
-                return Err(err("scan the gift card's number".into()));
+                return Err(err(LineProblem::GiftCardNumber));
             }
             if amount.is_negative() || amount.is_zero() || amount.round() != *amount {
-                return Err(err(format!("gift card amount {amount} must be above zero, to the cent")));
+                return Err(err(LineProblem::GiftCardLoad { amount: amount.to_string() }));
             }
             Ok(Work { unit_price: *amount, gross: *amount, promotable: false, ..blank(Some(p)) })
         }
         LineItem::Return { sold, units, before } => {
             if *units == 0 || u64::from(*units) + u64::from(*before) > u64::from(sold.units) {
-                return Err(err(format!(
-                    "{} unit(s) returned, {} before, but {} sold on ticket {} line {}",
-                    units, before, sold.units, sold.ticket, sold.line
-                )));
+                return Err(err(LineProblem::ReturnTooMany {
+                    units: *units,
+                    before: *before,
+                    sold: sold.units,
+                    ticket: sold.ticket.clone(),
+                    sold_line: sold.line,
+                }));
             }
             if sold.basis != basis {
-                return Err(err(format!(
-                    "ticket {} was priced {}; return it to a customer of the same kind",
-                    sold.ticket,
-                    if sold.basis == PriceBasis::TaxExcluded { "tax-excluded (pro)" } else { "tax-included" }
-                )));
+                return Err(err(LineProblem::ReturnBasis {
+                    ticket: sold.ticket.clone(),
+                    tax_excluded: sold.basis == PriceBasis::TaxExcluded,
+                }));
             }
             // The share of all the units brought back so far, less the share already refunded.
             let share = |m: Money, n: u32| m.times(Decimal::from(n) / Decimal::from(sold.units)).round();

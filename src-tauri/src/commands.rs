@@ -10,20 +10,20 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
+use pos_till::TillError;
+use pos_till::error::ErrorView;
+use pos_till::reason::Reason;
 use serde_json::{Map, Value, json};
 use tauri::State;
 
 use crate::AppState;
 
-/// An error as the window shows it: `code` (`refused`, `needs_manager`, `blocked`, `device`,
-/// `storage`) chooses the headline and what to do; `message` is the engine's sentence.
-#[derive(Debug, Serialize)]
-pub struct AppError {
-    /// Kind of error.
-    pub code: &'static str,
-    /// What was wrong and what to do.
-    pub message: String,
+/// An error as the window receives it: its kind, its code with the values to word it, and the
+/// English sentence (`ui/src/generated/till.ts` declares it).
+pub type AppError = ErrorView;
+
+fn app_error(e: TillError) -> AppError {
+    ErrorView::from(&e)
 }
 
 type Answer = Result<Value, AppError>;
@@ -42,12 +42,9 @@ async fn blocking(state: &Arc<AppState>, f: impl FnOnce(&AppState) -> Answer + S
 /// A command that panicked (the engine's transaction rolled back): nothing more is done until the
 /// app is started again, which recovers from the journal.
 fn stopped(what: &dyn std::fmt::Display) -> AppError {
-    AppError {
-        code: "storage",
-        message: format!(
-            "the till stopped after an internal error ({what}): close the window and start it again"
-        ),
-    }
+    app_error(TillError::storage(format!(
+        "the till stopped after an internal error ({what}): close the window and start it again"
+    )))
 }
 
 fn lock(state: &AppState) -> Result<std::sync::MutexGuard<'_, pos_till::engine::Till>, AppError> {
@@ -61,7 +58,7 @@ fn run(state: &AppState, action: &str, args: Option<Map<String, Value>>, with_ba
         a.remove(*k);
     }
     a.insert("do".into(), json!(action));
-    let to_app = |e: pos_till::TillError| AppError { code: e.code(), message: e.to_string() };
+    let to_app = app_error;
     let result = pos_till::script::action(&mut till, None, &a).map_err(to_app)?;
     if with_basket {
         let basket = till.basket_view().map_err(to_app)?;
@@ -179,9 +176,7 @@ pub async fn test_device(state: State<'_, Arc<AppState>>, args: Option<Map<Strin
         if scanner && s.scans.is_some() {
             let watch = s.scanner.lock().map_err(|_| stopped(&"the scanner's reader failed"))?.clone();
             let mut till = lock(s)?;
-            return till
-                .record_device_test("scanner", watch.test())
-                .map_err(|e| AppError { code: e.code(), message: e.to_string() });
+            return till.record_device_test("scanner", watch.test()).map_err(app_error);
         }
         run(s, "test_device", args, false)
     })
@@ -204,10 +199,7 @@ pub async fn cancel_card(state: State<'_, Arc<AppState>>) -> Answer {
             flag.store(true, std::sync::atomic::Ordering::SeqCst);
             Ok(json!({"cancel": "asked"}))
         }
-        None => Err(AppError {
-            code: "device",
-            message: "this terminal cannot be stopped from the till: press its red key".into(),
-        }),
+        None => Err(app_error(TillError::Device(Reason::TerminalNotStoppable))),
     }
 }
 

@@ -80,7 +80,7 @@ impl AppState {
                 let reader = std::thread::Builder::new()
                     .name("serial scanner".into())
                     .spawn(move || read_scanner(&spec, &codes, &watch, &stop))
-                    .map_err(|e| TillError::Device(format!("cannot start the scanner's thread: {e}")))?;
+                    .map_err(|e| TillError::storage_from("cannot start the scanner's thread", e))?;
                 (Some(Mutex::new(scans)), Some(reader))
             }
             _ => (None, None),

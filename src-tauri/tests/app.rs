@@ -56,7 +56,8 @@ fn the_window_reads_the_till_and_logs_in_through_the_commands() {
     let status = call(&webview, "till_status", Value::Null).unwrap();
     assert_eq!((status["store"].as_str(), status["till"].as_str()), (Some("LYO"), Some("LYO-1")));
     let e = call(&webview, "login", json!({"args": {"staff": "S007", "pin": "0000"}})).unwrap_err();
-    assert_eq!(e["code"], "refused", "{e}");
+    assert_eq!(e["kind"], "refused", "{e}");
+    assert_eq!(e["reason"]["code"], "wrong_pin", "{e}");
     assert!(e["message"].as_str().unwrap().contains("PIN"), "{e}");
     call(&webview, "login", json!({"args": {"staff": "S007", "pin": "2468"}})).unwrap();
     assert_eq!(call(&webview, "till_status", Value::Null).unwrap()["operator"], "S007");
@@ -66,7 +67,8 @@ fn the_window_reads_the_till_and_logs_in_through_the_commands() {
 fn a_sale_through_the_commands_answers_the_basket_each_time_and_keeps_the_receipt() {
     let (_app, w) = app("sale");
     let e = call(&w, "scan", json!({"args": {"code": "3761100080190"}})).unwrap_err();
-    assert_eq!(e["code"], "refused", "nobody is logged in: {e}");
+    assert_eq!(e["kind"], "refused", "nobody is logged in: {e}");
+    assert_eq!(e["reason"]["code"], "not_logged_in", "{e}");
     call(&w, "login", json!({"args": {"staff": "S007", "pin": "2468"}})).unwrap();
     call(&w, "open_register", json!({"args": {"float": "150.00"}})).unwrap();
     let one = call(&w, "scan", json!({"args": {"code": "3761100080190"}})).unwrap();
@@ -77,7 +79,7 @@ fn a_sale_through_the_commands_answers_the_basket_each_time_and_keeps_the_receip
     assert_eq!(lines[1]["quantity"], 2);
     // A lower price needs the manager, who types their PIN on this till.
     let e = call(&w, "override_price", json!({"args": {"line": 1, "price": "200.00"}})).unwrap_err();
-    assert_eq!(e["code"], "needs_manager", "{e}");
+    assert_eq!(e["kind"], "needs_manager", "{e}");
     let approval = json!({"staff": "S006", "pin": "90517"});
     let lowered =
         call(&w, "override_price", json!({"args": {"line": 1, "price": "200.00", "approval": approval}}))
@@ -115,6 +117,7 @@ fn a_sale_through_the_commands_answers_the_basket_each_time_and_keeps_the_receip
     assert_eq!(view["total"], total.as_str());
     let e = call(&w, "find_ticket", json!({"args": {"ticket": "LYO-1-T999999"}})).unwrap_err();
     assert!(e["message"].as_str().unwrap().contains("no ticket LYO-1-T999999"), "{e}");
+    assert_eq!(e["reason"], serde_json::json!({"code": "unknown_ticket", "ticket": "LYO-1-T999999"}), "{e}");
     let receipt = call(&w, "last_receipt", Value::Null).unwrap();
     let receipt = receipt.as_str().unwrap();
     assert!(receipt.contains(&ticket) && receipt.contains("2026-12-05"), "{receipt}");
@@ -245,12 +248,13 @@ fn a_blocked_till_says_why_and_a_manager_unblocks_it_from_the_window() {
     let app = builder(mock_builder(), state).build(tauri::generate_context!()).unwrap();
     let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
     let status = call(&w, "till_status", Value::Null).unwrap();
-    assert!(status["blocked"][0].as_str().unwrap().contains("grand total"), "{status}");
+    assert_eq!(status["blocked"][0]["reason"]["code"], "tables_not_from_journal", "{status}");
+    assert!(status["blocked"][0]["reason"]["why"].as_str().unwrap().contains("grand total"), "{status}");
     call(&w, "login", json!({"args": {"staff": "S007", "pin": "2468"}})).unwrap();
     let e = call(&w, "open_register", json!({"args": {"float": "150.00"}})).unwrap_err();
-    assert_eq!(e["code"], "blocked", "{e}");
+    assert_eq!(e["kind"], "blocked", "{e}");
     let e = call(&w, "rebuild", json!({"args": {}})).unwrap_err();
-    assert_eq!(e["code"], "needs_manager", "{e}");
+    assert_eq!(e["kind"], "needs_manager", "{e}");
     let done = call(&w, "rebuild", json!({"args": {"approval": {"staff": "S006", "pin": "90517"}}})).unwrap();
     assert!(done["records"].as_u64().unwrap() > 0, "{done}");
     assert_eq!(call(&w, "till_status", Value::Null).unwrap()["blocked"], json!([]));

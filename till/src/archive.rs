@@ -38,7 +38,7 @@ pub fn write(
     let ok =
         period.len() == 7 && chrono::NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").is_ok();
     if !ok {
-        return Err(TillError::Refused(format!("`{period}` is not a month: give YYYY-MM")));
+        return Err(TillError::refused(format!("`{period}` is not a month: give YYYY-MM")));
     }
     let id = store::identity(conn)?;
     let (from, to): (Option<u64>, Option<u64>) = conn.query_row(
@@ -47,7 +47,7 @@ pub fn write(
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let (Some(from), Some(to)) = (from, to) else {
-        return Err(TillError::Refused(format!("the journal holds nothing of {period}")));
+        return Err(TillError::refused(format!("the journal holds nothing of {period}")));
     };
     let mut stmt = conn.prepare(
         "SELECT bytes, prev, hash, sig FROM journal WHERE chain = 'live' AND seq BETWEEN ?1 AND ?2 ORDER BY seq",
@@ -65,8 +65,7 @@ pub fn write(
         let (bytes, prev, hash, sig) = row?;
         hashes.extend_from_slice(&hash);
         records.push(ArchivedRecord {
-            bytes: String::from_utf8(bytes)
-                .map_err(|_| TillError::Storage("a record is not UTF-8".into()))?,
+            bytes: String::from_utf8(bytes).map_err(|_| TillError::storage("a record is not UTF-8"))?,
             prev: hex(&prev),
             hash: hex(&hash),
             sig: hex(&sig),
@@ -84,15 +83,15 @@ pub fn write(
         digest: hex(&journal::sha256(&hashes)),
         signature: String::new(),
     };
-    let signed = file.signed().map_err(TillError::Storage)?;
+    let signed = file.signed().map_err(TillError::storage)?;
     file.signature = hex(&key.sign(&signed).to_bytes());
     let folder = dir.join("archives");
     std::fs::create_dir_all(&folder)
-        .map_err(|e| TillError::Storage(format!("cannot create {}: {e}", folder.display())))?;
+        .map_err(|e| TillError::storage(format!("cannot create {}: {e}", folder.display())))?;
     let path = folder.join(format!("{}-{period}.json", id.till));
-    let text = serde_json::to_vec_pretty(&file).map_err(|e| TillError::Storage(e.to_string()))?;
+    let text = serde_json::to_vec_pretty(&file).map_err(|e| TillError::storage(e.to_string()))?;
     std::fs::write(&path, text)
-        .map_err(|e| TillError::Storage(format!("cannot write {}: {e}", path.display())))?;
+        .map_err(|e| TillError::storage(format!("cannot write {}: {e}", path.display())))?;
     Ok(Written { path, from_seq: from, to_seq: to, digest: file.digest })
 }
 
@@ -114,8 +113,7 @@ pub fn export(conn: &Connection, out: &Path) -> Result<u64, TillError> {
         .map(|row| {
             let (bytes, prev, hash, sig) = row?;
             Ok(ArchivedRecord {
-                bytes: String::from_utf8(bytes)
-                    .map_err(|_| TillError::Storage("a record is not UTF-8".into()))?,
+                bytes: String::from_utf8(bytes).map_err(|_| TillError::storage("a record is not UTF-8"))?,
                 prev: hex(&prev),
                 hash: hex(&hash),
                 sig: hex(&sig),
@@ -129,8 +127,8 @@ pub fn export(conn: &Connection, out: &Path) -> Result<u64, TillError> {
         chain: pos_journal::ChainName::Live,
         records,
     };
-    let text = serde_json::to_vec_pretty(&file).map_err(|e| TillError::Storage(e.to_string()))?;
+    let text = serde_json::to_vec_pretty(&file).map_err(|e| TillError::storage(e.to_string()))?;
     std::fs::write(out, text)
-        .map_err(|e| TillError::Storage(format!("cannot write {}: {e}", out.display())))?;
+        .map_err(|e| TillError::storage(format!("cannot write {}: {e}", out.display())))?;
     Ok(n)
 }

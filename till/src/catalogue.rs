@@ -16,6 +16,7 @@ use pos_core::pricing::PriceBook;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::error::TillError;
+use crate::reason::Reason;
 
 /// Files kept whole in `chain_file` (the settings); the others are kept row by row.
 pub const SETTINGS_FILES: &[&str] = &[
@@ -41,23 +42,23 @@ pub fn read_fixture(dir: &Path, name: &str) -> Result<Vec<u8>, String> {
 /// Checks the chain in `fixtures` and imports it into the database. Returns the settings.
 pub fn import(tx: &Transaction<'_>, fixtures: &Path) -> Result<pos_core::chain::Chain, TillError> {
     let chain = load_chain(|name| read_fixture(fixtures, name)).map_err(|e| {
-        TillError::Refused(format!("the chain's files are not valid: {e}; fix the file and run init again"))
+        TillError::refused(format!("the chain's files are not valid: {e}; fix the file and run init again"))
     })?;
-    let read = |name: &str| read_fixture(fixtures, name).map_err(TillError::Storage);
+    let read = |name: &str| read_fixture(fixtures, name).map_err(TillError::storage);
     for name in SETTINGS_FILES {
         tx.execute("INSERT INTO chain_file (name, bytes) VALUES (?1, ?2)", params![name, read(name)?])?;
     }
     let rows = |file: &str, key: &str| -> Result<(Vec<u8>, KeyedRows), TillError> {
         let bytes = read(file)?;
         let mut reader = csv::ReaderBuilder::new().from_reader(&bytes[..]);
-        let header = reader.byte_headers().map_err(|e| TillError::Storage(e.to_string()))?.clone();
+        let header = reader.byte_headers().map_err(|e| TillError::storage(e.to_string()))?.clone();
         let col = header
             .iter()
             .position(|h| h == key.as_bytes())
-            .ok_or_else(|| TillError::Storage(format!("{file} has no {key}")))?;
+            .ok_or_else(|| TillError::storage(format!("{file} has no {key}")))?;
         let mut out = Vec::new();
         for rec in reader.byte_records() {
-            let rec = rec.map_err(|e| TillError::Storage(e.to_string()))?;
+            let rec = rec.map_err(|e| TillError::storage(e.to_string()))?;
             let k = String::from_utf8_lossy(&rec[col]).into_owned();
             out.push((k, csv_line(&rec)?));
         }
@@ -73,7 +74,7 @@ pub fn import(tx: &Transaction<'_>, fixtures: &Path) -> Result<pos_core::chain::
         let mut fts =
             tx.prepare("INSERT INTO product_search (sku, name_fr, name_en, fits) VALUES (?1, ?2, ?3, ?4)")?;
         for (sku, row) in &products {
-            let p = by_sku.get(sku.as_str()).ok_or_else(|| TillError::Storage(format!("{sku} vanished")))?;
+            let p = by_sku.get(sku.as_str()).ok_or_else(|| TillError::storage(format!("{sku} vanished")))?;
             let plu = match &p.kind {
                 ProductKind::Weighed { plu } => Some(plu.as_str()),
                 _ => None,
@@ -110,22 +111,22 @@ pub fn import(tx: &Transaction<'_>, fixtures: &Path) -> Result<pos_core::chain::
 
 fn csv_line(rec: &csv::ByteRecord) -> Result<Vec<u8>, TillError> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    w.write_byte_record(rec).map_err(|e| TillError::Storage(e.to_string()))?;
-    w.into_inner().map_err(|e| TillError::Storage(e.to_string()))
+    w.write_byte_record(rec).map_err(|e| TillError::storage(e.to_string()))?;
+    w.into_inner().map_err(|e| TillError::storage(e.to_string()))
 }
 
 fn chain_file(conn: &Connection, name: &str) -> Result<Vec<u8>, TillError> {
     conn.query_row("SELECT bytes FROM chain_file WHERE name = ?1", [name], |r| r.get(0))
         .optional()?
         .ok_or_else(|| {
-            TillError::Storage(format!("the database lacks {name}: it was not initialised completely"))
+            TillError::storage(format!("the database lacks {name}: it was not initialised completely"))
         })
 }
 
 /// Loads the settings kept at init.
 pub fn settings(conn: &Connection) -> Result<Settings, TillError> {
     load_settings(|name| chain_file(conn, name).map_err(|e| e.to_string()))
-        .map_err(|e| TillError::Storage(format!("stored chain settings: {e}")))
+        .map_err(|e| TillError::storage(format!("stored chain settings: {e}")))
 }
 
 /// What a scanned or typed code designates.
@@ -147,42 +148,39 @@ pub fn scan(conn: &Connection, settings: &Settings, code: &str) -> Result<Scanne
         .query_row([code], |r| r.get(0))
         .optional()?;
     if let Some(sku) = found {
-        return Ok(Scanned::Item(Sku::parse(&sku).map_err(TillError::Storage)?));
+        return Ok(Scanned::Item(Sku::parse(&sku).map_err(TillError::storage)?));
     }
     if code.bytes().all(|b| b.is_ascii_digit()) {
-        let gtin = Gtin::parse(code)
-            .map_err(|e| TillError::Refused(format!("{e}; scan it again or key in the SKU")))?;
+        let gtin = Gtin::parse(code).map_err(|e| {
+            TillError::Refused(Reason::BadBarcode { barcode: code.to_owned(), message: e.to_string() })
+        })?;
         if let Some(label) = decode_restricted(&gtin, &settings.layouts) {
             let sku: Option<String> = conn
                 .prepare_cached("SELECT sku FROM product WHERE plu = ?1")?
                 .query_row([&label.plu], |r| r.get(0))
                 .optional()?;
             let sku = sku.ok_or_else(|| {
-                TillError::Refused(format!(
-                    "label {code} names PLU {}, which no weighed item has; weigh the item again",
-                    label.plu
-                ))
+                TillError::Refused(Reason::UnknownPlu {
+                    barcode: code.to_owned(),
+                    plu: label.plu.to_string(),
+                })
             })?;
-            let sku = Sku::parse(&sku).map_err(TillError::Storage)?;
+            let sku = Sku::parse(&sku).map_err(TillError::storage)?;
             return Ok(match label.value {
                 LabelAmount::Weight(w) => Scanned::Weighed(sku, grams(w)),
                 LabelAmount::Price(p) => Scanned::Priced(sku, p.cents()),
             });
         }
-        return Err(TillError::Refused(format!(
-            "no product has barcode {code}; check the label or key in the SKU"
-        )));
+        return Err(TillError::Refused(Reason::UnknownBarcode { barcode: code.to_owned() }));
     }
     let upper = code.to_ascii_uppercase();
     let known: bool = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM product WHERE sku = ?1)")?
         .query_row([&upper], |r| r.get(0))?;
     if known {
-        return Ok(Scanned::Item(Sku::parse(&upper).map_err(TillError::Storage)?));
+        return Ok(Scanned::Item(Sku::parse(&upper).map_err(TillError::storage)?));
     }
-    Err(TillError::Refused(format!(
-        "`{code}` is neither a barcode nor a SKU we sell; check it or search by name"
-    )))
+    Err(TillError::Refused(Reason::UnknownCode { barcode: code.to_owned() }))
 }
 
 fn grams(w: pos_core::money::Weight) -> i64 {
@@ -245,7 +243,7 @@ pub fn basket_catalogue(
         let item = cache
             .items
             .get(&sku)
-            .ok_or_else(|| TillError::Storage(format!("{sku} missing from the cache")))?;
+            .ok_or_else(|| TillError::storage(format!("{sku} missing from the cache")))?;
         for (kit, component) in &item.kit {
             kits.push((kit.clone(), component.clone()));
             queue.push(component.sku.to_string());
@@ -270,7 +268,7 @@ pub fn basket_catalogue(
         Vec::new(),
         settings.layouts.clone(),
     )
-    .map_err(|e| TillError::Storage(e.to_string()))?;
+    .map_err(|e| TillError::storage(e.to_string()))?;
     Ok((catalogue, book))
 }
 
@@ -298,7 +296,7 @@ fn parse_rows(
             }
         }
     }
-    let bad = |e: pos_core::load::LoadError| TillError::Storage(format!("stored catalogue: {e}"));
+    let bad = |e: pos_core::load::LoadError| TillError::storage(format!("stored catalogue: {e}"));
     let header = chain_file(conn, "products.header")?;
     let mut product_rows = header.clone();
     let mut price_rows = chain_file(conn, "price_lists.csv.header")?;
@@ -311,7 +309,7 @@ fn parse_rows(
             let row: Vec<u8> = product
                 .query_row([sku], |r| r.get(0))
                 .optional()?
-                .ok_or_else(|| TillError::Refused(format!("{sku} is not in this till's catalogue")))?;
+                .ok_or_else(|| TillError::Refused(Reason::NotInCatalogue { sku: sku.to_string() }))?;
             product_rows.extend_from_slice(&row);
             for row in price.query_map([sku], |r| r.get::<_, Vec<u8>>(0))? {
                 price_rows.extend_from_slice(&row?);
@@ -335,14 +333,14 @@ fn parse_rows(
         products,
         settings.layouts.clone(),
     )
-    .map_err(|e| TillError::Storage(e.to_string()))?;
+    .map_err(|e| TillError::storage(e.to_string()))?;
     // Building a CSV reader costs more than the rows it reads: none for files with no row here.
     let kits = if kit_rows.len() > kits_header {
         parse_kits(&kit_rows, &catalogue).map_err(bad)?
     } else {
         Vec::new()
     };
-    let catalogue = catalogue.linked(kits, Vec::new()).map_err(|e| TillError::Storage(e.to_string()))?;
+    let catalogue = catalogue.linked(kits, Vec::new()).map_err(|e| TillError::storage(e.to_string()))?;
     let prices = if price_rows.len() > prices_header {
         parse_price_lists(&price_rows, &catalogue).map_err(bad)?
     } else {

@@ -16,6 +16,7 @@ use rust_decimal::Decimal;
 
 use crate::error::TillError;
 use crate::projection::{Register, add, cash_of, overflow};
+use crate::reason::Reason;
 use crate::store;
 
 /// Adds tickets up into [`Totals`], every sum checked.
@@ -286,7 +287,7 @@ pub fn day_closure(conn: &Connection, day: &str, by: &str) -> Result<Closure, Ti
 
 /// A monthly (`YYYY-MM`) or yearly (`YYYY`) closure from the closures below it in the journal.
 pub fn period_closure(conn: &Connection, key: &str, by: &str) -> Result<Closure, TillError> {
-    let refused = |s: String| TillError::Refused(s);
+    let refused = TillError::refused;
     let (period, below) = match key.len() {
         7 => (ClosurePeriod::Month, ClosurePeriod::Day),
         4 => (ClosurePeriod::Year, ClosurePeriod::Month),
@@ -356,7 +357,7 @@ pub fn count_total(counted: &BTreeMap<String, i64>) -> Result<i64, TillError> {
         [50000, 20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1];
     /// More pieces of one note or coin than any drawer or safe holds: a typing error.
     const MAX_PIECES: i64 = 100_000;
-    let refused = |s: String| TillError::Refused(s);
+    let refused = TillError::Refused;
     let mut total = 0i64;
     for (d, n) in counted {
         let cents = d
@@ -364,21 +365,23 @@ pub fn count_total(counted: &BTreeMap<String, i64>) -> Result<i64, TillError> {
             .ok()
             .filter(|m| m.round() == *m)
             .map(Money::cents)
-            .ok_or_else(|| refused(format!("`{d}` is not an amount")))?;
+            .ok_or_else(|| refused(Reason::NotAnAmount { typed: d.clone() }))?;
         if !DENOMINATIONS.contains(&cents) {
-            return Err(refused(format!("{d} is not a euro note or coin")));
+            return Err(refused(Reason::NotADenomination { denomination: d.clone() }));
         }
         if *n < 0 {
-            return Err(refused(format!("a negative count of {d}")));
+            return Err(refused(Reason::NegativeCount { denomination: d.clone() }));
         }
         if *n > MAX_PIECES {
-            return Err(refused(format!(
-                "{n} pieces of {d}: at most {MAX_PIECES} of each note or coin; count again"
-            )));
+            return Err(refused(Reason::TooManyPieces {
+                pieces: *n,
+                denomination: d.clone(),
+                max: MAX_PIECES,
+            }));
         }
         let value = cents.checked_mul(*n).ok_or_else(|| overflow("the cash counted"))?;
         total = add(total, value, "the cash counted")?;
     }
-    crate::limits::within_ceiling(total, "a cash count").map_err(refused)?;
+    crate::limits::within_ceiling(total, crate::reason::Amounted::CashCount).map_err(refused)?;
     Ok(total)
 }

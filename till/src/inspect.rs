@@ -9,8 +9,9 @@ use rusqlite::Connection;
 use serde_json::{Value, json};
 
 use crate::anchor::{self, HeadFile};
-use crate::error::TillError;
+use crate::error::{ErrorKind, ErrorView, TillError};
 use crate::projection::State;
+use crate::reason::{HeadProblem, Reason};
 use crate::replay::{Replay, compare};
 use crate::store::{self, Heads, Identity};
 use crate::verify::{Finding, Walked, walk};
@@ -29,6 +30,8 @@ pub enum Block {
     /// copy of the till is put back, or a manager accepts what is there (`pos-till accept-head`,
     /// journaled).
     Head {
+        /// How the journal fails to reach it.
+        problem: HeadProblem,
         /// Where the head is.
         expected: String,
         /// What the database holds.
@@ -39,18 +42,23 @@ pub enum Block {
 }
 
 impl Block {
+    /// What the till says of it, with its code.
+    pub fn reason(&self) -> Reason {
+        match self {
+            Block::Projections(why) => Reason::TablesNotFromJournal { why: why.clone() },
+            Block::Unstamped => Reason::TablesPredate,
+            Block::Head { problem, expected, found, message } => Reason::HeadNotReached {
+                problem: *problem,
+                expected: expected.clone(),
+                found: found.clone(),
+                message: message.clone(),
+            },
+        }
+    }
+
     /// What the till says of it.
     pub fn message(&self) -> String {
-        match self {
-            Block::Projections(why) => format!(
-                "the till's tables were not made from its journal ({why}): it sells again once a manager \
-                 runs `pos-till rebuild --staff ID --pin PIN`, which makes them again from the journal"
-            ),
-            Block::Unstamped => {
-                "the till's tables predate this version: they are made again from the journal".into()
-            }
-            Block::Head { message, .. } => message.clone(),
-        }
+        self.reason().to_string()
     }
 }
 
@@ -154,6 +162,7 @@ fn head_check(
             Ok(None) => continue,
             Err(e) => {
                 return Ok(Some(Block::Head {
+                    problem: HeadProblem::Unreadable,
                     expected: format!("a readable head at {}", path.display()),
                     found: e.clone(),
                     message: format!(
@@ -164,8 +173,9 @@ fn head_check(
             }
         };
         found_any = true;
-        let finding = anchor::check(conn, &id.till, ring, &head).map_err(TillError::Storage)?;
-        let block = |expected: String, found: String, what: &str| Block::Head {
+        let finding = anchor::check(conn, &id.till, ring, &head).map_err(TillError::storage)?;
+        let block = |problem: HeadProblem, expected: String, found: String, what: &str| Block::Head {
+            problem,
             message: format!(
                 "{what}: the head kept in {} is {expected}, the database holds {found}. Put back the latest \
                  copy of till.db; if it is lost, a manager accepts the loss with `pos-till accept-head` \
@@ -179,6 +189,7 @@ fn head_check(
             anchor::Finding::Reached => {}
             anchor::Finding::Behind { head, found } => {
                 return Ok(Some(block(
+                    HeadProblem::Behind,
                     head,
                     found,
                     "the journal is older than its head (cut short, or an older copy put back)",
@@ -186,18 +197,25 @@ fn head_check(
             }
             anchor::Finding::Differs { head, found } => {
                 return Ok(Some(block(
+                    HeadProblem::Differs,
                     head,
                     found,
                     "the journal holds other records than its head (rewritten)",
                 )));
             }
             anchor::Finding::Foreign(why) => {
-                return Ok(Some(block(head.describe(), why, "the head does not belong to this journal")));
+                return Ok(Some(block(
+                    HeadProblem::Foreign,
+                    head.describe(),
+                    why,
+                    "the head does not belong to this journal",
+                )));
             }
         }
     }
     if !found_any && anchor::expected(conn)? {
         return Ok(Some(Block::Head {
+            problem: HeadProblem::Missing,
             expected: "a head file".into(),
             found: "none".into(),
             message: format!(
@@ -334,7 +352,7 @@ pub fn verify(dir: &Path, expect_key: Option<&str>, replay: bool) -> Result<Repo
         match head {
             Ok(None) => heads.push(format!("head: none at {}", path.display())),
             Err(e) => outside.push(Finding::Outside(format!("the head file is unreadable: {e}"))),
-            Ok(Some(h)) => match anchor::check(conn, &id.till, &ring, &h).map_err(TillError::Storage)? {
+            Ok(Some(h)) => match anchor::check(conn, &id.till, &ring, &h).map_err(TillError::storage)? {
                 anchor::Finding::Reached => {
                     heads.push(format!("head: {} ({}) is in the journal", path.display(), h.describe()));
                 }
@@ -440,6 +458,6 @@ pub fn status_of(
         "uncounted_days": state.uncounted,
         "unresolved_cards": state.unresolved_cards,
         "cards_on_basket": b.cards,
-        "blocked": blocks.iter().map(Block::message).collect::<Vec<_>>(),
+        "blocked": blocks.iter().map(|b| ErrorView::of(ErrorKind::Blocked, b.reason())).collect::<Vec<_>>(),
     }))
 }

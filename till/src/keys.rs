@@ -22,7 +22,7 @@ pub fn load(conn: &Connection) -> Result<KeyRing, TillError> {
             store::read_records(conn, ChainName::Live, seq, seq)?.pop().map(|r| r.entry)
         {
             let key: [u8; 32] = unhex(&new_key).and_then(|b| b.try_into().ok()).ok_or_else(|| {
-                TillError::Storage(format!("record {seq}: `{new_key}` is not a public key"))
+                TillError::storage(format!("record {seq}: `{new_key}` is not a public key"))
             })?;
             ring.hand_over(seq, key);
         }

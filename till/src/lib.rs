@@ -32,10 +32,12 @@ pub mod logging;
 pub mod pin;
 pub mod printing;
 pub mod projection;
+pub mod reason;
 pub mod receipt;
 pub mod replay;
 pub mod script;
 pub mod store;
+pub mod typescript;
 pub mod verify;
 
 pub use error::TillError;

@@ -13,6 +13,8 @@ use std::str::FromStr;
 use pos_core::money::Money;
 use rust_decimal::Decimal;
 
+use crate::reason::{Amounted, Reason};
+
 /// No amount above 10,000,000.00 € is ever accepted.
 pub const CEILING_CENTS: i64 = 1_000_000_000;
 /// No line of more units than this.
@@ -176,14 +178,10 @@ impl Limits {
     }
 }
 
-/// An amount at the till's edge: within the ceiling (either sign), or the error that says so.
-pub fn within_ceiling(cents: i64, what: &str) -> Result<i64, String> {
+/// An amount at the till's edge: within the ceiling (either sign), or the refusal that says so.
+pub fn within_ceiling(cents: i64, of: Amounted) -> Result<i64, Reason> {
     if cents.checked_abs().is_none_or(|a| a > CEILING_CENTS) {
-        return Err(format!(
-            "{what} of {} €: no amount above {} € is accepted; check what was typed",
-            Money::from_cents(cents),
-            Money::from_cents(CEILING_CENTS)
-        ));
+        return Err(Reason::AmountTooLarge { of, cents, ceiling: CEILING_CENTS });
     }
     Ok(cents)
 }

@@ -40,14 +40,14 @@ pub fn start(dir: &Path) -> Result<LogGuard, TillError> {
     let folder = dir.join("logs");
     // Made first: the appender looks for old files to prune before it makes the folder.
     std::fs::create_dir_all(&folder)
-        .map_err(|e| TillError::Storage(format!("cannot make the log folder {}: {e}", folder.display())))?;
+        .map_err(|e| TillError::storage(format!("cannot make the log folder {}: {e}", folder.display())))?;
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("till")
         .filename_suffix("log")
         .max_log_files(KEEP_DAYS)
         .build(&folder)
-        .map_err(|e| TillError::Storage(format!("cannot write the log in {}: {e}", folder.display())))?;
+        .map_err(|e| TillError::storage(format!("cannot write the log in {}: {e}", folder.display())))?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let subscriber = tracing_subscriber::fmt()
         .with_writer(writer)

@@ -252,7 +252,7 @@ fn verify(data: &Path, expect_key: Option<&str>, chain_only: bool) -> Result<Exi
     let report = match inspect::verify(data, expect_key, !chain_only) {
         Ok(r) => r,
         // A file edited below SQLite (a hex editor) may no longer read as a database at all.
-        Err(TillError::Storage(e)) => {
+        Err(TillError::Storage { message: e, .. }) => {
             println!("BROKEN the database file is damaged: {e}");
             return Ok(ExitCode::from(1));
         }
@@ -286,7 +286,7 @@ fn report_z(data: &Path, date: Option<&str>, as_json: bool) -> Result<ExitCode, 
             Some(d) => d.to_owned(),
             None => pos_till::closing::drawer(conn)?
                 .map(|r| r.day)
-                .ok_or_else(|| TillError::Refused("no closure yet and no open day: give --date".into()))?,
+                .ok_or_else(|| TillError::refused("no closure yet and no open day: give --date"))?,
         };
         let c = pos_till::closing::day_closure(conn, &day, "X")?;
         if as_json {
@@ -381,14 +381,14 @@ fn run(cli: Cli) -> Result<ExitCode, TillError> {
         }
         Command::Script { data, file } => {
             let text = std::fs::read(&file)
-                .map_err(|e| TillError::Refused(format!("cannot read {}: {e}", file.display())))?;
+                .map_err(|e| TillError::refused(format!("cannot read {}: {e}", file.display())))?;
             let script: script::Script = serde_json::from_slice(&text)
-                .map_err(|e| TillError::Refused(format!("{} is not a till script: {e}", file.display())))?;
+                .map_err(|e| TillError::refused(format!("{} is not a till script: {e}", file.display())))?;
             // The script's clock from the start: the till's own start is dated by it too.
             let clock = match &script.start {
                 Some(start) => Clock::Set(
                     chrono::DateTime::parse_from_rfc3339(start)
-                        .map_err(|e| TillError::Refused(format!("`start` {start}: {e}")))?
+                        .map_err(|e| TillError::refused(format!("`start` {start}: {e}")))?
                         .with_timezone(&Utc),
                 ),
                 None => Clock::System,
@@ -420,7 +420,7 @@ fn run(cli: Cli) -> Result<ExitCode, TillError> {
         }
         Command::VerifyArchive { file, expect_key } => {
             let bytes = std::fs::read(&file)
-                .map_err(|e| TillError::Refused(format!("cannot read {}: {e}", file.display())))?;
+                .map_err(|e| TillError::refused(format!("cannot read {}: {e}", file.display())))?;
             let threads = std::thread::available_parallelism().map_or(1, usize::from);
             match pos_journal::archive::verify(&bytes, expect_key.as_deref(), threads) {
                 Ok(c) => {

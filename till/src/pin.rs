@@ -14,11 +14,11 @@ fn argon() -> Argon2<'static> {
 /// Hashes a PIN (PHC string).
 pub fn hash(pin: &str) -> Result<String, TillError> {
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| TillError::Storage(format!("no randomness for a salt: {e}")))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| TillError::Storage(e.to_string()))?;
+    getrandom::fill(&mut salt).map_err(|e| TillError::storage(format!("no randomness for a salt: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| TillError::storage(e.to_string()))?;
     Ok(argon()
         .hash_password(pin.as_bytes(), &salt)
-        .map_err(|e| TillError::Storage(e.to_string()))?
+        .map_err(|e| TillError::storage(e.to_string()))?
         .to_string())
 }
 

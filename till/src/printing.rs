@@ -39,7 +39,7 @@ const WAIT_FOR_OUTCOME: Duration = Duration::from_secs(8);
 #[derive(Clone, Debug, Default)]
 pub struct SpoolHealth {
     /// The last outcome: `Ok(what printed)` or `Err(why not)`.
-    pub last: Option<Result<String, String>>,
+    pub last: Option<Result<String, PrinterError>>,
     /// Receipts being printed when the till last stopped, dropped rather than printed twice.
     pub interrupted: Vec<String>,
 }
@@ -92,7 +92,7 @@ impl Spool {
         let thread = std::thread::Builder::new()
             .name("receipt spool".into())
             .spawn(move || worker.run(&rx))
-            .map_err(|e| TillError::Device(format!("cannot start the printing thread: {e}")))?;
+            .map_err(|e| TillError::storage_from("cannot start the printing thread", e))?;
         Ok(Spool { tx, health, worker: Some(thread) })
     }
 
@@ -198,11 +198,7 @@ impl Worker {
                 Some(Command::Retry(reply)) => {
                     next_try = self.drain();
                     let _ = reply.send(match &self.health().last {
-                        Some(Err(e)) if next_try.is_some() => Err(PrinterError {
-                            kind: PrinterErrorKind::Other,
-                            message: e.clone(),
-                            again: true,
-                        }),
+                        Some(Err(e)) if next_try.is_some() => Err(PrinterError { again: true, ..e.clone() }),
                         _ => Ok(()),
                     });
                 }
@@ -211,9 +207,7 @@ impl Worker {
                 }
                 Some(Command::Test(receipt, reply)) => {
                     let r = self.printer.print(&receipt).and_then(|p| self.printer.check().map(|s| (p, s)));
-                    self.note(
-                        r.as_ref().map(|_| "test receipt printed".to_owned()).map_err(|e| e.message.clone()),
-                    );
+                    self.note(r.as_ref().map(|_| "test receipt printed".to_owned()).map_err(Clone::clone));
                     let _ = reply.send(r);
                 }
                 None => next_try = self.drain(),
@@ -225,16 +219,17 @@ impl Worker {
         self.health.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
-    fn note(&self, last: Result<String, String>) {
+    fn note(&self, last: Result<String, PrinterError>) {
         match &last {
             Ok(m) => tracing::info!("printer: {m}"),
-            Err(m) => tracing::warn!("printer: {m}"),
+            Err(e) => tracing::warn!("printer: {}", e.message),
         }
         self.health.lock().unwrap_or_else(PoisonError::into_inner).last = Some(last);
     }
 
     fn store(&self, label: &str, layout: &Receipt) -> Result<i64, TillError> {
-        let json = serde_json::to_string(layout).map_err(|e| TillError::Device(e.to_string()))?;
+        let json = serde_json::to_string(layout)
+            .map_err(|e| TillError::storage_from("cannot encode a receipt", e))?;
         self.conn.execute(
             "INSERT INTO print_job (label, layout, made_at) VALUES (?1, ?2, datetime('now'))",
             params![label, json],
@@ -269,7 +264,7 @@ impl Worker {
             {
                 Ok(n) => n,
                 Err(e) => {
-                    self.note(Err(format!("the receipts waiting cannot be read: {e}")));
+                    self.note(Err(other(format!("the receipts waiting cannot be read: {e}"))));
                     return Some(Instant::now() + RETRY_EVERY);
                 }
             };
@@ -285,7 +280,7 @@ impl Worker {
                 Ok(l) => l,
                 Err(e) => {
                     self.forget(id);
-                    self.note(Err(format!("{label} could not be read back ({e}): reprint it")));
+                    self.note(Err(other(format!("{label} could not be read back ({e}): reprint it"))));
                     continue;
                 }
             };
@@ -303,7 +298,7 @@ impl Worker {
                         "UPDATE print_job SET state = 'waiting', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
                         params![id, e.message],
                     );
-                    self.note(Err(e.message.clone()));
+                    self.note(Err(e.clone()));
                     // Every till waiting for a receipt behind this one hears why it waits.
                     let ids: Vec<i64> = self.replies.keys().copied().collect();
                     for waiting in ids {
@@ -313,10 +308,15 @@ impl Worker {
                 }
                 Err(e) => {
                     self.forget(id);
-                    self.note(Err(format!("{label}: {}", e.message)));
+                    self.note(Err(PrinterError { message: format!("{label}: {}", e.message), ..e.clone() }));
                     self.answer(id, Err(e));
                 }
             }
         }
     }
+}
+
+/// A printer error of no particular kind, saying `message`.
+fn other(message: String) -> PrinterError {
+    PrinterError { kind: PrinterErrorKind::Other, message, again: false }
 }

@@ -220,9 +220,7 @@ fn is_zero(n: &u64) -> bool {
 
 /// The error of a sum that does not fit: refused, never wrapped.
 pub fn overflow(what: &str) -> TillError {
-    TillError::Refused(format!(
-        "{what} would go beyond what can be counted: no till reaches it; nothing was done"
-    ))
+    TillError::Refused(crate::reason::Reason::Overflow { what: what.to_owned() })
 }
 
 /// `a + b`, or an error naming `what`.
@@ -258,7 +256,7 @@ impl Seal {
 
 /// Writes the state row with its seal.
 pub fn save_state(conn: &Connection, state: &State, seal: &Seal) -> Result<(), TillError> {
-    let json = serde_json::to_string(state).map_err(|e| TillError::Storage(e.to_string()))?;
+    let json = serde_json::to_string(state).map_err(|e| TillError::storage(e.to_string()))?;
     let mac = seal.mac(json.as_bytes());
     conn.prepare_cached(
         "INSERT INTO state (id, json, seal) VALUES (1, ?1, ?2)
@@ -586,7 +584,7 @@ fn apply_ticket(
             .query_row([sku], |r| r.get(0))
             .optional()?;
         let moved = Decimal::from_str(q)
-            .map_err(|_| TillError::Refused(format!("ticket {}: `{q}` is not a quantity", t.reference)))?;
+            .map_err(|_| TillError::refused(format!("ticket {}: `{q}` is not a quantity", t.reference)))?;
         let was = current.and_then(|c| Decimal::from_str(&c).ok()).unwrap_or_default();
         let now = was.checked_sub(moved).ok_or_else(|| overflow("a stock delta"))?;
         conn.prepare_cached(
@@ -601,7 +599,7 @@ fn apply_ticket(
         // A return line's reference is the sold line's: ticket#line.
         let Some((ticket, line)) = l.reference.rsplit_once('#') else { continue };
         let line: u32 = line.parse().map_err(|_| {
-            TillError::Refused(format!("ticket {}: `{}` names no sold line", t.reference, l.reference))
+            TillError::refused(format!("ticket {}: `{}` names no sold line", t.reference, l.reference))
         })?;
         let units = l
             .quantity
@@ -679,9 +677,14 @@ fn voucher_move(
     Ok(now)
 }
 
+/// A projection row that does not say what the journal says.
+fn table_disagrees(message: String) -> TillError {
+    TillError::Blocked(crate::reason::Reason::TableDisagrees { message })
+}
+
 /// What a projection row says against the record it names.
 fn mismatch(what: &str, seq: u64, said: String, row: String) -> TillError {
-    TillError::Blocked(format!(
+    table_disagrees(format!(
         "{what}: the till's table says {row} but record {seq} of the journal says {said}; \
          the projections were changed outside the till: a manager runs `pos-till rebuild`"
     ))
@@ -691,7 +694,7 @@ fn mismatch(what: &str, seq: u64, said: String, row: String) -> TillError {
 fn ticket_at(conn: &Connection, seq: u64, what: &str) -> Result<Ticket, TillError> {
     match store::read_records(conn, ChainName::Live, seq, seq)?.pop().map(|r| r.entry) {
         Some(Entry::Ticket(t)) => Ok(t),
-        _ => Err(TillError::Blocked(format!(
+        _ => Err(table_disagrees(format!(
             "{what}: the till's table names record {seq}, which is not a ticket; the projections were \
              changed outside the till: a manager runs `pos-till rebuild`"
         ))),
@@ -740,7 +743,7 @@ pub fn checked_points(conn: &Connection, customer: &str, seed: Option<i64>) -> R
         // Every customer of the chain has a row from the till's first day: a missing one was removed.
         return match seed {
             None => Ok(0),
-            Some(_) => Err(TillError::Blocked(format!(
+            Some(_) => Err(table_disagrees(format!(
                 "{what}: the till's table has no row for them; the projections were changed outside the \
                  till: a manager runs `pos-till rebuild`"
             ))),
@@ -751,7 +754,7 @@ pub fn checked_points(conn: &Connection, customer: &str, seed: Option<i64>) -> R
         return if points == seed {
             Ok(points)
         } else {
-            Err(TillError::Blocked(format!(
+            Err(table_disagrees(format!(
                 "{what}: the till's table says {points} where the chain's files say {seed} and no ticket \
                  changed them; a manager runs `pos-till rebuild`"
             )))

@@ -501,7 +501,7 @@ pub fn compare(
 ) -> Result<Option<Finding>, TillError> {
     let json: Option<String> =
         conn.query_row(&format!("SELECT json FROM {stored}.state WHERE id = 1"), [], |r| r.get(0)).ok();
-    let made = serde_json::to_value(state).map_err(|e| TillError::Storage(e.to_string()))?;
+    let made = serde_json::to_value(state).map_err(|e| TillError::storage(e.to_string()))?;
     match json.as_deref().map(serde_json::from_str::<Value>) {
         None => {
             return Ok(Some(Finding::Row {
@@ -595,7 +595,7 @@ pub fn rebuild_into(
     let walked = crate::verify::walk(conn, till, ring, Some(&mut replay), false)?;
     replay.finish();
     if let Some(f) = walked.findings.iter().find(|f| matches!(f, Finding::Record { fatal: true, .. })) {
-        return Err(TillError::Refused(format!(
+        return Err(TillError::refused(format!(
             "the journal itself does not verify ({f}): no projection can be made from it; keep this \
              till's files as they are for the inspector, and put back the latest copy of the till that \
              verifies"

@@ -31,7 +31,7 @@ pub struct Script {
 }
 
 fn bad(msg: impl Into<String>) -> TillError {
-    TillError::Refused(msg.into())
+    TillError::refused(msg)
 }
 
 /// Fields every action may carry: the action, the time (`at`: time passes to it; `clock`: the wall
@@ -264,7 +264,7 @@ pub fn action(
     let what = a.get("do").and_then(Value::as_str).unwrap_or("?");
     match &outcome {
         Ok(_) => tracing::debug!(action = what, "done"),
-        Err(e @ (TillError::Storage(_) | TillError::Device(_))) => {
+        Err(e @ (TillError::Storage { .. } | TillError::Device(_))) => {
             tracing::error!(action = what, code = e.code(), "{e}");
         }
         Err(e) => tracing::info!(action = what, code = e.code(), "refused: {e}"),
@@ -411,12 +411,12 @@ pub fn run(
             Ok(result) => json!({"n": n + 1, "do": what, "ok": true, "result": result}),
             Err(e) => {
                 refused += 1;
-                json!({"n": n + 1, "do": what, "ok": false, "error": e.code(), "message": e.to_string()})
+                json!({"n": n + 1, "do": what, "ok": false, "error": e.code(), "reason": e.reason(), "message": e.to_string()})
             }
         };
         writeln!(out, "{line}")
             .and_then(|()| out.flush())
-            .map_err(|e| TillError::Storage(format!("output: {e}")))?;
+            .map_err(|e| TillError::storage(format!("output: {e}")))?;
     }
     Ok(refused)
 }

@@ -204,21 +204,21 @@ pub fn lock_folder(dir: &Path) -> Result<FolderLock, TillError> {
         .create(true)
         .truncate(false)
         .open(&path)
-        .map_err(|e| TillError::Storage(format!("cannot open {}: {e}", path.display())))?;
+        .map_err(|e| TillError::storage(format!("cannot open {}: {e}", path.display())))?;
     match file.try_lock() {
         Ok(()) => {}
         Err(fs::TryLockError::WouldBlock) => {
             let mut pid = String::new();
             let _ = file.read_to_string(&mut pid);
             let pid = pid.trim();
-            return Err(TillError::Refused(format!(
+            return Err(TillError::refused(format!(
                 "the till in {} is already running (pid {}): use that one, or close it first",
                 dir.display(),
                 if pid.is_empty() { "unknown" } else { pid }
             )));
         }
         Err(fs::TryLockError::Error(e)) => {
-            return Err(TillError::Storage(format!("cannot lock {}: {e}", path.display())));
+            return Err(TillError::storage(format!("cannot lock {}: {e}", path.display())));
         }
     }
     // Who holds it, for the message a second process gets; the lock itself is what counts.
@@ -227,7 +227,7 @@ pub fn lock_folder(dir: &Path) -> Result<FolderLock, TillError> {
         .and_then(|()| file.rewind())
         .and_then(|()| write!(file, "{}", std::process::id()))
         .and_then(|()| file.flush());
-    written.map_err(|e| TillError::Storage(format!("cannot write {}: {e}", path.display())))?;
+    written.map_err(|e| TillError::storage(format!("cannot write {}: {e}", path.display())))?;
     Ok(FolderLock { _file: file })
 }
 
@@ -267,14 +267,14 @@ pub fn open_read_only(dir: &Path) -> Result<ReadOnly, TillError> {
     use rusqlite::OpenFlags;
     let db = dir.join(DB_FILE);
     if !db.is_file() {
-        return Err(TillError::Refused(format!(
+        return Err(TillError::refused(format!(
             "{} holds no till: check --data, or set one up with `pos-till init`",
             dir.display()
         )));
     }
     let flags =
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let cannot = |e: rusqlite::Error| TillError::Storage(format!("cannot read {}: {e}", db.display()));
+    let cannot = |e: rusqlite::Error| TillError::storage(format!("cannot read {}: {e}", db.display()));
     let usable =
         |c: &Connection| c.query_row("SELECT COUNT(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0));
     if let Ok(conn) = Connection::open_with_flags(format!("{}?mode=ro", uri(&db)), flags)
@@ -290,11 +290,11 @@ pub fn open_read_only(dir: &Path) -> Result<ReadOnly, TillError> {
     }
     let tmp = std::env::temp_dir().join(format!("pos-till-read-{}-{}", std::process::id(), nonce()));
     fs::create_dir_all(&tmp)
-        .map_err(|e| TillError::Storage(format!("cannot create {}: {e}", tmp.display())))?;
+        .map_err(|e| TillError::storage(format!("cannot create {}: {e}", tmp.display())))?;
     let copy = TempCopy(tmp.clone());
     for f in [DB_FILE, "till.db-wal"] {
         fs::copy(dir.join(f), tmp.join(f)).map_err(|e| {
-            TillError::Storage(format!("cannot copy {} to read it: {e}", dir.join(f).display()))
+            TillError::storage(format!("cannot copy {} to read it: {e}", dir.join(f).display()))
         })?;
     }
     let conn = Connection::open(tmp.join(DB_FILE)).map_err(cannot)?;
@@ -310,7 +310,7 @@ fn nonce() -> u64 {
 pub fn open_db(dir: &Path) -> Result<Connection, TillError> {
     let path = dir.join(DB_FILE);
     let conn = Connection::open(&path)
-        .map_err(|e| TillError::Storage(format!("cannot open {}: {e}", path.display())))?;
+        .map_err(|e| TillError::storage(format!("cannot open {}: {e}", path.display())))?;
     // Small pages: a ticket commit syncs 7–8 KiB of WAL frames instead of 28–32 KiB. Applies to a new
     // file only; an existing one keeps its page size.
     conn.pragma_update(None, "page_size", 1024)?;
@@ -339,7 +339,7 @@ pub fn open_db(dir: &Path) -> Result<Connection, TillError> {
 /// Opens the database of an existing till; refuses (and creates nothing) where there is none.
 pub fn open_existing(dir: &Path) -> Result<Connection, TillError> {
     if !dir.join(DB_FILE).is_file() {
-        return Err(TillError::Refused(format!(
+        return Err(TillError::refused(format!(
             "{} holds no till: check --data, or set one up with `pos-till init`",
             dir.display()
         )));
@@ -351,7 +351,7 @@ pub fn open_existing(dir: &Path) -> Result<Connection, TillError> {
 pub fn create_key(dir: &Path) -> Result<SigningKey, TillError> {
     let path = dir.join(KEY_FILE);
     if path.exists() {
-        return Err(TillError::Refused(format!(
+        return Err(TillError::refused(format!(
             "{} already exists: this folder already holds a till; use another --data folder",
             path.display()
         )));
@@ -363,7 +363,7 @@ pub fn create_key(dir: &Path) -> Result<SigningKey, TillError> {
 pub fn create_key_file(path: &Path) -> Result<SigningKey, TillError> {
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret)
-        .map_err(|e| TillError::Storage(format!("no randomness for the key: {e}")))?;
+        .map_err(|e| TillError::storage(format!("no randomness for the key: {e}")))?;
     let key = SigningKey::from_bytes(&secret);
     write_private(path, journal::hex(&secret).as_bytes())?;
     Ok(key)
@@ -379,17 +379,17 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), TillError> {
     options.mode(0o600);
     let mut f = options
         .open(path)
-        .map_err(|e| TillError::Storage(format!("cannot write {}: {e}", path.display())))?;
+        .map_err(|e| TillError::storage(format!("cannot write {}: {e}", path.display())))?;
     f.write_all(bytes)
         .and_then(|()| f.sync_all())
-        .map_err(|e| TillError::Storage(format!("cannot write {}: {e}", path.display())))
+        .map_err(|e| TillError::storage(format!("cannot write {}: {e}", path.display())))
 }
 
 /// Syncs a folder, so that a file created or renamed in it survives a power cut.
 pub fn sync_folder(dir: &Path) -> Result<(), TillError> {
     fs::File::open(dir)
         .and_then(|d| d.sync_all())
-        .map_err(|e| TillError::Storage(format!("cannot sync {}: {e}", dir.display())))
+        .map_err(|e| TillError::storage(format!("cannot sync {}: {e}", dir.display())))
 }
 
 /// Reads the till's signing key from `dir`.
@@ -400,14 +400,14 @@ pub fn read_key(dir: &Path) -> Result<SigningKey, TillError> {
 /// Reads a signing key from the file `path`.
 pub fn read_key_file(path: &Path) -> Result<SigningKey, TillError> {
     let text = fs::read_to_string(path).map_err(|e| {
-        TillError::Storage(format!(
+        TillError::storage(format!(
             "cannot read the till's key {}: {e}; restore it from the till's backup",
             path.display()
         ))
     })?;
     let bytes = journal::unhex(text.trim())
         .filter(|b| b.len() == 32)
-        .ok_or_else(|| TillError::Storage(format!("{} is not a till key (64 hex digits)", path.display())))?;
+        .ok_or_else(|| TillError::storage(format!("{} is not a till key (64 hex digits)", path.display())))?;
     let mut secret = [0u8; 32];
     secret.copy_from_slice(&bytes);
     Ok(SigningKey::from_bytes(&secret))
@@ -437,7 +437,7 @@ pub fn identity(conn: &Connection) -> Result<Identity, TillError> {
         Ok(Identity { till: r.get(0)?, store: r.get(1)?, number: r.get(2)?, public_key })
     })
     .optional()?
-    .ok_or_else(|| TillError::Refused("this folder holds no till: run `pos-till init` first".into()))
+    .ok_or_else(|| TillError::refused("this folder holds no till: run `pos-till init` first"))
 }
 
 /// The head of each chain and the last number of each kind: where the next record goes.
@@ -468,7 +468,7 @@ impl Heads {
         for row in rows {
             let (chain, seq, hash, at, sig) = row?;
             let chain = ChainName::parse(&chain)
-                .ok_or_else(|| TillError::Storage(format!("unknown chain `{chain}`")))?;
+                .ok_or_else(|| TillError::storage(format!("unknown chain `{chain}`")))?;
             heads.chains.insert(chain, (seq, to32(&hash), to64(&sig)));
             heads.last_at.insert(chain, at);
         }
@@ -546,8 +546,8 @@ pub fn append(
     let header =
         Header { v: journal::FORMAT, till: till.to_owned(), chain, seq, kind, no, at: at.to_owned() };
     let body = serde_json::to_value(entry)
-        .map_err(|e| TillError::Storage(format!("cannot encode a record: {e}")))?;
-    let bytes = journal::encode(&header, &body).map_err(|e| TillError::Storage(e.to_string()))?;
+        .map_err(|e| TillError::storage(format!("cannot encode a record: {e}")))?;
+    let bytes = journal::encode(&header, &body).map_err(|e| TillError::storage(e.to_string()))?;
     let hash = journal::chain_hash(&prev, &bytes);
     let sig = signer.sign(&hash);
     tx.prepare_cached(
@@ -555,7 +555,7 @@ pub fn append(
     )?
     .execute(params![chain.as_str(), seq, kind.as_str(), no, at, bytes, &prev[..], &hash[..], &sig.to_bytes()[..]])
     .map_err(|e| match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::ConstraintViolation) => TillError::Storage(format!(
+        Some(rusqlite::ErrorCode::ConstraintViolation) => TillError::storage(format!(
             "record {} of the {} chain was written by another process meanwhile ({e}): a second till runs \
              on this folder (its lock file removed?); close both and start one",
             seq,
@@ -616,7 +616,7 @@ fn stored_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRecord> {
 }
 
 fn decode_stored((bytes, prev, hash, sig): RawRecord) -> Result<Stored, TillError> {
-    let bad = |e: String| TillError::Storage(format!("a journal record: {e}"));
+    let bad = |e: String| TillError::storage(format!("a journal record: {e}"));
     let (header, body) = journal::decode(&bytes).map_err(|e| bad(e.to_string()))?;
     let entry: Entry = serde_json::from_value(body).map_err(|e| bad(e.to_string()))?;
     let mut s = [0u8; 64];

@@ -179,7 +179,7 @@ pub fn walk(
             };
             for h in done {
                 let (part, results) =
-                    h.join().map_err(|_| TillError::Storage("a verification thread failed".into()))?;
+                    h.join().map_err(|_| TillError::storage("a verification thread failed"))?;
                 for ((seq, row), checked) in part.into_iter().zip(results) {
                     let seen = order.next(&hand_overs, ring, seq, &row, checked);
                     let stop = match seen {
@@ -370,7 +370,7 @@ fn check_on_all_cores(
         });
         match spawned {
             Ok(h) => handles.push(h),
-            Err(e) => return Err(TillError::Storage(format!("cannot start a verification thread: {e}"))),
+            Err(e) => return Err(TillError::storage(format!("cannot start a verification thread: {e}"))),
         }
     }
 }

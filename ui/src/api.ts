@@ -2,14 +2,13 @@
 
 import { invoke } from "@tauri-apps/api/core";
 
-/** An error from a command: `code` chooses the headline, `message` is the engine's sentence. */
-export interface AppError {
-  code: "refused" | "needs_manager" | "blocked" | "device" | "storage";
-  message: string;
-}
+import type { ErrorView } from "./generated/till";
+
+/** An error from a command: `kind` chooses the headline, `reason` the words (see `reasons.ts`). */
+export type AppError = ErrorView;
 
 export function isAppError(e: unknown): e is AppError {
-  return typeof e === "object" && e !== null && "code" in e && "message" in e;
+  return typeof e === "object" && e !== null && "kind" in e && "reason" in e && "message" in e;
 }
 
 /** A manager's id and PIN typed on this till. */
@@ -21,6 +20,8 @@ export interface Approval {
 export interface DeviceLast {
   ok: boolean;
   message: string;
+  /** The failure with its code, when the window can word it. */
+  reason: ErrorView | null;
 }
 
 export interface DeviceState {
@@ -34,7 +35,7 @@ export interface Status {
   /** The fingerprint of the key signing the journal now. */
   key: string;
   /** Why the till refuses to sell (its tables not made from its journal, a journal older than its head). */
-  blocked: string[];
+  blocked: ErrorView[];
   operator: string | null;
   training: boolean;
   register: { day: string; float: string; expected_cash: string } | null;
@@ -113,7 +114,7 @@ export interface Paid {
   change: string;
   points_earned: number;
   credit_notes: { note: string; amount: string }[];
-  printer?: string;
+  printer?: ErrorView;
 }
 
 export interface TicketView {
@@ -129,7 +130,7 @@ export interface Closed {
   counted: string;
   difference: string;
   z: Record<string, unknown>;
-  printer?: string;
+  printer?: ErrorView;
 }
 
 /** Calls a command with the fields of its till-script action. */

@@ -4,7 +4,8 @@
 // scanner's test does not wait for a scan: the codes it reads show here as they come.
 
 import type { Status } from "./api";
-import { sentence, t } from "./i18n";
+import { t } from "./i18n";
+import { said } from "./reasons";
 import type { Key } from "./i18n";
 import { connectionKinds, describe, setupFor, withKind } from "./setup";
 import type { Connection, ConnectionKind, DeviceForm, DeviceName, Forms, Model, Setup } from "./setup";
@@ -110,7 +111,7 @@ function devicePanel(env: Env, forms: Forms, form: DeviceForm, live: HTMLElement
     try {
       const r = await env.call<{ ok: boolean; result: string }>("test_device", { device: name });
       await env.refresh();
-      result.textContent = `${r.ok ? "✓" : "✗"} ${sentence(r.result)}`;
+      result.textContent = `${r.ok ? "✓" : "✗"} ${r.result}`;
       result.className = `test-result ${r.ok ? "ok" : "bad"}`;
     } finally {
       waiting?.remove();
@@ -122,7 +123,7 @@ function devicePanel(env: Env, forms: Forms, form: DeviceForm, live: HTMLElement
     h("legend", {}, t(name)),
     fields,
     h("p", { class: "detail" }, t("setting"), " ", h("code", { id: `setting-${name}` }, form.setting)),
-    last ? h("p", { class: last.ok ? "detail" : "detail bad" }, t("lastAnswer"), " ", sentence(last.message)) : null,
+    last ? h("p", { class: last.ok ? "detail" : "detail bad" }, t("lastAnswer"), " ", last.reason !== null ? said(last.reason) : last.message) : null,
     name === "scanner" ? h("p", { class: "detail" }, t("lastScan"), " ", live) : null,
     h("div", { class: "actions" }, save, test),
     result,

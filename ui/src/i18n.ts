@@ -2,6 +2,7 @@
 // the choice is kept in the window's local storage.
 
 import type { Lang } from "./format";
+import type { ErrorKind } from "./generated/till";
 
 const fr = {
   login: "Connexion",
@@ -349,75 +350,9 @@ export function t(key: Key, params: Record<string, string> = {}): string {
   return text.replace(/\{(\w+)\}/g, (_, k: string) => params[k] ?? "");
 }
 
-/**
- * The engine speaks English; at the counter in French the sentences a cashier meets every day are
- * said in French. A sentence not listed is shown as the engine wrote it, under a French headline.
- */
-const FRENCH: ReadonlyArray<[RegExp, string]> = [
-  [/^wrong PIN for (.+) \((\d+) in a row; (\d+) lock the account\)$/, "Code erroné pour $1 ($2 de suite ; bloqué à $3)"],
-  [/^no staff member (\S+) at this till/, "Aucun membre du personnel $1 sur cette caisse : vérifiez le matricule"],
-  [/^(.+)'s account is locked after .*until ([^,;)]+).*$/, "Le compte de $1 est bloqué après trop de codes erronés jusqu'à $2 : patientez ou appelez un responsable"],
-  [/^nobody is logged in.*$/, "Personne n'est connecté : saisissez votre code"],
-  [/^the register is not open.*$/, "La caisse n'est pas ouverte : ouvrez-la avec le fond de caisse compté"],
-  [/^no product has barcode (\S+).*$/, "Aucun article n'a le code $1 : scannez-le à nouveau ou saisissez la référence"],
-  [/^(\S+) is sold by weight: put it on the scale$/, "$1 se vend au poids : posez-le sur la balance"],
-  [/^(\S+) is sold by weight and no scale answers here.*$/, "$1 se vend au poids et aucune balance ne répond ici : saisissez son poids en grammes"],
-  [/^(?:line \d+: )?(\S+) is serial-tracked: one unit per line.*$/, "$1 a un numéro de série : une unité par ligne, chacune avec son numéro"],
-  [/^(?:line \d+: )?(\S+) is serial-tracked.*$/, "$1 a un numéro de série : scannez-le ou saisissez-le"],
-  [/^the basket is empty.*$/, "Le panier est vide : scannez un article"],
-  [/^no gift card or credit note (\S+).*$/, "Aucune carte cadeau ni avoir $1 : vérifiez le numéro"],
-  [/^(\S+): the balance cannot go below zero.*$/, "$1 : solde insuffisant, encaissez le reste autrement"],
-  [/^the customer has (\d+) points, not (\d+)$/, "Le client a $1 points, pas $2"],
-  [/^attach the customer to spend their points$/, "Associez le client pour utiliser ses points"],
-  [/^no customer (\S+).*$/, "Aucun client $1 : vérifiez la carte ou cherchez par nom"],
-  [/^no ticket (\S+) at this till.*$/, "Aucun ticket $1 sur cette caisse : vérifiez le numéro sur le ticket"],
-  [/^everything on (\S+) was already returned$/, "Tout le ticket $1 a déjà été repris"],
-  [/^finish, park or cancel the current basket first$/, "Terminez, mettez en attente ou abandonnez le panier en cours"],
-  [/^finish or park the current basket first$/, "Terminez ou mettez en attente le panier en cours"],
-  [/^a basket is open: pay, park or cancel it before closing$/, "Un panier est ouvert : encaissez, mettez en attente ou abandonnez-le avant la clôture"],
-  [/^the drawer should hold (\S+) €, not (\S+) €$/, "Le tiroir devrait contenir $1 €, pas $2 €"],
-  [/^(.*) of (\S+) €: no amount above (\S+) € is accepted.*$/, "$1 de $2 € : aucun montant au-delà de $3 € n'est accepté, vérifiez la saisie"],
-  [/^(\S+) €: no amount above (\S+) € is accepted.*$/, "$1 € : aucun montant au-delà de $2 € n'est accepté, vérifiez la saisie"],
-  [/^`(\w+)` must be a whole number(.*)$/, "« $1 » doit être un nombre entier$2"],
-  [/^the till's tables were not made from its journal \((.*)\): .*$/, "Les tables de la caisse ne proviennent pas de son journal ($1) : un responsable les reconstruit depuis le journal (Gestion)"],
-  [/^the journal is older than its head.*$/, "Le journal est plus ancien que sa tête (base coupée ou ancienne copie remise) : remettez la dernière copie de la caisse, ou un responsable accepte la perte (Gestion)"],
-  [/^the journal holds other records than its head.*$/, "Le journal ne contient pas les enregistrements de sa tête (réécrit) : remettez la dernière copie de la caisse"],
-  [/^the till's head file is missing.*$/, "Le fichier de tête de la caisse a disparu : remettez-le depuis la sauvegarde, ou un responsable accepte le journal tel qu'il est (Gestion)"],
-  [/^(.*): (\S+) is not a manager: a manager must approve.*$/, "$1 : $2 n'est pas responsable, un responsable doit valider"],
-  [/^(.*): a manager must approve \(manager's PIN\)$/, "$1 : un responsable doit valider (son code)"],
-  [/^card declined \((.*)\).*$/, "Carte refusée ($1) : demandez une autre carte ou un autre moyen de paiement"],
-  [/^(.*)the payment's outcome is unknown.*$/, "$1le résultat du paiement est inconnu : un responsable vérifie le terminal avant tout autre paiement"],
-  [/^(?:printer: )?the printer is out of paper: load a roll(?:: the ticket is saved and its receipt prints once the printer is back)?$/, "Imprimante sans papier : remettez un rouleau ; le ticket est enregistré et s'imprimera dès qu'elle sera prête"],
-  [/^(?:printer: )?the printer's cover is open: close it(?:: the ticket is saved and its receipt prints once the printer is back)?$/, "Le capot de l'imprimante est ouvert : fermez-le ; le ticket s'imprimera ensuite"],
-  [/^(?:printer: )?the printer is off line: press its on-line button(?:: the ticket is saved and its receipt prints once the printer is back)?$/, "L'imprimante est hors ligne : appuyez sur son bouton « en ligne » ; le ticket s'imprimera ensuite"],
-  [/^(?:printer: )?the printer reports an error.*$/, "L'imprimante signale une erreur (bourrage ou massicot) : dégagez-la, fermez le capot, appuyez sur l'avance papier"],
-  [/^(\S+): the scale shows (\S+) for (\S+) kg where the till counts (\S+): .*$/, "$1 : la balance affiche $2 pour $3 kg alors que la caisse compte $4 ; rien n'a été ajouté : vérifiez le prix réglé sur la balance, ou saisissez le poids"],
-  [/^(\S+): the weight is not stable: wait for the scale to settle$/, "$1 : le poids n'est pas stable, attendez que la balance se stabilise"],
-  [/^the scale answers: (.*)$/, "La balance répond : $1"],
-  [/^test receipt printed, drawer opened; the printer says: (.*)$/, "Ticket de test imprimé, tiroir ouvert ; l'imprimante indique : $1"],
-  [/^(.*): the card was not charged; try again or take another tender$/, "$1 : la carte n'a pas été débitée ; recommencez ou prenez un autre moyen de paiement"],
-  [/^(\S+) still to pay$/, "Il reste $1 à payer"],
-  [/^(\S+) too much on non-cash tenders.*$/, "$1 de trop sur les paiements hors espèces : seule la monnaie se rend en espèces"],
-  [/^gift cards sold \((\S+)\) must be paid by cash or card; only (\S+) is$/, "Les cartes cadeaux vendues ($1) se paient en espèces ou par carte ; seulement $2 le sont"],
-  [/^the refund is (\S+) but (\S+) is paid out.*$/, "Le remboursement est de $1 mais $2 sont rendus : rendez exactement le remboursement"],
-  [/^(\S+) has (\S+) left, not (\S+).*$/, "$1 n'a plus que $2, pas $3 : prenez le reste autrement"],
-  [/^a card payment from before a crash is unresolved.*$/, "Un paiement carte d'avant un arrêt brutal est en suspens : un responsable doit le régler d'abord"],
-  [/^a card payment of (\S+) is already approved on this basket.*$/, "Un paiement carte de $1 est déjà accepté sur ce panier : gardez-le dans les paiements, ou abandonnez le panier pour le rembourser"],
-  [/^(\S+) is already closed; selling resumes tomorrow$/, "La journée du $1 est clôturée : la vente reprend demain"],
-];
-
-/** An engine sentence in the current language. */
-export function sentence(message: string): string {
-  if (current !== "fr") return message;
-  for (const [pattern, french] of FRENCH) {
-    if (pattern.test(message)) return message.replace(pattern, french);
-  }
-  return message;
-}
-
 /** The headline for an error code. */
-export function headline(code: string): string {
-  switch (code) {
+export function headline(kind: ErrorKind): string {
+  switch (kind) {
     case "needs_manager":
       return t("errManager");
     case "blocked":

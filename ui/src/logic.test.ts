@@ -1,7 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { countTotal, countedForEngine } from "./cash";
 import { euros, kilograms, parseCents } from "./format";
-import { headline, sentence, setLang, t } from "./i18n";
+import { headline, setLang, t } from "./i18n";
+import { reasonFr, said } from "./reasons";
+import type { ErrorView } from "./generated/till";
 import { forEngine, settle } from "./tenders";
 import { WedgeClassifier } from "./wedge";
 
@@ -111,17 +113,25 @@ describe("split tenders", () => {
 });
 
 describe("words and sentences", () => {
-  test("French sentences for the engine's everyday errors, English left as is", () => {
+  test("French words for the engine's refusals come from their code, English is the engine's sentence", () => {
     setLang("fr");
-    expect(sentence("wrong PIN for Léa Martin (1 in a row; 5 lock the account)")).toBe(
-      "Code erroné pour Léa Martin (1 de suite ; bloqué à 5)",
+    const wrongPin: ErrorView = {
+      kind: "refused",
+      reason: { code: "wrong_pin", name: "Léa Martin", failures: 1, limit: 5 },
+      message: "wrong PIN for Léa Martin (1 in a row; 5 lock the account)",
+    };
+    expect(said(wrongPin)).toBe("Code erroné pour Léa Martin (1 de suite ; bloqué à 5)");
+    expect(reasonFr({ code: "unknown_barcode", barcode: "123" })).toMatch(/^Aucun article n'a le code 123/);
+    expect(reasonFr({ code: "voucher_short", number: "GC-1", left: 1250, wanted: 2000 })).toBe(
+      "GC-1 n'a plus que 12,50\u00a0€, pas 20,00\u00a0€ : prenez le reste autrement",
     );
-    expect(sentence("no product has barcode 123; check the label or key in the SKU")).toMatch(/^Aucun article/);
-    expect(sentence("something new")).toBe("something new");
+    expect(reasonFr({ code: "line", line: 2, problem: "serial_needed", sku: "RAD-1" })).toBe(
+      "RAD-1 a un numéro de série : scannez-le ou saisissez-le",
+    );
     expect(headline("needs_manager")).toBe("Validation d'un responsable nécessaire");
     expect(t("approvalText", { what: "remise" })).toContain("remise");
     setLang("en");
-    expect(sentence("wrong PIN for Léa Martin (1 in a row; 5 lock the account)")).toMatch(/^wrong PIN/);
+    expect(said(wrongPin)).toBe("wrong PIN for Léa Martin (1 in a row; 5 lock the account)");
     expect(headline("device")).toBe("Device problem");
     setLang("fr");
   });
@@ -130,22 +140,20 @@ describe("words and sentences", () => {
     setLang("fr");
     expect(headline("blocked")).toBe("Caisse bloquée : un responsable doit intervenir");
     expect(
-      sentence(
-        "the journal is older than its head (cut short, or an older copy put back): the head kept in /d/till.head is live record 9, the database holds live record 6. Put back the latest copy",
-      ),
+      reasonFr({ code: "head_not_reached", problem: "behind", expected: "live 9", found: "live 6", message: "…" }),
     ).toMatch(/^Le journal est plus ancien que sa tête/);
-    expect(
-      sentence(
-        "the till's tables were not made from its journal (they hold a grand total of -999.99 € where the journal adds up to 12.00 €): it sells again once a manager runs `pos-till rebuild --staff ID --pin PIN`",
-      ),
-    ).toBe(
-      "Les tables de la caisse ne proviennent pas de son journal (they hold a grand total of -999.99 € where the journal adds up to 12.00 €) : un responsable les reconstruit depuis le journal (Gestion)",
-    );
-    expect(sentence("a line of 12000.00 € (above the 10000.00 € maximum): a manager must approve (manager's PIN)")).toBe(
-      "a line of 12000.00 € (above the 10000.00 € maximum) : un responsable doit valider (son code)",
+    expect(reasonFr({ code: "tables_not_from_journal", why: "a grand total of -999.99 €" })).toBe(
+      "Les tables de la caisse ne proviennent pas de son journal (a grand total of -999.99 €) : un responsable les reconstruit depuis le journal (Gestion)",
     );
     expect(
-      sentence("S008's account is locked after 5 wrong PINs (until 2026-12-05T09:15:00+01:00, at least 3 more minute(s)); wait or ask a manager"),
-    ).toBe("Le compte de S008 est bloqué après trop de codes erronés jusqu'à 2026-12-05T09:15:00+01:00 : patientez ou appelez un responsable");
+      reasonFr({
+        code: "needs_manager",
+        task: { task: "amount", of: "line", cents: 1200000, max: 1000000 },
+        not_manager: null,
+      }),
+    ).toBe("une ligne de 12\u202f000,00\u00a0€ (au-delà du maximum de 10\u202f000,00\u00a0€) : un responsable doit valider (son code)");
+    expect(reasonFr({ code: "locked_out", name: "S008", limit: 5, until: "2026-12-05T09:15:00+01:00", minutes: 3 })).toBe(
+      "Le compte de S008 est bloqué après 5 codes erronés, encore 3 min au moins : patientez ou appelez un responsable",
+    );
   });
 });

@@ -7,7 +7,9 @@ import type { Approval, Basket, Closed, Customer, Paid, Product, Status, TicketV
 import { DENOMINATIONS, countTotal, countedForEngine, isNote } from "./cash";
 import { euros, kilograms, money, parseCents, toCents } from "./format";
 import type { Lang } from "./format";
-import { headline, lang, sentence, setLang, t } from "./i18n";
+import { headline, lang, setLang, t } from "./i18n";
+import { said } from "./reasons";
+import type { ErrorView } from "./generated/till";
 import type { Key } from "./i18n";
 import { settle, forEngine } from "./tenders";
 import type { Tender } from "./tenders";
@@ -68,8 +70,8 @@ function showError(e: unknown): void {
   const box = document.getElementById("error") as HTMLElement;
   box.replaceChildren();
   if (isAppError(e)) {
-    box.append(h("strong", {}, headline(e.code)), " ", sentence(e.message));
-    if (e.code === "storage") box.append(" ", t("errNothingLost"));
+    box.append(h("strong", {}, headline(e.kind)), " ", said(e));
+    if (e.kind === "storage") box.append(" ", t("errNothingLost"));
   } else {
     box.append(h("strong", {}, t("errRefused")), " ", String(e));
   }
@@ -160,9 +162,8 @@ async function approved<T>(f: (a?: Approval) => Promise<T>): Promise<T | null> {
   try {
     return await f();
   } catch (e) {
-    if (!isAppError(e) || e.code !== "needs_manager") throw e;
-    const what = e.message.replace(/: a manager must approve \(manager's PIN\)$/, "");
-    let why = sentence(what);
+    if (!isAppError(e) || e.kind !== "needs_manager") throw e;
+    let why = said(e);
     for (;;) {
       const a = await askApproval(why);
       if (a === null) return null;
@@ -170,11 +171,11 @@ async function approved<T>(f: (a?: Approval) => Promise<T>): Promise<T | null> {
         return await f(a);
       } catch (again) {
         // A wrong manager PIN or id, or a cashier's: ask again, saying what was wrong.
+        const staffRefused = ["wrong_pin", "unknown_staff", "locked_out"];
         const retry =
-          isAppError(again) &&
-          (again.code === "needs_manager" || /^wrong PIN|^no staff member|account is locked/.test(again.message));
+          isAppError(again) && (again.kind === "needs_manager" || staffRefused.includes(again.reason.code));
         if (!retry) throw again;
-        why = `${sentence(what)} — ${sentence(again.message)}`;
+        why = `${said(e)} — ${said(again)}`;
       }
     }
   }
@@ -184,7 +185,7 @@ async function approved<T>(f: (a?: Approval) => Promise<T>): Promise<T | null> {
  * Why the till refuses to sell, and what a manager does about it: make its tables again from the
  * journal, or accept a journal that does not reach its head (both journaled).
  */
-function blockedPanel(blocked: string[]): HTMLElement[] {
+function blockedPanel(blocked: ErrorView[]): HTMLElement[] {
   if (blocked.length === 0) return [];
   const act = (what: "rebuild" | "accept_head") => async (): Promise<void> => {
     const r = await approved((approval) => call(what, { approval }));
@@ -192,10 +193,10 @@ function blockedPanel(blocked: string[]): HTMLElement[] {
     await refreshBar();
     manageScreen();
   };
-  const head = blocked.some((b) => /head/.test(b));
+  const head = blocked.some((b) => b.reason.code === "head_not_reached");
   return [
     h("h2", { class: "warning", id: "blocked" }, t("blocked")),
-    ...blocked.map((b) => h("p", { class: "detail" }, sentence(b))),
+    ...blocked.map((b) => h("p", { class: "detail" }, said(b))),
     h(
       "div",
       { class: "row" },
@@ -216,8 +217,10 @@ function deviceBadge(name: "printer" | "terminal" | "scale" | "scanner"): HTMLEl
   const configured = d?.configured !== null && d?.configured !== undefined;
   const bad = d?.last !== null && d?.last !== undefined && !d.last.ok;
   const cls = bad ? "device bad" : configured ? "device ok" : "device off";
-  const title = bad ? (d?.last?.message ?? "") : configured ? (d?.last?.message ?? t("deviceOk")) : t("notConfigured");
-  return h("span", { class: cls, id: `device-${name}`, title }, t(name as Key), bad ? ` ⚠ ${sentence(title)}` : "");
+  const last = d?.last ?? null;
+  const words = last === null ? "" : last.reason !== null ? said(last.reason) : last.message;
+  const title = bad ? words : configured ? (last?.message ?? t("deviceOk")) : t("notConfigured");
+  return h("span", { class: cls, id: `device-${name}`, title }, t(name as Key), bad ? ` ⚠ ${words}` : "");
 }
 
 async function refreshBar(): Promise<Status> {
@@ -238,7 +241,7 @@ async function refreshBar(): Promise<Status> {
     h("span", { class: "devices" }, deviceBadge("printer"), deviceBadge("terminal"), deviceBadge("scale")),
     h("span", { id: "sync", class: "sync" }, t("sync")),
     status.blocked.length > 0
-      ? h("span", { id: "blocked-badge", class: "device bad", title: status.blocked.map(sentence).join("\n") }, `⚠ ${t("blocked")}`)
+      ? h("span", { id: "blocked-badge", class: "device bad", title: status.blocked.map(said).join("\n") }, `⚠ ${t("blocked")}`)
       : null,
     langButton,
     lockButton,
@@ -349,18 +352,19 @@ async function scanCode(code: string, extra: Record<string, unknown> = {}): Prom
     if (r === null) return;
     basket = r.basket;
   } catch (e) {
-    if (isAppError(e) && /serial-tracked/.test(e.message) && extra["serial"] === undefined) {
+    const problem = isAppError(e) && e.reason.code === "line" ? e.reason.problem : null;
+    if ((problem === "serial_needed" || problem === "serial_empty") && extra["serial"] === undefined) {
       const serial = await askText(t("serialAsk"));
       if (serial) return scanCode(code, { ...extra, serial });
       return;
     }
     // A weight is typed only where no scale answers (the engine says so); with one, its stable weight counts.
-    if (isAppError(e) && /no scale answers here/.test(e.message) && extra["grams"] === undefined) {
+    if (isAppError(e) && e.reason.code === "no_scale" && extra["grams"] === undefined) {
       const grams = await askText(t("weightAsk"), true);
       if (grams && /^\d+$/.test(grams) && Number(grams) > 0) return scanCode(code, { ...extra, grams: Number(grams) });
       return;
     }
-    if (isAppError(e) && e.code === "device") void refreshBar();
+    if (isAppError(e) && e.kind === "device") void refreshBar();
     throw e;
   }
   paintBasket();
@@ -780,7 +784,7 @@ function paidScreen(r: Paid): void {
       h("p", { id: "paid-ticket" }, `${t("ticket")} ${r.ticket} — ${m(r.total)}`),
       toCents(r.change) > 0 ? h("div", { id: "paid-change", class: "change huge" }, `${t("change")} ${m(r.change)}`) : null,
       ...r.credit_notes.map((n) => h("p", { class: "credit-note" }, `${t("storeCredit")} ${n.note} : ${m(n.amount)}`)),
-      r.printer ? h("p", { class: "warning" }, sentence(r.printer)) : null,
+      r.printer ? h("p", { class: "warning" }, said(r.printer)) : null,
       h(
         "div",
         { class: "row" },
@@ -942,7 +946,7 @@ function closingScreen(countDay?: string): void {
           fill(result,
             h("h2", {}, t("zReport")),
             h("p", { id: "z-difference" }, `${t("expected")} ${m(r.expected)} — ${t("counted")} ${m(r.counted)} — ${t("difference")} ${m(r.difference)}`),
-            r.printer ? h("p", { class: "warning" }, sentence(r.printer)) : null,
+            r.printer ? h("p", { class: "warning" }, said(r.printer)) : null,
             h("pre", { class: "receipt", id: "z-text" }, (await call<string | null>("last_receipt")) ?? ""),
           );
         }, "primary"),

@@ -31,12 +31,13 @@ use std::time::Duration;
 use pos_drivers::caisse_ap::CaisseAp;
 use pos_drivers::concert::{Concert, Timeouts};
 use pos_drivers::link::{Address, Backoff, LineSettings, Link, Reopening};
-use pos_drivers::printer::{EscPosPrinter, FolderPrinter, ReceiptPrinter};
+use pos_drivers::printer::{EscPosPrinter, FolderPrinter, PrinterError, ReceiptPrinter};
 use pos_drivers::scale::{self, Scale, ScaleProtocol};
 use pos_drivers::scanner::{Scanner, SerialScanner};
 use pos_drivers::terminal::{PaymentTerminal, SimTerminal};
 
 use crate::error::TillError;
+use crate::reason::{PrinterFault, Reason, ScaleFault};
 use crate::store;
 
 /// The devices a till knows.
@@ -225,7 +226,42 @@ pub fn parse(name: &str, value: &str) -> Result<Spec, String> {
 }
 
 fn device_error(e: impl fmt::Display) -> TillError {
-    TillError::Device(e.to_string())
+    TillError::Device(Reason::DeviceFailed { device: "printer".into(), message: e.to_string() })
+}
+
+/// A printer's failure, with its fault for the window to word.
+pub fn printer_error(e: PrinterError) -> TillError {
+    TillError::Device(printer_reason(e))
+}
+
+/// A printer's failure as a reason the window words.
+pub fn printer_reason(e: PrinterError) -> Reason {
+    use pos_drivers::printer::PrinterErrorKind as K;
+    let fault = match e.kind {
+        K::Disconnected => PrinterFault::Disconnected,
+        K::PaperOut => PrinterFault::PaperOut,
+        K::CoverOpen => PrinterFault::CoverOpen,
+        K::Offline => PrinterFault::Offline,
+        K::Timeout => PrinterFault::Timeout,
+        K::Protocol => PrinterFault::Protocol,
+        K::Other => PrinterFault::Other,
+    };
+    Reason::Printer { fault, message: e.message }
+}
+
+/// What a scale's error means, for the window to word.
+pub fn scale_fault(kind: pos_drivers::scale::ScaleErrorKind) -> ScaleFault {
+    use pos_drivers::scale::ScaleErrorKind as K;
+    match kind {
+        K::Motion => ScaleFault::Motion,
+        K::Overload => ScaleFault::Overload,
+        K::UnderZero => ScaleFault::UnderZero,
+        K::Refused => ScaleFault::Refused,
+        K::Disconnected => ScaleFault::Disconnected,
+        K::Timeout => ScaleFault::Timeout,
+        K::Protocol => ScaleFault::Protocol,
+        K::Unsupported => ScaleFault::Unsupported,
+    }
 }
 
 /// The link to a device at `address`, opened when first used and again after each break, pausing
@@ -297,7 +333,7 @@ pub fn scale(spec: &Spec) -> Result<Box<dyn Scale>, TillError> {
             reopening(address, spec.line_defaults(), Duration::from_secs(2)),
             Duration::from_secs(1),
         )),
-        _ => Err(TillError::Refused("not a scale".into())),
+        _ => Err(TillError::refused("not a scale")),
     }
 }
 
@@ -309,7 +345,7 @@ pub fn scanner(spec: &Spec) -> Result<Box<dyn Scanner>, TillError> {
             prefix,
             suffix,
         ))),
-        _ => Err(TillError::Refused("not a scanner".into())),
+        _ => Err(TillError::refused("not a scanner")),
     }
 }
 
@@ -325,7 +361,7 @@ pub fn configured(config: &BTreeMap<String, String>) -> Vec<(String, Result<Spec
 pub fn spec_of(config: &BTreeMap<String, String>, name: &str) -> Result<Option<Spec>, TillError> {
     config
         .get(&format!("device.{name}"))
-        .map(|v| parse(name, v).map_err(|e| TillError::Refused(format!("device.{name}: {e}"))))
+        .map(|v| parse(name, v).map_err(|e| TillError::refused(format!("device.{name}: {e}"))))
         .transpose()
 }
 

@@ -15,21 +15,21 @@ impl Till {
         approval: Option<&Approval>,
     ) -> Result<Value, TillError> {
         let op = self.operator()?;
-        self.not_in_training("closing the register")?;
+        self.not_in_training(Task::ClosingRegister)?;
         let total = crate::closing::count_total(counted)?;
         let by = if self.operator_role()? == Role::Manager {
             op
         } else {
-            self.approve(approval, "closing the register")?
+            self.approve(approval, Task::ClosingRegister)?
         };
         if self.state.register.is_none() {
-            return Err(refused("the register is not open"));
+            return Err(refused(Reason::RegisterClosed));
         }
         let Some(reg) = crate::closing::drawer(&self.conn)? else {
-            return Err(refused("the register is not open"));
+            return Err(refused(Reason::RegisterClosed));
         };
         if !self.state.basket.lines.is_empty() {
-            return Err(refused("a basket is open: pay, park or cancel it before closing"));
+            return Err(refused(Reason::BasketOpenAtClose));
         }
         let closure = crate::closing::day_closure(&self.conn, &reg.day, &by)?;
         let expected = closure.cash_expected;
@@ -56,7 +56,7 @@ impl Till {
             "z": serde_json::to_value(&closure).unwrap_or_default(),
         });
         if let Err(e) = printed {
-            out["printer"] = json!(e.to_string());
+            out["printer"] = json!(ErrorView::from(&e));
         }
         Ok(out)
     }
@@ -86,9 +86,9 @@ impl Till {
     /// Counts the cash of a day the till closed itself.
     pub fn count_cash(&mut self, day: &str, counted: &BTreeMap<String, i64>) -> Result<Value, TillError> {
         let by = self.operator()?;
-        self.not_in_training("counting cash")?;
+        self.not_in_training(Task::CountingCash)?;
         if !self.state.uncounted.contains(day) {
-            return Err(refused(format!("{day} has no cash count waiting")));
+            return Err(refused(Reason::NoCountWaiting { day: day.to_owned() }));
         }
         let total = crate::closing::count_total(counted)?;
         let closure = store::records_of_kind(&self.conn, ChainName::Live, Kind::Closure)?
@@ -98,11 +98,7 @@ impl Till {
                 _ => None,
             })
             .next_back()
-            .ok_or_else(|| {
-                refused(format!(
-                    "the journal holds no closure of {day} made by the till: there is no count to make for it"
-                ))
-            })?;
+            .ok_or_else(|| refused(Reason::NoClosureToCount { day: day.to_owned() }))?;
         let expected = closure.cash_expected;
         let difference = total.checked_sub(expected).ok_or_else(|| projection::overflow("the difference"))?;
         self.commit(vec![Entry::CashCounted {
@@ -121,22 +117,21 @@ impl Till {
     /// Closes a month (`2026-12`) or a year (`2026`) from the closures below it in the journal.
     pub fn close_period(&mut self, key: &str) -> Result<Value, TillError> {
         let by = self.operator()?;
-        self.not_in_training("a closure")?;
+        self.not_in_training(Task::Closure)?;
         let current = {
             let now = self.now();
             self.today(now).to_string()
         };
         if current.get(..key.len()).is_some_and(|c| c <= key) {
-            return Err(refused(format!("{key} is not over yet: close it once it has ended")));
+            return Err(refused(Reason::PeriodNotOver { key: key.to_owned() }));
         }
         if self.operator_role()? != Role::Manager {
-            return Err(TillError::NeedsManager("a periodic closure".into()));
+            return Err(TillError::NeedsManager { task: Task::PeriodicClosure, not_manager: None });
         }
         if self.state.register.as_ref().is_some_and(|r| r.day.starts_with(key)) {
-            return Err(refused(format!(
-                "the register is still open on {}: close the day first",
-                self.state.register.as_ref().map_or("", |r| &r.day)
-            )));
+            return Err(refused(Reason::StillOpen {
+                day: self.state.register.as_ref().map_or_else(String::new, |r| r.day.clone()),
+            }));
         }
         let closure = crate::closing::period_closure(&self.conn, key, &by)?;
         let headers = self.commit(vec![
@@ -146,7 +141,7 @@ impl Till {
         let printed = self.print_closure(&closure, &headers[0], None);
         let mut out = serde_json::to_value(&closure).unwrap_or_default();
         if let Err(e) = printed {
-            out["printer"] = json!(e.to_string());
+            out["printer"] = json!(ErrorView::from(&e));
         }
         Ok(out)
     }
@@ -154,7 +149,7 @@ impl Till {
     /// Writes the signed archive of a month into the data folder's `archives/` and journals it.
     pub fn archive(&mut self, period: &str) -> Result<Value, TillError> {
         if let Some(b) = self.blocks.first() {
-            return Err(TillError::Blocked(b.message()));
+            return Err(TillError::Blocked(b.reason()));
         }
         let file = crate::archive::write(&self.conn, self.signer.key(), &self.ring, &self.dir, period)?;
         self.commit(vec![

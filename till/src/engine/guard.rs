@@ -19,11 +19,11 @@ pub(super) fn finish_key_change(dir: &Path, ring: &KeyRing) -> Result<(), TillEr
     let waiting = store::read_key_file(&next)?;
     if waiting.verifying_key().to_bytes() == ring.current().key {
         std::fs::rename(&next, dir.join(store::KEY_FILE))
-            .map_err(|e| TillError::Storage(format!("cannot put the new key in place: {e}")))?;
+            .map_err(|e| TillError::storage(format!("cannot put the new key in place: {e}")))?;
         store::sync_folder(dir)?;
     } else {
         std::fs::remove_file(&next)
-            .map_err(|e| TillError::Storage(format!("cannot remove {}: {e}", next.display())))?;
+            .map_err(|e| TillError::storage(format!("cannot remove {}: {e}", next.display())))?;
     }
     Ok(())
 }
@@ -104,7 +104,7 @@ impl Till {
     /// A manager makes the till's tables again from its journal (balances, loyalty, stock, returned
     /// units, the state), journaled. The journal must verify: no table is made from a broken one.
     pub fn rebuild(&mut self, approval: Option<&Approval>) -> Result<Value, TillError> {
-        let by = self.approve(approval, "making the till's tables again from its journal")?;
+        let by = self.approve(approval, Task::Rebuilding)?;
         let reason = match self.blocks.iter().find(|b| matches!(b, Block::Projections(_))) {
             Some(Block::Projections(why)) => why.clone(),
             _ => "asked by a manager".into(),
@@ -155,9 +155,9 @@ impl Till {
         let Some(Block::Head { expected, found, .. }) =
             self.blocks.iter().find(|b| matches!(b, Block::Head { .. })).cloned()
         else {
-            return Err(refused("the journal reaches its head: there is nothing to accept"));
+            return Err(TillError::refused("the journal reaches its head: there is nothing to accept"));
         };
-        let by = self.approve(approval, "accepting a journal that does not reach its head")?;
+        let by = self.approve(approval, Task::AcceptingHead)?;
         self.commit(vec![Entry::HeadAccepted { expected: expected.clone(), found: found.clone(), by }])?;
         self.blocks.retain(|b| !matches!(b, Block::Head { .. }));
         self.write_head();
@@ -169,9 +169,9 @@ impl Till {
     /// written beside the old one first, so a crash at any point leaves one key that the journal
     /// accounts for.
     pub fn change_key(&mut self, approval: Option<&Approval>) -> Result<Value, TillError> {
-        let by = self.approve(approval, "replacing the till's signing key")?;
+        let by = self.approve(approval, Task::ReplacingKey)?;
         if self.state.training || !self.state.training_basket.lines.is_empty() {
-            return Err(refused("leave training mode before replacing the key"));
+            return Err(refused(Reason::TrainingMode { task: Task::ReplacingKey }));
         }
         let next = self.dir.join(NEXT_KEY_FILE);
         remove_left_over(&next);
@@ -192,7 +192,7 @@ impl Till {
         self.ring = crate::keys::load(&self.conn)?;
         projection::save_state(&self.conn, &self.state, &self.seal)?;
         std::fs::rename(&next, self.dir.join(store::KEY_FILE)).map_err(|e| {
-            TillError::Storage(format!("cannot put the new key in place: {e}; restart the till"))
+            TillError::storage(format!("cannot put the new key in place: {e}; restart the till"))
         })?;
         store::sync_folder(&self.dir)?;
         Ok(json!({

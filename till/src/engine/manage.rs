@@ -5,15 +5,15 @@ impl Till {
     /// Opens the drawer with no sale: a manager approves.
     pub fn no_sale(&mut self, reason: &str, approval: Option<&Approval>) -> Result<Value, TillError> {
         self.operator()?;
-        self.not_in_training("opening the drawer")?;
+        self.not_in_training(Task::OpeningDrawer)?;
         if reason.trim().is_empty() {
-            return Err(refused("give a reason for opening the drawer"));
+            return Err(refused(Reason::ReasonNeeded { what: "opening the drawer".into() }));
         }
-        let by = self.approve(approval, "opening the drawer without a sale")?;
+        let by = self.approve(approval, Task::NoSale)?;
         self.commit(vec![Entry::NoSale { reason: reason.into(), approved_by: by }])?;
         let opened = self.spool.open_drawer();
         self.note("printer", opened.as_ref().map(|()| "drawer opened").map_err(ToString::to_string));
-        opened.map_err(|e| TillError::Device(e.to_string()))?;
+        opened.map_err(crate::devices::printer_error)?;
         Ok(json!({"drawer": "open"}))
     }
 
@@ -21,9 +21,9 @@ impl Till {
     pub fn training(&mut self, on: bool, approval: Option<&Approval>) -> Result<Value, TillError> {
         self.operator()?;
         if !self.basket().lines.is_empty() {
-            return Err(refused("finish or cancel the basket before switching training mode"));
+            return Err(refused(Reason::FinishBeforeTraining));
         }
-        let by = self.approve(approval, "switching training mode")?;
+        let by = self.approve(approval, Task::SwitchingTraining)?;
         self.commit(vec![Entry::Training { on, by }])?;
         Ok(json!({"training": on}))
     }
@@ -32,11 +32,11 @@ impl Till {
     pub fn configure(&mut self, key: &str, value: &str) -> Result<Value, TillError> {
         let by = self.operator()?;
         if self.operator_role()? == Role::Cashier {
-            return Err(refused("only a manager or a technician changes settings"));
+            return Err(refused(Reason::ManagerOrTechnician { what: "changes settings".into() }));
         }
-        limits::validate(key, value).map_err(refused)?;
+        limits::validate(key, value).map_err(TillError::refused)?;
         if !key.starts_with("device.") && self.operator_role()? != Role::Manager {
-            return Err(refused("only a manager changes the till's maximums and where its head is copied"));
+            return Err(refused(Reason::ManagerOnly));
         }
         self.commit(vec![Entry::ConfigChanged { key: key.into(), value: value.into(), by }])?;
         Ok(json!({key: value}))
@@ -70,7 +70,7 @@ impl Till {
             Ok(m) => (true, m.to_owned()),
             Err(e) => (false, e),
         };
-        self.health.insert(name.to_owned(), DeviceHealth { ok, message });
+        self.health.insert(name.to_owned(), DeviceHealth { ok, message, reason: None });
     }
 
     /// Hands `layout` to the printer (through the spool, which keeps it until it prints) and notes
@@ -83,7 +83,7 @@ impl Till {
     ) -> Result<(), TillError> {
         let printed = self.spool.print(label, layout);
         self.note("printer", printed.as_ref().map(|_| done).map_err(ToString::to_string));
-        printed.map(|_| ()).map_err(|e| TillError::Device(e.to_string()))
+        printed.map(|_| ()).map_err(crate::devices::printer_error)
     }
 
     /// Each device: configured or not, what it last answered, receipts the printer keeps back.
@@ -94,9 +94,12 @@ impl Till {
             let configured = self.state.config.get(&format!("device.{name}"));
             // The printer's latest word is the spool's: it goes on printing in the background.
             let last = match (*name, &spool.last) {
-                ("printer", Some(r)) => {
-                    Some(DeviceHealth { ok: r.is_ok(), message: r.clone().unwrap_or_else(|e| e) })
-                }
+                ("printer", Some(Ok(m))) => Some(DeviceHealth { ok: true, message: m.clone(), reason: None }),
+                ("printer", Some(Err(e))) => Some(DeviceHealth {
+                    ok: false,
+                    message: e.message.clone(),
+                    reason: Some(ErrorView::of(ErrorKind::Device, crate::devices::printer_reason(e.clone()))),
+                }),
                 _ => self.health.get(*name).cloned(),
             };
             out.insert((*name).to_owned(), json!({"configured": configured, "last": last}));
@@ -124,13 +127,10 @@ impl Till {
     pub fn test_device(&mut self, name: &str) -> Result<Value, TillError> {
         self.device_test_allowed()?;
         let spec = match self.state.config.get(&format!("device.{name}")) {
-            Some(v) => Some(crate::devices::parse(name, v).map_err(refused)?),
+            Some(v) => Some(crate::devices::parse(name, v).map_err(TillError::refused)?),
             None if crate::devices::NAMES.contains(&name) => None,
             None => {
-                return Err(refused(format!(
-                    "no device `{name}`: the devices are {}",
-                    crate::devices::NAMES.join(", ")
-                )));
+                return Err(refused(Reason::NoDevice { name: name.to_owned() }));
             }
         };
         let result: Result<String, String> = match name {
@@ -211,11 +211,11 @@ impl Till {
 
     fn device_test_allowed(&self) -> Result<String, TillError> {
         if let Some(b) = self.blocks.first() {
-            return Err(TillError::Blocked(b.message()));
+            return Err(TillError::Blocked(b.reason()));
         }
         let by = self.operator()?;
         if self.operator_role()? == Role::Cashier {
-            return Err(refused("only a manager or a technician tests devices"));
+            return Err(refused(Reason::ManagerOrTechnician { what: "tests devices".into() }));
         }
         Ok(by)
     }
@@ -229,7 +229,7 @@ impl Till {
     ) -> Result<Value, TillError> {
         let by = self.device_test_allowed()?;
         if !crate::devices::NAMES.contains(&name) {
-            return Err(refused(format!("no device `{name}`")));
+            return Err(refused(Reason::NoDevice { name: name.to_owned() }));
         }
         self.note(name, result.as_ref().map(String::as_str).map_err(Clone::clone));
         let (ok, text) = match result {
@@ -251,7 +251,7 @@ impl Till {
         name: &str,
         setup: &crate::devices::setup::Setup,
     ) -> Result<Value, TillError> {
-        let spec = setup.spec(name).map_err(refused)?;
+        let spec = setup.spec(name).map_err(TillError::refused)?;
         self.configure(&format!("device.{name}"), &spec.to_string())
     }
 
@@ -259,7 +259,7 @@ impl Till {
     pub fn retry_printer(&mut self) -> Result<Value, TillError> {
         let retried = self.spool.retry();
         self.note("printer", retried.as_ref().map(|()| "receipts printed").map_err(ToString::to_string));
-        retried.map_err(|e| TillError::Device(e.to_string()))?;
+        retried.map_err(crate::devices::printer_error)?;
         Ok(json!({"waiting": crate::printing::waiting(&self.conn)?}))
     }
 
@@ -271,9 +271,9 @@ impl Till {
         approval: Option<&Approval>,
     ) -> Result<Value, TillError> {
         if !self.state.unresolved_cards.contains(reference) {
-            return Err(refused(format!("no unresolved card payment {reference}")));
+            return Err(refused(Reason::NoUnresolvedCard { reference: reference.to_owned() }));
         }
-        let by = self.approve(approval, "resolving a card payment")?;
+        let by = self.approve(approval, Task::ResolvingCard)?;
         let outcome = if approved { CardOutcome::Approved } else { CardOutcome::NotMade };
         self.commit(vec![Entry::CardResult {
             reference: reference.into(),

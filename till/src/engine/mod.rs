@@ -44,7 +44,7 @@ use crate::anchor::{self, HeadFile};
 use crate::catalogue::{self, Scanned};
 pub use crate::clock::Clock;
 use crate::clock::TillClock;
-use crate::error::TillError;
+use crate::error::{Amounted, ErrorKind, ErrorView, Reason, Task, TillError};
 use crate::inspect::{self, Block};
 use crate::limits::{self, Limits};
 use crate::projection::{self, Seal, add};
@@ -172,6 +172,8 @@ pub struct DeviceHealth {
     pub ok: bool,
     /// What it said (the error when it failed).
     pub message: String,
+    /// The failure with its code, when the window can word it.
+    pub reason: Option<ErrorView>,
 }
 
 /// Fiscal commits between WAL checkpoints. SQLite's automatic checkpoint would fall on whichever
@@ -179,8 +181,13 @@ pub struct DeviceHealth {
 /// scan never waits for one.
 const CHECKPOINT_EVERY: u32 = 100;
 
-fn refused(s: impl Into<String>) -> TillError {
-    TillError::Refused(s.into())
+fn refused(r: Reason) -> TillError {
+    TillError::Refused(r)
+}
+
+/// An amount within the ceiling, or the refusal that says so.
+fn ceiling(cents: i64, of: Amounted) -> Result<i64, TillError> {
+    limits::within_ceiling(cents, of).map_err(TillError::Refused)
 }
 
 fn euros(c: i64) -> String {
@@ -227,9 +234,9 @@ impl Till {
         now: DateTime<Utc>,
     ) -> Result<(), TillError> {
         std::fs::create_dir_all(dir)
-            .map_err(|e| TillError::Storage(format!("cannot create {}: {e}", dir.display())))?;
+            .map_err(|e| TillError::storage(format!("cannot create {}: {e}", dir.display())))?;
         if dir.join(store::DB_FILE).exists() {
-            return Err(refused(format!(
+            return Err(TillError::refused(format!(
                 "{} already holds a till; use another --data folder",
                 dir.display()
             )));
@@ -244,12 +251,14 @@ impl Till {
                 .location(store_code)
                 .filter(|l| l.kind == pos_core::chain::LocationKind::Store)
                 .ok_or_else(|| {
-                    refused(format!("{store_code} is not a store of the chain (see locations.csv)"))
+                    TillError::refused(format!(
+                        "{store_code} is not a store of the chain (see locations.csv)"
+                    ))
                 })?;
             let tz: Tz = location
                 .time_zone
                 .parse()
-                .map_err(|_| refused(format!("unknown time zone {}", location.time_zone)))?;
+                .map_err(|_| TillError::refused(format!("unknown time zone {}", location.time_zone)))?;
             let till = format!("{store_code}-{number}");
             let public = key.verifying_key().to_bytes();
             tx.execute(
@@ -284,7 +293,7 @@ impl Till {
             projection::save_state(&tx, &state, &Seal::of(signer.key()))?;
             tx.commit()?;
             if let Some(head) = HeadFile::of(&till, &heads) {
-                anchor::write(dir, None, &head).map_err(TillError::Storage)?;
+                anchor::write(dir, None, &head).map_err(TillError::storage)?;
             }
             Ok(())
         })();
@@ -332,7 +341,7 @@ impl Till {
         guard::finish_key_change(dir, &ring)?;
         let key = store::read_key(dir)?;
         if key.verifying_key().to_bytes() != ring.current().key {
-            return Err(TillError::Storage(format!(
+            return Err(TillError::storage(format!(
                 "{} is not the key of this till's journal (key {} is in force); restore the till's own \
                  key file",
                 dir.join(store::KEY_FILE).display(),
@@ -364,7 +373,7 @@ impl Till {
             );
         }
         for b in &blocks {
-            tracing::warn!("the till will not sell: {}", b.message());
+            tracing::warn!("the till will not sell: {}", b.reason());
         }
         let clock = TillClock::new(clock);
         let opened_passed = clock.passed();
@@ -502,7 +511,7 @@ impl Till {
         if let Some(b) = self.blocks.first()
             && !entries.iter().all(allowed_while_blocked)
         {
-            return Err(TillError::Blocked(b.message()));
+            return Err(TillError::Blocked(b.reason()));
         }
         // Tables not made from the journal are not written: `rebuild` makes them again from it. The
         // records a blocked till may write (people logging in and out, the start, the clock) change
@@ -541,7 +550,7 @@ impl Till {
                 let (header, _) =
                     store::append(&tx, &mut heads, &self.signer, &self.identity.till, chain, &at, entry)?;
                 if let Some(breach) = projection::apply(&tx, &mut state, &header, entry)?.into_iter().next() {
-                    return Err(TillError::Refused(format!("{breach}: nothing was recorded")));
+                    return Err(refused(Reason::Breach { message: breach.to_string() }));
                 }
                 headers.push(header);
             }
@@ -615,18 +624,18 @@ impl Till {
     }
 
     /// Why the till refuses to sell now, when it does.
-    pub fn blocked(&self) -> Vec<String> {
-        self.blocks.iter().map(Block::message).collect()
+    pub fn blocked(&self) -> Vec<Reason> {
+        self.blocks.iter().map(Block::reason).collect()
     }
 }
 
 fn manual(d: &DiscountSpec) -> Result<ManualDiscount, TillError> {
     let kind = match (&d.percent, d.cents) {
         (Some(p), _) => DiscountKind::Percent(
-            Decimal::from_str(p).map_err(|_| refused(format!("`{p}` is not a percentage")))?,
+            Decimal::from_str(p).map_err(|_| refused(Reason::BadPercent { typed: p.to_owned() }))?,
         ),
         (None, Some(c)) => DiscountKind::Amount(Money::from_cents(c)),
-        (None, None) => return Err(refused("a discount needs a percent or an amount")),
+        (None, None) => return Err(refused(Reason::DiscountEither)),
     };
     Ok(ManualDiscount { reason: d.reason.clone(), kind })
 }

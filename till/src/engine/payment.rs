@@ -34,9 +34,7 @@ impl Till {
                         cents,
                         detail: e.to_string(),
                     }])?;
-                    return Err(TillError::Device(format!(
-                        "{e}; the payment's outcome is unknown: a manager must check the terminal before taking another tender"
-                    )));
+                    return Err(TillError::Device(Reason::CardOutcomeUnknown { message: e.to_string() }));
                 }
             },
         };
@@ -56,9 +54,7 @@ impl Till {
                     outcome: CardOutcome::Declined,
                     detail: reason.clone(),
                 }])?;
-                Err(TillError::Device(format!(
-                    "card declined ({reason}): ask for another card or another tender"
-                )))
+                Err(TillError::Device(Reason::CardDeclined { reason }))
             }
             Err(e) => {
                 self.commit(vec![Entry::CardResult {
@@ -66,9 +62,7 @@ impl Till {
                     outcome: CardOutcome::NotMade,
                     detail: e.to_string(),
                 }])?;
-                Err(TillError::Device(format!(
-                    "{e}: the card was not charged; try again or take another tender"
-                )))
+                Err(TillError::Device(Reason::CardNotCharged { message: e.to_string() }))
             }
         }
     }
@@ -87,7 +81,7 @@ impl Till {
         {
             moves.push((
                 x.reference.as_str(),
-                x.cents.checked_neg().ok_or_else(|| refused("an impossible tender"))?,
+                x.cents.checked_neg().ok_or_else(|| refused(Reason::Overflow { what: "a tender".into() }))?,
             ));
         }
         for (number, delta) in moves {
@@ -101,7 +95,10 @@ impl Till {
         if !t.customer.is_empty() {
             let spent = t.tenders.iter().try_fold(0i64, |s, x| add(s, x.points, "the points spent"))?;
             let now = add(self.points(&t.customer)?, t.points_earned, "the customer's points")?;
-            t.points_balance = Some(now.checked_sub(spent).ok_or_else(|| refused("impossible points"))?);
+            t.points_balance = Some(
+                now.checked_sub(spent)
+                    .ok_or_else(|| refused(Reason::Overflow { what: "the points".into() }))?,
+            );
         }
         let mut returned: BTreeMap<String, u32> = BTreeMap::new();
         for l in t.lines.iter_mut().filter(|l| l.returns_sold_line()) {
@@ -109,8 +106,9 @@ impl Till {
             let was = match returned.get(&l.reference) {
                 Some(u) => *u,
                 None => {
-                    let line =
-                        line.parse().map_err(|_| refused(format!("`{}` names no sold line", l.reference)))?;
+                    let line = line
+                        .parse()
+                        .map_err(|_| TillError::refused(format!("`{}` names no sold line", l.reference)))?;
                     self.returned_units(ticket, line, self.ticket_seq(ticket)?)?
                 }
             };
@@ -118,8 +116,10 @@ impl Till {
                 .quantity
                 .checked_neg()
                 .and_then(|q| u32::try_from(q).ok())
-                .ok_or_else(|| refused("impossible units"))?;
-            let now = was.checked_add(units).ok_or_else(|| refused("impossible units"))?;
+                .ok_or_else(|| refused(Reason::Overflow { what: "the units".into() }))?;
+            let now = was
+                .checked_add(units)
+                .ok_or_else(|| refused(Reason::Overflow { what: "the units".into() }))?;
             returned.insert(l.reference.clone(), now);
             l.returned_after = now;
         }
@@ -143,10 +143,10 @@ impl Till {
         let operator = self.operator()?;
         let basket = self.settle_befores(self.basket().clone())?;
         if basket.lines.is_empty() {
-            return Err(refused("the basket is empty: scan something first"));
+            return Err(refused(Reason::BasketEmpty));
         }
         if tenders.len() > MAX_TENDERS {
-            return Err(refused(format!("at most {MAX_TENDERS} tenders on one ticket")));
+            return Err(refused(Reason::TooManyTenders { max: MAX_TENDERS as u32 }));
         }
         for t in tenders {
             let cents = match t {
@@ -154,7 +154,7 @@ impl Till {
                 TenderSpec::GiftCard { cents, .. } | TenderSpec::StoreCredit { cents, .. } => *cents,
                 TenderSpec::Points(_) => 0,
             };
-            limits::within_ceiling(cents, "a tender").map_err(refused)?;
+            ceiling(cents, Amounted::Tender)?;
         }
         let tendered = tenders
             .iter()
@@ -164,18 +164,16 @@ impl Till {
                 TenderSpec::Points(_) => 0,
             })
             .try_fold(0i64, i64::checked_add)
-            .ok_or_else(|| refused("the tenders add up to more than can be counted"))?;
-        limits::within_ceiling(tendered, "the tenders").map_err(refused)?;
+            .ok_or_else(|| refused(Reason::Overflow { what: "the tenders".into() }))?;
+        ceiling(tendered, Amounted::Tenders)?;
         if !self.state.unresolved_cards.is_empty() {
-            return Err(refused(
-                "a card payment from before a crash is unresolved: a manager must resolve it first",
-            ));
+            return Err(refused(Reason::CardUnresolved));
         }
         let (priced, moves) = self.price(&basket)?;
         let ticket_approved_by = match voids {
             // A void refunds what was sold: its own approval covers it.
             Some(_) => None,
-            None => self.within(priced.total.cents(), self.limits().ticket, "a ticket", approval)?,
+            None => self.within(priced.total.cents(), self.limits().ticket, Amounted::Ticket, approval)?,
         };
         let point_value = self.settings.loyalty.point_value;
         let mut core = Vec::new();
@@ -196,7 +194,7 @@ impl Till {
             core.push(Tender { kind, amount: Money::from_cents(cents) });
         }
         let settlement = settle(priced.total, priced.out_of_scope, &core, point_value)
-            .map_err(|e| refused(format!("{e}")))?;
+            .map_err(|e| refused(Reason::from(e)))?;
         // Balances, checked before anything is charged.
         let mut spend: BTreeMap<String, i64> = BTreeMap::new();
         let mut points_spent = 0i64;
@@ -222,36 +220,38 @@ impl Till {
             if let Some(kind) = self.voucher_kind(number)?
                 && kind != wanted
             {
-                let what = if kind == "gift_card" { "a gift card" } else { "a credit note" };
-                return Err(refused(format!("{number} is {what}: take it as such")));
+                return Err(refused(Reason::VoucherWrongKind {
+                    number: number.clone(),
+                    gift_card: kind == "gift_card",
+                }));
             }
         }
         for (number, cents) in &spend {
             let balance = self.balance(number)?;
             match balance {
                 None => {
-                    return Err(refused(format!("no gift card or credit note {number}; check the number")));
+                    return Err(refused(Reason::UnknownVoucher { number: number.clone() }));
                 }
                 Some(b) if *cents > 0 && b < *cents => {
-                    return Err(refused(format!(
-                        "{number} has {} left, not {}: take the rest by another tender",
-                        euros(b),
-                        euros(*cents)
-                    )));
+                    return Err(refused(Reason::VoucherShort {
+                        number: number.clone(),
+                        left: b,
+                        wanted: *cents,
+                    }));
                 }
                 _ => {}
             }
         }
         if points_spent > 0 {
             if basket.customer.is_empty() {
-                return Err(refused("attach the customer to spend their points"));
+                return Err(refused(Reason::PointsNeedCustomer));
             }
             if priced.total.is_negative() {
-                return Err(refused("points are not paid out on a refund"));
+                return Err(refused(Reason::PointsOnRefund));
             }
             let have = self.points(&basket.customer)?;
             if have < points_spent {
-                return Err(refused(format!("the customer has {have} points, not {points_spent}")));
+                return Err(refused(Reason::PointsShort { have, wanted: points_spent }));
             }
         }
         // Returned units, again at payment: a parked basket may have returned the same line meanwhile.
@@ -267,9 +267,7 @@ impl Till {
         }
         for ((ticket, line), (units, sold)) in &returning {
             if self.returned_units(ticket, *line, self.ticket_seq(ticket)?)?.saturating_add(*units) > *sold {
-                return Err(refused(format!(
-                    "line {line} of {ticket} was already returned; remove it from the basket"
-                )));
+                return Err(refused(Reason::LineAlreadyReturned { ticket: ticket.clone(), line: *line }));
             }
         }
         // What the ticket will state of the rows it changes is read (and checked against the records
@@ -294,10 +292,7 @@ impl Till {
                     card_amounts.remove(i);
                 }
                 None => {
-                    return Err(refused(format!(
-                        "a card payment of {} is already approved on this basket: include it in the tenders, or cancel the basket to refund it",
-                        euros(p.cents)
-                    )));
+                    return Err(refused(Reason::CardAlreadyApproved { cents: p.cents }));
                 }
             }
         }
@@ -428,11 +423,11 @@ impl Till {
             "lines": ticket.lines.len(),
         });
         if let Err(e) = printed {
-            out["printer"] = json!(if crate::printing::waiting(&self.conn)? > 0 {
-                format!("{e}: the ticket is saved and its receipt prints once the printer is back")
-            } else {
-                format!("{e}: the ticket is saved; reprint it when the printer is back")
-            });
+            let queued = crate::printing::waiting(&self.conn)? > 0;
+            out["printer"] = json!(ErrorView::of(
+                ErrorKind::Device,
+                Reason::ReceiptHeld { printer: Box::new(e.reason()), queued }
+            ));
         }
         Ok(out)
     }
@@ -472,30 +467,26 @@ impl Till {
     pub fn void_ticket(&mut self, reference: &str, approval: Option<&Approval>) -> Result<Value, TillError> {
         self.sale_ready()?;
         if !self.basket().lines.is_empty() {
-            return Err(refused("finish or park the current basket first"));
+            return Err(refused(Reason::FinishOrParkFirst));
         }
         let (ticket, sold_seq) = self.find_ticket(reference)?;
         if ticket.lines.iter().any(|l| l.measure == LineMeasure::Returned)
             || ticket.tenders.iter().any(|t| t.kind == TenderMethod::Loyalty)
         {
-            return Err(refused("this ticket holds returns or points: return its lines instead"));
+            return Err(refused(Reason::VoidHoldsReturns));
         }
         if ticket.lines.iter().any(|l| l.gift_card) {
-            return Err(refused(
-                "a ticket that sold a gift card cannot be voided: the card may have been used",
-            ));
+            return Err(refused(Reason::VoidGiftCard));
         }
         for l in &ticket.lines {
             if self.returned_units(&ticket.reference, l.id, sold_seq)? > 0 {
-                return Err(refused("part of this ticket was already returned: return the rest instead"));
+                return Err(refused(Reason::VoidPartlyReturned));
             }
         }
         if !self.state.unresolved_cards.is_empty() {
-            return Err(refused(
-                "a card payment from before a crash is unresolved: a manager must resolve it first",
-            ));
+            return Err(refused(Reason::CardUnresolved));
         }
-        let by = self.approve(approval, "voiding a ticket")?;
+        let by = self.approve(approval, Task::Voiding)?;
         // Each tender refunded as it was paid; cash as one payout, net of the change given.
         let cash = projection::cash_of(&ticket)?;
         let mut tenders: Vec<TenderSpec> = ticket
@@ -523,9 +514,7 @@ impl Till {
             })
             .try_fold(0i64, i64::checked_add);
         if paid_out.is_none() || paid_out != refund {
-            return Err(refused(
-                "this ticket's tenders do not add up to its total; return its lines instead",
-            ));
+            return Err(refused(Reason::VoidTendersMismatch));
         }
         self.return_lines(reference, &[])?;
         match self.pay_ticket(&tenders, Some((&ticket.reference, &by)), None) {
@@ -553,7 +542,7 @@ impl Till {
     /// Reprints a receipt, marked DUPLICATA n, and journals it.
     pub fn reprint(&mut self, reference: &str) -> Result<Value, TillError> {
         let by = self.operator()?;
-        self.not_in_training("reprinting a real ticket")?;
+        self.not_in_training(Task::Reprinting)?;
         let (ticket, seq) = self.find_ticket(reference)?;
         // The copy number is signed: it is counted in the journal, not taken from the state.
         let pattern = format!("\"ticket\":\"{}\"", ticket.reference);
@@ -563,7 +552,9 @@ impl Till {
             [pattern],
             |r| r.get(0),
         )?;
-        let copy = before.checked_add(1).ok_or_else(|| refused("too many duplicates"))?;
+        let copy = before
+            .checked_add(1)
+            .ok_or_else(|| refused(Reason::Overflow { what: "the duplicates".into() }))?;
         self.commit(vec![Entry::Duplicate { ticket: ticket.reference.clone(), copy, by }])?;
         let header = store::read_records(&self.conn, ChainName::Live, seq, seq)?.remove(0).header;
         self.print_ticket(&ticket, &header, Some(copy))?;

@@ -6,7 +6,7 @@ impl Till {
         let skus: BTreeSet<String> = b.lines.values().filter_map(line_sku).collect();
         let (cat, prices) =
             catalogue::basket_catalogue(&self.conn, &self.settings, &mut self.cache.borrow_mut(), &skus)?;
-        let sku = |s: &str| Sku::parse(s).map_err(TillError::Storage);
+        let sku = |s: &str| Sku::parse(s).map_err(TillError::storage);
         let mut lines = Vec::new();
         for (&id, spec) in &b.lines {
             let item = match spec {
@@ -48,9 +48,9 @@ impl Till {
                             .map(|(c, r, a)| {
                                 Ok(VatPart {
                                     category: VatCategory::parse(c)
-                                        .ok_or_else(|| TillError::Storage(format!("VAT category {c}")))?,
+                                        .ok_or_else(|| TillError::storage(format!("VAT category {c}")))?,
                                     rate: Decimal::from_str(r)
-                                        .map_err(|e| TillError::Storage(e.to_string()))?,
+                                        .map_err(|e| TillError::storage(e.to_string()))?,
                                     amount: Money::from_cents(*a),
                                 })
                             })
@@ -78,7 +78,7 @@ impl Till {
             prices: &prices,
             promotions: &self.settings.promotions,
         };
-        let priced = price(&basket, &ctx, &rules).map_err(|e| refused(format!("{e}")))?;
+        let priced = price(&basket, &ctx, &rules).map_err(|e| refused(Reason::from(e)))?;
         let mut moves = BTreeMap::new();
         for (&id, spec) in &b.lines {
             let m = match spec {

@@ -49,9 +49,7 @@ impl Till {
                 |r| r.get(0),
             )
             .optional()?;
-        seq.ok_or_else(|| {
-            refused(format!("no ticket {reference} at this till; check the number on the receipt"))
-        })
+        seq.ok_or_else(|| refused(Reason::UnknownTicket { ticket: reference.to_owned() }))
     }
 
     pub(super) fn find_ticket(&self, reference: &str) -> Result<(Ticket, u64), TillError> {
@@ -61,14 +59,13 @@ impl Till {
         if let (Some(r), Some((_, short))) = (&rec, reference.split_once('|'))
             && !pos_journal::hex(&r.sig).starts_with(&short.trim().to_ascii_lowercase())
         {
-            return Err(refused(format!(
-                "this receipt's code does not match the signature of ticket {}: it was not printed by this till",
-                reference.split('|').next().unwrap_or_default().trim()
-            )));
+            return Err(refused(Reason::ForeignReceipt {
+                ticket: reference.split('|').next().unwrap_or_default().trim().to_owned(),
+            }));
         }
         match rec.map(|r| r.entry) {
             Some(Entry::Ticket(t)) => Ok((t, seq)),
-            _ => Err(TillError::Storage(format!("ticket {reference} is unreadable"))),
+            _ => Err(TillError::storage(format!("ticket {reference} is unreadable"))),
         }
     }
 
@@ -110,15 +107,11 @@ impl Till {
         };
         let mut specs = Vec::new();
         for (line_id, units) in wanted {
-            let l = ticket
-                .lines
-                .iter()
-                .find(|l| l.id == line_id)
-                .ok_or_else(|| refused(format!("ticket {reference} has no line {line_id}")))?;
+            let l = ticket.lines.iter().find(|l| l.id == line_id).ok_or_else(|| {
+                refused(Reason::NoSuchTicketLine { ticket: reference.to_owned(), line: line_id })
+            })?;
             if !returnable(l) {
-                return Err(refused(format!(
-                    "line {line_id} of {reference} cannot be returned (a return or a gift card)"
-                )));
+                return Err(refused(Reason::NotReturnable { ticket: reference.to_owned(), line: line_id }));
             }
             let sold_units = sold_units(l);
             let pending: u64 = std::iter::once(self.basket())
@@ -142,9 +135,11 @@ impl Till {
             }
             let units = if units == u32::MAX { left } else { units };
             if units == 0 || units > left {
-                return Err(refused(format!(
-                    "line {line_id} of {reference}: {left} unit(s) can still be returned"
-                )));
+                return Err(refused(Reason::ReturnTooMany {
+                    ticket: reference.to_owned(),
+                    line: line_id,
+                    left,
+                }));
             }
             specs.push(LineSpec::Return {
                 ticket: ReturnedFrom::Ticket(ticket.reference.clone()),
@@ -158,11 +153,12 @@ impl Till {
                 vat: l.vat.clone(),
                 basis: ticket.basis,
                 // Priced again at payment from what the journal then says (see `settle_befores`).
-                before: u32::try_from(already).map_err(|_| refused("impossible units"))?,
+                before: u32::try_from(already)
+                    .map_err(|_| refused(Reason::Overflow { what: "the units".into() }))?,
             });
         }
         if specs.is_empty() {
-            return Err(refused(format!("everything on {reference} was already returned")));
+            return Err(refused(Reason::AllReturned { ticket: reference.to_owned() }));
         }
         let mut trial = self.basket().clone();
         let mut entries = Vec::new();
@@ -191,15 +187,15 @@ impl Till {
         self.sale_ready()?;
         let sku = match catalogue::scan(&self.conn, &self.settings, code)? {
             Scanned::Item(s) => s,
-            _ => return Err(refused("weighed and labelled items are not taken back without a receipt")),
+            _ => return Err(refused(Reason::NoReceiptWeighed)),
         };
         if units == 0 {
-            return Err(refused("return at least one unit"));
+            return Err(refused(Reason::ReturnNothing));
         }
         if units > limits::CEILING_QUANTITY {
-            return Err(refused(format!("{units} units: check what was typed")));
+            return Err(refused(Reason::ReturnUnits { units }));
         }
-        let by = self.approve(approval, "a return without a receipt")?;
+        let by = self.approve(approval, Task::ReturnWithoutReceipt)?;
         // Priced as a sale of the same units today, then turned into a return of that sale.
         let probe = BasketState {
             lines: [(1, LineSpec::Units { sku: sku.to_string(), quantity: units, serial: None })].into(),
@@ -207,9 +203,8 @@ impl Till {
             next_id: 2,
             ..BasketState::default()
         };
-        let (p, _) = self
-            .price(&probe)
-            .map_err(|e| refused(format!("{e} (serial-tracked items need their receipt)")))?;
+        let (p, _) =
+            self.price(&probe).map_err(|e| refused(Reason::NoReceiptNotSold { message: e.to_string() }))?;
         let l = &p.lines[0];
         let spec = LineSpec::Return {
             ticket: ReturnedFrom::NoReceipt { approved_by: by.to_owned() },

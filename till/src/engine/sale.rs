@@ -11,7 +11,7 @@ impl Till {
         let now = self.now();
         let today = self.today(now).to_string();
         let Some(reg) = self.state.register.clone() else {
-            return Err(refused("the register is not open: open it with the counted float"));
+            return Err(refused(Reason::RegisterClosed));
         };
         // Only a later day closes the register's day; a clock gone back keeps selling on the open day.
         if today <= reg.day {
@@ -19,7 +19,7 @@ impl Till {
         }
         // The day closed and the float carried over are the journal's, not the state's.
         let Some(reg) = crate::closing::drawer(&self.conn)? else {
-            return Err(refused("the register is not open: open it with the counted float"));
+            return Err(refused(Reason::RegisterClosed));
         };
         if today <= reg.day {
             return Ok(());
@@ -40,32 +40,29 @@ impl Till {
     /// Opens the register with the counted float (above `max_cash_move`, a manager approves).
     pub fn open_register(&mut self, float: i64, approval: Option<&Approval>) -> Result<Value, TillError> {
         let by = self.operator()?;
-        self.not_in_training("opening the register")?;
+        self.not_in_training(Task::OpeningRegister)?;
         if float < 0 {
-            return Err(refused("the float cannot be negative: count the drawer again"));
+            return Err(refused(Reason::NegativeFloat));
         }
         let today = {
             let now = self.now();
             self.today(now).to_string()
         };
         if self.state.closed_days.contains(&today) {
-            return Err(refused(format!("{today} is already closed; selling resumes tomorrow")));
+            return Err(refused(Reason::DayClosed { day: today }));
         }
         // A day before the last one closed is never opened: the clock is behind.
         if let Some((_, last)) = crate::closing::last_closure(&self.conn, Some(ClosurePeriod::Day))?
             && today < last.key
         {
-            return Err(refused(format!(
-                "the till's clock says {today}, before {} which is already closed: set the clock right",
-                last.key
-            )));
+            return Err(refused(Reason::ClockBehind { today, closed: last.key }));
         }
         if let Some(reg) = &self.state.register
             && reg.day >= today
         {
-            return Err(refused(format!("the register is already open for {}", reg.day)));
+            return Err(refused(Reason::AlreadyOpen { day: reg.day.clone() }));
         }
-        let approved_by = self.within(float, self.limits().cash_move, "a float", approval)?;
+        let approved_by = self.within(float, self.limits().cash_move, Amounted::Float, approval)?;
         if let Some(reg) = crate::closing::drawer(&self.conn)? {
             let mut closure = crate::closing::day_closure(&self.conn, &reg.day, &by)?;
             closure.automatic = true;
@@ -94,26 +91,22 @@ impl Till {
         approval: Option<&Approval>,
     ) -> Result<Value, TillError> {
         let by = self.operator()?;
-        self.not_in_training("moving cash")?;
+        self.not_in_training(Task::MovingCash)?;
         self.ensure_day()?;
         if cents <= 0 {
-            return Err(refused("the amount must be above zero"));
+            return Err(refused(Reason::AmountNotPositive));
         }
         if reason.trim().is_empty() {
-            return Err(refused("give a reason for the cash movement"));
+            return Err(refused(Reason::ReasonNeeded { what: "the cash movement".into() }));
         }
-        limits::within_ceiling(cents, "a cash movement").map_err(refused)?;
+        ceiling(cents, Amounted::CashMovement)?;
         if out {
             let have = self.state.register.as_ref().map(Register::expected).transpose()?.unwrap_or(0);
             if have < cents {
-                return Err(refused(format!(
-                    "the drawer should hold {} €, not {} €",
-                    euros(have),
-                    euros(cents)
-                )));
+                return Err(refused(Reason::DrawerShort { holds: have, asked: cents }));
             }
         }
-        let what = if out { "cash taken out" } else { "cash put in" };
+        let what = if out { Amounted::CashOut } else { Amounted::CashIn };
         let approved_by = self.within(cents, self.limits().cash_move, what, approval)?;
         let reason = reason.to_owned();
         let entry = if out {
@@ -132,22 +125,21 @@ impl Till {
         &mut self,
         cents: i64,
         max: i64,
-        what: &str,
+        what: Amounted,
         approval: Option<&Approval>,
     ) -> Result<Option<String>, TillError> {
-        limits::within_ceiling(cents, what).map_err(refused)?;
+        ceiling(cents, what)?;
         if cents.abs() <= max {
             return Ok(None);
         }
-        let asked = format!("{what} of {} € (above the {} € maximum)", euros(cents.abs()), euros(max));
-        Ok(Some(self.approve(approval, &asked)?))
+        Ok(Some(self.approve(approval, Task::Amount { of: what, cents: cents.abs(), max })?))
     }
 
     // ------------------------------------------------------------------ basket
 
-    pub(super) fn not_in_training(&self, what: &str) -> Result<(), TillError> {
+    pub(super) fn not_in_training(&self, task: Task) -> Result<(), TillError> {
         if self.state.training {
-            return Err(refused(format!("leave training mode before {what}")));
+            return Err(refused(Reason::TrainingMode { task }));
         }
         Ok(())
     }
@@ -158,7 +150,7 @@ impl Till {
 
     pub(super) fn sale_ready(&mut self) -> Result<(), TillError> {
         if let Some(b) = self.blocks.first() {
-            return Err(TillError::Blocked(b.message()));
+            return Err(TillError::Blocked(b.reason()));
         }
         self.operator()?;
         self.ensure_day()
@@ -183,39 +175,34 @@ impl Till {
         self.sale_ready()?;
         let limits = self.limits();
         if quantity == 0 {
-            return Err(refused("a quantity is at least 1 unit"));
+            return Err(refused(Reason::QuantityZero));
         }
         if quantity > limits::CEILING_QUANTITY {
-            return Err(refused(format!(
-                "{quantity} units: a line holds at most {} units; check what was typed",
-                limits::CEILING_QUANTITY
-            )));
+            return Err(refused(Reason::TooManyUnits { units: quantity, max: limits::CEILING_QUANTITY }));
         }
         if let Some(g) = grams {
             if g <= 0 {
-                return Err(refused(format!("a weight of {g} g: weigh it again (above 0 g)")));
+                return Err(refused(Reason::WeightNotPositive { grams: g }));
             }
             if g > limits::CEILING_GRAMS {
-                return Err(refused(format!(
-                    "a weight of {g} g is more than any scale weighs; check what was typed"
-                )));
+                return Err(refused(Reason::WeightTooHeavy { grams: g }));
             }
         }
         let mut approved_by = None;
         if quantity > limits.quantity {
-            let asked = format!("{quantity} units on one line (above the {} maximum)", limits.quantity);
-            approved_by = Some(self.approve(approval, &asked)?);
+            let asked = Task::Units { units: quantity, max: limits.quantity };
+            approved_by = Some(self.approve(approval, asked)?);
         }
         if let Some(g) = grams
             && g > limits.scale_capacity_grams
             && approved_by.is_none()
         {
-            let asked = format!("a weight of {g} g (above the scale's {} g)", limits.scale_capacity_grams);
-            approved_by = Some(self.approve(approval, &asked)?);
+            let asked = Task::Weight { grams: g, max: limits.scale_capacity_grams };
+            approved_by = Some(self.approve(approval, asked)?);
         }
         let scanned = catalogue::scan(&self.conn, &self.settings, code)?;
         if grams.is_some() && matches!(scanned, Scanned::Weighed(..) | Scanned::Priced(..)) {
-            return Err(refused("a scale's label carries its own weight or price: scan it without a weight"));
+            return Err(refused(Reason::LabelWithWeight));
         }
         let spec = match scanned {
             Scanned::Weighed(sku, g) => LineSpec::Weighed { sku: sku.to_string(), grams: g },
@@ -231,14 +218,10 @@ impl Till {
                         LineSpec::Weighed { sku: sku.to_string(), grams }
                     }
                     (ProductKind::GiftCard, _) => {
-                        return Err(refused(format!(
-                            "{sku} is a gift card: scan the card and enter its amount"
-                        )));
+                        return Err(refused(Reason::GiftCardScanned { sku: sku.to_string() }));
                     }
                     (_, Some(_)) => {
-                        return Err(refused(format!(
-                            "{sku} is not sold by weight: scan it without a weight"
-                        )));
+                        return Err(refused(Reason::NotByWeight { sku: sku.to_string() }));
                     }
                     _ => LineSpec::Units { sku: sku.to_string(), quantity, serial },
                 }
@@ -256,7 +239,7 @@ impl Till {
             ..BasketState::default()
         };
         let (priced, _) = self.price(&probe)?;
-        let line = priced.lines.first().ok_or_else(|| refused(format!("{sku} has no price")))?;
+        let line = priced.lines.first().ok_or_else(|| refused(Reason::NoPrice { sku: sku.to_string() }))?;
         Ok((line.unit_price.cents(), line.gross.cents()))
     }
 
@@ -265,27 +248,34 @@ impl Till {
     /// customer is not the till's.
     fn weigh(&mut self, sku: &Sku) -> Result<i64, TillError> {
         if self.scale.is_none() {
-            return Err(refused(format!(
-                "{sku} is sold by weight and no scale answers here: type its weight in grams"
-            )));
+            return Err(refused(Reason::NoScale { sku: sku.to_string() }));
         }
         let (per_kg, _) = self.weighed_price(sku, 1000)?;
-        let per_kg = u64::try_from(per_kg).map_err(|_| refused(format!("{sku} has a negative price")))?;
-        let Some(scale) = self.scale.as_mut() else { return Err(refused("no scale")) };
-        let w = scale.weigh(Some(per_kg)).map_err(|e| refused(format!("{sku}: {}", e.message)))?;
+        let per_kg =
+            u64::try_from(per_kg).map_err(|_| refused(Reason::NegativePrice { sku: sku.to_string() }))?;
+        let Some(scale) = self.scale.as_mut() else {
+            return Err(refused(Reason::NoScale { sku: sku.to_string() }));
+        };
+        let w = scale.weigh(Some(per_kg)).map_err(|e| {
+            refused(Reason::Scale {
+                sku: sku.to_string(),
+                fault: crate::devices::scale_fault(e.kind),
+                message: e.message,
+            })
+        })?;
         if w.grams == 0 {
-            return Err(refused(format!("{sku} is sold by weight: put it on the scale")));
+            return Err(refused(Reason::PutOnScale { sku: sku.to_string() }));
         }
         let grams = i64::from(w.grams);
         if let Some(shown) = w.total_cents {
             let (_, total) = self.weighed_price(sku, grams)?;
             if i64::try_from(shown).ok() != Some(total) {
-                return Err(refused(format!(
-                    "{sku}: the scale shows {} for {} kg where the till counts {}: nothing was added; check the scale's price setting, or type the weight",
-                    Money::from_cents(i64::try_from(shown).unwrap_or(i64::MAX)),
-                    Weight::grams(grams).kilograms(),
-                    Money::from_cents(total)
-                )));
+                return Err(refused(Reason::ScaleTotalMismatch {
+                    sku: sku.to_string(),
+                    shown: i64::try_from(shown).unwrap_or(i64::MAX),
+                    grams,
+                    total,
+                }));
             }
         }
         Ok(grams)
@@ -308,20 +298,20 @@ impl Till {
         self.sale_ready()?;
         let card = card.trim();
         if card.is_empty() || card.chars().count() > 40 || card.chars().any(char::is_control) {
-            return Err(refused("scan or type the gift card's number (at most 40 characters)"));
+            return Err(refused(Reason::GiftCardNumber));
         }
         if cents <= 0 {
-            return Err(refused("a gift card is loaded with an amount above zero"));
+            return Err(refused(Reason::GiftCardLoadNotPositive));
         }
         if self.voucher_kind(card)?.is_some_and(|k| k != "gift_card") {
-            return Err(refused(format!("{card} is a credit note, not a gift card: use another card")));
+            return Err(refused(Reason::CreditNoteNotGiftCard { card: card.to_owned() }));
         }
-        let approved_by = self.within(cents, self.limits().gift_card, "a gift card load", approval)?;
+        let approved_by = self.within(cents, self.limits().gift_card, Amounted::GiftCardLoad, approval)?;
         let sku: Option<String> = self
             .conn
             .query_row("SELECT sku FROM product WHERE row LIKE '%,gift_card,%' LIMIT 1", [], |r| r.get(0))
             .optional()?;
-        let sku = sku.ok_or_else(|| refused("the catalogue has no gift card product"))?;
+        let sku = sku.ok_or_else(|| refused(Reason::NoGiftCardProduct))?;
         self.add_line(LineSpec::GiftCard { sku, card: card.to_owned(), cents }, approved_by, approval)
     }
 
@@ -336,17 +326,17 @@ impl Till {
         let id = self.next_line_id();
         let mut trial = self.basket().clone();
         trial.lines.insert(id, spec.clone());
-        trial.next_id = id.checked_add(1).ok_or_else(|| refused("the basket is full: pay or park it"))?;
+        trial.next_id = id.checked_add(1).ok_or_else(|| refused(Reason::BasketFull))?;
         // Price the basket with the new line before journaling it: a line that cannot be sold is refused.
         let priced = self.price(&trial)?;
         let net = priced.0.lines.iter().find(|l| l.id == id).map_or(0, |l| l.net.cents());
-        limits::within_ceiling(priced.0.total.cents(), "a basket").map_err(refused)?;
+        ceiling(priced.0.total.cents(), Amounted::Basket)?;
         let approved_by = match approved_by {
             Some(by) => {
-                limits::within_ceiling(net, "a line").map_err(refused)?;
+                ceiling(net, Amounted::Line)?;
                 Some(by)
             }
-            None => self.within(net, self.limits().line, "a line", approval)?,
+            None => self.within(net, self.limits().line, Amounted::Line, approval)?,
         };
         self.commit(vec![Entry::LineAdded { id, line: spec, approved_by }])?;
         let line = priced.0.lines.iter().find(|l| l.id == id);
@@ -362,7 +352,7 @@ impl Till {
     pub fn remove_line(&mut self, id: u32) -> Result<Value, TillError> {
         self.sale_ready()?;
         if !self.basket().lines.contains_key(&id) {
-            return Err(refused(format!("there is no line {id} in the basket")));
+            return Err(refused(Reason::NoLine { line: id }));
         }
         self.commit(vec![Entry::LineRemoved { id }])?;
         self.basket_view()
@@ -379,17 +369,17 @@ impl Till {
                 let d = Decimal::from_str_exact(p.trim())
                     .ok()
                     .filter(|d| *d > Decimal::ZERO && *d <= Decimal::ONE_HUNDRED)
-                    .ok_or_else(|| refused(format!("`{p}` is not a percentage above 0 and at most 100")))?;
+                    .ok_or_else(|| refused(Reason::BadPercent { typed: p.to_owned() }))?;
                 DiscountKind::Percent(d)
             }
             (None, Some(c)) => {
                 if c <= 0 {
-                    return Err(refused("a discount is an amount above zero"));
+                    return Err(refused(Reason::DiscountNotPositive));
                 }
-                limits::within_ceiling(c, "a discount").map_err(refused)?;
+                ceiling(c, Amounted::Discount)?;
                 DiscountKind::Amount(Money::from_cents(c))
             }
-            _ => return Err(refused("give either a percent or an amount")),
+            _ => return Err(refused(Reason::DiscountEither)),
         };
         Ok((
             DiscountSpec {
@@ -430,17 +420,13 @@ impl Till {
                 .iter()
                 .find(|l| l.id == i)
                 .map(|l| l.gross)
-                .ok_or_else(|| refused(format!("there is no line {i}")))?,
+                .ok_or_else(|| refused(Reason::NoLine { line: i }))?,
             None => before.gross,
         };
         if let DiscountKind::Amount(a) = kind
             && a > base
         {
-            return Err(refused(format!(
-                "a discount of {} € on {} € of goods: a discount cannot be more than what it is taken from",
-                euros(a.cents()),
-                euros(base.cents())
-            )));
+            return Err(refused(Reason::DiscountTooLarge { discount: a.cents(), base: base.cents() }));
         }
         let share = match kind {
             DiscountKind::Percent(p) => p,
@@ -449,7 +435,7 @@ impl Till {
         };
         if share > self.max_discount_percent() {
             spec.approved_by =
-                Some(self.approve(approval, &format!("a discount of {}%", share.round_dp(1)))?);
+                Some(self.approve(approval, Task::Discount { percent: share.round_dp(1).to_string() })?);
         }
         match id {
             Some(i) => {
@@ -475,25 +461,20 @@ impl Till {
     ) -> Result<Value, TillError> {
         self.sale_ready()?;
         let (priced, _) = self.price(&self.basket().clone())?;
-        let line = priced
-            .lines
-            .iter()
-            .find(|l| l.id == id)
-            .ok_or_else(|| refused(format!("there is no line {id}")))?;
+        let line =
+            priced.lines.iter().find(|l| l.id == id).ok_or_else(|| refused(Reason::NoLine { line: id }))?;
         let units = match line.measure {
             Measure::Units(n) => i64::from(n),
             _ => 1,
         };
-        limits::within_ceiling(unit_cents, "a price").map_err(refused)?;
-        let new_total = unit_cents.checked_mul(units).ok_or_else(|| refused("that price is impossible"))?;
+        ceiling(unit_cents, Amounted::Price)?;
+        let new_total = unit_cents.checked_mul(units).ok_or_else(|| refused(Reason::ImpossiblePrice))?;
         let off =
-            line.gross.cents().checked_sub(new_total).ok_or_else(|| refused("that price is impossible"))?;
+            line.gross.cents().checked_sub(new_total).ok_or_else(|| refused(Reason::ImpossiblePrice))?;
         if unit_cents < 0 || off <= 0 {
-            return Err(refused(
-                "a price override lowers the price to zero or more; to charge more, change the catalogue",
-            ));
+            return Err(refused(Reason::OverrideRaises));
         }
-        let by = self.approve(approval, "a price override")?;
+        let by = self.approve(approval, Task::PriceOverride)?;
         let spec = DiscountSpec {
             reason: "price override".into(),
             percent: None,
@@ -511,7 +492,7 @@ impl Till {
     pub fn attach_customer(&mut self, id: &str) -> Result<Value, TillError> {
         self.sale_ready()?;
         if !id.is_empty() && self.customer(id).is_none() {
-            return Err(refused(format!("no customer {id}; check the card or search by name")));
+            return Err(refused(Reason::UnknownCustomer { customer: id.to_owned() }));
         }
         let mut trial = self.basket().clone();
         trial.customer = id.to_owned();
@@ -572,15 +553,13 @@ impl Till {
     pub fn park(&mut self) -> Result<Value, TillError> {
         self.sale_ready()?;
         if self.state.training {
-            return Err(refused("leave training mode to park a basket"));
+            return Err(refused(Reason::ParkInTraining));
         }
         if self.basket().lines.is_empty() {
-            return Err(refused("the basket is empty: nothing to park"));
+            return Err(refused(Reason::ParkEmpty));
         }
         if self.basket().cards.iter().any(|c| c.state.holds_money()) {
-            return Err(refused(
-                "a card payment is already made or in doubt on this basket: finish the sale",
-            ));
+            return Err(refused(Reason::ParkCardHeld));
         }
         let slot = self.state.next_slot.max(1);
         self.commit(vec![Entry::Parked { slot }])?;
@@ -590,12 +569,12 @@ impl Till {
     /// Resumes a parked basket.
     pub fn resume(&mut self, slot: u32) -> Result<Value, TillError> {
         self.sale_ready()?;
-        self.not_in_training("resuming a parked basket")?;
+        self.not_in_training(Task::ResumingParked)?;
         if !self.state.parked.contains_key(&slot) {
-            return Err(refused(format!("no parked basket {slot}")));
+            return Err(refused(Reason::NoParked { slot }));
         }
         if *self.basket() != BasketState::default() {
-            return Err(refused("finish, park or cancel the current basket first"));
+            return Err(refused(Reason::FinishBasketFirst));
         }
         self.commit(vec![Entry::Resumed { slot }])?;
         self.basket_view()
@@ -605,9 +584,7 @@ impl Till {
     pub fn cancel_basket(&mut self) -> Result<Value, TillError> {
         self.sale_ready()?;
         if self.basket().cards.iter().any(|c| c.state.awaiting()) {
-            return Err(refused(
-                "a card payment on this basket is in doubt: a manager must resolve it first",
-            ));
+            return Err(refused(Reason::CardInDoubtOnBasket));
         }
         // Only payments still standing are refunded; a refund already made is not made again.
         let approved: Vec<CardPayment> = self

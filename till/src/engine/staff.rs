@@ -8,7 +8,7 @@ impl Till {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })
             .optional()?;
-        let (name, role, hash) = row.ok_or_else(|| refused(format!("no staff member {id} at this till")))?;
+        let (name, role, hash) = row.ok_or_else(|| refused(Reason::UnknownStaff { staff: id.to_owned() }))?;
         Ok((name, parse_role(&role), hash))
     }
 
@@ -16,16 +16,16 @@ impl Till {
     /// and locking the account after [`MAX_PIN_FAILURES`] wrong PINs in a row. A lockout lasts
     /// [`LOCKOUT_MINUTES`] of time that passed while the till ran (counted again from a restart),
     /// and until the wall clock has reached its end: moving the clock does not lift it.
-    pub(super) fn check_pin(&mut self, staff: &str, pin: &str, during: &str) -> Result<Role, TillError> {
+    pub(super) fn check_pin(&mut self, staff: &str, pin: &str, during: &Task) -> Result<Role, TillError> {
         let Ok((name, role, hash)) = self.staff_row(staff) else {
             let typed: String = staff.chars().take(32).collect();
             self.commit(vec![Entry::LoginFailed {
                 staff: typed.clone(),
                 failures: 0,
-                during: during.into(),
+                during: during.to_string(),
                 reason: LoginFailure::UnknownStaff,
             }])?;
-            return Err(refused(format!("no staff member {typed} at this till")));
+            return Err(refused(Reason::UnknownStaff { staff: typed }));
         };
         let now = self.now();
         if let Some(until) = self.state.locked.get(staff).cloned() {
@@ -36,14 +36,16 @@ impl Till {
                 self.commit(vec![Entry::LoginFailed {
                     staff: staff.into(),
                     failures: 0,
-                    during: during.into(),
+                    during: during.to_string(),
                     reason: LoginFailure::Locked,
                 }])?;
                 let left = (Duration::minutes(LOCKOUT_MINUTES) - lasted).num_minutes().max(1);
-                return Err(refused(format!(
-                    "{name}'s account is locked after {MAX_PIN_FAILURES} wrong PINs (until {until}, at least \
-                     {left} more minute(s)); wait or ask a manager"
-                )));
+                return Err(refused(Reason::LockedOut {
+                    name,
+                    limit: MAX_PIN_FAILURES,
+                    until,
+                    minutes: left,
+                }));
             }
         }
         if crate::pin::verify(pin, &hash) {
@@ -53,7 +55,7 @@ impl Till {
         let mut entries = vec![Entry::LoginFailed {
             staff: staff.into(),
             failures,
-            during: during.into(),
+            during: during.to_string(),
             reason: LoginFailure::WrongPin,
         }];
         if failures >= MAX_PIN_FAILURES {
@@ -61,14 +63,12 @@ impl Till {
             entries.push(Entry::LockedOut { staff: staff.into(), until });
         }
         self.commit(entries)?;
-        Err(refused(format!(
-            "wrong PIN for {name} ({failures} in a row; {MAX_PIN_FAILURES} lock the account)"
-        )))
+        Err(refused(Reason::WrongPin { name, failures, limit: MAX_PIN_FAILURES }))
     }
 
     /// Logs a member of staff in.
     pub fn login(&mut self, staff: &str, pin: &str) -> Result<Value, TillError> {
-        let role = self.check_pin(staff, pin, "login")?;
+        let role = self.check_pin(staff, pin, &Task::Login)?;
         let mut entries = Vec::new();
         if let Some(previous) = self.state.operator.clone() {
             entries.push(Entry::Logout { staff: previous });
@@ -87,7 +87,7 @@ impl Till {
     }
 
     pub(super) fn operator(&self) -> Result<String, TillError> {
-        self.state.operator.clone().ok_or_else(|| refused("nobody is logged in: log in with your PIN"))
+        self.state.operator.clone().ok_or_else(|| refused(Reason::NotLoggedIn))
     }
 
     pub(super) fn operator_role(&self) -> Result<Role, TillError> {
@@ -96,16 +96,16 @@ impl Till {
     }
 
     /// A manager's approval of `what`: the logged-in manager, or the manager whose PIN is given.
-    pub(super) fn approve(&mut self, approval: Option<&Approval>, what: &str) -> Result<String, TillError> {
+    pub(super) fn approve(&mut self, approval: Option<&Approval>, what: Task) -> Result<String, TillError> {
         match approval {
             Some(a) => {
-                let role = self.check_pin(&a.staff, &a.pin, what)?;
+                let role = self.check_pin(&a.staff, &a.pin, &what)?;
                 if role != Role::Manager {
-                    return Err(TillError::NeedsManager(format!("{what}: {} is not a manager", a.staff)));
+                    return Err(TillError::NeedsManager { task: what, not_manager: Some(a.staff.clone()) });
                 }
                 Ok(a.staff.clone())
             }
-            None => Err(TillError::NeedsManager(what.to_owned())),
+            None => Err(TillError::NeedsManager { task: what, not_manager: None }),
         }
     }
 }

@@ -74,7 +74,7 @@ fn receipts_waiting_for_the_printer_survive_a_restart_and_print_once() {
     let mut till = till_with_device(&dir, "printer", &format!("escpos serial:{path}"));
     printer.state().paper_out = true;
     let (ticket, sale) = cash_sale(&mut till);
-    assert!(sale["printer"].as_str().unwrap().contains("out of paper"), "{sale}");
+    assert!(sale["printer"]["message"].as_str().unwrap().contains("out of paper"), "{sale}");
     let (second, _) = cash_sale(&mut till);
     assert_eq!(till.devices()["printer_waiting"], 2);
     till.stop().unwrap();

@@ -148,7 +148,7 @@ fn a_state_row_edited_by_hand_does_not_open() {
         Connection::open(copy.join("till.db")).unwrap().execute_batch(edit).unwrap();
         let (mut till, _) = open(&copy, "2026-12-05T19:00:00+01:00");
         assert!(
-            till.blocked().iter().any(|b| b.contains("its seal does not match")),
+            till.blocked().iter().any(|b| b.to_string().contains("its seal does not match")),
             "{edit}: {:?}",
             till.blocked()
         );

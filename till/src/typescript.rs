@@ -1,0 +1,40 @@
+//! The TypeScript declarations of what the till sends the window, generated from the Rust types
+//! (`ts-rs`), so that the window cannot drift from the engine: `ui/src/generated/till.ts` is this
+//! module's [`declarations`], checked by a test (`POS_WRITE_TS=1 cargo test -p pos-till --test
+//! till typescript` writes it again after a change).
+
+use ts_rs::{Config, TS};
+
+/// Where the declarations live, from the workspace's root.
+pub const FILE: &str = "ui/src/generated/till.ts";
+
+fn decl<T: TS>(cfg: &Config, out: &mut String) {
+    if let Some(docs) = T::docs() {
+        out.push_str(&docs);
+    }
+    out.push_str("export ");
+    out.push_str(&T::decl(cfg));
+    out.push_str("\n\n");
+}
+
+/// The file's whole text.
+pub fn declarations() -> String {
+    // Amounts are cents and never pass 10^10: a plain number holds them exactly.
+    let cfg = Config::new().with_large_int("number");
+    let mut out = String::from(
+        "// Generated from the till's Rust types by `pos_till::typescript`: do not edit.\n\
+         // POS_WRITE_TS=1 cargo test -p pos-till --test till typescript   writes it again.\n\n",
+    );
+    decl::<crate::error::ErrorView>(&cfg, &mut out);
+    decl::<crate::error::ErrorKind>(&cfg, &mut out);
+    decl::<crate::reason::Reason>(&cfg, &mut out);
+    decl::<crate::reason::Task>(&cfg, &mut out);
+    decl::<crate::reason::Amounted>(&cfg, &mut out);
+    decl::<crate::reason::ScaleFault>(&cfg, &mut out);
+    decl::<crate::reason::PrinterFault>(&cfg, &mut out);
+    decl::<crate::reason::HeadProblem>(&cfg, &mut out);
+    decl::<pos_core::basket::LineProblem>(&cfg, &mut out);
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}

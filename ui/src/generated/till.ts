@@ -1,0 +1,206 @@
+// Generated from the till's Rust types by `pos_till::typescript`: do not edit.
+// POS_WRITE_TS=1 cargo test -p pos-till --test till typescript   writes it again.
+
+/**
+ * An error as the window receives it: `kind` chooses the headline, `reason` carries the code and
+ * the values the window words in its language, `message` is the English sentence (for the log and
+ * for a code the window does not know yet).
+ */
+export type ErrorView = { 
+/**
+ * Which headline.
+ */
+kind: ErrorKind, 
+/**
+ * The code and its values.
+ */
+reason: Reason, 
+/**
+ * In English.
+ */
+message: string, };
+
+/**
+ * The kinds of error, which choose the window's headline.
+ */
+export type ErrorKind = "refused" | "needs_manager" | "blocked" | "storage" | "device";
+
+/**
+ * Why the till refused, blocked or failed.
+ */
+export type Reason = { "code": "unknown_staff", staff: string, } | { "code": "wrong_pin", name: string, failures: number, limit: number, } | { "code": "locked_out", name: string, limit: number, until: string, minutes: number, } | { "code": "not_logged_in" } | { "code": "needs_manager", task: Task, not_manager: string | null, } | { "code": "manager_or_technician", what: string, } | { "code": "manager_only" } | { "code": "register_closed" } | { "code": "negative_float" } | { "code": "day_closed", day: string, } | { "code": "clock_behind", today: string, closed: string, } | { "code": "already_open", day: string, } | { "code": "still_open", day: string, } | { "code": "training_mode", task: Task, } | { "code": "reason_needed", what: string, } | { "code": "amount_not_positive" } | { "code": "drawer_short", holds: number, asked: number, } | { "code": "amount_too_large", of: Amounted, cents: number, ceiling: number, } | { "code": "overflow", what: string, } | { "code": "basket_open_at_close" } | { "code": "no_count_waiting", day: string, } | { "code": "no_closure_to_count", day: string, } | { "code": "period_not_over", key: string, } | { "code": "not_an_amount", typed: string, } | { "code": "not_a_denomination", denomination: string, } | { "code": "negative_count", denomination: string, } | { "code": "too_many_pieces", pieces: number, denomination: string, max: number, } | { "code": "quantity_zero" } | { "code": "too_many_units", units: number, max: number, } | { "code": "weight_not_positive", grams: number, } | { "code": "weight_too_heavy", grams: number, } | { "code": "bad_barcode", barcode: string, message: string, } | { "code": "unknown_plu", barcode: string, plu: string, } | { "code": "unknown_barcode", barcode: string, } | { "code": "unknown_code", barcode: string, } | { "code": "not_in_catalogue", sku: string, } | { "code": "label_with_weight" } | { "code": "gift_card_scanned", sku: string, } | { "code": "not_by_weight", sku: string, } | { "code": "no_price", sku: string, } | { "code": "negative_price", sku: string, } | { "code": "no_scale", sku: string, } | { "code": "scale", sku: string, fault: ScaleFault, message: string, } | { "code": "put_on_scale", sku: string, } | { "code": "scale_total_mismatch", sku: string, shown: number, grams: number, total: number, } | { "code": "line", line: number, } & ({ "problem": "weigh_it", 
+/**
+ * The product.
+ */
+sku: string, } | { "problem": "gift_card_amount", 
+/**
+ * The product.
+ */
+sku: string, } | { "problem": "serial_needed", 
+/**
+ * The product.
+ */
+sku: string, } | { "problem": "serial_empty", 
+/**
+ * The product.
+ */
+sku: string, } | { "problem": "serial_one_unit", 
+/**
+ * The product.
+ */
+sku: string, } | { "problem": "not_serial", 
+/**
+ * The product.
+ */
+sku: string, } | { "problem": "quantity", 
+/**
+ * What was asked.
+ */
+quantity: number, 
+/**
+ * The most a line holds.
+ */
+max: number, } | { "problem": "not_weighed", 
+/**
+ * The product.
+ */
+sku: string, } | { "problem": "no_weight" } | { "problem": "negative_label" } | { "problem": "not_gift_card", 
+/**
+ * The product.
+ */
+sku: string, } | { "problem": "gift_card_number" } | { "problem": "gift_card_load", 
+/**
+ * The amount, as typed.
+ */
+amount: string, } | { "problem": "return_too_many", 
+/**
+ * Units brought back now.
+ */
+units: number, 
+/**
+ * Units brought back before.
+ */
+before: number, 
+/**
+ * Units sold.
+ */
+sold: number, 
+/**
+ * The ticket that sold them.
+ */
+ticket: string, 
+/**
+ * Its line.
+ */
+sold_line: number, } | { "problem": "return_basis", 
+/**
+ * The ticket.
+ */
+ticket: string, 
+/**
+ * Whether it was priced tax excluded.
+ */
+tax_excluded: boolean, } | { "problem": "no_discount" }) | { "code": "line_unknown_sku", line: number, sku: string, } | { "code": "pricing", message: string, } | { "code": "gift_card_number" } | { "code": "gift_card_load_not_positive" } | { "code": "credit_note_not_gift_card", card: string, } | { "code": "no_gift_card_product" } | { "code": "basket_full" } | { "code": "no_line", line: number, } | { "code": "bad_percent", typed: string, } | { "code": "discount_not_positive" } | { "code": "discount_either" } | { "code": "discount_too_large", discount: number, base: number, } | { "code": "impossible_price" } | { "code": "override_raises" } | { "code": "unknown_customer", customer: string, } | { "code": "park_in_training" } | { "code": "park_empty" } | { "code": "park_card_held" } | { "code": "no_parked", slot: number, } | { "code": "finish_basket_first" } | { "code": "finish_or_park_first" } | { "code": "finish_before_training" } | { "code": "card_in_doubt_on_basket" } | { "code": "basket_empty" } | { "code": "too_many_tenders", max: number, } | { "code": "card_unresolved" } | { "code": "still_to_pay", missing: number, } | { "code": "non_cash_overpaid", over: number, } | { "code": "bad_tender", cents: number, } | { "code": "points_value", points: number, worth: number, cents: number, } | { "code": "voucher_for_voucher", gift_cards: number, money: number, } | { "code": "refund_mismatch", total: number, tendered: number, } | { "code": "voucher_wrong_kind", number: string, gift_card: boolean, } | { "code": "unknown_voucher", number: string, } | { "code": "voucher_short", number: string, left: number, wanted: number, } | { "code": "points_need_customer" } | { "code": "points_on_refund" } | { "code": "points_short", have: number, wanted: number, } | { "code": "card_already_approved", cents: number, } | { "code": "breach", message: string, } | { "code": "card_outcome_unknown", message: string, } | { "code": "card_declined", reason: string, } | { "code": "card_not_charged", message: string, } | { "code": "no_unresolved_card", reference: string, } | { "code": "unknown_ticket", ticket: string, } | { "code": "foreign_receipt", ticket: string, } | { "code": "no_such_ticket_line", ticket: string, line: number, } | { "code": "not_returnable", ticket: string, line: number, } | { "code": "return_too_many", ticket: string, line: number, left: number, } | { "code": "all_returned", ticket: string, } | { "code": "line_already_returned", ticket: string, line: number, } | { "code": "no_receipt_weighed" } | { "code": "return_nothing" } | { "code": "return_units", units: number, } | { "code": "no_receipt_not_sold", message: string, } | { "code": "void_holds_returns" } | { "code": "void_gift_card" } | { "code": "void_partly_returned" } | { "code": "void_tenders_mismatch" } | { "code": "no_device", name: string, } | { "code": "terminal_not_stoppable" } | { "code": "printer", fault: PrinterFault, message: string, } | { "code": "receipt_held", printer: Reason, queued: boolean, } | { "code": "device_failed", device: string, message: string, } | { "code": "tables_not_from_journal", why: string, } | { "code": "tables_predate" } | { "code": "head_not_reached", problem: HeadProblem, expected: string, found: string, message: string, } | { "code": "table_disagrees", message: string, } | { "code": "storage", message: string, } | { "code": "other", message: string, };
+
+/**
+ * What a manager approves, or what training mode forbids. The English words of each are also
+ * what the journal's `LoginFailed.during` says (a record's text never changes).
+ */
+export type Task = { "task": "login" } | { "task": "opening_drawer" } | { "task": "no_sale" } | { "task": "switching_training" } | { "task": "resolving_card" } | { "task": "price_override" } | { "task": "closing_register" } | { "task": "periodic_closure" } | { "task": "voiding" } | { "task": "rebuilding" } | { "task": "accepting_head" } | { "task": "replacing_key" } | { "task": "return_without_receipt" } | { "task": "opening_register" } | { "task": "moving_cash" } | { "task": "resuming_parked" } | { "task": "counting_cash" } | { "task": "closure" } | { "task": "reprinting" } | { "task": "discount", percent: string, } | { "task": "units", units: number, max: number, } | { "task": "weight", grams: number, max: number, } | { "task": "amount", of: Amounted, cents: number, max: number, };
+
+/**
+ * What an amount is, in a refusal or an approval about it.
+ */
+export type Amounted = "float" | "cash_in" | "cash_out" | "cash_movement" | "gift_card_load" | "line" | "basket" | "discount" | "price" | "tender" | "tenders" | "ticket" | "cash_count";
+
+/**
+ * What is wrong with a scale's weighing.
+ */
+export type ScaleFault = "motion" | "overload" | "under_zero" | "refused" | "disconnected" | "timeout" | "protocol" | "unsupported";
+
+/**
+ * What is wrong with a printer.
+ */
+export type PrinterFault = "disconnected" | "paper_out" | "cover_open" | "offline" | "timeout" | "protocol" | "other";
+
+/**
+ * How a journal fails to reach its head.
+ */
+export type HeadProblem = "unreadable" | "behind" | "differs" | "foreign" | "missing";
+
+/**
+ * What is wrong with a basket line, for the window to word and the cashier to fix.
+ */
+export type LineProblem = { "problem": "weigh_it", 
+/**
+ * The product.
+ */
+sku: string, } | { "problem": "gift_card_amount", 
+/**
+ * The product.
+ */
+sku: string, } | { "problem": "serial_needed", 
+/**
+ * The product.
+ */
+sku: string, } | { "problem": "serial_empty", 
+/**
+ * The product.
+ */
+sku: string, } | { "problem": "serial_one_unit", 
+/**
+ * The product.
+ */
+sku: string, } | { "problem": "not_serial", 
+/**
+ * The product.
+ */
+sku: string, } | { "problem": "quantity", 
+/**
+ * What was asked.
+ */
+quantity: number, 
+/**
+ * The most a line holds.
+ */
+max: number, } | { "problem": "not_weighed", 
+/**
+ * The product.
+ */
+sku: string, } | { "problem": "no_weight" } | { "problem": "negative_label" } | { "problem": "not_gift_card", 
+/**
+ * The product.
+ */
+sku: string, } | { "problem": "gift_card_number" } | { "problem": "gift_card_load", 
+/**
+ * The amount, as typed.
+ */
+amount: string, } | { "problem": "return_too_many", 
+/**
+ * Units brought back now.
+ */
+units: number, 
+/**
+ * Units brought back before.
+ */
+before: number, 
+/**
+ * Units sold.
+ */
+sold: number, 
+/**
+ * The ticket that sold them.
+ */
+ticket: string, 
+/**
+ * Its line.
+ */
+sold_line: number, } | { "problem": "return_basis", 
+/**
+ * The ticket.
+ */
+ticket: string, 
+/**
+ * Whether it was priced tax excluded.
+ */
+tax_excluded: boolean, } | { "problem": "no_discount" };
