@@ -5,54 +5,24 @@
 use std::path::Path;
 use std::process::Command;
 
-/// The app's own commands: each gets an `allow-…` permission, granted in `capabilities/main.json`.
-const COMMANDS: &[&str] = &[
-    "till_status",
-    "login",
-    "logout",
-    "open_register",
-    "cash_in",
-    "cash_out",
-    "scan",
-    "sell_gift_card",
-    "remove_line",
-    "discount",
-    "override_price",
-    "attach_customer",
-    "find_customer",
-    "park",
-    "resume",
-    "cancel_basket",
-    "suggestions",
-    "search",
-    "basket",
-    "find_ticket",
-    "return_ticket",
-    "return_without_receipt",
-    "pay",
-    "void_ticket",
-    "reprint",
-    "no_sale",
-    "training",
-    "close_register",
-    "count_cash",
-    "resolve_card",
-    "close_period",
-    "archive",
-    "balance",
-    "devices",
-    "test_device",
-    "device_forms",
-    "set_device",
-    "retry_printer",
-    "rebuild",
-    "accept_head",
-    "configure",
-    "last_receipt",
-    "cancel_card",
-    "about",
-    "next_scan",
-];
+// The app's own commands (`COMMANDS`): each gets an `allow-…` permission, granted in the
+// capability written below.
+include!("src/names.rs");
+
+/// The window's capability: the app's own commands, nothing of the system. Written from
+/// `COMMANDS`, so that a command cannot be added without its permission.
+fn write_capability() {
+    let permissions: Vec<String> =
+        COMMANDS.iter().map(|c| format!("    \"allow-{}\"", c.replace('_', "-"))).collect();
+    let text = format!(
+        "{{\n  \"$schema\": \"../gen/schemas/desktop-schema.json\",\n  \"identifier\": \"main\",\n  \"description\": \"The till's window: the app's own commands, nothing of the system (written by build.rs from src/names.rs).\",\n  \"windows\": [\n    \"main\"\n  ],\n  \"permissions\": [\n{}\n  ]\n}}\n",
+        permissions.join(",\n")
+    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("capabilities/main.json");
+    if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+        std::fs::write(&path, text).expect("capabilities/main.json can be written");
+    }
+}
 
 /// The latest modification time of the files below `dir`.
 fn newest(dir: &Path) -> std::time::SystemTime {
@@ -99,6 +69,8 @@ fn main() {
         }
         npm(&ui, &["run", "build"]);
     }
+    write_capability();
+    println!("cargo:rerun-if-changed=src/names.rs");
     tauri_build::try_build(
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )

@@ -8,6 +8,11 @@
 //! device simulated ([`demo`]).
 
 pub mod commands;
+
+/// The app's commands (`src/names.rs`, also read by `build.rs`).
+pub mod names {
+    include!("names.rs");
+}
 pub mod demo;
 
 use std::path::{Path, PathBuf};
@@ -155,51 +160,11 @@ fn read_scanner(
 /// The app on a builder of any Tauri runtime (`tauri::Builder::default()`, or the mock one in tests).
 pub fn builder<R: Runtime>(base: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     base.manage(Arc::new(state)).invoke_handler(tauri::generate_handler![
-        commands::till_status,
-        commands::login,
-        commands::logout,
-        commands::open_register,
-        commands::cash_in,
-        commands::cash_out,
-        commands::scan,
-        commands::sell_gift_card,
-        commands::remove_line,
-        commands::discount,
-        commands::override_price,
-        commands::attach_customer,
-        commands::find_customer,
-        commands::park,
-        commands::resume,
-        commands::cancel_basket,
-        commands::suggestions,
-        commands::search,
-        commands::basket,
-        commands::find_ticket,
-        commands::return_ticket,
-        commands::return_without_receipt,
-        commands::pay,
-        commands::void_ticket,
-        commands::reprint,
-        commands::no_sale,
-        commands::training,
-        commands::close_register,
-        commands::count_cash,
-        commands::resolve_card,
-        commands::close_period,
-        commands::archive,
-        commands::balance,
-        commands::devices,
-        commands::test_device,
-        commands::device_forms,
-        commands::set_device,
-        commands::retry_printer,
-        commands::rebuild,
-        commands::accept_head,
-        commands::configure,
+        commands::act,
         commands::last_receipt,
         commands::cancel_card,
-        commands::about,
         commands::next_scan,
+        commands::about,
     ])
 }
 

@@ -40,6 +40,11 @@ fn call(webview: &Window, cmd: &str, body: Value) -> Result<Value, Value> {
 
 type Window = tauri::WebviewWindow<tauri::test::MockRuntime>;
 
+/// An action of the till, as the window sends it.
+fn act(webview: &Window, action: Value) -> Result<Value, Value> {
+    call(webview, "act", json!({ "action": action }))
+}
+
 /// The app on the mock runtime with its own context, so its capabilities (what the window may
 /// call) apply, and its main window.
 fn app(name: &str) -> (tauri::App<tauri::test::MockRuntime>, Window) {
@@ -53,37 +58,36 @@ fn app(name: &str) -> (tauri::App<tauri::test::MockRuntime>, Window) {
 #[test]
 fn the_window_reads_the_till_and_logs_in_through_the_commands() {
     let (_app, webview) = app("login");
-    let status = call(&webview, "till_status", Value::Null).unwrap();
+    let status = act(&webview, json!({"do": "status"})).unwrap();
     assert_eq!((status["store"].as_str(), status["till"].as_str()), (Some("LYO"), Some("LYO-1")));
-    let e = call(&webview, "login", json!({"args": {"staff": "S007", "pin": "0000"}})).unwrap_err();
+    let e = act(&webview, json!({"do": "login", "staff": "S007", "pin": "0000"})).unwrap_err();
     assert_eq!(e["kind"], "refused", "{e}");
     assert_eq!(e["reason"]["code"], "wrong_pin", "{e}");
     assert!(e["message"].as_str().unwrap().contains("PIN"), "{e}");
-    call(&webview, "login", json!({"args": {"staff": "S007", "pin": "2468"}})).unwrap();
-    assert_eq!(call(&webview, "till_status", Value::Null).unwrap()["operator"], "S007");
+    act(&webview, json!({"do": "login", "staff": "S007", "pin": "2468"})).unwrap();
+    assert_eq!(act(&webview, json!({"do": "status"})).unwrap()["operator"], "S007");
 }
 
 #[test]
 fn a_sale_through_the_commands_answers_the_basket_each_time_and_keeps_the_receipt() {
     let (_app, w) = app("sale");
-    let e = call(&w, "scan", json!({"args": {"code": "3761100080190"}})).unwrap_err();
+    let e = act(&w, json!({"do": "scan", "code": "3761100080190"})).unwrap_err();
     assert_eq!(e["kind"], "refused", "nobody is logged in: {e}");
     assert_eq!(e["reason"]["code"], "not_logged_in", "{e}");
-    call(&w, "login", json!({"args": {"staff": "S007", "pin": "2468"}})).unwrap();
-    call(&w, "open_register", json!({"args": {"float": "150.00"}})).unwrap();
-    let one = call(&w, "scan", json!({"args": {"code": "3761100080190"}})).unwrap();
-    let two = call(&w, "scan", json!({"args": {"code": "3761300238575", "quantity": 2}})).unwrap();
+    act(&w, json!({"do": "login", "staff": "S007", "pin": "2468"})).unwrap();
+    act(&w, json!({"do": "open_register", "float": "150.00"})).unwrap();
+    let one = act(&w, json!({"do": "scan", "code": "3761100080190"})).unwrap();
+    let two = act(&w, json!({"do": "scan", "code": "3761300238575", "quantity": 2})).unwrap();
     assert_eq!(one["basket"]["lines"].as_array().unwrap().len(), 1);
     let lines = two["basket"]["lines"].as_array().unwrap();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[1]["quantity"], 2);
     // A lower price needs the manager, who types their PIN on this till.
-    let e = call(&w, "override_price", json!({"args": {"line": 1, "price": "200.00"}})).unwrap_err();
+    let e = act(&w, json!({"do": "override_price", "line": 1, "price": "200.00"})).unwrap_err();
     assert_eq!(e["kind"], "needs_manager", "{e}");
     let approval = json!({"staff": "S006", "pin": "90517"});
     let lowered =
-        call(&w, "override_price", json!({"args": {"line": 1, "price": "200.00", "approval": approval}}))
-            .unwrap();
+        act(&w, json!({"do": "override_price", "line": 1, "price": "200.00", "approval": approval})).unwrap();
     let discounts = &lowered["basket"]["lines"][0]["discounts"];
     assert!(
         discounts
@@ -94,34 +98,36 @@ fn a_sale_through_the_commands_answers_the_basket_each_time_and_keeps_the_receip
         "{lowered}"
     );
     // A month not over yet cannot be closed.
-    let e = call(&w, "close_period", json!({"args": {"key": "2026-12"}})).unwrap_err();
+    let e = act(&w, json!({"do": "close_period", "key": "2026-12"})).unwrap_err();
     assert!(e["message"].as_str().unwrap().contains("not over"), "{e}");
     // A customer found by a piece of their name, accents ignored, then attached.
-    let found = call(&w, "find_customer", json!({"args": {"text": "chloe rob"}})).unwrap();
+    let found = act(&w, json!({"do": "find_customer", "text": "chloe rob"})).unwrap();
     assert_eq!(found[0]["id"], "C00002", "{found}");
-    let attached = call(&w, "attach_customer", json!({"args": {"id": "C00002"}})).unwrap();
+    let attached = act(&w, json!({"do": "customer", "id": "C00002"})).unwrap();
     assert_eq!(attached["basket"]["customer_detail"]["name"], "Chloé Robin");
     assert!(attached["basket"]["points"].as_i64().is_some());
     // The window cannot move the till's clock: `at` is for scripts only.
     let total = attached["basket"]["total"].as_str().unwrap().to_owned();
-    let paid =
-        call(&w, "pay", json!({"args": {"tenders": [{"cash": total}], "at": "2030-01-01T10:00:00+01:00"}}))
-            .unwrap();
+    let e = act(&w, json!({"do": "pay", "tenders": [{"cash": total}], "at": "2030-01-01T10:00:00+01:00"}))
+        .unwrap_err();
+    assert!(e["message"].as_str().unwrap().contains("unknown field `at`"), "{e}");
+    let paid = act(&w, json!({"do": "pay", "tenders": [{"cash": total}]})).unwrap();
     let ticket = paid["result"]["ticket"].as_str().unwrap().to_owned();
     assert!(paid["basket"]["lines"].as_array().unwrap().is_empty());
     // The returns screen's view of it: what each line can still bring back.
-    let view = call(&w, "find_ticket", json!({"args": {"ticket": ticket}})).unwrap();
+    let view = act(&w, json!({"do": "ticket", "ticket": ticket})).unwrap();
     let returnable: Vec<i64> =
         view["lines"].as_array().unwrap().iter().map(|l| l["returnable"].as_i64().unwrap()).collect();
     assert_eq!(returnable, [1, 2], "{view}");
     assert_eq!(view["total"], total.as_str());
-    let e = call(&w, "find_ticket", json!({"args": {"ticket": "LYO-1-T999999"}})).unwrap_err();
+    let e = act(&w, json!({"do": "ticket", "ticket": "LYO-1-T999999"})).unwrap_err();
     assert!(e["message"].as_str().unwrap().contains("no ticket LYO-1-T999999"), "{e}");
+    assert_eq!(e["reason"], serde_json::json!({"code": "unknown_ticket", "ticket": "LYO-1-T999999"}), "{e}");
     assert_eq!(e["reason"], serde_json::json!({"code": "unknown_ticket", "ticket": "LYO-1-T999999"}), "{e}");
     let receipt = call(&w, "last_receipt", Value::Null).unwrap();
     let receipt = receipt.as_str().unwrap();
     assert!(receipt.contains(&ticket) && receipt.contains("2026-12-05"), "{receipt}");
-    let status = call(&w, "till_status", Value::Null).unwrap();
+    let status = act(&w, json!({"do": "status"})).unwrap();
     assert_eq!(status["tickets"], 1);
     assert_eq!(status["devices"]["printer"]["last"]["ok"], true, "{status}");
 }
@@ -137,11 +143,7 @@ fn the_window_is_granted_the_apps_commands_and_nothing_else() {
         .map(|p| p.as_str().unwrap().to_owned())
         .collect();
     let mut wanted: Vec<String> =
-        pos_till_app::commands::NAMES.iter().map(|n| format!("allow-{}", n.replace('_', "-"))).collect();
-    wanted.extend(
-        ["allow-last-receipt", "allow-cancel-card", "allow-about", "allow-next-scan", "allow-test-device"]
-            .map(String::from),
-    );
+        pos_till_app::names::COMMANDS.iter().map(|n| format!("allow-{}", n.replace('_', "-"))).collect();
     granted.sort();
     wanted.sort();
     assert_eq!(granted, wanted, "no core:, fs: or shell: permission; one per command of the app");
@@ -177,21 +179,21 @@ fn a_serial_scanner_reads_through_the_engine_into_the_window() {
     assert_eq!(code, "3761300238575");
     // The technician's test of the scanner answers at once with what the reading thread knows (an
     // idle scanner does not hold the till for ten seconds), and is journaled.
-    call(&w, "login", json!({"args": {"staff": "S010", "pin": "5720"}})).unwrap();
+    act(&w, json!({"do": "login", "staff": "S010", "pin": "5720"})).unwrap();
     let started = std::time::Instant::now();
-    let test = call(&w, "test_device", json!({"args": {"device": "scanner"}})).unwrap();
+    let test = act(&w, json!({"do": "test_device", "device": "scanner"})).unwrap();
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "answered at once");
     assert_eq!(test["ok"], true, "{test}");
     assert!(test["result"].as_str().unwrap().contains("last code read: 3761300238575"), "{test}");
     // The forms, and a device set from one: a Dialog 06 on a found or typed port, its line 7O1.
-    let forms = call(&w, "device_forms", json!({"args": {}})).unwrap();
+    let forms = act(&w, json!({"do": "device_forms"})).unwrap();
     assert_eq!(forms["devices"][3]["setup"]["model"], "serial_scanner", "{forms}");
     let scale = json!({"model": "dialog06", "connection": {"kind": "serial", "path": "/dev/ttyUSB1", "baud": 9600, "frame": "7O1"}});
-    call(&w, "set_device", json!({"args": {"device": "scale", "setup": scale}})).unwrap();
-    let forms = call(&w, "device_forms", json!({"args": {}})).unwrap();
+    act(&w, json!({"do": "set_device", "device": "scale", "setup": scale})).unwrap();
+    let forms = act(&w, json!({"do": "device_forms"})).unwrap();
     assert_eq!(forms["devices"][2]["setting"], "dialog06 serial:/dev/ttyUSB1@9600,7O1");
     let bad = json!({"model": "dialog06", "connection": {"kind": "serial", "path": "/dev/ttyUSB1", "baud": 9601, "frame": "7O1"}});
-    let e = call(&w, "set_device", json!({"args": {"device": "scale", "setup": bad}})).unwrap_err();
+    let e = act(&w, json!({"do": "set_device", "device": "scale", "setup": bad})).unwrap_err();
     assert!(e.to_string().contains("9601"), "{e}");
     // The reading thread closes its port before the scanner goes away (else it would open the
     // path again, and could take another test's device given the same pseudo-terminal number).
@@ -247,21 +249,23 @@ fn a_blocked_till_says_why_and_a_manager_unblocks_it_from_the_window() {
     let state = AppState::open(&dir, Clock::Set(at())).unwrap();
     let app = builder(mock_builder(), state).build(tauri::generate_context!()).unwrap();
     let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    let status = call(&w, "till_status", Value::Null).unwrap();
+    let status = act(&w, json!({"do": "status"})).unwrap();
     assert_eq!(status["blocked"][0]["reason"]["code"], "tables_not_from_journal", "{status}");
     assert!(status["blocked"][0]["reason"]["why"].as_str().unwrap().contains("grand total"), "{status}");
-    call(&w, "login", json!({"args": {"staff": "S007", "pin": "2468"}})).unwrap();
-    let e = call(&w, "open_register", json!({"args": {"float": "150.00"}})).unwrap_err();
+    act(&w, json!({"do": "login", "staff": "S007", "pin": "2468"})).unwrap();
+    let e = act(&w, json!({"do": "open_register", "float": "150.00"})).unwrap_err();
     assert_eq!(e["kind"], "blocked", "{e}");
-    let e = call(&w, "rebuild", json!({"args": {}})).unwrap_err();
+    let e = act(&w, json!({"do": "rebuild"})).unwrap_err();
     assert_eq!(e["kind"], "needs_manager", "{e}");
-    let done = call(&w, "rebuild", json!({"args": {"approval": {"staff": "S006", "pin": "90517"}}})).unwrap();
+    let done = act(&w, json!({"do": "rebuild", "approval": {"staff": "S006", "pin": "90517"}})).unwrap();
     assert!(done["records"].as_u64().unwrap() > 0, "{done}");
-    assert_eq!(call(&w, "till_status", Value::Null).unwrap()["blocked"], json!([]));
-    // `clock` is the scripts' own, like `at`: the window's is dropped.
-    call(&w, "open_register", json!({"args": {"float": "150.00", "clock": "2030-01-01T09:00:00+01:00"}}))
-        .unwrap();
-    let status = call(&w, "till_status", Value::Null).unwrap();
+    assert_eq!(act(&w, json!({"do": "status"})).unwrap()["blocked"], json!([]));
+    // `clock` is the scripts' own, like `at`: the window's is refused, and the clock stays.
+    let e = act(&w, json!({"do": "open_register", "float": "150.00", "clock": "2030-01-01T09:00:00+01:00"}))
+        .unwrap_err();
+    assert!(e["message"].as_str().unwrap().contains("unknown field `clock`"), "{e}");
+    act(&w, json!({"do": "open_register", "float": "150.00"})).unwrap();
+    let status = act(&w, json!({"do": "status"})).unwrap();
     assert_eq!(status["register"]["day"], "2026-12-05", "{status}");
 }
 

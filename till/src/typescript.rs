@@ -25,6 +25,17 @@ pub fn declarations() -> String {
         "// Generated from the till's Rust types by `pos_till::typescript`: do not edit.\n\
          // POS_WRITE_TS=1 cargo test -p pos-till --test till typescript   writes it again.\n\n",
     );
+    decl::<crate::action::Action>(&cfg, &mut out);
+    decl::<crate::action::Tender>(&cfg, &mut out);
+    decl::<crate::action::Euros>(&cfg, &mut out);
+    decl::<crate::action::Units>(&cfg, &mut out);
+    decl::<crate::action::Flag>(&cfg, &mut out);
+    decl::<crate::action::ApprovalField>(&cfg, &mut out);
+    decl::<crate::action::ReturnLine>(&cfg, &mut out);
+    decl::<crate::action::TerminalBehaviour>(&cfg, &mut out);
+    decl::<crate::engine::Approval>(&cfg, &mut out);
+    decl::<crate::devices::setup::Setup>(&cfg, &mut out);
+    decl::<crate::devices::setup::Connection>(&cfg, &mut out);
     decl::<crate::error::ErrorView>(&cfg, &mut out);
     decl::<crate::error::ErrorKind>(&cfg, &mut out);
     decl::<crate::reason::Reason>(&cfg, &mut out);

@@ -2,7 +2,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 
-import type { ErrorView } from "./generated/till";
+import type { Action, ErrorView } from "./generated/till";
 
 /** An error from a command: `kind` chooses the headline, `reason` the words (see `reasons.ts`). */
 export type AppError = ErrorView;
@@ -133,7 +133,12 @@ export interface Closed {
   printer?: ErrorView;
 }
 
-/** Calls a command with the fields of its till-script action. */
-export async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
-  return invoke<T>(command, { args });
+/** Runs an action of the till (the till-script's actions, typed in `generated/till.ts`). */
+export async function act<T>(action: Action): Promise<T> {
+  return invoke<T>("act", { action });
+}
+
+/** The app's own commands: the last receipt, the card's cancel button, the scanner, the version. */
+export async function app<T>(command: "last_receipt" | "cancel_card" | "next_scan" | "about"): Promise<T> {
+  return invoke<T>(command);
 }

@@ -4,6 +4,7 @@
 // scanner's test does not wait for a scan: the codes it reads show here as they come.
 
 import type { Status } from "./api";
+import type { Action } from "./generated/till";
 import { t } from "./i18n";
 import { said } from "./reasons";
 import type { Key } from "./i18n";
@@ -18,7 +19,7 @@ export interface Env {
     ...children: (Node | string | null | undefined | false)[]
   ) => HTMLElementTagNameMap[K];
   button: (label: string, id: string, onClick: () => void | Promise<void>, cls?: string) => HTMLButtonElement;
-  call: <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
+  act: <T>(action: Action) => Promise<T>;
   refresh: () => Promise<Status>;
   cardWaiting: () => HTMLElement;
   status: () => Status | null;
@@ -47,7 +48,7 @@ const KIND_WORDS: Record<ConnectionKind, Key> = {
 
 /** Shows the technician's screen in `screen`. */
 export async function devicesScreen(env: Env, screen: HTMLElement): Promise<void> {
-  const forms = await env.call<Forms>("device_forms");
+  const forms = await env.act<Forms>({ do: "device_forms" });
   const { h } = env;
   const status = env.status();
   const live = h("span", { id: "scanner-live" });
@@ -69,7 +70,7 @@ export async function devicesScreen(env: Env, screen: HTMLElement): Promise<void
             { id: "printer-waiting" },
             t("receiptsWaiting", { n: String(waiting) }),
             env.button(t("retry"), "retry-printer", async () => {
-              await env.call("retry_printer");
+              await env.act({ do: "retry_printer" });
               await env.refresh();
               await devicesScreen(env, screen);
             }, "small"),
@@ -100,7 +101,7 @@ function devicePanel(env: Env, forms: Forms, form: DeviceForm, live: HTMLElement
   }));
   paint();
   const save = env.button(t("save"), `save-${name}`, async () => {
-    await env.call("set_device", { device: name, setup });
+    await env.act({ do: "set_device", device: name, setup });
     await env.refresh();
     result.textContent = `${t("saved")} ${setup.model === "none" ? t("modelNone") : ""}`.trim();
   }, "small secondary");
@@ -109,7 +110,7 @@ function devicePanel(env: Env, forms: Forms, form: DeviceForm, live: HTMLElement
     // The terminal's test is a real 0.01 € payment: the customer display asks for a card.
     const waiting = name === "terminal" ? env.cardWaiting() : null;
     try {
-      const r = await env.call<{ ok: boolean; result: string }>("test_device", { device: name });
+      const r = await env.act<{ ok: boolean; result: string }>({ do: "test_device", device: name });
       await env.refresh();
       result.textContent = `${r.ok ? "✓" : "✗"} ${r.result}`;
       result.className = `test-result ${r.ok ? "ok" : "bad"}`;

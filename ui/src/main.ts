@@ -2,7 +2,7 @@
 // goes through the app's commands; every error is shown as a sentence without clearing what the
 // cashier typed.
 
-import { call, isAppError } from "./api";
+import { act, app, isAppError } from "./api";
 import type { Approval, Basket, Closed, Customer, Paid, Product, Status, TicketView, WithBasket } from "./api";
 import { DENOMINATIONS, countTotal, countedForEngine, isNote } from "./cash";
 import { euros, kilograms, money, parseCents, toCents } from "./format";
@@ -185,10 +185,15 @@ async function approved<T>(f: (a?: Approval) => Promise<T>): Promise<T | null> {
  * Why the till refuses to sell, and what a manager does about it: make its tables again from the
  * journal, or accept a journal that does not reach its head (both journaled).
  */
+/** The approval field of an action, when a manager gave one. */
+function ok(approval: Approval | undefined): { approval?: Approval } {
+  return approval === undefined ? {} : { approval };
+}
+
 function blockedPanel(blocked: ErrorView[]): HTMLElement[] {
   if (blocked.length === 0) return [];
-  const act = (what: "rebuild" | "accept_head") => async (): Promise<void> => {
-    const r = await approved((approval) => call(what, { approval }));
+  const manage = (what: "rebuild" | "accept_head") => async (): Promise<void> => {
+    const r = await approved((approval) => act({ do: what, ...ok(approval) }));
     if (r === null) return;
     await refreshBar();
     manageScreen();
@@ -201,8 +206,8 @@ function blockedPanel(blocked: ErrorView[]): HTMLElement[] {
       "div",
       { class: "row" },
       head
-        ? button(t("acceptHead"), "accept-head", act("accept_head"), "secondary")
-        : button(t("rebuild"), "rebuild", act("rebuild"), "secondary"),
+        ? button(t("acceptHead"), "accept-head", manage("accept_head"), "secondary")
+        : button(t("rebuild"), "rebuild", manage("rebuild"), "secondary"),
     ),
   ];
 }
@@ -224,7 +229,7 @@ function deviceBadge(name: "printer" | "terminal" | "scale" | "scanner"): HTMLEl
 }
 
 async function refreshBar(): Promise<Status> {
-  status = await call<Status>("till_status");
+  status = await act<Status>({ do: "status" });
   const bar = document.getElementById("bar") as HTMLElement;
   const langButton = button(t("language"), "lang", () => {
     const next: Lang = lang() === "fr" ? "en" : "fr";
@@ -283,10 +288,8 @@ function loginScreen(fixedStaff?: string): void {
   const submit = (): void => {
     void guard(async () => {
       try {
-        const who = await call<{ staff: string; role: string; name?: string }>("login", {
-          staff: staff.value.trim(),
-          pin: pin.value,
-        });
+        const who = await act<{ staff: string; role: string; name?: string }>({ do: "login", staff: staff.value.trim(),
+          pin: pin.value, });
         operatorName = who.name ?? who.staff;
       } finally {
         pin.value = "";
@@ -326,7 +329,7 @@ function openRegisterScreen(): void {
   const open = async (): Promise<void> => {
     const cents = parseCents(float.value);
     if (cents === null) throw new Error(`${float.value || "?"} : ${t("amount")} (12,30)`);
-    const r = await approved((approval) => call("open_register", { float: euros(cents), approval }));
+    const r = await approved((approval) => act({ do: "open_register", float: euros(cents), ...ok(approval) }));
     if (r === null) return;
     await refreshBar();
     saleScreen();
@@ -348,7 +351,7 @@ let basket: Basket | null = null;
 async function scanCode(code: string, extra: Record<string, unknown> = {}): Promise<void> {
   try {
     // Above a maximum (units, a line's amount, a weight) a manager approves on the spot.
-    const r = await approved((approval) => call<WithBasket>("scan", { code, ...extra, approval }));
+    const r = await approved((approval) => act<WithBasket>({ do: "scan", code, ...extra, ...ok(approval) }));
     if (r === null) return;
     basket = r.basket;
   } catch (e) {
@@ -401,7 +404,7 @@ function lineView(l: Basket["lines"][number]): HTMLElement {
             const typed = await askText(t("discountAsk"));
             if (!typed) return;
             const r = await approved((approval) =>
-              call<WithBasket>("discount", { line: l.line, ...discountArgs(typed), approval }),
+              act<WithBasket>({ do: "discount", line: l.line, ...discountArgs(typed), ...ok(approval) }),
             );
             if (r) {
               basket = r.basket;
@@ -415,7 +418,7 @@ function lineView(l: Basket["lines"][number]): HTMLElement {
             const cents = parseCents(typed.replace("€", ""));
             if (cents === null || cents < 0) throw new Error(`${typed} : ${t("amount")}`);
             const r = await approved((approval) =>
-              call<WithBasket>("override_price", { line: l.line, price: euros(cents), approval }),
+              act<WithBasket>({ do: "override_price", line: l.line, price: euros(cents), ...ok(approval) }),
             );
             if (r) {
               basket = r.basket;
@@ -424,7 +427,7 @@ function lineView(l: Basket["lines"][number]): HTMLElement {
           }, "small secondary")
         : null,
       button("✕", `remove-${l.line}`, async () => {
-        basket = (await call<WithBasket>("remove_line", { line: l.line })).basket;
+        basket = (await act<WithBasket>({ do: "remove_line", line: l.line })).basket;
         paintBasket();
         void paintSuggestions();
       }, "small secondary"),
@@ -453,7 +456,7 @@ function paintBasket(): void {
         h("span", { id: "customer-points" }, `${basket.points ?? 0} ${t("points")}`),
         " ",
         button(t("detach"), "customer-detach", async () => {
-          basket = (await call<WithBasket>("attach_customer", { id: "" })).basket;
+          basket = (await act<WithBasket>({ do: "customer", id: "" })).basket;
           paintBasket();
         }, "small secondary"),
       );
@@ -464,7 +467,7 @@ function paintBasket(): void {
 async function paintSuggestions(): Promise<void> {
   const box = document.getElementById("suggestions");
   if (!box) return;
-  const list = basket && basket.lines.length > 0 ? await call<Product[]>("suggestions") : [];
+  const list = basket && basket.lines.length > 0 ? await act<Product[]>({ do: "suggest" }) : [];
   fill(box,
     list.length > 0 ? h("h3", {}, t("suggestions")) : null,
     ...list.slice(0, 8).map((p) => button(`+ ${p.name}`, `suggest-${p.sku}`, () => scanCode(p.sku), "chip")),
@@ -473,7 +476,7 @@ async function paintSuggestions(): Promise<void> {
 
 async function search(text: string): Promise<void> {
   const results = document.getElementById("results") as HTMLElement;
-  const found = await call<Product[]>("search", { text });
+  const found = await act<Product[]>({ do: "search", text });
   results.replaceChildren(
     ...found.map((p) =>
       h("li", {}, button(`${p.name} · ${p.sku}`, `result-${p.sku}`, async () => {
@@ -505,11 +508,11 @@ function saleScreen(): void {
   custField.onkeydown = (ev): void => {
     if (ev.key !== "Enter") return;
     void guard(async () => {
-      const found = await call<Customer[]>("find_customer", { text: custField.value });
+      const found = await act<Customer[]>({ do: "find_customer", text: custField.value });
       custResults.replaceChildren(
         ...found.map((c) =>
           h("li", {}, button(`${c.name} · ${c.id} · ${c.points} ${t("points")}`, `customer-${c.id}`, async () => {
-            basket = (await call<WithBasket>("attach_customer", { id: c.id })).basket;
+            basket = (await act<WithBasket>({ do: "customer", id: c.id })).basket;
             custResults.replaceChildren();
             custField.value = "";
             paintBasket();
@@ -525,7 +528,7 @@ function saleScreen(): void {
     const cents = parseCents(giftAmount.value);
     if (cents === null || cents <= 0) throw new Error(`${giftAmount.value || "?"} : ${t("amount")}`);
     const sold = await approved((approval) =>
-      call<WithBasket>("sell_gift_card", { card: giftNumber.value.trim(), amount: euros(cents), approval }),
+      act<WithBasket>({ do: "gift_card", card: giftNumber.value.trim(), amount: euros(cents), ...ok(approval) }),
     );
     if (sold === null) return;
     basket = sold.basket;
@@ -557,20 +560,20 @@ function saleScreen(): void {
           "div",
           { class: "row wrap" },
           button(t("park"), "park", async () => {
-            await call("park");
+            await act({ do: "park" });
             await refreshBar();
             saleScreen();
           }, "secondary"),
           ...parked.map((slot) =>
             button(`${t("resume")} ${slot}`, `resume-${slot}`, async () => {
-              basket = (await call<WithBasket>("resume", { slot: Number(slot) })).basket;
+              basket = (await act<WithBasket>({ do: "resume", slot: Number(slot) })).basket;
               await refreshBar();
               saleScreen();
             }, "secondary"),
           ),
           button(t("cancelBasket"), "cancel-basket", async () => {
             if (!(await confirmBox(t("confirmCancel")))) return;
-            basket = (await call<WithBasket>("cancel_basket")).basket;
+            basket = (await act<WithBasket>({ do: "cancel" })).basket;
             paintBasket();
             void paintSuggestions();
           }, "secondary"),
@@ -587,7 +590,7 @@ function saleScreen(): void {
     ),
   );
   void guard(async () => {
-    basket = await call<Basket>("basket");
+    basket = await act<Basket>({ do: "basket" });
     paintBasket();
     await paintSuggestions();
   });
@@ -670,7 +673,7 @@ function paymentScreen(): void {
       return;
     }
     if (no === "") throw new Error(`${t("number")} ?`);
-    const r = await call<{ balance: string | null }>("balance", { number: no });
+    const r = await act<{ balance: string | null }>({ do: "balance", number: no });
     if (r.balance === null) throw { code: "refused", message: `no gift card or credit note ${no}; check the number` };
     info.textContent = `${t("balance")} ${no} : ${m(r.balance)}`;
     const cents = refund ? typed() : Math.min(typed(), toCents(r.balance));
@@ -682,14 +685,14 @@ function paymentScreen(): void {
     const hasCard = tenders.some((tn) => tn.kind === "card");
     const waiting = hasCard ? cardWaiting() : null;
     try {
-      const r = await approved((approval) => call<WithBasket<Paid>>("pay", { tenders: forEngine(tenders), approval }));
+      const r = await approved((approval) => act<WithBasket<Paid>>({ do: "pay", tenders: forEngine(tenders), ...ok(approval) }));
       if (r === null) return;
       basket = r.basket;
       await refreshBar();
       paidScreen(r.result);
     } catch (e) {
       // What the terminal approved before the failure stays on the basket, and on this screen.
-      basket = await call<Basket>("basket");
+      basket = await act<Basket>({ do: "basket" });
       const kept = basket.cards_approved.map(toCents);
       for (const c of kept) {
         if (!tenders.some((tn) => tn.kind === "card" && tn.cents === c && tn.approved === true)) {
@@ -765,7 +768,7 @@ function cardWaiting(): HTMLElement {
       h("h2", {}, t("card")),
       h("p", { class: "spinner" }, t("cardWaiting")),
       button(t("cardCancel"), "card-cancel", async () => {
-        await call("cancel_card");
+        await app("cancel_card");
       }, "secondary"),
     ),
   );
@@ -789,7 +792,7 @@ function paidScreen(r: Paid): void {
         "div",
         { class: "row" },
         button(t("showReceipt"), "show-receipt", async () => {
-          receipt.textContent = (await call<string | null>("last_receipt")) ?? "";
+          receipt.textContent = (await app<string | null>("last_receipt")) ?? "";
           receipt.hidden = false;
         }, "secondary"),
         button(t("newSale"), "new-sale", () => saleScreen(), "primary"),
@@ -806,7 +809,7 @@ function returnsScreen(): void {
   const ref = input("return-ticket", t("returnFind"));
   const view = h("div", { id: "return-view" });
   const find = async (): Promise<void> => {
-    const tv = await call<TicketView>("find_ticket", { ticket: ref.value.trim() });
+    const tv = await act<TicketView>({ do: "ticket", ticket: ref.value.trim() });
     const boxes = new Map<number, [HTMLInputElement, HTMLInputElement]>();
     view.replaceChildren(
       h("h2", {}, `${t("ticket")} ${tv.ticket} — ${tv.day} — ${m(tv.total)}`),
@@ -843,11 +846,11 @@ function returnsScreen(): void {
           const lines = [...boxes]
             .filter(([, [b]]) => b.checked)
             .map(([line, [, u]]) => ({ line, units: Math.max(1, Math.trunc(Number(u.value) || 1)) }));
-          basket = (await call<WithBasket>("return_ticket", { ticket: tv.ticket, lines })).basket;
+          basket = (await act<WithBasket>({ do: "return", ticket: tv.ticket, lines })).basket;
           saleScreen();
         }),
         button(t("returnAll"), "return-all", async () => {
-          basket = (await call<WithBasket>("return_ticket", { ticket: tv.ticket })).basket;
+          basket = (await act<WithBasket>({ do: "return", ticket: tv.ticket })).basket;
           saleScreen();
         }, "secondary"),
       ),
@@ -869,7 +872,7 @@ function returnsScreen(): void {
       code,
       button(t("noReceipt"), "noreceipt", async () => {
         const r = await approved((approval) =>
-          call<WithBasket>("return_without_receipt", { code: code.value.trim(), units: 1, approval }),
+          act<WithBasket>({ do: "return_without_receipt", code: code.value.trim(), units: 1, ...ok(approval) }),
         );
         if (r) {
           basket = r.basket;
@@ -938,8 +941,8 @@ function closingScreen(countDay?: string): void {
           if (!sure) return;
           const r = await approved((approval) =>
             countDay
-              ? call<Closed>("count_cash", { day: countDay, counted: countedForEngine(counts) })
-              : call<Closed>("close_register", { counted: countedForEngine(counts), approval }),
+              ? act<Closed>({ do: "count_cash", day: countDay, counted: countedForEngine(counts) })
+              : act<Closed>({ do: "close", counted: countedForEngine(counts), ...ok(approval) }),
           );
           if (!r) return;
           await refreshBar();
@@ -947,7 +950,7 @@ function closingScreen(countDay?: string): void {
             h("h2", {}, t("zReport")),
             h("p", { id: "z-difference" }, `${t("expected")} ${m(r.expected)} — ${t("counted")} ${m(r.counted)} — ${t("difference")} ${m(r.difference)}`),
             r.printer ? h("p", { class: "warning" }, said(r.printer)) : null,
-            h("pre", { class: "receipt", id: "z-text" }, (await call<string | null>("last_receipt")) ?? ""),
+            h("pre", { class: "receipt", id: "z-text" }, (await app<string | null>("last_receipt")) ?? ""),
           );
         }, "primary"),
         button(t("sale"), "closing-back", () => (status?.register ? saleScreen() : openRegisterScreen()), "secondary"),
@@ -984,7 +987,7 @@ function manageScreen(): void {
   const move = (what: "cash_in" | "cash_out") => async (): Promise<void> => {
     const cents = parseCents(amount.value);
     if (cents === null || cents <= 0) throw new Error(`${amount.value || "?"} : ${t("amount")}`);
-    const r = await approved((approval) => call(what, { amount: euros(cents), reason: reason.value.trim(), approval }));
+    const r = await approved((approval) => act({ do: what, amount: euros(cents), reason: reason.value.trim(), ...ok(approval) }));
     if (r === null) return;
     out.textContent = `${t(what === "cash_in" ? "cashIn" : "cashOut")} ${m(euros(cents))} ✓`;
     amount.value = "";
@@ -1010,7 +1013,7 @@ function manageScreen(): void {
         button(t("cashIn"), "cash-in", move("cash_in"), "secondary"),
         button(t("cashOut"), "cash-out", move("cash_out"), "secondary"),
         button(t("noSale"), "no-sale", async () => {
-          const r = await approved((approval) => call("no_sale", { reason: reason.value.trim(), approval }));
+          const r = await approved((approval) => act({ do: "no_sale", reason: reason.value.trim(), ...ok(approval) }));
           if (r) out.textContent = `${t("noSale")} ✓`;
         }, "secondary"),
       ),
@@ -1020,11 +1023,11 @@ function manageScreen(): void {
         "div",
         { class: "row" },
         button(t("reprint"), "reprint", async () => {
-          await call("reprint", { ticket: ticket.value.trim() });
+          await act({ do: "reprint", ticket: ticket.value.trim() });
           out.textContent = `${t("reprint")} ✓`;
         }, "secondary"),
         button(t("void"), "void", async () => {
-          const r = await approved((approval) => call<Paid>("void_ticket", { ticket: ticket.value.trim(), approval }));
+          const r = await approved((approval) => act<Paid>({ do: "void", ticket: ticket.value.trim(), ...ok(approval) }));
           if (r) out.textContent = `${t("void")} → ${r.ticket} ✓`;
         }, "secondary"),
       ),
@@ -1032,14 +1035,14 @@ function manageScreen(): void {
         "div",
         { class: "row" },
         button(training ? t("trainingOff") : t("trainingOn"), "training", async () => {
-          const r = await approved((approval) => call("training", { on: !training, approval }));
+          const r = await approved((approval) => act({ do: "training", on: !training, ...ok(approval) }));
           if (r) {
             await refreshBar();
             manageScreen();
           }
         }, "secondary"),
         button(t("logout"), "logout", async () => {
-          await call("logout");
+          await act({ do: "logout" });
           await refreshBar();
           loginScreen();
         }, "secondary"),
@@ -1050,11 +1053,11 @@ function manageScreen(): void {
         "div",
         { class: "row" },
         button(t("closePeriod"), "close-period", async () => {
-          const r = await call<Record<string, unknown>>("close_period", { key: period.value.trim() });
+          const r = await act<Record<string, unknown>>({ do: "close_period", key: period.value.trim() });
           out.textContent = `${t("closePeriod")} ${period.value.trim()} ✓ ${JSON.stringify(r).slice(0, 120)}`;
         }, "secondary"),
         button(t("archive"), "archive", async () => {
-          const r = await call<{ file?: string }>("archive", { period: period.value.trim() });
+          const r = await act<{ file?: string }>({ do: "archive", period: period.value.trim() });
           out.textContent = `${t("archive")} ✓ ${r.file ?? ""}`;
         }, "secondary"),
       ),
@@ -1066,7 +1069,7 @@ function manageScreen(): void {
           h("span", {}, reference),
           ...[true, false].map((paid) =>
             button(paid ? t("approvedYes") : t("approvedNo"), `resolve-${reference}-${paid}`, async () => {
-              const r = await approved((approval) => call("resolve_card", { reference, approved: paid, approval }));
+              const r = await approved((approval) => act({ do: "resolve_card", reference, approved: paid, ...ok(approval) }));
               if (r) {
                 await refreshBar();
                 manageScreen();
@@ -1092,7 +1095,7 @@ function settingsScreen(): void {
       {
         h,
         button,
-        call,
+        act,
         refresh: refreshBar,
         cardWaiting,
         status: () => status,
@@ -1101,7 +1104,7 @@ function settingsScreen(): void {
       },
       screen(),
     );
-    const a = await call<{ version: string; store: string; till: string; data: string }>("about");
+    const a = await app<{ version: string; store: string; till: string; data: string }>("about");
     document
       .getElementById("devices-screen")
       ?.append(
@@ -1144,7 +1147,7 @@ document.addEventListener(
 async function serialScanner(): Promise<void> {
   for (;;) {
     try {
-      const code = await call<string | { scanner: string } | null>("next_scan");
+      const code = await app<string | { scanner: string } | null>("next_scan");
       if (typeof code === "object" && code !== null) return; // no serial scanner configured
       if (code === null) continue;
       // On the technician's screen a scan is shown, not sold.

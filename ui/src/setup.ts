@@ -2,26 +2,11 @@
 // `Forms`), and what the form does when a model or a kind of connection is chosen. The engine turns
 // a form into the device's setting and checks it; nothing here parses or writes a setting.
 
-/** How a device is connected. */
-export type Connection =
-  | { kind: "serial"; path: string; baud: number; frame: string }
-  | { kind: "network"; host: string; port: number }
-  | { kind: "lp"; path: string }
-  | { kind: "usb"; vendor: string; product: string };
+import type { Connection, Setup } from "./generated/till";
+
+export type { Connection, Setup };
 
 export type ConnectionKind = Connection["kind"];
-
-/** A device's setting as fields. */
-export type Setup =
-  | { model: "folder" }
-  | { model: "escpos"; connection: Connection; width: number }
-  | { model: "sim" }
-  | { model: "concert"; connection: Connection; pos: number | null }
-  | { model: "caisse_ap"; host: string; port: number; pos: number | null }
-  | { model: "toledo8217"; connection: Connection }
-  | { model: "dialog06"; connection: Connection }
-  | { model: "serial_scanner"; connection: Connection; prefix: string; suffix: string }
-  | { model: "none" };
 
 export type Model = Setup["model"];
 export type DeviceName = "printer" | "terminal" | "scale" | "scanner";

@@ -1,4 +1,5 @@
 import { euros } from "./format";
+import type { Tender as EngineTender } from "./generated/till";
 
 // Splitting a payment: the tenders the cashier added, what is still due, the change.
 
@@ -26,7 +27,7 @@ export function settle(totalCents: number, tenders: readonly Tender[]): { due: n
 }
 
 /** The engine's `tenders`: cash as given (the engine works out the change). */
-export function forEngine(tenders: readonly Tender[]): object[] {
+export function forEngine(tenders: readonly Tender[]): EngineTender[] {
   return tenders.map((t) => {
     switch (t.kind) {
       case "cash":

@@ -10,7 +10,7 @@ use pos_drivers::scale::ScaleProtocol;
 use super::{NAMES, Spec};
 
 /// How a device is connected.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Connection {
     /// A serial port (or USB-serial adapter) and its line.
@@ -44,7 +44,7 @@ pub enum Connection {
 }
 
 /// A device's setting as the form shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "model", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Setup {
     /// Printer: receipts as text files in the till's folder.

@@ -81,7 +81,8 @@ pub const CLOCK_MOVED_MINUTES: i64 = 5;
 pub const MAX_TENDERS: usize = 20;
 
 /// A manager's approval: their id and PIN, typed on this till.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
 pub struct Approval {
     /// Staff id.
     pub staff: String,

@@ -42,7 +42,10 @@ fn counts_are_whole_numbers_never_coerced() {
         assert_eq!(m, said);
     }
     let m = refused(&mut till, json!({"do": "scan", "code": PROP, "quantiy": 3}));
-    assert_eq!(m, "`scan` does not take `quantiy` (it takes code, quantity, grams, serial, approval)");
+    assert_eq!(
+        m,
+        "unknown field `quantiy`, expected one of `code`, `quantity`, `grams`, `serial`, `approval`"
+    );
     let m =
         refused(&mut till, json!({"do": "cash_in", "amount": "10.00", "reason": "x", "approval": "S006"}));
     assert!(m.starts_with("`approval` is a manager's id and PIN"), "{m}");

@@ -31,6 +31,10 @@ fn typescript_of_the_window_is_generated_from_the_till() {
         assert!(made.contains(&format!("\"code\": \"{code}\"")), "{code} is not declared");
     }
     assert!(made.contains("\"problem\": \"serial_needed\""));
+    assert!(
+        made.contains("export type Action = { \"do\": \"login\", staff: string, pin: string, }"),
+        "actions are declared"
+    );
 }
 
 #[test]

@@ -2,6 +2,192 @@
 // POS_WRITE_TS=1 cargo test -p pos-till --test till typescript   writes it again.
 
 /**
+ * One thing asked of the till. Fields left out take the defaults documented in
+ * `docs/till-script.md`; `approval` is a manager's id and PIN where one may be needed.
+ */
+export type Action = { "do": "login", staff: string, pin: string, } | { "do": "logout" } | { "do": "open_register", float: Euros, approval?: ApprovalField, } | { "do": "cash_in", amount: Euros, reason?: string, approval?: ApprovalField, } | { "do": "cash_out", amount: Euros, reason?: string, approval?: ApprovalField, } | { "do": "scan", code: string, quantity?: Count, grams?: Count, serial?: string, approval?: ApprovalField, } | { "do": "gift_card", card: string, amount: Euros, approval?: ApprovalField, } | { "do": "remove_line", line: Count, } | { "do": "discount", line?: Count, reason?: string, percent?: string, amount?: Euros, approval?: ApprovalField, } | { "do": "override_price", line: Count, price: Euros, approval?: ApprovalField, } | { "do": "customer", id?: string, } | { "do": "ticket", ticket: string, } | { "do": "find_customer", text: string, } | { "do": "park" } | { "do": "resume", slot: Count, } | { "do": "cancel" } | { "do": "suggest" } | { "do": "search", text: string, } | { "do": "basket" } | { "do": "return", ticket: string, lines?: Array<ReturnLine>, } | { "do": "return_without_receipt", code: string, units?: Count, approval?: ApprovalField, } | { "do": "pay", tenders: Array<Tender>, approval?: ApprovalField, } | { "do": "void", ticket: string, approval?: ApprovalField, } | { "do": "reprint", ticket: string, } | { "do": "no_sale", reason?: string, approval?: ApprovalField, } | { "do": "training", on: Flag, approval?: ApprovalField, } | { "do": "config", key: string, value: string, } | { "do": "close", counted: { [key in string]: Count }, approval?: ApprovalField, } | { "do": "count_cash", day: string, counted: { [key in string]: Count }, } | { "do": "close_period", key: string, } | { "do": "archive", period: string, } | { "do": "resolve_card", reference: string, approved: Flag, approval?: ApprovalField, } | { "do": "balance", number: string, } | { "do": "status" } | { "do": "devices" } | { "do": "test_device", device: string, } | { "do": "device_forms" } | { "do": "set_device", device: string, setup: Setup, } | { "do": "retry_printer" } | { "do": "rebuild", approval?: ApprovalField, } | { "do": "accept_head", approval?: ApprovalField, } | { "do": "change_key", approval?: ApprovalField, } | { "do": "terminal", behaviour: TerminalBehaviour, reason?: string, };
+
+/**
+ * A tender at payment: exactly one of `cash`, `card`, `gift_card` (with `amount`),
+ * `store_credit` (with `amount`; empty issues a new credit note) or `points`.
+ */
+export type Tender = { 
+/**
+ * Cash given (negative: paid out).
+ */
+cash?: Euros, 
+/**
+ * Card through the terminal (negative: refund to the card).
+ */
+card?: Euros, 
+/**
+ * A gift card's number.
+ */
+gift_card?: string, 
+/**
+ * A credit note's number (empty: issue a new one).
+ */
+store_credit?: string, 
+/**
+ * The gift card's or credit note's amount.
+ */
+amount?: Euros, 
+/**
+ * Loyalty points spent.
+ */
+points?: Count, };
+
+/**
+ * An amount written as text in euros (`"12.30"`), held as cents: at most two decimals, at most
+ * the till's ceiling either way.
+ */
+export type Euros = string;
+
+/**
+ * A whole number from `MIN` to `MAX`: anything else is refused, never coerced.
+ */
+export type Count = number;
+
+/**
+ * `true` or `false`, nothing else.
+ */
+export type Flag = boolean;
+
+/**
+ * A manager's id and PIN typed on this till.
+ */
+export type ApprovalField = { 
+/**
+ * Staff id.
+ */
+staff: string, 
+/**
+ * PIN.
+ */
+pin: string, };
+
+/**
+ * A line brought back from a ticket.
+ */
+export type ReturnLine = { 
+/**
+ * The ticket's line.
+ */
+line: Count, 
+/**
+ * Units brought back (1 when left out).
+ */
+units?: Count, };
+
+/**
+ * What the simulated terminal does next (scripts only).
+ */
+export type TerminalBehaviour = "accept" | "decline" | "timeout" | "unplugged";
+
+/**
+ * A manager's approval: their id and PIN, typed on this till.
+ */
+export type Approval = { 
+/**
+ * Staff id.
+ */
+staff: string, 
+/**
+ * PIN.
+ */
+pin: string, };
+
+/**
+ * A device's setting as the form shows it.
+ */
+export type Setup = { "model": "folder" } | { "model": "escpos", 
+/**
+ * Where.
+ */
+connection: Connection, 
+/**
+ * Characters per line: 42 or 48.
+ */
+width: number, } | { "model": "sim" } | { "model": "concert", 
+/**
+ * Where (serial or network).
+ */
+connection: Connection, 
+/**
+ * Till number set on the terminal (the till's own when left out).
+ */
+pos: number | null, } | { "model": "caisse_ap", 
+/**
+ * Host.
+ */
+host: string, 
+/**
+ * Port.
+ */
+port: number, 
+/**
+ * Till number set on the terminal.
+ */
+pos: number | null, } | { "model": "toledo8217", 
+/**
+ * Where (serial).
+ */
+connection: Connection, } | { "model": "dialog06", 
+/**
+ * Where (serial).
+ */
+connection: Connection, } | { "model": "serial_scanner", 
+/**
+ * Where (serial).
+ */
+connection: Connection, 
+/**
+ * What the scanner puts before each code.
+ */
+prefix: string, 
+/**
+ * What it puts after.
+ */
+suffix: string, } | { "model": "none" };
+
+/**
+ * How a device is connected.
+ */
+export type Connection = { "kind": "serial", 
+/**
+ * Device path (`/dev/ttyUSB0`, `/dev/serial/by-id/...`).
+ */
+path: string, 
+/**
+ * Speed.
+ */
+baud: number, 
+/**
+ * Frame: `8N1`, `7E1` ...
+ */
+frame: string, } | { "kind": "network", 
+/**
+ * Host name or address.
+ */
+host: string, 
+/**
+ * Port (9100 for most printers).
+ */
+port: number, } | { "kind": "lp", 
+/**
+ * Device path.
+ */
+path: string, } | { "kind": "usb", 
+/**
+ * Vendor id, four hexadecimal digits.
+ */
+vendor: string, 
+/**
+ * Product id, four hexadecimal digits.
+ */
+product: string, };
+
+/**
  * An error as the window receives it: `kind` chooses the headline, `reason` carries the code and
  * the values the window words in its language, `message` is the English sentence (for the log and
  * for a code the window does not know yet).
