@@ -111,7 +111,7 @@ pub fn prepare(dir: &Path, fixtures: &Path, clock: Clock) -> Result<(), String> 
         };
         Till::init(dir, "LYO", 1, fixtures, now).map_err(|e| format!("cannot set the demo till up: {e}"))?;
     }
-    let (mut till, _) = pos_till::devices::open_till(dir, clock, true).map_err(|e| e.to_string())?;
+    let (mut till, _) = pos_till::launch::open_till(dir, clock, true).map_err(|e| e.to_string())?;
     let wanted = settings(dir);
     if wanted.iter().any(|(k, v)| till.config().get(*k) != Some(v)) {
         till.login(TECHNICIAN.0, TECHNICIAN.1).map_err(|e| e.to_string())?;

@@ -73,7 +73,7 @@ impl AppState {
     /// Opens the till in `dir` with its configured devices; a serial scanner is read on a thread of
     /// its own (reopened every two seconds while it is unplugged).
     pub fn open(dir: &Path, clock: Clock) -> Result<AppState, TillError> {
-        let (till, _) = pos_till::devices::open_till(dir, clock, false)?;
+        let (till, _) = pos_till::launch::open_till(dir, clock, false)?;
         let card_cancel = till.card_canceller();
         let stop = Arc::new(AtomicBool::new(false));
         let scanner = Arc::new(Mutex::new(ScannerWatch::default()));

@@ -165,7 +165,7 @@ fn a_serial_scanner_reads_through_the_engine_into_the_window() {
             let _ = sim.serve(link, stop);
         });
     {
-        let (mut till, _) = pos_till::devices::open_till(&dir, Clock::Set(at()), true).unwrap();
+        let (mut till, _) = pos_till::launch::open_till(&dir, Clock::Set(at()), true).unwrap();
         till.login("S010", "5720").unwrap();
         till.configure("device.scanner", &format!("serial serial:{}", dir.join("scanner.pty").display()))
             .unwrap();

@@ -20,6 +20,9 @@ use pos_till::engine::{Clock, TenderSpec, Till};
 use pos_till::store;
 use rusqlite::Connection;
 
+#[path = "till/aged.rs"]
+mod aged;
+
 fn times(n: usize, mut f: impl FnMut()) -> Vec<Duration> {
     let mut t: Vec<Duration> = (0..n)
         .map(|_| {
@@ -325,6 +328,10 @@ fn main() {
                 within: m <= Duration::from_secs(10),
             });
         }
+    }
+
+    if wanted("aged") {
+        aged::rows(&root, &demo, &mut rows);
     }
 
     println!();

@@ -28,6 +28,7 @@ pub mod engine;
 pub mod error;
 pub mod inspect;
 pub mod keys;
+pub mod launch;
 pub mod limits;
 pub mod logging;
 pub mod pin;

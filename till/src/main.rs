@@ -196,7 +196,7 @@ enum DevicesCommand {
 }
 
 fn open(dir: &Path, quiet: bool) -> Result<(Till, Option<SimTerminal>), TillError> {
-    devices::open_till(dir, Clock::System, quiet)
+    pos_till::launch::open_till(dir, Clock::System, quiet)
 }
 
 fn devices_command(command: DevicesCommand) -> Result<ExitCode, TillError> {
@@ -393,7 +393,7 @@ fn run(cli: Cli) -> Result<ExitCode, TillError> {
                 ),
                 None => Clock::System,
             };
-            let (mut till, terminal) = devices::open_till(&data, clock, false)?;
+            let (mut till, terminal) = pos_till::launch::open_till(&data, clock, false)?;
             let mut out = std::io::stdout().lock();
             script::run(&mut till, terminal.as_ref(), &script, &mut out)?;
             till.stop()?;

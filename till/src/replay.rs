@@ -60,6 +60,8 @@ pub struct Replay {
     training_on: std::collections::HashSet<u64>,
     /// The chain's promotions' names: a discount on a ticket is one of them or a journaled one.
     promotions: std::collections::HashSet<String>,
+    /// Duplicates printed so far, by ticket.
+    duplicates: HashMap<String, u32>,
     /// Closures checked.
     pub closures: u64,
     /// The last record replayed on each chain (live, training): the state's stamp at the end.
@@ -239,7 +241,7 @@ impl Replay {
                 )),
             },
             Entry::Duplicate { ticket, copy, .. } => {
-                let before = self.state.duplicates.get(ticket).copied().unwrap_or(0);
+                let before = self.duplicates.get(ticket).copied().unwrap_or(0);
                 if *copy != before + 1 {
                     return Err(format!("it is duplicate {copy} of {ticket}, after {before}"));
                 }
@@ -384,6 +386,9 @@ impl Replay {
 
     /// Keeps what later checks need, once a live record is applied.
     fn after(&mut self, header: &Header, entry: &Entry) -> Result<(), TillError> {
+        if let Entry::Duplicate { ticket, copy, .. } = entry {
+            self.duplicates.insert(ticket.clone(), *copy);
+        }
         match entry {
             Entry::Ticket(t) => {
                 self.since_day.add(t)?;
@@ -489,6 +494,8 @@ const TABLES: &[(&str, &[&str], &[&str])] = &[
     ("loyalty", &["customer"], &["points", "seq"]),
     ("stock_delta", &["sku"], &["delta"]),
     ("returned", &["ticket", "line"], &["units", "seq"]),
+    ("closed_period", &["period", "key"], &["seq"]),
+    ("duplicate", &["ticket"], &["copies", "seq"]),
 ];
 
 /// Compares the till's projections (schema `stored`) with a replay's (schema `replayed`) and the
@@ -535,8 +542,12 @@ pub fn compare(
         let select = |schema: &str| {
             format!(
                 "SELECT {}, {} FROM {schema}.{table} ORDER BY {}",
-                keys.join(" || '#' || "),
-                if cols.is_empty() { "''".to_owned() } else { cols.join(" || ' ' || ") },
+                keys.iter().map(|k| format!("CAST({k} AS TEXT)")).collect::<Vec<_>>().join(" || '#' || "),
+                if cols.is_empty() {
+                    "''".to_owned()
+                } else {
+                    cols.iter().map(|c| format!("CAST({c} AS TEXT)")).collect::<Vec<_>>().join(" || ' ' || ")
+                },
                 keys.join(", ")
             )
         };

@@ -169,10 +169,23 @@ CREATE TABLE print_job (
 );
 "#,
     ),
+    (
+        // What only grows with a till's age leaves the state row: each closed period and each
+        // ticket's duplicates in a row of their own, written when they change, so that a scan on a
+        // till three years old writes no more than on a new one. Filled by the rebuild (journaled)
+        // the till makes at its next start.
+        "2026-12-04-0900-closed-periods-and-duplicates",
+        r#"
+CREATE TABLE closed_period (period TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (period, key)) WITHOUT ROWID;
+CREATE TABLE duplicate (ticket TEXT PRIMARY KEY, copies INTEGER NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;
+UPDATE state SET json = json_remove(json, '$.made_from', '$.closed_days', '$.closed_months', '$.duplicates');
+"#,
+    ),
 ];
 
 /// The projection tables, emptied before a rebuild.
-pub const PROJECTIONS: &[&str] = &["state", "voucher", "loyalty", "stock_delta", "returned"];
+pub const PROJECTIONS: &[&str] =
+    &["state", "voucher", "loyalty", "stock_delta", "returned", "closed_period", "duplicate"];
 
 /// The projection tables as the latest migration makes them, for a replay into an empty database.
 pub const PROJECTION_SCHEMA: &str = r#"
@@ -181,6 +194,8 @@ CREATE TABLE voucher (number TEXT PRIMARY KEY, kind TEXT NOT NULL, balance INTEG
 CREATE TABLE loyalty (customer TEXT PRIMARY KEY, points INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 CREATE TABLE stock_delta (sku TEXT PRIMARY KEY, delta TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE returned (ticket TEXT NOT NULL, line INTEGER NOT NULL, units INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (ticket, line)) WITHOUT ROWID;
+CREATE TABLE closed_period (period TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (period, key)) WITHOUT ROWID;
+CREATE TABLE duplicate (ticket TEXT PRIMARY KEY, copies INTEGER NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;
 "#;
 
 /// The lock file that keeps a second process off a till's folder.
@@ -656,6 +671,10 @@ mod tests {
             (
                 "2026-12-03-0900-print-queue",
                 "635b42292912e1789fa2be1a81cf789702984f5a8d23b532fd4f1266d19e2a09",
+            ),
+            (
+                "2026-12-04-0900-closed-periods-and-duplicates",
+                "10f4529b8f11412ec08a174afed573397d435aba7bed128c9c08f419786c19b6",
             ),
         ];
         let now: Vec<(&str, String)> = MIGRATIONS

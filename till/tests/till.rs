@@ -720,7 +720,10 @@ fn a_forgotten_closure_is_made_by_the_next_day_and_counted_later() {
     till.scan(PROP, 1, None, None, None).unwrap();
     till.pay(&[TenderSpec::Cash(390)], None).unwrap();
     let st = till.state().clone();
-    assert!(st.closed_days.contains("2026-12-05"));
+    assert!(
+        pos_till::projection::is_closed(till.conn(), pos_journal::body::ClosurePeriod::Day, "2026-12-05")
+            .unwrap()
+    );
     assert!(st.uncounted.contains("2026-12-05"));
     assert_eq!(st.register.as_ref().unwrap().day, "2026-12-06");
     assert_eq!(st.register.as_ref().unwrap().float, 5_390, "the drawer carries over");
@@ -1205,7 +1208,7 @@ fn a_sale_prints_its_receipt_on_an_escpos_printer() {
     assert!(ok && out.contains(&format!("printer   {setting}")), "{out}");
 
     let (mut till, _) =
-        pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T10:00:00+01:00")), false).unwrap();
+        pos_till::launch::open_till(&dir, Clock::Set(at("2026-12-05T10:00:00+01:00")), false).unwrap();
     till.login("S007", "2468").unwrap();
     till.open_register(10_000, None).unwrap();
     till.scan(PLANE, 1, None, None, None).unwrap();
@@ -1259,7 +1262,7 @@ fn till_with_device(dir: &Path, name: &str, setting: &str) -> Till {
     till.configure(&format!("device.{name}"), setting).unwrap();
     till.stop().unwrap();
     let (mut till, _) =
-        pos_till::devices::open_till(dir, Clock::Set(at("2026-12-05T10:05:00+01:00")), false).unwrap();
+        pos_till::launch::open_till(dir, Clock::Set(at("2026-12-05T10:05:00+01:00")), false).unwrap();
     till.login("S007", "2468").unwrap();
     till.open_register(0, None).unwrap();
     till
@@ -1400,7 +1403,7 @@ fn a_till_killed_during_a_concert_payment_collects_the_answer_on_restart() {
     child.wait().unwrap();
 
     let (till, _) =
-        pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T10:10:00+01:00")), false).unwrap();
+        pos_till::launch::open_till(&dir, Clock::Set(at("2026-12-05T10:10:00+01:00")), false).unwrap();
     let results = store::records_of_kind(till.conn(), ChainName::Live, Kind::Operation)
         .unwrap()
         .into_iter()
@@ -1453,7 +1456,7 @@ fn a_serial_scanner_and_a_scale_feed_the_basket() {
     till.stop().unwrap();
 
     let (mut till, _) =
-        pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T10:05:00+01:00")), false).unwrap();
+        pos_till::launch::open_till(&dir, Clock::Set(at("2026-12-05T10:05:00+01:00")), false).unwrap();
     let spec = pos_till::devices::parse("scanner", &till.config()["device.scanner"]).unwrap();
     let mut reader = pos_till::devices::scanner(&spec).unwrap();
     till.login("S007", "2468").unwrap();
@@ -1580,7 +1583,7 @@ fn a_till_opens_and_sells_with_its_printer_unplugged_and_prints_once_it_is_back(
     let link = dir.join("printer.pty");
     {
         let (mut till, _) =
-            pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T09:00:00+01:00")), true).unwrap();
+            pos_till::launch::open_till(&dir, Clock::Set(at("2026-12-05T09:00:00+01:00")), true).unwrap();
         till.login("S010", "5720").unwrap();
         till.configure("device.printer", &format!("escpos serial:{}", link.display())).unwrap();
         till.configure("device.terminal", &format!("concert serial:{}", dir.join("terminal.pty").display()))
@@ -1589,7 +1592,7 @@ fn a_till_opens_and_sells_with_its_printer_unplugged_and_prints_once_it_is_back(
     }
     // Nothing behind either path: the till opens all the same.
     let (mut till, _) =
-        pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T10:00:00+01:00")), false).unwrap();
+        pos_till::launch::open_till(&dir, Clock::Set(at("2026-12-05T10:00:00+01:00")), false).unwrap();
     assert!(till.card_canceller().is_some(), "the cancel button works once the terminal is reached");
     till.login("S007", "2468").unwrap();
     till.open_register(10_000, None).unwrap();

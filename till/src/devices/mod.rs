@@ -365,33 +365,6 @@ pub fn spec_of(config: &BTreeMap<String, String>, name: &str) -> Result<Option<S
         .transpose()
 }
 
-/// Opens the till in `dir` with the devices its settings name. No device needs to answer for the
-/// till to open: each is reached when first used, and again after it was lost, and says why it
-/// cannot be while it cannot. `quiet` opens without journaling a start (tools).
-pub fn open_till(
-    dir: &Path,
-    clock: crate::engine::Clock,
-    quiet: bool,
-) -> Result<(crate::engine::Till, Option<SimTerminal>), TillError> {
-    let config = crate::engine::stored_config(dir)?;
-    let number = store::identity(&store::open_existing(dir)?)?.number;
-    let printer_spec = spec_of(&config, "printer")?;
-    let printer = printer(printer_spec.as_ref(), dir)?;
-    let (terminal, sim) = terminal(spec_of(&config, "terminal")?.as_ref(), dir, number)?;
-    let mut till = if quiet {
-        crate::engine::Till::open_quiet(dir, clock, printer, terminal)?
-    } else {
-        crate::engine::Till::open(dir, clock, printer, terminal)?
-    };
-    if let Some(Spec::EscPos { width, .. }) = printer_spec {
-        till.set_receipt_width(width);
-    }
-    if let Some(spec @ Spec::Scale { .. }) = spec_of(&config, "scale")? {
-        till.set_scale(Some(scale(&spec)?));
-    }
-    Ok((till, sim))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -48,14 +48,16 @@ impl Till {
             let now = self.now();
             self.today(now).to_string()
         };
-        if self.state.closed_days.contains(&today) {
-            return Err(refused(Reason::DayClosed { day: today }));
-        }
-        // A day before the last one closed is never opened: the clock is behind.
-        if let Some((_, last)) = crate::closing::last_closure(&self.conn, Some(ClosurePeriod::Day))?
-            && today < last.key
-        {
-            return Err(refused(Reason::ClockBehind { today, closed: last.key }));
+        // Whether today is closed is the journal's word (its last daily closure), not a table's: a
+        // row deleted with `sqlite3` does not reopen a day. A day before it is never opened either:
+        // the clock is behind.
+        if let Some((_, last)) = crate::closing::last_closure(&self.conn, Some(ClosurePeriod::Day))? {
+            if today == last.key {
+                return Err(refused(Reason::DayClosed { day: today }));
+            }
+            if today < last.key {
+                return Err(refused(Reason::ClockBehind { today, closed: last.key }));
+            }
         }
         if let Some(reg) = &self.state.register
             && reg.day >= today

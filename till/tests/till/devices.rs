@@ -88,7 +88,7 @@ fn receipts_waiting_for_the_printer_survive_a_restart_and_print_once() {
     drop(conn);
 
     let (mut till, _) =
-        pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T11:00:00+01:00")), false).unwrap();
+        pos_till::launch::open_till(&dir, Clock::Set(at("2026-12-05T11:00:00+01:00")), false).unwrap();
     assert_eq!(till.devices()["printer_waiting"], 2, "kept across the restart");
     assert_eq!(till.devices()["printer_interrupted"], json!(["ticket T-HALF"]));
     assert_eq!(originals(&out, &ticket), 0);
@@ -238,7 +238,7 @@ fn the_technicians_forms_set_devices_and_tests_answer_in_words() {
     till.stop().unwrap();
 
     let (mut till, _) =
-        pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T10:05:00+01:00")), false).unwrap();
+        pos_till::launch::open_till(&dir, Clock::Set(at("2026-12-05T10:05:00+01:00")), false).unwrap();
     till.login("S010", "5720").unwrap();
     let out = till.test_device("printer").unwrap();
     assert_eq!(out["ok"], true, "{out}");

@@ -506,7 +506,7 @@ fn a_second_process_on_one_folder_is_refused() {
     let (ok, out, err) = cli(&["script", "--data", dir.to_str().unwrap(), script.to_str().unwrap()]);
     assert!(!ok, "{out}");
     assert!(err.contains(&format!("is already running (pid {})", std::process::id())), "{err}");
-    let again = pos_till::devices::open_till(&dir, Clock::Set(at("2026-12-05T18:00:00+01:00")), true);
+    let again = pos_till::launch::open_till(&dir, Clock::Set(at("2026-12-05T18:00:00+01:00")), true);
     assert!(again.is_err(), "a second engine in the same process is refused too");
     let (ok, out) = verify_cli(&dir);
     assert!(ok, "reading needs no lock: {out}");
@@ -580,4 +580,62 @@ fn running_as_root() -> bool {
             s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0"))
         })
         .unwrap_or(false)
+}
+
+/// What grows with the till's age (closed periods, duplicates) lives in rows of its own: a row
+/// deleted or a count lowered with `sqlite3` is named by `verify`, a closed day reopened that way
+/// does not let the till sell on it, and the rebuild makes the rows again from the journal alone.
+#[test]
+fn closed_days_and_duplicates_are_rows_checked_against_the_journal() {
+    let dir = small_day("rows");
+    let (mut till, _) = open(&dir, "2026-12-05T18:00:00+01:00");
+    till.login("S006", "90517").unwrap();
+    let ticket = till.state().tickets;
+    assert!(ticket > 0);
+    let reference: String = till
+        .conn()
+        .query_row("SELECT json_extract(CAST(bytes AS TEXT), '$.body.reference') FROM journal WHERE kind = 'ticket' AND chain = 'live' ORDER BY seq LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    till.reprint(&reference).unwrap();
+    till.reprint(&reference).unwrap();
+    till.close_register(&BTreeMap::new(), None).unwrap();
+    till.stop().unwrap();
+    let rows = |dir: &Path| -> (i64, i64) {
+        let c = Connection::open(dir.join("till.db")).unwrap();
+        let copies = c
+            .query_row("SELECT copies FROM duplicate WHERE ticket = ?1", [&reference], |r| r.get(0))
+            .unwrap();
+        let days =
+            c.query_row("SELECT COUNT(*) FROM closed_period WHERE period = 'day'", [], |r| r.get(0)).unwrap();
+        (copies, days)
+    };
+    assert_eq!(rows(&dir), (2, 1));
+    let state_len = |dir: &Path| -> usize {
+        Connection::open(dir.join("till.db"))
+            .unwrap()
+            .query_row("SELECT length(json) FROM state", [], |r| r.get::<_, i64>(0))
+            .unwrap() as usize
+    };
+    let (ok, out) = verify_cli(&dir);
+    assert!(ok, "{out}");
+
+    sql(&dir, &format!("UPDATE duplicate SET copies = 0 WHERE ticket = '{reference}'"));
+    let (ok, out) = verify_cli(&dir);
+    assert!(!ok);
+    assert!(first(&out).starts_with("BROKEN projection duplicate"), "{out}");
+    sql(&dir, "DELETE FROM closed_period");
+    let (ok, out) = verify_cli(&dir);
+    assert!(!ok, "{out}");
+
+    // The day is closed by the journal, whatever the table says; a rebuild restores the rows.
+    let (mut till, _) = open(&dir, "2026-12-05T19:00:00+01:00");
+    till.login("S006", "90517").unwrap();
+    let e = till.open_register(5_000, None).unwrap_err().to_string();
+    assert!(e.contains("2026-12-05 is already closed"), "{e}");
+    till.rebuild(Some(&manager())).unwrap();
+    till.stop().unwrap();
+    assert_eq!(rows(&dir), (2, 1));
+    let (ok, out) = verify_cli(&dir);
+    assert!(ok, "{out}");
+    assert!(state_len(&dir) < 2_000, "the state row holds no list that grows with age");
 }
