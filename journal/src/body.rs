@@ -15,6 +15,7 @@ use crate::record::{Header, Kind, RecordError, decode, encode};
 
 /// How a tender was paid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum TenderMethod {
     /// Notes and coins.
@@ -64,6 +65,7 @@ impl fmt::Display for TenderMethod {
 
 /// What a ticket line's quantity counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LineMeasure {
     /// Whole units.
@@ -78,6 +80,7 @@ pub enum LineMeasure {
 
 /// Whether a ticket's prices include VAT (consumers) or not (professionals).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Basis {
     /// TTC: prices include VAT.
     #[serde(rename = "ttc")]
@@ -112,6 +115,7 @@ impl CardOutcome {
 
 /// The period a closure closes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ClosurePeriod {
     /// A business day (the Z).
@@ -298,6 +302,7 @@ pub struct DiscountSpec {
 
 /// A tender on a ticket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TenderLine {
     /// How it was paid.
     pub kind: TenderMethod,
@@ -380,6 +385,7 @@ fn is_zero_u32(n: &u32) -> bool {
 
 /// One VAT rate of a ticket or report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VatLine {
     /// Rate, `"20"`.
     pub rate: String,
@@ -459,6 +465,7 @@ fn is_zero_u64(n: &u64) -> bool {
 
 /// Totals of a period: what a Z (or monthly, yearly) closure fixes.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Totals {
     /// Tickets.
     pub tickets: i64,
@@ -491,6 +498,7 @@ pub struct Totals {
 
 /// A closure: daily (Z), monthly, yearly.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Closure {
     /// The period closed.
     pub period: ClosurePeriod,

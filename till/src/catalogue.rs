@@ -350,7 +350,7 @@ fn parse_rows(
 }
 
 /// A product found by a search or suggested.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct Found {
     /// SKU.
     pub sku: String,

@@ -6,9 +6,9 @@ use std::path::Path;
 
 use pos_journal::{ChainName, hex};
 use rusqlite::Connection;
-use serde_json::{Value, json};
 
 use crate::anchor::{self, HeadFile};
+use crate::answer::{RegisterView, StatusView};
 use crate::error::{ErrorKind, ErrorView, TillError};
 use crate::projection::State;
 use crate::reason::{HeadProblem, Reason};
@@ -435,29 +435,30 @@ pub fn status_of(
     heads: &Heads,
     ring: &KeyRing,
     blocks: &[Block],
-) -> Result<Value, TillError> {
+) -> Result<StatusView, TillError> {
     let b = if state.training { &state.training_basket } else { &state.basket };
     let (gt, abs) = crate::closing::grand_totals(conn)?;
-    let register = state.register.as_ref().map(|r| -> Result<Value, TillError> {
-        Ok(json!({"day": r.day, "float": money(r.float), "expected_cash": money(r.expected()?)}))
+    let register = state.register.as_ref().map(|r| -> Result<RegisterView, TillError> {
+        Ok(RegisterView { day: r.day.clone(), float: money(r.float), expected_cash: money(r.expected()?) })
     });
-    Ok(json!({
-        "till": id.till,
-        "store": id.store,
-        "key": ring.current().fingerprint(),
-        "operator": state.operator,
-        "training": state.training,
-        "register": register.transpose()?,
-        "basket_lines": b.lines.len(),
-        "parked": state.parked.keys().collect::<Vec<_>>(),
-        "records": heads.len(ChainName::Live),
-        "training_records": heads.len(ChainName::Training),
-        "tickets": journal_tickets(conn)?,
-        "grand_total": money(gt),
-        "grand_total_abs": money(abs),
-        "uncounted_days": state.uncounted,
-        "unresolved_cards": state.unresolved_cards,
-        "cards_on_basket": b.cards,
-        "blocked": blocks.iter().map(|b| ErrorView::of(ErrorKind::Blocked, b.reason())).collect::<Vec<_>>(),
-    }))
+    Ok(StatusView {
+        till: id.till.clone(),
+        store: id.store.clone(),
+        key: ring.current().fingerprint(),
+        operator: state.operator.clone(),
+        training: state.training,
+        register: register.transpose()?,
+        basket_lines: u32::try_from(b.lines.len()).unwrap_or(u32::MAX),
+        parked: state.parked.keys().copied().collect(),
+        records: heads.len(ChainName::Live),
+        training_records: heads.len(ChainName::Training),
+        tickets: journal_tickets(conn)?,
+        grand_total: money(gt),
+        grand_total_abs: money(abs),
+        uncounted_days: state.uncounted.iter().cloned().collect(),
+        unresolved_cards: state.unresolved_cards.iter().cloned().collect(),
+        cards_on_basket: b.cards.clone(),
+        blocked: blocks.iter().map(|b| ErrorView::of(ErrorKind::Blocked, b.reason())).collect(),
+        devices: None,
+    })
 }

@@ -19,6 +19,7 @@
 
 pub mod action;
 pub mod anchor;
+pub mod answer;
 pub mod archive;
 pub mod catalogue;
 pub mod clock;

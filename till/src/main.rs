@@ -327,7 +327,7 @@ fn status(data: &Path, as_json: bool) -> Result<ExitCode, TillError> {
     let blocks = inspect::start_checks(conn, data, &id, &ring, state.as_ref(), &heads)?;
     let s = inspect::status_of(conn, &id, &state.unwrap_or_default(), &heads, &ring, &blocks)?;
     if as_json {
-        println!("{s}");
+        println!("{}", serde_json::to_string(&s).unwrap_or_default());
     } else {
         println!("{}", serde_json::to_string_pretty(&s).unwrap_or_default());
     }

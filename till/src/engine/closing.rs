@@ -48,17 +48,14 @@ impl Till {
         ];
         let headers = self.commit(entries)?;
         let printed = self.print_closure(&closure, &headers[1], Some((total, expected)));
-        let mut out = json!({
-            "day": reg.day,
-            "expected": euros(expected),
-            "counted": euros(total),
-            "difference": euros(difference),
-            "z": serde_json::to_value(&closure).unwrap_or_default(),
-        });
-        if let Err(e) = printed {
-            out["printer"] = json!(ErrorView::from(&e));
-        }
-        Ok(out)
+        Ok(json!(crate::answer::Closed {
+            day: reg.day.clone(),
+            expected: euros(expected),
+            counted: euros(total),
+            difference: euros(difference),
+            z: Some(closure),
+            printer: printed.err().map(|e| ErrorView::from(&e)),
+        }))
     }
 
     /// Prints a closure with the journal's head as its record left it (text and QR code), so that
@@ -109,9 +106,14 @@ impl Till {
             difference,
             by,
         }])?;
-        Ok(
-            json!({"day": day, "expected": euros(expected), "counted": euros(total), "difference": euros(difference)}),
-        )
+        Ok(json!(crate::answer::Closed {
+            day: day.to_owned(),
+            expected: euros(expected),
+            counted: euros(total),
+            difference: euros(difference),
+            z: None,
+            printer: None,
+        }))
     }
 
     /// Closes a month (`2026-12`) or a year (`2026`) from the closures below it in the journal.
@@ -179,7 +181,7 @@ impl Till {
             &self.ring,
             &self.blocks,
         )?;
-        s["devices"] = self.devices();
-        Ok(s)
+        s.devices = Some(self.devices_view());
+        Ok(json!(s))
     }
 }

@@ -88,29 +88,39 @@ impl Till {
 
     /// Each device: configured or not, what it last answered, receipts the printer keeps back.
     pub fn devices(&self) -> Value {
-        let mut out = serde_json::Map::new();
+        serde_json::to_value(self.devices_view()).unwrap_or_default()
+    }
+
+    /// The same, typed.
+    pub fn devices_view(&self) -> crate::answer::DevicesView {
         let spool = self.spool.health();
-        for name in crate::devices::NAMES {
-            let configured = self.state.config.get(&format!("device.{name}"));
+        let state = |name: &str| {
+            let configured = self.state.config.get(&format!("device.{name}")).cloned();
             // The printer's latest word is the spool's: it goes on printing in the background.
-            let last = match (*name, &spool.last) {
+            let last = match (name, &spool.last) {
                 ("printer", Some(Ok(m))) => Some(DeviceHealth { ok: true, message: m.clone(), reason: None }),
                 ("printer", Some(Err(e))) => Some(DeviceHealth {
                     ok: false,
                     message: e.message.clone(),
                     reason: Some(ErrorView::of(ErrorKind::Device, crate::devices::printer_reason(e.clone()))),
                 }),
-                _ => self.health.get(*name).cloned(),
+                _ => self.health.get(name).cloned(),
             };
-            out.insert((*name).to_owned(), json!({"configured": configured, "last": last}));
+            crate::answer::DeviceState { configured, last }
+        };
+        crate::answer::DevicesView {
+            printer: state("printer"),
+            terminal: state("terminal"),
+            scale: state("scale"),
+            scanner: state("scanner"),
+            printer_waiting: u32::try_from(crate::printing::waiting(&self.conn).unwrap_or(0))
+                .unwrap_or(u32::MAX),
+            printer_interrupted: spool.interrupted.clone(),
+            head: crate::answer::DeviceState {
+                configured: self.state.config.get("head_copy").cloned(),
+                last: self.health.get("head").cloned(),
+            },
         }
-        out.insert("printer_waiting".into(), json!(crate::printing::waiting(&self.conn).unwrap_or(0)));
-        out.insert("printer_interrupted".into(), json!(spool.interrupted));
-        out.insert(
-            "head".into(),
-            json!({"configured": self.state.config.get("head_copy"), "last": self.health.get("head")}),
-        );
-        Value::Object(out)
     }
 
     /// The settings (devices included) as they stand.

@@ -167,7 +167,7 @@ pub struct Till {
 }
 
 /// What a device last answered.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct DeviceHealth {
     /// It worked.
     pub ok: bool,
@@ -672,8 +672,13 @@ fn sold_units(l: &TicketLine) -> u32 {
 }
 
 /// A customer as the window shows them.
-fn customer_view(c: &Customer) -> Value {
-    json!({"id": c.id, "name": c.name, "segment": c.segment.as_str(), "tier": c.tier.as_str()})
+fn customer_view(c: &Customer) -> crate::answer::CustomerView {
+    crate::answer::CustomerView {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        segment: c.segment.as_str().to_owned(),
+        tier: c.tier.as_str().to_owned(),
+    }
 }
 
 fn ticket_line(l: &pos_core::basket::PricedLine, spec: Option<&LineSpec>) -> TicketLine {

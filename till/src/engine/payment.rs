@@ -414,22 +414,31 @@ impl Till {
         }
         let headers = self.commit(vec![Entry::Ticket(ticket.clone())])?;
         let printed = self.print_ticket(&ticket, &headers[0], None);
-        let mut out = json!({
-            "ticket": reference,
-            "total": euros(ticket.total),
-            "change": euros(ticket.change),
-            "points_earned": points_earned,
-            "credit_notes": ticket.credit_notes.iter().map(|(n, c)| json!({"note": n, "amount": euros(*c)})).collect::<Vec<_>>(),
-            "lines": ticket.lines.len(),
-        });
-        if let Err(e) = printed {
-            let queued = crate::printing::waiting(&self.conn)? > 0;
-            out["printer"] = json!(ErrorView::of(
-                ErrorKind::Device,
-                Reason::ReceiptHeld { printer: Box::new(e.reason()), queued }
-            ));
-        }
-        Ok(out)
+        let printer = match printed {
+            Ok(()) => None,
+            Err(e) => {
+                let queued = crate::printing::waiting(&self.conn)? > 0;
+                Some(ErrorView::of(
+                    ErrorKind::Device,
+                    Reason::ReceiptHeld { printer: Box::new(e.reason()), queued },
+                ))
+            }
+        };
+        Ok(json!(crate::answer::Paid {
+            ticket: reference,
+            total: euros(ticket.total),
+            change: euros(ticket.change),
+            points_earned,
+            credit_notes: ticket
+                .credit_notes
+                .iter()
+                .map(|(n, c)| crate::answer::CreditNote { note: n.clone(), amount: euros(*c) })
+                .collect(),
+            lines: u32::try_from(ticket.lines.len()).unwrap_or(u32::MAX),
+            printer,
+            voids: None,
+            approved_by: None,
+        }))
     }
 
     pub(super) fn print_ticket(

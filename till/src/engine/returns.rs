@@ -13,23 +13,23 @@ impl Till {
             } else {
                 0
             };
-            lines.push(json!({
-                "line": l.id,
-                "sku": l.sku,
-                "name": l.name,
-                "measure": l.measure,
-                "quantity": l.quantity,
-                "net": euros(l.net),
-                "returnable": left,
-            }));
+            lines.push(crate::answer::TicketLineView {
+                line: l.id,
+                sku: l.sku.clone(),
+                name: l.name.clone(),
+                measure: l.measure,
+                quantity: l.quantity,
+                net: euros(l.net),
+                returnable: left,
+            });
         }
-        Ok(json!({
-            "ticket": ticket.reference,
-            "day": ticket.day,
-            "customer": ticket.customer,
-            "total": euros(ticket.total),
-            "tenders": serde_json::to_value(&ticket.tenders).unwrap_or_default(),
-            "lines": lines,
+        Ok(json!(crate::answer::TicketView {
+            ticket: ticket.reference.clone(),
+            day: ticket.day.clone(),
+            customer: ticket.customer.clone(),
+            total: euros(ticket.total),
+            tenders: ticket.tenders.clone(),
+            lines,
         }))
     }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::answer::{BasketView, DiscountView, LineView};
 use crate::projection::CardState;
 use pos_journal::body::ClosurePeriod;
 
@@ -516,16 +517,17 @@ impl Till {
         let mut found = Vec::new();
         for c in &self.settings.customers {
             if [&c.id, &c.name, &c.email].iter().any(|f| fold(f).contains(&wanted)) {
-                let mut view = customer_view(c);
-                view["points"] = json!(self.points(&c.id)?);
-                view["home"] = json!(c.home_location);
-                found.push(view);
+                found.push(crate::answer::CustomerFound {
+                    customer: customer_view(c),
+                    points: self.points(&c.id)?,
+                    home: c.home_location.to_string(),
+                });
                 if found.len() == 20 {
                     break;
                 }
             }
         }
-        Ok(Value::Array(found))
+        Ok(json!(found))
     }
 
     pub(super) fn customer(&self, id: &str) -> Option<&Customer> {
@@ -618,10 +620,12 @@ impl Till {
     pub fn basket_view(&self) -> Result<Value, TillError> {
         let b = self.basket().clone();
         let (p, _) = self.price(&b)?;
-        let discounts = |d: &[pos_core::basket::AppliedDiscount]| -> Vec<Value> {
-            d.iter().map(|d| json!({"label": label(&d.source), "amount": euros(d.amount.cents())})).collect()
+        let discounts = |d: &[pos_core::basket::AppliedDiscount]| -> Vec<DiscountView> {
+            d.iter()
+                .map(|d| DiscountView { label: label(&d.source), amount: euros(d.amount.cents()) })
+                .collect()
         };
-        let lines: Vec<Value> = p
+        let lines: Vec<LineView> = p
             .lines
             .iter()
             .map(|l| {
@@ -630,40 +634,45 @@ impl Till {
                     Some(LineSpec::Units { serial, .. }) => serial.clone(),
                     _ => None,
                 };
-                json!({
-                    "line": l.id,
-                    "sku": l.sku.as_str(),
-                    "name": &*l.name,
-                    "measure": measure,
-                    "quantity": quantity,
-                    "unit_price": euros(l.unit_price.cents()),
-                    "gross": euros(l.gross.cents()),
-                    "eco": euros(l.eco.cents()),
-                    "discounts": discounts(&l.discounts),
-                    "serial": serial,
-                    "net": euros(l.net.cents()),
-                })
+                LineView {
+                    line: l.id,
+                    sku: l.sku.to_string(),
+                    name: l.name.to_string(),
+                    measure,
+                    quantity,
+                    unit_price: euros(l.unit_price.cents()),
+                    gross: euros(l.gross.cents()),
+                    eco: euros(l.eco.cents()),
+                    discounts: discounts(&l.discounts),
+                    serial,
+                    net: euros(l.net.cents()),
+                }
             })
             .collect();
-        let customer = self.customer(&b.customer).map(customer_view);
-        Ok(json!({
-            "lines": lines,
-            "basket_discounts": discounts(&p.basket_discounts),
-            "gross": euros(p.gross.cents()),
-            "discounts": euros(p.discounts.cents()),
-            "eco": euros(p.eco.cents()),
-            "total": euros(p.total.cents()),
-            "customer": b.customer,
-            "customer_detail": customer,
-            "points": if b.customer.is_empty() { None } else { Some(self.points(&b.customer)?) },
-            "point_value": euros(self.settings.loyalty.point_value.cents()),
-            "cards_paid": euros(
-                b.cards
-                    .iter()
-                    .filter(|c| c.state == CardState::Approved)
-                    .try_fold(0i64, |s, c| add(s, c.cents, "the card payments"))?,
+        Ok(json!(BasketView {
+            lines,
+            basket_discounts: discounts(&p.basket_discounts),
+            gross: euros(p.gross.cents()),
+            discounts: euros(p.discounts.cents()),
+            eco: euros(p.eco.cents()),
+            total: euros(p.total.cents()),
+            customer: b.customer.clone(),
+            customer_detail: self.customer(&b.customer).map(customer_view),
+            points: if b.customer.is_empty() { None } else { Some(self.points(&b.customer)?) },
+            point_value: euros(self.settings.loyalty.point_value.cents()),
+            cards_paid: euros(
+                b.cards.iter().filter(|c| c.state == CardState::Approved).try_fold(0i64, |s, c| add(
+                    s,
+                    c.cents,
+                    "the card payments"
+                ))?,
             ),
-            "cards_approved": b.cards.iter().filter(|c| c.state == CardState::Approved && c.cents > 0).map(|c| euros(c.cents)).collect::<Vec<_>>(),
+            cards_approved: b
+                .cards
+                .iter()
+                .filter(|c| c.state == CardState::Approved && c.cents > 0)
+                .map(|c| euros(c.cents))
+                .collect(),
         }))
     }
 }

@@ -76,7 +76,7 @@ impl Till {
         entries.push(Entry::Login { staff: staff.into() });
         self.commit(entries)?;
         let name = self.staff_row(staff).map(|(name, _, _)| name).unwrap_or_default();
-        Ok(json!({"staff": staff, "name": name, "role": role_str(role)}))
+        Ok(json!(crate::answer::LoggedIn { staff: staff.to_owned(), name, role: role_str(role).to_owned() }))
     }
 
     /// Logs out.

@@ -53,7 +53,7 @@ pub struct BasketState {
 }
 
 /// Where a card payment of the open basket stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CardState {
     /// Asked of the terminal, no answer journaled yet.
@@ -95,7 +95,7 @@ impl CardState {
 }
 
 /// A card payment of the open basket.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CardPayment {
     /// Reference given to the terminal.
     pub reference: String,

@@ -188,6 +188,692 @@ vendor: string,
 product: string, };
 
 /**
+ * The till's state, its journal's figures, and why it refuses to sell when it does.
+ */
+export type StatusView = { 
+/**
+ * Till id.
+ */
+till: string, 
+/**
+ * Store code.
+ */
+store: string, 
+/**
+ * The fingerprint of the key signing the journal now.
+ */
+key: string, 
+/**
+ * Logged-in staff.
+ */
+operator: string | null, 
+/**
+ * Training mode.
+ */
+training: boolean, 
+/**
+ * The register session.
+ */
+register: RegisterView | null, 
+/**
+ * Lines of the open basket.
+ */
+basket_lines: number, 
+/**
+ * Parked baskets' slots.
+ */
+parked: Array<number>, 
+/**
+ * Live records.
+ */
+records: number, 
+/**
+ * Training records.
+ */
+training_records: number, 
+/**
+ * Live tickets.
+ */
+tickets: number, 
+/**
+ * Perpetual grand total, euros.
+ */
+grand_total: string, 
+/**
+ * Perpetual grand total of absolute values.
+ */
+grand_total_abs: string, 
+/**
+ * Days the till closed itself whose cash is still to count.
+ */
+uncounted_days: Array<string>, 
+/**
+ * Card payments a manager must resolve.
+ */
+unresolved_cards: Array<string>, 
+/**
+ * Card payments on the open basket.
+ */
+cards_on_basket: Array<CardPayment>, 
+/**
+ * Why the till refuses to sell.
+ */
+blocked: Array<ErrorView>, 
+/**
+ * The devices (absent from `pos-till status`, which opens none).
+ */
+devices?: DevicesView, };
+
+/**
+ * The register session.
+ */
+export type RegisterView = { 
+/**
+ * Business day.
+ */
+day: string, 
+/**
+ * The opening float, euros.
+ */
+float: string, 
+/**
+ * What the drawer should hold now.
+ */
+expected_cash: string, };
+
+/**
+ * The devices, the receipts waiting for the printer, and the head's copy.
+ */
+export type DevicesView = { 
+/**
+ * The receipt printer.
+ */
+printer: DeviceState, 
+/**
+ * The card terminal.
+ */
+terminal: DeviceState, 
+/**
+ * The scale.
+ */
+scale: DeviceState, 
+/**
+ * The serial scanner.
+ */
+scanner: DeviceState, 
+/**
+ * Receipts waiting in the till's database for the printer.
+ */
+printer_waiting: number, 
+/**
+ * Receipts that were printing when the till last stopped (not printed again).
+ */
+printer_interrupted: Array<string>, 
+/**
+ * The head's second copy (`head_copy`).
+ */
+head: DeviceState, };
+
+/**
+ * A device's setting and what it last answered.
+ */
+export type DeviceState = { 
+/**
+ * Its setting (`None`: not set).
+ */
+configured: string | null, 
+/**
+ * What it last answered.
+ */
+last: DeviceHealth | null, };
+
+/**
+ * What a device last answered.
+ */
+export type DeviceHealth = { 
+/**
+ * It worked.
+ */
+ok: boolean, 
+/**
+ * What it said (the error when it failed).
+ */
+message: string, 
+/**
+ * The failure with its code, when the window can word it.
+ */
+reason: ErrorView | null, };
+
+/**
+ * A card payment of the open basket.
+ */
+export type CardPayment = { 
+/**
+ * Reference given to the terminal.
+ */
+reference: string, 
+/**
+ * Amount.
+ */
+cents: number, 
+/**
+ * Where it stands.
+ */
+state: CardState, 
+/**
+ * Authorisation code and card, when approved.
+ */
+detail: string, };
+
+/**
+ * Where a card payment of the open basket stands.
+ */
+export type CardState = "pending" | "approved" | "declined" | "not_made" | "unresolved" | "refunded" | "refund";
+
+/**
+ * Who logged in.
+ */
+export type LoggedIn = { 
+/**
+ * Staff id.
+ */
+staff: string, 
+/**
+ * Their name.
+ */
+name: string, 
+/**
+ * `cashier`, `manager`, `technician`.
+ */
+role: string, };
+
+/**
+ * The open basket, priced now.
+ */
+export type BasketView = { 
+/**
+ * Its lines.
+ */
+lines: Array<LineView>, 
+/**
+ * Discounts on the whole basket.
+ */
+basket_discounts: Array<DiscountView>, 
+/**
+ * Before discounts.
+ */
+gross: string, 
+/**
+ * All discounts.
+ */
+discounts: string, 
+/**
+ * Eco-participation included.
+ */
+eco: string, 
+/**
+ * To pay (negative: to refund).
+ */
+total: string, 
+/**
+ * The attached customer's id (empty: none).
+ */
+customer: string, 
+/**
+ * The attached customer.
+ */
+customer_detail: CustomerView | null, 
+/**
+ * Their points.
+ */
+points: number | null, 
+/**
+ * What one point is worth.
+ */
+point_value: string, 
+/**
+ * Card payments approved on this basket, in all.
+ */
+cards_paid: string, 
+/**
+ * Each card payment the terminal approved on this basket (kept through a failed payment).
+ */
+cards_approved: Array<string>, };
+
+/**
+ * A line of the open basket, priced.
+ */
+export type LineView = { 
+/**
+ * The line's number in the basket.
+ */
+line: number, 
+/**
+ * The item.
+ */
+sku: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * Units, a weight, a label, units brought back.
+ */
+measure: LineMeasure, 
+/**
+ * Units (negative brought back), or grams.
+ */
+quantity: number, 
+/**
+ * Euros each (per kilogram when weighed).
+ */
+unit_price: string, 
+/**
+ * Before discounts.
+ */
+gross: string, 
+/**
+ * Eco-participation included.
+ */
+eco: string, 
+/**
+ * The line's discounts.
+ */
+discounts: Array<DiscountView>, 
+/**
+ * Its serial number.
+ */
+serial: string | null, 
+/**
+ * After discounts.
+ */
+net: string, };
+
+/**
+ * A discount on a line or on the basket.
+ */
+export type DiscountView = { 
+/**
+ * The promotion's name, or the reason given.
+ */
+label: string, 
+/**
+ * Euros.
+ */
+amount: string, };
+
+/**
+ * A customer of the chain, as the till shows them.
+ */
+export type CustomerView = { 
+/**
+ * Loyalty card number.
+ */
+id: string, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * `retail`, `club`, `pro`.
+ */
+segment: string, 
+/**
+ * Loyalty tier.
+ */
+tier: string, };
+
+/**
+ * A customer found by a search, with their points and home store.
+ */
+export type CustomerFound = { 
+/**
+ * Loyalty points as the journal has them now.
+ */
+points: number, 
+/**
+ * Their home store.
+ */
+home: string, 
+/**
+ * Loyalty card number.
+ */
+id: string, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * `retail`, `club`, `pro`.
+ */
+segment: string, 
+/**
+ * Loyalty tier.
+ */
+tier: string, };
+
+/**
+ * A product found by a search or suggested.
+ */
+export type Found = { 
+/**
+ * SKU.
+ */
+sku: string, 
+/**
+ * Name.
+ */
+name: string, };
+
+/**
+ * A ticket paid (or a void: `voids` names the ticket it voids).
+ */
+export type Paid = { 
+/**
+ * Its number.
+ */
+ticket: string, 
+/**
+ * Euros.
+ */
+total: string, 
+/**
+ * Change given.
+ */
+change: string, 
+/**
+ * Loyalty points earned.
+ */
+points_earned: number, 
+/**
+ * Credit notes issued.
+ */
+credit_notes: Array<CreditNote>, 
+/**
+ * Lines.
+ */
+lines: number, 
+/**
+ * Why the receipt did not print, when it did not.
+ */
+printer?: ErrorView, 
+/**
+ * The ticket voided.
+ */
+voids?: string, 
+/**
+ * The manager who approved the void.
+ */
+approved_by?: string, };
+
+/**
+ * A credit note a ticket issued.
+ */
+export type CreditNote = { 
+/**
+ * Its number.
+ */
+note: string, 
+/**
+ * Euros.
+ */
+amount: string, };
+
+/**
+ * A ticket of this till, with what each line can still bring back.
+ */
+export type TicketView = { 
+/**
+ * Its number.
+ */
+ticket: string, 
+/**
+ * Its business day.
+ */
+day: string, 
+/**
+ * Its customer (empty: none).
+ */
+customer: string, 
+/**
+ * Euros.
+ */
+total: string, 
+/**
+ * How it was paid.
+ */
+tenders: Array<TenderLine>, 
+/**
+ * Its lines.
+ */
+lines: Array<TicketLineView>, };
+
+/**
+ * A line of a ticket found for a return.
+ */
+export type TicketLineView = { 
+/**
+ * The ticket's line.
+ */
+line: number, 
+/**
+ * The item.
+ */
+sku: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * How it was measured.
+ */
+measure: LineMeasure, 
+/**
+ * Units or grams.
+ */
+quantity: number, 
+/**
+ * Euros.
+ */
+net: string, 
+/**
+ * Units that can still be brought back.
+ */
+returnable: number, };
+
+/**
+ * A register closed: the count against what the journal expects, and the Z.
+ */
+export type Closed = { 
+/**
+ * The day closed.
+ */
+day: string, 
+/**
+ * Cash expected, euros.
+ */
+expected: string, 
+/**
+ * Cash counted.
+ */
+counted: string, 
+/**
+ * Counted less expected.
+ */
+difference: string, 
+/**
+ * The signed Z (none for the count of a day the till closed itself).
+ */
+z?: Closure, 
+/**
+ * Why it did not print, when it did not.
+ */
+printer?: ErrorView, };
+
+/**
+ * A closure: daily (Z), monthly, yearly.
+ */
+export type Closure = { 
+/**
+ * The period closed.
+ */
+period: ClosurePeriod, 
+/**
+ * `2026-12-05`, `2026-12`, `2026`.
+ */
+key: string, 
+/**
+ * Totals of the period.
+ */
+totals: Totals, 
+/**
+ * Perpetual grand total of ticket totals, at closure.
+ */
+grand_total: number, 
+/**
+ * Perpetual grand total of absolute ticket totals, at closure.
+ */
+grand_total_abs: number, 
+/**
+ * First and last ticket numbers of the period (0 when none).
+ */
+tickets_from: number, 
+/**
+ * Last ticket number.
+ */
+tickets_to: number, 
+/**
+ * The closures included (monthly: the days; yearly: the months).
+ */
+includes: Array<string>, 
+/**
+ * Cash expected in the drawer (daily).
+ */
+cash_expected: number, 
+/**
+ * True when the till closed the day itself (forgotten closure); the count comes later.
+ */
+automatic: boolean, 
+/**
+ * Who closed.
+ */
+by: string, };
+
+/**
+ * Totals of a period: what a Z (or monthly, yearly) closure fixes.
+ */
+export type Totals = { 
+/**
+ * Tickets.
+ */
+tickets: number, 
+/**
+ * Sum of ticket totals (sales less refunds).
+ */
+total: number, 
+/**
+ * Sales (tickets with a positive total).
+ */
+sales: number, 
+/**
+ * Refunds (tickets with a negative total), as a positive number.
+ */
+refunds: number, 
+/**
+ * Returned goods (sum of return lines, positive).
+ */
+returns: number, 
+/**
+ * Discounts given.
+ */
+discounts: number, 
+/**
+ * Eco-participation collected.
+ */
+eco: number, 
+/**
+ * Gift cards sold.
+ */
+gift_cards_sold: number, 
+/**
+ * By tender method.
+ */
+tenders: { [key in TenderMethod]?: number }, 
+/**
+ * By VAT rate.
+ */
+vat: { [key in string]: VatLine }, 
+/**
+ * Net by family.
+ */
+families: { [key in string]: number }, 
+/**
+ * Average basket (sales total / sales tickets), cents.
+ */
+average_basket: number, 
+/**
+ * Tickets with a positive total (the average basket's divisor).
+ */
+sales_tickets: number, };
+
+/**
+ * One VAT rate of a ticket or report.
+ */
+export type VatLine = { 
+/**
+ * Rate, `"20"`.
+ */
+rate: string, 
+/**
+ * Base.
+ */
+base: number, 
+/**
+ * VAT.
+ */
+vat: number, 
+/**
+ * Total.
+ */
+total: number, };
+
+/**
+ * A tender on a ticket.
+ */
+export type TenderLine = { 
+/**
+ * How it was paid.
+ */
+kind: TenderMethod, 
+/**
+ * Card number, credit-note number, card authorisation ...
+ */
+reference?: string, 
+/**
+ * Amount (negative on a refund).
+ */
+cents: number, 
+/**
+ * Points spent (loyalty).
+ */
+points?: number, };
+
+/**
+ * How a tender was paid.
+ */
+export type TenderMethod = "cash" | "card" | "gift_card" | "store_credit" | "loyalty";
+
+/**
+ * What a ticket line's quantity counts.
+ */
+export type LineMeasure = "units" | "weight" | "label" | "returned";
+
+/**
+ * The period a closure closes.
+ */
+export type ClosurePeriod = "day" | "month" | "year";
+
+/**
  * An error as the window receives it: `kind` chooses the headline, `reason` carries the code and
  * the values the window words in its language, `message` is the English sentence (for the log and
  * for a code the window does not know yet).

@@ -1,0 +1,289 @@
+//! What the till answers the window, as types: one definition of each shape, serialised by the
+//! engine and declared for the window in `ui/src/generated/till.ts`. Amounts are euro strings
+//! (`"12.30"`) as the till's scripts have always shown them; counts and quantities are numbers.
+
+use pos_journal::body::{Closure, LineMeasure, TenderLine};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::engine::DeviceHealth;
+use crate::error::ErrorView;
+use crate::projection::CardPayment;
+
+/// Who logged in.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct LoggedIn {
+    /// Staff id.
+    pub staff: String,
+    /// Their name.
+    pub name: String,
+    /// `cashier`, `manager`, `technician`.
+    pub role: String,
+}
+
+/// A discount on a line or on the basket.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct DiscountView {
+    /// The promotion's name, or the reason given.
+    pub label: String,
+    /// Euros.
+    pub amount: String,
+}
+
+/// A line of the open basket, priced.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct LineView {
+    /// The line's number in the basket.
+    pub line: u32,
+    /// The item.
+    pub sku: String,
+    /// Its name.
+    pub name: String,
+    /// Units, a weight, a label, units brought back.
+    pub measure: LineMeasure,
+    /// Units (negative brought back), or grams.
+    pub quantity: i64,
+    /// Euros each (per kilogram when weighed).
+    pub unit_price: String,
+    /// Before discounts.
+    pub gross: String,
+    /// Eco-participation included.
+    pub eco: String,
+    /// The line's discounts.
+    pub discounts: Vec<DiscountView>,
+    /// Its serial number.
+    pub serial: Option<String>,
+    /// After discounts.
+    pub net: String,
+}
+
+/// A customer of the chain, as the till shows them.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct CustomerView {
+    /// Loyalty card number.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `retail`, `club`, `pro`.
+    pub segment: String,
+    /// Loyalty tier.
+    pub tier: String,
+}
+
+/// A customer found by a search, with their points and home store.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct CustomerFound {
+    /// Who.
+    #[serde(flatten)]
+    pub customer: CustomerView,
+    /// Loyalty points as the journal has them now.
+    pub points: i64,
+    /// Their home store.
+    pub home: String,
+}
+
+/// The open basket, priced now.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct BasketView {
+    /// Its lines.
+    pub lines: Vec<LineView>,
+    /// Discounts on the whole basket.
+    pub basket_discounts: Vec<DiscountView>,
+    /// Before discounts.
+    pub gross: String,
+    /// All discounts.
+    pub discounts: String,
+    /// Eco-participation included.
+    pub eco: String,
+    /// To pay (negative: to refund).
+    pub total: String,
+    /// The attached customer's id (empty: none).
+    pub customer: String,
+    /// The attached customer.
+    pub customer_detail: Option<CustomerView>,
+    /// Their points.
+    pub points: Option<i64>,
+    /// What one point is worth.
+    pub point_value: String,
+    /// Card payments approved on this basket, in all.
+    pub cards_paid: String,
+    /// Each card payment the terminal approved on this basket (kept through a failed payment).
+    pub cards_approved: Vec<String>,
+}
+
+/// A credit note a ticket issued.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct CreditNote {
+    /// Its number.
+    pub note: String,
+    /// Euros.
+    pub amount: String,
+}
+
+/// A ticket paid (or a void: `voids` names the ticket it voids).
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct Paid {
+    /// Its number.
+    pub ticket: String,
+    /// Euros.
+    pub total: String,
+    /// Change given.
+    pub change: String,
+    /// Loyalty points earned.
+    pub points_earned: i64,
+    /// Credit notes issued.
+    pub credit_notes: Vec<CreditNote>,
+    /// Lines.
+    pub lines: u32,
+    /// Why the receipt did not print, when it did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub printer: Option<ErrorView>,
+    /// The ticket voided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub voids: Option<String>,
+    /// The manager who approved the void.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub approved_by: Option<String>,
+}
+
+/// A line of a ticket found for a return.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct TicketLineView {
+    /// The ticket's line.
+    pub line: u32,
+    /// The item.
+    pub sku: String,
+    /// Its name.
+    pub name: String,
+    /// How it was measured.
+    pub measure: LineMeasure,
+    /// Units or grams.
+    pub quantity: i64,
+    /// Euros.
+    pub net: String,
+    /// Units that can still be brought back.
+    pub returnable: u32,
+}
+
+/// A ticket of this till, with what each line can still bring back.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct TicketView {
+    /// Its number.
+    pub ticket: String,
+    /// Its business day.
+    pub day: String,
+    /// Its customer (empty: none).
+    pub customer: String,
+    /// Euros.
+    pub total: String,
+    /// How it was paid.
+    pub tenders: Vec<TenderLine>,
+    /// Its lines.
+    pub lines: Vec<TicketLineView>,
+}
+
+/// A register closed: the count against what the journal expects, and the Z.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct Closed {
+    /// The day closed.
+    pub day: String,
+    /// Cash expected, euros.
+    pub expected: String,
+    /// Cash counted.
+    pub counted: String,
+    /// Counted less expected.
+    pub difference: String,
+    /// The signed Z (none for the count of a day the till closed itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub z: Option<Closure>,
+    /// Why it did not print, when it did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub printer: Option<ErrorView>,
+}
+
+/// The register session.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct RegisterView {
+    /// Business day.
+    pub day: String,
+    /// The opening float, euros.
+    pub float: String,
+    /// What the drawer should hold now.
+    pub expected_cash: String,
+}
+
+/// A device's setting and what it last answered.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct DeviceState {
+    /// Its setting (`None`: not set).
+    pub configured: Option<String>,
+    /// What it last answered.
+    pub last: Option<DeviceHealth>,
+}
+
+/// The devices, the receipts waiting for the printer, and the head's copy.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct DevicesView {
+    /// The receipt printer.
+    pub printer: DeviceState,
+    /// The card terminal.
+    pub terminal: DeviceState,
+    /// The scale.
+    pub scale: DeviceState,
+    /// The serial scanner.
+    pub scanner: DeviceState,
+    /// Receipts waiting in the till's database for the printer.
+    pub printer_waiting: u32,
+    /// Receipts that were printing when the till last stopped (not printed again).
+    pub printer_interrupted: Vec<String>,
+    /// The head's second copy (`head_copy`).
+    pub head: DeviceState,
+}
+
+/// The till's state, its journal's figures, and why it refuses to sell when it does.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct StatusView {
+    /// Till id.
+    pub till: String,
+    /// Store code.
+    pub store: String,
+    /// The fingerprint of the key signing the journal now.
+    pub key: String,
+    /// Logged-in staff.
+    pub operator: Option<String>,
+    /// Training mode.
+    pub training: bool,
+    /// The register session.
+    pub register: Option<RegisterView>,
+    /// Lines of the open basket.
+    pub basket_lines: u32,
+    /// Parked baskets' slots.
+    pub parked: Vec<u32>,
+    /// Live records.
+    pub records: u64,
+    /// Training records.
+    pub training_records: u64,
+    /// Live tickets.
+    pub tickets: u64,
+    /// Perpetual grand total, euros.
+    pub grand_total: String,
+    /// Perpetual grand total of absolute values.
+    pub grand_total_abs: String,
+    /// Days the till closed itself whose cash is still to count.
+    pub uncounted_days: Vec<String>,
+    /// Card payments a manager must resolve.
+    pub unresolved_cards: Vec<String>,
+    /// Card payments on the open basket.
+    pub cards_on_basket: Vec<CardPayment>,
+    /// Why the till refuses to sell.
+    pub blocked: Vec<ErrorView>,
+    /// The devices (absent from `pos-till status`, which opens none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub devices: Option<DevicesView>,
+}
