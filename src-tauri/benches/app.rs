@@ -120,7 +120,7 @@ const lineAdded = (before) => new Promise((resolve) => {
   const scans = [], trips = [];
   for (let i = 0; i < n; i++) {
     if (i % 10 === 0) {
-      await invoke('cancel_basket', { args: {} });
+      await invoke('act', { action: { do: 'cancel' } });
       document.getElementById('lines').replaceChildren();
     }
     const before = rows();
@@ -137,7 +137,7 @@ const lineAdded = (before) => new Promise((resolve) => {
     await invoke('last_receipt', {});
     trips.push((await frame()) - t0);
   }
-  await invoke('cancel_basket', { args: {} });
+  await invoke('act', { action: { do: 'cancel' } });
   done([scans, trips]);
 })().catch((e) => done({ error: String(e) }));
 "#;

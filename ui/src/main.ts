@@ -1,196 +1,32 @@
-// The till's window: login, opening, the sale, payment, returns, closing, settings. Every action
-// goes through the app's commands; every error is shown as a sentence without clearing what the
-// cashier typed.
+// The till's window: login, opening, the sale, payment, returns (the back office is in `office.ts`,
+// the building blocks in `dom.ts`). Every action goes through the app's commands; every error is
+// shown as a sentence without clearing what the cashier typed.
 
 import { act, app, isAppError } from "./api";
-import type { Approval, Basket, Closed, Customer, Paid, Product, Status, TicketView, WithBasket } from "./api";
-import { DENOMINATIONS, countTotal, countedForEngine, isNote } from "./cash";
-import { euros, kilograms, money, parseCents, toCents } from "./format";
+import type { Approval, Basket, Customer, Paid, Product, Status, TicketView, WithBasket } from "./api";
+import { euros, kilograms, parseCents, toCents } from "./format";
 import type { Lang } from "./format";
-import { headline, lang, setLang, t } from "./i18n";
+import { lang, setLang, t } from "./i18n";
 import { said } from "./reasons";
 import type { ErrorView } from "./generated/till";
 import type { Key } from "./i18n";
 import { settle, forEngine } from "./tenders";
 import type { Tender } from "./tenders";
 import { WedgeClassifier } from "./wedge";
-import { devicesScreen, showScan } from "./devices";
+import { showScan } from "./devices";
+import { closingScreen, discountArgs, manageScreen, settingsScreen } from "./office";
+import { approved, askText, button, confirmBox, fill, guard, h, input, m, negative, screen, showError } from "./dom";
 
-// ------------------------------------------------------------------ small DOM helpers
-
-type Child = Node | string | null | undefined | false;
-
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: Partial<Record<string, string>> = {},
-  ...children: Child[]
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined) continue;
-    if (k === "class") e.className = v;
-    else e.setAttribute(k, v);
-  }
-  for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c);
-  return e;
-}
-
-/** Replaces `e`'s children, leaving out the ones that are not there. */
-function fill(e: Element, ...children: Child[]): void {
-  e.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false));
-}
-
-function button(label: string, id: string, onClick: () => void | Promise<void>, cls = ""): HTMLButtonElement {
-  const b = h("button", { id, class: cls, type: "button" }, label);
-  // A second press while the first runs does nothing: no second payment, no second closing.
-  b.onclick = (): void => {
-    if (b.disabled) return;
-    b.disabled = true;
-    void guard(async () => onClick()).finally(() => {
-      b.disabled = false;
-    });
-  };
-  return b;
-}
-
-function input(id: string, placeholder: string, type = "text"): HTMLInputElement {
-  return h("input", { id, placeholder, type, autocomplete: "off" });
-}
-
-/** A discount (the engine gives its size) as the reduction it is. */
-const negative = (amount: string): string => (amount.startsWith("-") ? amount : `-${amount}`);
-
-const screen = (): HTMLElement => document.getElementById("screen") as HTMLElement;
-const m = (amount: string): string => money(amount, lang());
-
-// ------------------------------------------------------------------ errors and approvals
-
-/** Shows an error above the screen; nothing typed is cleared. */
-function showError(e: unknown): void {
-  const box = document.getElementById("error") as HTMLElement;
-  box.replaceChildren();
-  if (isAppError(e)) {
-    box.append(h("strong", {}, headline(e.kind)), " ", said(e));
-    if (e.kind === "storage") box.append(" ", t("errNothingLost"));
-  } else {
-    box.append(h("strong", {}, t("errRefused")), " ", String(e));
-  }
-  box.hidden = false;
-}
-
-function clearError(): void {
-  const box = document.getElementById("error") as HTMLElement;
-  box.hidden = true;
-  box.replaceChildren();
-}
-
-async function guard(f: () => Promise<void>): Promise<void> {
-  try {
-    clearError();
-    await f();
-  } catch (e) {
-    showError(e);
-  }
-}
-
-/**
- * A dialog over the screen: `body`, then OK and Cancel. `answer` gives what OK (or Enter in `enter`)
- * resolves with; Cancel resolves with `cancelled`. The dialog's buttons are `ID-ok` and `ID-cancel`.
- */
-function dialog<T>(
-  id: string,
-  body: Child[],
-  answer: () => T,
-  cancelled: T,
-  enter?: HTMLInputElement,
-): Promise<T> {
-  return new Promise((resolve) => {
-    const close = (v: T): void => {
-      box.remove();
-      resolve(v);
-    };
-    const box = h(
-      "div",
-      { class: "modal", id },
-      h(
-        "div",
-        { class: "card" },
-        ...body,
-        h(
-          "div",
-          { class: "row" },
-          button(t("ok"), `${id}-ok`, () => close(answer())),
-          button(t("cancel"), `${id}-cancel`, () => close(cancelled), "secondary"),
-        ),
-      ),
-    );
-    if (enter) {
-      enter.onkeydown = (ev): void => {
-        if (ev.key === "Enter") close(answer());
-      };
-    }
-    document.body.append(box);
-    box.querySelector("input")?.focus();
-  });
-}
-
-/** Asks a manager to type their id and PIN here; resolves with them, or null when cancelled. */
-function askApproval(what: string): Promise<Approval | null> {
-  const staff = input("approval-staff", t("staff"));
-  const pin = input("approval-pin", t("pin"), "password");
-  const body = [h("h2", {}, t("approvalTitle")), h("p", {}, t("approvalText", { what })), staff, pin];
-  return dialog<Approval | null>("approval", body, () => ({ staff: staff.value.trim(), pin: pin.value }), null, pin);
-}
-
-/** Asks for one piece of text in the window (a serial number, a weight); null when cancelled. */
-function askText(title: string, numeric = false): Promise<string | null> {
-  const field = input("ask-input", title);
-  if (numeric) field.inputMode = "numeric";
-  return dialog<string | null>("ask", [h("h2", {}, title), field], () => field.value.trim(), null, field);
-}
-
-/** Asks yes or no in the window. */
-function confirmBox(text: string): Promise<boolean> {
-  return dialog("confirm", [h("p", { class: "big" }, text)], () => true, false);
-}
-
-/**
- * Runs `f` without approval; when the engine says a manager must approve, asks for one and runs it
- * again with it (a wrong manager PIN asks again).
- */
-async function approved<T>(f: (a?: Approval) => Promise<T>): Promise<T | null> {
-  try {
-    return await f();
-  } catch (e) {
-    if (!isAppError(e) || e.kind !== "needs_manager") throw e;
-    let why = said(e);
-    for (;;) {
-      const a = await askApproval(why);
-      if (a === null) return null;
-      try {
-        return await f(a);
-      } catch (again) {
-        // A wrong manager PIN or id, or a cashier's: ask again, saying what was wrong.
-        const staffRefused = ["wrong_pin", "unknown_staff", "locked_out"];
-        const retry =
-          isAppError(again) && (again.kind === "needs_manager" || staffRefused.includes(again.reason.code));
-        if (!retry) throw again;
-        why = `${said(e)} — ${said(again)}`;
-      }
-    }
-  }
+/** The approval field of an action, when a manager gave one. */
+export function ok(approval: Approval | undefined): { approval?: Approval } {
+  return approval === undefined ? {} : { approval };
 }
 
 /**
  * Why the till refuses to sell, and what a manager does about it: make its tables again from the
  * journal, or accept a journal that does not reach its head (both journaled).
  */
-/** The approval field of an action, when a manager gave one. */
-function ok(approval: Approval | undefined): { approval?: Approval } {
-  return approval === undefined ? {} : { approval };
-}
-
-function blockedPanel(blocked: ErrorView[]): HTMLElement[] {
+export function blockedPanel(blocked: ErrorView[]): HTMLElement[] {
   if (blocked.length === 0) return [];
   const manage = (what: "rebuild" | "accept_head") => async (): Promise<void> => {
     const r = await approved((approval) => act({ do: what, ...ok(approval) }));
@@ -214,7 +50,7 @@ function blockedPanel(blocked: ErrorView[]): HTMLElement[] {
 
 // ------------------------------------------------------------------ status bar
 
-let status: Status | null = null;
+export let status: Status | null = null;
 let operatorName = "";
 
 function deviceBadge(name: "printer" | "terminal" | "scale" | "scanner"): HTMLElement {
@@ -228,7 +64,7 @@ function deviceBadge(name: "printer" | "terminal" | "scale" | "scanner"): HTMLEl
   return h("span", { class: cls, id: `device-${name}`, title }, t(name as Key), bad ? ` ⚠ ${words}` : "");
 }
 
-async function refreshBar(): Promise<Status> {
+export async function refreshBar(): Promise<Status> {
   status = await act<Status>({ do: "status" });
   const bar = document.getElementById("bar") as HTMLElement;
   const langButton = button(t("language"), "lang", () => {
@@ -260,6 +96,11 @@ async function refreshBar(): Promise<Status> {
 /** Repaints the screen in place (after a language switch). */
 let current: () => void = () => undefined;
 
+/** The screen a language switch repaints. */
+export function setCurrent(f: () => void): void {
+  current = f;
+}
+
 // ------------------------------------------------------------------ login and lock
 
 function keypad(pin: HTMLInputElement, submit: () => void): HTMLElement {
@@ -276,7 +117,7 @@ function keypad(pin: HTMLInputElement, submit: () => void): HTMLElement {
   return pad;
 }
 
-function loginScreen(fixedStaff?: string): void {
+export function loginScreen(fixedStaff?: string): void {
   current = (): void => loginScreen(fixedStaff);
   const staff = input("staff", t("staff"));
   if (fixedStaff) {
@@ -322,7 +163,7 @@ function lockScreen(): void {
 
 // ------------------------------------------------------------------ opening
 
-function openRegisterScreen(): void {
+export function openRegisterScreen(): void {
   current = openRegisterScreen;
   const float = input("float", t("float"));
   float.inputMode = "decimal";
@@ -487,7 +328,7 @@ async function search(text: string): Promise<void> {
   );
 }
 
-function saleScreen(): void {
+export function saleScreen(): void {
   current = saleScreen;
   const scanField = input("scan-input", t("scanHint"));
   scanField.onkeydown = (ev): void => {
@@ -758,7 +599,7 @@ function paymentScreen(): void {
 }
 
 /** The overlay shown while the terminal runs a card payment, with its cancel button. */
-function cardWaiting(): HTMLElement {
+export function cardWaiting(): HTMLElement {
   const overlay = h(
     "div",
     { class: "modal", id: "card-waiting" },
@@ -883,236 +724,6 @@ function returnsScreen(): void {
     ),
   );
   ref.focus();
-}
-
-// ------------------------------------------------------------------ closing
-
-/**
- * The cash count and the Z; with `countDay`, the count of a day the till closed itself (opening
- * the next day closed it: its Z is already made, only the cash is counted).
- */
-function closingScreen(countDay?: string): void {
-  current = (): void => undefined;
-  const counts = new Map<number, number>();
-  const expected = status?.register && !countDay ? toCents(status.register.expected_cash) : 0;
-  const countedView = h("div", { id: "counted" });
-  const differenceView = h("div", { id: "difference", class: "big" });
-  const repaint = (): void => {
-    const total = countTotal(counts);
-    countedView.textContent = `${t("counted")} ${m(euros(total))} — ${t("expected")} ${m(euros(expected))}`;
-    differenceView.textContent = `${t("difference")} ${m(euros(total - expected))}`;
-    differenceView.className = total === expected ? "big" : "big warning";
-  };
-  const field = (d: number): HTMLElement => {
-    const f = input(`count-${d}`, "0");
-    f.inputMode = "numeric";
-    f.oninput = (): void => {
-      const n = Number(f.value || "0");
-      if (Number.isInteger(n) && n >= 0) counts.set(d, n);
-      repaint();
-    };
-    return h("label", { class: "count" }, h("span", {}, m(euros(d))), f);
-  };
-  const result = h("div", { id: "z-report" });
-  screen().replaceChildren(
-    h(
-      "div",
-      { class: "panel" },
-      h("h1", {}, `${t("closing")} — ${countDay ?? status?.register?.day ?? ""}`),
-      h("h2", {}, t("countCash")),
-      h("h3", {}, t("notes")),
-      h("div", { class: "counts" }, ...DENOMINATIONS.filter(isNote).map(field)),
-      h("h3", {}, t("coins")),
-      h("div", { class: "counts" }, ...DENOMINATIONS.filter((d) => !isNote(d)).map(field)),
-      countedView,
-      differenceView,
-      h(
-        "div",
-        { class: "row" },
-        button(t("close"), "close-day", async () => {
-          const total = countTotal(counts);
-          const sure = await confirmBox(
-            t("confirmClose", {
-              counted: m(euros(total)),
-              expected: m(euros(expected)),
-              difference: m(euros(total - expected)),
-            }),
-          );
-          if (!sure) return;
-          const r = await approved((approval) =>
-            countDay
-              ? act<Closed>({ do: "count_cash", day: countDay, counted: countedForEngine(counts) })
-              : act<Closed>({ do: "close", counted: countedForEngine(counts), ...ok(approval) }),
-          );
-          if (!r) return;
-          await refreshBar();
-          fill(result,
-            h("h2", {}, t("zReport")),
-            h("p", { id: "z-difference" }, `${t("expected")} ${m(r.expected)} — ${t("counted")} ${m(r.counted)} — ${t("difference")} ${m(r.difference)}`),
-            r.printer ? h("p", { class: "warning" }, said(r.printer)) : null,
-            h("pre", { class: "receipt", id: "z-text" }, (await app<string | null>("last_receipt")) ?? ""),
-          );
-        }, "primary"),
-        button(t("sale"), "closing-back", () => (status?.register ? saleScreen() : openRegisterScreen()), "secondary"),
-      ),
-      result,
-    ),
-  );
-  repaint();
-}
-
-/** "10" or "10 %" is a percentage; "5,00", "5.5" or "5 €" an amount in euros. */
-function discountArgs(typed: string): Record<string, string> {
-  const reason = t("discount");
-  const text = typed.replace("%", "").trim();
-  if (/[.,€]/.test(text)) {
-    const cents = parseCents(text.replace("€", ""));
-    if (cents === null || cents <= 0) throw new Error(`${typed} : ${t("amount")}`);
-    return { amount: euros(cents), reason };
-  }
-  if (!/^\d{1,2}$/.test(text)) throw new Error(`${typed} : %`);
-  return { percent: text, reason };
-}
-
-// ------------------------------------------------------------------ managing the register
-
-function manageScreen(): void {
-  current = manageScreen;
-  const out = h("div", { id: "manage-result", class: "detail" });
-  const amount = input("cash-amount", t("amount"));
-  amount.inputMode = "decimal";
-  const reason = input("cash-reason", t("reason"));
-  const ticket = input("manage-ticket", t("ticket"));
-  const period = input("period", "2026-11 / 2026");
-  const move = (what: "cash_in" | "cash_out") => async (): Promise<void> => {
-    const cents = parseCents(amount.value);
-    if (cents === null || cents <= 0) throw new Error(`${amount.value || "?"} : ${t("amount")}`);
-    const r = await approved((approval) => act({ do: what, amount: euros(cents), reason: reason.value.trim(), ...ok(approval) }));
-    if (r === null) return;
-    out.textContent = `${t(what === "cash_in" ? "cashIn" : "cashOut")} ${m(euros(cents))} ✓`;
-    amount.value = "";
-    reason.value = "";
-    await refreshBar();
-  };
-  const training = status?.training ?? false;
-  const blocked = status?.blocked ?? [];
-  const unresolved = status?.unresolved_cards ?? [];
-  const uncounted = status?.uncounted_days ?? [];
-  screen().replaceChildren(
-    h(
-      "div",
-      { class: "panel" },
-      h("h1", {}, t("manage")),
-      ...blockedPanel(blocked),
-      h("h2", {}, `${t("cashIn")} / ${t("cashOut")}`),
-      amount,
-      reason,
-      h(
-        "div",
-        { class: "row" },
-        button(t("cashIn"), "cash-in", move("cash_in"), "secondary"),
-        button(t("cashOut"), "cash-out", move("cash_out"), "secondary"),
-        button(t("noSale"), "no-sale", async () => {
-          const r = await approved((approval) => act({ do: "no_sale", reason: reason.value.trim(), ...ok(approval) }));
-          if (r) out.textContent = `${t("noSale")} ✓`;
-        }, "secondary"),
-      ),
-      h("h2", {}, t("ticket")),
-      ticket,
-      h(
-        "div",
-        { class: "row" },
-        button(t("reprint"), "reprint", async () => {
-          await act({ do: "reprint", ticket: ticket.value.trim() });
-          out.textContent = `${t("reprint")} ✓`;
-        }, "secondary"),
-        button(t("void"), "void", async () => {
-          const r = await approved((approval) => act<Paid>({ do: "void", ticket: ticket.value.trim(), ...ok(approval) }));
-          if (r) out.textContent = `${t("void")} → ${r.ticket} ✓`;
-        }, "secondary"),
-      ),
-      h(
-        "div",
-        { class: "row" },
-        button(training ? t("trainingOff") : t("trainingOn"), "training", async () => {
-          const r = await approved((approval) => act({ do: "training", on: !training, ...ok(approval) }));
-          if (r) {
-            await refreshBar();
-            manageScreen();
-          }
-        }, "secondary"),
-        button(t("logout"), "logout", async () => {
-          await act({ do: "logout" });
-          await refreshBar();
-          loginScreen();
-        }, "secondary"),
-      ),
-      h("h2", {}, t("periods")),
-      period,
-      h(
-        "div",
-        { class: "row" },
-        button(t("closePeriod"), "close-period", async () => {
-          const r = await act<Record<string, unknown>>({ do: "close_period", key: period.value.trim() });
-          out.textContent = `${t("closePeriod")} ${period.value.trim()} ✓ ${JSON.stringify(r).slice(0, 120)}`;
-        }, "secondary"),
-        button(t("archive"), "archive", async () => {
-          const r = await act<{ file?: string }>({ do: "archive", period: period.value.trim() });
-          out.textContent = `${t("archive")} ✓ ${r.file ?? ""}`;
-        }, "secondary"),
-      ),
-      unresolved.length > 0 ? h("h2", { class: "warning" }, t("unresolvedCards")) : null,
-      ...unresolved.map((reference) =>
-        h(
-          "div",
-          { class: "row" },
-          h("span", {}, reference),
-          ...[true, false].map((paid) =>
-            button(paid ? t("approvedYes") : t("approvedNo"), `resolve-${reference}-${paid}`, async () => {
-              const r = await approved((approval) => act({ do: "resolve_card", reference, approved: paid, ...ok(approval) }));
-              if (r) {
-                await refreshBar();
-                manageScreen();
-              }
-            }, "secondary"),
-          ),
-        ),
-      ),
-      uncounted.length > 0 ? h("h2", { class: "warning" }, t("uncounted")) : null,
-      ...uncounted.map((day) => button(`${t("countCash")} ${day}`, `count-${day}`, () => closingScreen(day), "secondary")),
-      out,
-      button(t("sale"), "manage-back", () => (status?.register ? saleScreen() : openRegisterScreen()), "secondary"),
-    ),
-  );
-}
-
-// ------------------------------------------------------------------ settings
-
-function settingsScreen(): void {
-  current = settingsScreen;
-  void guard(async () => {
-    await devicesScreen(
-      {
-        h,
-        button,
-        act,
-        refresh: refreshBar,
-        cardWaiting,
-        status: () => status,
-        back: () => saleScreen(),
-        guard,
-      },
-      screen(),
-    );
-    const a = await app<{ version: string; store: string; till: string; data: string }>("about");
-    document
-      .getElementById("devices-screen")
-      ?.append(
-        h("h2", {}, t("identity")),
-        h("p", { id: "about" }, `${a.store} · ${a.till} · ${t("version")} ${a.version}`),
-        h("p", { class: "detail" }, a.data),
-      );
-  });
 }
 
 // ------------------------------------------------------------------ the wedge scanner, everywhere
