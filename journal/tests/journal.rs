@@ -332,3 +332,18 @@ fn the_auditors_tool_checks_what_a_till_wrote_and_refuses_what_was_edited() {
     assert!(code == Some(1) && out.contains("neither a till archive nor a journal export"), "{out}");
     assert_eq!(run(&scratch.join("missing.json"), None).0, Some(2));
 }
+
+/// The auditor's tool answers `--help` and names a misspelt option.
+#[test]
+fn the_auditors_tool_answers_help() {
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_pos-journal")).args(args).output().unwrap()
+    };
+    for args in [&["--help"][..], &["verify", "--help"][..]] {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: pos-journal"), "{args:?}");
+    }
+    let out = run(&["verify", "x.json", "--expect-kye", "ab"]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--expect-kye"));
+}

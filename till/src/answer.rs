@@ -6,9 +6,19 @@ use pos_journal::body::{Closure, LineMeasure, TenderLine};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::engine::DeviceHealth;
 use crate::error::ErrorView;
 use crate::projection::CardPayment;
+
+/// What a device last answered.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct DeviceHealth {
+    /// It worked.
+    pub ok: bool,
+    /// What it said (the error when it failed).
+    pub message: String,
+    /// The failure with its code, when the window can word it.
+    pub reason: Option<ErrorView>,
+}
 
 /// Who logged in.
 #[derive(Clone, Debug, Serialize, TS)]

@@ -40,7 +40,7 @@ pub fn declarations() -> String {
     decl::<crate::answer::RegisterView>(&cfg, &mut out);
     decl::<crate::answer::DevicesView>(&cfg, &mut out);
     decl::<crate::answer::DeviceState>(&cfg, &mut out);
-    decl::<crate::engine::DeviceHealth>(&cfg, &mut out);
+    decl::<crate::answer::DeviceHealth>(&cfg, &mut out);
     decl::<crate::projection::CardPayment>(&cfg, &mut out);
     decl::<crate::projection::CardState>(&cfg, &mut out);
     decl::<crate::answer::LoggedIn>(&cfg, &mut out);

@@ -135,3 +135,20 @@ fn pos_sim_never_deletes_a_file_at_its_pty_path() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a frame"), "{out:?}");
 }
+
+/// `pos-sim --help` and each device's `--help` answer; a misspelt option is named.
+#[test]
+fn pos_sim_answers_help_for_every_device() {
+    let run = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_pos-sim")).args(args).output().unwrap();
+    let top = run(&["--help"]);
+    assert!(top.status.success());
+    let text = String::from_utf8_lossy(&top.stdout).into_owned();
+    for device in ["printer", "scale", "scanner", "terminal"] {
+        assert!(text.contains(device), "{device} is listed: {text}");
+        let out = run(&[device, "--help"]);
+        assert!(out.status.success(), "{device}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: pos-sim"), "{device}");
+    }
+    let out = run(&["printer", "--pyt", "/dev/null"]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--pyt"));
+}

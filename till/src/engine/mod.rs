@@ -41,6 +41,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::anchor::{self, HeadFile};
+pub use crate::answer::DeviceHealth;
 use crate::catalogue::{self, Scanned};
 pub use crate::clock::Clock;
 use crate::clock::TillClock;
@@ -164,17 +165,6 @@ pub struct Till {
     head_writer: anchor::HeadWriter,
     /// No other process writes this till while this one lives.
     _lock: store::FolderLock,
-}
-
-/// What a device last answered.
-#[derive(Clone, Debug, Serialize, ts_rs::TS)]
-pub struct DeviceHealth {
-    /// It worked.
-    pub ok: bool,
-    /// What it said (the error when it failed).
-    pub message: String,
-    /// The failure with its code, when the window can word it.
-    pub reason: Option<ErrorView>,
 }
 
 /// Fiscal commits between WAL checkpoints. SQLite's automatic checkpoint would fall on whichever
