@@ -585,9 +585,9 @@ impl Action {
             Action::ResolveCard { reference, approved, approval } => {
                 till.resolve_card(reference, approved.0, ok(approval).as_ref())
             }
-            Action::Balance { number } => Ok(json!({
-                "number": number,
-                "balance": till.balance(number)?.map(|c| format!("{}", Money::from_cents(c))),
+            Action::Balance { number } => Ok(json!(crate::answer::Balance {
+                number: number.clone(),
+                balance: till.balance(number)?.map(|c| format!("{}", Money::from_cents(c))),
             })),
             Action::Status => till.status(),
             Action::Devices => Ok(till.devices()),

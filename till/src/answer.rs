@@ -20,6 +20,37 @@ pub struct DeviceHealth {
     pub reason: Option<ErrorView>,
 }
 
+/// A device tried by the technician: whether it answered, and what it said.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct DeviceTest {
+    /// `printer`, `terminal`, `scale`, `scanner`.
+    pub device: String,
+    /// It answered as it should.
+    pub ok: bool,
+    /// What it said, in words.
+    pub result: String,
+}
+
+/// A month archived.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct Archived {
+    /// The archive's file.
+    pub file: String,
+    /// Records in it.
+    pub records: u64,
+    /// Its digest.
+    pub digest: String,
+}
+
+/// A gift card's or credit note's balance.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct Balance {
+    /// Its number.
+    pub number: String,
+    /// Euros left (`None`: no such card or note).
+    pub balance: Option<String>,
+}
+
 /// Who logged in.
 #[derive(Clone, Debug, Serialize, TS)]
 pub struct LoggedIn {

@@ -44,6 +44,9 @@ pub fn declarations() -> String {
     decl::<crate::projection::CardPayment>(&cfg, &mut out);
     decl::<crate::projection::CardState>(&cfg, &mut out);
     decl::<crate::answer::LoggedIn>(&cfg, &mut out);
+    decl::<crate::answer::DeviceTest>(&cfg, &mut out);
+    decl::<crate::answer::Archived>(&cfg, &mut out);
+    decl::<crate::answer::Balance>(&cfg, &mut out);
     decl::<crate::answer::BasketView>(&cfg, &mut out);
     decl::<crate::answer::LineView>(&cfg, &mut out);
     decl::<crate::answer::DiscountView>(&cfg, &mut out);

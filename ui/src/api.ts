@@ -14,6 +14,9 @@ export function isAppError(e: unknown): e is AppError {
 // What the till answers, generated from its Rust types (`till/src/answer.rs`).
 export type {
   Approval,
+  Archived,
+  Balance,
+  DeviceTest,
   BasketView as Basket,
   Closed,
   CustomerFound as Customer,

@@ -3,7 +3,7 @@
 // it and journals it; a test button per device that shows, in words, what the device answered. The
 // scanner's test does not wait for a scan: the codes it reads show here as they come.
 
-import type { Status } from "./api";
+import type { DeviceTest, Status } from "./api";
 import type { Action } from "./generated/till";
 import { t } from "./i18n";
 import { said } from "./reasons";
@@ -110,7 +110,7 @@ function devicePanel(env: Env, forms: Forms, form: DeviceForm, live: HTMLElement
     // The terminal's test is a real 0.01 € payment: the customer display asks for a card.
     const waiting = name === "terminal" ? env.cardWaiting() : null;
     try {
-      const r = await env.act<{ ok: boolean; result: string }>({ do: "test_device", device: name });
+      const r = await env.act<DeviceTest>({ do: "test_device", device: name });
       await env.refresh();
       result.textContent = `${r.ok ? "✓" : "✗"} ${r.result}`;
       result.className = `test-result ${r.ok ? "ok" : "bad"}`;

@@ -3,7 +3,7 @@
 // shown as a sentence without clearing what the cashier typed.
 
 import { act, app, isAppError } from "./api";
-import type { Approval, Basket, Customer, Paid, Product, Status, TicketView, WithBasket } from "./api";
+import type { Approval, Balance, Basket, Customer, LoggedIn, Paid, Product, Status, TicketView, WithBasket } from "./api";
 import { euros, kilograms, parseCents, toCents } from "./format";
 import type { Lang } from "./format";
 import { lang, setLang, t } from "./i18n";
@@ -129,7 +129,7 @@ export function loginScreen(fixedStaff?: string): void {
   const submit = (): void => {
     void guard(async () => {
       try {
-        const who = await act<{ staff: string; role: string; name?: string }>({ do: "login", staff: staff.value.trim(),
+        const who = await act<LoggedIn>({ do: "login", staff: staff.value.trim(),
           pin: pin.value, });
         operatorName = who.name ?? who.staff;
       } finally {
@@ -514,7 +514,7 @@ function paymentScreen(): void {
       return;
     }
     if (no === "") throw new Error(`${t("number")} ?`);
-    const r = await act<{ balance: string | null }>({ do: "balance", number: no });
+    const r = await act<Balance>({ do: "balance", number: no });
     if (r.balance === null) throw { code: "refused", message: `no gift card or credit note ${no}; check the number` };
     info.textContent = `${t("balance")} ${no} : ${m(r.balance)}`;
     const cents = refund ? typed() : Math.min(typed(), toCents(r.balance));

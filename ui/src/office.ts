@@ -3,7 +3,7 @@
 // resolve) and the settings.
 
 import { act, app } from "./api";
-import type { Closed, Paid } from "./api";
+import type { Archived, Closed, Paid } from "./api";
 import { DENOMINATIONS, countTotal, countedForEngine, isNote } from "./cash";
 import { devicesScreen } from "./devices";
 import { approved, button, confirmBox, fill, guard, h, input, m, screen } from "./dom";
@@ -194,7 +194,7 @@ export function manageScreen(): void {
           out.textContent = `${t("closePeriod")} ${period.value.trim()} ✓ ${JSON.stringify(r).slice(0, 120)}`;
         }, "secondary"),
         button(t("archive"), "archive", async () => {
-          const r = await act<{ file?: string }>({ do: "archive", period: period.value.trim() });
+          const r = await act<Archived>({ do: "archive", period: period.value.trim() });
           out.textContent = `${t("archive")} ✓ ${r.file ?? ""}`;
         }, "secondary"),
       ),

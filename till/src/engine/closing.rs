@@ -163,10 +163,10 @@ impl Till {
             },
             Entry::Archived { period: period.into(), file: file.path.display().to_string() },
         ])?;
-        Ok(json!({
-            "file": file.path.display().to_string(),
-            "records": file.to_seq + 1 - file.from_seq,
-            "digest": file.digest,
+        Ok(json!(crate::answer::Archived {
+            file: file.path.display().to_string(),
+            records: file.to_seq + 1 - file.from_seq,
+            digest: file.digest,
         }))
     }
 

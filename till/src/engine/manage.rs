@@ -247,7 +247,7 @@ impl Till {
             Err(t) => (false, t),
         };
         self.commit(vec![Entry::DeviceTested { device: name.into(), result: text.clone(), by }])?;
-        Ok(json!({"device": name, "ok": ok, "result": text}))
+        Ok(json!(crate::answer::DeviceTest { device: name.to_owned(), ok, result: text }))
     }
 
     /// The technician's forms: each device's setting as fields, the ports found on the machine.

@@ -388,6 +388,53 @@ name: string,
 role: string, };
 
 /**
+ * A device tried by the technician: whether it answered, and what it said.
+ */
+export type DeviceTest = { 
+/**
+ * `printer`, `terminal`, `scale`, `scanner`.
+ */
+device: string, 
+/**
+ * It answered as it should.
+ */
+ok: boolean, 
+/**
+ * What it said, in words.
+ */
+result: string, };
+
+/**
+ * A month archived.
+ */
+export type Archived = { 
+/**
+ * The archive's file.
+ */
+file: string, 
+/**
+ * Records in it.
+ */
+records: number, 
+/**
+ * Its digest.
+ */
+digest: string, };
+
+/**
+ * A gift card's or credit note's balance.
+ */
+export type Balance = { 
+/**
+ * Its number.
+ */
+number: string, 
+/**
+ * Euros left (`None`: no such card or note).
+ */
+balance: string | null, };
+
+/**
  * The open basket, priced now.
  */
 export type BasketView = { 
