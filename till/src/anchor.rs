@@ -405,8 +405,11 @@ impl Drop for HeadWriter {
         // A writer stuck on a copy that does not answer is left behind rather than waited for.
         if let Some(t) = self.thread.take()
             && written.is_none_or(|w| w.is_ok())
+            && t.join().is_err()
         {
-            let _ = t.join();
+            tracing::error!(
+                "the head's writer thread stopped on a panic: the head on disk may be older than the journal"
+            );
         }
     }
 }

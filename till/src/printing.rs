@@ -145,8 +145,10 @@ impl Spool {
 impl Drop for Spool {
     fn drop(&mut self) {
         let _ = self.tx.send(Command::Stop);
-        if let Some(t) = self.worker.take() {
-            let _ = t.join();
+        if let Some(t) = self.worker.take()
+            && t.join().is_err()
+        {
+            tracing::error!("the printer's thread stopped on a panic: receipts waiting stay in print_job");
         }
     }
 }
@@ -294,10 +296,12 @@ impl Worker {
                     self.answer(id, Ok(printed));
                 }
                 Err(e) if e.again => {
-                    let _ = self.conn.execute(
+                    if let Err(db) = self.conn.execute(
                         "UPDATE print_job SET state = 'waiting', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
                         params![id, e.message],
-                    );
+                    ) {
+                        tracing::warn!("{label}: cannot note the failed try in print_job ({db}); it is tried again");
+                    }
                     self.note(Err(e.clone()));
                     // Every till waiting for a receipt behind this one hears why it waits.
                     let ids: Vec<i64> = self.replies.keys().copied().collect();

@@ -259,7 +259,9 @@ struct TempCopy(PathBuf);
 
 impl Drop for TempCopy {
     fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
+        if let Err(e) = fs::remove_dir_all(&self.0) {
+            tracing::warn!("cannot remove the read-only copy {}: {e}", self.0.display());
+        }
     }
 }
 

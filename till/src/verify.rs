@@ -329,7 +329,9 @@ impl InOrder {
 /// Waits for the batch still being checked: no thread outlives [`walk`].
 fn settle(in_flight: Option<Vec<Checking>>) {
     for h in in_flight.into_iter().flatten() {
-        let _ = h.join();
+        if h.join().is_err() {
+            tracing::error!("a verification thread stopped on a panic");
+        }
     }
 }
 

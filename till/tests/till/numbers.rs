@@ -208,3 +208,27 @@ fn loyalty_points_are_always_what_the_journal_says() {
     let (ok, out) = verify_cli(&dir);
     assert!(ok, "{out}");
 }
+
+/// A tender, a return line and an action that are not what they say: each refused with the field
+/// named, nothing journaled.
+#[test]
+fn typed_actions_name_the_field_that_is_wrong() {
+    let (_dir, mut till) = counter("typed");
+    act(&mut till, json!({"do": "scan", "code": PROP})).unwrap();
+    let m = refused(&mut till, json!({"do": "pay", "tenders": [{"cash": 20}]}));
+    assert_eq!(m, "`cash` is written as text in euros (\"20\"), not as a number");
+    let m = refused(&mut till, json!({"do": "pay", "tenders": [{"cash": "3.90", "card": "1.00"}]}));
+    assert!(m.starts_with("a tender is exactly one of"), "{m}");
+    let m = refused(&mut till, json!({"do": "pay", "tenders": [{"cheque": "3.90"}]}));
+    assert!(m.contains("unknown field `cheque`"), "{m}");
+    let m = refused(&mut till, json!({"do": "sell_everything"}));
+    assert!(m.starts_with("unknown variant `sell_everything`"), "{m}");
+    let m = refused(&mut till, json!({"code": PROP}));
+    assert!(m.contains("missing field `do`"), "{m}");
+    let m = refused(&mut till, json!({"do": "resume", "slot": -1}));
+    assert_eq!(m, format!("`slot` must be a whole number from 1 to {}", u32::MAX));
+    let m = refused(&mut till, json!({"do": "training", "on": 1}));
+    assert_eq!(m, "`on` must be true or false, not 1");
+    act(&mut till, json!({"do": "pay", "tenders": [{"cash": "3.90"}]})).unwrap();
+    till.stop().unwrap();
+}
