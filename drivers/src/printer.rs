@@ -10,7 +10,9 @@ use crate::link::{BackChannel, Link, LinkError};
 use crate::receipt::{Block, Receipt};
 
 /// What a caller can do about a printer error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
 pub enum PrinterErrorKind {
     /// Not connected or gone: check the cable or the network.
     Disconnected,

@@ -68,7 +68,9 @@ impl ScaleProtocol {
 }
 
 /// What a caller can do about a scale error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
 pub enum ScaleErrorKind {
     /// The weight is moving: wait and read again.
     Motion,

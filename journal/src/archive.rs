@@ -12,7 +12,7 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::check::{ChainWalk, Stored};
+use crate::check::{Accepted, ChainWalk, Stored};
 use crate::keys::{KeyInForce, KeyRing};
 use crate::{ChainName, canonical, fingerprint, fingerprint_matches, hex, sha256, unhex};
 
@@ -111,6 +111,33 @@ fn key_of(hex_key: &str) -> Result<VerifyingKey, String> {
     }
 }
 
+/// Walks `rows` (the first is record `first_seq`) on `walk`: each row's hex read back, then the
+/// walk's checks; the records accepted, or the first that is not, named.
+pub(crate) fn walk_rows(
+    walk: &mut ChainWalk,
+    first_seq: u64,
+    rows: &[ArchivedRecord],
+) -> Result<Vec<Accepted>, String> {
+    let mut stored = Vec::with_capacity(rows.len());
+    for r in rows {
+        let bad = |what: &str| format!("record {}: malformed {what}", first_seq + stored.len() as u64);
+        stored.push((
+            unhex(&r.prev).ok_or_else(|| bad("previous hash"))?,
+            unhex(&r.hash).ok_or_else(|| bad("hash"))?,
+            unhex(&r.sig).ok_or_else(|| bad("signature"))?,
+        ));
+    }
+    let records: Vec<Stored<'_>> = rows
+        .iter()
+        .zip(&stored)
+        .map(|(r, (prev, hash, sig))| Stored { bytes: r.bytes.as_bytes(), prev, hash, sig })
+        .collect();
+    match walk.check_many(&records) {
+        (_, Some(refused)) => Err(format!("record {}: {}", refused.seq, refused.fault)),
+        (accepted, None) => Ok(accepted),
+    }
+}
+
 /// Checks an archive file: every record's chain link, hash and signature by the key in force, the
 /// digest, and the archive's signature (over its period and range in format 2). With `expect_key`,
 /// the archive must be signed by a key with that fingerprint (as head office registered it). The
@@ -141,25 +168,7 @@ pub fn verify(bytes: &[u8], expect_key: Option<&str>, threads: usize) -> Result<
     let mut walk = ChainWalk::resume(&file.till, ChainName::Live, file.from_seq, ring)
         .ok_or("a public key of the archive is not a valid key")?
         .with_threads(threads);
-    let mut stored = Vec::with_capacity(file.records.len());
-    for r in &file.records {
-        let at = |m: &str| format!("record {}: {m}", file.from_seq + stored.len() as u64);
-        stored.push((
-            unhex(&r.prev).ok_or_else(|| at("bad previous hash"))?,
-            unhex(&r.hash).ok_or_else(|| at("bad hash"))?,
-            unhex(&r.sig).ok_or_else(|| at("malformed signature"))?,
-        ));
-    }
-    let records: Vec<Stored<'_>> = file
-        .records
-        .iter()
-        .zip(&stored)
-        .map(|(r, (prev, hash, sig))| Stored { bytes: r.bytes.as_bytes(), prev, hash, sig })
-        .collect();
-    let (accepted, refused) = walk.check_many(&records);
-    if let Some(refused) = refused {
-        return Err(format!("record {}: {}", refused.seq, refused.fault));
-    }
+    let accepted = walk_rows(&mut walk, file.from_seq, &file.records)?;
     let mut hashes = Vec::with_capacity(32 * accepted.len());
     let mut used: Vec<usize> = Vec::new();
     for a in &accepted {

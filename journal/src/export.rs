@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::archive::ArchivedRecord;
 use crate::body::Entry;
-use crate::check::{ChainWalk, Refused, Stored};
+use crate::check::ChainWalk;
 use crate::keys::KeyRing;
 use crate::{ChainName, decode, fingerprint, fingerprint_matches, unhex};
 
@@ -70,25 +70,7 @@ pub fn verify(bytes: &[u8], expect_key: Option<&str>, threads: usize) -> Result<
     let mut walk = ChainWalk::from_start(&file.till, ChainName::Live, KeyRing::new(key))
         .ok_or("record 1 names a public key that is not a valid key")?
         .with_threads(threads);
-    let mut stored = Vec::with_capacity(file.records.len());
-    for (i, r) in file.records.iter().enumerate() {
-        let bad = |what: &str| format!("record {}: malformed {what}", i + 1);
-        stored.push((
-            unhex(&r.prev).ok_or_else(|| bad("previous hash"))?,
-            unhex(&r.hash).ok_or_else(|| bad("hash"))?,
-            unhex(&r.sig).ok_or_else(|| bad("signature"))?,
-        ));
-    }
-    let records: Vec<Stored<'_>> = file
-        .records
-        .iter()
-        .zip(&stored)
-        .map(|(r, (prev, hash, sig))| Stored { bytes: r.bytes.as_bytes(), prev, hash, sig })
-        .collect();
-    let (accepted, refused) = walk.check_many(&records);
-    if let Some(Refused { seq, fault, .. }) = refused {
-        return Err(format!("record {seq}: {fault}"));
-    }
+    let accepted = crate::archive::walk_rows(&mut walk, 1, &file.records)?;
     let keys: Vec<String> = walk.ring().keys().iter().map(|k| fingerprint(&k.key)).collect();
     if let Some(fp) = expect_key
         && !keys.iter().any(|k| fingerprint_matches(k, fp))

@@ -392,26 +392,7 @@ fn million_sales(dir: &Path, demo: &Path) -> PathBuf {
         return tables_made(dir);
     }
     eprintln!("appending sales up to 1,000,000 records in {} (once)", dir.display());
-    let ticket = {
-        let mut till = open(&dir, false);
-        till.login("S007", "2468").unwrap();
-        till.open_register(10_000, None).unwrap();
-        for code in ["3761100080190", "3761300238575", "3762200151285"] {
-            till.scan(code, 1, None, None, None).unwrap();
-        }
-        let total = pos_till::script::cents(till.basket_view().unwrap()["total"].as_str().unwrap()).unwrap();
-        till.pay(&[TenderSpec::Cash(total)], None).unwrap();
-        till.stop().unwrap();
-        let conn = store::open_db(&dir).unwrap();
-        match store::records_of_kind(&conn, ChainName::Live, pos_journal::Kind::Ticket)
-            .unwrap()
-            .remove(0)
-            .entry
-        {
-            Entry::Ticket(t) => t,
-            _ => unreachable!("a ticket record holds a ticket"),
-        }
-    };
+    let ticket = aged::first_sale(&dir);
     let mut conn = store::open_db(&dir).unwrap();
     conn.pragma_update(None, "synchronous", "OFF").unwrap();
     let signer = pos_journal::signature::RecordSigner::new(store::read_key(&dir).unwrap());

@@ -10,6 +10,8 @@
 
 use pos_core::basket::LineProblem;
 use pos_core::money::Money;
+use pos_drivers::printer::PrinterErrorKind;
+use pos_drivers::scale::ScaleErrorKind;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -104,33 +106,6 @@ pub enum Amounted {
     Ticket,
     #[error("a cash count")]
     CashCount,
-}
-
-/// What is wrong with a scale's weighing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ScaleFault {
-    Motion,
-    Overload,
-    UnderZero,
-    Refused,
-    Disconnected,
-    Timeout,
-    Protocol,
-    Unsupported,
-}
-
-/// What is wrong with a printer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum PrinterFault {
-    Disconnected,
-    PaperOut,
-    CoverOpen,
-    Offline,
-    Timeout,
-    Protocol,
-    Other,
 }
 
 /// How a journal fails to reach its head.
@@ -245,7 +220,7 @@ pub enum Reason {
     #[error("{sku} is sold by weight and no scale answers here: type its weight in grams")]
     NoScale { sku: String },
     #[error("{sku}: {message}")]
-    Scale { sku: String, fault: ScaleFault, message: String },
+    Scale { sku: String, fault: ScaleErrorKind, message: String },
     #[error("{sku} is sold by weight: put it on the scale")]
     PutOnScale { sku: String },
     #[error(
@@ -409,7 +384,7 @@ pub enum Reason {
     #[error("this terminal cannot be stopped from the till: press its red key")]
     TerminalNotStoppable,
     #[error("printer: {message}")]
-    Printer { fault: PrinterFault, message: String },
+    Printer { fault: PrinterErrorKind, message: String },
     #[error(
         "{printer}: the ticket is saved{}",
         if *queued { " and its receipt prints once the printer is back" } else { "; reprint it when the printer is back" }

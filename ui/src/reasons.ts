@@ -3,7 +3,7 @@
 // shown: it is made from the same code and values. A code added to the engine and not worded here
 // fails the type check (the `switch` is exhaustive).
 
-import type { Amounted, ErrorView, HeadProblem, LineProblem, PrinterFault, Reason, ScaleFault, Task } from "./generated/till";
+import type { Amounted, ErrorView, HeadProblem, LineProblem, PrinterErrorKind, Reason, ScaleErrorKind, Task } from "./generated/till";
 import { euros, kilograms, money, type Lang } from "./format";
 import { lang } from "./i18n";
 
@@ -100,7 +100,7 @@ function amountedFr(a: Amounted): string {
   }
 }
 
-function scaleFr(f: ScaleFault): string {
+function scaleFr(f: ScaleErrorKind): string {
   switch (f) {
     case "motion":
       return "le poids n'est pas stable, attendez que la balance se stabilise";
@@ -123,7 +123,7 @@ function scaleFr(f: ScaleFault): string {
   }
 }
 
-function printerFr(f: PrinterFault): string {
+function printerFr(f: PrinterErrorKind): string {
   switch (f) {
     case "paper_out":
       return "Imprimante sans papier : remettez un rouleau";

@@ -87,8 +87,8 @@ pub fn aged(dir: &Path, demo: &Path) -> PathBuf {
     dir
 }
 
-/// The till's first sale, paid, which the aged journal repeats.
-fn first_sale(dir: &Path) -> pos_journal::body::Ticket {
+/// The till's first sale, paid, which the aged and the sales journals repeat.
+pub fn first_sale(dir: &Path) -> pos_journal::body::Ticket {
     let mut till = open(dir, false);
     till.login("S007", "2468").unwrap();
     till.open_register(10_000, None).unwrap();

@@ -37,7 +37,7 @@ use pos_drivers::scanner::{Scanner, SerialScanner};
 use pos_drivers::terminal::{PaymentTerminal, SimTerminal};
 
 use crate::error::TillError;
-use crate::reason::{PrinterFault, Reason, ScaleFault};
+use crate::reason::Reason;
 use crate::store;
 
 /// The devices a till knows.
@@ -236,32 +236,7 @@ pub fn printer_error(e: PrinterError) -> TillError {
 
 /// A printer's failure as a reason the window words.
 pub fn printer_reason(e: PrinterError) -> Reason {
-    use pos_drivers::printer::PrinterErrorKind as K;
-    let fault = match e.kind {
-        K::Disconnected => PrinterFault::Disconnected,
-        K::PaperOut => PrinterFault::PaperOut,
-        K::CoverOpen => PrinterFault::CoverOpen,
-        K::Offline => PrinterFault::Offline,
-        K::Timeout => PrinterFault::Timeout,
-        K::Protocol => PrinterFault::Protocol,
-        K::Other => PrinterFault::Other,
-    };
-    Reason::Printer { fault, message: e.message }
-}
-
-/// What a scale's error means, for the window to word.
-pub fn scale_fault(kind: pos_drivers::scale::ScaleErrorKind) -> ScaleFault {
-    use pos_drivers::scale::ScaleErrorKind as K;
-    match kind {
-        K::Motion => ScaleFault::Motion,
-        K::Overload => ScaleFault::Overload,
-        K::UnderZero => ScaleFault::UnderZero,
-        K::Refused => ScaleFault::Refused,
-        K::Disconnected => ScaleFault::Disconnected,
-        K::Timeout => ScaleFault::Timeout,
-        K::Protocol => ScaleFault::Protocol,
-        K::Unsupported => ScaleFault::Unsupported,
-    }
+    Reason::Printer { fault: e.kind, message: e.message }
 }
 
 /// The link to a device at `address`, opened when first used and again after each break, pausing

@@ -260,11 +260,7 @@ impl Till {
             return Err(refused(Reason::NoScale { sku: sku.to_string() }));
         };
         let w = scale.weigh(Some(per_kg)).map_err(|e| {
-            refused(Reason::Scale {
-                sku: sku.to_string(),
-                fault: crate::devices::scale_fault(e.kind),
-                message: e.message,
-            })
+            refused(Reason::Scale { sku: sku.to_string(), fault: e.kind, message: e.message })
         })?;
         if w.grams == 0 {
             return Err(refused(Reason::PutOnScale { sku: sku.to_string() }));
