@@ -425,18 +425,7 @@ fn million_sales(dir: &Path, demo: &Path) -> PathBuf {
                     line: LineSpec::Units { sku: "LIPO-3S-2200".into(), quantity: 1, serial: None },
                     approved_by: None,
                 },
-                i => {
-                    let l = &ticket.lines[i as usize];
-                    Entry::LineAdded {
-                        id: l.id,
-                        line: LineSpec::Units {
-                            sku: l.sku.clone(),
-                            quantity: u32::try_from(l.quantity).unwrap(),
-                            serial: None,
-                        },
-                        approved_by: None,
-                    }
-                }
+                i => aged::scanned(&ticket.lines[i as usize]),
             };
             step += 1;
             store::append(&tx, &mut heads, &signer, &id.till, ChainName::Live, at, &entry).unwrap();

@@ -40,15 +40,7 @@ pub fn aged(dir: &Path, demo: &Path) -> PathBuf {
         for _ in 0..per_day.min(TICKETS.saturating_sub(tickets)) {
             tickets += 1;
             for l in &ticket.lines {
-                append(&Entry::LineAdded {
-                    id: l.id,
-                    line: LineSpec::Units {
-                        sku: l.sku.clone(),
-                        quantity: u32::try_from(l.quantity).unwrap(),
-                        serial: None,
-                    },
-                    approved_by: None,
-                });
+                append(&scanned(l));
             }
             let mut t = ticket.clone();
             t.reference = format!("LYO-1-T{tickets:07}");
@@ -85,6 +77,19 @@ pub fn aged(dir: &Path, demo: &Path) -> PathBuf {
     }
     make_tables(&mut conn, &dir, &id.till);
     dir
+}
+
+/// The basket step that scanned ticket line `l`.
+pub fn scanned(l: &pos_journal::body::TicketLine) -> Entry {
+    Entry::LineAdded {
+        id: l.id,
+        line: LineSpec::Units {
+            sku: l.sku.clone(),
+            quantity: u32::try_from(l.quantity).unwrap(),
+            serial: None,
+        },
+        approved_by: None,
+    }
 }
 
 /// The till's first sale, paid, which the aged and the sales journals repeat.
