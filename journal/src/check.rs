@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use ed25519_dalek::VerifyingKey;
 
 use crate::body::Entry;
-use crate::keys::KeyRing;
+use crate::keys::{KeyInForce, KeyRing};
 use crate::signature::{verify_batch, verify_one};
 use crate::{ChainName, Header, Kind, RecordError, chain_hash, decode, hex, unhex};
 
@@ -104,6 +104,25 @@ pub struct ChainWalk {
     threads: usize,
 }
 
+/// Where a walk stands between two batches: what head office keeps of each till's chain, to take the
+/// walk up again ([`ChainWalk::continue_from`]) with every check it had (the link, the numbers of
+/// each kind, the keys handed over).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WalkState {
+    /// The till.
+    pub till: String,
+    /// Its chain.
+    pub chain: ChainName,
+    /// The seq the next record must have.
+    pub next_seq: u64,
+    /// The last record's hash, hex (the genesis hash before the first record).
+    pub head: String,
+    /// The keys in force, oldest first: the first live seq each signs, and the key, hex.
+    pub keys: Vec<(u64, String)>,
+    /// The last number met of each kind.
+    pub numbers: BTreeMap<Kind, u64>,
+}
+
 /// What a record says of itself, read apart from its place.
 struct Read {
     header: Header,
@@ -185,6 +204,33 @@ impl ChainWalk {
             numbers: BTreeMap::new(),
             threads: 1,
         })
+    }
+
+    /// Where the walk stands, to be kept and taken up again later.
+    pub fn state(&self) -> WalkState {
+        WalkState {
+            till: self.till.clone(),
+            chain: self.chain,
+            next_seq: self.next_seq,
+            head: hex(&self.prev.unwrap_or(crate::GENESIS)),
+            keys: self.ring.keys().iter().map(|k| (k.from_seq, hex(&k.key))).collect(),
+            numbers: self.numbers.clone(),
+        }
+    }
+
+    /// The walk taken up where `state` left it; `None` when the state does not read (a hash or a
+    /// key that is not one, keys out of order).
+    pub fn continue_from(state: &WalkState) -> Option<ChainWalk> {
+        let keys = state
+            .keys
+            .iter()
+            .map(|(from_seq, k)| Some(KeyInForce { from_seq: *from_seq, key: unhex(k)?.try_into().ok()? }))
+            .collect::<Option<Vec<_>>>()?;
+        let mut walk =
+            ChainWalk::resume(&state.till, state.chain, state.next_seq, KeyRing::from_keys(keys)?)?;
+        walk.prev = Some(unhex(&state.head)?.try_into().ok()?);
+        walk.numbers = state.numbers.clone();
+        Some(walk)
     }
 
     /// Checks records on up to `threads` threads (the caller knows the machine; this crate reads

@@ -136,7 +136,7 @@ fn cargo(args: &[&str]) -> Result<()> {
 
 /// The crates that read no clock, file or network (`pos-ledger` joins when it exists). The journal
 /// crate is one: head office and an inspector read a till's records with it, without the till.
-const PURE: &[&str] = &["pos-core", "pos-journal"];
+const PURE: &[&str] = &["pos-core", "pos-journal", "pos-sync"];
 
 /// Crates that must never be in the domain's normal dependency tree.
 const IMPURE: &[&str] = &[

@@ -1,0 +1,16 @@
+//! # pos-sync: what tills and head office say to each other
+//!
+//! Pure, like `pos-core` and `pos-journal`: no clock, no file, no network. The server and the till's
+//! sync task carry these shapes over HTTPS and keep what they say in their own storage.
+//!
+//! - [`push`]: a till's journal reaches head office in batches of records, in order. Head office
+//!   checks each record with the journal crate before it accepts it, accepts a record once (a batch
+//!   sent again is acknowledged, not stored twice), and puts the till's stream in quarantine at the
+//!   first gap, fork or broken record, keeping what came before it and naming that record.
+//! - [`ack`]: head office's signed acknowledgement of the last record it holds of a stream, which
+//!   the till keeps as the anchor it lacks on its own.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod ack;
+pub mod push;
