@@ -1,8 +1,8 @@
 //! # pos-till-app: the desktop till
 //!
 //! A thin Tauri command layer over `pos-till`: the window (`ui/`) reaches the engine only through
-//! the commands in [`commands`], one per counter action, each running the matching till-script
-//! action. The engine lives behind a mutex in the app's state; commands run on blocking threads; a
+//! the commands in [`commands`]: `act`, which runs any of the till's typed actions
+//! (`pos_till::action::Action`, the scripts' own), and the app's few others. The engine lives behind a mutex in the app's state; commands run on blocking threads; a
 //! card payment's cancel button uses the terminal's cancel flag, held outside the lock. A serial
 //! scanner is read on a thread of its own. `pos-till-app --demo DIR` runs the demo till with every
 //! device simulated ([`demo`]).
