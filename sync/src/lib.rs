@@ -9,8 +9,11 @@
 //!   first gap, fork or broken record, keeping what came before it and naming that record.
 //! - [`ack`]: head office's signed acknowledgement of the last record it holds of a stream, which
 //!   the till keeps as the anchor it lacks on its own.
+//! - [`auth`]: a till's requests signed with its journal key, checked for method, path, body, time
+//!   and replay.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod ack;
+pub mod auth;
 pub mod push;

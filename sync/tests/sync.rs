@@ -10,6 +10,7 @@ use pos_journal::body::{CardOutcome, Entry};
 use pos_journal::signature::RecordSigner;
 use pos_journal::{ChainName, GENESIS, Header, chain_hash, encode, hex};
 use pos_sync::ack::Ack;
+use pos_sync::auth::{self, AuthRefusal};
 use pos_sync::push::{Batch, Fault, Refusal, Stream, take};
 
 fn key(n: u8) -> RecordSigner {
@@ -245,4 +246,39 @@ fn numbers_are_checked_across_batches() {
     let q = office.stream().quarantine.expect("a number skipped across batches is caught");
     assert_eq!((q.fault, q.seq), (Fault::Broken, 11));
     assert!(q.detail.contains("numbers must follow without gaps"), "{}", q.detail);
+}
+
+#[test]
+fn a_tills_request_is_taken_only_signed_by_its_key_for_what_it_asks_recently_and_once() {
+    let till = key(1);
+    let body = br#"{"till":"LYO-1"}"#;
+    let now = 1_796_000_000_000_i64;
+    let signed = auth::sign(&till, "LYO-1", "POST", "/api/v0/push", body, now, [7; 16]);
+    let registered = till.verifying_key();
+    let check = |s: &auth::Signed, method: &str, path: &str, body: &[u8], at: i64| {
+        auth::check(s, method, path, body, &registered, at, |n| n == hex(&[9u8; 16]))
+    };
+    assert_eq!(check(&signed, "POST", "/api/v0/push", body, now + 1_000), Ok(()));
+    assert_eq!(check(&signed, "POST", "/api/v0/push", b"{}", now), Err(AuthRefusal::BadSignature));
+    assert_eq!(check(&signed, "POST", "/api/v0/pull", body, now), Err(AuthRefusal::BadSignature));
+    assert_eq!(check(&signed, "GET", "/api/v0/push", body, now), Err(AuthRefusal::BadSignature));
+    assert_eq!(
+        check(&signed, "POST", "/api/v0/push", body, now + auth::WINDOW_MS + 1),
+        Err(AuthRefusal::Stale)
+    );
+    assert_eq!(
+        check(&signed, "POST", "/api/v0/push", body, now - auth::WINDOW_MS - 1),
+        Err(AuthRefusal::Stale)
+    );
+    assert_eq!(check(&signed, "POST", "/api/v0/push", body, i64::MIN), Err(AuthRefusal::Stale));
+    let mut other_till = signed.clone();
+    other_till.till = "PAR-1".into();
+    assert_eq!(check(&other_till, "POST", "/api/v0/push", body, now), Err(AuthRefusal::BadSignature));
+    let forged = auth::sign(&key(5), "LYO-1", "POST", "/api/v0/push", body, now, [8; 16]);
+    assert_eq!(check(&forged, "POST", "/api/v0/push", body, now), Err(AuthRefusal::BadSignature));
+    let replayed = auth::sign(&till, "LYO-1", "POST", "/api/v0/push", body, now, [9; 16]);
+    assert_eq!(check(&replayed, "POST", "/api/v0/push", body, now), Err(AuthRefusal::Replayed));
+    let mut torn = signed.clone();
+    torn.nonce.truncate(6);
+    assert_eq!(check(&torn, "POST", "/api/v0/push", body, now), Err(AuthRefusal::Malformed));
 }
