@@ -220,7 +220,19 @@ pub fn lock_folder(dir: &Path) -> Result<FolderLock, TillError> {
         .truncate(false)
         .open(&path)
         .map_err(|e| TillError::storage(format!("cannot open {}: {e}", path.display())))?;
-    match file.try_lock() {
+    // A process of ours being started holds a copy of the descriptor between its fork and its exec
+    // (the descriptor closes on exec): a lock held that briefly is waited for, a till that runs is not.
+    let mut tries = 0;
+    let locked = loop {
+        match file.try_lock() {
+            Err(fs::TryLockError::WouldBlock) if tries < 25 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => break other,
+        }
+    };
+    match locked {
         Ok(()) => {}
         Err(fs::TryLockError::WouldBlock) => {
             let mut pid = String::new();
