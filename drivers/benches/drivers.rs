@@ -111,7 +111,9 @@ fn main() {
     let sim = ScaleSim::new(ScaleProtocol::Toledo8217);
     sim.control.set_weight(1234);
     let (scale_path, scale_stop) = on_pty(move |link, stop| {
-        let _ = sim.serve_serial(link, stop);
+        if let Err(e) = sim.serve_serial(link, stop) {
+            eprintln!("the simulator stopped: {e}");
+        }
     });
     let link = Address::parse(&format!("serial:{scale_path}"))
         .unwrap()
@@ -134,7 +136,9 @@ fn main() {
     let sim = ConcertSim::new();
     sim.control.state().think = Duration::ZERO;
     let (terminal_path, terminal_stop) = on_pty(move |link, stop| {
-        let _ = sim.serve_serial(link, stop);
+        if let Err(e) = sim.serve_serial(link, stop) {
+            eprintln!("the simulator stopped: {e}");
+        }
     });
     let log = std::env::temp_dir().join(format!("pos-bench-concert-{}.log", std::process::id()));
     let link =

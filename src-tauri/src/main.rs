@@ -12,6 +12,7 @@ fn main() -> std::process::ExitCode {
             std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
         }
     }
+    // The arguments after the program's own name (`launch` parses them with clap).
     let args: Vec<String> = std::env::args().skip(1).collect();
     let launch = match pos_till_app::launch(&args) {
         Ok(l) => l,

@@ -223,7 +223,11 @@ fn announce(place: &Place) {
         Place::Tcp(l) => l.local_addr().map_or_else(|_| "?".into(), |a| a.to_string()),
     };
     println!("ready {at}");
-    let _ = std::io::stdout().flush();
+    // Whoever started the simulator waits for this line: a closed standard output is said where
+    // it can still be read.
+    if let Err(e) = std::io::stdout().flush() {
+        eprintln!("pos-sim: cannot say `ready {at}` on standard output ({e})");
+    }
 }
 
 /// Serves `place` on a thread until `stop`: on a pty with `serial` (the device's end of a line),
@@ -308,7 +312,11 @@ fn commands(
                 Ok(out) => println!("{out}"),
                 Err(e) => println!("error: {e}"),
             }
-            let _ = std::io::stdout().flush();
+            // The steering side went away: nobody reads the answers, so stop reading commands
+            // (the device goes on serving).
+            if std::io::stdout().flush().is_err() {
+                break;
+            }
         }
     });
 }

@@ -267,6 +267,7 @@ mod tests {
             result: Verdict::Accepted,
             cents: 1250,
             mode: MODE_CARD,
+            // A masked card number, as a terminal reports it, and an authorisation code.
             report: Some(("XXXXXXXXXXXX4242".into(), "A1B2C3".into())),
             private: "01-P000042".into(),
         };

@@ -259,7 +259,13 @@ impl Concert {
             match unframe(&got) {
                 Ok(payload) => {
                     self.link.send(&[ACK]).map_err(|e| self.link_error(e))?;
-                    let _ = self.read_byte(Duration::from_millis(200)); // EOT
+                    // The terminal ends the exchange with EOT. A terminal that leaves it out (or is
+                    // cut after ACKing) has still answered, and the answer stands: said, not dropped.
+                    match self.read_byte(Duration::from_millis(200)) {
+                        Ok(EOT) => {}
+                        Ok(b) => tracing::debug!("concert: {b:#04x} after the answer where EOT belongs"),
+                        Err(e) => tracing::debug!("concert: no EOT after the answer ({e})"),
+                    }
                     let text = String::from_utf8_lossy(&payload).into_owned();
                     return Answer::decode(&text).map(Some).ok_or_else(|| {
                         err(

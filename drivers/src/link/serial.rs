@@ -140,7 +140,9 @@ impl Link for SerialLink {
     }
 
     fn receive(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, LinkError> {
-        let _ = self.port.set_timeout(timeout.max(Duration::from_millis(1)));
+        self.port.set_timeout(timeout.max(Duration::from_millis(1))).map_err(|e| {
+            LinkError::Disconnected(format!("{}: cannot set the read timeout ({e})", self.name))
+        })?;
         let n = match self.port.read(buf) {
             Ok(0) => return Err(LinkError::Timeout(timeout)),
             Ok(n) => n,

@@ -203,6 +203,8 @@ impl ConcertSim {
             result: verdict,
             cents: s.accept_cents.unwrap_or(request.cents),
             mode: request.mode,
+            // The card number masked but for its last four digits, as terminals report it (they
+            // never give a till the whole number), and an authorisation code.
             report: (request.answer == AnswerForm::Full)
                 .then(|| (format!("XXXXXXXXXXXX{:04}", 4242 + n % 100), format!("A{n:05}"))),
             private: match s.private {

@@ -111,7 +111,9 @@ impl Link for MasterLink {
     }
 
     fn receive(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, LinkError> {
-        let _ = self.port.set_timeout(timeout.max(Duration::from_millis(1)));
+        self.port.set_timeout(timeout.max(Duration::from_millis(1))).map_err(|e| {
+            LinkError::Disconnected(format!("pty {}: cannot set the read timeout ({e})", self.name))
+        })?;
         match self.port.read(buf) {
             Ok(0) => Err(LinkError::Timeout(timeout)),
             Ok(n) => Ok(n),

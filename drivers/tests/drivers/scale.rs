@@ -23,7 +23,9 @@ fn scale_on_pty(
     let sim = ScaleSim::new(protocol);
     let control = sim.control.clone();
     let pty = PtySim::start(&scratch(name), move |link, stop| {
-        let _ = sim.serve_serial(link, stop);
+        if let Err(e) = sim.serve_serial(link, stop) {
+            eprintln!("the simulator stopped: {e}");
+        }
     });
     let scale = scale::open(protocol, pty.link(line), Duration::from_millis(500));
     (pty, control, scale)
@@ -166,7 +168,9 @@ fn a_scale_power_cycled_is_found_again() {
     let sim = ScaleSim::new(ScaleProtocol::Toledo8217);
     let control = sim.control.clone();
     let pty = PtySim::start(&scratch("toledo-reboot"), move |link, stop| {
-        let _ = sim.serve_serial(link, stop);
+        if let Err(e) = sim.serve_serial(link, stop) {
+            eprintln!("the simulator stopped: {e}");
+        }
     });
     let mut scale = scale::open(
         ScaleProtocol::Toledo8217,

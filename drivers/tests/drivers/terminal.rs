@@ -32,7 +32,9 @@ fn concert_on_pty(name: &str) -> (PtySim, ConcertControl) {
     let sim = ConcertSim::new();
     let control = sim.control.clone();
     let pty = PtySim::start(&scratch(name), move |link, stop| {
-        let _ = sim.serve_serial(link, stop);
+        if let Err(e) = sim.serve_serial(link, stop) {
+            eprintln!("the simulator stopped: {e}");
+        }
     });
     (pty, control)
 }

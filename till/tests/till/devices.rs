@@ -13,6 +13,7 @@ use pos_drivers::sim::{Pty, Stop};
 use pos_till::devices::setup::{Connection as Link, Setup};
 
 use super::*;
+use crate::hardware::till_with_device;
 
 /// The item sold by weight, 18.00 €/kg.
 const BY_WEIGHT: &str = "3761000001004";
