@@ -22,6 +22,7 @@ pub const FORMAT: &str = "pos-till-archive/2";
 pub const FORMAT_1: &str = "pos-till-archive/1";
 
 /// One record in an archive.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ArchivedRecord {
     /// Canonical bytes (UTF-8 JSON).

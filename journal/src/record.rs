@@ -75,6 +75,7 @@ impl Kind {
 }
 
 /// Where a record is chained: the live journal, or training mode's own chain that never touches totals.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChainName {

@@ -40,6 +40,7 @@ pub struct AppState {
     pub scanner: Arc<Mutex<ScannerWatch>>,
     stop: Arc<AtomicBool>,
     reader: Mutex<Option<std::thread::JoinHandle<()>>>,
+    _sync: std::thread::JoinHandle<()>,
 }
 
 /// What the serial scanner's thread last knew.
@@ -90,7 +91,18 @@ impl AppState {
             }
             _ => (None, None),
         };
-        Ok(AppState { till: Mutex::new(till), card_cancel, scans, scanner, stop, reader: Mutex::new(reader) })
+        // Head office's sync in the background, beside the engine (it never holds a sale).
+        let sync = pos_till::sync::task::start(dir.to_owned(), Default::default(), Arc::clone(&stop))
+            .map_err(|e| TillError::storage_from("cannot start the sync's thread", e))?;
+        Ok(AppState {
+            till: Mutex::new(till),
+            card_cancel,
+            scans,
+            scanner,
+            stop,
+            reader: Mutex::new(reader),
+            _sync: sync,
+        })
     }
 
     /// Stops the scanner's thread and waits until it closed its port (within half a second). Run
@@ -104,6 +116,9 @@ impl AppState {
         {
             tracing::error!("the scanner's thread had stopped on a panic");
         }
+        // The sync's thread sees `stop` within 50 ms when it waits; a round under way is not
+        // waited for (a request may take a minute): it writes only its own tables, and what it
+        // pushed is kept by head office either way.
     }
 }
 

@@ -15,6 +15,7 @@ use serde_json::json;
 const LABEL: &[u8] = b"pos-sync/ack/1\n";
 
 /// Head office holds `till`'s `chain` up to record `seq`, whose hash is `hash`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ack {
     /// The till.

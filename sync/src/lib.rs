@@ -11,9 +11,11 @@
 //!   the till keeps as the anchor it lacks on its own.
 //! - [`auth`]: a till's requests signed with its journal key, checked for method, path, body, time
 //!   and replay.
+//! - [`wire`]: the routes and the shapes of head office's HTTP API, one definition for both sides.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod ack;
 pub mod auth;
 pub mod push;
+pub mod wire;

@@ -24,6 +24,7 @@ use pos_journal::{ChainName, GENESIS, hex, unhex};
 use serde::{Deserialize, Serialize};
 
 /// Records of one till's chain, in order, as the till pushes them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Batch {
     /// The till.
@@ -37,6 +38,7 @@ pub struct Batch {
 }
 
 /// Why a stream is in quarantine.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Fault {
@@ -50,6 +52,7 @@ pub enum Fault {
 }
 
 /// A stream put aside: why, the first record that is wrong, and what the check said.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{till} {chain} record {seq}: {fault:?}: {detail}", chain = chain.as_str())]
 pub struct Quarantine {

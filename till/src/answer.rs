@@ -327,4 +327,27 @@ pub struct StatusView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub devices: Option<DevicesView>,
+    /// The sync with head office (absent before the till is enrolled).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub head_office: Option<HeadOfficeView>,
+}
+
+/// The till's sync with head office, as the status bar shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, TS)]
+pub struct HeadOfficeView {
+    /// Head office's address.
+    pub server: String,
+    /// The last round reached head office.
+    pub online: bool,
+    /// Records head office has not acknowledged yet.
+    pub waiting: u64,
+    /// When a round last pushed everything (RFC 3339).
+    pub last_sync: Option<String>,
+    /// What stopped the last round.
+    pub last_error: Option<String>,
+    /// Head office put a chain of this till in quarantine: why, from which record.
+    pub quarantine: Option<String>,
+    /// The journal no longer reaches what head office acknowledged.
+    pub behind: Option<String>,
 }

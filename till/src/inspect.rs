@@ -394,6 +394,9 @@ pub fn verify(dir: &Path, expect_key: Option<&str>, replay: bool) -> Result<Repo
             ring.keys().iter().map(|k| k.fingerprint()).collect::<Vec<_>>().join(" then ")
         )));
     }
+    let (unreached, reached) = crate::sync::anchor_findings(conn, dir)?;
+    outside.extend(unreached.into_iter().map(Finding::Outside));
+    heads.extend(reached);
     let closures = r.as_ref().map_or(0, |rp| rp.closures);
     Ok(Report { walked, ring, closures, projections, outside, heads, replayed: replay, unstamped })
 }
@@ -460,5 +463,6 @@ pub fn status_of(
         cards_on_basket: b.cards.clone(),
         blocked: blocks.iter().map(|b| ErrorView::of(ErrorKind::Blocked, b.reason())).collect(),
         devices: None,
+        head_office: None,
     })
 }

@@ -40,6 +40,7 @@ pub mod receipt;
 pub mod replay;
 pub mod script;
 pub mod store;
+pub mod sync;
 pub mod typescript;
 pub mod verify;
 

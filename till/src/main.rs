@@ -155,6 +155,31 @@ enum Command {
         #[command(flatten)]
         manager: Manager,
     },
+    /// Enrols the till with head office (a one-time code from `pos-server enroll`).
+    Enroll {
+        /// The till's folder.
+        #[arg(long)]
+        data: PathBuf,
+        /// Head office's address (`https://ho.example:8443`).
+        #[arg(long)]
+        server: String,
+        /// The one-time code.
+        #[arg(long)]
+        code: String,
+        /// The certificate authority to trust for head office's address (PEM); the system's without it.
+        #[arg(long)]
+        ca: Option<PathBuf>,
+    },
+    /// Runs one round of the sync with head office now: pushes the journal, keeps the
+    /// acknowledgements.
+    Sync {
+        /// The till's folder.
+        #[arg(long)]
+        data: PathBuf,
+        /// As one JSON line.
+        #[arg(long)]
+        json: bool,
+    },
     /// The till's devices.
     Devices {
         #[command(subcommand)]
@@ -325,7 +350,8 @@ fn status(data: &Path, as_json: bool) -> Result<ExitCode, TillError> {
     let heads = store::Heads::load(conn)?;
     let state = pos_till::projection::load_state(conn)?;
     let blocks = inspect::start_checks(conn, data, &id, &ring, state.as_ref(), &heads)?;
-    let s = inspect::status_of(conn, &id, &state.unwrap_or_default(), &heads, &ring, &blocks)?;
+    let mut s = inspect::status_of(conn, &id, &state.unwrap_or_default(), &heads, &ring, &blocks)?;
+    s.head_office = pos_till::sync::view(conn, data)?;
     if as_json {
         println!("{}", serde_json::to_string(&s).unwrap_or_default());
     } else {
@@ -357,6 +383,8 @@ fn writes_to(command: &Command) -> Option<&Path> {
         | Command::Rebuild { data, .. }
         | Command::AcceptHead { data, .. }
         | Command::ChangeKey { data, .. }
+        | Command::Enroll { data, .. }
+        | Command::Sync { data, .. }
         | Command::Devices {
             command: DevicesCommand::Set { data, .. } | DevicesCommand::Test { data, .. },
         } => Some(data),
@@ -447,7 +475,57 @@ fn run(cli: Cli) -> Result<ExitCode, TillError> {
         Command::AcceptHead { data, manager } => as_manager(&data, &manager, |t, a| t.accept_head(Some(a))),
         Command::ChangeKey { data, manager } => as_manager(&data, &manager, |t, a| t.change_key(Some(a))),
         Command::Devices { command } => devices_command(command),
+        Command::Enroll { data, server, code, ca } => {
+            let ca = ca
+                .map(|f| {
+                    std::fs::read_to_string(&f)
+                        .map_err(|e| TillError::refused(format!("cannot read {}: {e}", f.display())))
+                })
+                .transpose()?;
+            match pos_till::sync::enroll(&data, &server, &code, ca) {
+                Ok(e) => {
+                    tracing::info!(till = e.till, server, "enrolled with head office");
+                    println!(
+                        "till {} enrolled with head office at {server} (its key {})",
+                        e.till, e.server_key
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => sync_failed(e),
+            }
+        }
+        Command::Sync { data, json } => match pos_till::sync::round(&data) {
+            Ok(r) => {
+                if json {
+                    println!("{}", serde_json::to_string(&r).unwrap_or_default());
+                } else {
+                    for c in &r.chains {
+                        let chain = c.chain.map_or("", |c| c.as_str());
+                        println!(
+                            "{chain}: {} records, {} sent now, {} already held, acknowledged up to {}",
+                            c.head, c.pushed, c.duplicates, c.acknowledged
+                        );
+                        if let Some(q) = &c.quarantine {
+                            println!("QUARANTINE {q}");
+                        }
+                    }
+                    if let Some(b) = &r.behind {
+                        println!("BEHIND {b}");
+                    }
+                }
+                let clean = r.behind.is_none() && r.chains.iter().all(|c| c.quarantine.is_none());
+                Ok(if clean { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            }
+            Err(e) => sync_failed(e),
+        },
     }
+}
+
+/// A sync that did not happen: said, with exit code 3 (head office unreachable: try later) or 2.
+fn sync_failed(e: pos_till::sync::SyncError) -> Result<ExitCode, TillError> {
+    eprintln!("pos-till: {e}");
+    tracing::warn!("sync: {e}");
+    Ok(ExitCode::from(if matches!(e, pos_till::sync::SyncError::Offline(_)) { 3 } else { 2 }))
 }
 
 fn main() -> ExitCode {

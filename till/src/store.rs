@@ -181,6 +181,23 @@ CREATE TABLE duplicate (ticket TEXT PRIMARY KEY, copies INTEGER NOT NULL, seq IN
 UPDATE state SET json = json_remove(json, '$.made_from', '$.closed_days', '$.closed_months', '$.duplicates');
 "#,
     ),
+    (
+        // Head office: the link made at enrolment, the last acknowledgement of each chain, how the
+        // last rounds went. The sync's own tables: it writes nothing else.
+        "2026-12-05-0900-head-office",
+        r#"
+CREATE TABLE head_office (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    url TEXT NOT NULL,
+    server_key BLOB NOT NULL,
+    ca_pem TEXT,
+    till TEXT NOT NULL,
+    enrolled_at TEXT NOT NULL
+);
+CREATE TABLE ack (chain TEXT PRIMARY KEY, seq INTEGER NOT NULL, json TEXT NOT NULL, received_at TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE sync_progress (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+"#,
+    ),
 ];
 
 /// The projection tables, emptied before a rebuild.
@@ -689,6 +706,10 @@ mod tests {
             (
                 "2026-12-04-0900-closed-periods-and-duplicates",
                 "10f4529b8f11412ec08a174afed573397d435aba7bed128c9c08f419786c19b6",
+            ),
+            (
+                "2026-12-05-0900-head-office",
+                "74fe97809c402e5de4fc94b515f060e0ef1c98cdbdd641c116b6b4bc0f06f2d4",
             ),
         ];
         let now: Vec<(&str, String)> = MIGRATIONS

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { money } from "./format";
+import { clock, money } from "./format";
 
 describe("money", () => {
   test("French: comma, narrow space between thousands, euro after", () => {
@@ -9,5 +9,12 @@ describe("money", () => {
   });
   test("English: euro first, comma between thousands", () => {
     expect(money("1249.00", "en")).toBe("€1,249.00");
+  });
+});
+
+describe("clock", () => {
+  test("the time of day of an instant; what does not read stays as it was", () => {
+    expect(clock("2026-12-02T13:05:00Z", "fr")).toMatch(/^\d\d:\d\d$/);
+    expect(clock("not a time", "en")).toBe("not a time");
   });
 });

@@ -42,3 +42,10 @@ export function toCents(amount: string): number {
   if (c === null) throw new Error(`not an amount: ${amount}`);
   return c;
 }
+
+/** The time of day of an RFC 3339 instant, in the window's language (`14:05`). */
+export function clock(instant: string, lang: Lang): string {
+  const d = new Date(instant);
+  if (Number.isNaN(d.getTime())) return instant;
+  return d.toLocaleTimeString(lang === "fr" ? "fr-FR" : "en-GB", { hour: "2-digit", minute: "2-digit" });
+}

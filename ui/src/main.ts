@@ -16,6 +16,7 @@ import { WedgeClassifier } from "./wedge";
 import { showScan } from "./devices";
 import { closingScreen, discountArgs, manageScreen, settingsScreen } from "./office";
 import { approved, askText, button, confirmBox, fill, guard, h, input, m, negative, screen, showError } from "./dom";
+import { syncBadge } from "./sync";
 
 /** The approval field of an action, when a manager gave one. */
 export function ok(approval: Approval | undefined): { approval?: Approval } {
@@ -80,7 +81,7 @@ export async function refreshBar(): Promise<Status> {
     h("span", { id: "till" }, `${t("till")} ${status.till}`),
     h("span", { id: "operator" }, status.operator ? `${operatorName || status.operator}` : ""),
     h("span", { class: "devices" }, deviceBadge("printer"), deviceBadge("terminal"), deviceBadge("scale")),
-    h("span", { id: "sync", class: "sync" }, t("sync")),
+    syncBadge(status.head_office),
     status.blocked.length > 0
       ? h("span", { id: "blocked-badge", class: "device bad", title: status.blocked.map(said).join("\n") }, `⚠ ${t("blocked")}`)
       : null,

@@ -13,6 +13,7 @@
 
 mod demo;
 mod fixtures;
+mod postgres;
 mod setup;
 
 use std::path::{Path, PathBuf};
@@ -39,7 +40,11 @@ enum Task {
     /// Prices a basket at the Lyon store, then opens the till's window on the demo till.
     Demo,
     /// Formatting, clippy, the purity checks, the demo chain's freshness and every test.
-    Test,
+    Test {
+        /// Only this package's tests (with the PostgreSQL cluster), none of the other checks.
+        #[arg(long, short)]
+        package: Option<String>,
+    },
     /// The benchmark table: medians, the floor measured in the same run, their ratio.
     Bench,
     /// Writes the demo chain, or a large generated catalogue.
@@ -73,9 +78,13 @@ fn run() -> Result<()> {
             demo::run(&root.join("fixtures/demo"))?;
             window_demo(&root)
         }
-        Task::Test => {
+        Task::Test { package: None } => {
             setup::ensure()?;
             test(&root)
+        }
+        Task::Test { package: Some(p) } => {
+            setup::ensure()?;
+            tests_with_postgres(&root, &["-p", &p])
         }
         Task::Bench => {
             setup::ensure()?;
@@ -158,8 +167,27 @@ fn test(root: &Path) -> Result<()> {
     cargo(&["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"])?;
     check_purity()?;
     check_demo_fixtures(root)?;
-    cargo(&["test", "--workspace", "--quiet"])?;
+    tests_with_postgres(root, &["--workspace"])?;
     eprintln!("all checks passed");
+    Ok(())
+}
+
+/// `cargo test` of `which`, with a throw-away PostgreSQL cluster for the server's tests (they run
+/// on both of its backends).
+fn tests_with_postgres(root: &Path, which: &[&str]) -> Result<()> {
+    let cluster = postgres::Cluster::start(root)?;
+    eprintln!("$ POS_TEST_POSTGRES={} cargo test {} --quiet", cluster.url, which.join(" "));
+    let status = Command::new(env!("CARGO"))
+        .arg("test")
+        .args(which)
+        .arg("--quiet")
+        .env("POS_TEST_POSTGRES", &cluster.url)
+        .status()
+        .context("cannot run cargo")?;
+    drop(cluster);
+    if !status.success() {
+        bail!("`cargo test {}` failed ({status})", which.join(" "));
+    }
     Ok(())
 }
 

@@ -24,6 +24,7 @@ const PACKAGES: &[(&str, &str)] = &[
     ("file", "the till's window's build"),
     ("xvfb", "the till's window in tests, with no screen"),
     ("webkit2gtk-driver", "WebDriver for the till's window (end-to-end tests)"),
+    ("postgresql", "head office's scale-out backend; its tests run a throw-away cluster"),
 ];
 
 /// Installs what is missing, or says how to.

@@ -182,6 +182,7 @@ impl Till {
             &self.blocks,
         )?;
         s.devices = Some(self.devices_view());
+        s.head_office = crate::sync::view(&self.conn, &self.dir)?;
         Ok(json!(s))
     }
 }

@@ -262,7 +262,11 @@ blocked: Array<ErrorView>,
 /**
  * The devices (absent from `pos-till status`, which opens none).
  */
-devices?: DevicesView, };
+devices?: DevicesView, 
+/**
+ * The sync with head office (absent before the till is enrolled).
+ */
+head_office?: HeadOfficeView, };
 
 /**
  * The register session.
@@ -280,6 +284,39 @@ float: string,
  * What the drawer should hold now.
  */
 expected_cash: string, };
+
+/**
+ * The till's sync with head office, as the status bar shows it.
+ */
+export type HeadOfficeView = { 
+/**
+ * Head office's address.
+ */
+server: string, 
+/**
+ * The last round reached head office.
+ */
+online: boolean, 
+/**
+ * Records head office has not acknowledged yet.
+ */
+waiting: number, 
+/**
+ * When a round last pushed everything (RFC 3339).
+ */
+last_sync: string | null, 
+/**
+ * What stopped the last round.
+ */
+last_error: string | null, 
+/**
+ * Head office put a chain of this till in quarantine: why, from which record.
+ */
+quarantine: string | null, 
+/**
+ * The journal no longer reaches what head office acknowledged.
+ */
+behind: string | null, };
 
 /**
  * The devices, the receipts waiting for the printer, and the head's copy.

@@ -1,0 +1,142 @@
+//! `pos-server`: head office's server, and the commands an operator runs beside it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use pos_server::http::{self, App};
+use pos_server::storage::Storage;
+use pos_server::{enrolment, keys, now_ms, serve};
+
+/// Head office's server.
+#[derive(Parser)]
+#[command(
+    name = "pos-server",
+    version,
+    about = "Head office's server: tills enrolled, journals pushed and acknowledged"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where head office keeps its data.
+#[derive(clap::Args)]
+struct Data {
+    /// The server's folder (its key, its SQLite database, its logs).
+    #[arg(long)]
+    data: PathBuf,
+    /// A PostgreSQL database (`postgres://user@host:port/db`) instead of the SQLite file in --data.
+    #[arg(long, env = "POS_SERVER_DATABASE")]
+    database: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serves the API.
+    Serve {
+        #[command(flatten)]
+        data: Data,
+        /// The address to listen on (`0.0.0.0:8443`; port 0 picks a free one, printed at start).
+        #[arg(long)]
+        listen: SocketAddr,
+        /// The certificate chain (PEM) for HTTPS.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// Its private key (PEM).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+    },
+    /// Prints a one-time code with which a till enrols (`pos-till enroll`).
+    Enroll {
+        #[command(flatten)]
+        data: Data,
+        /// The store's code (`LYO`).
+        #[arg(long)]
+        store: String,
+        /// The till's number in the store.
+        #[arg(long)]
+        till: u32,
+        /// How long the code stays valid, in hours.
+        #[arg(long, default_value_t = 24)]
+        valid_hours: u32,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("pos-server: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("pos-server: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(data: &Data) -> anyhow::Result<Storage> {
+    prepare(&data.data)?;
+    Storage::open(&data.data, data.database.as_deref()).await.map_err(anyhow::Error::from)
+}
+
+fn prepare(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot make the data folder {}", dir.display()))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { data, listen, tls_cert, tls_key } => {
+            let tls = match (&tls_cert, &tls_key) {
+                (Some(c), Some(k)) => Some(serve::tls_acceptor(c, k)?),
+                _ => None,
+            };
+            let listener = serve::bind(listen, tls.is_some()).await?;
+            let storage = open(&data).await?;
+            let signer = keys::load_or_create(&data.data)?;
+            let addr = listener.local_addr()?;
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            let app = Arc::new(App { storage, signer, now_ms });
+            let backend = app.storage.backend();
+            // The first line of stdout says where to reach the server (port 0 picks one).
+            println!("pos-server listening on {scheme}://{addr} ({backend})");
+            use std::io::Write;
+            std::io::stdout().flush().context("stdout")?;
+            serve::run(listener, tls, http::router(app)).await
+        }
+        Command::Enroll { data, store, till, valid_hours } => {
+            if store.is_empty()
+                || store.len() > 8
+                || !store.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            {
+                bail!("`{store}` is not a store code: 1 to 8 capital letters or digits (LYO)");
+            }
+            if !(1..=999).contains(&till) {
+                bail!("{till} is not a till number: 1 to 999");
+            }
+            if !(1..=24 * 30).contains(&valid_hours) {
+                bail!("{valid_hours} hours: a code is valid from 1 hour to 30 days");
+            }
+            let storage = open(&data).await?;
+            keys::load_or_create(&data.data)?;
+            let expires = now_ms() + i64::from(valid_hours) * 3_600_000;
+            let (code, kept) = enrolment::new_code(&store, till, expires)?;
+            storage.add_enrolment(&kept).await?;
+            let until =
+                chrono::DateTime::from_timestamp_millis(expires).map(|t| t.to_rfc3339()).unwrap_or_default();
+            println!("{code}");
+            eprintln!("till {store}-{till}: enrol it with `pos-till enroll --code {code}` before {until}");
+            Ok(())
+        }
+    }
+}

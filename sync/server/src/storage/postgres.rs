@@ -1,0 +1,323 @@
+//! The PostgreSQL backend: a few connections, each behind a lock; a till's calls always go to the
+//! same connection (its requests are taken in order) and each stream's row is locked
+//! (`FOR UPDATE`) in the transaction that takes a batch, so two servers on one database cannot
+//! interleave one stream's records either.
+//!
+//! The connection is made without TLS: the database is on the server's machine or its private
+//! network (see ARCHITECTURE.md).
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use pos_journal::ChainName;
+use pos_sync::push::{Batch, Stream};
+use tokio::sync::Mutex;
+use tokio_postgres::{Client, NoTls};
+
+use super::{
+    EnrolRefusal, NewEnrolment, Pushed, StorageError, StreamRow, TillRow, db_int, held_range, plan,
+    record_rows, stream_from_row, stream_to_row,
+};
+
+/// Connections kept open.
+const CONNECTIONS: usize = 4;
+
+/// Migrations: an id and its SQL. Never edit one once merged: add another.
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "2026-12-05-0900-tills-and-streams",
+    r#"
+CREATE TABLE till (
+    till TEXT PRIMARY KEY,
+    store TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    journal_key BYTEA NOT NULL,
+    enrolled_ms BIGINT NOT NULL
+);
+CREATE TABLE enrolment (
+    code_hash BYTEA PRIMARY KEY,
+    store TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    used_ms BIGINT,
+    used_key BYTEA
+);
+CREATE TABLE stream (
+    till TEXT NOT NULL REFERENCES till (till),
+    chain TEXT NOT NULL,
+    state TEXT NOT NULL,
+    quarantine TEXT,
+    last_seq BIGINT NOT NULL,
+    updated_ms BIGINT NOT NULL,
+    PRIMARY KEY (till, chain)
+);
+CREATE TABLE record (
+    till TEXT NOT NULL,
+    chain TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    no BIGINT NOT NULL,
+    at TEXT NOT NULL,
+    bytes BYTEA NOT NULL,
+    prev BYTEA NOT NULL,
+    hash BYTEA NOT NULL,
+    sig BYTEA NOT NULL,
+    received_ms BIGINT NOT NULL,
+    PRIMARY KEY (till, chain, seq)
+);
+CREATE FUNCTION record_append_only() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN RAISE EXCEPTION 'records received are never changed or deleted'; END; $$;
+CREATE TRIGGER record_append_only BEFORE UPDATE OR DELETE ON record
+FOR EACH ROW EXECUTE FUNCTION record_append_only();
+CREATE TABLE nonce (
+    till TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    PRIMARY KEY (till, nonce)
+);
+CREATE INDEX nonce_at ON nonce (at_ms);
+"#,
+)];
+
+/// The PostgreSQL database.
+pub struct Db {
+    clients: Vec<Mutex<Client>>,
+}
+
+impl Db {
+    /// Connects to `url` and migrates.
+    pub async fn open(url: &str) -> Result<Db, StorageError> {
+        let mut clients = Vec::with_capacity(CONNECTIONS);
+        for _ in 0..CONNECTIONS {
+            let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::error!("the PostgreSQL connection ended: {e}");
+                }
+            });
+            clients.push(Mutex::new(client));
+        }
+        let db = Db { clients };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn migrate(&self) -> Result<(), StorageError> {
+        let mut c = self.clients[0].lock().await;
+        c.batch_execute("CREATE TABLE IF NOT EXISTS migration (id TEXT PRIMARY KEY, at_ms BIGINT NOT NULL)")
+            .await?;
+        for (id, sql) in MIGRATIONS {
+            let tx = c.transaction().await?;
+            // One server migrates at a time.
+            tx.batch_execute("LOCK TABLE migration IN EXCLUSIVE MODE").await?;
+            let done = tx.query_opt("SELECT 1 FROM migration WHERE id = $1", &[id]).await?.is_some();
+            if !done {
+                tx.batch_execute(sql).await?;
+                tx.execute("INSERT INTO migration (id, at_ms) VALUES ($1, 0)", &[id]).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    fn client_for(&self, till: &str) -> &Mutex<Client> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        till.hash(&mut h);
+        &self.clients[(h.finish() % self.clients.len() as u64) as usize]
+    }
+
+    pub(super) async fn add_enrolment(&self, e: &NewEnrolment) -> Result<(), StorageError> {
+        let c = self.client_for(&e.store).lock().await;
+        c.execute(
+            "INSERT INTO enrolment (code_hash, store, number, expires_ms) VALUES ($1, $2, $3, $4)",
+            &[&&e.code_hash[..], &e.store, &i32::try_from(e.number).unwrap_or(i32::MAX), &e.expires_ms],
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn enrol(
+        &self,
+        code_hash: [u8; 32],
+        asking: &str,
+        key: [u8; 32],
+        now_ms: i64,
+    ) -> Result<Result<TillRow, EnrolRefusal>, StorageError> {
+        let mut c = self.clients[0].lock().await;
+        let tx = c.transaction().await?;
+        let Some(row) = tx
+            .query_opt(
+                "SELECT store, number, expires_ms, used_key FROM enrolment WHERE code_hash = $1 FOR UPDATE",
+                &[&&code_hash[..]],
+            )
+            .await?
+        else {
+            return Ok(Err(EnrolRefusal::Unknown));
+        };
+        let (store, number, expires_ms, used_key): (String, i32, i64, Option<Vec<u8>>) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        let number = u32::try_from(number).map_err(|_| StorageError(format!("till number {number}")))?;
+        let till = format!("{store}-{number}");
+        if till != asking {
+            return Ok(Err(EnrolRefusal::OtherTill));
+        }
+        let answer = TillRow { till: till.clone(), store: store.clone(), number, journal_key: key };
+        match used_key {
+            Some(k) if k == key => return Ok(Ok(answer)),
+            Some(_) => return Ok(Err(EnrolRefusal::Used)),
+            None if now_ms >= expires_ms => return Ok(Err(EnrolRefusal::Expired)),
+            None => {}
+        }
+        let existing =
+            tx.query_opt("SELECT journal_key FROM till WHERE till = $1 FOR UPDATE", &[&till]).await?;
+        match existing.map(|r| r.get::<_, Vec<u8>>(0)) {
+            Some(k) if k != key => return Ok(Err(EnrolRefusal::AlreadyEnrolled)),
+            Some(_) => {}
+            None => {
+                tx.execute(
+                    "INSERT INTO till (till, store, number, journal_key, enrolled_ms) VALUES ($1, $2, $3, $4, $5)",
+                    &[&till, &store, &(number as i32), &&key[..], &now_ms],
+                )
+                .await?;
+            }
+        }
+        tx.execute(
+            "UPDATE enrolment SET used_ms = $2, used_key = $3 WHERE code_hash = $1",
+            &[&&code_hash[..], &now_ms, &&key[..]],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(answer))
+    }
+
+    pub(super) async fn till(&self, till: &str) -> Result<Option<TillRow>, StorageError> {
+        let c = self.client_for(till).lock().await;
+        let row = c
+            .query_opt("SELECT till, store, number, journal_key FROM till WHERE till = $1", &[&till])
+            .await?;
+        Ok(row.map(|r| TillRow {
+            till: r.get(0),
+            store: r.get(1),
+            number: u32::try_from(r.get::<_, i32>(2)).unwrap_or(0),
+            journal_key: r.get::<_, Vec<u8>>(3).try_into().unwrap_or([0; 32]),
+        }))
+    }
+
+    pub(super) async fn note_nonce(
+        &self,
+        till: &str,
+        nonce: &str,
+        at_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<bool, StorageError> {
+        let c = self.client_for(till).lock().await;
+        c.execute("DELETE FROM nonce WHERE till = $1 AND at_ms < $2", &[&till, &forget_before_ms]).await?;
+        let n = c
+            .execute(
+                "INSERT INTO nonce (till, nonce, at_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                &[&till, &nonce, &at_ms],
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
+    pub(super) async fn push(
+        &self,
+        till: &TillRow,
+        batch: Batch,
+        now_ms: i64,
+    ) -> Result<Pushed, StorageError> {
+        let mut c = self.client_for(&till.till).lock().await;
+        let tx = c.transaction().await?;
+        let chain = batch.chain.as_str();
+        let row = tx
+            .query_opt(
+                "SELECT state, quarantine FROM stream WHERE till = $1 AND chain = $2 FOR UPDATE",
+                &[&till.till, &chain],
+            )
+            .await?;
+        let stream = match &row {
+            Some(r) => stream_from_row(r.get(0), r.get::<_, Option<&str>>(1))?,
+            None => Stream::new(&till.till, batch.chain, till.journal_key)
+                .ok_or_else(|| StorageError(format!("till {}'s registered key does not read", till.till)))?,
+        };
+        let mut held = HashMap::new();
+        if let Some((from, to)) = held_range(&stream, &batch) {
+            let rows = tx
+                .query(
+                    "SELECT seq, hash FROM record WHERE till = $1 AND chain = $2 AND seq BETWEEN $3 AND $4",
+                    &[&till.till, &chain, &db_int(from)?, &db_int(to)?],
+                )
+                .await?;
+            for r in rows {
+                let seq = u64::try_from(r.get::<_, i64>(0)).unwrap_or(0);
+                held.insert(seq, r.get::<_, Vec<u8>>(1).try_into().unwrap_or([0; 32]));
+            }
+        }
+        let taken = match plan(&stream, &batch, &held) {
+            Ok(t) => t,
+            Err(refusal) => return Ok(Pushed::Refused(refusal)),
+        };
+        let rows = record_rows(&batch, &taken);
+        if !rows.is_empty() {
+            // One statement for the whole batch: arrays unnested into rows.
+            let mut seqs = Vec::with_capacity(rows.len());
+            let (mut kinds, mut nos, mut ats) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut bytes, mut prevs, mut hashes, mut sigs) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for r in &rows {
+                seqs.push(db_int(r.seq)?);
+                kinds.push(r.kind);
+                nos.push(db_int(r.no)?);
+                ats.push(r.at);
+                bytes.push(r.bytes);
+                prevs.push(r.prev.as_slice());
+                hashes.push(&r.hash[..]);
+                sigs.push(r.sig.as_slice());
+            }
+            tx.execute(
+                "INSERT INTO record (till, chain, seq, kind, no, at, bytes, prev, hash, sig, received_ms)
+                 SELECT $1, $2, s, k, n, a, b, p, h, g, $11
+                 FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::bytea[], $8::bytea[], $9::bytea[], $10::bytea[])
+                      AS t (s, k, n, a, b, p, h, g)",
+                &[&till.till, &chain, &seqs, &kinds, &nos, &ats, &bytes, &prevs, &hashes, &sigs, &now_ms],
+            )
+            .await?;
+        }
+        let (state, quarantine) = stream_to_row(&taken.stream);
+        tx.execute(
+            "INSERT INTO stream (till, chain, state, quarantine, last_seq, updated_ms) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (till, chain) DO UPDATE SET state = $3, quarantine = $4, last_seq = $5, updated_ms = $6",
+            &[&till.till, &chain, &state, &quarantine, &db_int(taken.stream.last_seq())?, &now_ms],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Pushed::Taken { accepted: rows.len() as u64, duplicates: taken.duplicates, stream: taken.stream })
+    }
+
+    pub(super) async fn streams(&self, till: &str) -> Result<Vec<StreamRow>, StorageError> {
+        let c = self.client_for(till).lock().await;
+        let rows = c
+            .query("SELECT chain, state, quarantine FROM stream WHERE till = $1 ORDER BY chain", &[&till])
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let chain: &str = r.get(0);
+                let chain = ChainName::parse(chain)
+                    .ok_or_else(|| StorageError(format!("a stream of unknown chain `{chain}`")))?;
+                Ok(StreamRow { chain, stream: stream_from_row(r.get(1), r.get::<_, Option<&str>>(2))? })
+            })
+            .collect()
+    }
+
+    pub(super) async fn record_count(&self, till: &str, chain: ChainName) -> Result<u64, StorageError> {
+        let c = self.client_for(till).lock().await;
+        let n: i64 = c
+            .query_one(
+                "SELECT COUNT(*) FROM record WHERE till = $1 AND chain = $2",
+                &[&till, &chain.as_str()],
+            )
+            .await?
+            .get(0);
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}

@@ -1,0 +1,333 @@
+//! The SQLite backend: one file in the data folder, WAL, `synchronous=FULL` (a batch acknowledged is
+//! on disk), one connection behind a mutex, each call on tokio's blocking pool.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use pos_journal::ChainName;
+use pos_sync::push::{Batch, Stream};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use super::{
+    EnrolRefusal, NewEnrolment, Pushed, StorageError, StreamRow, TillRow, db_int, held_range, plan,
+    record_rows, stream_from_row, stream_to_row,
+};
+
+/// The database file's name in the data folder.
+pub const DB_FILE: &str = "server.db";
+
+/// Migrations: an id and its SQL. Never edit one once merged: add another.
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "2026-12-05-0900-tills-and-streams",
+    r#"
+CREATE TABLE till (
+    till TEXT PRIMARY KEY,
+    store TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    journal_key BLOB NOT NULL,
+    enrolled_ms INTEGER NOT NULL
+);
+CREATE TABLE enrolment (
+    code_hash BLOB PRIMARY KEY,
+    store TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    used_ms INTEGER,
+    used_key BLOB
+);
+CREATE TABLE stream (
+    till TEXT NOT NULL REFERENCES till (till),
+    chain TEXT NOT NULL,
+    state TEXT NOT NULL,
+    quarantine TEXT,
+    last_seq INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    PRIMARY KEY (till, chain)
+);
+CREATE TABLE record (
+    till TEXT NOT NULL,
+    chain TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    no INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    prev BLOB NOT NULL,
+    hash BLOB NOT NULL,
+    sig BLOB NOT NULL,
+    received_ms INTEGER NOT NULL,
+    PRIMARY KEY (till, chain, seq)
+);
+CREATE TRIGGER record_append_only_u BEFORE UPDATE ON record
+BEGIN SELECT RAISE(ABORT, 'records received are never changed'); END;
+CREATE TRIGGER record_append_only_d BEFORE DELETE ON record
+BEGIN SELECT RAISE(ABORT, 'records received are never deleted'); END;
+CREATE TABLE nonce (
+    till TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    PRIMARY KEY (till, nonce)
+);
+CREATE INDEX nonce_at ON nonce (at_ms);
+"#,
+)];
+
+/// The SQLite database.
+pub struct Db {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl Db {
+    /// Opens (creating and migrating) the file at `path`.
+    pub fn open(path: &Path) -> Result<Db, StorageError> {
+        let mut conn = Connection::open(path)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+        )?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS migration (id TEXT PRIMARY KEY, at_ms INTEGER NOT NULL)",
+        )?;
+        for (id, sql) in MIGRATIONS {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let done: bool =
+                tx.query_row("SELECT COUNT(*) > 0 FROM migration WHERE id = ?1", [id], |r| r.get(0))?;
+            if !done {
+                tx.execute_batch(sql)?;
+                tx.execute("INSERT INTO migration (id, at_ms) VALUES (?1, 0)", [id])?;
+            }
+            tx.commit()?;
+        }
+        Ok(Db { conn: Arc::new(Mutex::new(conn)) })
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StorageError> + Send + 'static,
+    ) -> Result<T, StorageError> {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock rolled its transaction back: the connection is sound.
+            let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| StorageError(format!("a database task stopped: {e}")))?
+    }
+
+    pub(super) async fn add_enrolment(&self, e: &NewEnrolment) -> Result<(), StorageError> {
+        let e = e.clone();
+        self.run(move |c| {
+            c.execute(
+                "INSERT INTO enrolment (code_hash, store, number, expires_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![&e.code_hash[..], e.store, e.number, e.expires_ms],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(super) async fn enrol(
+        &self,
+        code_hash: [u8; 32],
+        asking: String,
+        key: [u8; 32],
+        now_ms: i64,
+    ) -> Result<Result<TillRow, EnrolRefusal>, StorageError> {
+        self.run(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let row = tx
+                .query_row(
+                    "SELECT store, number, expires_ms, used_key FROM enrolment WHERE code_hash = ?1",
+                    [&code_hash[..]],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<Vec<u8>>>(3)?)),
+                )
+                .optional()?;
+            let Some((store, number, expires_ms, used_key)) = row else { return Ok(Err(EnrolRefusal::Unknown)) };
+            let till = format!("{store}-{number}");
+            if till != asking {
+                return Ok(Err(EnrolRefusal::OtherTill));
+            }
+            let row = TillRow { till: till.clone(), store: store.clone(), number, journal_key: key };
+            match used_key {
+                Some(k) if k == key => return Ok(Ok(row)),
+                Some(_) => return Ok(Err(EnrolRefusal::Used)),
+                None if now_ms >= expires_ms => return Ok(Err(EnrolRefusal::Expired)),
+                None => {}
+            }
+            let existing: Option<Vec<u8>> =
+                tx.query_row("SELECT journal_key FROM till WHERE till = ?1", [&till], |r| r.get(0)).optional()?;
+            match existing {
+                Some(k) if k != key => return Ok(Err(EnrolRefusal::AlreadyEnrolled)),
+                Some(_) => {}
+                None => {
+                    tx.execute(
+                        "INSERT INTO till (till, store, number, journal_key, enrolled_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![till, store, number, &key[..], now_ms],
+                    )?;
+                }
+            }
+            tx.execute(
+                "UPDATE enrolment SET used_ms = ?2, used_key = ?3 WHERE code_hash = ?1",
+                params![&code_hash[..], now_ms, &key[..]],
+            )?;
+            tx.commit()?;
+            Ok(Ok(row))
+        })
+        .await
+    }
+
+    pub(super) async fn till(&self, till: &str) -> Result<Option<TillRow>, StorageError> {
+        let till = till.to_owned();
+        self.run(move |c| {
+            Ok(c.query_row(
+                "SELECT till, store, number, journal_key FROM till WHERE till = ?1",
+                [&till],
+                |r| {
+                    let key: Vec<u8> = r.get(3)?;
+                    Ok(TillRow {
+                        till: r.get(0)?,
+                        store: r.get(1)?,
+                        number: r.get(2)?,
+                        journal_key: key.try_into().unwrap_or([0; 32]),
+                    })
+                },
+            )
+            .optional()?)
+        })
+        .await
+    }
+
+    pub(super) async fn note_nonce(
+        &self,
+        till: &str,
+        nonce: &str,
+        at_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<bool, StorageError> {
+        let (till, nonce) = (till.to_owned(), nonce.to_owned());
+        self.run(move |c| {
+            c.execute("DELETE FROM nonce WHERE at_ms < ?1", [forget_before_ms])?;
+            let n = c.execute(
+                "INSERT INTO nonce (till, nonce, at_ms) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                params![till, nonce, at_ms],
+            )?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    pub(super) async fn push(
+        &self,
+        till: TillRow,
+        batch: Batch,
+        now_ms: i64,
+    ) -> Result<Pushed, StorageError> {
+        self.run(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let row: Option<(String, Option<String>)> = tx
+                .query_row(
+                    "SELECT state, quarantine FROM stream WHERE till = ?1 AND chain = ?2",
+                    params![till.till, batch.chain.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let stream = match &row {
+                Some((state, q)) => stream_from_row(state, q.as_deref())?,
+                None => Stream::new(&till.till, batch.chain, till.journal_key)
+                    .ok_or_else(|| StorageError(format!("till {}'s registered key does not read", till.till)))?,
+            };
+            let mut held = HashMap::new();
+            if let Some((from, to)) = held_range(&stream, &batch) {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT seq, hash FROM record WHERE till = ?1 AND chain = ?2 AND seq BETWEEN ?3 AND ?4",
+                )?;
+                let rows = stmt.query_map(
+                    params![till.till, batch.chain.as_str(), db_int(from)?, db_int(to)?],
+                    |r| Ok((r.get::<_, u64>(0)?, r.get::<_, Vec<u8>>(1)?)),
+                )?;
+                for r in rows {
+                    let (seq, hash) = r?;
+                    held.insert(seq, hash.try_into().unwrap_or([0; 32]));
+                }
+            }
+            let taken = match plan(&stream, &batch, &held) {
+                Ok(t) => t,
+                Err(refusal) => return Ok(Pushed::Refused(refusal)),
+            };
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO record (till, chain, seq, kind, no, at, bytes, prev, hash, sig, received_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )?;
+                for r in record_rows(&batch, &taken) {
+                    insert.execute(params![
+                        till.till,
+                        batch.chain.as_str(),
+                        db_int(r.seq)?,
+                        r.kind,
+                        db_int(r.no)?,
+                        r.at,
+                        r.bytes,
+                        r.prev,
+                        &r.hash[..],
+                        r.sig,
+                        now_ms
+                    ])?;
+                }
+            }
+            let (state, quarantine) = stream_to_row(&taken.stream);
+            tx.execute(
+                "INSERT INTO stream (till, chain, state, quarantine, last_seq, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (till, chain) DO UPDATE SET state = ?3, quarantine = ?4, last_seq = ?5, updated_ms = ?6",
+                params![
+                    till.till,
+                    batch.chain.as_str(),
+                    state,
+                    quarantine,
+                    db_int(taken.stream.last_seq())?,
+                    now_ms
+                ],
+            )?;
+            tx.commit()?;
+            Ok(Pushed::Taken {
+                accepted: taken.accepted.len() as u64,
+                duplicates: taken.duplicates,
+                stream: taken.stream,
+            })
+        })
+        .await
+    }
+
+    pub(super) async fn streams(&self, till: &str) -> Result<Vec<StreamRow>, StorageError> {
+        let till = till.to_owned();
+        self.run(move |c| {
+            let mut stmt =
+                c.prepare("SELECT chain, state, quarantine FROM stream WHERE till = ?1 ORDER BY chain")?;
+            let rows = stmt.query_map([&till], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
+            })?;
+            let mut out = Vec::new();
+            for r in rows {
+                let (chain, state, q) = r?;
+                let chain = ChainName::parse(&chain)
+                    .ok_or_else(|| StorageError(format!("a stream of unknown chain `{chain}`")))?;
+                out.push(StreamRow { chain, stream: stream_from_row(&state, q.as_deref())? });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    pub(super) async fn record_count(&self, till: &str, chain: ChainName) -> Result<u64, StorageError> {
+        let till = till.to_owned();
+        self.run(move |c| {
+            Ok(c.query_row(
+                "SELECT COUNT(*) FROM record WHERE till = ?1 AND chain = ?2",
+                params![till, chain.as_str()],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+    }
+}
