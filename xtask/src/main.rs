@@ -298,13 +298,20 @@ fn bench(root: &Path) -> Result<()> {
     }
     // SAFETY of intent: the variable is read by the benchmark binary cargo starts below.
     let dir_str = dir.to_str().context("non-UTF-8 path")?.to_owned();
-    for (package, bench) in
-        [("pos-core", "core"), ("pos-drivers", "drivers"), ("pos-till", "till"), ("pos-till-app", "app")]
-    {
+    // The server's rows run on both of its backends.
+    let cluster = postgres::Cluster::start(root)?;
+    for (package, bench) in [
+        ("pos-core", "core"),
+        ("pos-drivers", "drivers"),
+        ("pos-till", "till"),
+        ("pos-server", "server"),
+        ("pos-till-app", "app"),
+    ] {
         eprintln!("$ POS_BENCH_CATALOGUE={dir_str} cargo bench -p {package} --bench {bench}");
         let status = Command::new(env!("CARGO"))
             .args(["bench", "--quiet", "-p", package, "--bench", bench])
             .env("POS_BENCH_CATALOGUE", &dir_str)
+            .env("POS_BENCH_POSTGRES", &cluster.url)
             .status()?;
         if !status.success() {
             bail!("the {package} benchmarks failed ({status})");

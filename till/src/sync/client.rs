@@ -53,13 +53,7 @@ impl HeadOffice {
                 }
                 builder.with_root_certificates(roots).with_no_client_auth()
             }
-            None => {
-                use rustls_platform_verifier::BuilderVerifierExt;
-                builder
-                    .with_platform_verifier()
-                    .map_err(|e| SyncError::Setup(format!("the system's certificate authorities: {e}")))?
-                    .with_no_client_auth()
-            }
+            None => system_trust()?,
         };
         let http = Client::builder()
             .use_preconfigured_tls(tls)
@@ -107,6 +101,24 @@ impl HeadOffice {
             .send();
         answer(r)
     }
+}
+
+/// The TLS setting trusting the system's certificate authorities, read once per process (reading
+/// them costs more than a round with nothing to push).
+fn system_trust() -> Result<rustls::ClientConfig, SyncError> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    static SYSTEM: std::sync::OnceLock<Result<rustls::ClientConfig, String>> = std::sync::OnceLock::new();
+    SYSTEM
+        .get_or_init(|| {
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .and_then(|b| b.with_platform_verifier())
+                .map(|b| b.with_no_client_auth())
+                .map_err(|e| format!("the system's certificate authorities: {e}"))
+        })
+        .clone()
+        .map_err(SyncError::Setup)
 }
 
 fn answer(r: reqwest::Result<Response>) -> Result<Vec<u8>, SyncError> {

@@ -139,6 +139,9 @@ impl Round {
 /// went (also when it failed).
 pub fn round(dir: &Path) -> Result<Round, SyncError> {
     let conn = store::open_existing(dir)?;
+    // The sync's own tables are not fiscal: what a power cut loses of them (how the round went, an
+    // acknowledgement also kept in `till.ack`, synced) the next round makes again.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
     let mut progress = link::progress(&conn)?;
     progress.last_attempt = Some(now());
     let result = push_all(&conn, dir);
@@ -176,7 +179,11 @@ fn push_all(conn: &Connection, dir: &Path) -> Result<Round, SyncError> {
         let mut c = ChainRound { chain: Some(chain), head, ..ChainRound::default() };
         let kept = link::kept_seq(conn, chain)?;
         if let Some(ack) = view.and_then(|v| v.ack.as_ref()) {
-            keep(conn, dir, &link, ack, chain)?;
+            if kept == Some(ack.seq) {
+                check_ack(&link, ack, chain)?;
+            } else {
+                keep(conn, dir, &link, ack, chain)?;
+            }
             c.acknowledged = ack.seq;
             if let Some(problem) = link::against(conn, ack)? {
                 round.behind = Some(problem);
@@ -191,34 +198,68 @@ fn push_all(conn: &Connection, dir: &Path) -> Result<Round, SyncError> {
         // Starting at head office's last record (or this database's own last acknowledgement, if
         // older: an older copy put back): head office compares what it holds with what is sent, and
         // names the first record that differs.
-        let mut from = held.min(head).min(kept.unwrap_or(u64::MAX)).max(1);
-        while from <= head {
-            let to = head.min(from + BATCH - 1);
-            let batch = batch_of(conn, &link.till, chain, from, to)?;
-            let body = serde_json::to_vec(&batch).map_err(|e| SyncError::Setup(e.to_string()))?;
-            let bytes = ho.signed(&key, &link.till, reqwest::Method::POST, wire::PUSH, body)?;
-            let answer: PushAnswer =
-                serde_json::from_slice(&bytes).map_err(|e| SyncError::BadAnswer(format!("the push: {e}")))?;
-            c.pushed += answer.accepted;
-            c.duplicates += answer.duplicates;
-            if let Some(ack) = &answer.ack {
-                keep(conn, dir, &link, ack, chain)?;
-                c.acknowledged = ack.seq;
-            }
-            if answer.quarantine.is_some() {
-                c.quarantine = answer.quarantine;
-                break;
-            }
-            from = to + 1;
+        let from = held.min(head).min(kept.unwrap_or(u64::MAX)).max(1);
+        // The last acknowledgement is kept once the chain is pushed, or cut: each keeping syncs the
+        // disk, and a round cut short asks head office where it stands next time anyway.
+        let mut last_ack = None;
+        let pushed = push_chain(conn, &ho, &key, &link, chain, from, head, &mut c, &mut last_ack);
+        if let Some(ack) = &last_ack {
+            keep(conn, dir, &link, ack, chain)?;
         }
+        pushed?;
         round.chains.push(c);
     }
     Ok(round)
 }
 
-/// Checks an acknowledgement (head office's signature, this till and chain, the journal's record)
-/// and keeps it.
+/// Pushes `chain`'s records `from..=head` in batches, noting each answer in `c` and the last
+/// acknowledgement (checked) in `last_ack`; stops at a quarantine.
+#[allow(clippy::too_many_arguments)]
+fn push_chain(
+    conn: &Connection,
+    ho: &HeadOffice,
+    key: &ed25519_dalek::SigningKey,
+    link: &Link,
+    chain: ChainName,
+    mut from: u64,
+    head: u64,
+    c: &mut ChainRound,
+    last_ack: &mut Option<Ack>,
+) -> Result<(), SyncError> {
+    while from <= head {
+        let to = head.min(from + BATCH - 1);
+        let batch = batch_of(conn, &link.till, chain, from, to)?;
+        let body = serde_json::to_vec(&batch).map_err(|e| SyncError::Setup(e.to_string()))?;
+        let bytes = ho.signed(key, &link.till, reqwest::Method::POST, wire::PUSH, body)?;
+        let answer: PushAnswer =
+            serde_json::from_slice(&bytes).map_err(|e| SyncError::BadAnswer(format!("the push: {e}")))?;
+        c.pushed += answer.accepted;
+        c.duplicates += answer.duplicates;
+        if let Some(ack) = answer.ack {
+            check_ack(link, &ack, chain)?;
+            c.acknowledged = ack.seq;
+            *last_ack = Some(ack);
+        }
+        if answer.quarantine.is_some() {
+            c.quarantine = answer.quarantine;
+            break;
+        }
+        from = to + 1;
+    }
+    Ok(())
+}
+
+/// Checks an acknowledgement (head office's signature, this till and chain) and keeps it.
 fn keep(conn: &Connection, dir: &Path, link: &Link, ack: &Ack, chain: ChainName) -> Result<(), SyncError> {
+    check_ack(link, ack, chain)?;
+    // An acknowledgement the journal does not reach is kept all the same: it is head office's word
+    // of what it holds, and `verify` reports the journal that falls short of it.
+    link::keep_ack(conn, dir, ack, &now())?;
+    Ok(())
+}
+
+/// Whether `ack` is head office's, of this till's `chain`.
+fn check_ack(link: &Link, ack: &Ack, chain: ChainName) -> Result<(), SyncError> {
     if !ack.verify(&link.server_key) {
         return Err(SyncError::BadAnswer(format!(
             "the acknowledgement of {} record {} is not signed by head office's key",
@@ -235,9 +276,6 @@ fn keep(conn: &Connection, dir: &Path, link: &Link, ack: &Ack, chain: ChainName)
             chain.as_str()
         )));
     }
-    // An acknowledgement the journal does not reach is kept all the same: it is head office's word
-    // of what it holds, and `verify` reports the journal that falls short of it.
-    link::keep_ack(conn, dir, ack, &now())?;
     Ok(())
 }
 

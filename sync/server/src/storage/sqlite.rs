@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use pos_journal::ChainName;
-use pos_sync::push::{Batch, Stream};
+use pos_sync::push::{Batch, Stream, Taken};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{
@@ -73,9 +73,14 @@ CREATE INDEX nonce_at ON nonce (at_ms);
 "#,
 )];
 
-/// The SQLite database.
+/// Connections that only read, beside the one that writes (WAL lets them read while it writes).
+const READERS: usize = 2;
+
+/// The SQLite database: one connection writes, a few read, each behind its lock.
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
+    readers: Vec<Arc<Mutex<Connection>>>,
+    next_reader: std::sync::atomic::AtomicUsize,
 }
 
 impl Db {
@@ -83,7 +88,8 @@ impl Db {
     pub fn open(path: &Path) -> Result<Db, StorageError> {
         let mut conn = Connection::open(path)?;
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;
+             PRAGMA cache_size = -65536;",
         )?;
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS migration (id TEXT PRIMARY KEY, at_ms INTEGER NOT NULL)",
@@ -98,14 +104,37 @@ impl Db {
             }
             tx.commit()?;
         }
-        Ok(Db { conn: Arc::new(Mutex::new(conn)) })
+        let readers = (0..READERS)
+            .map(|_| {
+                let r = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+                r.execute_batch("PRAGMA busy_timeout = 10000; PRAGMA cache_size = -65536;")?;
+                Ok(Arc::new(Mutex::new(r)))
+            })
+            .collect::<Result<_, StorageError>>()?;
+        Ok(Db { conn: Arc::new(Mutex::new(conn)), readers, next_reader: Default::default() })
     }
 
+    /// Runs `f` on the connection that writes.
     async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, StorageError> + Send + 'static,
     ) -> Result<T, StorageError> {
-        let conn = Arc::clone(&self.conn);
+        Self::on(Arc::clone(&self.conn), f).await
+    }
+
+    /// Runs `f`, which only reads, on one of the reading connections.
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StorageError> + Send + 'static,
+    ) -> Result<T, StorageError> {
+        let i = self.next_reader.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % self.readers.len();
+        Self::on(Arc::clone(&self.readers[i]), f).await
+    }
+
+    async fn on<T: Send + 'static>(
+        conn: Arc<Mutex<Connection>>,
+        f: impl FnOnce(&mut Connection) -> Result<T, StorageError> + Send + 'static,
+    ) -> Result<T, StorageError> {
         tokio::task::spawn_blocking(move || {
             // A panic while holding the lock rolled its transaction back: the connection is sound.
             let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
@@ -179,7 +208,7 @@ impl Db {
 
     pub(super) async fn till(&self, till: &str) -> Result<Option<TillRow>, StorageError> {
         let till = till.to_owned();
-        self.run(move |c| {
+        self.read(move |c| {
             Ok(c.query_row(
                 "SELECT till, store, number, journal_key FROM till WHERE till = ?1",
                 [&till],
@@ -207,101 +236,59 @@ impl Db {
     ) -> Result<bool, StorageError> {
         let (till, nonce) = (till.to_owned(), nonce.to_owned());
         self.run(move |c| {
-            c.execute("DELETE FROM nonce WHERE at_ms < ?1", [forget_before_ms])?;
-            let n = c.execute(
-                "INSERT INTO nonce (till, nonce, at_ms) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-                params![till, nonce, at_ms],
-            )?;
-            Ok(n == 1)
+            // A nonce lost to a power cut only lets a request of the last minutes be replayed, which
+            // stores nothing twice: it is written without waiting for the disk.
+            c.execute_batch("PRAGMA synchronous = NORMAL")?;
+            let noted = (|| {
+                let tx = c.transaction()?;
+                tx.execute("DELETE FROM nonce WHERE at_ms < ?1", [forget_before_ms])?;
+                let n = tx.execute(
+                    "INSERT INTO nonce (till, nonce, at_ms) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                    params![till, nonce, at_ms],
+                )?;
+                tx.commit()?;
+                Ok::<_, rusqlite::Error>(n == 1)
+            })();
+            c.execute_batch("PRAGMA synchronous = FULL")?;
+            Ok(noted?)
         })
         .await
     }
 
+    /// A push in three steps, so that the checking (hashes, signatures: most of the work) runs off
+    /// the connection's lock, beside other tills' writes: the stream and the hashes it already holds
+    /// are read; the batch is checked on the blocking pool; it is written if the stream has not moved
+    /// meanwhile (another push of the same till at once), else taken again from the start.
     pub(super) async fn push(
         &self,
         till: TillRow,
         batch: Batch,
         now_ms: i64,
     ) -> Result<Pushed, StorageError> {
-        self.run(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let row: Option<(String, Option<String>)> = tx
-                .query_row(
-                    "SELECT state, quarantine FROM stream WHERE till = ?1 AND chain = ?2",
-                    params![till.till, batch.chain.as_str()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            let stream = match &row {
-                Some((state, q)) => stream_from_row(state, q.as_deref())?,
-                None => Stream::new(&till.till, batch.chain, till.journal_key)
-                    .ok_or_else(|| StorageError(format!("till {}'s registered key does not read", till.till)))?,
-            };
-            let mut held = HashMap::new();
-            if let Some((from, to)) = held_range(&stream, &batch) {
-                let mut stmt = tx.prepare_cached(
-                    "SELECT seq, hash FROM record WHERE till = ?1 AND chain = ?2 AND seq BETWEEN ?3 AND ?4",
-                )?;
-                let rows = stmt.query_map(
-                    params![till.till, batch.chain.as_str(), db_int(from)?, db_int(to)?],
-                    |r| Ok((r.get::<_, u64>(0)?, r.get::<_, Vec<u8>>(1)?)),
-                )?;
-                for r in rows {
-                    let (seq, hash) = r?;
-                    held.insert(seq, hash.try_into().unwrap_or([0; 32]));
-                }
-            }
-            let taken = match plan(&stream, &batch, &held) {
+        let till = Arc::new(till);
+        let batch = Arc::new(batch);
+        for _ in 0..5 {
+            let (t, b) = (Arc::clone(&till), Arc::clone(&batch));
+            let (before, stream, held) = self.read(move |c| read_stream(c, &t, &b)).await?;
+            let b = Arc::clone(&batch);
+            let taken = tokio::task::spawn_blocking(move || plan(&stream, &b, &held))
+                .await
+                .map_err(|e| StorageError(format!("a check stopped: {e}")))?;
+            let taken = match taken {
                 Ok(t) => t,
                 Err(refusal) => return Ok(Pushed::Refused(refusal)),
             };
-            {
-                let mut insert = tx.prepare_cached(
-                    "INSERT INTO record (till, chain, seq, kind, no, at, bytes, prev, hash, sig, received_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                )?;
-                for r in record_rows(&batch, &taken) {
-                    insert.execute(params![
-                        till.till,
-                        batch.chain.as_str(),
-                        db_int(r.seq)?,
-                        r.kind,
-                        db_int(r.no)?,
-                        r.at,
-                        r.bytes,
-                        r.prev,
-                        &r.hash[..],
-                        r.sig,
-                        now_ms
-                    ])?;
-                }
+            let (t, b) = (Arc::clone(&till), Arc::clone(&batch));
+            if let Some(pushed) = self.run(move |c| write_taken(c, &t, &b, before, taken, now_ms)).await? {
+                return Ok(pushed);
             }
-            let (state, quarantine) = stream_to_row(&taken.stream);
-            tx.execute(
-                "INSERT INTO stream (till, chain, state, quarantine, last_seq, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (till, chain) DO UPDATE SET state = ?3, quarantine = ?4, last_seq = ?5, updated_ms = ?6",
-                params![
-                    till.till,
-                    batch.chain.as_str(),
-                    state,
-                    quarantine,
-                    db_int(taken.stream.last_seq())?,
-                    now_ms
-                ],
-            )?;
-            tx.commit()?;
-            Ok(Pushed::Taken {
-                accepted: taken.accepted.len() as u64,
-                duplicates: taken.duplicates,
-                stream: taken.stream,
-            })
-        })
-        .await
+        }
+        Err(StorageError(format!("till {}'s stream kept moving under this batch: send it again", till.till)))
     }
 
     pub(super) async fn streams(&self, till: &str) -> Result<Vec<StreamRow>, StorageError> {
         let till = till.to_owned();
-        self.run(move |c| {
+        self.read(move |c| {
             let mut stmt =
                 c.prepare("SELECT chain, state, quarantine FROM stream WHERE till = ?1 ORDER BY chain")?;
             let rows = stmt.query_map([&till], |r| {
@@ -321,7 +308,7 @@ impl Db {
 
     pub(super) async fn record_count(&self, till: &str, chain: ChainName) -> Result<u64, StorageError> {
         let till = till.to_owned();
-        self.run(move |c| {
+        self.read(move |c| {
             Ok(c.query_row(
                 "SELECT COUNT(*) FROM record WHERE till = ?1 AND chain = ?2",
                 params![till, chain.as_str()],
@@ -330,4 +317,94 @@ impl Db {
         })
         .await
     }
+}
+
+/// A stream as stored (its state's text, to see whether it moved), read, and the hashes of the
+/// batch's records it already holds.
+type ReadStream = (Option<String>, Stream, HashMap<u64, [u8; 32]>);
+
+fn read_stream(c: &mut Connection, till: &TillRow, batch: &Batch) -> Result<ReadStream, StorageError> {
+    let tx = c.transaction()?;
+    let row: Option<(String, Option<String>)> = tx
+        .query_row(
+            "SELECT state, quarantine FROM stream WHERE till = ?1 AND chain = ?2",
+            params![till.till, batch.chain.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let stream = match &row {
+        Some((state, q)) => stream_from_row(state, q.as_deref())?,
+        None => Stream::new(&till.till, batch.chain, till.journal_key)
+            .ok_or_else(|| StorageError(format!("till {}'s registered key does not read", till.till)))?,
+    };
+    let mut held = HashMap::new();
+    if let Some((from, to)) = held_range(&stream, batch) {
+        let mut stmt = tx.prepare_cached(
+            "SELECT seq, hash FROM record WHERE till = ?1 AND chain = ?2 AND seq BETWEEN ?3 AND ?4",
+        )?;
+        let rows = stmt
+            .query_map(params![till.till, batch.chain.as_str(), db_int(from)?, db_int(to)?], |r| {
+                Ok((r.get::<_, u64>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?;
+        for r in rows {
+            let (seq, hash) = r?;
+            held.insert(seq, hash.try_into().unwrap_or([0; 32]));
+        }
+    }
+    Ok((row.map(|(state, _)| state), stream, held))
+}
+
+/// Writes what a batch did, if the stream is still as it was read (`None` otherwise).
+fn write_taken(
+    c: &mut Connection,
+    till: &TillRow,
+    batch: &Batch,
+    before: Option<String>,
+    taken: Taken,
+    now_ms: i64,
+) -> Result<Option<Pushed>, StorageError> {
+    let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let now: Option<String> = tx
+        .query_row(
+            "SELECT state FROM stream WHERE till = ?1 AND chain = ?2",
+            params![till.till, batch.chain.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if now != before {
+        return Ok(None);
+    }
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO record (till, chain, seq, kind, no, at, bytes, prev, hash, sig, received_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
+        for r in record_rows(batch, &taken) {
+            insert.execute(params![
+                till.till,
+                batch.chain.as_str(),
+                db_int(r.seq)?,
+                r.kind,
+                db_int(r.no)?,
+                r.at,
+                r.bytes,
+                r.prev,
+                &r.hash[..],
+                r.sig,
+                now_ms
+            ])?;
+        }
+    }
+    let (state, quarantine) = stream_to_row(&taken.stream);
+    tx.execute(
+        "INSERT INTO stream (till, chain, state, quarantine, last_seq, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (till, chain) DO UPDATE SET state = ?3, quarantine = ?4, last_seq = ?5, updated_ms = ?6",
+        params![till.till, batch.chain.as_str(), state, quarantine, db_int(taken.stream.last_seq())?, now_ms],
+    )?;
+    tx.commit()?;
+    Ok(Some(Pushed::Taken {
+        accepted: taken.accepted.len() as u64,
+        duplicates: taken.duplicates,
+        stream: taken.stream,
+    }))
 }
