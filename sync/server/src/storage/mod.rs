@@ -81,6 +81,48 @@ pub enum EnrolRefusal {
     AlreadyEnrolled,
 }
 
+/// An enrolment code's row: its store and till number, its expiry, the key that spent it.
+pub(crate) struct CodeRow {
+    store: String,
+    number: u32,
+    expires_ms: i64,
+    used_key: Option<Vec<u8>>,
+}
+
+/// Where an enrolment stands once its code is read.
+pub(crate) enum CodeStep {
+    /// Answered already: the same till again (its answer lost), or refused.
+    Done(Result<TillRow, EnrolRefusal>),
+    /// The code may be spent on this till, if the till is not enrolled with another key.
+    Spend(TillRow),
+}
+
+/// What `asking` with `key` may do with `code` at `now_ms` (the same rule on both backends).
+pub(crate) fn code_step(code: Option<CodeRow>, asking: &str, key: [u8; 32], now_ms: i64) -> CodeStep {
+    let Some(code) = code else { return CodeStep::Done(Err(EnrolRefusal::Unknown)) };
+    let till = format!("{}-{}", code.store, code.number);
+    if till != asking {
+        return CodeStep::Done(Err(EnrolRefusal::OtherTill));
+    }
+    let row = TillRow { till, store: code.store, number: code.number, journal_key: key };
+    match code.used_key {
+        Some(k) if k == key => CodeStep::Done(Ok(row)),
+        Some(_) => CodeStep::Done(Err(EnrolRefusal::Used)),
+        None if now_ms >= code.expires_ms => CodeStep::Done(Err(EnrolRefusal::Expired)),
+        None => CodeStep::Spend(row),
+    }
+}
+
+/// Whether the till is to be registered (`true`), is already with this key (`false`), or is with
+/// another key (refused).
+pub(crate) fn till_step(existing: Option<&[u8]>, key: [u8; 32]) -> Result<bool, EnrolRefusal> {
+    match existing {
+        Some(k) if k != key => Err(EnrolRefusal::AlreadyEnrolled),
+        Some(_) => Ok(false),
+        None => Ok(true),
+    }
+}
+
 /// What a push did.
 #[derive(Debug)]
 pub enum Pushed {

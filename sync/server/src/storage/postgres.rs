@@ -15,8 +15,8 @@ use tokio::sync::Mutex;
 use tokio_postgres::{Client, NoTls};
 
 use super::{
-    EnrolRefusal, NewEnrolment, Pushed, StorageError, StreamRow, TillRow, db_int, held_range, plan,
-    record_rows, stream_from_row, stream_to_row,
+    CodeRow, CodeStep, EnrolRefusal, NewEnrolment, Pushed, StorageError, StreamRow, TillRow, code_step,
+    db_int, held_range, plan, record_rows, stream_from_row, stream_to_row, till_step,
 };
 
 /// Connections kept open: enough that a till waiting for the disk does not hold up the others.
@@ -144,38 +144,36 @@ impl Db {
     ) -> Result<Result<TillRow, EnrolRefusal>, StorageError> {
         let mut c = self.clients[0].lock().await;
         let tx = c.transaction().await?;
-        let Some(row) = tx
+        let code = tx
             .query_opt(
                 "SELECT store, number, expires_ms, used_key FROM enrolment WHERE code_hash = $1 FOR UPDATE",
                 &[&&code_hash[..]],
             )
             .await?
-        else {
-            return Ok(Err(EnrolRefusal::Unknown));
+            .map(|r| {
+                let number: i32 = r.get(1);
+                Ok::<_, StorageError>(CodeRow {
+                    store: r.get(0),
+                    number: u32::try_from(number)
+                        .map_err(|_| StorageError(format!("till number {number}")))?,
+                    expires_ms: r.get(2),
+                    used_key: r.get(3),
+                })
+            })
+            .transpose()?;
+        let answer = match code_step(code, asking, key, now_ms) {
+            CodeStep::Done(answer) => return Ok(answer),
+            CodeStep::Spend(row) => row,
         };
-        let (store, number, expires_ms, used_key): (String, i32, i64, Option<Vec<u8>>) =
-            (row.get(0), row.get(1), row.get(2), row.get(3));
-        let number = u32::try_from(number).map_err(|_| StorageError(format!("till number {number}")))?;
-        let till = format!("{store}-{number}");
-        if till != asking {
-            return Ok(Err(EnrolRefusal::OtherTill));
-        }
-        let answer = TillRow { till: till.clone(), store: store.clone(), number, journal_key: key };
-        match used_key {
-            Some(k) if k == key => return Ok(Ok(answer)),
-            Some(_) => return Ok(Err(EnrolRefusal::Used)),
-            None if now_ms >= expires_ms => return Ok(Err(EnrolRefusal::Expired)),
-            None => {}
-        }
         let existing =
-            tx.query_opt("SELECT journal_key FROM till WHERE till = $1 FOR UPDATE", &[&till]).await?;
-        match existing.map(|r| r.get::<_, Vec<u8>>(0)) {
-            Some(k) if k != key => return Ok(Err(EnrolRefusal::AlreadyEnrolled)),
-            Some(_) => {}
-            None => {
+            tx.query_opt("SELECT journal_key FROM till WHERE till = $1 FOR UPDATE", &[&answer.till]).await?;
+        match till_step(existing.map(|r| r.get::<_, Vec<u8>>(0)).as_deref(), key) {
+            Err(refusal) => return Ok(Err(refusal)),
+            Ok(false) => {}
+            Ok(true) => {
                 tx.execute(
                     "INSERT INTO till (till, store, number, journal_key, enrolled_ms) VALUES ($1, $2, $3, $4, $5)",
-                    &[&till, &store, &(number as i32), &&key[..], &now_ms],
+                    &[&answer.till, &answer.store, &(answer.number as i32), &&key[..], &now_ms],
                 )
                 .await?;
             }

@@ -10,8 +10,8 @@ use pos_sync::push::{Batch, Stream, Taken};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{
-    EnrolRefusal, NewEnrolment, Pushed, StorageError, StreamRow, TillRow, db_int, held_range, plan,
-    record_rows, stream_from_row, stream_to_row,
+    CodeRow, CodeStep, EnrolRefusal, NewEnrolment, Pushed, StorageError, StreamRow, TillRow, code_step,
+    db_int, held_range, plan, record_rows, stream_from_row, stream_to_row, till_step,
 };
 
 /// The database file's name in the data folder.
@@ -165,34 +165,26 @@ impl Db {
     ) -> Result<Result<TillRow, EnrolRefusal>, StorageError> {
         self.run(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let row = tx
+            let code = tx
                 .query_row(
                     "SELECT store, number, expires_ms, used_key FROM enrolment WHERE code_hash = ?1",
                     [&code_hash[..]],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<Vec<u8>>>(3)?)),
+                    |r| Ok(CodeRow { store: r.get(0)?, number: r.get(1)?, expires_ms: r.get(2)?, used_key: r.get(3)? }),
                 )
                 .optional()?;
-            let Some((store, number, expires_ms, used_key)) = row else { return Ok(Err(EnrolRefusal::Unknown)) };
-            let till = format!("{store}-{number}");
-            if till != asking {
-                return Ok(Err(EnrolRefusal::OtherTill));
-            }
-            let row = TillRow { till: till.clone(), store: store.clone(), number, journal_key: key };
-            match used_key {
-                Some(k) if k == key => return Ok(Ok(row)),
-                Some(_) => return Ok(Err(EnrolRefusal::Used)),
-                None if now_ms >= expires_ms => return Ok(Err(EnrolRefusal::Expired)),
-                None => {}
-            }
+            let row = match code_step(code, &asking, key, now_ms) {
+                CodeStep::Done(answer) => return Ok(answer),
+                CodeStep::Spend(row) => row,
+            };
             let existing: Option<Vec<u8>> =
-                tx.query_row("SELECT journal_key FROM till WHERE till = ?1", [&till], |r| r.get(0)).optional()?;
-            match existing {
-                Some(k) if k != key => return Ok(Err(EnrolRefusal::AlreadyEnrolled)),
-                Some(_) => {}
-                None => {
+                tx.query_row("SELECT journal_key FROM till WHERE till = ?1", [&row.till], |r| r.get(0)).optional()?;
+            match till_step(existing.as_deref(), key) {
+                Err(refusal) => return Ok(Err(refusal)),
+                Ok(false) => {}
+                Ok(true) => {
                     tx.execute(
                         "INSERT INTO till (till, store, number, journal_key, enrolled_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![till, store, number, &key[..], now_ms],
+                        params![row.till, row.store, row.number, &key[..], now_ms],
                     )?;
                 }
             }
