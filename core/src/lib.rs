@@ -14,6 +14,8 @@
 //!   is negative; the stacking order is documented in [`pricing`].
 //! - Returning every line of a ticket produces exactly the negated VAT table of that ticket.
 //! - Tenders settle a total exactly; only cash gives change ([`tender::settle`]).
+//! - A balance's spending rights are held by one party at a time and handed over once
+//!   ([`escrow`]): nothing is ever spent beyond what was loaded, whatever the messages do.
 //!
 //! ## Example
 //! ```
@@ -37,6 +39,7 @@ pub mod barcode;
 pub mod basket;
 pub mod catalogue;
 pub mod chain;
+pub mod escrow;
 pub mod load;
 pub mod loyalty;
 pub mod money;

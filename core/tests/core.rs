@@ -575,3 +575,5 @@ proptest! {
 
 #[path = "core/demo.rs"]
 mod demo;
+#[path = "core/escrow.rs"]
+mod escrow;
