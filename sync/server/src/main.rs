@@ -50,6 +50,15 @@ enum Command {
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
     },
+    /// Every till enrolled: its streams, the last record held of each, and any quarantine with its
+    /// first bad record.
+    Tills {
+        #[command(flatten)]
+        data: Data,
+        /// As one JSON line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Prints a one-time code with which a till enrols (`pos-till enroll`).
     Enroll {
         #[command(flatten)]
@@ -113,6 +122,49 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             use std::io::Write;
             std::io::stdout().flush().context("stdout")?;
             serve::run(listener, tls, http::router(app)).await
+        }
+        Command::Tills { data, json } => {
+            let storage = open(&data).await?;
+            let mut out = Vec::new();
+            for till in storage.tills().await? {
+                let streams = storage.streams(&till.till).await?;
+                out.push(serde_json::json!({
+                    "till": till.till,
+                    "store": till.store,
+                    "key": pos_journal::fingerprint(&till.journal_key),
+                    "streams": streams.iter().map(|s| serde_json::json!({
+                        "chain": s.chain,
+                        "last_seq": s.stream.last_seq(),
+                        "quarantine": s.stream.quarantine,
+                    })).collect::<Vec<_>>(),
+                }));
+            }
+            if json {
+                println!("{}", serde_json::Value::Array(out));
+                return Ok(());
+            }
+            for t in &out {
+                println!(
+                    "{} ({}), key {}",
+                    t["till"].as_str().unwrap_or(""),
+                    t["store"].as_str().unwrap_or(""),
+                    t["key"].as_str().unwrap_or("")
+                );
+                for s in t["streams"].as_array().into_iter().flatten() {
+                    let chain = s["chain"].as_str().unwrap_or("");
+                    match s["quarantine"].as_object() {
+                        None => println!("  {chain}: {} records", s["last_seq"]),
+                        Some(q) => println!(
+                            "  {chain}: {} records, QUARANTINE {} at record {}: {}",
+                            s["last_seq"],
+                            q["fault"].as_str().unwrap_or(""),
+                            q["seq"],
+                            q["detail"].as_str().unwrap_or("")
+                        ),
+                    }
+                }
+            }
+            Ok(())
         }
         Command::Enroll { data, store, till, valid_hours } => {
             if store.is_empty()

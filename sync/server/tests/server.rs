@@ -136,6 +136,18 @@ impl Server {
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     }
 
+    /// `pos-server tills --json`.
+    fn tills_json(&self) -> serde_json::Value {
+        let mut cmd = Command::new(POS_SERVER);
+        cmd.args(["tills", "--json", "--data"]).arg(&self.data);
+        if let Some(db) = &self.database {
+            cmd.args(["--database", db]);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
     /// Head office's storage, opened beside the running server.
     fn storage(&self) -> (tokio::runtime::Runtime, pos_server::storage::Storage) {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();

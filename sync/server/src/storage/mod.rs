@@ -244,6 +244,14 @@ impl Storage {
         }
     }
 
+    /// Every till enrolled, by name.
+    pub async fn tills(&self) -> Result<Vec<TillRow>, StorageError> {
+        match self {
+            Storage::Sqlite(db) => db.tills().await,
+            Storage::Postgres(db) => db.tills().await,
+        }
+    }
+
     /// How many records of `till`'s `chain` are stored (what an operator or a test counts).
     pub async fn record_count(&self, till: &str, chain: ChainName) -> Result<u64, StorageError> {
         match self {

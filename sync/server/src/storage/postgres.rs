@@ -318,6 +318,20 @@ impl Db {
             .collect()
     }
 
+    pub(super) async fn tills(&self) -> Result<Vec<TillRow>, StorageError> {
+        let c = self.clients[0].lock().await;
+        let rows = c.query("SELECT till, store, number, journal_key FROM till ORDER BY till", &[]).await?;
+        Ok(rows
+            .iter()
+            .map(|r| TillRow {
+                till: r.get(0),
+                store: r.get(1),
+                number: u32::try_from(r.get::<_, i32>(2)).unwrap_or(0),
+                journal_key: r.get::<_, Vec<u8>>(3).try_into().unwrap_or([0; 32]),
+            })
+            .collect())
+    }
+
     pub(super) async fn record_count(&self, till: &str, chain: ChainName) -> Result<u64, StorageError> {
         let c = self.client_for(till).lock().await;
         let n: i64 = c

@@ -298,6 +298,23 @@ impl Db {
         .await
     }
 
+    pub(super) async fn tills(&self) -> Result<Vec<TillRow>, StorageError> {
+        self.read(move |c| {
+            let mut stmt = c.prepare("SELECT till, store, number, journal_key FROM till ORDER BY till")?;
+            let rows = stmt.query_map([], |r| {
+                let key: Vec<u8> = r.get(3)?;
+                Ok(TillRow {
+                    till: r.get(0)?,
+                    store: r.get(1)?,
+                    number: r.get(2)?,
+                    journal_key: key.try_into().unwrap_or([0; 32]),
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
     pub(super) async fn record_count(&self, till: &str, chain: ChainName) -> Result<u64, StorageError> {
         let till = till.to_owned();
         self.read(move |c| {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use pos_journal::ChainName;
 use pos_sync::push::Fault;
-use pos_sync::wire::{self, ErrorCode, PushAnswer};
+use pos_sync::wire::{ErrorCode, PushAnswer};
 use pos_till::sync::{self, SyncError};
 
 use super::{Backend, Server, enrol, head, new_till, scratch, sell, verify};
@@ -180,7 +180,15 @@ fn restored_copy_is_quarantined(backend: Backend) {
     let live = streams.streams.iter().find(|s| s.chain == ChainName::Live).unwrap();
     assert_eq!(live.quarantine.as_ref().map(|q| q.fault), Some(Fault::Fork));
     assert_eq!(live.last_seq, held);
-    let _ = wire::PUSH;
+    // Head office's operator sees it too.
+    let tills = server.tills_json();
+    let lyon = tills.as_array().unwrap().iter().find(|t| t["till"] == "LYO-1").unwrap();
+    let q = lyon["streams"].as_array().unwrap().iter().find(|s| s["chain"] == "live").unwrap();
+    assert_eq!(
+        (q["quarantine"]["fault"].as_str(), q["quarantine"]["seq"].as_u64()),
+        (Some("fork"), Some(acked + 1))
+    );
+    assert_eq!(q["last_seq"].as_u64(), Some(held));
 }
 
 fn background_sync_rides_out_a_cut(backend: Backend) {
