@@ -78,8 +78,10 @@ impl Holding {
         if a > self.held {
             return Err(EscrowError::NotHeld { wanted: a, held: self.held });
         }
+        // Both figures worked out before either changes: a refusal changes nothing.
+        let spent = self.spent.checked_add(a).ok_or(EscrowError::Overflow)?;
         self.held -= a;
-        self.spent = self.spent.checked_add(a).ok_or(EscrowError::Overflow)?;
+        self.spent = spent;
         Ok(())
     }
 

@@ -172,7 +172,7 @@ fn a_till_restored_from_an_old_copy_and_selling_again_is_a_fork() {
     // Yesterday's copy held records 1 to 12; the till sold on from there.
     let mut restored = day(12, "");
     // Another day's records after them, without that day's initialisation (a till has one).
-    restored.extend(day(10, "-again").into_iter().skip(1));
+    restored.extend_from_slice(&day(10, "-again")[1..]);
     let again = records(ChainName::Live, &restored, |_| key(1));
     assert_eq!(
         again[..12].iter().map(|r| &r.hash).collect::<Vec<_>>(),

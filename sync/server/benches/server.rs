@@ -122,7 +122,7 @@ fn templates(root: &Path) -> Vec<PathBuf> {
         .map(|n| {
             let dir = base.join(format!("LYO-{n}"));
             if !dir.join("ready").exists() {
-                let _ = std::fs::remove_dir_all(&dir);
+                clear(&dir);
                 eprintln!("making till LYO-{n} with {RECORDS} records in {} (once)", dir.display());
                 make_till(&dir, &demo, "LYO", n, RECORDS, true);
                 std::fs::write(dir.join("ready"), b"").unwrap();
@@ -151,8 +151,20 @@ struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // A server that already stopped has nothing left to kill; the run's figures are taken.
+        if let Err(e) = self.child.kill().and_then(|()| self.child.wait().map(drop)) {
+            eprintln!("pos-server (pid {}) could not be stopped: {e}", self.child.id());
+        }
+    }
+}
+
+/// Removes what a path holds, if anything: a leftover of an interrupted run.
+fn clear(path: &Path) {
+    let gone = if path.is_dir() { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) };
+    match gone {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => panic!("cannot remove {}: {e}", path.display()),
     }
 }
 
@@ -193,7 +205,10 @@ fn fresh_database(pg: Option<&str>, name: &str) -> Option<String> {
         client.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).await.unwrap();
         client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
         drop(client);
-        let _ = task.await;
+        // The connection ends with its client; an error on the way is the cluster's to say.
+        if let Ok(Err(e)) = task.await {
+            panic!("the PostgreSQL connection: {e}");
+        }
     });
     Some(format!("{}/{name}", base.rsplit_once('/').unwrap().0))
 }
@@ -203,7 +218,7 @@ fn fresh_database(pg: Option<&str>, name: &str) -> Option<String> {
 fn ingest(root: &Path, tills: &[PathBuf], pg: Option<&str>, run: usize) -> Duration {
     let work =
         root.join(format!("target/bench-server/run-{}-{run}", if pg.is_some() { "pg" } else { "sqlite" }));
-    let _ = std::fs::remove_dir_all(&work);
+    clear(&work);
     let database = fresh_database(pg, &format!("bench_ingest_{run}"));
     let server = serve(&work.join("ho"), database.as_deref());
     let dirs: Vec<PathBuf> = tills
@@ -264,8 +279,8 @@ fn bulk_insert(root: &Path, tills: &[PathBuf], pg: Option<&str>, run: usize) -> 
     match pg {
         None => {
             let path = root.join(format!("target/bench-server/floor-{run}.db"));
-            let _ = std::fs::remove_file(&path);
-            let _ = std::fs::remove_file(path.with_extension("db-wal"));
+            clear(&path);
+            clear(&path.with_extension("db-wal"));
             let mut conn = rusqlite::Connection::open(&path).unwrap();
             conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL").unwrap();
             conn.execute_batch(&TABLE.replace("BYTEA", "BLOB")).unwrap();
@@ -333,7 +348,7 @@ fn catch_up_tills(root: &Path) -> Vec<PathBuf> {
             let (store, n) = if i % 2 == 0 { ("LYO", i / 2 + 1) } else { ("PAR", i / 2 + 1) };
             let dir = base.join(format!("{store}-{n}"));
             if !dir.join("ready").exists() {
-                let _ = std::fs::remove_dir_all(&dir);
+                clear(&dir);
                 if n % 50 == 1 {
                     eprintln!(
                         "making the catch-up's tills: {store}-{n} of {CATCH_UP} in {} (once)",
@@ -353,7 +368,7 @@ fn catch_up_tills(root: &Path) -> Vec<PathBuf> {
 fn catch_up(root: &Path, tills: &[PathBuf], pg: Option<&str>) -> Duration {
     let work =
         root.join(format!("target/bench-server/catch-up-ho-{}", if pg.is_some() { "pg" } else { "sqlite" }));
-    let _ = std::fs::remove_dir_all(&work);
+    clear(&work);
     let database = fresh_database(pg, "bench_catch_up");
     let server = serve(&work, database.as_deref());
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -362,7 +377,7 @@ fn catch_up(root: &Path, tills: &[PathBuf], pg: Option<&str>) -> Duration {
         // Forget the last run's head office.
         let conn = store::open_db(dir).unwrap();
         conn.execute_batch("DELETE FROM ack; DELETE FROM sync_progress; DELETE FROM head_office;").unwrap();
-        let _ = std::fs::remove_file(dir.join(pos_till::sync::link::ACK_FILE));
+        clear(&dir.join(pos_till::sync::link::ACK_FILE));
         let id = store::identity(&conn).unwrap();
         let (code, kept) =
             pos_server::enrolment::new_code(&id.store, id.number, pos_server::now_ms() + 3_600_000).unwrap();

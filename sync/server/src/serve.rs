@@ -66,7 +66,10 @@ pub async fn run(listener: TcpListener, tls: Option<TlsAcceptor>, router: Router
                 continue;
             }
         };
-        let _ = tcp.set_nodelay(true);
+        if let Err(e) = tcp.set_nodelay(true) {
+            // Answers may wait for Nagle's delay; the connection still works.
+            tracing::debug!(%peer, "TCP_NODELAY: {e}");
+        }
         let service = TowerToHyperService::new(router.clone());
         let tls = tls.clone();
         tokio::spawn(async move {

@@ -56,7 +56,9 @@ fn postgres_database(name: &str) -> String {
         let task = tokio::spawn(conn);
         client.batch_execute(&format!("CREATE DATABASE {db}")).await.unwrap();
         drop(client);
-        let _ = task.await;
+        if let Ok(Err(e)) = task.await {
+            panic!("the PostgreSQL connection: {e}");
+        }
     });
     let (head, _) = base.rsplit_once('/').expect("POS_TEST_POSTGRES ends with /database");
     format!("{head}/{db}")

@@ -303,23 +303,24 @@ struct RecordRow<'a> {
     sig: Vec<u8>,
 }
 
-/// The rows of the accepted records of `batch` (the first `accepted.len()` records after the
-/// duplicates).
+/// The rows of the accepted records of `batch`, each with the bytes the batch carried for its seq.
 fn record_rows<'a>(batch: &'a Batch, taken: &'a Taken) -> Vec<RecordRow<'a>> {
-    let skip = taken.duplicates as usize;
     taken
         .accepted
         .iter()
-        .zip(batch.records.iter().skip(skip))
-        .map(|(a, r): (&'a Accepted, _)| RecordRow {
-            seq: a.header.seq,
-            kind: a.header.kind.as_str(),
-            no: a.header.no,
-            at: &a.header.at,
-            bytes: r.bytes.as_bytes(),
-            prev: pos_journal::unhex(&r.prev).unwrap_or_default(),
-            hash: a.hash,
-            sig: pos_journal::unhex(&r.sig).unwrap_or_default(),
+        .filter_map(|a: &'a Accepted| {
+            // `take` accepted it from this batch: its seq is one of the batch's.
+            let r = batch.records.get(usize::try_from(a.header.seq.checked_sub(batch.first_seq)?).ok()?)?;
+            Some(RecordRow {
+                seq: a.header.seq,
+                kind: a.header.kind.as_str(),
+                no: a.header.no,
+                at: &a.header.at,
+                bytes: r.bytes.as_bytes(),
+                prev: pos_journal::unhex(&r.prev).unwrap_or_default(),
+                hash: a.hash,
+                sig: pos_journal::unhex(&r.sig).unwrap_or_default(),
+            })
         })
         .collect()
 }
