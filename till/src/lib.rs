@@ -11,6 +11,10 @@
 //! chains ([`verify`]), replays them and compares every projection; the till keeps its signed head
 //! outside the database ([`anchor`]) and refuses at start a database older than its head.
 //!
+//! Head office is reached through [`sync`]: enrolment, the push of the journal in signed batches, its
+//! acknowledgements kept in the database and beside it (`till.ack`), and the background round; the
+//! sync writes only its own tables.
+//!
 //! Devices are reached only through the traits of `pos-drivers`. The `pos-till` command
 //! (`src/main.rs`) sets a till up, runs scripted sessions ([`script`], format in
 //! `docs/till-script.md`), verifies the journal, prints Z reports and writes signed archives.
