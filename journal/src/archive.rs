@@ -23,7 +23,7 @@ pub const FORMAT_1: &str = "pos-till-archive/1";
 
 /// One record in an archive.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ArchivedRecord {
     /// Canonical bytes (UTF-8 JSON).
     pub bytes: String,

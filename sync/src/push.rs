@@ -202,6 +202,39 @@ pub fn take(
     Ok(Taken { accepted, duplicates, stream: Stream { walk: walk.state(), quarantine } })
 }
 
+/// The keys `batch` hands over past what `stream` holds, each checked by the walk (its
+/// `key_changed` record signed by the key in force, linked, numbered): a till that changed its key
+/// while head office had not yet seen the change signs its request with the new key, and the batch
+/// that carries the change is what vouches for it. Records head office holds already are skipped; a
+/// batch that does not reach on from the stream's head hands nothing over.
+pub fn keys_handed_over(stream: &Stream, batch: &Batch) -> Vec<[u8; 32]> {
+    let next = stream.walk.next_seq;
+    let Some(skip) = next.checked_sub(batch.first_seq) else { return Vec::new() };
+    let Ok(skip) = usize::try_from(skip) else { return Vec::new() };
+    let tail = Batch {
+        till: batch.till.clone(),
+        chain: batch.chain,
+        first_seq: next,
+        records: batch.records.iter().skip(skip).cloned().collect(),
+    };
+    let Ok(taken) = take(&Stream { walk: stream.walk.clone(), quarantine: None }, &tail, |_| None) else {
+        return Vec::new();
+    };
+    taken.stream.walk.keys[stream.walk.keys.len().min(taken.stream.walk.keys.len())..]
+        .iter()
+        .filter_map(|(_, k)| unhex(k)?.try_into().ok())
+        .collect()
+}
+
+/// Makes the training stream know the keys the live chain handed over: a key changes on the live
+/// chain only, and signs the training records made after it too.
+pub fn follow_live_keys(training: &mut Stream, live: &Stream) {
+    let mine = &training.walk.keys;
+    if live.walk.keys.len() > mine.len() && live.walk.keys.starts_with(mine) {
+        training.walk.keys = live.walk.keys.clone();
+    }
+}
+
 /// The hash a stream's head stands at, as bytes (the genesis hash before its first record).
 pub fn head_of(stream: &Stream) -> [u8; 32] {
     unhex(&stream.walk.head).and_then(|b| b.try_into().ok()).unwrap_or(GENESIS)

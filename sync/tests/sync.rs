@@ -11,7 +11,7 @@ use pos_journal::signature::RecordSigner;
 use pos_journal::{ChainName, GENESIS, Header, chain_hash, encode, hex};
 use pos_sync::ack::Ack;
 use pos_sync::auth::{self, AuthRefusal};
-use pos_sync::push::{Batch, Fault, Refusal, Stream, take};
+use pos_sync::push::{Batch, Fault, Refusal, Stream, follow_live_keys, keys_handed_over, take};
 
 fn key(n: u8) -> RecordSigner {
     RecordSigner::new(SigningKey::from_bytes(&[n; 32]))
@@ -233,6 +233,55 @@ fn the_training_chain_is_a_stream_of_its_own() {
     let mut office = Office::new(ChainName::Training);
     assert_eq!(office.push(&batch(ChainName::Training, &forged, 1, 5)).unwrap(), (4, 0));
     assert_eq!(office.stream().quarantine.map(|q| (q.fault, q.seq)), Some((Fault::Broken, 5)));
+}
+
+/// A live day whose record 6 hands the signature from key 1 over to `to`, signed by `by`.
+fn key_change_day(by: u8, to: u8) -> Vec<ArchivedRecord> {
+    let mut entries = day(10, "-key");
+    entries[5] = Entry::KeyChanged {
+        old_key: hex(&key(1).verifying_key().to_bytes()),
+        new_key: hex(&key(to).verifying_key().to_bytes()),
+        by: "S006".into(),
+    };
+    records(ChainName::Live, &entries, |seq| {
+        if seq < 6 {
+            key(1)
+        } else if seq == 6 {
+            key(by)
+        } else {
+            key(to)
+        }
+    })
+}
+
+#[test]
+fn a_key_change_is_vouched_for_only_by_the_batch_that_carries_it_checked() {
+    let live = key_change_day(1, 2);
+    let mut office = Office::new(ChainName::Live);
+    assert_eq!(office.push(&batch(ChainName::Live, &live, 1, 3)).unwrap(), (3, 0));
+    // The batch from head office's last record on (its first record held already) hands key 2 over.
+    let new = key(2).verifying_key().to_bytes();
+    assert_eq!(keys_handed_over(&office.stream(), &batch(ChainName::Live, &live, 3, 10)), vec![new]);
+    assert_eq!(keys_handed_over(&office.stream(), &batch(ChainName::Live, &live, 4, 10)), vec![new]);
+    // A batch stopping before the change, or leaving a hole, hands nothing over.
+    assert!(keys_handed_over(&office.stream(), &batch(ChainName::Live, &live, 4, 5)).is_empty());
+    assert!(keys_handed_over(&office.stream(), &batch(ChainName::Live, &live, 5, 10)).is_empty());
+    // A change not signed by the key in force (a stranger handing themself the till) hands nothing.
+    let forged = key_change_day(3, 3);
+    assert!(keys_handed_over(&office.stream(), &batch(ChainName::Live, &forged, 4, 10)).is_empty());
+    // Asking changes nothing: the stream still takes the genuine batch, under the new key after it.
+    assert_eq!(office.push(&batch(ChainName::Live, &live, 4, 10)).unwrap(), (7, 0));
+    assert_eq!(office.stream().walk.keys.len(), 2);
+    // The training stream learns the key from the live stream, and takes records signed with it.
+    let mut training = Stream::new("LYO-1", ChainName::Training, key(1).verifying_key().to_bytes()).unwrap();
+    follow_live_keys(&mut training, &office.stream());
+    let t = records(ChainName::Training, &day(4, "-t")[1..], |seq| if seq == 1 { key(1) } else { key(2) });
+    let taken = take(&training, &batch(ChainName::Training, &t, 1, 3), |_| None).unwrap();
+    assert_eq!((taken.accepted.len(), taken.stream.quarantine), (3, None));
+    // A stream whose keys are not the start of the live stream's is left alone.
+    let mut other = Stream::new("LYO-1", ChainName::Training, key(4).verifying_key().to_bytes()).unwrap();
+    follow_live_keys(&mut other, &office.stream());
+    assert_eq!(other.walk.keys.len(), 1);
 }
 
 #[test]

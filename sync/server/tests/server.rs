@@ -197,11 +197,16 @@ fn cashier(dir: &Path) -> (&'static str, &'static str) {
 
 const PROP: &str = "3762200151285"; // 3.90
 
-/// Sells `n` tickets of one propeller each, paid cash, at `when`.
-fn sell(dir: &Path, n: u32, when: &str) {
+/// The till in `dir`, opened at `when` with the simulated terminal and a folder for receipts.
+fn open_till(dir: &Path, when: &str) -> Till {
     let terminal = SimTerminal::new(dir.join("terminal-sim.log"));
     let printer = FolderPrinter::new(dir.join("receipts")).unwrap();
-    let mut till = Till::open(dir, Clock::Set(at(when)), Box::new(printer), Box::new(terminal)).unwrap();
+    Till::open(dir, Clock::Set(at(when)), Box::new(printer), Box::new(terminal)).unwrap()
+}
+
+/// Sells `n` tickets of one propeller each, paid cash, at `when`.
+fn sell(dir: &Path, n: u32, when: &str) {
+    let mut till = open_till(dir, when);
     let (staff, pin) = cashier(dir);
     till.login(staff, pin).unwrap();
     if let Err(e) = till.open_register(10_000, None) {

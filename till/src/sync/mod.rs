@@ -168,15 +168,23 @@ fn push_all(conn: &Connection, dir: &Path) -> Result<Round, SyncError> {
     let link = link::link(conn)?.ok_or(SyncError::NotEnrolled)?;
     let key = store::read_key(dir)?;
     let ho = HeadOffice::new(&link.url, link.ca_pem.as_deref())?;
+    let heads = store::Heads::load(conn)?;
+    let mut round = Round::default();
+    let handed = hand_over(conn, dir, &ho, &key, &link, heads.len(ChainName::Live))?;
+    if let Some(c) = handed.as_ref().filter(|c| c.quarantine.is_some()) {
+        round.chains.push(c.clone());
+        return Ok(round);
+    }
     let bytes = ho.signed(&key, &link.till, reqwest::Method::GET, wire::STREAMS, Vec::new())?;
     let streams: Streams =
         serde_json::from_slice(&bytes).map_err(|e| SyncError::BadAnswer(format!("the streams: {e}")))?;
-    let heads = store::Heads::load(conn)?;
-    let mut round = Round::default();
     for chain in [ChainName::Live, ChainName::Training] {
         let view = streams.streams.iter().find(|s| s.chain == chain);
         let head = heads.len(chain);
         let mut c = ChainRound { chain: Some(chain), head, ..ChainRound::default() };
+        if let Some(h) = handed.as_ref().filter(|_| chain == ChainName::Live) {
+            (c.pushed, c.duplicates) = (h.pushed, h.duplicates);
+        }
         let kept = link::kept_seq(conn, chain)?;
         if let Some(ack) = view.and_then(|v| v.ack.as_ref()) {
             if kept == Some(ack.seq) {
@@ -210,6 +218,43 @@ fn push_all(conn: &Connection, dir: &Path) -> Result<Round, SyncError> {
         round.chains.push(c);
     }
     Ok(round)
+}
+
+/// Hands head office the till's new key when the journal changed key since head office's last
+/// acknowledgement: every request is signed with the key in force, which head office learns from
+/// the `key_changed` record itself, so the first request is a push of the live chain reaching past
+/// that record (one batch, longer than usual if the change is far ahead). What it did, when it
+/// had to; a quarantine met there ends the round.
+fn hand_over(
+    conn: &Connection,
+    dir: &Path,
+    ho: &HeadOffice,
+    key: &ed25519_dalek::SigningKey,
+    link: &Link,
+    head: u64,
+) -> Result<Option<ChainRound>, SyncError> {
+    let ring = crate::keys::load(conn)?;
+    let changed_at = ring.current().from_seq.saturating_sub(1);
+    let kept = link::kept_seq(conn, ChainName::Live)?;
+    if changed_at == 0 || kept.is_some_and(|k| k >= changed_at) {
+        return Ok(None);
+    }
+    let from = kept.unwrap_or(1).max(1);
+    let to = changed_at.max(from.saturating_add(BATCH - 1)).min(head);
+    let mut c = ChainRound { chain: Some(ChainName::Live), head, ..ChainRound::default() };
+    let batch = batch_of(conn, &link.till, ChainName::Live, from, to)?;
+    let body = serde_json::to_vec(&batch).map_err(|e| SyncError::Setup(e.to_string()))?;
+    let bytes = ho.signed(key, &link.till, reqwest::Method::POST, wire::PUSH, body)?;
+    let answer: PushAnswer =
+        serde_json::from_slice(&bytes).map_err(|e| SyncError::BadAnswer(format!("the push: {e}")))?;
+    if let Some(ack) = &answer.ack {
+        keep(conn, dir, link, ack, ChainName::Live)?;
+        c.acknowledged = ack.seq;
+    }
+    c.pushed = answer.accepted;
+    c.duplicates = answer.duplicates;
+    c.quarantine = answer.quarantine;
+    Ok(Some(c))
 }
 
 /// Pushes `chain`'s records `from..=head` in batches, noting each answer in `c` and the last

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use pos_journal::ChainName;
-use pos_sync::push::{Batch, Stream};
+use pos_sync::push::{Batch, Stream, follow_live_keys};
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, NoTls};
 
@@ -238,11 +238,18 @@ impl Db {
                 &[&till.till, &chain],
             )
             .await?;
-        let stream = match &row {
+        let mut stream = match &row {
             Some(r) => stream_from_row(r.get(0), r.get::<_, Option<&str>>(1))?,
             None => Stream::new(&till.till, batch.chain, till.journal_key)
                 .ok_or_else(|| StorageError(format!("till {}'s registered key does not read", till.till)))?,
         };
+        if batch.chain == ChainName::Training
+            && let Some(live) = tx
+                .query_opt("SELECT state FROM stream WHERE till = $1 AND chain = 'live'", &[&till.till])
+                .await?
+        {
+            follow_live_keys(&mut stream, &stream_from_row(live.get(0), None)?);
+        }
         let mut held = HashMap::new();
         if let Some((from, to)) = held_range(&stream, &batch) {
             let rows = tx

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use pos_journal::ChainName;
-use pos_sync::push::{Batch, Stream, Taken};
+use pos_sync::push::{Batch, Stream, Taken, follow_live_keys};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{
@@ -341,11 +341,21 @@ fn read_stream(c: &mut Connection, till: &TillRow, batch: &Batch) -> Result<Read
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let stream = match &row {
+    let mut stream = match &row {
         Some((state, q)) => stream_from_row(state, q.as_deref())?,
         None => Stream::new(&till.till, batch.chain, till.journal_key)
             .ok_or_else(|| StorageError(format!("till {}'s registered key does not read", till.till)))?,
     };
+    if batch.chain == ChainName::Training {
+        let live: Option<String> = tx
+            .query_row("SELECT state FROM stream WHERE till = ?1 AND chain = 'live'", [&till.till], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let Some(live) = live {
+            follow_live_keys(&mut stream, &stream_from_row(&live, None)?);
+        }
+    }
     let mut held = HashMap::new();
     if let Some((from, to)) = held_range(&stream, batch) {
         let mut stmt = tx.prepare_cached(

@@ -37,9 +37,17 @@ fn client_of(server: &Server) -> HeadOffice {
 
 /// Pushes `batch` signed by the till in `dir`, as its sync does.
 pub fn push_raw(server: &Server, dir: &Path, batch: &Batch) -> Result<Vec<u8>, SyncError> {
-    let key = pos_till::store::read_key(dir).unwrap();
+    push_signed(server, &pos_till::store::read_key(dir).unwrap(), batch)
+}
+
+/// Sends `batch` signed with `key`.
+pub fn push_signed(
+    server: &Server,
+    key: &ed25519_dalek::SigningKey,
+    batch: &Batch,
+) -> Result<Vec<u8>, SyncError> {
     let body = serde_json::to_vec(batch).unwrap();
-    client_of(server).signed(&key, &batch.till, reqwest::Method::POST, wire::PUSH, body)
+    client_of(server).signed(key, &batch.till, reqwest::Method::POST, wire::PUSH, body)
 }
 
 /// Head office's view of the till in `dir`'s streams.

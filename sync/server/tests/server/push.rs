@@ -226,6 +226,55 @@ fn background_sync_rides_out_a_cut(backend: Backend) {
     assert_eq!(server.records("LYO-1"), head(&dir));
 }
 
+fn key_change_reaches_head_office(backend: Backend) {
+    use pos_till::engine::Approval;
+    let server = Server::start(backend, "rekey");
+    let dir = new_till("LYO", 1, "rekey");
+    enrol(&server, &dir);
+    sell(&dir, 2, "2026-12-01T10:00:00+01:00");
+    sync::round(&dir).unwrap();
+    let old_key = pos_till::store::read_key(&dir).unwrap();
+    // A manager replaces the key, then the till sells on, in training too, before any sync.
+    {
+        let mut till = super::open_till(&dir, "2026-12-01T11:00:00+01:00");
+        let manager = Approval { staff: "S006".into(), pin: "90517".into() };
+        till.login("S006", "90517").unwrap();
+        till.change_key(Some(&manager)).unwrap();
+        till.training(true, Some(&manager)).unwrap();
+        till.scan(super::PROP, 1, None, None, None).unwrap();
+        till.pay(&[pos_till::engine::TenderSpec::Cash(390)], None).unwrap();
+        till.training(false, Some(&manager)).unwrap();
+        till.stop().unwrap();
+    }
+    assert_ne!(pos_till::store::read_key(&dir).unwrap().to_bytes(), old_key.to_bytes());
+    sell(&dir, 3, "2026-12-01T12:00:00+01:00");
+    let conn = pos_till::store::open_db(&dir).unwrap();
+    let training_head = pos_till::store::Heads::load(&conn).unwrap().len(ChainName::Training);
+    drop(conn);
+    let r = sync::round(&dir).unwrap();
+    assert_eq!(r.waiting(), 0, "{r:?}");
+    assert!(r.chains.iter().all(|c| c.quarantine.is_none()), "{r:?}");
+    assert_eq!(server.records("LYO-1"), head(&dir));
+    assert!(training_head > 0);
+    let (rt, storage) = server.storage();
+    let training = rt.block_on(storage.record_count("LYO-1", ChainName::Training)).unwrap();
+    assert_eq!(training, training_head, "training records signed with the new key taken too");
+    // A round after: signed with the new key, head office knows it.
+    sell(&dir, 1, "2026-12-01T13:00:00+01:00");
+    let r = sync::round(&dir).unwrap();
+    assert_eq!(r.waiting(), 0, "{r:?}");
+    assert_eq!(server.records("LYO-1"), head(&dir));
+    // Whoever kept only the old key cannot push in the till's name any more, even the batch that
+    // carries the change.
+    let batch = super::api::batch(&dir, 1, head(&dir));
+    match super::api::push_signed(&server, &old_key, &batch) {
+        Err(SyncError::Refused { status: 401, code: Some(ErrorCode::AuthBadSignature), .. }) => {}
+        other => panic!("the old key is refused: {other:?}"),
+    }
+    let (ok, lines) = verify(&dir);
+    assert!(ok, "{lines}");
+}
+
 /// The hashes of the live chain, in order.
 fn hashes(dir: &std::path::Path) -> Vec<[u8; 32]> {
     let conn = pos_till::store::open_db(dir).unwrap();
@@ -288,4 +337,12 @@ fn sqlite_background_sync_rides_out_a_cut() {
 #[test]
 fn postgres_background_sync_rides_out_a_cut() {
     background_sync_rides_out_a_cut(Backend::Postgres);
+}
+#[test]
+fn sqlite_key_change_reaches_head_office() {
+    key_change_reaches_head_office(Backend::Sqlite);
+}
+#[test]
+fn postgres_key_change_reaches_head_office() {
+    key_change_reaches_head_office(Backend::Postgres);
 }
