@@ -18,4 +18,5 @@
 pub mod ack;
 pub mod auth;
 pub mod push;
+pub mod stock;
 pub mod wire;

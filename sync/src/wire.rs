@@ -15,6 +15,9 @@ pub const ENROL: &str = "/api/v0/enrolments";
 pub const PUSH: &str = "/api/v0/push";
 /// Where head office stands with the asking till's streams: `GET`, signed → [`Streams`].
 pub const STREAMS: &str = "/api/v0/streams";
+/// The stock levels that moved since the till's last pull: `GET ?since=N`, signed →
+/// [`crate::stock::StockDelta`].
+pub const STOCK: &str = "/api/v0/stock";
 /// Head office's health and public key: `GET` → [`Health`].
 pub const HEALTH: &str = "/api/v0/health";
 /// The OpenAPI document: `GET`.
@@ -151,6 +154,8 @@ pub enum ErrorCode {
     StreamQuarantined,
     /// A record of the batch does not read (400).
     MalformedRecord,
+    /// The query string is not what the route takes (400).
+    MalformedQuery,
     /// Head office's database is unavailable (503): try again later, nothing was kept.
     Unavailable,
 }

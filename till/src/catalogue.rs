@@ -356,6 +356,9 @@ pub struct Found {
     pub sku: String,
     /// Name.
     pub name: String,
+    /// Its stock per location as the till last heard from head office, plus its own sales since
+    /// (empty before the first pull, and for suggestions).
+    pub stock: Vec<crate::sync::stock::StockAt>,
 }
 
 /// Full-text search on SKU, names and what the item fits, as the cashier types: every word must match,
@@ -373,7 +376,7 @@ pub fn search(conn: &Connection, text: &str, limit: usize) -> Result<Vec<Found>,
     let mut stmt = conn
         .prepare_cached("SELECT sku, name_fr FROM product_search WHERE product_search MATCH ?1 LIMIT ?2")?;
     let rows = stmt.query_map(params![query.join(" AND "), CANDIDATES as i64], |r| {
-        Ok(Found { sku: r.get(0)?, name: r.get(1)? })
+        Ok(Found { sku: r.get(0)?, name: r.get(1)?, stock: Vec::new() })
     })?;
     let mut found: Vec<Found> = rows.collect::<Result<_, _>>()?;
     let score = |f: &Found| {
@@ -396,7 +399,9 @@ pub fn accessories(conn: &Connection, skus: &BTreeSet<String>) -> Result<Vec<Fou
         "SELECT p.sku, p.name_fr FROM fits f JOIN product p ON p.sku = f.sku WHERE f.fits_sku = ?1",
     )?;
     for sku in skus {
-        for f in stmt.query_map([sku], |r| Ok(Found { sku: r.get(0)?, name: r.get(1)? }))? {
+        for f in
+            stmt.query_map([sku], |r| Ok(Found { sku: r.get(0)?, name: r.get(1)?, stock: Vec::new() }))?
+        {
             let f = f?;
             if !skus.contains(&f.sku) && !out.iter().any(|o| o.sku == f.sku) {
                 out.push(f);

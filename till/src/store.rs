@@ -198,6 +198,15 @@ CREATE TABLE ack (chain TEXT PRIMARY KEY, seq INTEGER NOT NULL, json TEXT NOT NU
 CREATE TABLE sync_progress (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
 "#,
     ),
+    (
+        // Head office's stock levels as last pulled (thousandths), and how far they count this
+        // till's own records. The sync's own tables.
+        "2026-12-06-0900-stock-known",
+        r#"
+CREATE TABLE stock_known (sku TEXT NOT NULL, location TEXT NOT NULL, qty INTEGER NOT NULL, PRIMARY KEY (sku, location)) WITHOUT ROWID;
+CREATE TABLE stock_pull (id INTEGER PRIMARY KEY CHECK (id = 1), upto INTEGER NOT NULL, till_seq INTEGER NOT NULL, at TEXT NOT NULL);
+"#,
+    ),
 ];
 
 /// The projection tables, emptied before a rebuild.
@@ -655,6 +664,20 @@ pub fn records_of_kind(conn: &Connection, chain: ChainName, kind: Kind) -> Resul
     rows.map(|r| decode_stored(r?)).collect()
 }
 
+/// The records of one kind on `chain` from seq `from` on, in order.
+pub fn records_of_kind_from(
+    conn: &Connection,
+    chain: ChainName,
+    kind: Kind,
+    from: u64,
+) -> Result<Vec<Stored>, TillError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT bytes, prev, hash, sig FROM journal WHERE chain = ?1 AND kind = ?2 AND seq >= ?3 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![chain.as_str(), kind.as_str(), from], stored_row)?;
+    rows.map(|r| decode_stored(r?)).collect()
+}
+
 type RawRecord = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
 
 fn stored_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRecord> {
@@ -710,6 +733,10 @@ mod tests {
             (
                 "2026-12-05-0900-head-office",
                 "74fe97809c402e5de4fc94b515f060e0ef1c98cdbdd641c116b6b4bc0f06f2d4",
+            ),
+            (
+                "2026-12-06-0900-stock-known",
+                "dd53e4b3d9135898568bc4d5d773b8f5da5346e14d4425353b2add0c5bae5541",
             ),
         ];
         let now: Vec<(&str, String)> = MIGRATIONS

@@ -54,6 +54,7 @@ pub fn declarations() -> String {
     decl::<crate::answer::CustomerView>(&cfg, &mut out);
     decl::<crate::answer::CustomerFound>(&cfg, &mut out);
     decl::<crate::catalogue::Found>(&cfg, &mut out);
+    decl::<crate::sync::stock::StockAt>(&cfg, &mut out);
     decl::<crate::answer::Paid>(&cfg, &mut out);
     decl::<crate::answer::CreditNote>(&cfg, &mut out);
     decl::<crate::answer::TicketView>(&cfg, &mut out);

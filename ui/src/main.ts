@@ -16,7 +16,7 @@ import { WedgeClassifier } from "./wedge";
 import { showScan } from "./devices";
 import { closingScreen, discountArgs, manageScreen, settingsScreen } from "./office";
 import { approved, askText, button, confirmBox, fill, guard, h, input, m, negative, screen, showError } from "./dom";
-import { syncBadge } from "./sync";
+import { stockLine, syncBadge } from "./sync";
 
 /** The approval field of an action, when a manager gave one. */
 export function ok(approval: Approval | undefined): { approval?: Approval } {
@@ -320,12 +320,18 @@ async function search(text: string): Promise<void> {
   const results = document.getElementById("results") as HTMLElement;
   const found = await act<Product[]>({ do: "search", text });
   results.replaceChildren(
-    ...found.map((p) =>
-      h("li", {}, button(`${p.name} · ${p.sku}`, `result-${p.sku}`, async () => {
-        results.replaceChildren();
-        await scanCode(p.sku);
-      }, "result")),
-    ),
+    ...found.map((p) => {
+      const stock = stockLine(p.stock, status?.store ?? "");
+      return h(
+        "li",
+        {},
+        button(`${p.name} · ${p.sku}`, `result-${p.sku}`, async () => {
+          results.replaceChildren();
+          await scanCode(p.sku);
+        }, "result"),
+        h("span", { class: "stock", id: `stock-${p.sku}`, title: stock.title }, stock.text),
+      );
+    }),
   );
 }
 

@@ -1,7 +1,7 @@
 // The status bar's word on head office's sync: online or offline, records waiting, the last sync,
 // and a quarantine or a journal behind head office, which a manager must see.
 
-import type { HeadOfficeView } from "./generated/till";
+import type { HeadOfficeView, StockAt } from "./generated/till";
 import { h } from "./dom";
 import { lang, t } from "./i18n";
 import { clock } from "./format";
@@ -23,4 +23,14 @@ export function syncBadge(ho: HeadOfficeView | undefined): HTMLElement {
     { id: "sync", class: ho.online ? "device ok" : "device off", title },
     `${ho.online ? t("syncOnline") : t("syncOffline")}${waiting}`,
   );
+}
+
+/** A product's stock in a look-up: `LYO 12 · PAR 3 · WHS 40`, the till's own store first; the
+ * sales head office has not counted yet are said in the title. Empty before the first pull. */
+export function stockLine(stock: StockAt[], here: string): { text: string; title: string } {
+  const sorted = [...stock].sort((a, b) => Number(b.location === here) - Number(a.location === here));
+  const text = sorted.map((s) => `${s.location} ${s.qty.replace(".", ",")}`).join(" · ");
+  const mine = stock.find((s) => s.location === here && s.own !== "");
+  const title = mine === undefined ? "" : `${mine.location}: ${t("stockHere")} ${mine.own.replace(".", ",")}`;
+  return { text, title };
 }

@@ -11,12 +11,14 @@ use pos_server::http::{self, App};
 use pos_server::storage::Storage;
 use pos_server::{enrolment, keys, now_ms, serve};
 
+mod stock_command;
+
 /// Head office's server.
 #[derive(Parser)]
 #[command(
     name = "pos-server",
     version,
-    about = "Head office's server: tills enrolled, journals pushed and acknowledged"
+    about = "Head office's server: tills enrolled, journals pushed and acknowledged, stock consolidated"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -25,7 +27,7 @@ struct Cli {
 
 /// Where head office keeps its data.
 #[derive(clap::Args)]
-struct Data {
+pub struct Data {
     /// The server's folder (its key, its SQLite database, its logs).
     #[arg(long)]
     data: PathBuf,
@@ -73,6 +75,11 @@ enum Command {
         #[arg(long, default_value_t = 24)]
         valid_hours: u32,
     },
+    /// Stock: receipts, transfers, breakage and counts head office records; levels by location.
+    Stock {
+        #[command(subcommand)]
+        what: stock_command::StockCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -94,7 +101,8 @@ fn main() -> ExitCode {
     }
 }
 
-async fn open(data: &Data) -> anyhow::Result<Storage> {
+/// Opens head office's database in `data`.
+pub async fn open(data: &Data) -> anyhow::Result<Storage> {
     prepare(&data.data)?;
     Storage::open(&data.data, data.database.as_deref()).await.map_err(anyhow::Error::from)
 }
@@ -166,6 +174,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Stock { what } => stock_command::run(what).await,
         Command::Enroll { data, store, till, valid_hours } => {
             if store.is_empty()
                 || store.len() > 8

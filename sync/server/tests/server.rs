@@ -19,6 +19,8 @@ const POS_SERVER: &str = env!("CARGO_BIN_EXE_pos-server");
 mod api;
 #[path = "server/push.rs"]
 mod push;
+#[path = "server/stock.rs"]
+mod stock;
 
 /// Where a test's server keeps its data.
 #[derive(Clone, Copy, Debug)]
@@ -126,28 +128,31 @@ impl Server {
         Server::spawn(data, database, tls, &listen)
     }
 
-    /// A one-time code for till `number` of `store`, valid `hours`.
-    fn code(&self, store: &str, number: u32) -> String {
+    /// Runs `pos-server ARGS --data DATA [--database URL]` beside the running server.
+    fn cli(&self, args: &[&str]) -> std::process::Output {
         let mut cmd = Command::new(POS_SERVER);
-        cmd.args(["enroll", "--store", store, "--till", &number.to_string(), "--data"]).arg(&self.data);
+        cmd.args(args).arg("--data").arg(&self.data);
         if let Some(db) = &self.database {
             cmd.args(["--database", db]);
         }
-        let out = cmd.output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+        cmd.output().unwrap()
+    }
+
+    /// The same, which must succeed: its standard output.
+    fn cli_ok(&self, args: &[&str]) -> String {
+        let out = self.cli(args);
+        assert!(out.status.success(), "pos-server {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// A one-time code for till `number` of `store`.
+    fn code(&self, store: &str, number: u32) -> String {
+        self.cli_ok(&["enroll", "--store", store, "--till", &number.to_string()]).trim().to_owned()
     }
 
     /// `pos-server tills --json`.
     fn tills_json(&self) -> serde_json::Value {
-        let mut cmd = Command::new(POS_SERVER);
-        cmd.args(["tills", "--json", "--data"]).arg(&self.data);
-        if let Some(db) = &self.database {
-            cmd.args(["--database", db]);
-        }
-        let out = cmd.output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap()
+        serde_json::from_str(&self.cli_ok(&["tills", "--json"])).unwrap()
     }
 
     /// Head office's storage, opened beside the running server.

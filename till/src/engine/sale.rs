@@ -609,7 +609,13 @@ impl Till {
 
     /// Product search by name, reference or what it fits.
     pub fn search(&self, text: &str) -> Result<Value, TillError> {
-        Ok(serde_json::to_value(catalogue::search(&self.conn, text, 20)?).unwrap_or_default())
+        let mut found = catalogue::search(&self.conn, text, 20)?;
+        let skus: Vec<String> = found.iter().map(|f| f.sku.clone()).collect();
+        let mut stock = crate::sync::stock::lookup(&self.conn, &skus)?;
+        for f in &mut found {
+            f.stock = stock.remove(&f.sku).unwrap_or_default();
+        }
+        Ok(serde_json::to_value(found).unwrap_or_default())
     }
 
     /// The basket as priced now.

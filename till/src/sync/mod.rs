@@ -13,6 +13,7 @@
 
 pub mod client;
 pub mod link;
+pub mod stock;
 pub mod task;
 
 use std::path::Path;
@@ -126,6 +127,8 @@ pub struct Round {
     pub chains: Vec<ChainRound>,
     /// Set when the journal no longer reaches what head office holds.
     pub behind: Option<String>,
+    /// Stock levels pulled (each a location's stock of an item that moved since the last pull).
+    pub stock_levels: u64,
 }
 
 impl Round {
@@ -217,7 +220,30 @@ fn push_all(conn: &Connection, dir: &Path) -> Result<Round, SyncError> {
         pushed?;
         round.chains.push(c);
     }
+    round.stock_levels = pull_stock(conn, &ho, &key, &link)?;
     Ok(round)
+}
+
+/// Pulls the stock levels that moved since the last pull, and keeps them.
+fn pull_stock(
+    conn: &Connection,
+    ho: &HeadOffice,
+    key: &ed25519_dalek::SigningKey,
+    link: &Link,
+) -> Result<u64, SyncError> {
+    let since = stock::pulled(conn)?.map_or(0, |(upto, _)| upto);
+    let path = format!("{}?since={since}", wire::STOCK);
+    let bytes = ho.signed(key, &link.till, reqwest::Method::GET, &path, Vec::new())?;
+    let delta: pos_sync::stock::StockDelta =
+        serde_json::from_slice(&bytes).map_err(|e| SyncError::BadAnswer(format!("the stock: {e}")))?;
+    if delta.upto < since {
+        return Err(SyncError::BadAnswer(format!(
+            "head office's stock goes back to movement {} after this till pulled up to {since}",
+            delta.upto
+        )));
+    }
+    stock::keep(conn, &delta, &now())?;
+    Ok(delta.levels.len() as u64)
 }
 
 /// Hands head office the till's new key when the journal changed key since head office's last

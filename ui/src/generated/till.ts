@@ -647,7 +647,29 @@ sku: string,
 /**
  * Name.
  */
-name: string, };
+name: string, 
+/**
+ * Its stock per location as the till last heard from head office, plus its own sales since
+ * (empty before the first pull, and for suggestions).
+ */
+stock: Array<StockAt>, };
+
+/**
+ * An item's stock at one location, as the till shows it in a look-up.
+ */
+export type StockAt = { 
+/**
+ * The location (`LYO`, `WHS`).
+ */
+location: string, 
+/**
+ * Head office's level plus this till's movements it had not counted (`12`, `0.455`).
+ */
+qty: string, 
+/**
+ * This till's own movements head office had not counted (`-2`), or empty.
+ */
+own: string, };
 
 /**
  * A ticket paid (or a void: `voids` names the ticket it voids).

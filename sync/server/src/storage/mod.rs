@@ -9,6 +9,7 @@
 
 mod postgres;
 mod sqlite;
+pub mod stock;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -23,9 +23,10 @@ use super::{
 const CONNECTIONS: usize = 16;
 
 /// Migrations: an id and its SQL. Never edit one once merged: add another.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "2026-12-05-0900-tills-and-streams",
-    r#"
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "2026-12-05-0900-tills-and-streams",
+        r#"
 CREATE TABLE till (
     till TEXT PRIMARY KEY,
     store TEXT NOT NULL,
@@ -76,7 +77,29 @@ CREATE TABLE nonce (
 );
 CREATE INDEX nonce_at ON nonce (at_ms);
 "#,
-)];
+    ),
+    (
+        // Stock: every movement, never changed; a level is the sum of a location's movements.
+        "2026-12-06-0900-stock",
+        r#"
+CREATE TABLE movement (
+    id BIGSERIAL PRIMARY KEY,
+    location TEXT NOT NULL,
+    sku TEXT NOT NULL,
+    qty BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    at_ms BIGINT NOT NULL
+);
+CREATE INDEX movement_item ON movement (sku, location);
+CREATE UNIQUE INDEX movement_office_once ON movement (source, sku, location, kind) WHERE source LIKE 'office:%';
+CREATE FUNCTION movement_append_only() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN RAISE EXCEPTION 'stock movements are never changed or deleted: record another'; END; $$;
+CREATE TRIGGER movement_append_only BEFORE UPDATE OR DELETE ON movement
+FOR EACH ROW EXECUTE FUNCTION movement_append_only();
+"#,
+    ),
+];
 
 /// The PostgreSQL database.
 pub struct Db {
@@ -119,7 +142,7 @@ impl Db {
         Ok(())
     }
 
-    fn client_for(&self, till: &str) -> &Mutex<Client> {
+    pub(super) fn client_for(&self, till: &str) -> &Mutex<Client> {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         till.hash(&mut h);
         &self.clients[(h.finish() % self.clients.len() as u64) as usize]
@@ -298,6 +321,10 @@ impl Db {
                 &[&till.till, &chain, &seqs, &kinds, &nos, &ats, &bytes, &prevs, &hashes, &sigs, &now_ms],
             )
             .await?;
+        }
+        if batch.chain == ChainName::Live {
+            super::stock::insert_postgres(&tx, &super::stock::ticket_moves(till, &taken.accepted), now_ms)
+                .await?;
         }
         let (state, quarantine) = stream_to_row(&taken.stream);
         tx.execute(

@@ -18,9 +18,10 @@ use super::{
 pub const DB_FILE: &str = "server.db";
 
 /// Migrations: an id and its SQL. Never edit one once merged: add another.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "2026-12-05-0900-tills-and-streams",
-    r#"
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "2026-12-05-0900-tills-and-streams",
+        r#"
 CREATE TABLE till (
     till TEXT PRIMARY KEY,
     store TEXT NOT NULL,
@@ -71,7 +72,29 @@ CREATE TABLE nonce (
 );
 CREATE INDEX nonce_at ON nonce (at_ms);
 "#,
-)];
+    ),
+    (
+        // Stock: every movement, never changed; a level is the sum of a location's movements.
+        "2026-12-06-0900-stock",
+        r#"
+CREATE TABLE movement (
+    id INTEGER PRIMARY KEY,
+    location TEXT NOT NULL,
+    sku TEXT NOT NULL,
+    qty INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+);
+CREATE INDEX movement_item ON movement (sku, location);
+CREATE UNIQUE INDEX movement_office_once ON movement (source, sku, location, kind) WHERE source LIKE 'office:%';
+CREATE TRIGGER movement_append_only_u BEFORE UPDATE ON movement
+BEGIN SELECT RAISE(ABORT, 'stock movements are never changed: record another'); END;
+CREATE TRIGGER movement_append_only_d BEFORE DELETE ON movement
+BEGIN SELECT RAISE(ABORT, 'stock movements are never deleted: record another'); END;
+"#,
+    ),
+];
 
 /// Connections that only read, beside the one that writes (WAL lets them read while it writes).
 const READERS: usize = 2;
@@ -115,7 +138,7 @@ impl Db {
     }
 
     /// Runs `f` on the connection that writes.
-    async fn run<T: Send + 'static>(
+    pub(super) async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, StorageError> + Send + 'static,
     ) -> Result<T, StorageError> {
@@ -123,7 +146,7 @@ impl Db {
     }
 
     /// Runs `f`, which only reads, on one of the reading connections.
-    async fn read<T: Send + 'static>(
+    pub(super) async fn read<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, StorageError> + Send + 'static,
     ) -> Result<T, StorageError> {
@@ -413,6 +436,9 @@ fn write_taken(
                 now_ms
             ])?;
         }
+    }
+    if batch.chain == ChainName::Live {
+        super::stock::insert_sqlite(&tx, &super::stock::ticket_moves(till, &taken.accepted), now_ms)?;
     }
     let (state, quarantine) = stream_to_row(&taken.stream);
     tx.execute(

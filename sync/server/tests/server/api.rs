@@ -241,17 +241,69 @@ fn the_openapi_document_names_every_route() {
     )
     .unwrap();
     let paths = doc["paths"].as_object().unwrap();
-    for (route, method) in
-        [(wire::ENROL, "post"), (wire::PUSH, "post"), (wire::STREAMS, "get"), (wire::HEALTH, "get")]
-    {
+    for (route, method) in [
+        (wire::ENROL, "post"),
+        (wire::PUSH, "post"),
+        (wire::STREAMS, "get"),
+        (wire::STOCK, "get"),
+        (wire::HEALTH, "get"),
+    ] {
         assert!(paths.get(route).and_then(|p| p.get(method)).is_some(), "{route} {method} in {doc}");
     }
-    assert_eq!(paths.len(), 4, "every route documented, and nothing else: {:?}", paths.keys());
+    assert_eq!(paths.len(), 5, "every route documented, and nothing else: {:?}", paths.keys());
     let schemas = doc["components"]["schemas"].as_object().unwrap();
-    for s in ["Batch", "PushAnswer", "Ack", "Quarantine", "ApiError", "ErrorCode", "EnrolRequest", "Enrolled"]
-    {
+    for s in [
+        "Batch",
+        "PushAnswer",
+        "Ack",
+        "Quarantine",
+        "ApiError",
+        "ErrorCode",
+        "EnrolRequest",
+        "Enrolled",
+        "StockDelta",
+        "StockLevel",
+    ] {
         assert!(schemas.contains_key(s), "schema {s}: {:?}", schemas.keys());
     }
+}
+
+#[test]
+fn a_stock_pull_takes_a_whole_since_and_is_signed_with_it() {
+    let server = Server::start(Backend::Sqlite, "stock-query");
+    let dir = new_till("LYO", 1, "stock-query");
+    enrol(&server, &dir);
+    let key = pos_till::store::read_key(&dir).unwrap();
+    let get = |path: &str| client_of(&server).signed(&key, "LYO-1", reqwest::Method::GET, path, Vec::new());
+    for bad in ["", "?since=-1", "?since=x", "?since=1&more=2", "?since=99999999999999999999"] {
+        match get(&format!("{}{bad}", wire::STOCK)) {
+            Err(SyncError::Refused { status: 400, code: Some(ErrorCode::MalformedQuery), .. }) => {}
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+    let delta: pos_sync::stock::StockDelta =
+        serde_json::from_slice(&get(&format!("{}?since=0", wire::STOCK)).unwrap()).unwrap();
+    assert_eq!((delta.upto, delta.levels.len()), (0, 0));
+    // The signature covers the query: the same headers for another `since` are refused.
+    let signer = pos_journal::signature::RecordSigner::new(key.clone());
+    let s = pos_sync::auth::sign(
+        &signer,
+        "LYO-1",
+        "GET",
+        "/api/v0/stock?since=0",
+        b"",
+        chrono::Utc::now().timestamp_millis(),
+        [7; 16],
+    );
+    let r = plain()
+        .get(format!("{}{}?since=5", server.url, wire::STOCK))
+        .header(wire::header::TILL, &s.till)
+        .header(wire::header::AT, s.at_ms.to_string())
+        .header(wire::header::NONCE, &s.nonce)
+        .header(wire::header::SIGNATURE, &s.signature)
+        .send()
+        .unwrap();
+    assert_eq!(refusal(r), (401, ErrorCode::AuthBadSignature));
 }
 
 #[test]

@@ -23,6 +23,8 @@ use pos_sync::wire::{
 };
 use utoipa::OpenApi;
 
+mod stock;
+
 use crate::storage::{EnrolRefusal, Pushed, Storage, StorageError, TillRow};
 
 /// The largest body a route takes (a batch of a thousand long tickets fits).
@@ -74,7 +76,7 @@ impl From<StorageError> for Refuse {
         title = "pos-server",
         description = "Head office's API for tills: enrolment, the journal's push, acknowledgements."
     ),
-    paths(enrol, push, streams, health),
+    paths(enrol, push, streams, stock::levels, health),
     components(schemas(ApiError, ErrorCode, Quarantine, Ack))
 )]
 pub struct ApiDoc;
@@ -85,6 +87,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route(wire::ENROL, post(enrol))
         .route(wire::PUSH, post(push))
         .route(wire::STREAMS, get(streams))
+        .route(wire::STOCK, get(stock::levels))
         .route(wire::HEALTH, get(health))
         .route(wire::OPENAPI, get(openapi))
         .fallback(not_found)
