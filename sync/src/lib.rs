@@ -19,4 +19,5 @@ pub mod ack;
 pub mod auth;
 pub mod push;
 pub mod stock;
+pub mod web;
 pub mod wire;

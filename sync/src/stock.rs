@@ -150,22 +150,31 @@ pub struct UnreadableMove {
     pub error: BadQuantity,
 }
 
-/// The movements of the live tickets head office accepted from a till of `store`, each with the
-/// seq of its record: a ticket's stock moves out (a sale) or back in (a return, a negative move).
-/// Training tickets move nothing; nor does any other record.
-pub fn of_tickets(store: &str, accepted: &[Accepted]) -> Result<Vec<(u64, Movement)>, UnreadableMove> {
+/// The movements of the live records head office accepted from a till of `store`, each with the
+/// seq of its record: a ticket's stock moves out (a sale) or back in (a return, a negative move); a
+/// click & collect order paid online leaves with its handover. Training records move nothing; nor
+/// does any other record.
+pub fn of_records(store: &str, accepted: &[Accepted]) -> Result<Vec<(u64, Movement)>, UnreadableMove> {
     let mut out = Vec::new();
     for a in accepted {
-        let Entry::Ticket(t) = &a.entry else { continue };
         if a.header.chain != pos_journal::ChainName::Live {
             continue;
         }
-        for (sku, qty) in &t.stock_moves {
+        let (moves, web) = match &a.entry {
+            Entry::Ticket(t) => (&t.stock_moves, false),
+            Entry::PickupHandedOver { stock_moves, .. } => (stock_moves, true),
+            _ => continue,
+        };
+        for (sku, qty) in moves {
             let seq = a.header.seq;
             let unreadable = |error| UnreadableMove { seq, sku: sku.clone(), error };
             let out_qty = Milli::parse(qty).map_err(unreadable)?;
             let qty = out_qty.negated().ok_or_else(|| unreadable(BadQuantity(qty.clone())))?;
-            let kind = if qty.0 < 0 { MovementKind::Sale } else { MovementKind::Return };
+            let kind = match (web, qty.0 < 0) {
+                (true, _) => MovementKind::WebSale,
+                (false, true) => MovementKind::Sale,
+                (false, false) => MovementKind::Return,
+            };
             out.push((seq, Movement { location: store.to_owned(), sku: sku.clone(), qty, kind }));
         }
     }

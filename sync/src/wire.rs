@@ -18,6 +18,11 @@ pub const STREAMS: &str = "/api/v0/streams";
 /// The stock levels that moved since the till's last pull: `GET ?since=N`, signed →
 /// [`crate::stock::StockDelta`].
 pub const STOCK: &str = "/api/v0/stock";
+/// A web order from the shop: `POST`, `Authorization: Bearer TOKEN`, [`crate::web::WebOrder`] →
+/// [`crate::web::WebOrderTaken`] (201 taken now, 200 taken before).
+pub const WEB_ORDERS: &str = "/api/v0/web-orders";
+/// What is addressed to the asking till: `GET`, signed → [`crate::web::Inbox`].
+pub const INBOX: &str = "/api/v0/inbox";
 /// Head office's health and public key: `GET` → [`Health`].
 pub const HEALTH: &str = "/api/v0/health";
 /// The OpenAPI document: `GET`.
@@ -156,6 +161,14 @@ pub enum ErrorCode {
     MalformedRecord,
     /// The query string is not what the route takes (400).
     MalformedQuery,
+    /// The web shop's token is missing or unknown (401).
+    ShopNotAuthorised,
+    /// A web order's field is wrong (422): the message says which.
+    InvalidWebOrder,
+    /// A click & collect order names a store with no till enrolled (422).
+    UnknownStore,
+    /// Another order was taken under this order id (409).
+    WebOrderConflict,
     /// Head office's database is unavailable (503): try again later, nothing was kept.
     Unavailable,
 }

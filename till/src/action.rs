@@ -287,6 +287,14 @@ pub enum Action {
     Search {
         text: String,
     },
+    /// The click & collect orders waiting at the store.
+    Pickups,
+    /// Hands a click & collect order over: paid online, or paid at the counter on `ticket`.
+    HandOver {
+        order: String,
+        #[ts(optional)]
+        ticket: Option<String>,
+    },
     Basket,
     Return {
         ticket: String,
@@ -468,6 +476,8 @@ impl Action {
             Action::Cancel => "cancel",
             Action::Suggest => "suggest",
             Action::Search { .. } => "search",
+            Action::Pickups => "pickups",
+            Action::HandOver { .. } => "hand_over",
             Action::Basket => "basket",
             Action::Return { .. } => "return",
             Action::ReturnWithoutReceipt { .. } => "return_without_receipt",
@@ -558,6 +568,8 @@ impl Action {
             Action::Cancel => till.cancel_basket(),
             Action::Suggest => till.suggestions(),
             Action::Search { text } => till.search(text),
+            Action::Pickups => till.pickups(),
+            Action::HandOver { order, ticket } => till.hand_over(order, ticket.as_deref()),
             Action::Basket => till.basket_view(),
             Action::Return { ticket, lines } => {
                 let lines: Vec<(u32, u32)> =

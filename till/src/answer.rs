@@ -123,6 +123,54 @@ pub struct CustomerFound {
     pub home: String,
 }
 
+/// A click & collect order waiting at the store.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct PickupView {
+    /// The web shop's order id.
+    pub order: String,
+    /// The customer's name.
+    pub customer: String,
+    /// Their e-mail.
+    pub email: String,
+    /// What to hand over.
+    pub lines: Vec<PickupLineView>,
+    /// Its total, euros.
+    pub total: String,
+    /// Paid on the shop's site (else it is paid at the counter first).
+    pub paid_online: bool,
+}
+
+/// One line of a click & collect order.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct PickupLineView {
+    /// The item.
+    pub sku: String,
+    /// Units.
+    pub qty: u32,
+    /// Price of one unit, euros.
+    pub unit_price: String,
+}
+
+impl PickupView {
+    /// The view of an order of the inbox.
+    pub fn of(p: &pos_sync::web::Pickup) -> PickupView {
+        let euros = |c: i64| pos_core::money::Money::from_cents(c).to_string();
+        PickupView {
+            order: p.order.order.clone(),
+            customer: p.order.customer.name.clone(),
+            email: p.order.customer.email.clone(),
+            lines: p
+                .order
+                .lines
+                .iter()
+                .map(|l| PickupLineView { sku: l.sku.clone(), qty: l.qty, unit_price: euros(l.unit_cents) })
+                .collect(),
+            total: euros(p.total_cents),
+            paid_online: p.order.paid_online,
+        }
+    }
+}
+
 /// The open basket, priced now.
 #[derive(Clone, Debug, Serialize, TS)]
 pub struct BasketView {

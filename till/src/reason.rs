@@ -66,6 +66,8 @@ pub enum Task {
     Closure,
     #[error("reprinting a real ticket")]
     Reprinting,
+    #[error("handing over a click & collect order")]
+    HandingOver,
     #[error("a discount of {percent}%")]
     Discount { percent: String },
     #[error("{units} units on one line (above the {max} maximum)")]
@@ -343,6 +345,24 @@ pub enum Reason {
     CardNotCharged { message: String },
     #[error("no unresolved card payment {reference}")]
     NoUnresolvedCard { reference: String },
+
+    // ---- click & collect
+    #[error(
+        "no click & collect order {order} waiting at this store: sync with head office, or check the order's number"
+    )]
+    UnknownPickup { order: String },
+    #[error("order {order} was already handed over at this till")]
+    PickupAlreadyHandedOver { order: String },
+    #[error(
+        "order {order} is paid at the counter: take its payment on a ticket, then hand it over with that ticket"
+    )]
+    PickupNotPaid { order: String },
+    #[error(
+        "ticket {ticket} does not hold everything order {order} has: sell the order's lines on one ticket"
+    )]
+    PickupTicketShort { order: String, ticket: String },
+    #[error("ticket {ticket} already paid click & collect order {order}")]
+    PickupTicketUsed { ticket: String, order: String },
 
     // ---- returns and voids
     #[error("no ticket {ticket} at this till; check the number on the receipt")]

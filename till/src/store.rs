@@ -207,6 +207,13 @@ CREATE TABLE stock_known (sku TEXT NOT NULL, location TEXT NOT NULL, qty INTEGER
 CREATE TABLE stock_pull (id INTEGER PRIMARY KEY CHECK (id = 1), upto INTEGER NOT NULL, till_seq INTEGER NOT NULL, at TEXT NOT NULL);
 "#,
     ),
+    (
+        // The till's inbox: click & collect orders waiting at its store, as last pulled.
+        "2026-12-06-1000-inbox",
+        r#"
+CREATE TABLE pickup (order_id TEXT PRIMARY KEY, json TEXT NOT NULL, received_at TEXT NOT NULL) WITHOUT ROWID;
+"#,
+    ),
 ];
 
 /// The projection tables, emptied before a rebuild.
@@ -738,6 +745,7 @@ mod tests {
                 "2026-12-06-0900-stock-known",
                 "dd53e4b3d9135898568bc4d5d773b8f5da5346e14d4425353b2add0c5bae5541",
             ),
+            ("2026-12-06-1000-inbox", "c74858b14ce7c813f68e012c328e7009b18e8fb23f42a6132e9022a4f0e3b52f"),
         ];
         let now: Vec<(&str, String)> = MIGRATIONS
             .iter()

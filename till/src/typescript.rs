@@ -55,6 +55,8 @@ pub fn declarations() -> String {
     decl::<crate::answer::CustomerFound>(&cfg, &mut out);
     decl::<crate::catalogue::Found>(&cfg, &mut out);
     decl::<crate::sync::stock::StockAt>(&cfg, &mut out);
+    decl::<crate::answer::PickupView>(&cfg, &mut out);
+    decl::<crate::answer::PickupLineView>(&cfg, &mut out);
     decl::<crate::answer::Paid>(&cfg, &mut out);
     decl::<crate::answer::CreditNote>(&cfg, &mut out);
     decl::<crate::answer::TicketView>(&cfg, &mut out);

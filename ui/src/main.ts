@@ -17,6 +17,7 @@ import { showScan } from "./devices";
 import { closingScreen, discountArgs, manageScreen, settingsScreen } from "./office";
 import { approved, askText, button, confirmBox, fill, guard, h, input, m, negative, screen, showError } from "./dom";
 import { stockLine, syncBadge } from "./sync";
+import { afterPayment, pickupsScreen } from "./pickups";
 
 /** The approval field of an action, when a manager gave one. */
 export function ok(approval: Approval | undefined): { approval?: Approval } {
@@ -190,6 +191,12 @@ export function openRegisterScreen(): void {
 let basket: Basket | null = null;
 
 /** A scan from anywhere: the wedge scanner, the scan field, a search result, a suggestion. */
+/** Sells `lines` (a click & collect order paid at the counter) and shows the basket. */
+export async function sellLines(lines: { sku: string; qty: number }[]): Promise<void> {
+  for (const l of lines) basket = (await act<WithBasket>({ do: "scan", code: l.sku, quantity: l.qty })).basket;
+  saleScreen();
+}
+
 async function scanCode(code: string, extra: Record<string, unknown> = {}): Promise<void> {
   try {
     // Above a maximum (units, a line's amount, a weight) a manager approves on the spot.
@@ -430,6 +437,7 @@ export function saleScreen(): void {
           "div",
           { class: "row wrap" },
           button(t("returns"), "go-returns", () => returnsScreen(), "secondary"),
+          button(t("pickups"), "go-pickups", () => pickupsScreen(), "secondary"),
           button(t("closing"), "go-closing", () => closingScreen(), "secondary"),
           button(t("manage"), "go-manage", () => manageScreen(), "secondary"),
           button(t("settings"), "go-settings", () => settingsScreen(), "secondary"),
@@ -538,6 +546,7 @@ function paymentScreen(): void {
       basket = r.basket;
       await refreshBar();
       paidScreen(r.result);
+      await afterPayment(r.result.ticket).catch(showError);
     } catch (e) {
       // What the terminal approved before the failure stays on the basket, and on this screen.
       basket = await act<Basket>({ do: "basket" });

@@ -54,6 +54,8 @@ export function taskFr(task: Task): string {
       return "une clôture";
     case "reprinting":
       return "réimprimer un ticket réel";
+    case "handing_over":
+      return "remettre une commande retrait";
     case "discount":
       return `une remise de ${task.percent.replace(".", ",")} %`;
     case "units":
@@ -383,6 +385,16 @@ export function reasonFr(r: Reason): string {
       return `${r.message} : la carte n'a pas été débitée ; recommencez ou prenez un autre moyen de paiement`;
     case "no_unresolved_card":
       return `Aucun paiement carte en suspens ${r.reference}`;
+    case "unknown_pickup":
+      return `Aucune commande retrait ${r.order} en attente dans ce magasin : synchronisez avec le siège, ou vérifiez le numéro de commande`;
+    case "pickup_already_handed_over":
+      return `La commande ${r.order} a déjà été remise à cette caisse`;
+    case "pickup_not_paid":
+      return `La commande ${r.order} se paie en magasin : encaissez-la sur un ticket, puis remettez-la avec ce ticket`;
+    case "pickup_ticket_short":
+      return `Le ticket ${r.ticket} ne contient pas tout ce que la commande ${r.order} comporte : vendez ses lignes sur un même ticket`;
+    case "pickup_ticket_used":
+      return `Le ticket ${r.ticket} a déjà payé la commande retrait ${r.order}`;
     case "unknown_ticket":
       return `Aucun ticket ${r.ticket} sur cette caisse : vérifiez le numéro sur le ticket`;
     case "foreign_receipt":

@@ -126,6 +126,22 @@ pub enum Entry {
         /// Who approved.
         approved_by: String,
     },
+    /// A click & collect order handed over to its customer at the counter.
+    PickupHandedOver {
+        /// The web shop's order id.
+        order: String,
+        /// Paid on the shop's site; otherwise `ticket` took its payment.
+        paid_online: bool,
+        /// The ticket that took its payment at the counter (empty when paid online).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        ticket: String,
+        /// Stock that left the store with it when paid online (a ticket moves its own): SKU,
+        /// quantity.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        stock_moves: Vec<(String, String)>,
+        /// Who handed it over.
+        by: String,
+    },
     /// A card payment in flight at a crash that the terminal could not confirm: for the manager.
     CardUnresolved {
         /// Payment reference.
@@ -367,6 +383,7 @@ impl Entry {
             | ConfigChanged { .. }
             | DeviceTested { .. }
             | NoSale { .. }
+            | PickupHandedOver { .. }
             | CardUnresolved { .. }
             | ClosureMade { .. }
             | ProjectionsRebuilt { .. }

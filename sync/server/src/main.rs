@@ -12,6 +12,7 @@ use pos_server::storage::Storage;
 use pos_server::{enrolment, keys, now_ms, serve};
 
 mod stock_command;
+mod web_command;
 
 /// Head office's server.
 #[derive(Parser)]
@@ -51,6 +52,9 @@ enum Command {
         /// Its private key (PEM).
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// The location delivery orders leave from.
+        #[arg(long, default_value = "WHS")]
+        warehouse: String,
     },
     /// Every till enrolled: its streams, the last record held of each, and any quarantine with its
     /// first bad record.
@@ -75,6 +79,9 @@ enum Command {
         #[arg(long, default_value_t = 24)]
         valid_hours: u32,
     },
+    /// Web orders: the shop's token, the orders and where each stands.
+    #[command(flatten)]
+    Web(web_command::WebCommand),
     /// Stock: receipts, transfers, breakage and counts head office records; levels by location.
     Stock {
         #[command(subcommand)]
@@ -113,7 +120,7 @@ fn prepare(dir: &Path) -> anyhow::Result<()> {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { data, listen, tls_cert, tls_key } => {
+        Command::Serve { data, listen, tls_cert, tls_key, warehouse } => {
             let tls = match (&tls_cert, &tls_key) {
                 (Some(c), Some(k)) => Some(serve::tls_acceptor(c, k)?),
                 _ => None,
@@ -123,7 +130,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let signer = keys::load_or_create(&data.data)?;
             let addr = listener.local_addr()?;
             let scheme = if tls.is_some() { "https" } else { "http" };
-            let app = Arc::new(App { storage, signer, now_ms });
+            let app = Arc::new(App { storage, signer, warehouse, now_ms });
             let backend = app.storage.backend();
             // The first line of stdout says where to reach the server (port 0 picks one).
             println!("pos-server listening on {scheme}://{addr} ({backend})");
@@ -175,6 +182,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Stock { what } => stock_command::run(what).await,
+        Command::Web(what) => web_command::run(what).await,
         Command::Enroll { data, store, till, valid_hours } => {
             if store.is_empty()
                 || store.len() > 8

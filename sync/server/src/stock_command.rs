@@ -168,10 +168,12 @@ fn said(done: Recorded, item: &Item) -> anyhow::Result<()> {
 async fn show(storage: &Storage, sku: &str, json: bool) -> anyhow::Result<()> {
     let levels = storage.stock_of(sku).await?;
     let movements = storage.movements(sku).await?;
+    let reserved = storage.reserved(sku).await?;
     if json {
         let out = serde_json::json!({
             "sku": sku,
             "levels": levels.iter().map(|l| serde_json::json!({"location": l.location, "qty": l.qty.to_string()})).collect::<Vec<_>>(),
+            "reserved": reserved.iter().map(|(l, q)| serde_json::json!({"location": l, "qty": q.to_string()})).collect::<Vec<_>>(),
             "movements": movements.iter().map(|m| serde_json::json!({
                 "id": m.id, "location": m.location, "qty": m.qty.to_string(), "kind": m.kind, "source": m.source,
             })).collect::<Vec<_>>(),
@@ -183,7 +185,8 @@ async fn show(storage: &Storage, sku: &str, json: bool) -> anyhow::Result<()> {
         println!("{sku}: no movement recorded");
     }
     for l in &levels {
-        println!("{sku} at {}: {}", l.location, l.qty);
+        let held = reserved.iter().find(|(r, _)| *r == l.location).map(|(_, q)| format!(", {q} reserved"));
+        println!("{sku} at {}: {}{}", l.location, l.qty, held.unwrap_or_default());
     }
     println!("{} movements", movements.len());
     Ok(())

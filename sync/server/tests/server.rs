@@ -21,6 +21,8 @@ mod api;
 mod push;
 #[path = "server/stock.rs"]
 mod stock;
+#[path = "server/web.rs"]
+mod web;
 
 /// Where a test's server keeps its data.
 #[derive(Clone, Copy, Debug)]

@@ -59,6 +59,7 @@ mod closing;
 mod guard;
 mod manage;
 mod payment;
+mod pickup;
 mod pricing;
 mod returns;
 mod sale;

@@ -500,6 +500,9 @@ pub fn apply(
             }
             ClosurePeriod::Month | ClosurePeriod::Year => closed(conn, c.period, &c.key, header.seq)?,
         },
+        Entry::PickupHandedOver { order, stock_moves, .. } => {
+            move_stock(conn, stock_moves, &format!("click & collect order {order}"))?;
+        }
         Entry::Initialised { .. }
         | Entry::Recovered { .. }
         | Entry::ClockBack { .. }
@@ -515,6 +518,25 @@ pub fn apply(
         | Entry::Archive { .. } => {}
     }
     Ok(breaches)
+}
+
+/// Moves the till's stock deltas by `moves` (out; negative: back in), said to be `what`'s.
+fn move_stock(conn: &Connection, moves: &[(String, String)], what: &str) -> Result<(), TillError> {
+    for (sku, q) in moves {
+        let current: Option<String> = conn
+            .prepare_cached("SELECT delta FROM stock_delta WHERE sku = ?1")?
+            .query_row([sku], |r| r.get(0))
+            .optional()?;
+        let moved = Decimal::from_str(q)
+            .map_err(|_| TillError::refused(format!("{what}: `{q}` is not a quantity")))?;
+        let was = current.and_then(|c| Decimal::from_str(&c).ok()).unwrap_or_default();
+        let now = was.checked_sub(moved).ok_or_else(|| overflow("a stock delta"))?;
+        conn.prepare_cached(
+            "INSERT INTO stock_delta (sku, delta) VALUES (?1, ?2) ON CONFLICT (sku) DO UPDATE SET delta = excluded.delta",
+        )?
+        .execute(params![sku, now.normalize().to_string()])?;
+    }
+    Ok(())
 }
 
 fn apply_ticket(
@@ -588,20 +610,7 @@ fn apply_ticket(
         )?
         .execute(params![t.customer, now, seq])?;
     }
-    for (sku, q) in &t.stock_moves {
-        let current: Option<String> = conn
-            .prepare_cached("SELECT delta FROM stock_delta WHERE sku = ?1")?
-            .query_row([sku], |r| r.get(0))
-            .optional()?;
-        let moved = Decimal::from_str(q)
-            .map_err(|_| TillError::refused(format!("ticket {}: `{q}` is not a quantity", t.reference)))?;
-        let was = current.and_then(|c| Decimal::from_str(&c).ok()).unwrap_or_default();
-        let now = was.checked_sub(moved).ok_or_else(|| overflow("a stock delta"))?;
-        conn.prepare_cached(
-            "INSERT INTO stock_delta (sku, delta) VALUES (?1, ?2) ON CONFLICT (sku) DO UPDATE SET delta = excluded.delta",
-        )?
-        .execute(params![sku, now.normalize().to_string()])?;
-    }
+    move_stock(conn, &t.stock_moves, &format!("ticket {}", t.reference))?;
     for l in &t.lines {
         if !l.returns_sold_line() {
             continue;

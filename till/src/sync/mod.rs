@@ -13,6 +13,7 @@
 
 pub mod client;
 pub mod link;
+pub mod pickup;
 pub mod stock;
 pub mod task;
 
@@ -129,6 +130,8 @@ pub struct Round {
     pub behind: Option<String>,
     /// Stock levels pulled (each a location's stock of an item that moved since the last pull).
     pub stock_levels: u64,
+    /// Click & collect orders waiting at the till's store.
+    pub pickups: u64,
 }
 
 impl Round {
@@ -221,7 +224,23 @@ fn push_all(conn: &Connection, dir: &Path) -> Result<Round, SyncError> {
         round.chains.push(c);
     }
     round.stock_levels = pull_stock(conn, &ho, &key, &link)?;
+    round.pickups = pull_inbox(conn, &ho, &key, &link)?;
     Ok(round)
+}
+
+/// Pulls the till's inbox and keeps it (what head office no longer lists was handed over or
+/// withdrawn).
+fn pull_inbox(
+    conn: &Connection,
+    ho: &HeadOffice,
+    key: &ed25519_dalek::SigningKey,
+    link: &Link,
+) -> Result<u64, SyncError> {
+    let bytes = ho.signed(key, &link.till, reqwest::Method::GET, wire::INBOX, Vec::new())?;
+    let inbox: pos_sync::web::Inbox =
+        serde_json::from_slice(&bytes).map_err(|e| SyncError::BadAnswer(format!("the inbox: {e}")))?;
+    pickup::keep(conn, &inbox, &now())?;
+    Ok(inbox.pickups.len() as u64)
 }
 
 /// Pulls the stock levels that moved since the last pull, and keeps them.

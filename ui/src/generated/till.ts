@@ -5,7 +5,7 @@
  * One thing asked of the till. Fields left out take the defaults documented in
  * `docs/till-script.md`; `approval` is a manager's id and PIN where one may be needed.
  */
-export type Action = { "do": "login", staff: string, pin: string, } | { "do": "logout" } | { "do": "open_register", float: Euros, approval?: ApprovalField, } | { "do": "cash_in", amount: Euros, reason?: string, approval?: ApprovalField, } | { "do": "cash_out", amount: Euros, reason?: string, approval?: ApprovalField, } | { "do": "scan", code: string, quantity?: Count, grams?: Count, serial?: string, approval?: ApprovalField, } | { "do": "gift_card", card: string, amount: Euros, approval?: ApprovalField, } | { "do": "remove_line", line: Count, } | { "do": "discount", line?: Count, reason?: string, percent?: string, amount?: Euros, approval?: ApprovalField, } | { "do": "override_price", line: Count, price: Euros, approval?: ApprovalField, } | { "do": "customer", id?: string, } | { "do": "ticket", ticket: string, } | { "do": "find_customer", text: string, } | { "do": "park" } | { "do": "resume", slot: Count, } | { "do": "cancel" } | { "do": "suggest" } | { "do": "search", text: string, } | { "do": "basket" } | { "do": "return", ticket: string, lines?: Array<ReturnLine>, } | { "do": "return_without_receipt", code: string, units?: Count, approval?: ApprovalField, } | { "do": "pay", tenders: Array<Tender>, approval?: ApprovalField, } | { "do": "void", ticket: string, approval?: ApprovalField, } | { "do": "reprint", ticket: string, } | { "do": "no_sale", reason?: string, approval?: ApprovalField, } | { "do": "training", on: Flag, approval?: ApprovalField, } | { "do": "config", key: string, value: string, } | { "do": "close", counted: { [key in string]: Count }, approval?: ApprovalField, } | { "do": "count_cash", day: string, counted: { [key in string]: Count }, } | { "do": "close_period", key: string, } | { "do": "archive", period: string, } | { "do": "resolve_card", reference: string, approved: Flag, approval?: ApprovalField, } | { "do": "balance", number: string, } | { "do": "status" } | { "do": "devices" } | { "do": "test_device", device: string, } | { "do": "device_forms" } | { "do": "set_device", device: string, setup: Setup, } | { "do": "retry_printer" } | { "do": "rebuild", approval?: ApprovalField, } | { "do": "accept_head", approval?: ApprovalField, } | { "do": "change_key", approval?: ApprovalField, } | { "do": "terminal", behaviour: TerminalBehaviour, reason?: string, };
+export type Action = { "do": "login", staff: string, pin: string, } | { "do": "logout" } | { "do": "open_register", float: Euros, approval?: ApprovalField, } | { "do": "cash_in", amount: Euros, reason?: string, approval?: ApprovalField, } | { "do": "cash_out", amount: Euros, reason?: string, approval?: ApprovalField, } | { "do": "scan", code: string, quantity?: Count, grams?: Count, serial?: string, approval?: ApprovalField, } | { "do": "gift_card", card: string, amount: Euros, approval?: ApprovalField, } | { "do": "remove_line", line: Count, } | { "do": "discount", line?: Count, reason?: string, percent?: string, amount?: Euros, approval?: ApprovalField, } | { "do": "override_price", line: Count, price: Euros, approval?: ApprovalField, } | { "do": "customer", id?: string, } | { "do": "ticket", ticket: string, } | { "do": "find_customer", text: string, } | { "do": "park" } | { "do": "resume", slot: Count, } | { "do": "cancel" } | { "do": "suggest" } | { "do": "search", text: string, } | { "do": "pickups" } | { "do": "hand_over", order: string, ticket?: string, } | { "do": "basket" } | { "do": "return", ticket: string, lines?: Array<ReturnLine>, } | { "do": "return_without_receipt", code: string, units?: Count, approval?: ApprovalField, } | { "do": "pay", tenders: Array<Tender>, approval?: ApprovalField, } | { "do": "void", ticket: string, approval?: ApprovalField, } | { "do": "reprint", ticket: string, } | { "do": "no_sale", reason?: string, approval?: ApprovalField, } | { "do": "training", on: Flag, approval?: ApprovalField, } | { "do": "config", key: string, value: string, } | { "do": "close", counted: { [key in string]: Count }, approval?: ApprovalField, } | { "do": "count_cash", day: string, counted: { [key in string]: Count }, } | { "do": "close_period", key: string, } | { "do": "archive", period: string, } | { "do": "resolve_card", reference: string, approved: Flag, approval?: ApprovalField, } | { "do": "balance", number: string, } | { "do": "status" } | { "do": "devices" } | { "do": "test_device", device: string, } | { "do": "device_forms" } | { "do": "set_device", device: string, setup: Setup, } | { "do": "retry_printer" } | { "do": "rebuild", approval?: ApprovalField, } | { "do": "accept_head", approval?: ApprovalField, } | { "do": "change_key", approval?: ApprovalField, } | { "do": "terminal", behaviour: TerminalBehaviour, reason?: string, };
 
 /**
  * A tender at payment: exactly one of `cash`, `card`, `gift_card` (with `amount`),
@@ -672,6 +672,52 @@ qty: string,
 own: string, };
 
 /**
+ * A click & collect order waiting at the store.
+ */
+export type PickupView = { 
+/**
+ * The web shop's order id.
+ */
+order: string, 
+/**
+ * The customer's name.
+ */
+customer: string, 
+/**
+ * Their e-mail.
+ */
+email: string, 
+/**
+ * What to hand over.
+ */
+lines: Array<PickupLineView>, 
+/**
+ * Its total, euros.
+ */
+total: string, 
+/**
+ * Paid on the shop's site (else it is paid at the counter first).
+ */
+paid_online: boolean, };
+
+/**
+ * One line of a click & collect order.
+ */
+export type PickupLineView = { 
+/**
+ * The item.
+ */
+sku: string, 
+/**
+ * Units.
+ */
+qty: number, 
+/**
+ * Price of one unit, euros.
+ */
+unit_price: string, };
+
+/**
  * A ticket paid (or a void: `voids` names the ticket it voids).
  */
 export type Paid = { 
@@ -1078,13 +1124,13 @@ ticket: string,
 /**
  * Whether it was priced tax excluded.
  */
-tax_excluded: boolean, } | { "problem": "no_discount" }) | { "code": "line_unknown_sku", line: number, sku: string, } | { "code": "pricing", message: string, } | { "code": "gift_card_number" } | { "code": "gift_card_load_not_positive" } | { "code": "credit_note_not_gift_card", card: string, } | { "code": "no_gift_card_product" } | { "code": "basket_full" } | { "code": "no_line", line: number, } | { "code": "bad_percent", typed: string, } | { "code": "discount_not_positive" } | { "code": "discount_either" } | { "code": "discount_too_large", discount: number, base: number, } | { "code": "impossible_price" } | { "code": "override_raises" } | { "code": "unknown_customer", customer: string, } | { "code": "park_in_training" } | { "code": "park_empty" } | { "code": "park_card_held" } | { "code": "no_parked", slot: number, } | { "code": "finish_basket_first" } | { "code": "finish_or_park_first" } | { "code": "finish_before_training" } | { "code": "card_in_doubt_on_basket" } | { "code": "basket_empty" } | { "code": "too_many_tenders", max: number, } | { "code": "card_unresolved" } | { "code": "still_to_pay", missing: number, } | { "code": "non_cash_overpaid", over: number, } | { "code": "bad_tender", cents: number, } | { "code": "points_value", points: number, worth: number, cents: number, } | { "code": "voucher_for_voucher", gift_cards: number, money: number, } | { "code": "refund_mismatch", total: number, tendered: number, } | { "code": "voucher_wrong_kind", number: string, gift_card: boolean, } | { "code": "unknown_voucher", number: string, } | { "code": "voucher_short", number: string, left: number, wanted: number, } | { "code": "points_need_customer" } | { "code": "points_on_refund" } | { "code": "points_short", have: number, wanted: number, } | { "code": "card_already_approved", cents: number, } | { "code": "breach", message: string, } | { "code": "card_outcome_unknown", message: string, } | { "code": "card_declined", reason: string, } | { "code": "card_not_charged", message: string, } | { "code": "no_unresolved_card", reference: string, } | { "code": "unknown_ticket", ticket: string, } | { "code": "foreign_receipt", ticket: string, } | { "code": "no_such_ticket_line", ticket: string, line: number, } | { "code": "not_returnable", ticket: string, line: number, } | { "code": "return_too_many", ticket: string, line: number, left: number, } | { "code": "all_returned", ticket: string, } | { "code": "line_already_returned", ticket: string, line: number, } | { "code": "no_receipt_weighed" } | { "code": "return_nothing" } | { "code": "return_units", units: number, } | { "code": "no_receipt_not_sold", message: string, } | { "code": "void_holds_returns" } | { "code": "void_gift_card" } | { "code": "void_partly_returned" } | { "code": "void_tenders_mismatch" } | { "code": "no_device", name: string, } | { "code": "terminal_not_stoppable" } | { "code": "printer", fault: PrinterErrorKind, message: string, } | { "code": "receipt_held", printer: Reason, queued: boolean, } | { "code": "device_failed", device: string, message: string, } | { "code": "tables_not_from_journal", why: string, } | { "code": "tables_predate" } | { "code": "head_not_reached", problem: HeadProblem, expected: string, found: string, message: string, } | { "code": "table_disagrees", message: string, } | { "code": "storage", message: string, } | { "code": "other", message: string, };
+tax_excluded: boolean, } | { "problem": "no_discount" }) | { "code": "line_unknown_sku", line: number, sku: string, } | { "code": "pricing", message: string, } | { "code": "gift_card_number" } | { "code": "gift_card_load_not_positive" } | { "code": "credit_note_not_gift_card", card: string, } | { "code": "no_gift_card_product" } | { "code": "basket_full" } | { "code": "no_line", line: number, } | { "code": "bad_percent", typed: string, } | { "code": "discount_not_positive" } | { "code": "discount_either" } | { "code": "discount_too_large", discount: number, base: number, } | { "code": "impossible_price" } | { "code": "override_raises" } | { "code": "unknown_customer", customer: string, } | { "code": "park_in_training" } | { "code": "park_empty" } | { "code": "park_card_held" } | { "code": "no_parked", slot: number, } | { "code": "finish_basket_first" } | { "code": "finish_or_park_first" } | { "code": "finish_before_training" } | { "code": "card_in_doubt_on_basket" } | { "code": "basket_empty" } | { "code": "too_many_tenders", max: number, } | { "code": "card_unresolved" } | { "code": "still_to_pay", missing: number, } | { "code": "non_cash_overpaid", over: number, } | { "code": "bad_tender", cents: number, } | { "code": "points_value", points: number, worth: number, cents: number, } | { "code": "voucher_for_voucher", gift_cards: number, money: number, } | { "code": "refund_mismatch", total: number, tendered: number, } | { "code": "voucher_wrong_kind", number: string, gift_card: boolean, } | { "code": "unknown_voucher", number: string, } | { "code": "voucher_short", number: string, left: number, wanted: number, } | { "code": "points_need_customer" } | { "code": "points_on_refund" } | { "code": "points_short", have: number, wanted: number, } | { "code": "card_already_approved", cents: number, } | { "code": "breach", message: string, } | { "code": "card_outcome_unknown", message: string, } | { "code": "card_declined", reason: string, } | { "code": "card_not_charged", message: string, } | { "code": "no_unresolved_card", reference: string, } | { "code": "unknown_pickup", order: string, } | { "code": "pickup_already_handed_over", order: string, } | { "code": "pickup_not_paid", order: string, } | { "code": "pickup_ticket_short", order: string, ticket: string, } | { "code": "pickup_ticket_used", ticket: string, order: string, } | { "code": "unknown_ticket", ticket: string, } | { "code": "foreign_receipt", ticket: string, } | { "code": "no_such_ticket_line", ticket: string, line: number, } | { "code": "not_returnable", ticket: string, line: number, } | { "code": "return_too_many", ticket: string, line: number, left: number, } | { "code": "all_returned", ticket: string, } | { "code": "line_already_returned", ticket: string, line: number, } | { "code": "no_receipt_weighed" } | { "code": "return_nothing" } | { "code": "return_units", units: number, } | { "code": "no_receipt_not_sold", message: string, } | { "code": "void_holds_returns" } | { "code": "void_gift_card" } | { "code": "void_partly_returned" } | { "code": "void_tenders_mismatch" } | { "code": "no_device", name: string, } | { "code": "terminal_not_stoppable" } | { "code": "printer", fault: PrinterErrorKind, message: string, } | { "code": "receipt_held", printer: Reason, queued: boolean, } | { "code": "device_failed", device: string, message: string, } | { "code": "tables_not_from_journal", why: string, } | { "code": "tables_predate" } | { "code": "head_not_reached", problem: HeadProblem, expected: string, found: string, message: string, } | { "code": "table_disagrees", message: string, } | { "code": "storage", message: string, } | { "code": "other", message: string, };
 
 /**
  * What a manager approves, or what training mode forbids. The English words of each are also
  * what the journal's `LoginFailed.during` says (a record's text never changes).
  */
-export type Task = { "task": "login" } | { "task": "opening_drawer" } | { "task": "no_sale" } | { "task": "switching_training" } | { "task": "resolving_card" } | { "task": "price_override" } | { "task": "closing_register" } | { "task": "periodic_closure" } | { "task": "voiding" } | { "task": "rebuilding" } | { "task": "accepting_head" } | { "task": "replacing_key" } | { "task": "return_without_receipt" } | { "task": "opening_register" } | { "task": "moving_cash" } | { "task": "resuming_parked" } | { "task": "counting_cash" } | { "task": "closure" } | { "task": "reprinting" } | { "task": "discount", percent: string, } | { "task": "units", units: number, max: number, } | { "task": "weight", grams: number, max: number, } | { "task": "amount", of: Amounted, cents: number, max: number, };
+export type Task = { "task": "login" } | { "task": "opening_drawer" } | { "task": "no_sale" } | { "task": "switching_training" } | { "task": "resolving_card" } | { "task": "price_override" } | { "task": "closing_register" } | { "task": "periodic_closure" } | { "task": "voiding" } | { "task": "rebuilding" } | { "task": "accepting_head" } | { "task": "replacing_key" } | { "task": "return_without_receipt" } | { "task": "opening_register" } | { "task": "moving_cash" } | { "task": "resuming_parked" } | { "task": "counting_cash" } | { "task": "closure" } | { "task": "reprinting" } | { "task": "handing_over" } | { "task": "discount", percent: string, } | { "task": "units", units: number, max: number, } | { "task": "weight", grams: number, max: number, } | { "task": "amount", of: Amounted, cents: number, max: number, };
 
 /**
  * What an amount is, in a refusal or an approval about it.

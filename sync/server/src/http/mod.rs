@@ -24,6 +24,7 @@ use pos_sync::wire::{
 use utoipa::OpenApi;
 
 mod stock;
+mod web;
 
 use crate::storage::{EnrolRefusal, Pushed, Storage, StorageError, TillRow};
 
@@ -38,6 +39,8 @@ pub struct App {
     pub storage: Storage,
     /// Head office's key (acknowledgements).
     pub signer: RecordSigner,
+    /// The location delivery orders are sent from (`WHS`).
+    pub warehouse: String,
     /// Head office's clock, milliseconds since the epoch.
     pub now_ms: fn() -> i64,
 }
@@ -69,14 +72,29 @@ impl From<StorageError> for Refuse {
     }
 }
 
+/// The web shop's bearer token, in the OpenAPI document.
+struct ShopToken;
+
+impl utoipa::Modify for ShopToken {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "shop_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
 /// The OpenAPI document of the routes.
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "pos-server",
-        description = "Head office's API for tills: enrolment, the journal's push, acknowledgements."
+        description = "Head office's API for tills (enrolment, the journal's push, acknowledgements, stock, inbox) and for the web shop (orders)."
     ),
-    paths(enrol, push, streams, stock::levels, health),
+    paths(enrol, push, streams, stock::levels, web::take, web::inbox, health),
+    modifiers(&ShopToken),
     components(schemas(ApiError, ErrorCode, Quarantine, Ack))
 )]
 pub struct ApiDoc;
@@ -88,6 +106,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route(wire::PUSH, post(push))
         .route(wire::STREAMS, get(streams))
         .route(wire::STOCK, get(stock::levels))
+        .route(wire::WEB_ORDERS, post(web::take))
+        .route(wire::INBOX, get(web::inbox))
         .route(wire::HEALTH, get(health))
         .route(wire::OPENAPI, get(openapi))
         .fallback(not_found)

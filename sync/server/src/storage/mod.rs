@@ -10,6 +10,7 @@
 mod postgres;
 mod sqlite;
 pub mod stock;
+pub mod web;
 
 use std::collections::HashMap;
 use std::path::Path;

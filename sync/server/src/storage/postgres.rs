@@ -99,6 +99,33 @@ CREATE TRIGGER movement_append_only BEFORE UPDATE OR DELETE ON movement
 FOR EACH ROW EXECUTE FUNCTION movement_append_only();
 "#,
     ),
+    (
+        // Web orders: as the shop sent them, their lines, where each stands; the shop's tokens.
+        "2026-12-06-1000-web-orders",
+        r#"
+CREATE TABLE web_order (
+    order_id TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    fulfilment TEXT NOT NULL,
+    store TEXT,
+    state TEXT NOT NULL,
+    received_ms BIGINT NOT NULL,
+    collected_by TEXT,
+    collected_ms BIGINT
+);
+CREATE INDEX web_order_pickup ON web_order (store, state);
+CREATE TABLE web_order_line (
+    order_id TEXT NOT NULL REFERENCES web_order (order_id),
+    line INTEGER NOT NULL,
+    sku TEXT NOT NULL,
+    qty INTEGER NOT NULL,
+    unit_cents BIGINT NOT NULL,
+    PRIMARY KEY (order_id, line)
+);
+CREATE INDEX web_order_line_sku ON web_order_line (sku);
+CREATE TABLE shop_token (token_hash BYTEA PRIMARY KEY, name TEXT NOT NULL, created_ms BIGINT NOT NULL);
+"#,
+    ),
 ];
 
 /// The PostgreSQL database.
@@ -324,6 +351,8 @@ impl Db {
         }
         if batch.chain == ChainName::Live {
             super::stock::insert_postgres(&tx, &super::stock::ticket_moves(till, &taken.accepted), now_ms)
+                .await?;
+            super::web::collect_postgres(&tx, &super::web::handed_over(till, &taken.accepted), now_ms)
                 .await?;
         }
         let (state, quarantine) = stream_to_row(&taken.stream);

@@ -94,6 +94,33 @@ CREATE TRIGGER movement_append_only_d BEFORE DELETE ON movement
 BEGIN SELECT RAISE(ABORT, 'stock movements are never deleted: record another'); END;
 "#,
     ),
+    (
+        // Web orders: as the shop sent them, their lines, where each stands; the shop's tokens.
+        "2026-12-06-1000-web-orders",
+        r#"
+CREATE TABLE web_order (
+    order_id TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    fulfilment TEXT NOT NULL,
+    store TEXT,
+    state TEXT NOT NULL,
+    received_ms INTEGER NOT NULL,
+    collected_by TEXT,
+    collected_ms INTEGER
+);
+CREATE INDEX web_order_pickup ON web_order (store, state);
+CREATE TABLE web_order_line (
+    order_id TEXT NOT NULL REFERENCES web_order (order_id),
+    line INTEGER NOT NULL,
+    sku TEXT NOT NULL,
+    qty INTEGER NOT NULL,
+    unit_cents INTEGER NOT NULL,
+    PRIMARY KEY (order_id, line)
+);
+CREATE INDEX web_order_line_sku ON web_order_line (sku);
+CREATE TABLE shop_token (token_hash BLOB PRIMARY KEY, name TEXT NOT NULL, created_ms INTEGER NOT NULL);
+"#,
+    ),
 ];
 
 /// Connections that only read, beside the one that writes (WAL lets them read while it writes).
@@ -439,6 +466,7 @@ fn write_taken(
     }
     if batch.chain == ChainName::Live {
         super::stock::insert_sqlite(&tx, &super::stock::ticket_moves(till, &taken.accepted), now_ms)?;
+        super::web::collect_sqlite(&tx, &super::web::handed_over(till, &taken.accepted), now_ms)?;
     }
     let (state, quarantine) = stream_to_row(&taken.stream);
     tx.execute(

@@ -20,10 +20,10 @@ const MOVEMENT_LOCK: i64 = 0x0053_544f_434b; // "STOCK"
 /// A movement with where it comes from (`till:LYO-1:123`, `office:BL-2026-0042`).
 pub(super) type Sourced = (String, Movement);
 
-/// The movements of the live tickets in `accepted` from `till`. A quantity that does not read (no
+/// The movements of the live records in `accepted` from `till` (tickets, click & collect handed over). A quantity that does not read (no
 /// till writes one) is refused loudly and moves nothing: the record itself is kept, it is fiscal.
 pub(super) fn ticket_moves(till: &TillRow, accepted: &[Accepted]) -> Vec<Sourced> {
-    let one = |a: &Accepted| match stock::of_tickets(&till.store, std::slice::from_ref(a)) {
+    let one = |a: &Accepted| match stock::of_records(&till.store, std::slice::from_ref(a)) {
         Ok(moves) => moves,
         Err(e) => {
             tracing::error!(till = till.till, "a stock movement is refused: {e}");

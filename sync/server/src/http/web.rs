@@ -1,0 +1,72 @@
+//! The web shop's orders, and a till's inbox.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, Method, StatusCode};
+use pos_journal::sha256;
+use pos_sync::web::{Inbox, WebOrder, WebOrderTaken};
+use pos_sync::wire::{self, ApiError, ErrorCode};
+
+use super::{App, Refuse, authenticate, body, json};
+use crate::storage::web::WebRefusal;
+
+/// An order from the web shop, for delivery (taken from the warehouse's stock) or click & collect
+/// (reserved at the store, in its tills' inbox). The same order id is the same order: sent again,
+/// it is answered 200 with `created: false`; another order under it is refused.
+#[utoipa::path(post, path = "/api/v0/web-orders", request_body = WebOrder,
+    security(("shop_token" = [])),
+    responses((status = 201, body = WebOrderTaken), (status = 200, body = WebOrderTaken),
+        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 409, body = ApiError),
+        (status = 422, body = ApiError)))]
+pub(super) async fn take(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    b: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<WebOrderTaken>), Refuse> {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .filter(|t| !t.is_empty());
+    let shop = match token {
+        Some(t) => app.storage.shop_of(sha256(t.trim().as_bytes())).await?,
+        None => None,
+    };
+    let Some(shop) = shop else {
+        tracing::warn!("web order refused: no valid shop token");
+        return Err(Refuse::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::ShopNotAuthorised,
+            "send `Authorization: Bearer TOKEN` with a token `pos-server shop-token` printed",
+        ));
+    };
+    let order: WebOrder = json(&body(b)?)?;
+    order
+        .check()
+        .map_err(|e| Refuse::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidWebOrder, e))?;
+    match app.storage.take_web_order(order, &app.warehouse, (app.now_ms)()).await? {
+        Ok(taken) => {
+            tracing::info!(shop, order = taken.order, created = taken.created, "web order");
+            let status = if taken.created { StatusCode::CREATED } else { StatusCode::OK };
+            Ok((status, Json(taken)))
+        }
+        Err(r @ WebRefusal::Conflict(_)) => {
+            Err(Refuse::new(StatusCode::CONFLICT, ErrorCode::WebOrderConflict, r.to_string()))
+        }
+        Err(r @ WebRefusal::UnknownStore(_)) => {
+            Err(Refuse::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::UnknownStore, r.to_string()))
+        }
+    }
+}
+
+/// What is addressed to the asking till: the click & collect orders waiting at its store.
+#[utoipa::path(get, path = "/api/v0/inbox",
+    responses((status = 200, body = Inbox), (status = 401, body = ApiError)))]
+pub(super) async fn inbox(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Json<Inbox>, Refuse> {
+    let till = authenticate(&app, &headers, &Method::GET, wire::INBOX, b"").await?;
+    Ok(Json(Inbox { pickups: app.storage.pickups(&till.store).await? }))
+}

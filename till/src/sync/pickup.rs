@@ -1,0 +1,55 @@
+//! The till's inbox of click & collect orders, as last pulled from head office.
+
+use pos_sync::web::{Inbox, Pickup};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::TillError;
+
+/// Keeps the inbox: it replaces what the till knew (an order head office no longer lists was
+/// handed over, at this till or another of the store, or withdrawn).
+pub fn keep(conn: &Connection, inbox: &Inbox, at: &str) -> Result<(), TillError> {
+    let tx = conn.unchecked_transaction()?;
+    tx.execute("DELETE FROM pickup", [])?;
+    {
+        let mut put =
+            tx.prepare_cached("INSERT INTO pickup (order_id, json, received_at) VALUES (?1, ?2, ?3)")?;
+        for p in &inbox.pickups {
+            let json = serde_json::to_string(p).map_err(|e| TillError::storage(e.to_string()))?;
+            put.execute(params![p.order.order, json, at])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn read(json: &str) -> Result<Pickup, TillError> {
+    serde_json::from_str(json).map_err(|e| TillError::storage(format!("a click & collect order kept: {e}")))
+}
+
+/// The orders waiting, oldest first (none before the first pull).
+pub fn waiting(conn: &Connection) -> Result<Vec<Pickup>, TillError> {
+    if !has_table(conn)? {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached("SELECT json FROM pickup ORDER BY received_at, order_id")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    rows.map(|r| read(&r?)).collect()
+}
+
+/// One order waiting.
+pub fn find(conn: &Connection, order: &str) -> Result<Option<Pickup>, TillError> {
+    if !has_table(conn)? {
+        return Ok(None);
+    }
+    let json: Option<String> =
+        conn.query_row("SELECT json FROM pickup WHERE order_id = ?1", [order], |r| r.get(0)).optional()?;
+    json.map(|j| read(&j)).transpose()
+}
+
+fn has_table(conn: &Connection) -> Result<bool, TillError> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'pickup')",
+        [],
+        |r| r.get(0),
+    )?)
+}
