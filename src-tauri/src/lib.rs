@@ -30,7 +30,7 @@ use tauri::Runtime;
 /// codes a serial scanner read.
 pub struct AppState {
     /// The engine.
-    pub till: Mutex<Till>,
+    pub till: Arc<Mutex<Till>>,
     /// Set by the cancel button while a card payment runs.
     pub card_cancel: Option<Arc<AtomicBool>>,
     /// Codes read by the configured serial scanner (none without one).
@@ -92,10 +92,22 @@ impl AppState {
             _ => (None, None),
         };
         // Head office's sync in the background, beside the engine (it never holds a sale).
-        let sync = pos_till::sync::task::start(dir.to_owned(), Default::default(), Arc::clone(&stop))
+        let till = Arc::new(Mutex::new(till));
+        // After each round, the till hands back the spending rights it holds (escrow): never
+        // waiting for the engine, never in the middle of a sale (`return_rights` leaves an open
+        // basket's alone).
+        let engine = Arc::clone(&till);
+        let after_round = move |_: &pos_till::sync::Round| {
+            if let Ok(mut t) = engine.try_lock()
+                && let Err(e) = t.return_rights()
+            {
+                tracing::warn!("spending rights not handed back: {e}");
+            }
+        };
+        let sync = pos_till::sync::task::start(dir.to_owned(), Default::default(), Arc::clone(&stop), after_round)
             .map_err(|e| TillError::storage_from("cannot start the sync's thread", e))?;
         Ok(AppState {
-            till: Mutex::new(till),
+            till,
             card_cancel,
             scans,
             scanner,

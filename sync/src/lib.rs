@@ -18,6 +18,7 @@
 pub mod ack;
 pub mod auth;
 pub mod push;
+pub mod rights;
 pub mod stock;
 pub mod web;
 pub mod wire;

@@ -23,6 +23,9 @@ pub const STOCK: &str = "/api/v0/stock";
 pub const WEB_ORDERS: &str = "/api/v0/web-orders";
 /// What is addressed to the asking till: `GET`, signed → [`crate::web::Inbox`].
 pub const INBOX: &str = "/api/v0/inbox";
+/// A till asks for the right to spend part of a balance: `POST`, signed,
+/// [`crate::rights::RightsRequest`] → [`crate::rights::RightsGrant`].
+pub const RIGHTS: &str = "/api/v0/rights";
 /// Head office's health and public key: `GET` → [`Health`].
 pub const HEALTH: &str = "/api/v0/health";
 /// The OpenAPI document: `GET`.
@@ -169,6 +172,12 @@ pub enum ErrorCode {
     UnknownStore,
     /// Another order was taken under this order id (409).
     WebOrderConflict,
+    /// Head office does not hold enough of that balance's rights (409): other tills hold the rest.
+    RightsShort,
+    /// Head office knows no gift card or credit note of that number (404).
+    UnknownVoucher,
+    /// A request's field is wrong (422): the message says which.
+    InvalidRequest,
     /// Head office's database is unavailable (503): try again later, nothing was kept.
     Unavailable,
 }

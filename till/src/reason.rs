@@ -320,6 +320,18 @@ pub enum Reason {
     UnknownVoucher { number: String },
     #[error("{number} has {} left, not {}: take the rest by another tender", eur(left), eur(wanted))]
     VoucherShort { number: String, left: i64, wanted: i64 },
+    #[error(
+        "this till may spend {} of {number} now, not {}: head office holds no more of it (other tills hold the rest until they sync); take the rest by another tender",
+        eur(held),
+        eur(wanted)
+    )]
+    RightsShort { number: String, held: i64, wanted: i64 },
+    #[error(
+        "head office is unreachable and this till may spend only {} of {number}, not {}: take the rest by another tender, or try again online",
+        eur(held),
+        eur(wanted)
+    )]
+    RightsOffline { number: String, held: i64, wanted: i64 },
     #[error("attach the customer to spend their points")]
     PointsNeedCustomer,
     #[error("points are not paid out on a refund")]

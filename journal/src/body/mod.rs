@@ -142,6 +142,32 @@ pub enum Entry {
         /// Who handed it over.
         by: String,
     },
+    /// Head office handed this till the right to spend part of a balance (a gift card, a credit
+    /// note) that it held: the till may spend it now, online or not.
+    RightsGranted {
+        /// The gift card or credit note.
+        number: String,
+        /// `gift_card` or `store_credit`.
+        voucher: String,
+        /// The request the till made (its id, unique at this till).
+        grant: String,
+        /// Cents of rights received.
+        amount: i64,
+        /// The balance as head office knew it when granting, cents.
+        balance: i64,
+    },
+    /// A request for rights whose answer did not come (head office unreachable, cut): whatever
+    /// head office granted for it goes back to head office, and this till never spends it.
+    RightsAbandoned {
+        /// The request.
+        grant: String,
+    },
+    /// The till hands back to head office every spending right it held (after a sync): number,
+    /// cents.
+    RightsReturned {
+        /// What it held, per gift card or credit note.
+        rights: Vec<(String, i64)>,
+    },
     /// A card payment in flight at a crash that the terminal could not confirm: for the manager.
     CardUnresolved {
         /// Payment reference.
@@ -384,6 +410,9 @@ impl Entry {
             | DeviceTested { .. }
             | NoSale { .. }
             | PickupHandedOver { .. }
+            | RightsGranted { .. }
+            | RightsAbandoned { .. }
+            | RightsReturned { .. }
             | CardUnresolved { .. }
             | ClosureMade { .. }
             | ProjectionsRebuilt { .. }

@@ -19,6 +19,8 @@ const POS_SERVER: &str = env!("CARGO_BIN_EXE_pos-server");
 mod api;
 #[path = "server/push.rs"]
 mod push;
+#[path = "server/rights.rs"]
+mod rights;
 #[path = "server/stock.rs"]
 mod stock;
 #[path = "server/web.rs"]

@@ -62,6 +62,7 @@ mod payment;
 mod pickup;
 mod pricing;
 mod returns;
+mod rights;
 mod sale;
 mod staff;
 

@@ -226,6 +226,25 @@ impl Till {
                 }));
             }
         }
+        if !self.state.training {
+            let kinds: BTreeMap<&str, pos_sync::rights::Voucher> = tenders
+                .iter()
+                .filter_map(|t| match t {
+                    TenderSpec::GiftCard { card, .. } => {
+                        Some((card.as_str(), pos_sync::rights::Voucher::GiftCard))
+                    }
+                    TenderSpec::StoreCredit { note, .. } => {
+                        Some((note.as_str(), pos_sync::rights::Voucher::StoreCredit))
+                    }
+                    _ => None,
+                })
+                .collect();
+            for (number, cents) in &spend {
+                if let Some(voucher) = kinds.get(number.as_str()) {
+                    self.secure_rights(number, *voucher, *cents)?;
+                }
+            }
+        }
         for (number, cents) in &spend {
             let balance = self.balance(number)?;
             match balance {

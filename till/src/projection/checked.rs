@@ -33,7 +33,7 @@ fn ticket_at(conn: &Connection, seq: u64, what: &str) -> Result<Ticket, TillErro
     }
 }
 
-/// A voucher's balance, checked against the ticket that last set it; `None` when there is no such
+/// A voucher's balance, checked against the ticket (or head office's grant) that last set it; `None` when there is no such
 /// voucher.
 pub fn checked_balance(conn: &Connection, number: &str) -> Result<Option<i64>, TillError> {
     let row: Option<(i64, u64)> = conn
@@ -43,6 +43,16 @@ pub fn checked_balance(conn: &Connection, number: &str) -> Result<Option<i64>, T
         .optional()?;
     let Some((balance, seq)) = row else { return Ok(None) };
     let what = format!("the balance of {number}");
+    // Head office's word, with the rights it granted.
+    if let Some(Entry::RightsGranted { number: n, balance: said, .. }) =
+        store::read_records(conn, ChainName::Live, seq, seq)?.pop().map(|r| r.entry)
+    {
+        return if n == number && said == balance {
+            Ok(Some(balance))
+        } else {
+            Err(mismatch(&what, seq, money(said), money(balance)))
+        };
+    }
     let t = ticket_at(conn, seq, &what)?;
     let mentions = t.lines.iter().any(|l| l.gift_card && l.reference == number)
         || t.tenders

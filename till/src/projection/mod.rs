@@ -206,6 +206,36 @@ pub struct State {
     pub unresolved_cards: BTreeSet<String>,
     /// Tickets (live).
     pub tickets: u64,
+    /// The spending rights this till holds, per gift card and credit note, cents (escrow, DESIGN
+    /// §6): what it loaded or issued and what head office granted it, less what it spent and handed
+    /// back. Sealed with the rest of the state; entries at zero are dropped.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rights: BTreeMap<String, i64>,
+}
+
+/// Moves this till's rights to spend `number` by `delta`; below zero is a breach (spent rights the
+/// till did not hold).
+fn rights_move(
+    state: &mut State,
+    number: &str,
+    delta: i64,
+    breaches: &mut Breaches,
+) -> Result<(), TillError> {
+    let was = state.rights.get(number).copied().unwrap_or(0);
+    let now = add(was, delta, "a balance's spending rights")?;
+    if now < 0 {
+        breaches.push(format!(
+            "{number}: {} spent beyond the rights this till held ({})",
+            pos_core::money::Money::from_cents(-delta),
+            pos_core::money::Money::from_cents(was)
+        ));
+    }
+    if now == 0 {
+        state.rights.remove(number);
+    } else {
+        state.rights.insert(number.to_owned(), now);
+    }
+    Ok(())
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -500,6 +530,22 @@ pub fn apply(
             }
             ClosurePeriod::Month | ClosurePeriod::Year => closed(conn, c.period, &c.key, header.seq)?,
         },
+        Entry::RightsGranted { number, voucher, amount, balance, .. } if !training => {
+            rights_move(state, number, *amount, &mut breaches)?;
+            // Head office's word of the balance: the till may not have known the card at all.
+            conn.prepare_cached(
+                "INSERT INTO voucher (number, kind, balance, seq) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (number) DO UPDATE SET balance = excluded.balance, seq = excluded.seq",
+            )?
+            .execute(params![number, voucher, balance, header.seq])?;
+        }
+        Entry::RightsReturned { rights } if !training => {
+            for (number, amount) in rights {
+                let back = amount.checked_neg().ok_or_else(|| overflow("rights handed back"))?;
+                rights_move(state, number, back, &mut breaches)?;
+            }
+        }
+        Entry::RightsGranted { .. } | Entry::RightsReturned { .. } | Entry::RightsAbandoned { .. } => {}
         Entry::PickupHandedOver { order, stock_moves, .. } => {
             move_stock(conn, stock_moves, &format!("click & collect order {order}"))?;
         }
@@ -557,6 +603,7 @@ fn apply_ticket(
     let mut touched: BTreeMap<String, i64> = BTreeMap::new();
     for l in t.lines.iter().filter(|l| l.gift_card) {
         let b = voucher_move(conn, seq, &l.reference, "gift_card", l.net, breaches)?;
+        rights_move(state, &l.reference, l.net, breaches)?;
         touched.insert(l.reference.clone(), b);
     }
     for x in &t.tenders {
@@ -567,6 +614,7 @@ fn apply_ticket(
         };
         let delta = x.cents.checked_neg().ok_or_else(|| overflow("a voucher's balance"))?;
         let b = voucher_move(conn, seq, &x.reference, kind, delta, breaches)?;
+        rights_move(state, &x.reference, delta, breaches)?;
         touched.insert(x.reference.clone(), b);
     }
     if !t.balances.is_empty() {

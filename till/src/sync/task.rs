@@ -56,7 +56,12 @@ fn jitter() -> f32 {
 }
 
 /// The background sync of the till in `dir`, until `stop` is set.
-pub fn start(dir: PathBuf, schedule: Schedule, stop: Arc<AtomicBool>) -> std::io::Result<JoinHandle<()>> {
+pub fn start(
+    dir: PathBuf,
+    schedule: Schedule,
+    stop: Arc<AtomicBool>,
+    after_round: impl Fn(&super::Round) + Send + 'static,
+) -> std::io::Result<JoinHandle<()>> {
     std::thread::Builder::new().name("head office sync".into()).spawn(move || {
         let mut failures = 0u32;
         while !stop.load(Ordering::SeqCst) {
@@ -64,6 +69,7 @@ pub fn start(dir: PathBuf, schedule: Schedule, stop: Arc<AtomicBool>) -> std::io
                 Ok(r) => {
                     failures = 0;
                     tracing::debug!(waiting = r.waiting(), "sync round done");
+                    after_round(&r);
                 }
                 Err(SyncError::NotEnrolled) => failures = 0,
                 Err(e) => {

@@ -8,6 +8,7 @@
 //! be stored twice, whatever retries and cuts happen.
 
 mod postgres;
+pub mod rights;
 mod sqlite;
 pub mod stock;
 pub mod web;

@@ -126,6 +126,26 @@ CREATE INDEX web_order_line_sku ON web_order_line (sku);
 CREATE TABLE shop_token (token_hash BYTEA PRIMARY KEY, name TEXT NOT NULL, created_ms BIGINT NOT NULL);
 "#,
     ),
+    (
+        // Balances and their spending rights (escrow): each balance as head office knows it, who
+        // holds its rights (`HO` or a till), and the rights granted to tills on request.
+        "2026-12-06-1100-rights",
+        r#"
+CREATE TABLE voucher (number TEXT PRIMARY KEY, kind TEXT NOT NULL, balance BIGINT NOT NULL);
+CREATE TABLE holding (number TEXT NOT NULL, holder TEXT NOT NULL, held BIGINT NOT NULL, PRIMARY KEY (number, holder));
+CREATE TABLE rights_grant (
+    till TEXT NOT NULL,
+    request TEXT NOT NULL,
+    number TEXT NOT NULL,
+    amount BIGINT NOT NULL,
+    after_seq BIGINT NOT NULL,
+    state TEXT NOT NULL,
+    granted_ms BIGINT NOT NULL,
+    PRIMARY KEY (till, request)
+);
+CREATE INDEX rights_grant_pending ON rights_grant (till, state);
+"#,
+    ),
 ];
 
 /// The PostgreSQL database.
@@ -354,6 +374,7 @@ impl Db {
                 .await?;
             super::web::collect_postgres(&tx, &super::web::handed_over(till, &taken.accepted), now_ms)
                 .await?;
+            super::rights::apply_postgres(&tx, till, &taken.accepted).await?;
         }
         let (state, quarantine) = stream_to_row(&taken.stream);
         tx.execute(

@@ -121,6 +121,26 @@ CREATE INDEX web_order_line_sku ON web_order_line (sku);
 CREATE TABLE shop_token (token_hash BLOB PRIMARY KEY, name TEXT NOT NULL, created_ms INTEGER NOT NULL);
 "#,
     ),
+    (
+        // Balances and their spending rights (escrow): each balance as head office knows it, who
+        // holds its rights (`HO` or a till), and the rights granted to tills on request.
+        "2026-12-06-1100-rights",
+        r#"
+CREATE TABLE voucher (number TEXT PRIMARY KEY, kind TEXT NOT NULL, balance INTEGER NOT NULL);
+CREATE TABLE holding (number TEXT NOT NULL, holder TEXT NOT NULL, held INTEGER NOT NULL, PRIMARY KEY (number, holder));
+CREATE TABLE rights_grant (
+    till TEXT NOT NULL,
+    request TEXT NOT NULL,
+    number TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    after_seq INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    granted_ms INTEGER NOT NULL,
+    PRIMARY KEY (till, request)
+);
+CREATE INDEX rights_grant_pending ON rights_grant (till, state);
+"#,
+    ),
 ];
 
 /// Connections that only read, beside the one that writes (WAL lets them read while it writes).
@@ -467,6 +487,7 @@ fn write_taken(
     if batch.chain == ChainName::Live {
         super::stock::insert_sqlite(&tx, &super::stock::ticket_moves(till, &taken.accepted), now_ms)?;
         super::web::collect_sqlite(&tx, &super::web::handed_over(till, &taken.accepted), now_ms)?;
+        super::rights::apply_sqlite(&tx, till, &taken.accepted)?;
     }
     let (state, quarantine) = stream_to_row(&taken.stream);
     tx.execute(

@@ -204,7 +204,7 @@ fn background_sync_rides_out_a_cut(backend: Backend) {
         backoff_from: Duration::from_millis(50),
         backoff_to: Duration::from_millis(400),
     };
-    let task = sync::task::start(dir.clone(), schedule, Arc::clone(&stop)).unwrap();
+    let task = sync::task::start(dir.clone(), schedule, Arc::clone(&stop), |_| ()).unwrap();
     // Sales go on while the task fails to reach head office.
     sell(&dir, 20, "2026-12-01T10:00:00+01:00");
     let view = |dir: &std::path::Path| {
