@@ -104,17 +104,10 @@ impl AppState {
                 tracing::warn!("spending rights not handed back: {e}");
             }
         };
-        let sync = pos_till::sync::task::start(dir.to_owned(), Default::default(), Arc::clone(&stop), after_round)
-            .map_err(|e| TillError::storage_from("cannot start the sync's thread", e))?;
-        Ok(AppState {
-            till,
-            card_cancel,
-            scans,
-            scanner,
-            stop,
-            reader: Mutex::new(reader),
-            _sync: sync,
-        })
+        let sync =
+            pos_till::sync::task::start(dir.to_owned(), Default::default(), Arc::clone(&stop), after_round)
+                .map_err(|e| TillError::storage_from("cannot start the sync's thread", e))?;
+        Ok(AppState { till, card_cancel, scans, scanner, stop, reader: Mutex::new(reader), _sync: sync })
     }
 
     /// Stops the scanner's thread and waits until it closed its port (within half a second). Run
