@@ -13,6 +13,9 @@ use pos_sync::ack::Ack;
 use pos_sync::auth::{self, AuthRefusal};
 use pos_sync::push::{Batch, Fault, Refusal, Stream, follow_live_keys, keys_handed_over, take};
 
+#[path = "sync/customers.rs"]
+mod customers;
+
 fn key(n: u8) -> RecordSigner {
     RecordSigner::new(SigningKey::from_bytes(&[n; 32]))
 }
