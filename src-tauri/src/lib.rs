@@ -93,15 +93,19 @@ impl AppState {
         };
         // Head office's sync in the background, beside the engine (it never holds a sale).
         let till = Arc::new(Mutex::new(till));
-        // After each round, the till hands back the spending rights it holds (escrow): never
-        // waiting for the engine, never in the middle of a sale (`return_rights` leaves an open
-        // basket's alone).
+        // After each round, the till hands back the spending rights it holds (escrow) and puts a
+        // new catalogue version in use: never waiting for the engine, never in the middle of a
+        // sale (both leave an open basket alone).
         let engine = Arc::clone(&till);
         let after_round = move |_: &pos_till::sync::Round| {
-            if let Ok(mut t) = engine.try_lock()
-                && let Err(e) = t.return_rights()
-            {
-                tracing::warn!("spending rights not handed back: {e}");
+            if let Ok(mut t) = engine.try_lock() {
+                if let Err(e) = t.return_rights() {
+                    tracing::warn!("spending rights not handed back: {e}");
+                }
+                // A catalogue version pulled is put in use between baskets.
+                if let Err(e) = t.apply_catalogue() {
+                    tracing::warn!("head office's catalogue not applied: {e}");
+                }
             }
         };
         let sync =

@@ -17,6 +17,7 @@
 
 pub mod ack;
 pub mod auth;
+pub mod catalogue;
 pub mod customers;
 pub mod push;
 pub mod rights;

@@ -26,6 +26,9 @@ pub const INBOX: &str = "/api/v0/inbox";
 /// A till asks for the right to spend part of a balance: `POST`, signed,
 /// [`crate::rights::RightsRequest`] → [`crate::rights::RightsGrant`].
 pub const RIGHTS: &str = "/api/v0/rights";
+/// What changed in the chain's catalogue since the till's version: `GET ?since=V`, signed →
+/// [`crate::catalogue::CatalogueDelta`].
+pub const CATALOGUE: &str = "/api/v0/catalogue";
 /// Head office's health and public key: `GET` → [`Health`].
 pub const HEALTH: &str = "/api/v0/health";
 /// The OpenAPI document: `GET`.

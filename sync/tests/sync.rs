@@ -13,6 +13,8 @@ use pos_sync::ack::Ack;
 use pos_sync::auth::{self, AuthRefusal};
 use pos_sync::push::{Batch, Fault, Refusal, Stream, follow_live_keys, keys_handed_over, take};
 
+#[path = "sync/catalogue.rs"]
+mod catalogue;
 #[path = "sync/customers.rs"]
 mod customers;
 

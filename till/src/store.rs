@@ -214,6 +214,15 @@ CREATE TABLE stock_pull (id INTEGER PRIMARY KEY CHECK (id = 1), upto INTEGER NOT
 CREATE TABLE pickup (order_id TEXT PRIMARY KEY, json TEXT NOT NULL, received_at TEXT NOT NULL) WITHOUT ROWID;
 "#,
     ),
+    (
+        // Head office's catalogue as last pulled (its entries, its version and hash), waiting for
+        // the engine to apply it. The sync's own tables.
+        "2026-12-06-1200-catalogue-mirror",
+        r#"
+CREATE TABLE catalogue_mirror (file TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (file, key)) WITHOUT ROWID;
+CREATE TABLE catalogue_pull (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, hash TEXT NOT NULL, at TEXT NOT NULL);
+"#,
+    ),
 ];
 
 /// The projection tables, emptied before a rebuild.
@@ -746,6 +755,10 @@ mod tests {
                 "dd53e4b3d9135898568bc4d5d773b8f5da5346e14d4425353b2add0c5bae5541",
             ),
             ("2026-12-06-1000-inbox", "c74858b14ce7c813f68e012c328e7009b18e8fb23f42a6132e9022a4f0e3b52f"),
+            (
+                "2026-12-06-1200-catalogue-mirror",
+                "aa486f8d67beec7c5ff20e713a50e293d5c49da26700c49e2b14b3b9e3af5d07",
+            ),
         ];
         let now: Vec<(&str, String)> = MIGRATIONS
             .iter()

@@ -46,7 +46,11 @@ enum Task {
         package: Option<String>,
     },
     /// The benchmark table: medians, the floor measured in the same run, their ratio.
-    Bench,
+    Bench {
+        /// Only this package's benchmarks (`pos-server`).
+        #[arg(long, short)]
+        package: Option<String>,
+    },
     /// Writes the demo chain, or a large generated catalogue.
     Fixtures {
         /// Rewrite `fixtures/demo` (or `--out`) from the generator.
@@ -86,9 +90,9 @@ fn run() -> Result<()> {
             setup::ensure()?;
             tests_with_postgres(&root, &["-p", &p])
         }
-        Task::Bench => {
+        Task::Bench { package } => {
             setup::ensure()?;
-            bench(&root)
+            bench(&root, package.as_deref())
         }
         Task::Fixtures { demo, products, seed, out } => fixtures_command(&root, demo, products, seed, out),
         Task::Setup => setup::ensure(),
@@ -289,7 +293,7 @@ fn large_dir(root: &Path, products: usize, seed: u64) -> PathBuf {
     root.join(format!("fixtures/generated/{products}-seed{seed}"))
 }
 
-fn bench(root: &Path) -> Result<()> {
+fn bench(root: &Path, only: Option<&str>) -> Result<()> {
     let dir = large_dir(root, 200_000, 1);
     if !dir.join("products.csv").exists() {
         std::fs::create_dir_all(&dir)?;
@@ -307,6 +311,9 @@ fn bench(root: &Path) -> Result<()> {
         ("pos-server", "server"),
         ("pos-till-app", "app"),
     ] {
+        if only.is_some_and(|p| p != package) {
+            continue;
+        }
         eprintln!("$ POS_BENCH_CATALOGUE={dir_str} cargo bench -p {package} --bench {bench}");
         let status = Command::new(env!("CARGO"))
             .args(["bench", "--quiet", "-p", package, "--bench", bench])

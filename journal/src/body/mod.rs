@@ -168,6 +168,16 @@ pub enum Entry {
         /// What it held, per gift card or credit note.
         rights: Vec<(String, i64)>,
     },
+    /// A version of head office's catalogue (products, prices, promotions, the chain's files) is in
+    /// use at this till from this record on.
+    CatalogueApplied {
+        /// Head office's version.
+        version: u64,
+        /// Its hash, hex.
+        hash: String,
+        /// Products in it.
+        products: u64,
+    },
     /// A card payment in flight at a crash that the terminal could not confirm: for the manager.
     CardUnresolved {
         /// Payment reference.
@@ -413,6 +423,7 @@ impl Entry {
             | RightsGranted { .. }
             | RightsAbandoned { .. }
             | RightsReturned { .. }
+            | CatalogueApplied { .. }
             | CardUnresolved { .. }
             | ClosureMade { .. }
             | ProjectionsRebuilt { .. }

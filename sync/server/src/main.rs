@@ -11,6 +11,7 @@ use pos_server::http::{self, App};
 use pos_server::storage::Storage;
 use pos_server::{enrolment, keys, now_ms, serve};
 
+mod catalogue_command;
 mod stock_command;
 mod web_command;
 
@@ -82,6 +83,11 @@ enum Command {
     /// Web orders: the shop's token, the orders and where each stands.
     #[command(flatten)]
     Web(web_command::WebCommand),
+    /// The chain's catalogue the tills pull: import a new version.
+    Catalogue {
+        #[command(subcommand)]
+        what: catalogue_command::CatalogueCommand,
+    },
     /// Stock: receipts, transfers, breakage and counts head office records; levels by location.
     Stock {
         #[command(subcommand)]
@@ -182,6 +188,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Stock { what } => stock_command::run(what).await,
+        Command::Catalogue { what } => catalogue_command::run(what).await,
         Command::Web(what) => web_command::run(what).await,
         Command::Enroll { data, store, till, valid_hours } => {
             if store.is_empty()

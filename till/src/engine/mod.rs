@@ -55,6 +55,7 @@ use crate::store::{self, Heads, Identity};
 use pos_journal::keys::KeyRing;
 use pos_journal::signature::RecordSigner;
 
+mod catalogue_version;
 mod closing;
 mod guard;
 mod manage;

@@ -211,6 +211,9 @@ pub struct State {
     /// back. Sealed with the rest of the state; entries at zero are dropped.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub rights: BTreeMap<String, i64>,
+    /// Head office's catalogue version in use (0: the files the till was set up with).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub catalogue_version: u64,
 }
 
 /// Moves this till's rights to spend `number` by `delta`; below zero is a breach (spent rights the
@@ -546,6 +549,11 @@ pub fn apply(
             }
         }
         Entry::RightsGranted { .. } | Entry::RightsReturned { .. } | Entry::RightsAbandoned { .. } => {}
+        Entry::CatalogueApplied { version, .. } => {
+            if !training {
+                state.catalogue_version = *version;
+            }
+        }
         Entry::PickupHandedOver { order, stock_moves, .. } => {
             move_stock(conn, stock_moves, &format!("click & collect order {order}"))?;
         }

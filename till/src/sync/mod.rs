@@ -11,6 +11,7 @@
 //! The sync writes only its own tables ([`link`]), never the journal, and needs no folder lock: it
 //! runs beside a selling till, in the background ([`task`]) or once (`pos-till sync`).
 
+pub mod catalogue;
 pub mod client;
 pub mod link;
 pub mod pickup;
@@ -132,6 +133,8 @@ pub struct Round {
     pub stock_levels: u64,
     /// Click & collect orders waiting at the till's store.
     pub pickups: u64,
+    /// Catalogue entries pulled (changed since the version held; all of them the first time).
+    pub catalogue_entries: u64,
 }
 
 impl Round {
@@ -225,7 +228,34 @@ fn push_all(conn: &Connection, dir: &Path) -> Result<Round, SyncError> {
     }
     round.stock_levels = pull_stock(conn, &ho, &key, &link)?;
     round.pickups = pull_inbox(conn, &ho, &key, &link)?;
+    round.catalogue_entries = pull_catalogue(conn, &ho, &key, &link)?;
     Ok(round)
+}
+
+/// Pulls what changed in head office's catalogue since the version held, and keeps it for the
+/// engine to apply.
+fn pull_catalogue(
+    conn: &Connection,
+    ho: &HeadOffice,
+    key: &ed25519_dalek::SigningKey,
+    link: &Link,
+) -> Result<u64, SyncError> {
+    let since = catalogue::pulled(conn)?.map_or(0, |(v, _)| v);
+    let path = format!("{}?since={since}", wire::CATALOGUE);
+    let bytes = ho.signed(key, &link.till, reqwest::Method::GET, &path, Vec::new())?;
+    let delta: pos_sync::catalogue::CatalogueDelta =
+        serde_json::from_slice(&bytes).map_err(|e| SyncError::BadAnswer(format!("the catalogue: {e}")))?;
+    if delta.version == since {
+        return Ok(0);
+    }
+    if delta.version < since {
+        return Err(SyncError::BadAnswer(format!(
+            "head office's catalogue is at version {}, and this till already holds version {since}",
+            delta.version
+        )));
+    }
+    catalogue::keep(conn, &delta, &now())?;
+    Ok(delta.entries.len() as u64)
 }
 
 /// Pulls the till's inbox and keeps it (what head office no longer lists was handed over or

@@ -23,6 +23,7 @@ use pos_sync::wire::{
 };
 use utoipa::OpenApi;
 
+mod catalogue;
 mod rights;
 mod stock;
 mod web;
@@ -94,7 +95,7 @@ impl utoipa::Modify for ShopToken {
         title = "pos-server",
         description = "Head office's API for tills (enrolment, the journal's push, acknowledgements, stock, inbox) and for the web shop (orders)."
     ),
-    paths(enrol, push, streams, stock::levels, web::take, web::inbox, rights::grant, health),
+    paths(enrol, push, streams, stock::levels, web::take, web::inbox, rights::grant, catalogue::delta, health),
     modifiers(&ShopToken),
     components(schemas(ApiError, ErrorCode, Quarantine, Ack))
 )]
@@ -110,6 +111,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route(wire::WEB_ORDERS, post(web::take))
         .route(wire::INBOX, get(web::inbox))
         .route(wire::RIGHTS, post(rights::grant))
+        .route(wire::CATALOGUE, get(catalogue::delta))
         .route(wire::HEALTH, get(health))
         .route(wire::OPENAPI, get(openapi))
         .fallback(not_found)

@@ -34,7 +34,7 @@ pub(super) async fn levels(
 }
 
 /// `since=N`, alone, N a whole number from 0.
-fn since(query: &str) -> Option<i64> {
+pub(super) fn since(query: &str) -> Option<i64> {
     let n = query.strip_prefix("since=")?;
     (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())).then(|| n.parse().ok()).flatten()
 }

@@ -146,6 +146,28 @@ CREATE TABLE rights_grant (
 CREATE INDEX rights_grant_pending ON rights_grant (till, state);
 "#,
     ),
+    (
+        // The chain's catalogue as head office sends it: entries, each with the version that last
+        // changed it (a removed one kept with no body), and each version's hash.
+        "2026-12-06-1200-catalogue",
+        r#"
+CREATE TABLE catalogue_entry (file TEXT NOT NULL, key TEXT NOT NULL, body TEXT, version BIGINT NOT NULL, PRIMARY KEY (file, key));
+CREATE INDEX catalogue_entry_version ON catalogue_entry (version);
+CREATE TABLE catalogue_version (version BIGINT PRIMARY KEY, hash BYTEA NOT NULL, changed BIGINT NOT NULL, at_ms BIGINT NOT NULL);
+"#,
+    ),
+    (
+        // Each location's level of each item, kept with its movements in their transaction (the
+        // sum of them, by construction), and the last movement that moved it: a till's pull reads
+        // the levels that moved, not every movement.
+        "2026-12-06-1300-stock-levels",
+        r#"
+CREATE TABLE stock_level (location TEXT NOT NULL, sku TEXT NOT NULL, qty BIGINT NOT NULL, last_movement BIGINT NOT NULL, PRIMARY KEY (location, sku));
+CREATE INDEX stock_level_moved ON stock_level (last_movement);
+CREATE INDEX stock_level_sku ON stock_level (sku);
+INSERT INTO stock_level (location, sku, qty, last_movement) SELECT location, sku, SUM(qty), MAX(id) FROM movement GROUP BY location, sku;
+"#,
+    ),
 ];
 
 /// The PostgreSQL database.

@@ -1,7 +1,8 @@
 //! Stock at head office, on both backends: the movements read from the tickets a push accepts
 //! (written in the push's own transaction, so a record and its movements are kept together, once),
 //! what head office records itself (receipts, transfers, breakage, counts), and the levels: each the
-//! sum of a location's movements of an item.
+//! sum of a location's movements of an item, moved with them in their transaction (`stock_level`,
+//! with the last movement that moved it, so that a pull reads only the levels that moved).
 //!
 //! A till pulls the levels that moved since its last pull, by movement id. On SQLite one writer
 //! numbers movements in commit order; on PostgreSQL a transaction that writes movements takes one
@@ -67,9 +68,16 @@ pub(super) fn insert_sqlite(
     let mut stmt = tx.prepare_cached(
         "INSERT INTO movement (location, sku, qty, kind, source, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
     )?;
+    let mut level = tx.prepare_cached(
+        "INSERT INTO stock_level (location, sku, qty, last_movement) VALUES (?1, ?2, ?3, last_insert_rowid())
+         ON CONFLICT (location, sku) DO UPDATE SET qty = stock_level.qty + excluded.qty, last_movement = excluded.last_movement",
+    )?;
     let mut n = 0;
     for (source, m) in moves {
-        n += stmt.execute(params![m.location, m.sku, m.qty.0, m.kind.as_str(), source, at_ms])?;
+        if stmt.execute(params![m.location, m.sku, m.qty.0, m.kind.as_str(), source, at_ms])? == 1 {
+            level.execute(params![m.location, m.sku, m.qty.0])?;
+            n += 1;
+        }
     }
     Ok(n)
 }
@@ -92,15 +100,25 @@ pub(super) async fn insert_postgres(
         kinds.push(m.kind.as_str());
         sources.push(source.as_str());
     }
-    Ok(tx
-        .execute(
-            "INSERT INTO movement (location, sku, qty, kind, source, at_ms)
-             SELECT l, s, q, k, o, $6 FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[])
-                  AS t (l, s, q, k, o)
-             ON CONFLICT DO NOTHING",
+    // The movements and the levels they move, in one statement.
+    let rows = tx
+        .query(
+            "WITH m AS (
+                 INSERT INTO movement (location, sku, qty, kind, source, at_ms)
+                 SELECT l, s, q, k, o, $6 FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[])
+                      AS t (l, s, q, k, o)
+                 ON CONFLICT DO NOTHING
+                 RETURNING id, location, sku, qty)
+             INSERT INTO stock_level (location, sku, qty, last_movement)
+             SELECT location, sku, SUM(qty)::bigint, MAX(id) FROM m GROUP BY location, sku
+             ON CONFLICT (location, sku) DO UPDATE
+                 SET qty = stock_level.qty + excluded.qty,
+                     last_movement = GREATEST(stock_level.last_movement, excluded.last_movement)
+             RETURNING (SELECT COUNT(*) FROM m)",
             &[&locations, &skus, &qtys, &kinds, &sources, &at_ms],
         )
-        .await?)
+        .await?;
+    Ok(rows.first().map_or(0, |r| u64::try_from(r.get::<_, i64>(0)).unwrap_or(0)))
 }
 
 fn level_of(location: String, sku: String, qty: i64) -> StockLevel {
@@ -120,9 +138,8 @@ fn movement_of(
     Ok(MovementRow { id, location, sku, qty: Milli(qty), kind, source })
 }
 
-const LEVELS_SINCE: &str = "SELECT location, sku, SUM(qty) FROM movement
-     WHERE (location, sku) IN (SELECT location, sku FROM movement WHERE id > ?1 AND id <= ?2)
-     GROUP BY location, sku ORDER BY sku, location";
+const LEVELS_SINCE: &str = "SELECT location, sku, qty FROM stock_level
+     WHERE last_movement > ?1 AND last_movement <= ?2 ORDER BY sku, location";
 
 impl Storage {
     /// Records what head office's operator says moved (`reference`: the delivery note, the
@@ -183,11 +200,14 @@ impl Storage {
             Storage::Sqlite(db) => {
                 db.run(move |c| {
                     let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                    let level: i64 = tx.query_row(
-                        "SELECT COALESCE(SUM(qty), 0) FROM movement WHERE sku = ?1 AND location = ?2",
-                        params![sku, location],
-                        |r| r.get(0),
-                    )?;
+                    let level: i64 = tx
+                        .query_row(
+                            "SELECT qty FROM stock_level WHERE location = ?1 AND sku = ?2",
+                            params![location, sku],
+                            |r| r.get(0),
+                        )
+                        .optional()?
+                        .unwrap_or(0);
                     let m = Movement { location, sku, qty: difference(level)?, kind: MovementKind::Count };
                     let n = insert_sqlite(&tx, &[(source, m)], now_ms)?;
                     tx.commit()?;
@@ -200,12 +220,12 @@ impl Storage {
                 let tx = c.transaction().await?;
                 tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MOVEMENT_LOCK]).await?;
                 let level: i64 = tx
-                    .query_one(
-                        "SELECT COALESCE(SUM(qty), 0)::bigint FROM movement WHERE sku = $1 AND location = $2",
-                        &[&sku, &location],
+                    .query_opt(
+                        "SELECT qty FROM stock_level WHERE location = $1 AND sku = $2",
+                        &[&location, &sku],
                     )
                     .await?
-                    .get(0);
+                    .map_or(0, |r| r.get(0));
                 let m = Movement { location, sku, qty: difference(level)?, kind: MovementKind::Count };
                 let n = insert_postgres(&tx, &[(source, m)], now_ms).await?;
                 tx.commit().await?;
@@ -222,7 +242,7 @@ impl Storage {
             Storage::Sqlite(db) => {
                 db.read(move |c| {
                     let mut stmt = c.prepare_cached(
-                        "SELECT location, sku, SUM(qty) FROM movement WHERE sku = ?1 GROUP BY location ORDER BY location",
+                        "SELECT location, sku, qty FROM stock_level WHERE sku = ?1 ORDER BY location",
                     )?;
                     let rows = stmt.query_map([&sku], |r| Ok(level_of(r.get(0)?, r.get(1)?, r.get(2)?)))?;
                     Ok(rows.collect::<Result<_, _>>()?)
@@ -233,7 +253,7 @@ impl Storage {
                 let c = db.client_for(&sku).lock().await;
                 let rows = c
                     .query(
-                        "SELECT location, sku, SUM(qty)::bigint FROM movement WHERE sku = $1 GROUP BY location, sku ORDER BY location",
+                        "SELECT location, sku, qty FROM stock_level WHERE sku = $1 ORDER BY location",
                         &[&sku],
                     )
                     .await?;

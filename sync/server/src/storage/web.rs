@@ -266,12 +266,29 @@ impl Storage {
 
     /// Click & collect orders waiting at `store`, oldest first.
     pub async fn pickups(&self, store: &str) -> Result<Vec<Pickup>, StorageError> {
-        let rows = self.orders_where(Some(store.to_owned())).await?;
-        Ok(rows
-            .into_iter()
-            .filter(|r| r.state == WebOrderState::ReadyForPickup)
-            .map(|r| Pickup { total_cents: r.order.total_cents(), order: r.order })
-            .collect())
+        let store = store.to_owned();
+        let sql = "SELECT body FROM web_order WHERE store = $1 AND state = 'ready_for_pickup' ORDER BY received_ms, order_id";
+        let bodies: Vec<String> = match self {
+            Storage::Sqlite(db) => {
+                db.read(move |c| {
+                    let mut stmt = c.prepare_cached(&sql.replace('$', "?"))?;
+                    let rows = stmt.query_map([&store], |r| r.get(0))?;
+                    Ok(rows.collect::<Result<_, _>>()?)
+                })
+                .await?
+            }
+            Storage::Postgres(db) => {
+                let c = db.client_for(&store).lock().await;
+                c.query(sql, &[&store]).await?.iter().map(|r| r.get(0)).collect()
+            }
+        };
+        bodies
+            .iter()
+            .map(|b| {
+                let r = row_of(b, WebOrderState::ReadyForPickup.as_str(), None)?;
+                Ok(Pickup { total_cents: r.order.total_cents(), order: r.order })
+            })
+            .collect()
     }
 
     /// Every web order (`None`), or those of one store, oldest first.

@@ -1,0 +1,52 @@
+//! Head office's catalogue put in use: the version the sync pulled replaces the till's catalogue
+//! tables (products, barcodes, the search index, price lists, kits, what fits what, the chain's
+//! files) in one transaction, checked whole by the same loader as `init`, and is journaled with
+//! its version and hash. Staff and customers' points stay as the till keeps them.
+
+use super::*;
+use crate::sync::catalogue as pulled;
+
+/// The catalogue tables a new version replaces.
+const TABLES: &[&str] =
+    &["chain_file", "product", "barcode", "product_search", "price_row", "kit_row", "fits"];
+
+impl Till {
+    /// Puts head office's catalogue version pulled by the sync in use, when it is newer than the
+    /// one in use and no basket is open: `Some(version)` when it did.
+    pub fn apply_catalogue(&mut self) -> Result<Option<u64>, TillError> {
+        let Some((version, hash)) = pulled::pulled(&self.conn)? else { return Ok(None) };
+        if version <= self.state.catalogue_version || self.state.training || !self.basket().lines.is_empty() {
+            return Ok(None);
+        }
+        let entries = pulled::entries(&self.conn)?;
+        if pos_journal::hex(&pos_sync::catalogue::hash_of(&entries)) != hash {
+            // Changed since it was pulled and checked: dropped, the next round takes it whole again.
+            self.conn.execute_batch("DELETE FROM catalogue_mirror; DELETE FROM catalogue_pull;")?;
+            return Err(TillError::storage(format!(
+                "head office's catalogue version {version} held here does not match its hash: it is dropped,                  and the next sync takes the whole catalogue again"
+            )));
+        }
+        let files = pos_sync::catalogue::files_of(&entries).map_err(TillError::storage)?;
+        let incoming = self.dir.join("catalogue-incoming");
+        let _ = std::fs::remove_dir_all(&incoming);
+        std::fs::create_dir_all(&incoming)
+            .map_err(|e| TillError::storage(format!("cannot create {}: {e}", incoming.display())))?;
+        for (name, text) in &files {
+            std::fs::write(incoming.join(name), text).map_err(|e| {
+                TillError::storage(format!("cannot write {}: {e}", incoming.join(name).display()))
+            })?;
+        }
+        let tx = self.conn.transaction()?;
+        for table in TABLES {
+            tx.execute(&format!("DELETE FROM {table}"), [])?;
+        }
+        let chain = catalogue::import(&tx, &incoming)?;
+        tx.commit()?;
+        let _ = std::fs::remove_dir_all(&incoming);
+        self.settings = catalogue::settings(&self.conn)?;
+        *self.cache.borrow_mut() = catalogue::Cache::default();
+        let products = chain.catalogue.products().len() as u64;
+        self.commit(vec![Entry::CatalogueApplied { version, hash, products }])?;
+        Ok(Some(version))
+    }
+}

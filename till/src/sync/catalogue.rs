@@ -1,0 +1,71 @@
+//! Head office's catalogue at the till: the entries as last pulled (`catalogue_mirror`), checked
+//! whole against the version's hash before they are kept. The engine applies a version pulled
+//! ([`crate::engine::Till::apply_catalogue`]) when no basket is open, and journals it.
+
+use pos_journal::hex;
+use pos_sync::catalogue::{CatalogueDelta, Entries, hash_of};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::SyncError;
+use crate::error::TillError;
+
+/// The version and hash last pulled, if any.
+pub fn pulled(conn: &Connection) -> Result<Option<(u64, String)>, TillError> {
+    let has_table: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'catalogue_pull')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_table {
+        return Ok(None);
+    }
+    Ok(conn
+        .query_row("SELECT version, hash FROM catalogue_pull WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?)
+}
+
+/// Every entry held.
+pub fn entries(conn: &Connection) -> Result<Entries, TillError> {
+    let mut stmt = conn.prepare("SELECT file, key, body FROM catalogue_mirror")?;
+    let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Keeps `delta` (pulled from the version held): every entry, then the whole checked against the
+/// version's hash. What does not match is not kept, and the mirror is emptied so that the next
+/// round takes the whole catalogue again.
+pub fn keep(conn: &Connection, delta: &CatalogueDelta, at: &str) -> Result<(), SyncError> {
+    let tx = conn.unchecked_transaction()?;
+    {
+        let mut put = tx.prepare_cached(
+            "INSERT INTO catalogue_mirror (file, key, body) VALUES (?1, ?2, ?3)
+             ON CONFLICT (file, key) DO UPDATE SET body = excluded.body",
+        )?;
+        let mut gone = tx.prepare_cached("DELETE FROM catalogue_mirror WHERE file = ?1 AND key = ?2")?;
+        for e in &delta.entries {
+            match &e.body {
+                Some(body) => put.execute(params![e.file, e.key, body])?,
+                None => gone.execute(params![e.file, e.key])?,
+            };
+        }
+    }
+    let held = hex(&hash_of(&entries(&tx)?));
+    if held != delta.hash {
+        drop(tx);
+        conn.execute_batch("DELETE FROM catalogue_mirror; DELETE FROM catalogue_pull;")?;
+        return Err(SyncError::BadAnswer(format!(
+            "head office's catalogue version {} does not add up (hash {held}, not {}): the whole catalogue is \
+             taken again next round",
+            delta.version, delta.hash
+        )));
+    }
+    tx.execute(
+        "INSERT INTO catalogue_pull (id, version, hash, at) VALUES (1, ?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET version = excluded.version, hash = excluded.hash, at = excluded.at",
+        params![delta.version, delta.hash, at],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
