@@ -11,6 +11,13 @@
 //!   the till keeps as the anchor it lacks on its own.
 //! - [`auth`]: a till's requests signed with its journal key, checked for method, path, body, time
 //!   and replay.
+//! - [`stock`]: stock movements (the tickets', head office's own), quantities in thousandths, the
+//!   levels a till pulls.
+//! - [`web`]: web orders from the shop, and a till's inbox of click & collect orders.
+//! - [`rights`]: spending rights of gift cards and credit notes granted to a till, and what a till's
+//!   records do to balances and rights at head office.
+//! - [`catalogue`]: the chain's files as versioned entries, a till's snapshot and deltas.
+//! - [`customers`]: customers merged from edits at several tills (registers of the `crdts` crate).
 //! - [`wire`]: the routes and the shapes of head office's HTTP API, one definition for both sides.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

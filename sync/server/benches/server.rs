@@ -474,14 +474,17 @@ fn main() {
     let tills = templates(&root);
     let pg = std::env::var("POS_BENCH_POSTGRES").ok();
     let total = u64::from(TILLS) * RECORDS;
-    let mut rows = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
     let backends: Vec<(&str, Option<&str>)> =
         std::iter::once(("SQLite", None)).chain(pg.as_deref().map(|p| ("PostgreSQL", Some(p)))).collect();
     if pg.is_none() {
         eprintln!("POS_BENCH_POSTGRES is not set: the PostgreSQL rows need `cargo xtask bench`");
     }
+    // `POS_BENCH_ROWS=catalogue` (a comma list of ingest, catalogue, catch-up) runs only those rows.
+    let only = std::env::var("POS_BENCH_ROWS").ok();
+    let wanted = |row: &str| only.as_deref().is_none_or(|o| o.split(',').any(|r| r.trim() == row));
     let ingest_rows = std::env::var("POS_BENCH_CATCH_UP").is_err();
-    for (name, pg) in backends.into_iter().filter(|_| ingest_rows) {
+    for (name, pg) in backends.into_iter().filter(|_| ingest_rows && wanted("ingest")) {
         let pushed = median((0..RUNS).map(|run| ingest(&root, &tills, pg, run)).collect());
         let floor = median((0..RUNS).map(|run| bulk_insert(&root, &tills, pg, run)).collect());
         let rate = total as f64 / pushed.as_secs_f64();
@@ -494,7 +497,9 @@ fn main() {
             rate >= 20_000.0,
         ));
     }
-    if let Some(big) = std::env::var("POS_BENCH_CATALOGUE").ok().filter(|_| ingest_rows) {
+    if let Some(big) =
+        std::env::var("POS_BENCH_CATALOGUE").ok().filter(|_| ingest_rows && wanted("catalogue"))
+    {
         for (name, pg) in
             std::iter::once(("SQLite", None)).chain(pg.as_deref().map(|p| ("PostgreSQL", Some(p))))
         {
@@ -510,6 +515,10 @@ fn main() {
                 took < Duration::from_secs(15),
             ));
         }
+    }
+    if !wanted("catch-up") {
+        print_rows(rows);
+        return;
     }
     let mut tills = catch_up_tills(&root);
     // A smaller catch-up when profiling (`POS_BENCH_CATCH_UP=200`).
@@ -532,6 +541,13 @@ fn main() {
             took < Duration::from_secs(60),
         ));
     }
+    print_rows(rows);
+}
+
+/// A row of the table: the benchmark, its value, the floor's name and value, the budget, within.
+type Row = (String, Duration, String, Duration, String, bool);
+
+fn print_rows(rows: Vec<Row>) {
     println!();
     println!("| benchmark | stat | value | floor | floor value | ratio | budget | within |");
     println!("|---|---|---:|---|---:|---:|---:|---|");

@@ -11,12 +11,7 @@ use crate::error::TillError;
 
 /// The version and hash last pulled, if any.
 pub fn pulled(conn: &Connection) -> Result<Option<(u64, String)>, TillError> {
-    let has_table: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'catalogue_pull')",
-        [],
-        |r| r.get(0),
-    )?;
-    if !has_table {
+    if !super::link::has_table(conn, "catalogue_pull")? {
         return Ok(None);
     }
     Ok(conn
@@ -38,6 +33,7 @@ pub fn entries(conn: &Connection) -> Result<Entries, TillError> {
 /// round takes the whole catalogue again.
 pub fn keep(conn: &Connection, delta: &CatalogueDelta, at: &str) -> Result<(), SyncError> {
     let tx = conn.unchecked_transaction()?;
+    let empty: bool = tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM catalogue_mirror)", [], |r| r.get(0))?;
     {
         let mut put = tx.prepare_cached(
             "INSERT INTO catalogue_mirror (file, key, body) VALUES (?1, ?2, ?3)
@@ -51,7 +47,17 @@ pub fn keep(conn: &Connection, delta: &CatalogueDelta, at: &str) -> Result<(), S
             };
         }
     }
-    let held = hex(&hash_of(&entries(&tx)?));
+    // Into an empty mirror (a snapshot), what is held is what came: hashed as it came, not read back.
+    let held = if empty {
+        let came: Entries = delta
+            .entries
+            .iter()
+            .filter_map(|e| Some(((e.file.clone(), e.key.clone()), e.body.clone()?)))
+            .collect();
+        hex(&hash_of(&came))
+    } else {
+        hex(&hash_of(&entries(&tx)?))
+    };
     if held != delta.hash {
         drop(tx);
         conn.execute_batch("DELETE FROM catalogue_mirror; DELETE FROM catalogue_pull;")?;

@@ -74,9 +74,14 @@ pub fn link(conn: &Connection) -> Result<Option<Link>, TillError> {
 
 /// Whether the database has the sync's tables (an inspector's copy of an older till may not).
 fn has_tables(conn: &Connection) -> Result<bool, TillError> {
+    has_table(conn, "head_office")
+}
+
+/// Whether the database has table `name` (a copy of an older till may lack a later migration's).
+pub fn has_table(conn: &Connection, name: &str) -> Result<bool, TillError> {
     Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'head_office')",
-        [],
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1)",
+        [name],
         |r| r.get(0),
     )?)
 }

@@ -15,6 +15,7 @@ pub mod catalogue;
 pub mod client;
 pub mod link;
 pub mod pickup;
+mod pull;
 pub mod stock;
 pub mod task;
 
@@ -226,73 +227,11 @@ fn push_all(conn: &Connection, dir: &Path) -> Result<Round, SyncError> {
         pushed?;
         round.chains.push(c);
     }
-    round.stock_levels = pull_stock(conn, &ho, &key, &link)?;
-    round.pickups = pull_inbox(conn, &ho, &key, &link)?;
-    round.catalogue_entries = pull_catalogue(conn, &ho, &key, &link)?;
+    let asker = pull::Asker { ho: &ho, key: &key, till: &link.till };
+    round.stock_levels = pull::stock(conn, &asker)?;
+    round.pickups = pull::inbox(conn, &asker)?;
+    round.catalogue_entries = pull::catalogue(conn, &asker)?;
     Ok(round)
-}
-
-/// Pulls what changed in head office's catalogue since the version held, and keeps it for the
-/// engine to apply.
-fn pull_catalogue(
-    conn: &Connection,
-    ho: &HeadOffice,
-    key: &ed25519_dalek::SigningKey,
-    link: &Link,
-) -> Result<u64, SyncError> {
-    let since = catalogue::pulled(conn)?.map_or(0, |(v, _)| v);
-    let path = format!("{}?since={since}", wire::CATALOGUE);
-    let bytes = ho.signed(key, &link.till, reqwest::Method::GET, &path, Vec::new())?;
-    let delta: pos_sync::catalogue::CatalogueDelta =
-        serde_json::from_slice(&bytes).map_err(|e| SyncError::BadAnswer(format!("the catalogue: {e}")))?;
-    if delta.version == since {
-        return Ok(0);
-    }
-    if delta.version < since {
-        return Err(SyncError::BadAnswer(format!(
-            "head office's catalogue is at version {}, and this till already holds version {since}",
-            delta.version
-        )));
-    }
-    catalogue::keep(conn, &delta, &now())?;
-    Ok(delta.entries.len() as u64)
-}
-
-/// Pulls the till's inbox and keeps it (what head office no longer lists was handed over or
-/// withdrawn).
-fn pull_inbox(
-    conn: &Connection,
-    ho: &HeadOffice,
-    key: &ed25519_dalek::SigningKey,
-    link: &Link,
-) -> Result<u64, SyncError> {
-    let bytes = ho.signed(key, &link.till, reqwest::Method::GET, wire::INBOX, Vec::new())?;
-    let inbox: pos_sync::web::Inbox =
-        serde_json::from_slice(&bytes).map_err(|e| SyncError::BadAnswer(format!("the inbox: {e}")))?;
-    pickup::keep(conn, &inbox, &now())?;
-    Ok(inbox.pickups.len() as u64)
-}
-
-/// Pulls the stock levels that moved since the last pull, and keeps them.
-fn pull_stock(
-    conn: &Connection,
-    ho: &HeadOffice,
-    key: &ed25519_dalek::SigningKey,
-    link: &Link,
-) -> Result<u64, SyncError> {
-    let since = stock::pulled(conn)?.map_or(0, |(upto, _)| upto);
-    let path = format!("{}?since={since}", wire::STOCK);
-    let bytes = ho.signed(key, &link.till, reqwest::Method::GET, &path, Vec::new())?;
-    let delta: pos_sync::stock::StockDelta =
-        serde_json::from_slice(&bytes).map_err(|e| SyncError::BadAnswer(format!("the stock: {e}")))?;
-    if delta.upto < since {
-        return Err(SyncError::BadAnswer(format!(
-            "head office's stock goes back to movement {} after this till pulled up to {since}",
-            delta.upto
-        )));
-    }
-    stock::keep(conn, &delta, &now())?;
-    Ok(delta.levels.len() as u64)
 }
 
 /// Hands head office the till's new key when the journal changed key since head office's last

@@ -47,9 +47,5 @@ pub fn find(conn: &Connection, order: &str) -> Result<Option<Pickup>, TillError>
 }
 
 fn has_table(conn: &Connection) -> Result<bool, TillError> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'pickup')",
-        [],
-        |r| r.get(0),
-    )?)
+    super::link::has_table(conn, "pickup")
 }

@@ -35,12 +35,7 @@ pub fn keep(conn: &Connection, delta: &StockDelta, at: &str) -> Result<(), TillE
 
 /// Where the last pull stood: the last movement it counts, and this till's last record it counts.
 pub fn pulled(conn: &Connection) -> Result<Option<(i64, u64)>, TillError> {
-    let has_table: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'stock_pull')",
-        [],
-        |r| r.get(0),
-    )?;
-    if !has_table {
+    if !super::link::has_table(conn, "stock_pull")? {
         return Ok(None);
     }
     Ok(conn
