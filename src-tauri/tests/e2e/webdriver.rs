@@ -175,6 +175,26 @@ impl Session {
         home: &Path,
         screenshots: bool,
     ) -> Result<Session, String> {
+        // On a loaded 2-core machine WebKitWebDriver sometimes closes the first session request
+        // before the window is up: a fresh driver is tried again, twice at most.
+        let mut last = String::new();
+        for _ in 0..3 {
+            match Session::start_once(display, app, args, home, screenshots) {
+                Ok(s) => return Ok(s),
+                Err(e) if e.contains("closed before an answer") => last = e,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last)
+    }
+
+    fn start_once(
+        display: &str,
+        app: &Path,
+        args: &[String],
+        home: &Path,
+        screenshots: bool,
+    ) -> Result<Session, String> {
         let (port, native) = (free_port(), free_port());
         let mut cmd = Command::new(tool("tauri-driver")?);
         cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
