@@ -211,6 +211,8 @@ pub fn keys_handed_over(stream: &Stream, batch: &Batch) -> Vec<[u8; 32]> {
     let next = stream.walk.next_seq;
     let Some(skip) = next.checked_sub(batch.first_seq) else { return Vec::new() };
     let Ok(skip) = usize::try_from(skip) else { return Vec::new() };
+    // A copy of the records past the head: this runs only for a request whose signature the known
+    // key refused (a key change, or a stranger), never on an ordinary push.
     let tail = Batch {
         till: batch.till.clone(),
         chain: batch.chain,

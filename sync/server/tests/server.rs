@@ -215,14 +215,19 @@ fn open_till(dir: &Path, when: &str) -> Till {
     Till::open(dir, Clock::Set(at(when)), Box::new(printer), Box::new(terminal)).unwrap()
 }
 
+/// Opens the register with a float, unless it is open already (the only refusal taken).
+fn open_register(till: &mut Till) {
+    if let Err(e) = till.open_register(10_000, None) {
+        assert!(matches!(e, pos_till::TillError::Refused(_)), "{e}");
+    }
+}
+
 /// Sells `n` tickets of one propeller each, paid cash, at `when`.
 fn sell(dir: &Path, n: u32, when: &str) {
     let mut till = open_till(dir, when);
     let (staff, pin) = cashier(dir);
     till.login(staff, pin).unwrap();
-    if let Err(e) = till.open_register(10_000, None) {
-        assert!(matches!(e, pos_till::TillError::Refused(_)), "{e}");
-    }
+    open_register(&mut till);
     for _ in 0..n {
         till.scan(PROP, 1, None, None, None).unwrap();
         let total = pos_till::script::cents(till.basket_view().unwrap()["total"].as_str().unwrap()).unwrap();

@@ -28,7 +28,7 @@ impl Till {
         }
         let files = pos_sync::catalogue::files_of(&entries).map_err(TillError::storage)?;
         let incoming = self.dir.join("catalogue-incoming");
-        let _ = std::fs::remove_dir_all(&incoming);
+        clear_incoming(&incoming)?;
         std::fs::create_dir_all(&incoming)
             .map_err(|e| TillError::storage(format!("cannot create {}: {e}", incoming.display())))?;
         for (name, text) in &files {
@@ -42,11 +42,23 @@ impl Till {
         }
         let chain = catalogue::import(&tx, &incoming)?;
         tx.commit()?;
-        let _ = std::fs::remove_dir_all(&incoming);
+        // The tables hold the version now; a folder left behind is cleared by the next version.
+        if let Err(e) = clear_incoming(&incoming) {
+            tracing::warn!("{e}");
+        }
         self.settings = catalogue::settings(&self.conn)?;
         *self.cache.borrow_mut() = catalogue::Cache::default();
         let products = chain.catalogue.products().len() as u64;
         self.commit(vec![Entry::CatalogueApplied { version, hash, products }])?;
         Ok(Some(version))
+    }
+}
+
+/// Removes the folder a version is written into (a leftover of a cut run, or this one's).
+fn clear_incoming(incoming: &Path) -> Result<(), TillError> {
+    match std::fs::remove_dir_all(incoming) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(TillError::storage(format!("cannot remove {}: {e}", incoming.display()))),
     }
 }

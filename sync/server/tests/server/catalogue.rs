@@ -21,7 +21,7 @@ fn import(server: &Server, dir: &Path) -> String {
 fn at_till(dir: &Path) -> (String, Vec<u64>) {
     let mut till = open_till(dir, "2026-12-01T10:00:00+01:00");
     till.login("S007", "2468").unwrap();
-    let _ = till.open_register(10_000, None);
+    super::open_register(&mut till);
     till.scan(PROP, 1, None, None, None).unwrap();
     let price = till.basket_view().unwrap()["total"].as_str().unwrap().to_owned();
     till.cancel_basket().unwrap();

@@ -24,7 +24,7 @@ fn at_head_office(server: &Server, number: &str) -> (i64, Vec<(String, i64)>, i6
 fn till_at(dir: &std::path::Path, when: &str, staff: (&str, &str)) -> Till {
     let mut till = open_till(dir, when);
     till.login(staff.0, staff.1).unwrap();
-    let _ = till.open_register(10_000, None);
+    super::open_register(&mut till);
     till
 }
 

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::{Backend, Server, enrol, new_till, open_till, verify};
 
 fn post(server: &Server, token: Option<&str>, body: &str) -> (u16, Value) {
+    // Refused only when a provider is installed already (another test's): either way one is.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut r = reqwest::blocking::Client::new()
         .post(format!("{}{}", server.url, wire::WEB_ORDERS))
@@ -91,7 +92,7 @@ fn web_order_to_pickup(backend: Backend) {
     assert_eq!(r.pickups, 2, "{r:?}");
     let mut till = open_till(&lyon, "2026-12-01T11:00:00+01:00");
     till.login("S007", "2468").unwrap();
-    let _ = till.open_register(10_000, None);
+    super::open_register(&mut till);
     let waiting = till.pickups().unwrap();
     let ids: Vec<&str> = waiting.as_array().unwrap().iter().map(|p| p["order"].as_str().unwrap()).collect();
     assert_eq!(ids, ["W-1", "W-2"]);
