@@ -1,4 +1,5 @@
-//! Spending rights of balances that must not go below zero (gift cards, credit notes), handed by
+//! Spending rights of balances that must not go below zero (gift cards, credit notes, customers'
+//! loyalty points), handed by
 //! head office to a till that asks online (escrow, DESIGN §6; the arithmetic is
 //! `pos_core::escrow`'s). A till holds the rights of what it loaded or issued and of what it was
 //! granted; it spends only those; it hands them back after a sync. Head office holds the rest.
@@ -14,7 +15,23 @@ pub enum Voucher {
     GiftCard,
     /// A credit note (store credit).
     StoreCredit,
+    /// A customer's loyalty points (its number: [`points_account`]; amounts in points). Earning
+    /// is never blocked: a till holds the rights of the points it gave; spending needs rights.
+    Points,
 }
+
+/// What a customer's points are known by among the balances: `points:` and the customer's id
+/// (apart from every gift card's or credit note's number).
+pub fn points_account(customer: &str) -> String {
+    format!("{POINTS}{customer}")
+}
+
+/// The customer whose points `number` is, if it is a points account.
+pub fn points_customer(number: &str) -> Option<&str> {
+    number.strip_prefix(POINTS)
+}
+
+const POINTS: &str = "points:";
 
 impl Voucher {
     /// Its name in the journal and the databases.
@@ -22,12 +39,13 @@ impl Voucher {
         match self {
             Voucher::GiftCard => "gift_card",
             Voucher::StoreCredit => "store_credit",
+            Voucher::Points => "points",
         }
     }
 
     /// The kind a journal or a database names.
     pub fn parse(s: &str) -> Option<Voucher> {
-        [Voucher::GiftCard, Voucher::StoreCredit].into_iter().find(|v| v.as_str() == s)
+        [Voucher::GiftCard, Voucher::StoreCredit, Voucher::Points].into_iter().find(|v| v.as_str() == s)
     }
 }
 
@@ -76,6 +94,12 @@ impl RightsRequest {
         }
         if !(1..=MAX_AMOUNT).contains(&self.amount) {
             return Err(format!("{} cents: an amount of rights is 1 to {MAX_AMOUNT}", self.amount));
+        }
+        if (self.voucher == Voucher::Points) != points_customer(&self.number).is_some() {
+            return Err(format!(
+                "`{}`: points are asked as `points:` and the customer's id, nothing else",
+                self.number
+            ));
         }
         if self.request.is_empty() || self.request.len() > 64 {
             return Err("the request id: 1 to 64 characters".into());
@@ -134,6 +158,24 @@ pub fn ops_of(accepted: &[pos_journal::check::Accepted]) -> Vec<RightsOp> {
                         voucher: Voucher::GiftCard,
                         delta: l.net,
                     });
+                }
+                if !t.customer.is_empty() {
+                    // Points given (or taken back by a return), then points spent.
+                    let account = points_account(&t.customer);
+                    if t.points_earned != 0 {
+                        out.push(RightsOp::Move {
+                            number: account.clone(),
+                            voucher: Voucher::Points,
+                            delta: t.points_earned,
+                        });
+                    }
+                    for x in t.tenders.iter().filter(|x| x.kind == TenderMethod::Loyalty && x.points > 0) {
+                        out.push(RightsOp::Move {
+                            number: account.clone(),
+                            voucher: Voucher::Points,
+                            delta: -x.points,
+                        });
+                    }
                 }
                 for x in &t.tenders {
                     let voucher = match x.kind {

@@ -332,6 +332,14 @@ pub enum Reason {
         eur(wanted)
     )]
     RightsOffline { number: String, held: i64, wanted: i64 },
+    #[error(
+        "head office holds {held} of customer {customer}'s points for this till, not {wanted}: other tills hold the rest until they sync; take the rest by another tender"
+    )]
+    PointsRightsShort { customer: String, held: i64, wanted: i64 },
+    #[error(
+        "head office is unreachable and this till may spend only {held} of customer {customer}'s points (those it gave since its last sync), not {wanted}: take the rest by another tender, or try again online"
+    )]
+    PointsOffline { customer: String, held: i64, wanted: i64 },
     #[error("attach the customer to spend their points")]
     PointsNeedCustomer,
     #[error("points are not paid out on a refund")]

@@ -371,6 +371,10 @@ export function reasonFr(r: Reason): string {
       return `Cette caisse peut dépenser ${eur(r.held)} de ${r.number} maintenant, pas ${eur(r.wanted)} : le siège n'en détient pas plus (d'autres caisses détiennent le reste jusqu'à leur synchronisation) ; prenez le reste autrement`;
     case "rights_offline":
       return `Le siège est injoignable et cette caisse ne peut dépenser que ${eur(r.held)} de ${r.number}, pas ${eur(r.wanted)} : prenez le reste autrement, ou réessayez en ligne`;
+    case "points_rights_short":
+      return `Cette caisse peut utiliser ${r.held} points du client ${r.customer} maintenant, pas ${r.wanted} : d'autres caisses détiennent le reste jusqu'à leur synchronisation ; prenez le reste autrement`;
+    case "points_offline":
+      return `Le siège est injoignable et cette caisse ne peut utiliser que ${r.held} points du client ${r.customer} (ceux donnés ici depuis la dernière synchronisation), pas ${r.wanted} : prenez le reste autrement, ou réessayez en ligne`;
     case "points_need_customer":
       return "Associez le client pour utiliser ses points";
     case "points_on_refund":

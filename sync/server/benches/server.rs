@@ -382,7 +382,8 @@ fn catch_up(root: &Path, tills: &[PathBuf], pg: Option<&str>) -> Duration {
     for dir in tills {
         // Forget the last run's head office.
         let conn = store::open_db(dir).unwrap();
-        conn.execute_batch("DELETE FROM ack; DELETE FROM sync_progress; DELETE FROM head_office;").unwrap();
+        // Enrolling with the new head office forgets what the former one said (stock, catalogue).
+        conn.execute_batch("DELETE FROM ack; DELETE FROM sync_progress;").unwrap();
         clear(&dir.join(pos_till::sync::link::ACK_FILE));
         let id = store::identity(&conn).unwrap();
         let (code, kept) =

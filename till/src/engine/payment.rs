@@ -244,6 +244,10 @@ impl Till {
                     self.secure_rights(number, *voucher, *cents)?;
                 }
             }
+            if points_spent > 0 && !basket.customer.is_empty() && !priced.total.is_negative() {
+                let account = pos_sync::rights::points_account(&basket.customer);
+                self.secure_rights(&account, pos_sync::rights::Voucher::Points, points_spent)?;
+            }
         }
         for (number, cents) in &spend {
             let balance = self.balance(number)?;

@@ -1,4 +1,4 @@
-//! Spending rights of gift cards and credit notes (escrow, DESIGN §6): the till spends only the
+//! Spending rights of gift cards, credit notes and customers' points (escrow, DESIGN §6): the till spends only the
 //! rights it holds (what it loaded or issued, what head office granted it); online, it asks head
 //! office for what it lacks, in one round trip, before anything is charged; after a sync it hands
 //! back what it holds.
@@ -28,11 +28,24 @@ impl Till {
         if cents <= held {
             return Ok(());
         }
-        if self.balance(number)?.is_some_and(|b| b < cents) {
+        let points = pos_sync::rights::points_customer(number);
+        if points.is_none() && self.balance(number)?.is_some_and(|b| b < cents) {
             // More than the balance this till knows: the balance check says so, nothing is asked.
             return Ok(());
         }
-        let offline = || refused(Reason::RightsOffline { number: number.into(), held, wanted: cents });
+        // Points are asked of head office whatever this till knows: other tills may have given some.
+        let short = || match points {
+            Some(customer) => {
+                refused(Reason::PointsRightsShort { customer: customer.into(), held, wanted: cents })
+            }
+            None => refused(Reason::RightsShort { number: number.into(), held, wanted: cents }),
+        };
+        let offline = || match points {
+            Some(customer) => {
+                refused(Reason::PointsOffline { customer: customer.into(), held, wanted: cents })
+            }
+            None => refused(Reason::RightsOffline { number: number.into(), held, wanted: cents }),
+        };
         let Some(l) = link::link(&self.conn)? else {
             // Not enrolled: the till is alone, every voucher it knows it issued, and the balance
             // check is the whole rule.
@@ -58,8 +71,9 @@ impl Till {
                 }])?;
                 Ok(())
             }
-            Err(SyncError::Refused { code: Some(ErrorCode::RightsShort), .. }) => {
-                Err(refused(Reason::RightsShort { number: number.into(), held, wanted: cents }))
+            Err(SyncError::Refused { code: Some(ErrorCode::RightsShort), .. }) => Err(short()),
+            Err(SyncError::Refused { code: Some(ErrorCode::UnknownVoucher), .. }) if points.is_some() => {
+                Err(short())
             }
             Err(SyncError::Refused { code: Some(ErrorCode::UnknownVoucher), .. }) => {
                 Err(refused(Reason::UnknownVoucher { number: number.into() }))

@@ -102,6 +102,16 @@ pub fn checked_points(conn: &Connection, customer: &str, seed: Option<i64>) -> R
             )))
         };
     }
+    // Head office's word, with the rights it granted.
+    if let Some(Entry::RightsGranted { number: n, balance: said, .. }) =
+        store::read_records(conn, ChainName::Live, seq, seq)?.pop().map(|r| r.entry)
+    {
+        return if pos_sync::rights::points_customer(&n) == Some(customer) && said == points {
+            Ok(points)
+        } else {
+            Err(mismatch(&what, seq, said.to_string(), points.to_string()))
+        };
+    }
     let t = ticket_at(conn, seq, &what)?;
     if t.customer != customer {
         return Err(mismatch(&what, seq, "another customer's ticket".into(), points.to_string()));

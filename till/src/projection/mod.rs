@@ -533,6 +533,18 @@ pub fn apply(
             }
             ClosurePeriod::Month | ClosurePeriod::Year => closed(conn, c.period, &c.key, header.seq)?,
         },
+        Entry::RightsGranted { number, amount, balance, .. }
+            if !training && pos_sync::rights::points_customer(number).is_some() =>
+        {
+            rights_move(state, number, *amount, &mut breaches)?;
+            // Head office's word of the customer's points, given at every till of the chain.
+            let customer = pos_sync::rights::points_customer(number).unwrap_or_default();
+            conn.prepare_cached(
+                "INSERT INTO loyalty (customer, points, seq) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (customer) DO UPDATE SET points = excluded.points, seq = excluded.seq",
+            )?
+            .execute(params![customer, balance, header.seq])?;
+        }
         Entry::RightsGranted { number, voucher, amount, balance, .. } if !training => {
             rights_move(state, number, *amount, &mut breaches)?;
             // Head office's word of the balance: the till may not have known the card at all.
@@ -652,6 +664,18 @@ fn apply_ticket(
         let now = add(have, t.points_earned, "the customer's points")?
             .checked_sub(spent)
             .ok_or_else(|| overflow("the customer's points"))?;
+        // The rights of the points: those given here are this till's to spend; spent ones are
+        // checked by the engine before the sale (alone, a till spends the chain's files' points
+        // it never held, so no breach is told here).
+        let account = pos_sync::rights::points_account(&t.customer);
+        let given = t.points_earned.checked_sub(spent).ok_or_else(|| overflow("the customer's points"))?;
+        if given != 0 {
+            let was = state.rights.get(&account).copied().unwrap_or(0);
+            match add(was, given, "a customer's points rights")? {
+                0 => state.rights.remove(&account),
+                n => state.rights.insert(account, n),
+            };
+        }
         if let Some(said) = t.points_balance
             && said != now
         {

@@ -89,6 +89,13 @@ pub fn has_table(conn: &Connection, name: &str) -> Result<bool, TillError> {
 /// Keeps the link made at enrolment (a second enrolment replaces it: a till moved to another
 /// head office, or enrolled again after its server was rebuilt).
 pub fn set_link(conn: &Connection, link: &Link, at: &str) -> Result<(), TillError> {
+    let before: Option<Vec<u8>> =
+        conn.query_row("SELECT server_key FROM head_office WHERE id = 1", [], |r| r.get(0)).optional()?;
+    if before.is_some_and(|k| k[..] != link.server_key.to_bytes()[..]) {
+        // Another head office: what the former one said (stock, pickups, its catalogue's entries)
+        // is not this one's, and its counters would look like a head office going back in time.
+        conn.execute_batch(FORGET_PULLED)?;
+    }
     conn.execute(
         "INSERT INTO head_office (id, url, server_key, ca_pem, till, enrolled_at) VALUES (1, ?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (id) DO UPDATE SET url = ?1, server_key = ?2, ca_pem = ?3, till = ?4, enrolled_at = ?5",
@@ -96,6 +103,10 @@ pub fn set_link(conn: &Connection, link: &Link, at: &str) -> Result<(), TillErro
     )?;
     Ok(())
 }
+
+/// What a till pulled from a head office, forgotten when it enrols with another one.
+const FORGET_PULLED: &str = "DELETE FROM stock_known; DELETE FROM stock_pull; DELETE FROM pickup;
+     DELETE FROM catalogue_mirror; DELETE FROM catalogue_pull;";
 
 /// The last acknowledgement of each chain, from the database and the file beside it (the later of
 /// the two), each checked with head office's key: one that is not head office's is an error.

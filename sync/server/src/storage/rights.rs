@@ -9,7 +9,7 @@
 //! for every balance: `balance = HO's holding + the tills' holdings + pending grants`.
 
 use pos_journal::check::Accepted;
-use pos_sync::rights::{RightsGrant, RightsOp, RightsRequest, Voucher, ops_of};
+use pos_sync::rights::{RightsGrant, RightsOp, RightsRequest, Voucher, ops_of, points_account};
 use rusqlite::{OptionalExtension, params};
 
 use super::{Storage, StorageError, TillRow};
@@ -335,5 +335,56 @@ impl Storage {
             }
         };
         Ok(balance.map(|balance| BalanceRow { number: asked, balance, holders, pending }))
+    }
+
+    /// Opens the loyalty points of the chain's customers (their `points` in the catalogue's
+    /// `customers.csv`) as balances held by head office, once per customer: an import again, or a
+    /// changed file, opens nothing twice (the points then move by the tills' tickets). Returns how
+    /// many customers were opened.
+    pub async fn open_points(&self, opening: Vec<(String, i64)>) -> Result<usize, StorageError> {
+        const SEEDED: &str =
+            "INSERT INTO points_opened (customer, points) VALUES ($1, $2) ON CONFLICT (customer) DO NOTHING";
+        match self {
+            Storage::Sqlite(db) => {
+                db.run(move |c| {
+                    let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                    let mut opened = 0;
+                    for (customer, points) in &opening {
+                        if tx.prepare_cached(&q(SEEDED))?.execute(params![customer, points])? == 1 {
+                            let account = points_account(customer);
+                            tx.prepare_cached(&q(ADD_BALANCE))?.execute(params![
+                                account,
+                                Voucher::Points.as_str(),
+                                points
+                            ])?;
+                            tx.prepare_cached(&q(ADD_HOLDING))?.execute(params![
+                                account,
+                                HEAD_OFFICE,
+                                points
+                            ])?;
+                            opened += 1;
+                        }
+                    }
+                    tx.commit()?;
+                    Ok(opened)
+                })
+                .await
+            }
+            Storage::Postgres(db) => {
+                let mut c = db.client_for("points").lock().await;
+                let tx = c.transaction().await?;
+                let mut opened = 0;
+                for (customer, points) in &opening {
+                    if tx.execute(SEEDED, &[customer, points]).await? == 1 {
+                        let account = points_account(customer);
+                        tx.execute(ADD_BALANCE, &[&account, &Voucher::Points.as_str(), points]).await?;
+                        tx.execute(ADD_HOLDING, &[&account, &HEAD_OFFICE, points]).await?;
+                        opened += 1;
+                    }
+                }
+                tx.commit().await?;
+                Ok(opened)
+            }
+        }
     }
 }

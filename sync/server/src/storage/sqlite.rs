@@ -163,6 +163,14 @@ CREATE INDEX stock_level_sku ON stock_level (sku);
 INSERT INTO stock_level (location, sku, qty, last_movement) SELECT location, sku, SUM(qty), MAX(id) FROM movement GROUP BY location, sku;
 "#,
     ),
+    (
+        // The loyalty points each customer of the chain's files opened with, once (their balance
+        // and its rights are in `voucher` and `holding`, as `points:` and the customer's id).
+        "2026-12-07-0900-points-opened",
+        r#"
+CREATE TABLE points_opened (customer TEXT PRIMARY KEY, points INTEGER NOT NULL);
+"#,
+    ),
 ];
 
 /// Connections that only read, beside the one that writes (WAL lets them read while it writes).
