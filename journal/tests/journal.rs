@@ -162,6 +162,8 @@ fn typed_fields_are_written_as_format_1_wrote_them() {
     assert_eq!(v["basis"], "ht");
     assert_eq!(serde_json::from_value::<LineSpec>(v).unwrap(), line);
     assert_eq!(ReturnedFrom::parse("LYO-1-T000042"), ReturnedFrom::Ticket("LYO-1-T000042".into()));
+    let web = ReturnedFrom::parse("WEB/W-1042");
+    assert_eq!((web.web_order(), web.ticket(), web.to_string()), (Some("W-1042"), None, "WEB/W-1042".into()));
     let tenders: std::collections::BTreeMap<TenderMethod, i64> =
         [(TenderMethod::GiftCard, 5), (TenderMethod::Cash, 7)].into();
     assert_eq!(serde_json::to_string(&tenders).unwrap(), r#"{"cash":7,"gift_card":5}"#);

@@ -90,6 +90,9 @@ pub struct WebOrder {
     pub paid_online: bool,
 }
 
+/// How a till names a web order among tickets (`WEB/W-1042`), in its returns and their lines.
+pub const WEB_ORDER_PREFIX: &str = "WEB/";
+
 /// Most lines an order has.
 pub const MAX_LINES: usize = 200;
 /// Most units of a line.
@@ -184,6 +187,60 @@ pub struct Pickup {
 pub struct Inbox {
     /// Click & collect orders waiting at the till's store.
     pub pickups: Vec<Pickup>,
+}
+
+/// A line of a web order as a store's till sees it to take units back.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnableLine {
+    /// The line's number in the order, from 1.
+    pub line: u32,
+    /// The item.
+    pub sku: String,
+    /// Units bought.
+    pub qty: u32,
+    /// Price of one unit paid, VAT included, cents.
+    pub unit_cents: i64,
+    /// Units already brought back at the tills other than the asking one (its own it counts in
+    /// its journal, synced or not).
+    pub returned_elsewhere: u32,
+}
+
+/// A web order as a store's till sees it to take units back (any store takes back a web order).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnableOrder {
+    /// The shop's order id.
+    pub order: String,
+    /// Where it stands.
+    pub state: WebOrderState,
+    /// Paid on the shop's site.
+    pub paid_online: bool,
+    /// Who ordered.
+    pub customer: WebCustomer,
+    /// Its lines.
+    pub lines: Vec<ReturnableLine>,
+}
+
+impl WebOrderState {
+    /// Whether the customer has the goods (so may bring them back).
+    pub fn delivered(self) -> bool {
+        matches!(self, WebOrderState::Shipped | WebOrderState::Collected)
+    }
+}
+
+/// Units of web orders brought back in the live `accepted` records: (order, line, units).
+pub fn returns_of(accepted: &[pos_journal::check::Accepted]) -> Vec<(String, u32, u32)> {
+    use pos_journal::body::Entry;
+    let mut out = Vec::new();
+    for a in accepted.iter().filter(|a| a.header.chain == pos_journal::ChainName::Live) {
+        if let Entry::Ticket(t) = &a.entry {
+            for (order, line, units) in t.lines.iter().filter_map(|l| l.returns_web_line()) {
+                out.push((order.to_owned(), line, units));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

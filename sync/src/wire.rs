@@ -23,6 +23,9 @@ pub const STOCK: &str = "/api/v0/stock";
 pub const WEB_ORDERS: &str = "/api/v0/web-orders";
 /// What is addressed to the asking till: `GET`, signed → [`crate::web::Inbox`].
 pub const INBOX: &str = "/api/v0/inbox";
+/// A web order's lines and what of them came back (`GET`, signed by a till): its path is this
+/// and the order's id, `/api/v0/web-orders/W-1042`.
+pub const WEB_ORDER_RETURNS: &str = "/api/v0/web-orders/{order}";
 /// A till asks for the right to spend part of a balance: `POST`, signed,
 /// [`crate::rights::RightsRequest`] → [`crate::rights::RightsGrant`].
 pub const RIGHTS: &str = "/api/v0/rights";
@@ -135,6 +138,8 @@ pub enum ErrorCode {
     BodyTooLarge,
     /// No such route (404).
     NotFound,
+    /// No such web order (404).
+    UnknownWebOrder,
     /// The route takes another method (405).
     MethodNotAllowed,
     /// The request took too long (408).

@@ -340,6 +340,18 @@ pub enum Reason {
         "head office is unreachable and this till may spend only {held} of customer {customer}'s points (those it gave since its last sync), not {wanted}: take the rest by another tender, or try again online"
     )]
     PointsOffline { customer: String, held: i64, wanted: i64 },
+    #[error("head office knows no web order {order}: check the number on the customer's e-mail")]
+    UnknownWebOrder { order: String },
+    #[error(
+        "web order {order} is not with its customer yet (waiting for pickup): nothing of it can come back"
+    )]
+    WebOrderNotDelivered { order: String },
+    #[error(
+        "a web order is head office's and head office cannot be asked now: take web order {order} back once the till is online, or as a return without receipt with a manager"
+    )]
+    WebOrderOffline { order: String },
+    #[error("web order {order}'s item {sku} is not in this till's catalogue: it cannot be taken back here")]
+    WebOrderItemUnknown { order: String, sku: String },
     #[error("attach the customer to spend their points")]
     PointsNeedCustomer,
     #[error("points are not paid out on a refund")]

@@ -375,6 +375,14 @@ export function reasonFr(r: Reason): string {
       return `Cette caisse peut utiliser ${r.held} points du client ${r.customer} maintenant, pas ${r.wanted} : d'autres caisses détiennent le reste jusqu'à leur synchronisation ; prenez le reste autrement`;
     case "points_offline":
       return `Le siège est injoignable et cette caisse ne peut utiliser que ${r.held} points du client ${r.customer} (ceux donnés ici depuis la dernière synchronisation), pas ${r.wanted} : prenez le reste autrement, ou réessayez en ligne`;
+    case "unknown_web_order":
+      return `Le siège ne connaît pas la commande web ${r.order} : vérifiez le numéro sur l'e-mail du client`;
+    case "web_order_not_delivered":
+      return `La commande web ${r.order} n'a pas encore été remise au client : rien ne peut en être repris`;
+    case "web_order_offline":
+      return `Une commande web se reprend avec le siège, injoignable maintenant : reprenez la commande ${r.order} une fois la caisse en ligne, ou en retour sans ticket avec un responsable`;
+    case "web_order_item_unknown":
+      return `L'article ${r.sku} de la commande web ${r.order} n'est pas au catalogue de cette caisse : il ne peut pas être repris ici`;
     case "points_need_customer":
       return "Associez le client pour utiliser ses points";
     case "points_on_refund":

@@ -135,9 +135,10 @@ impl fmt::Display for ClosurePeriod {
     }
 }
 
-/// Where returned units come from: a ticket of this chain, or no receipt at all (then the manager
-/// who approved the return is named). Written as the ticket's reference, or `NO-RECEIPT/` and the
-/// manager's id, as format 1 always wrote it.
+/// Where returned units come from: a ticket of this chain, an order of the chain's web shop, or no
+/// receipt at all (then the manager who approved the return is named). Written as the ticket's
+/// reference, `WEB/` and the order's id, or `NO-RECEIPT/` and the manager's id (format 1 wrote the
+/// first and the last; a ticket's reference never starts with `WEB/`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ReturnedFrom {
     /// The ticket's reference (`LYO-1-T000042`).
@@ -147,25 +148,40 @@ pub enum ReturnedFrom {
         /// The manager's id.
         approved_by: String,
     },
+    /// A web order's id (the shop's), bought online and brought back to a store.
+    WebOrder(String),
 }
 
 /// How a return without a receipt is written.
 pub(super) const NO_RECEIPT: &str = "NO-RECEIPT/";
+/// How a return of a web order is written.
+pub(super) const WEB_ORDER: &str = "WEB/";
 
 impl ReturnedFrom {
     /// Reads what a record wrote.
     pub fn parse(s: &str) -> ReturnedFrom {
-        match s.strip_prefix(NO_RECEIPT) {
-            Some(by) => ReturnedFrom::NoReceipt { approved_by: by.to_owned() },
+        if let Some(by) = s.strip_prefix(NO_RECEIPT) {
+            return ReturnedFrom::NoReceipt { approved_by: by.to_owned() };
+        }
+        match s.strip_prefix(WEB_ORDER) {
+            Some(order) => ReturnedFrom::WebOrder(order.to_owned()),
             None => ReturnedFrom::Ticket(s.to_owned()),
         }
     }
 
-    /// The ticket, when there was one.
+    /// The ticket of this chain, when there was one.
     pub fn ticket(&self) -> Option<&str> {
         match self {
             ReturnedFrom::Ticket(t) => Some(t),
-            ReturnedFrom::NoReceipt { .. } => None,
+            ReturnedFrom::NoReceipt { .. } | ReturnedFrom::WebOrder(_) => None,
+        }
+    }
+
+    /// The web order, when the units were bought online.
+    pub fn web_order(&self) -> Option<&str> {
+        match self {
+            ReturnedFrom::WebOrder(o) => Some(o),
+            ReturnedFrom::Ticket(_) | ReturnedFrom::NoReceipt { .. } => None,
         }
     }
 }
@@ -175,6 +191,7 @@ impl fmt::Display for ReturnedFrom {
         match self {
             ReturnedFrom::Ticket(t) => f.write_str(t),
             ReturnedFrom::NoReceipt { approved_by } => write!(f, "{NO_RECEIPT}{approved_by}"),
+            ReturnedFrom::WebOrder(order) => write!(f, "{WEB_ORDER}{order}"),
         }
     }
 }

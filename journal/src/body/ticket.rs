@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::fields::{NO_RECEIPT, is_zero_u32};
+use super::fields::{NO_RECEIPT, WEB_ORDER, is_zero_u32};
 use super::{Basis, ClosurePeriod, LineMeasure, ReturnedFrom, TenderMethod};
 
 /// A discount as asked.
@@ -86,9 +86,22 @@ pub struct TicketLine {
 }
 
 impl TicketLine {
-    /// A return line brought back with its receipt (its `reference` names the sold line).
+    /// A return line brought back with its receipt of this chain's tills (its `reference` names
+    /// the sold line).
     pub fn returns_sold_line(&self) -> bool {
-        self.measure == LineMeasure::Returned && !self.reference.starts_with(NO_RECEIPT)
+        self.measure == LineMeasure::Returned
+            && !self.reference.starts_with(NO_RECEIPT)
+            && !self.reference.starts_with(WEB_ORDER)
+    }
+
+    /// A return line of a web order: the order and its line (`WEB/W-1042#2`), and the units.
+    pub fn returns_web_line(&self) -> Option<(&str, u32, u32)> {
+        if self.measure != LineMeasure::Returned {
+            return None;
+        }
+        let (order, line) = self.reference.strip_prefix(WEB_ORDER)?.rsplit_once('#')?;
+        let units = u32::try_from(self.quantity.checked_neg()?).ok()?;
+        Some((order, line.parse().ok()?, units))
     }
 
     /// On a return line, the line it brings back: where from, and that line's id (`reference` is

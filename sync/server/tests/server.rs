@@ -29,6 +29,8 @@ mod rights;
 mod stock;
 #[path = "server/web.rs"]
 mod web;
+#[path = "server/web_return.rs"]
+mod web_return;
 
 /// Where a test's server keeps its data.
 #[derive(Clone, Copy, Debug)]

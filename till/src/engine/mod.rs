@@ -66,6 +66,7 @@ mod returns;
 mod rights;
 mod sale;
 mod staff;
+mod web_return;
 
 /// Stock movements of each basket line: SKU and quantity.
 type StockMoves = BTreeMap<u32, Vec<(String, Quantity)>>;

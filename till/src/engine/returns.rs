@@ -4,7 +4,11 @@ use pos_journal::body::ReturnedFrom;
 impl Till {
     /// A ticket of this till found by its number or its receipt's QR code, with what each line can
     /// still bring back (the returns screen ticks lines from it).
+    /// A web order (`WEB/W-1042`) is asked of head office.
     pub fn ticket_view(&self, reference: &str) -> Result<Value, TillError> {
+        if let Some(order) = Self::web_order_of(reference) {
+            return self.web_order_view(order);
+        }
         let (ticket, seq) = self.find_ticket(reference)?;
         let mut lines = Vec::new();
         for l in &ticket.lines {
@@ -97,7 +101,11 @@ impl Till {
 
     /// Brings back units of lines of an earlier ticket (found by its number or the receipt's code).
     /// `lines` empty: everything still returnable.
+    /// A web order's (`WEB/W-1042`) are taken back at the price paid online.
     pub fn return_lines(&mut self, reference: &str, lines: &[(u32, u32)]) -> Result<Value, TillError> {
+        if let Some(order) = Self::web_order_of(reference) {
+            return self.return_web_lines(order, lines);
+        }
         self.sale_ready()?;
         let (ticket, sold_seq) = self.find_ticket(reference)?;
         let wanted: Vec<(u32, u32)> = if lines.is_empty() {

@@ -95,7 +95,7 @@ impl utoipa::Modify for ShopToken {
         title = "pos-server",
         description = "Head office's API for tills (enrolment, the journal's push, acknowledgements, stock, inbox) and for the web shop (orders)."
     ),
-    paths(enrol, push, streams, stock::levels, web::take, web::inbox, rights::grant, catalogue::delta, health),
+    paths(enrol, push, streams, stock::levels, web::take, web::returnable, web::inbox, rights::grant, catalogue::delta, health),
     modifiers(&ShopToken),
     components(schemas(ApiError, ErrorCode, Quarantine, Ack))
 )]
@@ -109,6 +109,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route(wire::STREAMS, get(streams))
         .route(wire::STOCK, get(stock::levels))
         .route(wire::WEB_ORDERS, post(web::take))
+        .route(wire::WEB_ORDER_RETURNS, get(web::returnable))
         .route(wire::INBOX, get(web::inbox))
         .route(wire::RIGHTS, post(rights::grant))
         .route(wire::CATALOGUE, get(catalogue::delta))

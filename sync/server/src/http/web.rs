@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use pos_journal::sha256;
-use pos_sync::web::{Inbox, WebOrder, WebOrderTaken};
+use pos_sync::web::{Inbox, ReturnableOrder, WebOrder, WebOrderTaken};
 use pos_sync::wire::{self, ApiError, ErrorCode};
 
 use super::{App, Refuse, authenticate, body, json};
@@ -69,4 +69,26 @@ pub(super) async fn take(
 pub(super) async fn inbox(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Json<Inbox>, Refuse> {
     let till = authenticate(&app, &headers, &Method::GET, wire::INBOX, b"").await?;
     Ok(Json(Inbox { pickups: app.storage.pickups(&till.store).await? }))
+}
+
+/// A web order's lines and what the other tills took back of them, for a store's till taking
+/// units of it back (any store takes back a web order).
+#[utoipa::path(get, path = "/api/v0/web-orders/{order}",
+    params(("order" = String, Path, description = "The shop's order id")),
+    responses((status = 200, body = ReturnableOrder), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+pub(super) async fn returnable(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(order): Path<String>,
+) -> Result<Json<ReturnableOrder>, Refuse> {
+    let path = wire::WEB_ORDER_RETURNS.replace("{order}", &order);
+    let till = authenticate(&app, &headers, &Method::GET, &path, b"").await?;
+    match app.storage.returnable_order(&order, &till.till).await? {
+        Some(o) => Ok(Json(o)),
+        None => Err(Refuse::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::UnknownWebOrder,
+            format!("head office has no web order {order}: check the order number on the customer's e-mail"),
+        )),
+    }
 }

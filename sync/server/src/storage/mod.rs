@@ -13,6 +13,7 @@ pub mod rights;
 mod sqlite;
 pub mod stock;
 pub mod web;
+mod web_returns;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -176,6 +176,13 @@ INSERT INTO stock_level (location, sku, qty, last_movement) SELECT location, sku
 CREATE TABLE points_opened (customer TEXT PRIMARY KEY, points BIGINT NOT NULL);
 "#,
     ),
+    (
+        // Units of web orders brought back, per till that took them.
+        "2026-12-07-1100-web-returns",
+        r#"
+CREATE TABLE web_return (order_id TEXT NOT NULL, line BIGINT NOT NULL, till TEXT NOT NULL, units BIGINT NOT NULL, PRIMARY KEY (order_id, line, till));
+"#,
+    ),
 ];
 
 /// The PostgreSQL database.
@@ -405,6 +412,7 @@ impl Db {
             super::web::collect_postgres(&tx, &super::web::handed_over(till, &taken.accepted), now_ms)
                 .await?;
             super::rights::apply_postgres(&tx, till, &taken.accepted).await?;
+            super::web_returns::record_postgres(&tx, till, &taken.accepted).await?;
         }
         let (state, quarantine) = stream_to_row(&taken.stream);
         tx.execute(

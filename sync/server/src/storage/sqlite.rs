@@ -171,6 +171,13 @@ INSERT INTO stock_level (location, sku, qty, last_movement) SELECT location, sku
 CREATE TABLE points_opened (customer TEXT PRIMARY KEY, points INTEGER NOT NULL);
 "#,
     ),
+    (
+        // Units of web orders brought back, per till that took them.
+        "2026-12-07-1100-web-returns",
+        r#"
+CREATE TABLE web_return (order_id TEXT NOT NULL, line INTEGER NOT NULL, till TEXT NOT NULL, units INTEGER NOT NULL, PRIMARY KEY (order_id, line, till));
+"#,
+    ),
 ];
 
 /// Connections that only read, beside the one that writes (WAL lets them read while it writes).
@@ -518,6 +525,7 @@ fn write_taken(
         super::stock::insert_sqlite(&tx, &super::stock::ticket_moves(till, &taken.accepted), now_ms)?;
         super::web::collect_sqlite(&tx, &super::web::handed_over(till, &taken.accepted), now_ms)?;
         super::rights::apply_sqlite(&tx, till, &taken.accepted)?;
+        super::web_returns::record_sqlite(&tx, till, &taken.accepted)?;
     }
     let (state, quarantine) = stream_to_row(&taken.stream);
     tx.execute(

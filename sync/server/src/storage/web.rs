@@ -44,7 +44,11 @@ fn fulfilment_str(f: Fulfilment) -> &'static str {
     }
 }
 
-fn row_of(body: &str, state: &str, collected_by: Option<String>) -> Result<WebOrderRow, StorageError> {
+pub(super) fn row_of(
+    body: &str,
+    state: &str,
+    collected_by: Option<String>,
+) -> Result<WebOrderRow, StorageError> {
     let order: WebOrder = serde_json::from_str(body)
         .map_err(|e| StorageError(format!("a web order kept does not read: {e}")))?;
     let state = WebOrderState::parse(state)
