@@ -24,6 +24,7 @@ pub struct Stamp {
 }
 
 /// A customer's field a till may edit.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
@@ -39,6 +40,128 @@ pub enum Field {
     Home,
     /// Consent to marketing (`yes`/`no`).
     Consent,
+}
+
+impl Field {
+    /// Every field.
+    pub const ALL: [Field; 6] =
+        [Field::Name, Field::Email, Field::Phone, Field::Town, Field::Home, Field::Consent];
+
+    /// Its name on the wire and in the databases.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Email => "email",
+            Field::Phone => "phone",
+            Field::Town => "town",
+            Field::Home => "home",
+            Field::Consent => "consent",
+        }
+    }
+
+    /// The field a name says.
+    pub fn parse(s: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// What is wrong with `value` for this field (an empty value clears it).
+    pub fn check(self, value: &str) -> Result<(), String> {
+        let name = self.as_str();
+        if value.chars().count() > 200 || value.chars().any(char::is_control) {
+            return Err(format!("the {name}: at most 200 characters, none of them a control character"));
+        }
+        let ok = match self {
+            Field::Name => !value.trim().is_empty(),
+            Field::Email => value.is_empty() || (value.contains('@') && !value.contains(char::is_whitespace)),
+            Field::Phone => value.chars().all(|c| c.is_ascii_digit() || " +-.()".contains(c)),
+            Field::Town => true,
+            Field::Home => {
+                value.len() <= 8 && value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            }
+            Field::Consent => matches!(value, "yes" | "no"),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(match self {
+                Field::Name => "the name: not empty".into(),
+                Field::Email => format!("the e-mail `{value}` is not an address"),
+                Field::Phone => format!("the telephone `{value}`: digits, spaces, + - . ( ) only"),
+                Field::Home => format!("the home store `{value}`: a store code"),
+                Field::Consent => format!("the consent `{value}`: yes or no"),
+                Field::Town => unreachable!("a town takes any text"),
+            })
+        }
+    }
+}
+
+/// What a customer's id may be: 1 to 32 capital letters, digits and `-` (the chain's `C00001`, a
+/// till's `LYO-1-C0001`).
+pub fn check_id(id: &str) -> Result<(), String> {
+    if id.is_empty()
+        || id.len() > 32
+        || !id.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(format!("customer id `{id}`: 1 to 32 capital letters, digits or `-`"));
+    }
+    Ok(())
+}
+
+/// One edit a till made: a field of a customer set to a value, marked by its stamp.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerEdit {
+    /// The customer.
+    pub customer: String,
+    /// The field.
+    pub field: Field,
+    /// Its new value.
+    pub value: String,
+    /// When, where, which edit.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub stamp: Stamp,
+}
+
+impl CustomerEdit {
+    /// What is wrong with the edit.
+    pub fn check(&self) -> Result<(), String> {
+        check_id(&self.customer)?;
+        self.field.check(&self.value)
+    }
+}
+
+/// Most edits a till sends at once.
+pub const MAX_EDITS: usize = 1_000;
+
+/// A till's edits, sent to head office.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerEdits {
+    /// The edits, oldest first.
+    pub edits: Vec<CustomerEdit>,
+}
+
+/// A customer as head office merged them, for the tills.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerState {
+    /// The customer's id.
+    pub id: String,
+    /// Every field's register, or the erasure.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub customer: Customer,
+}
+
+/// The customers changed since a till's version.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerDelta {
+    /// The version these bring the till to.
+    pub version: u64,
+    /// Each customer changed after the version asked from, whole.
+    pub customers: Vec<CustomerState>,
 }
 
 /// One customer, as a merge of every edit seen.

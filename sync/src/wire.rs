@@ -32,6 +32,9 @@ pub const RIGHTS: &str = "/api/v0/rights";
 /// What changed in the chain's catalogue since the till's version: `GET ?since=V`, signed →
 /// [`crate::catalogue::CatalogueDelta`].
 pub const CATALOGUE: &str = "/api/v0/catalogue";
+/// Customers: a till's edits (`POST`, signed, [`crate::customers::CustomerEdits`]), and those
+/// changed since its version (`GET ?since=V`, signed → [`crate::customers::CustomerDelta`]).
+pub const CUSTOMERS: &str = "/api/v0/customers";
 /// Head office's health and public key: `GET` → [`Health`].
 pub const HEALTH: &str = "/api/v0/health";
 /// The OpenAPI document: `GET`.
@@ -178,6 +181,8 @@ pub enum ErrorCode {
     InvalidWebOrder,
     /// A click & collect order names a store with no till enrolled (422).
     UnknownStore,
+    /// A customer's edit is wrong (422): the message says which and why.
+    InvalidCustomerEdit,
     /// Another order was taken under this order id (409).
     WebOrderConflict,
     /// Head office does not hold enough of that balance's rights (409): other tills hold the rest.

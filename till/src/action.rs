@@ -278,6 +278,20 @@ pub enum Action {
     FindCustomer {
         text: String,
     },
+    /// Creates a customer (no `id`) or edits one: each field given is set (an empty e-mail,
+    /// telephone or town clears it).
+    EditCustomer {
+        #[ts(optional)]
+        id: Option<String>,
+        #[ts(optional)]
+        name: Option<String>,
+        #[ts(optional)]
+        email: Option<String>,
+        #[ts(optional)]
+        phone: Option<String>,
+        #[ts(optional)]
+        town: Option<String>,
+    },
     Park,
     Resume {
         slot: Number,
@@ -471,6 +485,7 @@ impl Action {
             Action::Customer { .. } => "customer",
             Action::Ticket { .. } => "ticket",
             Action::FindCustomer { .. } => "find_customer",
+            Action::EditCustomer { .. } => "edit_customer",
             Action::Park => "park",
             Action::Resume { .. } => "resume",
             Action::Cancel => "cancel",
@@ -563,6 +578,15 @@ impl Action {
             Action::Customer { id } => till.attach_customer(&text(id)),
             Action::Ticket { ticket } => till.ticket_view(ticket),
             Action::FindCustomer { text } => till.find_customers(text),
+            Action::EditCustomer { id, name, email, phone, town } => {
+                use pos_sync::customers::Field;
+                let fields: Vec<(Field, String)> =
+                    [(Field::Name, name), (Field::Email, email), (Field::Phone, phone), (Field::Town, town)]
+                        .into_iter()
+                        .filter_map(|(f, v)| v.as_ref().map(|v| (f, v.trim().to_owned())))
+                        .collect();
+                till.edit_customer(&text(id), &fields)
+            }
             Action::Park => till.park(),
             Action::Resume { slot } => till.resume(slot.get()),
             Action::Cancel => till.cancel_basket(),

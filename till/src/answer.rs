@@ -121,6 +121,12 @@ pub struct CustomerFound {
     pub points: i64,
     /// Their home store.
     pub home: String,
+    /// E-mail (empty: none), to tell two customers of the same name apart.
+    pub email: String,
+    /// Telephone (empty: none).
+    pub phone: String,
+    /// Town (empty: none).
+    pub town: String,
 }
 
 /// A click & collect order waiting at the store.

@@ -68,6 +68,8 @@ pub enum Task {
     Reprinting,
     #[error("handing over a click & collect order")]
     HandingOver,
+    #[error("creating or editing a customer")]
+    EditingCustomer,
     #[error("a discount of {percent}%")]
     Discount { percent: String },
     #[error("{units} units on one line (above the {max} maximum)")]
@@ -272,6 +274,12 @@ pub enum Reason {
     OverrideRaises,
     #[error("no customer {customer}; check the card or search by name")]
     UnknownCustomer { customer: String },
+    #[error("nothing to change: give at least one field")]
+    CustomerEditEmpty,
+    #[error("a new customer needs a name")]
+    CustomerNeedsName,
+    #[error("the customer's details are refused: {message}")]
+    CustomerEditRefused { message: String },
     #[error("leave training mode to park a basket")]
     ParkInTraining,
     #[error("the basket is empty: nothing to park")]

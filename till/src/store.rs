@@ -223,6 +223,17 @@ CREATE TABLE catalogue_mirror (file TEXT NOT NULL, key TEXT NOT NULL, body TEXT 
 CREATE TABLE catalogue_pull (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, hash TEXT NOT NULL, at TEXT NOT NULL);
 "#,
     ),
+    (
+        // Customers beside the chain's files: this till's edits until head office has them, and
+        // every customer's merged registers (its own edits and head office's). Not fiscal: kept
+        // out of the journal so that an erasure reaches the till too.
+        "2026-12-07-0900-customers",
+        r#"
+CREATE TABLE customer_edit (n INTEGER PRIMARY KEY AUTOINCREMENT, customer TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, at_ms INTEGER NOT NULL);
+CREATE TABLE customer_known (id TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE customer_pull (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, at TEXT NOT NULL);
+"#,
+    ),
 ];
 
 /// The projection tables, emptied before a rebuild.
@@ -759,6 +770,7 @@ mod tests {
                 "2026-12-06-1200-catalogue-mirror",
                 "aa486f8d67beec7c5ff20e713a50e293d5c49da26700c49e2b14b3b9e3af5d07",
             ),
+            ("2026-12-07-0900-customers", "65d555e2834fcfcf4cd84dddc3309029f24e70600a196e170b627ee224989f32"),
         ];
         let now: Vec<(&str, String)> = MIGRATIONS
             .iter()

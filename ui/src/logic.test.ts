@@ -157,3 +157,13 @@ describe("words and sentences", () => {
     );
   });
 });
+
+describe("customers", () => {
+  test("two namesakes are told apart by their e-mail and town", async () => {
+    const { customerLine } = await import("./customers");
+    const a = customerLine({ name: "Antoine Martin", id: "C00012", email: "a.martin@example.fr", town: "Lyon", points: 40 });
+    const b = customerLine({ name: "Antoine Martin", id: "LYO-1-C0003", email: "", town: "Villeurbanne", points: 0 });
+    expect(a).toBe("Antoine Martin · C00012 · a.martin@example.fr, Lyon · 40 points");
+    expect(b).toBe("Antoine Martin · LYO-1-C0003 · Villeurbanne · 0 points");
+  });
+});

@@ -1,9 +1,9 @@
-// The till's window: login, opening, the sale, payment, returns (the back office is in `office.ts`,
-// the building blocks in `dom.ts`). Every action goes through the app's commands; every error is
+// The till's window: login, opening, the sale, payment (returns are in `returns.ts`, customers in
+// `customers.ts`, the back office in `office.ts`, the building blocks in `dom.ts`). Every action goes through the app's commands; every error is
 // shown as a sentence without clearing what the cashier typed.
 
 import { act, app, isAppError } from "./api";
-import type { Approval, Balance, Basket, Customer, LoggedIn, Paid, Product, Status, TicketView, WithBasket } from "./api";
+import type { Approval, Balance, Basket, LoggedIn, Paid, Product, Status, WithBasket } from "./api";
 import { euros, kilograms, parseCents, toCents } from "./format";
 import type { Lang } from "./format";
 import { lang, setLang, t } from "./i18n";
@@ -18,6 +18,8 @@ import { closingScreen, discountArgs, manageScreen, settingsScreen } from "./off
 import { approved, askText, button, confirmBox, fill, guard, h, input, m, negative, screen, showError } from "./dom";
 import { stockLine, syncBadge } from "./sync";
 import { afterPayment, pickupsScreen } from "./pickups";
+import { returnsScreen } from "./returns";
+import { customerPanel } from "./customers";
 
 /** The approval field of an action, when a manager gave one. */
 export function ok(approval: Approval | undefined): { approval?: Approval } {
@@ -190,6 +192,11 @@ export function openRegisterScreen(): void {
 
 let basket: Basket | null = null;
 
+/** The basket an action of another screen answered with (a return, a customer attached). */
+export function setBasket(b: Basket): void {
+  basket = b;
+}
+
 /** A scan from anywhere: the wedge scanner, the scan field, a search result, a suggestion. */
 /** Sells `lines` (a click & collect order paid at the counter) and shows the basket. */
 export async function sellLines(lines: { sku: string; qty: number }[]): Promise<void> {
@@ -358,24 +365,10 @@ export function saleScreen(): void {
       scanField.value = "";
     });
   };
-  const custField = input("customer-find", t("customerFind"));
-  const custResults = h("ul", { id: "customer-results", class: "results" });
-  custField.onkeydown = (ev): void => {
-    if (ev.key !== "Enter") return;
-    void guard(async () => {
-      const found = await act<Customer[]>({ do: "find_customer", text: custField.value });
-      custResults.replaceChildren(
-        ...found.map((c) =>
-          h("li", {}, button(`${c.name} · ${c.id} · ${c.points} ${t("points")}`, `customer-${c.id}`, async () => {
-            basket = (await act<WithBasket>({ do: "customer", id: c.id })).basket;
-            custResults.replaceChildren();
-            custField.value = "";
-            paintBasket();
-          }, "result")),
-        ),
-      );
-    });
-  };
+  const customers = customerPanel((b) => {
+    basket = b;
+    paintBasket();
+  });
   const giftNumber = input("gift-sell-number", `${t("giftCard")} — ${t("number")}`);
   const giftAmount = input("gift-sell-amount", t("amount"));
   giftAmount.inputMode = "decimal";
@@ -409,7 +402,7 @@ export function saleScreen(): void {
         "section",
         { class: "right" },
         h("div", { class: "total-box" }, h("span", {}, t("total")), h("span", { id: "total" }, m("0.00"))),
-        h("div", { class: "customer" }, h("h3", {}, t("customer")), h("div", { id: "customer-attached" }), custField, custResults),
+        h("div", { class: "customer" }, h("h3", {}, t("customer")), h("div", { id: "customer-attached" }), ...customers),
         button(t("pay"), "pay", () => paymentScreen(), "primary big"),
         h(
           "div",
@@ -657,89 +650,6 @@ function paidScreen(r: Paid): void {
       receipt,
     ),
   );
-}
-
-// ------------------------------------------------------------------ returns
-
-function returnsScreen(): void {
-  current = (): void => undefined;
-  const ref = input("return-ticket", t("returnFind"));
-  const view = h("div", { id: "return-view" });
-  const find = async (): Promise<void> => {
-    const tv = await act<TicketView>({ do: "ticket", ticket: ref.value.trim() });
-    const boxes = new Map<number, [HTMLInputElement, HTMLInputElement]>();
-    view.replaceChildren(
-      h("h2", {}, `${t("ticket")} ${tv.ticket} — ${tv.day} — ${m(tv.total)}`),
-      h(
-        "table",
-        { class: "lines" },
-        h(
-          "tbody",
-          {},
-          ...tv.lines.map((l) => {
-            const box = h("input", { type: "checkbox", id: `return-line-${l.line}` });
-            box.disabled = l.returnable === 0;
-            const units = input(`return-units-${l.line}`, "1", "number");
-            units.value = "1";
-            units.min = "1";
-            units.max = String(Math.max(1, l.returnable));
-            units.disabled = l.returnable <= 1;
-            boxes.set(l.line, [box, units]);
-            return h(
-              "tr",
-              {},
-              h("td", {}, box),
-              h("td", {}, l.name),
-              h("td", {}, units, ` / ${l.returnable}`),
-              h("td", {}, m(l.net)),
-            );
-          }),
-        ),
-      ),
-      h(
-        "div",
-        { class: "row" },
-        button(t("returnLines"), "return-lines", async () => {
-          const lines = [...boxes]
-            .filter(([, [b]]) => b.checked)
-            .map(([line, [, u]]) => ({ line, units: Math.max(1, Math.trunc(Number(u.value) || 1)) }));
-          basket = (await act<WithBasket>({ do: "return", ticket: tv.ticket, lines })).basket;
-          saleScreen();
-        }),
-        button(t("returnAll"), "return-all", async () => {
-          basket = (await act<WithBasket>({ do: "return", ticket: tv.ticket })).basket;
-          saleScreen();
-        }, "secondary"),
-      ),
-    );
-  };
-  ref.onkeydown = (ev): void => {
-    if (ev.key === "Enter") void guard(find);
-  };
-  const code = input("noreceipt-code", t("scanHint"));
-  screen().replaceChildren(
-    h(
-      "div",
-      { class: "panel" },
-      h("h1", {}, t("returns")),
-      ref,
-      button(t("search"), "return-find", find),
-      view,
-      h("h2", {}, t("noReceipt")),
-      code,
-      button(t("noReceipt"), "noreceipt", async () => {
-        const r = await approved((approval) =>
-          act<WithBasket>({ do: "return_without_receipt", code: code.value.trim(), units: 1, ...ok(approval) }),
-        );
-        if (r) {
-          basket = r.basket;
-          saleScreen();
-        }
-      }),
-      button(t("sale"), "back-to-sale", () => saleScreen(), "secondary"),
-    ),
-  );
-  ref.focus();
 }
 
 // ------------------------------------------------------------------ the wedge scanner, everywhere

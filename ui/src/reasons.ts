@@ -56,6 +56,8 @@ export function taskFr(task: Task): string {
       return "réimprimer un ticket réel";
     case "handing_over":
       return "remettre une commande retrait";
+    case "editing_customer":
+      return "créer ou modifier un client";
     case "discount":
       return `une remise de ${task.percent.replace(".", ",")} %`;
     case "units":
@@ -327,6 +329,12 @@ export function reasonFr(r: Reason): string {
       return "Un changement de prix baisse le prix (à zéro ou plus) ; pour vendre plus cher, changez le catalogue";
     case "unknown_customer":
       return `Aucun client ${r.customer} : vérifiez la carte ou cherchez par nom`;
+    case "customer_edit_empty":
+      return "Rien à modifier : renseignez au moins un champ";
+    case "customer_needs_name":
+      return "Un nouveau client a besoin d'un nom";
+    case "customer_edit_refused":
+      return `Coordonnées du client refusées : ${r.message}`;
     case "park_in_training":
       return "Quittez le mode formation pour mettre un panier en attente";
     case "park_empty":

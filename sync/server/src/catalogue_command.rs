@@ -34,15 +34,15 @@ pub async fn run(command: CatalogueCommand) -> anyhow::Result<()> {
             let entries = pos_sync::catalogue::entries_of(read).map_err(|e| anyhow::anyhow!(e))?;
             let storage = crate::open(&data).await?;
             let done = storage.catalogue_import(entries, pos_server::now_ms()).await.context("the import")?;
-            let opening = chain.customers.iter().map(|c| (c.id.clone(), i64::from(c.points))).collect();
-            let opened = storage.open_points(opening).await.context("the customers' opening points")?;
-            if opened > 0 {
-                println!("{opened} customers' loyalty points opened at head office");
-            }
             if done.changed == 0 {
                 println!("catalogue version {}: nothing changed", done.version);
             } else {
                 println!("catalogue version {}: {} entries changed", done.version, done.changed);
+            }
+            let opening = chain.customers.iter().map(|c| (c.id.clone(), i64::from(c.points))).collect();
+            let opened = storage.open_points(opening).await.context("the customers' opening points")?;
+            if opened > 0 {
+                println!("{opened} customers' loyalty points opened at head office");
             }
             Ok(())
         }

@@ -12,6 +12,7 @@ use pos_server::storage::Storage;
 use pos_server::{enrolment, keys, now_ms, serve};
 
 mod catalogue_command;
+mod customers_command;
 mod stock_command;
 mod web_command;
 
@@ -87,6 +88,11 @@ enum Command {
     Catalogue {
         #[command(subcommand)]
         what: catalogue_command::CatalogueCommand,
+    },
+    /// Customers as head office merged the tills' edits; the erasure of one.
+    Customers {
+        #[command(subcommand)]
+        what: customers_command::CustomersCommand,
     },
     /// Stock: receipts, transfers, breakage and counts head office records; levels by location.
     Stock {
@@ -189,6 +195,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Stock { what } => stock_command::run(what).await,
         Command::Catalogue { what } => catalogue_command::run(what).await,
+        Command::Customers { what } => customers_command::run(what).await,
         Command::Web(what) => web_command::run(what).await,
         Command::Enroll { data, store, till, valid_hours } => {
             if store.is_empty()

@@ -19,6 +19,8 @@ const POS_SERVER: &str = env!("CARGO_BIN_EXE_pos-server");
 mod api;
 #[path = "server/catalogue.rs"]
 mod catalogue;
+#[path = "server/customers.rs"]
+mod customers;
 #[path = "server/points.rs"]
 mod points;
 #[path = "server/push.rs"]

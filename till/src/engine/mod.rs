@@ -57,6 +57,7 @@ use pos_journal::signature::RecordSigner;
 
 mod catalogue_version;
 mod closing;
+mod customers;
 mod guard;
 mod manage;
 mod payment;

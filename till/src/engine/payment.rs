@@ -339,7 +339,7 @@ impl Till {
             }
         }
         let tier =
-            if basket.customer.is_empty() { None } else { self.customer(&basket.customer).map(|c| c.tier) };
+            if basket.customer.is_empty() { None } else { self.customer(&basket.customer)?.map(|c| c.tier) };
         let points_earned = tier.map_or(0, |t| self.settings.loyalty.points_earned(t, &priced, &core));
         let training = self.state.training;
         let no =

@@ -68,7 +68,7 @@ impl Till {
         let segment = if b.customer.is_empty() {
             Segment::Retail
         } else {
-            self.customer(&b.customer).map_or(Segment::Retail, |c| c.segment)
+            self.customer(&b.customer)?.map_or(Segment::Retail, |c| c.segment)
         };
         let now = self.clock.peek();
         let ctx = SaleContext { date: self.today(now), location: self.identity.store.clone(), segment };

@@ -490,7 +490,7 @@ impl Till {
     /// Attaches a customer (their price list and loyalty apply); an empty id detaches.
     pub fn attach_customer(&mut self, id: &str) -> Result<Value, TillError> {
         self.sale_ready()?;
-        if !id.is_empty() && self.customer(id).is_none() {
+        if !id.is_empty() && self.customer(id)?.is_none() {
             return Err(refused(Reason::UnknownCustomer { customer: id.to_owned() }));
         }
         let mut trial = self.basket().clone();
@@ -503,36 +503,10 @@ impl Till {
         Ok(view)
     }
 
-    /// Customers whose id, name or e-mail contains `text` (case and accents ignored), at most 20,
-    /// with their loyalty points as the journal has them now.
-    pub fn find_customers(&self, text: &str) -> Result<Value, TillError> {
-        let wanted = fold(text.trim());
-        if wanted.is_empty() {
-            return Ok(json!([]));
-        }
-        let mut found = Vec::new();
-        for c in &self.settings.customers {
-            if [&c.id, &c.name, &c.email].iter().any(|f| fold(f).contains(&wanted)) {
-                found.push(crate::answer::CustomerFound {
-                    customer: customer_view(c),
-                    points: self.points(&c.id)?,
-                    home: c.home_location.to_string(),
-                });
-                if found.len() == 20 {
-                    break;
-                }
-            }
-        }
-        Ok(json!(found))
-    }
-
-    pub(super) fn customer(&self, id: &str) -> Option<&Customer> {
-        self.settings.customers.iter().find(|c| c.id == id)
-    }
-
     /// A customer's points, checked against the record that last set them.
     pub(super) fn points(&self, customer: &str) -> Result<i64, TillError> {
-        let seed = self.customer(customer).map(|c| i64::from(c.points));
+        // The chain's files' points, whatever became of the customer since.
+        let seed = self.settings.customers.iter().find(|c| c.id == customer).map(|c| i64::from(c.points));
         projection::checked_points(&self.conn, customer, seed)
     }
 
@@ -659,7 +633,7 @@ impl Till {
             eco: euros(p.eco.cents()),
             total: euros(p.total.cents()),
             customer: b.customer.clone(),
-            customer_detail: self.customer(&b.customer).map(customer_view),
+            customer_detail: self.customer(&b.customer)?.as_ref().map(customer_view),
             points: if b.customer.is_empty() { None } else { Some(self.points(&b.customer)?) },
             point_value: euros(self.settings.loyalty.point_value.cents()),
             cards_paid: euros(

@@ -106,7 +106,7 @@ pub fn set_link(conn: &Connection, link: &Link, at: &str) -> Result<(), TillErro
 
 /// What a till pulled from a head office, forgotten when it enrols with another one.
 const FORGET_PULLED: &str = "DELETE FROM stock_known; DELETE FROM stock_pull; DELETE FROM pickup;
-     DELETE FROM catalogue_mirror; DELETE FROM catalogue_pull;";
+     DELETE FROM catalogue_mirror; DELETE FROM catalogue_pull; DELETE FROM customer_pull;";
 
 /// The last acknowledgement of each chain, from the database and the file beside it (the later of
 /// the two), each checked with head office's key: one that is not head office's is an error.

@@ -13,6 +13,7 @@
 
 pub mod catalogue;
 pub mod client;
+pub mod customers;
 pub mod link;
 pub mod pickup;
 mod pull;
@@ -136,6 +137,10 @@ pub struct Round {
     pub pickups: u64,
     /// Catalogue entries pulled (changed since the version held; all of them the first time).
     pub catalogue_entries: u64,
+    /// This till's edits of customers sent.
+    pub customer_edits: u64,
+    /// Customers pulled (changed at head office since the version held).
+    pub customers: u64,
 }
 
 impl Round {
@@ -231,6 +236,8 @@ fn push_all(conn: &Connection, dir: &Path) -> Result<Round, SyncError> {
     round.stock_levels = pull::stock(conn, &asker)?;
     round.pickups = pull::inbox(conn, &asker)?;
     round.catalogue_entries = pull::catalogue(conn, &asker)?;
+    round.customer_edits = customers::push(conn, &asker)?;
+    round.customers = customers::pull(conn, &asker)?;
     Ok(round)
 }
 

@@ -16,8 +16,13 @@ pub(super) struct Asker<'a> {
 }
 
 impl Asker<'_> {
+    /// `POST path` with `body`, signed; the answer's bytes.
+    pub(super) fn post(&self, path: &str, body: Vec<u8>) -> Result<Vec<u8>, SyncError> {
+        self.ho.signed(self.key, self.till, reqwest::Method::POST, path, body)
+    }
+
     /// `GET path`, signed, read as `T` (`what` names it in an error).
-    fn get<T: DeserializeOwned>(&self, path: &str, what: &str) -> Result<T, SyncError> {
+    pub(super) fn get<T: DeserializeOwned>(&self, path: &str, what: &str) -> Result<T, SyncError> {
         let bytes = self.ho.signed(self.key, self.till, reqwest::Method::GET, path, Vec::new())?;
         serde_json::from_slice(&bytes).map_err(|e| SyncError::BadAnswer(format!("{what}: {e}")))
     }

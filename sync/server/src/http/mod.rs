@@ -24,6 +24,7 @@ use pos_sync::wire::{
 use utoipa::OpenApi;
 
 mod catalogue;
+mod customers;
 mod rights;
 mod stock;
 mod web;
@@ -95,7 +96,7 @@ impl utoipa::Modify for ShopToken {
         title = "pos-server",
         description = "Head office's API for tills (enrolment, the journal's push, acknowledgements, stock, inbox) and for the web shop (orders)."
     ),
-    paths(enrol, push, streams, stock::levels, web::take, web::returnable, web::inbox, rights::grant, catalogue::delta, health),
+    paths(enrol, push, streams, stock::levels, web::take, web::returnable, web::inbox, rights::grant, catalogue::delta, customers::edits, customers::delta, health),
     modifiers(&ShopToken),
     components(schemas(ApiError, ErrorCode, Quarantine, Ack))
 )]
@@ -113,6 +114,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route(wire::INBOX, get(web::inbox))
         .route(wire::RIGHTS, post(rights::grant))
         .route(wire::CATALOGUE, get(catalogue::delta))
+        .route(wire::CUSTOMERS, get(customers::delta).post(customers::edits))
         .route(wire::HEALTH, get(health))
         .route(wire::OPENAPI, get(openapi))
         .fallback(not_found)

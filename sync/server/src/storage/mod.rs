@@ -8,6 +8,7 @@
 //! be stored twice, whatever retries and cuts happen.
 
 pub mod catalogue;
+pub mod customers;
 mod postgres;
 pub mod rights;
 mod sqlite;

@@ -183,6 +183,15 @@ CREATE TABLE points_opened (customer TEXT PRIMARY KEY, points BIGINT NOT NULL);
 CREATE TABLE web_return (order_id TEXT NOT NULL, line BIGINT NOT NULL, till TEXT NOT NULL, units BIGINT NOT NULL, PRIMARY KEY (order_id, line, till));
 "#,
     ),
+    (
+        // Customers as head office merged the tills' edits (`pos_sync::customers`), each with the
+        // version that last changed them.
+        "2026-12-07-1200-customers",
+        r#"
+CREATE TABLE customer_state (id TEXT PRIMARY KEY, json TEXT NOT NULL, version BIGINT NOT NULL);
+CREATE INDEX customer_state_version ON customer_state (version);
+"#,
+    ),
 ];
 
 /// The PostgreSQL database.

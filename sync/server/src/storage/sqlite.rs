@@ -178,6 +178,15 @@ CREATE TABLE points_opened (customer TEXT PRIMARY KEY, points INTEGER NOT NULL);
 CREATE TABLE web_return (order_id TEXT NOT NULL, line INTEGER NOT NULL, till TEXT NOT NULL, units INTEGER NOT NULL, PRIMARY KEY (order_id, line, till));
 "#,
     ),
+    (
+        // Customers as head office merged the tills' edits (`pos_sync::customers`), each with the
+        // version that last changed them.
+        "2026-12-07-1200-customers",
+        r#"
+CREATE TABLE customer_state (id TEXT PRIMARY KEY, json TEXT NOT NULL, version INTEGER NOT NULL);
+CREATE INDEX customer_state_version ON customer_state (version);
+"#,
+    ),
 ];
 
 /// Connections that only read, beside the one that writes (WAL lets them read while it writes).

@@ -36,6 +36,9 @@ pub(super) async fn record_postgres(
     Ok(())
 }
 
+/// An order's body and state, as stored.
+type OrderRow = (String, String);
+
 impl Storage {
     /// Web order `order` as `till` sees it to take units back: its lines, each with what the
     /// other tills took back. `None`: no such order.
@@ -45,7 +48,7 @@ impl Storage {
         till: &str,
     ) -> Result<Option<ReturnableOrder>, StorageError> {
         let (order, till) = (order.to_owned(), till.to_owned());
-        let (row, elsewhere): (Option<(String, String)>, Vec<(i64, i64)>) = match self {
+        let (row, elsewhere): (Option<OrderRow>, Vec<(i64, i64)>) = match self {
             Storage::Sqlite(db) => {
                 db.read(move |c| {
                     let tx = c.transaction()?;

@@ -57,6 +57,7 @@ fn catalogue_from_head_office(backend: Backend) {
     }
     let first = import(&server, &files);
     assert!(first.starts_with("catalogue version 1: "), "{first}");
+    assert!(first.contains("500 customers' loyalty points opened at head office"), "{first}");
     assert_eq!(import(&server, &files), "catalogue version 1: nothing changed");
 
     // The first sync takes every entry; the till puts it in use and journals it.
