@@ -1,7 +1,9 @@
 //! Head office's catalogue put in use: the version the sync pulled replaces the till's catalogue
 //! tables (products, barcodes, the search index, price lists, kits, what fits what, the chain's
 //! files) in one transaction, checked whole by the same loader as `init`, and is journaled with
-//! its version and hash. Staff and customers' points stay as the till keeps them.
+//! its version and hash. The staff who may log in follow the version's `staff.csv` (someone new
+//! logs in after the sync, someone gone no more; a PIN is hashed again only when it changed);
+//! customers' points stay as the till's journal has them.
 
 use super::*;
 use crate::sync::catalogue as pulled;
@@ -37,11 +39,22 @@ impl Till {
             })?;
         }
         let tx = self.conn.transaction()?;
+        let staff_file = |tx: &rusqlite::Transaction<'_>| -> Result<Option<Vec<u8>>, TillError> {
+            Ok(tx
+                .query_row("SELECT bytes FROM chain_file WHERE name = 'staff.csv'", [], |r| r.get(0))
+                .optional()?)
+        };
+        let staff_before = staff_file(&tx)?;
         for table in TABLES {
             tx.execute(&format!("DELETE FROM {table}"), [])?;
         }
         let chain = catalogue::import(&tx, &incoming)?;
+        // PINs are checked one by one (slow by design): only when the staff's file changed.
+        let staff_changed = if staff_file(&tx)? == staff_before { 0 } else { put_staff(&tx, &chain.staff)? };
         tx.commit()?;
+        if staff_changed > 0 {
+            tracing::info!(version, staff_changed, "staff from head office's catalogue");
+        }
         // The tables hold the version now; a folder left behind is cleared by the next version.
         if let Err(e) = clear_incoming(&incoming) {
             tracing::warn!("{e}");
@@ -61,4 +74,33 @@ fn clear_incoming(incoming: &Path) -> Result<(), TillError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(TillError::storage(format!("cannot remove {}: {e}", incoming.display()))),
     }
+}
+
+/// Makes the till's staff the version's: rows added, changed (name, role, or PIN: hashed again) or
+/// removed; an unchanged row (PIN included) is left as it is. How many rows changed.
+fn put_staff(tx: &rusqlite::Transaction<'_>, staff: &[pos_core::chain::Staff]) -> Result<usize, TillError> {
+    let mut changed = 0;
+    let held: Vec<(String, String, String, String)> = tx
+        .prepare("SELECT id, name, role, pin_hash FROM staff")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    for (id, ..) in held.iter().filter(|(id, ..)| !staff.iter().any(|s| &s.id == id)) {
+        tx.execute("DELETE FROM staff WHERE id = ?1", [id])?;
+        changed += 1;
+    }
+    for s in staff {
+        let role = role_str(s.role);
+        let same = held.iter().any(|(id, name, r, hash)| {
+            id == &s.id && name == &s.name && r == role && crate::pin::verify(&s.pin, hash)
+        });
+        if !same {
+            tx.execute(
+                "INSERT INTO staff (id, name, role, pin_hash) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, pin_hash = excluded.pin_hash",
+                params![s.id, s.name, role, crate::pin::hash(&s.pin)?],
+            )?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
 }

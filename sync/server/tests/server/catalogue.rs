@@ -73,7 +73,12 @@ fn catalogue_from_head_office(backend: Backend) {
     let changed = line.replace(",3.90,", ",4.20,");
     assert_ne!(line, changed);
     std::fs::write(files.join("products.csv"), products.replace(&line, &changed)).unwrap();
-    assert_eq!(import(&server, &files), "catalogue version 2: 1 entries changed");
+    // And its staff: someone joins Lyon, someone leaves.
+    let staff = std::fs::read_to_string(files.join("staff.csv")).unwrap();
+    let gone = staff.lines().find(|l| l.starts_with("S009,")).unwrap().to_owned();
+    let staff = staff.replace(&format!("{gone}\n"), "") + "S099,Nina Perrin,cashier,2580,LYO\n";
+    std::fs::write(files.join("staff.csv"), staff).unwrap();
+    assert_eq!(import(&server, &files), "catalogue version 2: 2 entries changed");
     // A file that does not load is refused whole: no new version.
     let broken = scratch("catalogue-broken");
     std::fs::create_dir_all(&broken).unwrap();
@@ -91,10 +96,19 @@ fn catalogue_from_head_office(backend: Backend) {
         String::from_utf8_lossy(&out.stderr)
     );
 
+    let mut till = open_till(&lyon, "2026-12-01T09:40:00+01:00");
+    assert!(till.login("S099", "2580").is_err(), "not at this till yet");
+    till.stop().unwrap();
     let r = sync::round(&lyon).unwrap();
-    assert_eq!(r.catalogue_entries, 1, "{r:?}");
+    assert_eq!(r.catalogue_entries, 2, "{r:?}");
     assert_eq!(apply(&lyon), Ok(Some(2)));
     assert_eq!(at_till(&lyon), ("4.20".into(), vec![1, 2]));
+    let mut till = open_till(&lyon, "2026-12-01T10:40:00+01:00");
+    till.login("S099", "2580").unwrap();
+    till.logout().unwrap();
+    let e = till.login("S009", "3141").unwrap_err().to_string();
+    assert!(e.contains("S009"), "{e}");
+    till.stop().unwrap();
 
     // The till's copy altered by hand is never used: dropped, and taken whole again.
     let conn = pos_till::store::open_db(&lyon).unwrap();
