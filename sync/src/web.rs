@@ -187,6 +187,38 @@ pub struct Pickup {
 pub struct Inbox {
     /// Click & collect orders waiting at the till's store.
     pub pickups: Vec<Pickup>,
+    /// Head office's latest messages to the till's store (or to every store), newest first.
+    #[serde(default)]
+    pub messages: Vec<Message>,
+}
+
+/// A message from head office to the stores.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// Its number at head office.
+    pub id: i64,
+    /// The store it is for (`None`: every store).
+    pub store: Option<String>,
+    /// What it says.
+    pub text: String,
+    /// When head office wrote it, milliseconds since the epoch.
+    pub at_ms: i64,
+}
+
+/// Most messages an inbox carries (the latest).
+pub const INBOX_MESSAGES: usize = 20;
+
+/// What is wrong with a message's text.
+pub fn check_message(text: &str) -> Result<(), String> {
+    let n = text.trim().chars().count();
+    if n == 0 || n > 500 {
+        return Err(format!("a message is 1 to 500 characters, not {n}"));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err("a message holds no control character but line breaks".into());
+    }
+    Ok(())
 }
 
 /// A line of a web order as a store's till sees it to take units back.

@@ -303,6 +303,8 @@ pub enum Action {
     },
     /// The click & collect orders waiting at the store.
     Pickups,
+    /// Head office's latest messages to the store.
+    Messages,
     /// Hands a click & collect order over: paid online, or paid at the counter on `ticket`.
     HandOver {
         order: String,
@@ -492,6 +494,7 @@ impl Action {
             Action::Suggest => "suggest",
             Action::Search { .. } => "search",
             Action::Pickups => "pickups",
+            Action::Messages => "messages",
             Action::HandOver { .. } => "hand_over",
             Action::Basket => "basket",
             Action::Return { .. } => "return",
@@ -593,6 +596,7 @@ impl Action {
             Action::Suggest => till.suggestions(),
             Action::Search { text } => till.search(text),
             Action::Pickups => till.pickups(),
+            Action::Messages => till.messages(),
             Action::HandOver { order, ticket } => till.hand_over(order, ticket.as_deref()),
             Action::Basket => till.basket_view(),
             Action::Return { ticket, lines } => {

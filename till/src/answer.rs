@@ -146,6 +146,19 @@ pub struct PickupView {
     pub paid_online: bool,
 }
 
+/// A message from head office to the store.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct MessageView {
+    /// Its number at head office.
+    pub id: i64,
+    /// What it says.
+    pub text: String,
+    /// When head office wrote it, in the store's time (`2026-12-05T09:30:00+01:00`).
+    pub at: String,
+    /// Written to every store (else to this one).
+    pub every_store: bool,
+}
+
 /// One line of a click & collect order.
 #[derive(Clone, Debug, Serialize, TS)]
 pub struct PickupLineView {

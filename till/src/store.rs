@@ -234,6 +234,13 @@ CREATE TABLE customer_known (id TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT RO
 CREATE TABLE customer_pull (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, at TEXT NOT NULL);
 "#,
     ),
+    (
+        // Head office's latest messages to the store, as last pulled with the inbox.
+        "2026-12-07-1000-messages",
+        r#"
+CREATE TABLE message (id INTEGER PRIMARY KEY, store TEXT, text TEXT NOT NULL, at_ms INTEGER NOT NULL);
+"#,
+    ),
 ];
 
 /// The projection tables, emptied before a rebuild.
@@ -771,6 +778,7 @@ mod tests {
                 "aa486f8d67beec7c5ff20e713a50e293d5c49da26700c49e2b14b3b9e3af5d07",
             ),
             ("2026-12-07-0900-customers", "65d555e2834fcfcf4cd84dddc3309029f24e70600a196e170b627ee224989f32"),
+            ("2026-12-07-1000-messages", "1bef1e1ab99ff15de9460551e33125436f55ff0fc3f730a63a5140b1f46eb5bb"),
         ];
         let now: Vec<(&str, String)> = MIGRATIONS
             .iter()

@@ -56,6 +56,7 @@ pub fn declarations() -> String {
     decl::<crate::catalogue::Found>(&cfg, &mut out);
     decl::<crate::sync::stock::StockAt>(&cfg, &mut out);
     decl::<crate::answer::PickupView>(&cfg, &mut out);
+    decl::<crate::answer::MessageView>(&cfg, &mut out);
     decl::<crate::answer::PickupLineView>(&cfg, &mut out);
     decl::<crate::answer::Paid>(&cfg, &mut out);
     decl::<crate::answer::CreditNote>(&cfg, &mut out);

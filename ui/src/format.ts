@@ -49,3 +49,9 @@ export function clock(instant: string, lang: Lang): string {
   if (Number.isNaN(d.getTime())) return instant;
   return d.toLocaleTimeString(lang === "fr" ? "fr-FR" : "en-GB", { hour: "2-digit", minute: "2-digit" });
 }
+
+/** A message's date as the store reads it: `05/12 09:30`. */
+export function messageDate(at: string): string {
+  const m = /^\d{4}-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(at);
+  return m ? `${m[2]}/${m[1]} ${m[3]}:${m[4]}` : at;
+}

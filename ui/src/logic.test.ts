@@ -167,3 +167,11 @@ describe("customers", () => {
     expect(b).toBe("Antoine Martin · LYO-1-C0003 · Villeurbanne · 0 points");
   });
 });
+
+describe("messages", () => {
+  test("a message's date reads as the store's day and time", async () => {
+    const { messageDate } = await import("./format");
+    expect(messageDate("2026-12-05T09:30:00+01:00")).toBe("05/12 09:30");
+    expect(messageDate("not a date")).toBe("not a date");
+  });
+});

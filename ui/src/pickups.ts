@@ -1,11 +1,12 @@
-// Click & collect at the counter: the orders waiting at the store (the till's inbox, pulled from
-// head office on each sync), handed over when paid online, or sold on a ticket first and handed
-// over with it when paid at the counter.
+// The till's inbox at the counter, pulled from head office on each sync: head office's messages,
+// and the click & collect orders waiting at the store, handed over when paid online, or sold on a
+// ticket first and handed over with it when paid at the counter.
 
 import { act } from "./api";
-import type { PickupView } from "./generated/till";
+import type { MessageView, PickupView } from "./generated/till";
 import { button, guard, h, m, screen } from "./dom";
 import { t } from "./i18n";
+import { messageDate } from "./format";
 import { saleScreen, sellLines, setCurrent } from "./main";
 
 /** The order being paid at the counter: handed over with the ticket that pays it. */
@@ -51,8 +52,27 @@ export function pickupsScreen(): void {
       ),
     );
   };
+  const messages = h("ul", { id: "messages", class: "results" });
+  const paintMessages = async (): Promise<void> => {
+    const said = await act<MessageView[]>({ do: "messages" });
+    messages.replaceChildren(
+      ...(said.length === 0 ? [h("li", { id: "messages-none" }, t("messagesNone"))] : []),
+      ...said.map((msg) =>
+        h("li", { id: `message-${msg.id}` }, h("small", {}, messageDate(msg.at)), " ", msg.text),
+      ),
+    );
+  };
   screen().replaceChildren(
-    h("div", { class: "panel" }, h("h1", {}, t("pickups")), list, button(t("sale"), "pickups-back", () => saleScreen(), "secondary")),
+    h(
+      "div",
+      { class: "panel" },
+      h("h1", {}, t("pickups")),
+      list,
+      h("h2", {}, t("messages")),
+      messages,
+      button(t("sale"), "pickups-back", () => saleScreen(), "secondary"),
+    ),
   );
   void guard(paint);
+  void guard(paintMessages);
 }

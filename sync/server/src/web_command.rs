@@ -1,4 +1,4 @@
-//! `pos-server shop-token` and `pos-server web-orders`.
+//! `pos-server shop-token`, `pos-server web-orders` and `pos-server message`.
 
 use clap::Subcommand;
 
@@ -15,6 +15,17 @@ pub enum WebCommand {
         #[arg(long, default_value = "web")]
         name: String,
     },
+    /// Writes a message to a store's tills (or every store's): it reaches their inbox on their
+    /// next sync.
+    Message {
+        #[command(flatten)]
+        data: Data,
+        /// The store (`LYO`); none: every store.
+        #[arg(long)]
+        store: Option<String>,
+        /// What it says (1 to 500 characters).
+        text: String,
+    },
     /// Every web order and where it stands.
     WebOrders {
         #[command(flatten)]
@@ -27,6 +38,23 @@ pub enum WebCommand {
 
 pub async fn run(command: WebCommand) -> anyhow::Result<()> {
     match command {
+        WebCommand::Message { data, store, text } => {
+            pos_sync::web::check_message(&text).map_err(|e| anyhow::anyhow!(e))?;
+            if let Some(s) = &store
+                && (s.is_empty()
+                    || s.len() > 8
+                    || !s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
+            {
+                anyhow::bail!("store `{s}`: a store code, 1 to 8 capital letters or digits (`LYO`)");
+            }
+            let storage = crate::open(&data).await?;
+            let id = storage.add_message(store.clone(), &text, pos_server::now_ms()).await?;
+            println!(
+                "message {id} for {}: the tills read it after their next sync",
+                store.as_deref().unwrap_or("every store")
+            );
+            Ok(())
+        }
         WebCommand::ShopToken { data, name } => {
             let storage = crate::open(&data).await?;
             let mut bytes = [0u8; 24];

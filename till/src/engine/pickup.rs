@@ -18,6 +18,22 @@ impl Till {
         Ok(json!(waiting))
     }
 
+    /// Head office's latest messages to the store, newest first, dated in the store's time.
+    pub fn messages(&self) -> Result<Value, TillError> {
+        let views: Vec<crate::answer::MessageView> = pickup::messages(&self.conn)?
+            .into_iter()
+            .map(|m| crate::answer::MessageView {
+                id: m.id,
+                at: chrono::DateTime::from_timestamp_millis(m.at_ms)
+                    .map(|t| t.with_timezone(&self.tz).to_rfc3339())
+                    .unwrap_or_default(),
+                every_store: m.store.is_none(),
+                text: m.text,
+            })
+            .collect();
+        Ok(json!(views))
+    }
+
     /// Hands `order` over to its customer: paid online, or paid at the counter on `ticket` (a
     /// ticket of this till holding every line of the order, not used for another order).
     pub fn hand_over(&mut self, order: &str, ticket: Option<&str>) -> Result<Value, TillError> {

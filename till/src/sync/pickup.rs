@@ -1,4 +1,4 @@
-//! The till's inbox of click & collect orders, as last pulled from head office.
+//! The till's inbox of click & collect orders and head office's messages, as last pulled.
 
 use pos_sync::web::{Inbox, Pickup};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -10,6 +10,14 @@ use crate::error::TillError;
 pub fn keep(conn: &Connection, inbox: &Inbox, at: &str) -> Result<(), TillError> {
     let tx = conn.unchecked_transaction()?;
     tx.execute("DELETE FROM pickup", [])?;
+    tx.execute("DELETE FROM message", [])?;
+    {
+        let mut put =
+            tx.prepare_cached("INSERT INTO message (id, store, text, at_ms) VALUES (?1, ?2, ?3, ?4)")?;
+        for m in &inbox.messages {
+            put.execute(params![m.id, m.store, m.text, m.at_ms])?;
+        }
+    }
     {
         let mut put =
             tx.prepare_cached("INSERT INTO pickup (order_id, json, received_at) VALUES (?1, ?2, ?3)")?;
@@ -48,4 +56,16 @@ pub fn find(conn: &Connection, order: &str) -> Result<Option<Pickup>, TillError>
 
 fn has_table(conn: &Connection) -> Result<bool, TillError> {
     super::link::has_table(conn, "pickup")
+}
+
+/// Head office's latest messages to the store, newest first (none before the first pull).
+pub fn messages(conn: &Connection) -> Result<Vec<pos_sync::web::Message>, TillError> {
+    if !crate::sync::link::has_table(conn, "message")? {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached("SELECT id, store, text, at_ms FROM message ORDER BY id DESC")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(pos_sync::web::Message { id: r.get(0)?, store: r.get(1)?, text: r.get(2)?, at_ms: r.get(3)? })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -5,7 +5,7 @@
  * One thing asked of the till. Fields left out take the defaults documented in
  * `docs/till-script.md`; `approval` is a manager's id and PIN where one may be needed.
  */
-export type Action = { "do": "login", staff: string, pin: string, } | { "do": "logout" } | { "do": "open_register", float: Euros, approval?: ApprovalField, } | { "do": "cash_in", amount: Euros, reason?: string, approval?: ApprovalField, } | { "do": "cash_out", amount: Euros, reason?: string, approval?: ApprovalField, } | { "do": "scan", code: string, quantity?: Count, grams?: Count, serial?: string, approval?: ApprovalField, } | { "do": "gift_card", card: string, amount: Euros, approval?: ApprovalField, } | { "do": "remove_line", line: Count, } | { "do": "discount", line?: Count, reason?: string, percent?: string, amount?: Euros, approval?: ApprovalField, } | { "do": "override_price", line: Count, price: Euros, approval?: ApprovalField, } | { "do": "customer", id?: string, } | { "do": "ticket", ticket: string, } | { "do": "find_customer", text: string, } | { "do": "edit_customer", id?: string, name?: string, email?: string, phone?: string, town?: string, } | { "do": "park" } | { "do": "resume", slot: Count, } | { "do": "cancel" } | { "do": "suggest" } | { "do": "search", text: string, } | { "do": "pickups" } | { "do": "hand_over", order: string, ticket?: string, } | { "do": "basket" } | { "do": "return", ticket: string, lines?: Array<ReturnLine>, } | { "do": "return_without_receipt", code: string, units?: Count, approval?: ApprovalField, } | { "do": "pay", tenders: Array<Tender>, approval?: ApprovalField, } | { "do": "void", ticket: string, approval?: ApprovalField, } | { "do": "reprint", ticket: string, } | { "do": "no_sale", reason?: string, approval?: ApprovalField, } | { "do": "training", on: Flag, approval?: ApprovalField, } | { "do": "config", key: string, value: string, } | { "do": "close", counted: { [key in string]: Count }, approval?: ApprovalField, } | { "do": "count_cash", day: string, counted: { [key in string]: Count }, } | { "do": "close_period", key: string, } | { "do": "archive", period: string, } | { "do": "resolve_card", reference: string, approved: Flag, approval?: ApprovalField, } | { "do": "balance", number: string, } | { "do": "status" } | { "do": "devices" } | { "do": "test_device", device: string, } | { "do": "device_forms" } | { "do": "set_device", device: string, setup: Setup, } | { "do": "retry_printer" } | { "do": "rebuild", approval?: ApprovalField, } | { "do": "accept_head", approval?: ApprovalField, } | { "do": "change_key", approval?: ApprovalField, } | { "do": "terminal", behaviour: TerminalBehaviour, reason?: string, };
+export type Action = { "do": "login", staff: string, pin: string, } | { "do": "logout" } | { "do": "open_register", float: Euros, approval?: ApprovalField, } | { "do": "cash_in", amount: Euros, reason?: string, approval?: ApprovalField, } | { "do": "cash_out", amount: Euros, reason?: string, approval?: ApprovalField, } | { "do": "scan", code: string, quantity?: Count, grams?: Count, serial?: string, approval?: ApprovalField, } | { "do": "gift_card", card: string, amount: Euros, approval?: ApprovalField, } | { "do": "remove_line", line: Count, } | { "do": "discount", line?: Count, reason?: string, percent?: string, amount?: Euros, approval?: ApprovalField, } | { "do": "override_price", line: Count, price: Euros, approval?: ApprovalField, } | { "do": "customer", id?: string, } | { "do": "ticket", ticket: string, } | { "do": "find_customer", text: string, } | { "do": "edit_customer", id?: string, name?: string, email?: string, phone?: string, town?: string, } | { "do": "park" } | { "do": "resume", slot: Count, } | { "do": "cancel" } | { "do": "suggest" } | { "do": "search", text: string, } | { "do": "pickups" } | { "do": "messages" } | { "do": "hand_over", order: string, ticket?: string, } | { "do": "basket" } | { "do": "return", ticket: string, lines?: Array<ReturnLine>, } | { "do": "return_without_receipt", code: string, units?: Count, approval?: ApprovalField, } | { "do": "pay", tenders: Array<Tender>, approval?: ApprovalField, } | { "do": "void", ticket: string, approval?: ApprovalField, } | { "do": "reprint", ticket: string, } | { "do": "no_sale", reason?: string, approval?: ApprovalField, } | { "do": "training", on: Flag, approval?: ApprovalField, } | { "do": "config", key: string, value: string, } | { "do": "close", counted: { [key in string]: Count }, approval?: ApprovalField, } | { "do": "count_cash", day: string, counted: { [key in string]: Count }, } | { "do": "close_period", key: string, } | { "do": "archive", period: string, } | { "do": "resolve_card", reference: string, approved: Flag, approval?: ApprovalField, } | { "do": "balance", number: string, } | { "do": "status" } | { "do": "devices" } | { "do": "test_device", device: string, } | { "do": "device_forms" } | { "do": "set_device", device: string, setup: Setup, } | { "do": "retry_printer" } | { "do": "rebuild", approval?: ApprovalField, } | { "do": "accept_head", approval?: ApprovalField, } | { "do": "change_key", approval?: ApprovalField, } | { "do": "terminal", behaviour: TerminalBehaviour, reason?: string, };
 
 /**
  * A tender at payment: exactly one of `cash`, `card`, `gift_card` (with `amount`),
@@ -711,6 +711,27 @@ total: string,
  * Paid on the shop's site (else it is paid at the counter first).
  */
 paid_online: boolean, };
+
+/**
+ * A message from head office to the store.
+ */
+export type MessageView = { 
+/**
+ * Its number at head office.
+ */
+id: number, 
+/**
+ * What it says.
+ */
+text: string, 
+/**
+ * When head office wrote it, in the store's time (`2026-12-05T09:30:00+01:00`).
+ */
+at: string, 
+/**
+ * Written to every store (else to this one).
+ */
+every_store: boolean, };
 
 /**
  * One line of a click & collect order.

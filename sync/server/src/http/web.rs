@@ -63,12 +63,16 @@ pub(super) async fn take(
     }
 }
 
-/// What is addressed to the asking till: the click & collect orders waiting at its store.
+/// What is addressed to the asking till: the click & collect orders waiting at its store, and
+/// head office's latest messages to it.
 #[utoipa::path(get, path = "/api/v0/inbox",
     responses((status = 200, body = Inbox), (status = 401, body = ApiError)))]
 pub(super) async fn inbox(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Json<Inbox>, Refuse> {
     let till = authenticate(&app, &headers, &Method::GET, wire::INBOX, b"").await?;
-    Ok(Json(Inbox { pickups: app.storage.pickups(&till.store).await? }))
+    Ok(Json(Inbox {
+        pickups: app.storage.pickups(&till.store).await?,
+        messages: app.storage.messages_for(&till.store).await?,
+    }))
 }
 
 /// A web order's lines and what the other tills took back of them, for a store's till taking

@@ -9,6 +9,7 @@
 
 pub mod catalogue;
 pub mod customers;
+mod messages;
 mod postgres;
 pub mod rights;
 mod sqlite;

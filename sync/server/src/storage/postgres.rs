@@ -192,6 +192,13 @@ CREATE TABLE customer_state (id TEXT PRIMARY KEY, json TEXT NOT NULL, version BI
 CREATE INDEX customer_state_version ON customer_state (version);
 "#,
     ),
+    (
+        // Head office's messages to a store's tills (no store: to every store).
+        "2026-12-07-1300-messages",
+        r#"
+CREATE TABLE message (id BIGSERIAL PRIMARY KEY, store TEXT, text TEXT NOT NULL, at_ms BIGINT NOT NULL);
+"#,
+    ),
 ];
 
 /// The PostgreSQL database.

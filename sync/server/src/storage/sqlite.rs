@@ -187,6 +187,13 @@ CREATE TABLE customer_state (id TEXT PRIMARY KEY, json TEXT NOT NULL, version IN
 CREATE INDEX customer_state_version ON customer_state (version);
 "#,
     ),
+    (
+        // Head office's messages to a store's tills (no store: to every store).
+        "2026-12-07-1300-messages",
+        r#"
+CREATE TABLE message (id INTEGER PRIMARY KEY, store TEXT, text TEXT NOT NULL, at_ms INTEGER NOT NULL);
+"#,
+    ),
 ];
 
 /// Connections that only read, beside the one that writes (WAL lets them read while it writes).

@@ -145,6 +145,26 @@ fn web_order_to_pickup(backend: Backend) {
     assert_eq!(kinds, [("WHS", "web_sale"), ("LYO", "sale"), ("LYO", "web_sale")]);
     let (ok, lines) = verify(&lyon);
     assert!(ok, "{lines}");
+
+    // Head office's messages reach the store's inbox: those to Lyon and to every store, newest
+    // first, not Paris's.
+    server.cli_ok(&["message", "--store", "LYO", "Inventaire dimanche à 8 h"]);
+    server.cli_ok(&["message", "Soldes d'hiver mercredi"]);
+    server.cli_ok(&["message", "--store", "PAR", "Livraison retardée"]);
+    for bad in [vec!["message", "  "], vec!["message", "--store", "lyon", "x"]] {
+        assert!(!server.cli(&bad).status.success(), "{bad:?}");
+    }
+    sync::round(&lyon).unwrap();
+    let till = open_till(&lyon, "2026-12-01T16:00:00+01:00");
+    let messages = till.messages().unwrap();
+    till.stop().unwrap();
+    let said: Vec<(&str, bool)> = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["text"].as_str().unwrap(), m["every_store"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(said, [("Soldes d'hiver mercredi", true), ("Inventaire dimanche à 8 h", false)]);
 }
 
 #[test]
