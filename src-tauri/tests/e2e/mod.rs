@@ -2,9 +2,11 @@
 //! real WebKitGTK window under Xvfb, driven through tauri-driver and WebKitWebDriver as a cashier
 //! would: log in, open, scan three items (one weighed on the scale, one serial-tracked), attach a
 //! club customer, pay part by gift card and part by card on the terminal, check the receipt the
-//! printer simulator decoded; a return; a closing with a cash difference. Screenshots of each main
-//! screen land in `target/tmp/e2e/`.
+//! printer simulator decoded; a return; what head office said at the last sync (stock across the
+//! chain in the look-up, a message and a click & collect order handed over); a customer created; a
+//! closing with a cash difference. Screenshots of each main screen land in `target/tmp/e2e/`.
 
+mod office;
 mod webdriver;
 
 use std::path::{Path, PathBuf};
@@ -68,6 +70,11 @@ fn a_cashiers_day_in_the_window_sale_return_and_closing() {
     let shots = root.join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     let dir = root.join("lyon-till");
+    // The till enrolled with a real head office before the window opens, and synced once.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/demo");
+    pos_till::engine::Till::init(&dir, "LYO", 1, &fixtures, chrono::Utc::now()).unwrap();
+    let office = office::HeadOffice::start(&root.join("head-office")).unwrap();
+    office.enrol_and_fill(&dir).unwrap();
     let (_x, display) = xvfb().unwrap();
     let app = Path::new(env!("CARGO_BIN_EXE_pos-till-app"));
     let args = vec!["--demo".to_owned(), dir.display().to_string()];
@@ -205,8 +212,30 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
     let refund = amount_after(&refunded, "—").ok_or(format!("no refund in {refunded:?}"))?;
     check!(refund < 0, "a return pays out: {refunded}");
 
-    // Closing: a cashier counts, the manager approves on this till; the count is 1 € short.
+    // What head office said at the last sync: the item's stock across the chain in the look-up,
+    // the inbox (a message, a click & collect order paid online, handed over), and a customer
+    // created here.
     w.click("#new-sale")?;
+    w.type_in("#scan-input", "lipo 2200\u{E007}", true)?;
+    let stock = w.wait_text("#stock-LIPO-3S-2200", "PAR 5", 20)?;
+    check!(stock.starts_with("LYO 12"), "the store's own stock first: {stock}");
+    shot("08b-stock")?;
+    w.click("#go-pickups")?;
+    w.wait_text("#messages", "Inventaire dimanche", 20)?;
+    w.wait_text("#pickup-W-E2E-1", "Antoine Martin", 20)?;
+    shot("08c-inbox")?;
+    w.click("#hand-over-W-E2E-1")?;
+    w.wait("#pickups-none", 20)?;
+    w.click("#pickups-back")?;
+    w.click("#customer-new")?;
+    w.type_in("#customer-new-name", "Jeanne Petit", true)?;
+    w.type_in("#customer-new-town", "Villeurbanne", true)?;
+    w.click("#customer-new-save")?;
+    w.wait_text("#customer-name", "Jeanne Petit", 20)?;
+    shot("08d-new-customer")?;
+    w.click("#customer-detach")?;
+
+    // Closing: a cashier counts, the manager approves on this till; the count is 1 € short.
     w.click("#go-closing")?;
     // Expected in the drawer, worked out here: the float, the gift card paid cash, the refund.
     let expected = 15_000 + 5_000 + refund; // cents
