@@ -36,7 +36,7 @@ use client::HeadOffice;
 use link::{Link, Progress};
 
 /// Records per batch.
-pub const BATCH: u64 = 500;
+pub const BATCH: u64 = 2_000;
 
 /// Why a round or an enrolment did not happen (or not wholly).
 #[derive(Debug, thiserror::Error)]

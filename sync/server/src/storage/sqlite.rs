@@ -179,6 +179,13 @@ CREATE TABLE web_return (order_id TEXT NOT NULL, line INTEGER NOT NULL, till TEX
 "#,
     ),
     (
+        // The requests' nonces moved to a file of their own (`Db::nonces`).
+        "2026-12-07-1150-nonces-apart",
+        r#"
+DROP TABLE nonce;
+"#,
+    ),
+    (
         // Customers as head office merged the tills' edits (`pos_sync::customers`), each with the
         // version that last changed them.
         "2026-12-07-1200-customers",
@@ -199,9 +206,12 @@ CREATE TABLE message (id INTEGER PRIMARY KEY, store TEXT, text TEXT NOT NULL, at
 /// Connections that only read, beside the one that writes (WAL lets them read while it writes).
 const READERS: usize = 2;
 
-/// The SQLite database: one connection writes, a few read, each behind its lock.
+/// The SQLite database: one connection writes, a few read, each behind its lock; the requests'
+/// nonces are in a file of their own (written without waiting for the disk), so that checking a
+/// request neither waits for a batch being written nor makes it wait.
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
+    nonces: Arc<Mutex<Connection>>,
     readers: Vec<Arc<Mutex<Connection>>>,
     next_reader: std::sync::atomic::AtomicUsize,
 }
@@ -234,7 +244,21 @@ impl Db {
                 Ok(Arc::new(Mutex::new(r)))
             })
             .collect::<Result<_, StorageError>>()?;
-        Ok(Db { conn: Arc::new(Mutex::new(conn)), readers, next_reader: Default::default() })
+        let nonces = Connection::open(nonce_file(path))?;
+        // A nonce lost to a power cut only lets a request of the last minutes be replayed, which
+        // stores nothing twice.
+        nonces.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;
+             CREATE TABLE IF NOT EXISTS nonce (till TEXT NOT NULL, nonce TEXT NOT NULL, at_ms INTEGER NOT NULL,
+                 PRIMARY KEY (till, nonce));
+             CREATE INDEX IF NOT EXISTS nonce_at ON nonce (at_ms);",
+        )?;
+        Ok(Db {
+            conn: Arc::new(Mutex::new(conn)),
+            nonces: Arc::new(Mutex::new(nonces)),
+            readers,
+            next_reader: Default::default(),
+        })
     }
 
     /// Runs `f` on the connection that writes.
@@ -350,22 +374,15 @@ impl Db {
         forget_before_ms: i64,
     ) -> Result<bool, StorageError> {
         let (till, nonce) = (till.to_owned(), nonce.to_owned());
-        self.run(move |c| {
-            // A nonce lost to a power cut only lets a request of the last minutes be replayed, which
-            // stores nothing twice: it is written without waiting for the disk.
-            c.execute_batch("PRAGMA synchronous = NORMAL")?;
-            let noted = (|| {
-                let tx = c.transaction()?;
-                tx.execute("DELETE FROM nonce WHERE at_ms < ?1", [forget_before_ms])?;
-                let n = tx.execute(
-                    "INSERT INTO nonce (till, nonce, at_ms) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-                    params![till, nonce, at_ms],
-                )?;
-                tx.commit()?;
-                Ok::<_, rusqlite::Error>(n == 1)
-            })();
-            c.execute_batch("PRAGMA synchronous = FULL")?;
-            Ok(noted?)
+        Self::on(Arc::clone(&self.nonces), move |c| {
+            let tx = c.transaction()?;
+            tx.execute("DELETE FROM nonce WHERE at_ms < ?1", [forget_before_ms])?;
+            let n = tx.execute(
+                "INSERT INTO nonce (till, nonce, at_ms) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                params![till, nonce, at_ms],
+            )?;
+            tx.commit()?;
+            Ok(n == 1)
         })
         .await
     }
@@ -449,6 +466,12 @@ impl Db {
         })
         .await
     }
+}
+
+/// The file of the requests' nonces, beside the database (`server.sqlite` → `server-nonces.sqlite`).
+fn nonce_file(path: &Path) -> std::path::PathBuf {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("server");
+    path.with_file_name(format!("{stem}-nonces.sqlite"))
 }
 
 /// A stream as stored (its state's text, to see whether it moved), read, and the hashes of the
