@@ -79,8 +79,12 @@ pub struct RightsGrant {
     pub request: String,
     /// Cents of rights granted (what was asked).
     pub amount: i64,
-    /// The balance as head office knows it, cents.
+    /// The balance as head office knows it, cents (points for points).
     pub balance: i64,
+    /// The asking till's last live record that balance counts: the till adds its own moves of the
+    /// balance after it (head office has not seen them yet).
+    #[serde(default)]
+    pub counted_seq: u64,
 }
 
 /// Most cents one request asks for (ten million euros): larger is refused, never wrapped.

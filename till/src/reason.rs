@@ -341,7 +341,7 @@ pub enum Reason {
     )]
     RightsOffline { number: String, held: i64, wanted: i64 },
     #[error(
-        "head office holds {held} of customer {customer}'s points for this till, not {wanted}: other tills hold the rest until they sync; take the rest by another tender"
+        "this till may spend {held} of customer {customer}'s points now, not {wanted}: head office holds no more (other tills hold the rest until they sync); take the rest by another tender"
     )]
     PointsRightsShort { customer: String, held: i64, wanted: i64 },
     #[error(

@@ -168,11 +168,23 @@ impl Till {
         if specs.is_empty() {
             return Err(refused(Reason::AllReturned { ticket: reference.to_owned() }));
         }
+        let customer =
+            (self.basket().customer.is_empty() && !ticket.customer.is_empty()).then_some(ticket.customer);
+        self.add_returns(customer, specs)
+    }
+
+    /// Puts return lines in the basket (with the sold ticket's customer, when the basket has none),
+    /// priced whole before anything is journaled.
+    pub(super) fn add_returns(
+        &mut self,
+        customer: Option<String>,
+        specs: Vec<LineSpec>,
+    ) -> Result<Value, TillError> {
         let mut trial = self.basket().clone();
         let mut entries = Vec::new();
-        if trial.customer.is_empty() && !ticket.customer.is_empty() {
-            trial.customer = ticket.customer.clone();
-            entries.push(Entry::CustomerAttached { customer: ticket.customer.clone() });
+        if let Some(customer) = customer {
+            trial.customer = customer.clone();
+            entries.push(Entry::CustomerAttached { customer });
         }
         for spec in specs {
             let id = trial.next_id.max(1);

@@ -6,6 +6,7 @@
 use super::*;
 use crate::sync::client::HeadOffice;
 use crate::sync::{SyncError, link};
+use pos_journal::body::TenderMethod;
 use pos_sync::rights::{RightsGrant, RightsRequest, Voucher};
 use pos_sync::wire::{self, ErrorCode};
 
@@ -62,12 +63,18 @@ impl Till {
         let answer = ask(&l, self.signer.key(), &req);
         match answer {
             Ok(g) if g.number == req.number && g.amount == req.amount && g.request == req.request => {
+                // Head office's balance, with this till's own moves it has not counted yet.
+                let own = self.own_moves_after(number, g.counted_seq)?;
+                let balance = g
+                    .balance
+                    .checked_add(own)
+                    .ok_or_else(|| refused(Reason::Overflow { what: "a balance".into() }))?;
                 self.commit(vec![Entry::RightsGranted {
                     number: g.number,
                     voucher: g.voucher.as_str().into(),
                     grant: g.request,
                     amount: g.amount,
-                    balance: g.balance,
+                    balance,
                 }])?;
                 Ok(())
             }
@@ -105,6 +112,46 @@ impl Till {
         }
         self.commit(vec![Entry::RightsReturned { rights: rights.clone() }])?;
         Ok(json!({"returned": rights}))
+    }
+}
+
+impl Till {
+    /// What this till's live tickets after record `after` did to balance `number` (a gift card
+    /// or credit note in cents, a customer's points): moves head office had not counted.
+    fn own_moves_after(&self, number: &str, after: u64) -> Result<i64, TillError> {
+        let points = pos_sync::rights::points_customer(number);
+        let mut sum = 0i64;
+        let overflow = || refused(Reason::Overflow { what: "a balance".into() });
+        for r in
+            store::records_of_kind_from(&self.conn, ChainName::Live, pos_journal::Kind::Ticket, after + 1)?
+        {
+            let Entry::Ticket(t) = r.entry else { continue };
+            let moves: Vec<i64> = match points {
+                Some(customer) if t.customer == customer => std::iter::once(t.points_earned)
+                    .chain(t.tenders.iter().filter(|x| x.kind == TenderMethod::Loyalty).map(|x| -x.points))
+                    .collect(),
+                Some(_) => continue,
+                None => t
+                    .lines
+                    .iter()
+                    .filter(|l| l.gift_card && l.reference == number)
+                    .map(|l| l.net)
+                    .chain(
+                        t.tenders
+                            .iter()
+                            .filter(|x| {
+                                matches!(x.kind, TenderMethod::GiftCard | TenderMethod::StoreCredit)
+                                    && x.reference == number
+                            })
+                            .map(|x| -x.cents),
+                    )
+                    .collect(),
+            };
+            for m in moves {
+                sum = sum.checked_add(m).ok_or_else(overflow)?;
+            }
+        }
+        Ok(sum)
     }
 }
 

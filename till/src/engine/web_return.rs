@@ -78,17 +78,7 @@ impl Till {
         if specs.is_empty() {
             return Err(refused(Reason::AllReturned { ticket: reference }));
         }
-        let mut trial = self.basket().clone();
-        let mut entries = Vec::new();
-        for spec in specs {
-            let id = trial.next_id.max(1);
-            trial.lines.insert(id, spec.clone());
-            trial.next_id = id + 1;
-            entries.push(Entry::LineAdded { id, line: spec, approved_by: None });
-        }
-        self.price(&trial)?;
-        self.commit(entries)?;
-        self.basket_view()
+        self.add_returns(None, specs)
     }
 
     /// The return line of `units` of the order's line `l`: its net is the line paid online, its

@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, Uri};
 use pos_sync::catalogue::CatalogueDelta;
-use pos_sync::wire::{ApiError, ErrorCode};
+use pos_sync::wire::ApiError;
 
 use super::{App, Refuse, authenticate};
 
@@ -22,13 +22,7 @@ pub(super) async fn delta(
 ) -> Result<Json<CatalogueDelta>, Refuse> {
     let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     authenticate(&app, &headers, &Method::GET, path, b"").await?;
-    let since = super::stock::since(uri.query().unwrap_or("")).ok_or_else(|| {
-        Refuse::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::MalformedQuery,
-            "give `since`: the catalogue version the till holds, a whole number from 0 (`?since=0` the first time)",
-        )
-    })?;
+    let since = super::stock::since_or_refuse(&uri, "the catalogue version the till holds")?;
     let since = u64::try_from(since).unwrap_or(0);
     Ok(Json(app.storage.catalogue_delta(since).await?))
 }

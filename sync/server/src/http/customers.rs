@@ -69,12 +69,6 @@ pub(super) async fn delta(
 ) -> Result<Json<CustomerDelta>, Refuse> {
     let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     authenticate(&app, &headers, &Method::GET, path, b"").await?;
-    let since = super::stock::since(uri.query().unwrap_or("")).ok_or_else(|| {
-        Refuse::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::MalformedQuery,
-            "give `since`: the customers' version the till holds, a whole number from 0 (`?since=0` the first time)",
-        )
-    })?;
+    let since = super::stock::since_or_refuse(&uri, "the customers' version the till holds")?;
     Ok(Json(app.storage.customer_delta(u64::try_from(since).unwrap_or(0)).await?))
 }

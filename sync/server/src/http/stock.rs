@@ -23,14 +23,20 @@ pub(super) async fn levels(
     // The signature covers the query too.
     let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     let till = authenticate(&app, &headers, &Method::GET, path, b"").await?;
-    let since = since(uri.query().unwrap_or("")).ok_or_else(|| {
+    let since = since_or_refuse(&uri, "the `upto` of the last pull")?;
+    Ok(Json(app.storage.stock_delta(&till.till, since).await?))
+}
+
+/// The `since` of a pull's query, or the refusal that says what to give (`what`: the version or
+/// movement the till holds).
+pub(super) fn since_or_refuse(uri: &Uri, what: &str) -> Result<i64, Refuse> {
+    since(uri.query().unwrap_or("")).ok_or_else(|| {
         Refuse::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::MalformedQuery,
-            "give `since`: the `upto` of the last pull, a whole number from 0 (`?since=0` the first time)",
+            format!("give `since`: {what}, a whole number from 0 (`?since=0` the first time)"),
         )
-    })?;
-    Ok(Json(app.storage.stock_delta(&till.till, since).await?))
+    })
 }
 
 /// `since=N`, alone, N a whole number from 0.

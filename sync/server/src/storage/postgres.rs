@@ -423,8 +423,6 @@ impl Db {
             .await?;
         }
         if batch.chain == ChainName::Live {
-            super::stock::insert_postgres(&tx, &super::stock::ticket_moves(till, &taken.accepted), now_ms)
-                .await?;
             super::web::collect_postgres(&tx, &super::web::handed_over(till, &taken.accepted), now_ms)
                 .await?;
             super::rights::apply_postgres(&tx, till, &taken.accepted).await?;
@@ -437,6 +435,12 @@ impl Db {
             &[&till.till, &chain, &state, &quarantine, &db_int(taken.stream.last_seq())?, &now_ms],
         )
         .await?;
+        if batch.chain == ChainName::Live {
+            // Last before the commit: the movements' lock (and the levels' rows) are held from here
+            // to the commit only.
+            super::stock::insert_postgres(&tx, &super::stock::ticket_moves(till, &taken.accepted), now_ms)
+                .await?;
+        }
         tx.commit().await?;
         Ok(Pushed::Taken { accepted: rows.len() as u64, duplicates: taken.duplicates, stream: taken.stream })
     }

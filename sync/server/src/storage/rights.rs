@@ -61,6 +61,10 @@ const ADD_HOLDING: &str = "INSERT INTO holding (number, holder, held) VALUES ($1
      ON CONFLICT (number, holder) DO UPDATE SET held = holding.held + excluded.held";
 const PENDING: &str = "SELECT request, number, amount FROM rights_grant WHERE till = $1 AND state = 'pending'
      AND ($2 = '' OR request = $2) AND ($3 < 0 OR after_seq < $3)";
+/// A balance, its kind, and the asking till's last live record counted in it, in one statement (one
+/// snapshot: a push committing meanwhile is in both or in neither).
+const VOUCHER_SEEN: &str = "SELECT kind, balance,
+     COALESCE((SELECT last_seq FROM stream WHERE till = $2 AND chain = 'live'), 0) FROM voucher WHERE number = $1";
 const SET_STATE: &str = "UPDATE rights_grant SET state = $3 WHERE till = $1 AND request = $2";
 
 fn q(sql: &str) -> String {
@@ -166,14 +170,18 @@ async fn settle_postgres(
 
 /// What a grant decision needs: the balance, its kind, what head office holds, any earlier answer.
 struct Seen {
-    voucher: Option<(String, i64)>,
+    /// The kind, the balance, and the asking till's last live record head office holds, read
+    /// together (one snapshot).
+    voucher: Option<(String, i64, i64)>,
     held: i64,
     earlier: Option<i64>,
 }
 
 /// The answer to a request once read (the same rule on both backends): `Ok(true)` to grant now.
 fn decide(req: &RightsRequest, seen: &Seen) -> Result<(bool, RightsGrant), RightsRefusal> {
-    let Some((kind, balance)) = &seen.voucher else { return Err(RightsRefusal::Unknown(req.number.clone())) };
+    let Some((kind, balance, counted)) = &seen.voucher else {
+        return Err(RightsRefusal::Unknown(req.number.clone()));
+    };
     if Voucher::parse(kind) != Some(req.voucher) {
         let what = Voucher::parse(kind).map_or("voucher", Voucher::as_str);
         return Err(RightsRefusal::OtherKind(req.number.clone(), what));
@@ -184,6 +192,7 @@ fn decide(req: &RightsRequest, seen: &Seen) -> Result<(bool, RightsGrant), Right
         request: req.request.clone(),
         amount,
         balance: *balance,
+        counted_seq: u64::try_from(*counted).unwrap_or(0),
     };
     if let Some(amount) = seen.earlier {
         return Ok((false, grant(amount)));
@@ -211,8 +220,8 @@ impl Storage {
                     let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                     let seen = Seen {
                         voucher: tx
-                            .query_row("SELECT kind, balance FROM voucher WHERE number = ?1", [&req.number], |r| {
-                                Ok((r.get(0)?, r.get(1)?))
+                            .query_row(&q(VOUCHER_SEEN), params![req.number, till], |r| {
+                                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                             })
                             .optional()?,
                         held: tx
@@ -254,9 +263,9 @@ impl Storage {
                 // One grant of a balance at a time, across servers.
                 tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&req.number]).await?;
                 let voucher = tx
-                    .query_opt("SELECT kind, balance FROM voucher WHERE number = $1", &[&req.number])
+                    .query_opt(VOUCHER_SEEN, &[&req.number, &till.till])
                     .await?
-                    .map(|r| (r.get(0), r.get(1)));
+                    .map(|r| (r.get(0), r.get(1), r.get(2)));
                 let held = tx
                     .query_opt(
                         "SELECT held FROM holding WHERE number = $1 AND holder = $2",
