@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use pos_journal::ChainName;
-use pos_sync::push::{Batch, Stream, follow_live_keys};
+use pos_sync::push::{Batch, Stream, Taken, follow_live_keys};
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, NoTls};
 
@@ -346,57 +346,60 @@ impl Db {
         Ok(n == 1)
     }
 
+    /// A push in three steps, as on SQLite, so that the checking (most of the work) holds neither
+    /// a connection nor a row lock: the stream and the hashes it already holds are read; the batch
+    /// is checked on the blocking pool; it is written, the stream's row locked, if the stream has
+    /// not moved meanwhile (another push of the same till at once), else taken again from the start.
     pub(super) async fn push(
         &self,
         till: &TillRow,
         batch: Batch,
         now_ms: i64,
     ) -> Result<Pushed, StorageError> {
+        let batch = std::sync::Arc::new(batch);
+        for _ in 0..5 {
+            let (before, stream, held) = {
+                let c = self.client_for(&till.till).lock().await;
+                read_stream(&c, till, &batch).await?
+            };
+            let b = std::sync::Arc::clone(&batch);
+            let taken = tokio::task::spawn_blocking(move || plan(&stream, &b, &held))
+                .await
+                .map_err(|e| StorageError(format!("a check stopped: {e}")))?;
+            let taken = match taken {
+                Ok(t) => t,
+                Err(refusal) => return Ok(Pushed::Refused(refusal)),
+            };
+            if let Some(pushed) = self.write_taken(till, &batch, before, taken, now_ms).await? {
+                return Ok(pushed);
+            }
+        }
+        Err(StorageError(format!("till {}'s stream kept moving under this batch: send it again", till.till)))
+    }
+
+    /// Writes what the check took, if the stream is still as it was read (`None` otherwise).
+    async fn write_taken(
+        &self,
+        till: &TillRow,
+        batch: &Batch,
+        before: Option<String>,
+        taken: Taken,
+        now_ms: i64,
+    ) -> Result<Option<Pushed>, StorageError> {
         let mut c = self.client_for(&till.till).lock().await;
         let tx = c.transaction().await?;
         let chain = batch.chain.as_str();
-        let row = tx
+        let now: Option<String> = tx
             .query_opt(
-                "SELECT state, quarantine FROM stream WHERE till = $1 AND chain = $2 FOR UPDATE",
+                "SELECT state FROM stream WHERE till = $1 AND chain = $2 FOR UPDATE",
                 &[&till.till, &chain],
             )
-            .await?;
-        let mut stream = match &row {
-            Some(r) => stream_from_row(r.get(0), r.get::<_, Option<&str>>(1))?,
-            None => Stream::new(&till.till, batch.chain, till.journal_key)
-                .ok_or_else(|| StorageError(format!("till {}'s registered key does not read", till.till)))?,
-        };
-        if batch.chain == ChainName::Training
-            && let Some(live) = tx
-                .query_opt("SELECT state FROM stream WHERE till = $1 AND chain = 'live'", &[&till.till])
-                .await?
-        {
-            follow_live_keys(&mut stream, &stream_from_row(live.get(0), None)?);
+            .await?
+            .map(|r| r.get(0));
+        if now != before {
+            return Ok(None);
         }
-        let mut held = HashMap::new();
-        if let Some((from, to)) = held_range(&stream, &batch) {
-            let rows = tx
-                .query(
-                    "SELECT seq, hash FROM record WHERE till = $1 AND chain = $2 AND seq BETWEEN $3 AND $4",
-                    &[&till.till, &chain, &db_int(from)?, &db_int(to)?],
-                )
-                .await?;
-            for r in rows {
-                let seq = u64::try_from(r.get::<_, i64>(0)).unwrap_or(0);
-                held.insert(seq, r.get::<_, Vec<u8>>(1).try_into().unwrap_or([0; 32]));
-            }
-        }
-        // The checking (hashes, signatures) on the blocking pool, not on the server's workers.
-        let batch = std::sync::Arc::new(batch);
-        let b = std::sync::Arc::clone(&batch);
-        let taken = tokio::task::spawn_blocking(move || plan(&stream, &b, &held))
-            .await
-            .map_err(|e| StorageError(format!("a check stopped: {e}")))?;
-        let taken = match taken {
-            Ok(t) => t,
-            Err(refusal) => return Ok(Pushed::Refused(refusal)),
-        };
-        let rows = record_rows(&batch, &taken);
+        let rows = record_rows(batch, &taken);
         if !rows.is_empty() {
             // One statement for the whole batch: arrays unnested into rows.
             let mut seqs = Vec::with_capacity(rows.len());
@@ -442,7 +445,11 @@ impl Db {
                 .await?;
         }
         tx.commit().await?;
-        Ok(Pushed::Taken { accepted: rows.len() as u64, duplicates: taken.duplicates, stream: taken.stream })
+        Ok(Some(Pushed::Taken {
+            accepted: rows.len() as u64,
+            duplicates: taken.duplicates,
+            stream: taken.stream,
+        }))
     }
 
     pub(super) async fn streams(&self, till: &str) -> Result<Vec<StreamRow>, StorageError> {
@@ -485,4 +492,45 @@ impl Db {
             .get(0);
         Ok(u64::try_from(n).unwrap_or(0))
     }
+}
+
+/// A stream as stored (its state's text, to see whether it moved), read, and the hashes of the
+/// batch's records it already holds.
+async fn read_stream(
+    c: &Client,
+    till: &TillRow,
+    batch: &Batch,
+) -> Result<(Option<String>, Stream, HashMap<u64, [u8; 32]>), StorageError> {
+    let chain = batch.chain.as_str();
+    let row = c
+        .query_opt(
+            "SELECT state, quarantine FROM stream WHERE till = $1 AND chain = $2",
+            &[&till.till, &chain],
+        )
+        .await?;
+    let mut stream = match &row {
+        Some(r) => stream_from_row(r.get(0), r.get::<_, Option<&str>>(1))?,
+        None => Stream::new(&till.till, batch.chain, till.journal_key)
+            .ok_or_else(|| StorageError(format!("till {}'s registered key does not read", till.till)))?,
+    };
+    if batch.chain == ChainName::Training
+        && let Some(live) =
+            c.query_opt("SELECT state FROM stream WHERE till = $1 AND chain = 'live'", &[&till.till]).await?
+    {
+        follow_live_keys(&mut stream, &stream_from_row(live.get(0), None)?);
+    }
+    let mut held = HashMap::new();
+    if let Some((from, to)) = held_range(&stream, batch) {
+        let rows = c
+            .query(
+                "SELECT seq, hash FROM record WHERE till = $1 AND chain = $2 AND seq BETWEEN $3 AND $4",
+                &[&till.till, &chain, &db_int(from)?, &db_int(to)?],
+            )
+            .await?;
+        for r in rows {
+            let seq = u64::try_from(r.get::<_, i64>(0)).unwrap_or(0);
+            held.insert(seq, r.get::<_, Vec<u8>>(1).try_into().unwrap_or([0; 32]));
+        }
+    }
+    Ok((row.map(|r| r.get(0)), stream, held))
 }
