@@ -13,11 +13,13 @@
 //!   and replay.
 //! - [`stock`]: stock movements (the tickets', head office's own), quantities in thousandths, the
 //!   levels a till pulls.
-//! - [`web`]: web orders from the shop, and a till's inbox of click & collect orders.
-//! - [`rights`]: spending rights of gift cards and credit notes granted to a till, and what a till's
-//!   records do to balances and rights at head office.
+//! - [`web`]: web orders from the shop, a till's inbox of click & collect orders and head office's
+//!   messages, and a web order as a store's till takes it back.
+//! - [`rights`]: spending rights of gift cards, credit notes and customers' loyalty points granted
+//!   to a till, and what a till's records do to balances and rights at head office.
 //! - [`catalogue`]: the chain's files as versioned entries, a till's snapshot and deltas.
-//! - [`customers`]: customers merged from edits at several tills (registers of the `crdts` crate).
+//! - [`customers`]: customers merged from edits at several tills (registers of the `crdts` crate),
+//!   the edits a till sends and the customers it pulls.
 //! - [`wire`]: the routes and the shapes of head office's HTTP API, one definition for both sides.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
