@@ -422,7 +422,11 @@ fn catch_up(root: &Path, tills: &[PathBuf], pg: Option<&str>) -> Duration {
         .map(|_| {
             let queue = std::sync::Arc::clone(&queue);
             std::thread::spawn(move || {
-                while let Some(dir) = queue.lock().unwrap().pop() {
+                loop {
+                    // The queue's lock is let go before the round: a guard in a `while let`'s
+                    // condition would be held through the body and run the tills one at a time.
+                    let next = queue.lock().unwrap().pop();
+                    let Some(dir) = next else { break };
                     let r = pos_till::sync::round(&dir).unwrap();
                     assert_eq!(r.waiting(), 0, "{r:?}");
                 }
