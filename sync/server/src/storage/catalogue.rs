@@ -65,7 +65,7 @@ impl Storage {
                 .await
             }
             Storage::Postgres(db) => {
-                let mut c = db.client_for("catalogue").lock().await;
+                let mut c = db.client().await;
                 let tx = c.transaction().await?;
                 tx.execute("LOCK TABLE catalogue_version IN EXCLUSIVE MODE", &[]).await?;
                 let version: i64 = tx
@@ -133,7 +133,7 @@ impl Storage {
                 .await?
             }
             Storage::Postgres(db) => {
-                let mut c = db.client_for("catalogue").lock().await;
+                let mut c = db.client().await;
                 let tx = c
                     .build_transaction()
                     .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)

@@ -100,7 +100,7 @@ impl Storage {
                 .await
             }
             Storage::Postgres(db) => {
-                let mut c = db.client_for("customers").lock().await;
+                let mut c = db.client().await;
                 let tx = c.transaction().await?;
                 tx.execute("SELECT pg_advisory_xact_lock($1)", &[&CUSTOMER_LOCK]).await?;
                 let version: i64 = tx
@@ -146,7 +146,7 @@ impl Storage {
                 .await?
             }
             Storage::Postgres(db) => {
-                let c = db.client_for("customers").lock().await;
+                let c = db.client().await;
                 let tx_rows = c
                     .query(
                         "SELECT id, json, version FROM customer_state WHERE version > $1 ORDER BY version, id LIMIT $2",
@@ -186,7 +186,7 @@ impl Storage {
                 .await?
             }
             Storage::Postgres(db) => {
-                let c = db.client_for("customers").lock().await;
+                let c = db.client().await;
                 c.query_opt("SELECT json FROM customer_state WHERE id = $1", &[&id]).await?.map(|r| r.get(0))
             }
         };

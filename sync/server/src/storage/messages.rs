@@ -30,7 +30,7 @@ impl Storage {
                 .await
             }
             Storage::Postgres(db) => {
-                let c = db.client_for("messages").lock().await;
+                let c = db.client().await;
                 let row = c
                     .query_one(
                         "INSERT INTO message (store, text, at_ms) VALUES ($1, $2, $3) RETURNING id",
@@ -58,7 +58,7 @@ impl Storage {
                 .await
             }
             Storage::Postgres(db) => {
-                let c = db.client_for(&store).lock().await;
+                let c = db.client().await;
                 Ok(c.query(LATEST, &[&store, &limit])
                     .await?
                     .iter()

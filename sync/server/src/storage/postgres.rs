@@ -1,17 +1,18 @@
-//! The PostgreSQL backend: a few connections, each behind a lock; a till's calls always go to the
-//! same connection (its requests are taken in order) and each stream's row is locked
-//! (`FOR UPDATE`) in the transaction that takes a batch, so two servers on one database cannot
-//! interleave one stream's records either.
+//! The PostgreSQL backend: a few connections, each behind a lock, a call taking whichever is free
+//! (a push waiting for the movements' lock holds up no other till's call while one is free); each
+//! stream's row is locked (`FOR UPDATE`) in the transaction that takes a batch, and the batch is
+//! written only if the stream has not moved since it was checked, so two pushes of one till, or
+//! two servers on one database, cannot interleave one stream's records.
 //!
 //! The connection is made without TLS: the database is on the server's machine or its private
 //! network (see ARCHITECTURE.md).
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use pos_journal::ChainName;
 use pos_sync::push::{Batch, Stream, Taken, follow_live_keys};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, MutexGuard};
 use tokio_postgres::{Client, NoTls};
 
 use super::{
@@ -204,6 +205,8 @@ CREATE TABLE message (id BIGSERIAL PRIMARY KEY, store TEXT, text TEXT NOT NULL, 
 /// The PostgreSQL database.
 pub struct Db {
     clients: Vec<Mutex<Client>>,
+    /// Where the next call starts looking for a free connection.
+    next: AtomicUsize,
 }
 
 impl Db {
@@ -219,13 +222,13 @@ impl Db {
             });
             clients.push(Mutex::new(client));
         }
-        let db = Db { clients };
+        let db = Db { clients, next: AtomicUsize::new(0) };
         db.migrate().await?;
         Ok(db)
     }
 
     async fn migrate(&self) -> Result<(), StorageError> {
-        let mut c = self.clients[0].lock().await;
+        let mut c = self.client().await;
         c.batch_execute("CREATE TABLE IF NOT EXISTS migration (id TEXT PRIMARY KEY, at_ms BIGINT NOT NULL)")
             .await?;
         for (id, sql) in MIGRATIONS {
@@ -242,14 +245,21 @@ impl Db {
         Ok(())
     }
 
-    pub(super) fn client_for(&self, till: &str) -> &Mutex<Client> {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        till.hash(&mut h);
-        &self.clients[(h.finish() % self.clients.len() as u64) as usize]
+    /// A connection of its own for one call: the first free one, looking from a turning start;
+    /// when all are busy, waits for one of them.
+    pub(super) async fn client(&self) -> MutexGuard<'_, Client> {
+        let n = self.clients.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed) % n;
+        for i in 0..n {
+            if let Ok(c) = self.clients[(start + i) % n].try_lock() {
+                return c;
+            }
+        }
+        self.clients[start].lock().await
     }
 
     pub(super) async fn add_enrolment(&self, e: &NewEnrolment) -> Result<(), StorageError> {
-        let c = self.client_for(&e.store).lock().await;
+        let c = self.client().await;
         c.execute(
             "INSERT INTO enrolment (code_hash, store, number, expires_ms) VALUES ($1, $2, $3, $4)",
             &[&&e.code_hash[..], &e.store, &i32::try_from(e.number).unwrap_or(i32::MAX), &e.expires_ms],
@@ -265,7 +275,7 @@ impl Db {
         key: [u8; 32],
         now_ms: i64,
     ) -> Result<Result<TillRow, EnrolRefusal>, StorageError> {
-        let mut c = self.clients[0].lock().await;
+        let mut c = self.client().await;
         let tx = c.transaction().await?;
         let code = tx
             .query_opt(
@@ -311,7 +321,7 @@ impl Db {
     }
 
     pub(super) async fn till(&self, till: &str) -> Result<Option<TillRow>, StorageError> {
-        let c = self.client_for(till).lock().await;
+        let c = self.client().await;
         let row = c
             .query_opt("SELECT till, store, number, journal_key FROM till WHERE till = $1", &[&till])
             .await?;
@@ -330,7 +340,7 @@ impl Db {
         at_ms: i64,
         forget_before_ms: i64,
     ) -> Result<bool, StorageError> {
-        let mut c = self.client_for(till).lock().await;
+        let mut c = self.client().await;
         let tx = c.transaction().await?;
         // A nonce lost to a crash only lets a request of the last minutes be replayed, which stores
         // nothing twice: its commit does not wait for the disk.
@@ -359,7 +369,7 @@ impl Db {
         let batch = std::sync::Arc::new(batch);
         for _ in 0..5 {
             let (before, stream, held) = {
-                let c = self.client_for(&till.till).lock().await;
+                let c = self.client().await;
                 read_stream(&c, till, &batch).await?
             };
             let b = std::sync::Arc::clone(&batch);
@@ -386,7 +396,7 @@ impl Db {
         taken: Taken,
         now_ms: i64,
     ) -> Result<Option<Pushed>, StorageError> {
-        let mut c = self.client_for(&till.till).lock().await;
+        let mut c = self.client().await;
         let tx = c.transaction().await?;
         let chain = batch.chain.as_str();
         let now: Option<String> = tx
@@ -453,7 +463,7 @@ impl Db {
     }
 
     pub(super) async fn streams(&self, till: &str) -> Result<Vec<StreamRow>, StorageError> {
-        let c = self.client_for(till).lock().await;
+        let c = self.client().await;
         let rows = c
             .query("SELECT chain, state, quarantine FROM stream WHERE till = $1 ORDER BY chain", &[&till])
             .await?;
@@ -468,7 +478,7 @@ impl Db {
     }
 
     pub(super) async fn tills(&self) -> Result<Vec<TillRow>, StorageError> {
-        let c = self.clients[0].lock().await;
+        let c = self.client().await;
         let rows = c.query("SELECT till, store, number, journal_key FROM till ORDER BY till", &[]).await?;
         Ok(rows
             .iter()
@@ -482,7 +492,7 @@ impl Db {
     }
 
     pub(super) async fn record_count(&self, till: &str, chain: ChainName) -> Result<u64, StorageError> {
-        let c = self.client_for(till).lock().await;
+        let c = self.client().await;
         let n: i64 = c
             .query_one(
                 "SELECT COUNT(*) FROM record WHERE till = $1 AND chain = $2",

@@ -258,7 +258,7 @@ impl Storage {
                 .await
             }
             Storage::Postgres(db) => {
-                let mut c = db.client_for(&req.number).lock().await;
+                let mut c = db.client().await;
                 let tx = c.transaction().await?;
                 // One grant of a balance at a time, across servers.
                 tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&req.number]).await?;
@@ -323,7 +323,7 @@ impl Storage {
                 .await?
             }
             Storage::Postgres(db) => {
-                let c = db.client_for(&asked).lock().await;
+                let c = db.client().await;
                 let number = asked.clone();
                 let balance =
                     c.query_opt("SELECT balance FROM voucher WHERE number = $1", &[&number]).await?.map(|r| r.get(0));
@@ -380,7 +380,7 @@ impl Storage {
                 .await
             }
             Storage::Postgres(db) => {
-                let mut c = db.client_for("points").lock().await;
+                let mut c = db.client().await;
                 let tx = c.transaction().await?;
                 let mut opened = 0;
                 for (customer, points) in &opening {

@@ -168,7 +168,7 @@ impl Storage {
                 .await?
             }
             Storage::Postgres(db) => {
-                let mut c = db.client_for(sku).lock().await;
+                let mut c = db.client().await;
                 let tx = c.transaction().await?;
                 let n = insert_postgres(&tx, &sourced, now_ms).await?;
                 tx.commit().await?;
@@ -216,7 +216,7 @@ impl Storage {
                 .await?
             }
             Storage::Postgres(db) => {
-                let mut c = db.client_for(&sku).lock().await;
+                let mut c = db.client().await;
                 let tx = c.transaction().await?;
                 tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MOVEMENT_LOCK]).await?;
                 let level: i64 = tx
@@ -250,7 +250,7 @@ impl Storage {
                 .await
             }
             Storage::Postgres(db) => {
-                let c = db.client_for(&sku).lock().await;
+                let c = db.client().await;
                 let rows = c
                     .query(
                         "SELECT location, sku, qty FROM stock_level WHERE sku = $1 ORDER BY location",
@@ -282,7 +282,7 @@ impl Storage {
                 .await
             }
             Storage::Postgres(db) => {
-                let c = db.client_for(&sku).lock().await;
+                let c = db.client().await;
                 let rows = c.query(sql, &[&sku]).await?;
                 rows.iter()
                     .map(|r| movement_of(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)))
@@ -320,7 +320,7 @@ impl Storage {
                 .await
             }
             Storage::Postgres(db) => {
-                let mut c = db.client_for(&till).lock().await;
+                let mut c = db.client().await;
                 let tx = c.transaction().await?;
                 // Waits for movements being committed (their transactions hold the lock to their
                 // commit) and keeps new ones out until this read is done: each statement after it

@@ -129,7 +129,7 @@ impl Storage {
                 .await
             }
             Storage::Postgres(db) => {
-                let c = db.client_for(&name).lock().await;
+                let c = db.client().await;
                 c.execute(
                     "INSERT INTO shop_token (token_hash, name, created_ms) VALUES ($1, $2, $3)",
                     &[&&hash[..], &name, &now_ms],
@@ -153,7 +153,7 @@ impl Storage {
                 .await
             }
             Storage::Postgres(db) => {
-                let c = db.client_for("shop").lock().await;
+                let c = db.client().await;
                 let row =
                     c.query_opt("SELECT name FROM shop_token WHERE token_hash = $1", &[&&hash[..]]).await?;
                 Ok(row.map(|r| r.get(0)))
@@ -227,7 +227,7 @@ impl Storage {
                 })
             }
             Storage::Postgres(db) => {
-                let mut c = db.client_for(&order.order).lock().await;
+                let mut c = db.client().await;
                 let tx = c.transaction().await?;
                 // Two servers taking the same order at once: the second waits, then finds it.
                 tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&order.order]).await?;
@@ -282,7 +282,7 @@ impl Storage {
                 .await?
             }
             Storage::Postgres(db) => {
-                let c = db.client_for(&store).lock().await;
+                let c = db.client().await;
                 c.query(sql, &[&store]).await?.iter().map(|r| r.get(0)).collect()
             }
         };
@@ -309,7 +309,7 @@ impl Storage {
                 .await?
             }
             Storage::Postgres(db) => {
-                let c = db.client_for("web").lock().await;
+                let c = db.client().await;
                 c.query(
                     "SELECT body, state, collected_by FROM web_order WHERE $1::text IS NULL OR store = $1 ORDER BY received_ms, order_id",
                     &[&store],
@@ -339,7 +339,7 @@ impl Storage {
                 .await?
             }
             Storage::Postgres(db) => {
-                let c = db.client_for(&sku).lock().await;
+                let c = db.client().await;
                 c.query(&sql.replace("SUM(l.qty)", "SUM(l.qty)::bigint"), &[&sku])
                     .await?
                     .iter()

@@ -64,7 +64,7 @@ impl Storage {
                 .await?
             }
             Storage::Postgres(db) => {
-                let c = db.client_for("web").lock().await;
+                let c = db.client().await;
                 let row = c.query_opt(ORDER, &[&order]).await?.map(|r| (r.get(0), r.get(1)));
                 let elsewhere = c
                     .query(&ELSEWHERE.replace("SUM(units)", "SUM(units)::bigint"), &[&order, &till])
