@@ -442,7 +442,19 @@ type Drawn = (Vec<(LineItem, Option<ManualDiscount>)>, Option<ManualDiscount>, S
 
 fn any_basket() -> impl Strategy<Value = Drawn> {
     (
-        prop::collection::vec(any_item(), 1..30),
+        // One serial number per unit: a number drawn twice gets the line's place after it.
+        prop::collection::vec(any_item(), 1..30).prop_map(|lines| {
+            lines
+                .into_iter()
+                .enumerate()
+                .map(|(i, (item, d))| match item {
+                    LineItem::Units { sku, quantity, serial: Some(s) } => {
+                        (LineItem::Units { sku, quantity, serial: Some(format!("{s}-{i}")) }, d)
+                    }
+                    other => (other, d),
+                })
+                .collect::<Vec<_>>()
+        }),
         prop_oneof![3 => Just(None), 1 => (1i64..30).prop_map(|p| Some(ManualDiscount { reason: "fidèle".into(), kind: DiscountKind::Percent(Decimal::from(p)) }))],
         prop::sample::select(vec![Segment::Retail, Segment::Club, Segment::Pro]),
     )

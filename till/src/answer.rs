@@ -323,6 +323,12 @@ pub struct RegisterView {
     pub float: String,
     /// What the drawer should hold now.
     pub expected_cash: String,
+    /// Cash given whose change is above this many times what was due is confirmed first
+    /// (setting `cash_confirm_multiple`).
+    pub cash_confirm_multiple: i64,
+    /// Whether the closing screen shows the expected cash while counting (setting
+    /// `closing_shows_expected`; a blind count otherwise).
+    pub closing_shows_expected: bool,
 }
 
 /// A device's setting and what it last answered.

@@ -442,7 +442,13 @@ pub fn status_of(
     let b = if state.training { &state.training_basket } else { &state.basket };
     let (gt, abs) = crate::closing::grand_totals(conn)?;
     let register = state.register.as_ref().map(|r| -> Result<RegisterView, TillError> {
-        Ok(RegisterView { day: r.day.clone(), float: money(r.float), expected_cash: money(r.expected()?) })
+        Ok(RegisterView {
+            day: r.day.clone(),
+            float: money(r.float),
+            expected_cash: money(r.expected()?),
+            cash_confirm_multiple: crate::limits::Limits::from_config(&state.config).cash_confirm_multiple,
+            closing_shows_expected: state.config.get("closing_shows_expected").is_some_and(|v| v == "true"),
+        })
     });
     Ok(StatusView {
         till: id.till.clone(),

@@ -6,6 +6,8 @@
 //!   They keep every sum far inside 64 bits.
 //! - **Maximums** a store sets (`max_line`, `max_ticket`, `max_cash_move`, `max_gift_card`,
 //!   `max_quantity`, `scale_capacity_grams`): above them the till asks for a manager's approval.
+//! - **Plausibility**: `cash_confirm_multiple`, the window asks the cashier to confirm cash given
+//!   whose change exceeds that many times what was due (a forgotten comma: 12799 for 127,99).
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -39,6 +41,8 @@ pub struct Limits {
     pub scale_capacity_grams: i64,
     /// A record dated more than this after the one before it is a clock jumped forward, days.
     pub clock_forward_days: i64,
+    /// Cash given whose change is above this many times what was due is confirmed by the cashier.
+    pub cash_confirm_multiple: i64,
 }
 
 impl Default for Limits {
@@ -51,6 +55,7 @@ impl Default for Limits {
             quantity: 999,
             scale_capacity_grams: 30_000,
             clock_forward_days: 7,
+            cash_confirm_multiple: 5,
         }
     }
 }
@@ -74,6 +79,11 @@ pub enum Setting {
     ScaleCapacityGrams,
     /// See [`Limits::clock_forward_days`].
     ClockForwardDays,
+    /// See [`Limits::cash_confirm_multiple`].
+    CashConfirmMultiple,
+    /// `true`: the closing screen shows the cash expected and the difference while counting;
+    /// `false` (the default): a blind count, they show once the count is submitted.
+    ClosingShowsExpected,
     /// The folder of the head's second copy (a backup folder, a USB key); empty: none.
     HeadCopy,
     /// A device (`device.printer` ...).
@@ -90,6 +100,8 @@ pub const SETTINGS: &[(&str, Setting)] = &[
     ("max_quantity", Setting::MaxQuantity),
     ("scale_capacity_grams", Setting::ScaleCapacityGrams),
     ("clock_forward_days", Setting::ClockForwardDays),
+    ("cash_confirm_multiple", Setting::CashConfirmMultiple),
+    ("closing_shows_expected", Setting::ClosingShowsExpected),
     ("head_copy", Setting::HeadCopy),
 ];
 
@@ -120,6 +132,11 @@ pub fn validate(key: &str, value: &str) -> Result<(), String> {
         Setting::MaxQuantity => whole(value, 1, i64::from(CEILING_QUANTITY)).map(|_| ()),
         Setting::ScaleCapacityGrams => whole(value, 1, CEILING_GRAMS).map(|_| ()),
         Setting::ClockForwardDays => whole(value, 1, 3660).map(|_| ()),
+        Setting::CashConfirmMultiple => whole(value, 2, 1000).map(|_| ()),
+        Setting::ClosingShowsExpected => match value {
+            "true" | "false" => Ok(()),
+            _ => Err(format!("`{value}` must be true or false")),
+        },
         Setting::HeadCopy => {
             if value.is_empty() || std::path::Path::new(value).is_absolute() {
                 Ok(())
@@ -174,6 +191,7 @@ impl Limits {
             .unwrap_or(d.quantity),
             scale_capacity_grams: int("scale_capacity_grams", 1, CEILING_GRAMS, d.scale_capacity_grams),
             clock_forward_days: int("clock_forward_days", 1, 3660, d.clock_forward_days),
+            cash_confirm_multiple: int("cash_confirm_multiple", 2, 1000, d.cash_confirm_multiple),
         }
     }
 }

@@ -421,6 +421,10 @@ pub enum Reason {
     AllReturned { ticket: String },
     #[error("line {line} of {ticket} was already returned; remove it from the basket")]
     LineAlreadyReturned { ticket: String, line: u32 },
+    #[error(
+        "{sku} serial number {serial} was sold on {ticket} and not brought back: scan the unit's own number"
+    )]
+    SerialSold { sku: String, serial: String, ticket: String },
     #[error("weighed and labelled items are not taken back without a receipt")]
     NoReceiptWeighed,
     #[error("return at least one unit")]

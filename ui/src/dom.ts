@@ -64,7 +64,7 @@ export function showError(e: unknown): void {
     box.append(h("strong", {}, headline(e.kind)), " ", said(e));
     if (e.kind === "storage") box.append(" ", t("errNothingLost"));
   } else {
-    box.append(h("strong", {}, t("errRefused")), " ", String(e));
+    box.append(h("strong", {}, t("errRefused")), " ", e instanceof Error ? e.message : String(e));
   }
   box.hidden = false;
 }

@@ -4,7 +4,7 @@ import { euros, kilograms, parseCents } from "./format";
 import { headline, setLang, t } from "./i18n";
 import { reasonFr, said } from "./reasons";
 import type { ErrorView } from "./generated/till";
-import { forEngine, settle } from "./tenders";
+import { cashDoubt, forEngine, parseTender, quickCash, settle } from "./tenders";
 import { WedgeClassifier } from "./wedge";
 
 /** Types `text` one key every `gapMs` from `start`, then Enter; answers the verdicts. */
@@ -97,18 +97,52 @@ describe("split tenders", () => {
       { kind: "gift_card", card: "GC-1", cents: 2000 },
       { kind: "card", cents: 1030 },
     ] as const;
-    expect(settle(3030, tenders)).toEqual({ due: 0, change: 0 });
+    expect(settle(3030, tenders)).toEqual({ due: 0, change: 0, over: 0 });
     expect(forEngine(tenders)).toEqual([{ gift_card: "GC-1", amount: "20.00" }, { card: "10.30" }]);
   });
   test("cash over the total gives change; part paid leaves some due", () => {
-    expect(settle(1730, [{ kind: "cash", cents: 2000 }])).toEqual({ due: 0, change: 270 });
-    expect(settle(1730, [{ kind: "card", cents: 1000 }])).toEqual({ due: 730, change: 0 });
+    expect(settle(1730, [{ kind: "cash", cents: 2000 }])).toEqual({ due: 0, change: 270, over: 0 });
+    expect(settle(1730, [{ kind: "card", cents: 1000 }])).toEqual({ due: 730, change: 0, over: 0 });
   });
   test("only cash gives change", () => {
     expect(() => settle(1000, [{ kind: "card", cents: 1200 }])).toThrow(/only cash/);
   });
   test("a refund: negative tenders, what is still to give back", () => {
-    expect(settle(-1937, [{ kind: "cash", cents: -1000 }])).toEqual({ due: -937, change: 0 });
+    expect(settle(-1937, [{ kind: "cash", cents: -1000 }])).toEqual({ due: -937, change: 0, over: 0 });
+  });
+  test("a refund given back beyond what is owed is over, never settled", () => {
+    expect(settle(-1937, [{ kind: "cash", cents: -1937 }])).toEqual({ due: 0, change: 0, over: 0 });
+    expect(settle(-1937, [{ kind: "cash", cents: -2500 }])).toEqual({ due: 0, change: 0, over: 563 });
+  });
+});
+
+describe("what a cashier types as a tender", () => {
+  test("amounts with a comma or a dot, at most two decimals", () => {
+    expect(parseTender("127,99")).toBe(12799);
+    expect(parseTender(" 20 ")).toBe(2000);
+    expect(parseTender("0.5")).toBe(50);
+  });
+  test("a sign, letters, zero, three decimals, a barcode or an amount beyond 99 999,99 are refused", () => {
+    for (const bad of ["-20", "+20", "4a", "", "0", "0,00", "1,234", "3761300238575", "100000", "1e3", "12 799"]) {
+      expect(parseTender(bad), bad).toBeNull();
+    }
+    expect(parseTender("99999,99")).toBe(9_999_999);
+  });
+  test("quick cash: the exact amount, then the notes a customer hands over", () => {
+    expect(quickCash(12799)).toEqual([12799, 13000, 14000, 15000]);
+    expect(quickCash(2000)).toEqual([2000, 5000, 10000, 20000]);
+    expect(quickCash(350)).toEqual([350, 500, 1000, 2000]);
+    expect(quickCash(0)).toEqual([]);
+  });
+  test("a forgotten comma is a doubt; a note for a small sum is not", () => {
+    // 12799 typed for 127,99: 12 671,01 of change, far above five times the sale.
+    expect(cashDoubt(12799, 1279900, 5, 100000)).toEqual({ kind: "multiple", change: 1267101, multiple: 5 });
+    expect(cashDoubt(350, 2000, 5, 100000)).toBeNull();
+    expect(cashDoubt(12799, 15000, 5, 100000)).toBeNull();
+    // Change the drawer cannot give.
+    expect(cashDoubt(4000, 20000, 5, 15000)).toEqual({ kind: "drawer", change: 16000, drawer: 15000 });
+    expect(cashDoubt(4000, 20000, 5, null)).toBeNull();
+    expect(cashDoubt(4000, 4000, 5, 0)).toBeNull();
   });
 });
 

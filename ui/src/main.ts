@@ -10,7 +10,7 @@ import { lang, setLang, t } from "./i18n";
 import { said } from "./reasons";
 import type { ErrorView } from "./generated/till";
 import type { Key } from "./i18n";
-import { settle, forEngine } from "./tenders";
+import { cashDoubt, forEngine, parseTender, quickCash, settle } from "./tenders";
 import type { Tender } from "./tenders";
 import { WedgeClassifier } from "./wedge";
 import { showScan } from "./devices";
@@ -197,6 +197,13 @@ export function setBasket(b: Basket): void {
   basket = b;
 }
 
+/** Scans and typed codes, taken one at a time in the order they came (each sees the basket the
+ * one before it left). */
+let scans: Promise<void> = Promise.resolve();
+function inTurn(f: () => Promise<void>): void {
+  scans = scans.then(() => guard(f));
+}
+
 /** A scan from anywhere: the wedge scanner, the scan field, a search result, a suggestion. */
 /** Sells `lines` (a click & collect order paid at the counter) and shows the basket. */
 export async function sellLines(lines: { sku: string; qty: number }[]): Promise<void> {
@@ -354,15 +361,17 @@ export function saleScreen(): void {
   const scanField = input("scan-input", t("scanHint"));
   scanField.onkeydown = (ev): void => {
     if (ev.key !== "Enter") return;
+    // Every Enter empties the field, whatever comes of it: the next scan never lands after a
+    // refused code, and codes scanned in a burst are taken one after the other, each whole.
     const text = scanField.value.trim();
+    scanField.value = "";
     if (text === "") return;
-    void guard(async () => {
+    inTurn(async () => {
       // "3*CODE" sells three; digits or a SKU are a code typed in; anything else is a search.
       const times = /^(\d{1,3})\*(.+)$/.exec(text);
       if (times) await scanCode((times[2] ?? "").trim(), { quantity: Number(times[1]) });
       else if (/^\d{6,}$/.test(text) || /^[A-Z0-9]+(-[A-Z0-9]+)+$/.test(text)) await scanCode(text);
       else await search(text);
-      scanField.value = "";
     });
   };
   const customers = customerPanel((b) => {
@@ -465,23 +474,60 @@ function paymentScreen(): void {
   const list = h("ul", { id: "tenders", class: "tenders" });
   const amount = input("tender-amount", t("amount"));
   amount.inputMode = "decimal";
+  // A barcode scanned here (eight digits or more, then the scanner's Enter) is refused with a
+  // word and taken out of the field, never read as an amount, however fast it was typed.
+  amount.onkeydown = (ev): void => {
+    if (ev.key !== "Enter" || !/\d{8,}/.test(amount.value)) return;
+    ev.preventDefault();
+    amount.value = amount.value.replace(/\d{8,}/g, "");
+    showError(new Error(t("scanOnPayment")));
+  };
+  const quick = h("div", { id: "quick-cash", class: "row wrap" });
   const number = input("tender-number", t("number"));
   const info = h("div", { id: "tender-info", class: "detail" });
 
   const add = (tn: Tender): void => {
     const { due } = settle(total, tenders);
-    // Only cash gives change: a card, gift card, credit note or points pay at most what is due.
-    if (tn.kind !== "cash" && Math.abs(tn.cents) > Math.abs(due)) {
+    // Only cash gives change: a card, gift card, credit note or points pay at most what is due;
+    // a refund, in any tender, gives back at most what is owed.
+    if ((refund || tn.kind !== "cash") && Math.abs(tn.cents) > Math.abs(due)) {
       throw new Error(`${m(euros(tn.cents))} > ${t(refund ? "toRefund" : "due")} ${m(euros(due))}`);
     }
     tenders.push(tn);
     repaint();
   };
+  // Cash handed over: a sum the cashier did not mean (a forgotten comma, more change than the
+  // drawer holds) is asked about before it is taken.
+  const addCash = async (cents: number): Promise<void> => {
+    const { due } = settle(total, tenders);
+    const reg = status?.register;
+    const drawer = reg ? toCents(reg.expected_cash) : null;
+    const doubt = refund ? null : cashDoubt(due, cents, reg?.cash_confirm_multiple ?? 5, drawer);
+    if (doubt) {
+      const words = { given: m(euros(cents)), due: m(euros(due)), change: m(euros(doubt.change)) };
+      const text =
+        doubt.kind === "multiple"
+          ? t("cashDoubtMultiple", words)
+          : t("cashDoubtDrawer", { ...words, drawer: m(euros(doubt.drawer)) });
+      if (!(await confirmBox(text))) {
+        amount.select();
+        return;
+      }
+    }
+    add({ kind: "cash", cents });
+  };
   const repaint = (): void => {
-    const { due, change } = settle(total, tenders);
-    dueView.textContent = `${t(refund ? "toRefund" : "due")} ${m(euros(refund ? -due : due))}`;
-    finishButton.disabled = due !== 0;
+    const { due, change, over } = settle(total, tenders);
+    dueView.textContent = over > 0
+      ? t("overRefund", { over: m(euros(over)) })
+      : `${t(refund ? "toRefund" : "due")} ${m(euros(refund ? -due : due))}`;
+    finishButton.disabled = due !== 0 || over !== 0;
     changeView.textContent = change > 0 ? `${t("change")} ${m(euros(change))}` : "";
+    quick.replaceChildren(
+      ...(refund ? [] : quickCash(due)).map((c, i) =>
+        button(m(euros(c)), `quick-cash-${i}`, () => addCash(c), "secondary"),
+      ),
+    );
     list.replaceChildren(
       ...tenders.map((tn, i) =>
         h(
@@ -498,7 +544,8 @@ function paymentScreen(): void {
         ),
       ),
     );
-    amount.value = due !== 0 ? euros(due).replace(".", lang() === "fr" ? "," : ".") : "";
+    // What is left, as the cashier would type it: a refund's amount unsigned (made negative above).
+    amount.value = due !== 0 ? euros(Math.abs(due)).replace(".", lang() === "fr" ? "," : ".") : "";
   };
   const label = (tn: Tender): string =>
     tn.kind === "cash"
@@ -510,10 +557,15 @@ function paymentScreen(): void {
           : tn.kind === "store_credit"
             ? `${t("storeCredit")} ${tn.note}`
             : `${tn.points} ${t("points")}`;
+  // What is typed is an amount or is refused here, before any tender: no sign (a refund's
+  // tenders are made negative here), no letters, at most two decimals, at most 99 999,99.
   const typed = (): number => {
-    const c = parseCents(amount.value);
-    if (c === null || c === 0) throw new Error(`${amount.value || "?"} : ${t("amount")}`);
-    return refund && c > 0 ? -c : c;
+    const c = parseTender(amount.value);
+    if (c === null) {
+      amount.select();
+      throw new Error(`« ${amount.value.trim() || "?"} » ${t("notAmount")}`);
+    }
+    return refund ? -c : c;
   };
   const addVoucher = async (kind: "gift_card" | "store_credit"): Promise<void> => {
     const no = number.value.trim();
@@ -570,12 +622,11 @@ function paymentScreen(): void {
       changeView,
       list,
       amount,
+      quick,
       h(
         "div",
         { class: "row wrap" },
-        button(refund ? t("refundCash") : t("cash"), "tender-cash", () => {
-          add({ kind: "cash", cents: typed() });
-        }),
+        button(refund ? t("refundCash") : t("cash"), "tender-cash", () => addCash(typed())),
         button(refund ? t("refundCard") : t("card"), "tender-card", () => {
           add({ kind: "card", cents: typed() });
         }),
@@ -675,7 +726,7 @@ document.addEventListener(
     const code = verdict.code;
     // The next customer's first item, scanned while the last receipt is still on screen.
     if (!selling) saleScreen();
-    void guard(() => scanCode(code));
+    inTurn(() => scanCode(code));
   },
   true,
 );
@@ -690,7 +741,7 @@ async function serialScanner(): Promise<void> {
       // On the technician's screen a scan is shown, not sold.
       if (showScan(code)) continue;
       if (document.getElementById("new-sale")) saleScreen();
-      if (document.getElementById("scan-input")) await guard(() => scanCode(code));
+      if (document.getElementById("scan-input")) inTurn(() => scanCode(code));
     } catch (e) {
       showError(e);
       await new Promise((r) => setTimeout(r, 2000));

@@ -31,26 +31,49 @@ import { said } from "./reasons";
 export function closingScreen(countDay?: string): void {
   setCurrent((): void => undefined);
   const counts = new Map<number, number>();
+  // Counts typed that are not a whole number of notes or coins, as typed: nothing is closed
+  // while one is left, and none is silently read as another number.
+  const bad = new Map<number, string>();
   const expected = status?.register && !countDay ? toCents(status.register.expected_cash) : 0;
+  // A blind count by default: what the drawer should hold shows once the count is submitted,
+  // unless the store shows it (setting `closing_shows_expected`).
+  const blind = !(status?.register?.closing_shows_expected ?? false);
   const countedView = h("div", { id: "counted" });
   const differenceView = h("div", { id: "difference", class: "big" });
   const repaint = (): void => {
+    const wrong = [...bad.values()][0];
+    closeButton.disabled = wrong !== undefined;
+    if (wrong !== undefined) {
+      countedView.textContent = t("countInvalid", { typed: wrong });
+      countedView.className = "warning";
+      differenceView.textContent = "";
+      return;
+    }
     const total = countTotal(counts);
-    countedView.textContent = `${t("counted")} ${m(euros(total))} — ${t("expected")} ${m(euros(expected))}`;
-    differenceView.textContent = `${t("difference")} ${m(euros(total - expected))}`;
-    differenceView.className = total === expected ? "big" : "big warning";
+    countedView.className = "";
+    countedView.textContent = blind
+      ? `${t("counted")} ${m(euros(total))}`
+      : `${t("counted")} ${m(euros(total))} — ${t("expected")} ${m(euros(expected))}`;
+    differenceView.textContent = blind ? "" : `${t("difference")} ${m(euros(total - expected))}`;
+    differenceView.className = blind || total === expected ? "big" : "big warning";
   };
   const field = (d: number): HTMLElement => {
     const f = input(`count-${d}`, "0");
     f.inputMode = "numeric";
     f.oninput = (): void => {
-      const n = Number(f.value || "0");
-      if (Number.isInteger(n) && n >= 0) counts.set(d, n);
+      const typed = f.value.trim();
+      counts.delete(d);
+      bad.delete(d);
+      const n = Number(typed);
+      if (/^\d{1,6}$/.test(typed) && n <= 100_000) counts.set(d, n);
+      else if (typed !== "") bad.set(d, typed);
+      f.classList.toggle("invalid", bad.has(d));
       repaint();
     };
     return h("label", { class: "count" }, h("span", {}, m(euros(d))), f);
   };
   const result = h("div", { id: "z-report" });
+  const closeButton = closeDayButton(countDay, counts, expected, blind, result);
   screen().replaceChildren(
     h(
       "div",
@@ -66,36 +89,42 @@ export function closingScreen(countDay?: string): void {
       h(
         "div",
         { class: "row" },
-        button(t("close"), "close-day", async () => {
-          const total = countTotal(counts);
-          const sure = await confirmBox(
-            t("confirmClose", {
-              counted: m(euros(total)),
-              expected: m(euros(expected)),
-              difference: m(euros(total - expected)),
-            }),
-          );
-          if (!sure) return;
-          const r = await approved((approval) =>
-            countDay
-              ? act<Closed>({ do: "count_cash", day: countDay, counted: countedForEngine(counts) })
-              : act<Closed>({ do: "close", counted: countedForEngine(counts), ...ok(approval) }),
-          );
-          if (!r) return;
-          await refreshBar();
-          fill(result,
-            h("h2", {}, t("zReport")),
-            h("p", { id: "z-difference" }, `${t("expected")} ${m(r.expected)} — ${t("counted")} ${m(r.counted)} — ${t("difference")} ${m(r.difference)}`),
-            r.printer ? h("p", { class: "warning" }, said(r.printer)) : null,
-            h("pre", { class: "receipt", id: "z-text" }, (await app<string | null>("last_receipt")) ?? ""),
-          );
-        }, "primary"),
+        closeButton,
         button(t("sale"), "closing-back", () => (status?.register ? saleScreen() : openRegisterScreen()), "secondary"),
       ),
       result,
     ),
   );
   repaint();
+}
+
+/** The button that closes the day (or counts a day's cash) once the count is confirmed. */
+function closeDayButton(
+  countDay: string | undefined,
+  counts: ReadonlyMap<number, number>,
+  expected: number,
+  blind: boolean,
+  result: HTMLElement,
+): HTMLButtonElement {
+  return button(t("close"), "close-day", async () => {
+    const total = countTotal(counts);
+    const words = { counted: m(euros(total)), expected: m(euros(expected)), difference: m(euros(total - expected)) };
+    const sure = await confirmBox(t(blind ? "confirmCloseBlind" : "confirmClose", words));
+    if (!sure) return;
+    const r = await approved((approval) =>
+      countDay
+        ? act<Closed>({ do: "count_cash", day: countDay, counted: countedForEngine(counts) })
+        : act<Closed>({ do: "close", counted: countedForEngine(counts), ...ok(approval) }),
+    );
+    if (!r) return;
+    await refreshBar();
+    fill(result,
+      h("h2", {}, t("zReport")),
+      h("p", { id: "z-difference" }, `${t("expected")} ${m(r.expected)} — ${t("counted")} ${m(r.counted)} — ${t("difference")} ${m(r.difference)}`),
+      r.printer ? h("p", { class: "warning" }, said(r.printer)) : null,
+      h("pre", { class: "receipt", id: "z-text" }, (await app<string | null>("last_receipt")) ?? ""),
+    );
+  }, "primary");
 }
 
 /** "10" or "10 %" is a percentage; "5,00", "5.5" or "5 €" an amount in euros. */

@@ -177,6 +177,8 @@ function lineFr(p: LineProblem): string {
       return `${p.sku} : le numéro de série est vide`;
     case "serial_one_unit":
       return `${p.sku} a un numéro de série : une unité par ligne, chacune avec son numéro`;
+    case "serial_twice":
+      return `${p.sku} n° de série ${p.serial} est déjà dans ce panier : scannez le numéro de l'unité suivante`;
     case "not_serial":
       return `${p.sku} n'a pas de numéro de série : retirez-le`;
     case "quantity":
@@ -431,6 +433,8 @@ export function reasonFr(r: Reason): string {
       return `Ligne ${r.line} du ticket ${r.ticket} : ${r.left} unité(s) peuvent encore être reprises`;
     case "all_returned":
       return `Tout le ticket ${r.ticket} a déjà été repris`;
+    case "serial_sold":
+      return `${r.sku} n° de série ${r.serial} a été vendu (ticket ${r.ticket}) et n'est pas revenu : scannez le numéro de cette unité`;
     case "line_already_returned":
       return `La ligne ${r.line} du ticket ${r.ticket} a déjà été reprise : retirez-la du panier`;
     case "no_receipt_weighed":

@@ -376,7 +376,15 @@ pub fn price(
 ) -> Result<PricedTicket, PricingError> {
     let basis = ctx.segment.basis();
     let mut work: Vec<Work<'_>> = Vec::with_capacity(basket.lines.len());
+    let mut serials = std::collections::BTreeSet::new();
     for line in &basket.lines {
+        // One unit, one serial number: the same number twice is a double scan, never two units.
+        if let LineItem::Units { sku, serial: Some(serial), .. } = &line.item
+            && !serials.insert((sku, serial.trim()))
+        {
+            let problem = LineProblem::SerialTwice { sku: sku.to_string(), serial: serial.trim().to_owned() };
+            return Err(PricingError::Line { line: line.id, problem });
+        }
         let mut w = resolve(line, ctx, basis, rules)?;
         w.net = w.gross;
         work.push(w);

@@ -39,6 +39,14 @@ pub enum LineProblem {
         /// The product.
         sku: String,
     },
+    /// A serial number already on another line of the basket: one unit is sold once.
+    #[error("{sku} serial number {serial} is already in this basket: scan the next unit's own number")]
+    SerialTwice {
+        /// The product.
+        sku: String,
+        /// The serial number scanned twice.
+        serial: String,
+    },
     /// A serial number on an item that has none.
     #[error("{sku} is not serial-tracked; remove the serial number")]
     NotSerial {

@@ -113,6 +113,29 @@ fn the_demo_basket_prices_to_the_cent() {
 }
 
 #[test]
+fn one_serial_number_is_one_unit_in_a_basket() {
+    let chain = load_with(&demo_files()).unwrap();
+    let basket = |serials: &[&str]| Basket {
+        lines: serials
+            .iter()
+            .enumerate()
+            .map(|(i, s)| BasketLine { id: i as u32 + 1, item: serial("CHG-B6-NEO", s), discount: None })
+            .collect(),
+        discount: None,
+    };
+    // Two units, two numbers: sold.
+    price(&basket(&["B6N-1", "B6N-2"]), &ctx(Segment::Retail), &chain.rules()).unwrap();
+    // The same number twice (with a blank typed after it): refused on the second line.
+    let e = price(&basket(&["B6N-1", "B6N-2", "B6N-1 "]), &ctx(Segment::Retail), &chain.rules()).unwrap_err();
+    match e {
+        PricingError::Line { line: 3, problem: LineProblem::SerialTwice { sku, serial } } => {
+            assert_eq!((sku.as_str(), serial.as_str()), ("CHG-B6-NEO", "B6N-1"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn a_wrong_check_digit_is_refused_with_file_line_and_column() {
     let mut files = demo_files();
     corrupt(&mut files, "products.csv", 5, "barcode", "4006381333932");

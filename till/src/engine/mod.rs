@@ -66,6 +66,7 @@ mod pricing;
 mod returns;
 mod rights;
 mod sale;
+mod serials;
 mod staff;
 mod web_return;
 

@@ -226,7 +226,13 @@ impl Till {
                     (_, Some(_)) => {
                         return Err(refused(Reason::NotByWeight { sku: sku.to_string() }));
                     }
-                    _ => LineSpec::Units { sku: sku.to_string(), quantity, serial },
+                    (kind, None) => {
+                        // A serial number this till sold and never took back is not on the shelf.
+                        if let (ProductKind::Serial, Some(number)) = (&kind, &serial) {
+                            self.serial_not_on_hand(sku.as_str(), number)?;
+                        }
+                        LineSpec::Units { sku: sku.to_string(), quantity, serial }
+                    }
                 }
             }
         };

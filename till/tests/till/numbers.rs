@@ -83,6 +83,42 @@ fn counts_are_whole_numbers_never_coerced() {
     till.stop().unwrap();
 }
 
+/// One unit, one serial number: the same number twice in a basket, or a number sold and not
+/// brought back, is refused; once the unit is returned its number sells again.
+#[test]
+fn a_serial_number_is_sold_once_until_it_comes_back() {
+    let (_dir, mut till) = counter("serials");
+    let charger = |serial: &str| json!({"do": "scan", "code": CHARGER, "serial": serial});
+    let pay = json!({"do": "pay", "tenders": [{"cash": "500.00"}]});
+    act(&mut till, charger("B6N-7")).unwrap();
+    let m = refused(&mut till, charger("B6N-7"));
+    assert!(m.contains("B6N-7 is already in this basket"), "{m}");
+    let first = act(&mut till, pay.clone()).unwrap()["ticket"].as_str().unwrap().to_owned();
+    act(&mut till, charger("B6N-8")).unwrap();
+    act(&mut till, pay.clone()).unwrap();
+    // Sold: the same number again is a typing error or a copied label.
+    let m = refused(&mut till, charger(" B6N-7"));
+    assert!(m.contains(&format!("B6N-7 was sold on {first} and not brought back")), "{m}");
+    // The owner's sqlite3 cannot bring the unit back by writing the table: the journal says no.
+    till.conn()
+        .execute("INSERT INTO returned (ticket, line, units, seq) VALUES (?1, 1, 1, 1)", [&first])
+        .unwrap();
+    let (_, m) = act(&mut till, charger("B6N-7")).expect_err("a forged return row sells the number again");
+    assert!(m.contains(&format!("{first}#1")), "{m}");
+    till.conn().execute("DELETE FROM returned WHERE ticket = ?1", [&first]).unwrap();
+    // A number with LIKE's wildcards finds nothing it should not.
+    act(&mut till, charger("B6N-%")).unwrap();
+    act(&mut till, json!({"do": "cancel"})).unwrap();
+    // Brought back, it sells again; its neighbour, still out, does not.
+    act(&mut till, json!({"do": "return", "ticket": first, "lines": [{"line": 1, "units": 1}]})).unwrap();
+    let refund = till.basket_view().unwrap()["total"].as_str().unwrap().to_owned();
+    act(&mut till, json!({"do": "pay", "tenders": [{"cash": refund}]})).unwrap();
+    act(&mut till, charger("B6N-7")).unwrap();
+    let m = refused(&mut till, charger("B6N-8"));
+    assert!(m.contains("B6N-8 was sold on"), "{m}");
+    till.stop().unwrap();
+}
+
 /// Amounts beyond the ceiling are refused whoever approves; above a store's maximum a manager
 /// approves, and the approval is journaled with what it approved.
 #[test]

@@ -283,7 +283,17 @@ float: string,
 /**
  * What the drawer should hold now.
  */
-expected_cash: string, };
+expected_cash: string, 
+/**
+ * Cash given whose change is above this many times what was due is confirmed first
+ * (setting `cash_confirm_multiple`).
+ */
+cash_confirm_multiple: number, 
+/**
+ * Whether the closing screen shows the expected cash while counting (setting
+ * `closing_shows_expected`; a blind count otherwise).
+ */
+closing_shows_expected: boolean, };
 
 /**
  * The till's sync with head office, as the status bar shows it.
@@ -1105,7 +1115,15 @@ sku: string, } | { "problem": "serial_one_unit",
 /**
  * The product.
  */
-sku: string, } | { "problem": "not_serial", 
+sku: string, } | { "problem": "serial_twice", 
+/**
+ * The product.
+ */
+sku: string, 
+/**
+ * The serial number scanned twice.
+ */
+serial: string, } | { "problem": "not_serial", 
 /**
  * The product.
  */
@@ -1157,7 +1175,7 @@ ticket: string,
 /**
  * Whether it was priced tax excluded.
  */
-tax_excluded: boolean, } | { "problem": "no_discount" }) | { "code": "line_unknown_sku", line: number, sku: string, } | { "code": "pricing", message: string, } | { "code": "gift_card_number" } | { "code": "gift_card_load_not_positive" } | { "code": "credit_note_not_gift_card", card: string, } | { "code": "no_gift_card_product" } | { "code": "basket_full" } | { "code": "no_line", line: number, } | { "code": "bad_percent", typed: string, } | { "code": "discount_not_positive" } | { "code": "discount_either" } | { "code": "discount_too_large", discount: number, base: number, } | { "code": "impossible_price" } | { "code": "override_raises" } | { "code": "unknown_customer", customer: string, } | { "code": "customer_edit_empty" } | { "code": "customer_needs_name" } | { "code": "customer_edit_refused", message: string, } | { "code": "park_in_training" } | { "code": "park_empty" } | { "code": "park_card_held" } | { "code": "no_parked", slot: number, } | { "code": "finish_basket_first" } | { "code": "finish_or_park_first" } | { "code": "finish_before_training" } | { "code": "card_in_doubt_on_basket" } | { "code": "basket_empty" } | { "code": "too_many_tenders", max: number, } | { "code": "card_unresolved" } | { "code": "still_to_pay", missing: number, } | { "code": "non_cash_overpaid", over: number, } | { "code": "bad_tender", cents: number, } | { "code": "points_value", points: number, worth: number, cents: number, } | { "code": "voucher_for_voucher", gift_cards: number, money: number, } | { "code": "refund_mismatch", total: number, tendered: number, } | { "code": "voucher_wrong_kind", number: string, gift_card: boolean, } | { "code": "unknown_voucher", number: string, } | { "code": "voucher_short", number: string, left: number, wanted: number, } | { "code": "rights_short", number: string, held: number, wanted: number, } | { "code": "rights_offline", number: string, held: number, wanted: number, } | { "code": "points_rights_short", customer: string, held: number, wanted: number, } | { "code": "points_offline", customer: string, held: number, wanted: number, } | { "code": "unknown_web_order", order: string, } | { "code": "web_order_not_delivered", order: string, } | { "code": "web_order_offline", order: string, } | { "code": "web_order_item_unknown", order: string, sku: string, } | { "code": "points_need_customer" } | { "code": "points_on_refund" } | { "code": "points_short", have: number, wanted: number, } | { "code": "card_already_approved", cents: number, } | { "code": "breach", message: string, } | { "code": "card_outcome_unknown", message: string, } | { "code": "card_declined", reason: string, } | { "code": "card_not_charged", message: string, } | { "code": "no_unresolved_card", reference: string, } | { "code": "unknown_pickup", order: string, } | { "code": "pickup_already_handed_over", order: string, } | { "code": "pickup_not_paid", order: string, } | { "code": "pickup_ticket_short", order: string, ticket: string, } | { "code": "pickup_ticket_used", ticket: string, order: string, } | { "code": "unknown_ticket", ticket: string, } | { "code": "foreign_receipt", ticket: string, } | { "code": "no_such_ticket_line", ticket: string, line: number, } | { "code": "not_returnable", ticket: string, line: number, } | { "code": "return_too_many", ticket: string, line: number, left: number, } | { "code": "all_returned", ticket: string, } | { "code": "line_already_returned", ticket: string, line: number, } | { "code": "no_receipt_weighed" } | { "code": "return_nothing" } | { "code": "return_units", units: number, } | { "code": "no_receipt_not_sold", message: string, } | { "code": "void_holds_returns" } | { "code": "void_gift_card" } | { "code": "void_partly_returned" } | { "code": "void_tenders_mismatch" } | { "code": "no_device", name: string, } | { "code": "terminal_not_stoppable" } | { "code": "printer", fault: PrinterErrorKind, message: string, } | { "code": "receipt_held", printer: Reason, queued: boolean, } | { "code": "device_failed", device: string, message: string, } | { "code": "tables_not_from_journal", why: string, } | { "code": "tables_predate" } | { "code": "head_not_reached", problem: HeadProblem, expected: string, found: string, message: string, } | { "code": "table_disagrees", message: string, } | { "code": "storage", message: string, } | { "code": "other", message: string, };
+tax_excluded: boolean, } | { "problem": "no_discount" }) | { "code": "line_unknown_sku", line: number, sku: string, } | { "code": "pricing", message: string, } | { "code": "gift_card_number" } | { "code": "gift_card_load_not_positive" } | { "code": "credit_note_not_gift_card", card: string, } | { "code": "no_gift_card_product" } | { "code": "basket_full" } | { "code": "no_line", line: number, } | { "code": "bad_percent", typed: string, } | { "code": "discount_not_positive" } | { "code": "discount_either" } | { "code": "discount_too_large", discount: number, base: number, } | { "code": "impossible_price" } | { "code": "override_raises" } | { "code": "unknown_customer", customer: string, } | { "code": "customer_edit_empty" } | { "code": "customer_needs_name" } | { "code": "customer_edit_refused", message: string, } | { "code": "park_in_training" } | { "code": "park_empty" } | { "code": "park_card_held" } | { "code": "no_parked", slot: number, } | { "code": "finish_basket_first" } | { "code": "finish_or_park_first" } | { "code": "finish_before_training" } | { "code": "card_in_doubt_on_basket" } | { "code": "basket_empty" } | { "code": "too_many_tenders", max: number, } | { "code": "card_unresolved" } | { "code": "still_to_pay", missing: number, } | { "code": "non_cash_overpaid", over: number, } | { "code": "bad_tender", cents: number, } | { "code": "points_value", points: number, worth: number, cents: number, } | { "code": "voucher_for_voucher", gift_cards: number, money: number, } | { "code": "refund_mismatch", total: number, tendered: number, } | { "code": "voucher_wrong_kind", number: string, gift_card: boolean, } | { "code": "unknown_voucher", number: string, } | { "code": "voucher_short", number: string, left: number, wanted: number, } | { "code": "rights_short", number: string, held: number, wanted: number, } | { "code": "rights_offline", number: string, held: number, wanted: number, } | { "code": "points_rights_short", customer: string, held: number, wanted: number, } | { "code": "points_offline", customer: string, held: number, wanted: number, } | { "code": "unknown_web_order", order: string, } | { "code": "web_order_not_delivered", order: string, } | { "code": "web_order_offline", order: string, } | { "code": "web_order_item_unknown", order: string, sku: string, } | { "code": "points_need_customer" } | { "code": "points_on_refund" } | { "code": "points_short", have: number, wanted: number, } | { "code": "card_already_approved", cents: number, } | { "code": "breach", message: string, } | { "code": "card_outcome_unknown", message: string, } | { "code": "card_declined", reason: string, } | { "code": "card_not_charged", message: string, } | { "code": "no_unresolved_card", reference: string, } | { "code": "unknown_pickup", order: string, } | { "code": "pickup_already_handed_over", order: string, } | { "code": "pickup_not_paid", order: string, } | { "code": "pickup_ticket_short", order: string, ticket: string, } | { "code": "pickup_ticket_used", ticket: string, order: string, } | { "code": "unknown_ticket", ticket: string, } | { "code": "foreign_receipt", ticket: string, } | { "code": "no_such_ticket_line", ticket: string, line: number, } | { "code": "not_returnable", ticket: string, line: number, } | { "code": "return_too_many", ticket: string, line: number, left: number, } | { "code": "all_returned", ticket: string, } | { "code": "line_already_returned", ticket: string, line: number, } | { "code": "serial_sold", sku: string, serial: string, ticket: string, } | { "code": "no_receipt_weighed" } | { "code": "return_nothing" } | { "code": "return_units", units: number, } | { "code": "no_receipt_not_sold", message: string, } | { "code": "void_holds_returns" } | { "code": "void_gift_card" } | { "code": "void_partly_returned" } | { "code": "void_tenders_mismatch" } | { "code": "no_device", name: string, } | { "code": "terminal_not_stoppable" } | { "code": "printer", fault: PrinterErrorKind, message: string, } | { "code": "receipt_held", printer: Reason, queued: boolean, } | { "code": "device_failed", device: string, message: string, } | { "code": "tables_not_from_journal", why: string, } | { "code": "tables_predate" } | { "code": "head_not_reached", problem: HeadProblem, expected: string, found: string, message: string, } | { "code": "table_disagrees", message: string, } | { "code": "storage", message: string, } | { "code": "other", message: string, };
 
 /**
  * What a manager approves, or what training mode forbids. The English words of each are also
@@ -1208,7 +1226,15 @@ sku: string, } | { "problem": "serial_one_unit",
 /**
  * The product.
  */
-sku: string, } | { "problem": "not_serial", 
+sku: string, } | { "problem": "serial_twice", 
+/**
+ * The product.
+ */
+sku: string, 
+/**
+ * The serial number scanned twice.
+ */
+serial: string, } | { "problem": "not_serial", 
 /**
  * The product.
  */
