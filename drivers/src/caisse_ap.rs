@@ -135,17 +135,18 @@ impl CaisseAp {
                 authorisation: field(fields, "AC").unwrap_or("-").to_owned(),
                 card: crate::terminal::masked(field(fields, "AA").unwrap_or("")),
             }),
-            (Some("01"), why) => Ok(PaymentOutcome::Declined {
-                reason: match why {
-                    Some("04") => "refused by the card's bank",
-                    Some("05") => "card not accepted here",
-                    Some("08") => "the terminal timed out waiting for the card",
-                    Some("11") => "abandoned on the terminal",
-                    Some("09") => "the terminal says the request was incomplete",
-                    _ => "not made",
-                }
-                .into(),
-            }),
+            (Some("01"), why) => {
+                use crate::terminal::DeclineKind as K;
+                let (kind, reason) = match why {
+                    Some("04") => (K::Bank, "refused by the card's bank"),
+                    Some("05") => (K::NotAccepted, "card not accepted here"),
+                    Some("08") => (K::CardTimeout, "the terminal timed out waiting for the card"),
+                    Some("11") => (K::Abandoned, "abandoned on the terminal"),
+                    Some("09") => (K::Incomplete, "the terminal says the request was incomplete"),
+                    _ => (K::NotMade, "not made"),
+                };
+                Ok(PaymentOutcome::Declined { kind, reason: reason.into() })
+            }
             (other, _) => Err(err(
                 TerminalErrorKind::Protocol,
                 format!("the terminal answered AE={other:?}, which is not Caisse-AP"),

@@ -30,9 +30,32 @@ pub enum PaymentOutcome {
     },
     /// Refused by the card's bank or the terminal.
     Declined {
-        /// Why, as the terminal said it.
+        /// Why, for the window to word in its language.
+        kind: DeclineKind,
+        /// Why, as the terminal said it (the journal keeps these words).
         reason: String,
     },
+}
+
+/// Why a terminal declined a payment: the protocols' codes, for the window to word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum DeclineKind {
+    /// The card's bank refused it.
+    Bank,
+    /// This card is not accepted here.
+    NotAccepted,
+    /// The terminal waited too long for the card.
+    CardTimeout,
+    /// Abandoned on the terminal (the customer or the cashier pressed cancel there).
+    Abandoned,
+    /// The terminal found the request incomplete.
+    Incomplete,
+    /// Not made: cancelled on the terminal or the card taken out, without a finer code.
+    NotMade,
+    /// The terminal's own words, with no code (see `reason`).
+    Other,
 }
 
 /// What a caller can do about a terminal error.
@@ -230,9 +253,10 @@ impl SimTerminal {
                     r.to_string(),
                     PaymentOutcome::Approved { authorisation: auth.to_string(), card: card.to_string() },
                 ),
-                [r, "declined", reason, "end"] => {
-                    (r.to_string(), PaymentOutcome::Declined { reason: reason.to_string() })
-                }
+                [r, "declined", reason, "end"] => (
+                    r.to_string(),
+                    PaymentOutcome::Declined { kind: DeclineKind::Other, reason: reason.to_string() },
+                ),
                 _ => continue,
             };
             out.push(outcome);
@@ -258,7 +282,9 @@ impl PaymentTerminal for SimTerminal {
                 authorisation: format!("A{:05}", previous.len() + 1),
                 card: "**** 4242".into(),
             },
-            SimBehaviour::Decline(reason) => PaymentOutcome::Declined { reason: reason.clone() },
+            SimBehaviour::Decline(reason) => {
+                PaymentOutcome::Declined { kind: DeclineKind::Other, reason: reason.clone() }
+            }
             SimBehaviour::Timeout => {
                 return Err(TerminalError {
                     kind: TerminalErrorKind::Timeout,
@@ -271,7 +297,7 @@ impl PaymentTerminal for SimTerminal {
             PaymentOutcome::Approved { authorisation, card } => {
                 format!("{};approved;{authorisation};{card};end\n", request.reference)
             }
-            PaymentOutcome::Declined { reason } => {
+            PaymentOutcome::Declined { reason, .. } => {
                 format!("{};declined;{};end\n", request.reference, reason.replace(';', ","))
             }
         };

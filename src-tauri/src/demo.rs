@@ -5,7 +5,7 @@
 //! | device | simulator | setting |
 //! |---|---|---|
 //! | receipt printer and drawer | ESC/POS, decoded receipts in `DIR/printer-sim/` | `escpos serial:DIR/printer.pty` |
-//! | card terminal | Concert on a 7E1 line, approves after 0.8 s | `concert serial:DIR/terminal.pty` |
+//! | card terminal | Concert on a 7E1 line, approves after 0.8 s; an amount ending in ,13 € is declined | `concert serial:DIR/terminal.pty` |
 //! | scale | Toledo 8217 on a 7E1 line, 0.455 kg, stable | `toledo8217 serial:DIR/scale.pty` |
 //!
 //! The till is set up in `DIR` on first use (store LYO, till 1, from the demo chain's files) and its
@@ -77,6 +77,8 @@ pub fn start(dir: &Path) -> Result<Simulators, String> {
     let terminal = ConcertSim::new();
     let terminal_control = terminal.control.clone();
     terminal_control.state().think = Duration::from_millis(800);
+    // A demo's customer can be refused: an amount ending in ,13 € is declined by the card's bank.
+    terminal_control.state().decline_cents = Some(13);
     threads.push(pty("terminal.pty")?.serve_in_background(&stop, move |link, stop| {
         if let Err(e) = terminal.serve_serial(link, stop) {
             tracing::warn!("the terminal simulator stopped: {e}");

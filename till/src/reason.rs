@@ -12,6 +12,7 @@ use pos_core::basket::LineProblem;
 use pos_core::money::Money;
 use pos_drivers::printer::PrinterErrorKind;
 use pos_drivers::scale::ScaleErrorKind;
+use pos_drivers::terminal::DeclineKind;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -380,9 +381,13 @@ pub enum Reason {
     )]
     CardOutcomeUnknown { message: String },
     #[error("card declined ({reason}): ask for another card or another tender")]
-    CardDeclined { reason: String },
+    CardDeclined { kind: DeclineKind, reason: String },
     #[error("{message}: the card was not charged; try again or take another tender")]
     CardNotCharged { message: String },
+    #[error(
+        "the card payment was cancelled at the till before the terminal took it: the card was not charged"
+    )]
+    CardCancelled,
     #[error("no unresolved card payment {reference}")]
     NoUnresolvedCard { reference: String },
 

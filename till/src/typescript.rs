@@ -77,6 +77,7 @@ pub fn declarations() -> String {
     decl::<crate::reason::Amounted>(&cfg, &mut out);
     decl::<pos_drivers::scale::ScaleErrorKind>(&cfg, &mut out);
     decl::<pos_drivers::printer::PrinterErrorKind>(&cfg, &mut out);
+    decl::<pos_drivers::terminal::DeclineKind>(&cfg, &mut out);
     decl::<crate::reason::HeadProblem>(&cfg, &mut out);
     decl::<pos_core::basket::LineProblem>(&cfg, &mut out);
     out.truncate(out.trim_end().len());

@@ -33,12 +33,16 @@ export function fill(e: Element, ...children: Child[]): void {
 
 export function button(label: string, id: string, onClick: () => void | Promise<void>, cls = ""): HTMLButtonElement {
   const b = h("button", { id, class: cls, type: "button" }, label);
-  // A second press while the first runs does nothing: no second payment, no second closing.
+  // A second press while the first runs does nothing: no second payment, no second closing. The
+  // button's own `disabled` is left to the screen (a sale with something due cannot be finished).
+  let running = false;
   b.onclick = (): void => {
-    if (b.disabled) return;
-    b.disabled = true;
+    if (b.disabled || running) return;
+    running = true;
+    b.classList.add("busy");
     void guard(async () => onClick()).finally(() => {
-      b.disabled = false;
+      running = false;
+      b.classList.remove("busy");
     });
   };
   return b;
@@ -61,7 +65,9 @@ export function showError(e: unknown): void {
   const box = document.getElementById("error") as HTMLElement;
   box.replaceChildren();
   if (isAppError(e)) {
-    box.append(h("strong", {}, headline(e.kind)), " ", said(e));
+    // A card's outcome is said as such, whatever the engine's kind of error.
+    const card = e.reason.code.startsWith("card_");
+    box.append(h("strong", {}, card ? t("cardOutcome") : headline(e.kind)), " ", said(e));
     if (e.kind === "storage") box.append(" ", t("errNothingLost"));
   } else {
     box.append(h("strong", {}, t("errRefused")), " ", e instanceof Error ? e.message : String(e));

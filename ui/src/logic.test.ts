@@ -162,6 +162,14 @@ describe("words and sentences", () => {
     expect(reasonFr({ code: "line", line: 2, problem: "serial_needed", sku: "RAD-1" })).toBe(
       "RAD-1 a un numéro de série : scannez-le ou saisissez-le",
     );
+    // A card's outcome, all in French: the terminal's code worded, its English kept out.
+    const declined = reasonFr({ code: "card_declined", kind: "bank", reason: "refused by the card's bank" });
+    expect(declined).toBe(
+      "Carte refusée : la banque de la carte a refusé le paiement. Demandez une autre carte ou un autre moyen de paiement",
+    );
+    expect(reasonFr({ code: "card_declined", kind: "other", reason: "51 FONDS" })).toContain("le terminal dit « 51 FONDS »");
+    expect(reasonFr({ code: "card_cancelled" })).toMatch(/^Paiement carte annulé/);
+    expect(reasonFr({ code: "card_outcome_unknown", message: "no answer in time" })).not.toContain("no answer");
     expect(headline("needs_manager")).toBe("Validation d'un responsable nécessaire");
     expect(t("approvalText", { what: "remise" })).toContain("remise");
     setLang("en");

@@ -598,8 +598,15 @@ function paymentScreen(): void {
       const kept = basket.cards_approved.map(toCents);
       for (const c of kept) {
         if (!tenders.some((tn) => tn.kind === "card" && tn.cents === c && tn.approved === true)) {
-          const i = tenders.findIndex((tn) => tn.kind === "card" && tn.cents === c);
+          const i = tenders.findIndex((tn) => tn.kind === "card" && tn.cents === c && tn.approved !== true);
           if (i >= 0) tenders[i] = { kind: "card", cents: c, approved: true };
+        }
+      }
+      // A card declined, cancelled or not made is no payment: its amount is due again.
+      if (isAppError(e) && e.reason.code.startsWith("card_")) {
+        for (let i = tenders.length - 1; i >= 0; i--) {
+          const tn = tenders[i];
+          if (tn?.kind === "card" && tn.approved !== true) tenders.splice(i, 1);
         }
       }
       repaint();

@@ -3,7 +3,7 @@
 // shown: it is made from the same code and values. A code added to the engine and not worded here
 // fails the type check (the `switch` is exhaustive).
 
-import type { Amounted, ErrorView, HeadProblem, LineProblem, PrinterErrorKind, Reason, ScaleErrorKind, Task } from "./generated/till";
+import type { Amounted, DeclineKind, ErrorView, HeadProblem, LineProblem, PrinterErrorKind, Reason, ScaleErrorKind, Task } from "./generated/till";
 import { euros, kilograms, money, type Lang } from "./format";
 import { lang } from "./i18n";
 
@@ -404,11 +404,13 @@ export function reasonFr(r: Reason): string {
     case "breach":
       return `Le journal refuse cette opération (${r.message}) : rien n'a été enregistré`;
     case "card_outcome_unknown":
-      return `${r.message} ; le résultat du paiement est inconnu : un responsable vérifie le terminal avant tout autre paiement`;
+      return "Le terminal n'a pas donné le résultat du paiement : un responsable vérifie le terminal avant tout autre paiement";
     case "card_declined":
-      return `Carte refusée (${r.reason}) : demandez une autre carte ou un autre moyen de paiement`;
+      return `Carte refusée : ${declineFr(r.kind, r.reason)}. Demandez une autre carte ou un autre moyen de paiement`;
     case "card_not_charged":
-      return `${r.message} : la carte n'a pas été débitée ; recommencez ou prenez un autre moyen de paiement`;
+      return "Le terminal n'a pas pu faire le paiement : la carte n'a pas été débitée ; recommencez ou prenez un autre moyen de paiement";
+    case "card_cancelled":
+      return "Paiement carte annulé à la caisse avant que le terminal le prenne : la carte n'a pas été débitée";
     case "no_unresolved_card":
       return `Aucun paiement carte en suspens ${r.reference}`;
     case "unknown_pickup":
@@ -488,4 +490,26 @@ export function reasonText(r: Reason, message: string): string {
 /** What an error or a warning from the engine says, in the window's language. */
 export function said(e: ErrorView): string {
   return reasonText(e.reason, e.message);
+}
+
+/** Why a terminal declined a card, in French; a terminal's own words (no code) as it said them. */
+function declineFr(kind: DeclineKind, reason: string): string {
+  switch (kind) {
+    case "bank":
+      return "la banque de la carte a refusé le paiement";
+    case "not_accepted":
+      return "cette carte n'est pas acceptée ici";
+    case "card_timeout":
+      return "le terminal a attendu la carte trop longtemps";
+    case "abandoned":
+      return "paiement abandonné sur le terminal";
+    case "incomplete":
+      return "le terminal a trouvé la demande incomplète";
+    case "not_made":
+      return "paiement non fait (annulé sur le terminal ou carte retirée)";
+    case "other":
+      return `le terminal dit « ${reason} »`;
+    default:
+      return never(kind);
+  }
 }

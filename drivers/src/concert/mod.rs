@@ -389,8 +389,12 @@ impl Concert {
                     card: crate::terminal::masked(&card),
                 }
             }
-            Verdict::Refused => PaymentOutcome::Declined { reason: "refused by the card's bank".into() },
+            Verdict::Refused => PaymentOutcome::Declined {
+                kind: crate::terminal::DeclineKind::Bank,
+                reason: "refused by the card's bank".into(),
+            },
             Verdict::NotVerified => PaymentOutcome::Declined {
+                kind: crate::terminal::DeclineKind::NotMade,
                 reason: "not made: cancelled on the terminal or the card taken out".into(),
             },
         })

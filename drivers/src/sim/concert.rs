@@ -77,6 +77,9 @@ pub struct ConcertState {
     pub bad_lrc_next_answer: bool,
     /// Accept another amount than the one asked (a terminal keyed by hand).
     pub accept_cents: Option<u64>,
+    /// Decline every payment whose cents are these (the demo's test card: an amount ending in
+    /// ,13 € is declined by the card's bank), whatever `outcome` says.
+    pub decline_cents: Option<u64>,
     /// Send only the first half of the next answer frame, then nothing (a cable pulled mid-frame).
     pub cut_next_answer: bool,
     /// How long an untaken answer is offered again.
@@ -107,6 +110,7 @@ impl Default for ConcertState {
             bad_lrc_next_answer: false,
             cut_next_answer: false,
             accept_cents: None,
+            decline_cents: None,
             offer_for: Duration::from_secs(30),
             private: PrivateField::Echo,
             busy: false,
@@ -192,6 +196,7 @@ impl ConcertSim {
         let mut s = self.control.state();
         s.journal.push(request.clone());
         let verdict = match s.outcome {
+            _ if s.decline_cents.is_some_and(|c| request.cents % 100 == c) => Verdict::Refused,
             CardOutcome::Accept => Verdict::Accepted,
             CardOutcome::Decline => Verdict::Refused,
             CardOutcome::NotVerified => Verdict::NotVerified,

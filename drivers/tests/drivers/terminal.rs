@@ -14,7 +14,9 @@ use pos_drivers::link::{LineSettings, Link, TcpLink};
 use pos_drivers::sim::caisse_ap::CaisseApSim;
 use pos_drivers::sim::concert::{CardOutcome, ConcertControl, ConcertSim, PrivateField};
 use pos_drivers::sim::{Stop, serve_tcp};
-use pos_drivers::terminal::{PaymentOutcome, PaymentRequest, PaymentTerminal, TerminalErrorKind};
+use pos_drivers::terminal::{
+    DeclineKind, PaymentOutcome, PaymentRequest, PaymentTerminal, TerminalErrorKind,
+};
 
 use super::{PtySim, WAIT, scratch};
 
@@ -63,7 +65,7 @@ fn concert_payments_refunds_and_refusals_over_a_7e1_line() {
     control.state().outcome = CardOutcome::Decline;
     assert_eq!(
         terminal.pay(&pay("LYO-01-P000043", 990)).unwrap(),
-        PaymentOutcome::Declined { reason: "refused by the card's bank".into() }
+        PaymentOutcome::Declined { kind: DeclineKind::Bank, reason: "refused by the card's bank".into() }
     );
     control.state().outcome = CardOutcome::NotVerified;
     assert!(matches!(terminal.pay(&pay("LYO-01-P000044", 990)).unwrap(), PaymentOutcome::Declined { .. }));
@@ -367,7 +369,7 @@ fn caisse_ap_over_ip_pays_refunds_and_declines() {
     control.state().outcome = CardOutcome::Decline;
     assert_eq!(
         terminal.pay(&pay("LYO-01-P000091", 500)).unwrap(),
-        PaymentOutcome::Declined { reason: "refused by the card's bank".into() }
+        PaymentOutcome::Declined { kind: DeclineKind::Bank, reason: "refused by the card's bank".into() }
     );
     control.state().outcome = CardOutcome::Accept;
     terminal.pay(&pay("LYO-01-P000092", -2490)).unwrap();

@@ -148,6 +148,31 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
     w.wait_text("#paid-ticket", "LYO-1-T", 30)?;
     w.click("#new-sale")?;
 
+    // A card declined is said plainly in French (the demo's terminal declines an amount ending in
+    // ,13 €), and its amount is due again; the basket is then given up.
+    w.click("details.gift summary")?;
+    w.type_in("#gift-sell-number", "GC-E2E-0002", true)?;
+    w.type_in("#gift-sell-amount", "10,13", true)?;
+    w.click("#gift-sell")?;
+    w.wait_text("#total", "10,13", 20)?;
+    w.click("#pay")?;
+    w.click("#tender-card")?;
+    w.wait_text("#due", "0,00", 20)?;
+    w.click("#finish")?;
+    let said = w.wait_text("#error", "Carte refusée", 30)?;
+    check!(said.contains("la banque de la carte a refusé") && !said.contains("refused"), "{said}");
+    w.wait_text("#due", "10,13", 20)?;
+    check!(w.text("#tenders")?.trim().is_empty(), "the declined card left in the tenders");
+    check!(
+        w.run("return document.getElementById('finish').disabled")? == true,
+        "a sale with 10,13 due can be finished"
+    );
+    check!(!w.text("#device-terminal")?.is_empty(), "the terminal's badge");
+    shot("02c-card-declined")?;
+    w.click("#payment-back")?;
+    w.click("#cancel-basket")?;
+    w.click("#confirm-ok")?;
+    w.wait_text("#total", "0,00", 20)?;
     // A code refused empties the field: the next scans land whole, two in one burst each counted.
     w.type_in("#scan-input", "3761300238574\u{E007}", true)?;
     w.wait("#error:not([hidden])", 20)?;

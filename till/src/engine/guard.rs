@@ -80,7 +80,7 @@ impl Till {
                     outcome: CardOutcome::Approved,
                     detail: format!("{authorisation} {number}"),
                 },
-                Ok(Some(PaymentOutcome::Declined { reason })) => Entry::CardResult {
+                Ok(Some(PaymentOutcome::Declined { reason, .. })) => Entry::CardResult {
                     reference: card.reference,
                     outcome: CardOutcome::Declined,
                     detail: reason,

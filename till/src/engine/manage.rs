@@ -171,7 +171,7 @@ impl Till {
                         PaymentOutcome::Approved { authorisation, card } => {
                             format!("0.01 EUR approved {authorisation} {card}")
                         }
-                        PaymentOutcome::Declined { reason } => format!("0.01 EUR declined: {reason}"),
+                        PaymentOutcome::Declined { reason, .. } => format!("0.01 EUR declined: {reason}"),
                     })
                     .map_err(|e| e.to_string())
             }

@@ -22,13 +22,15 @@ impl Till {
         }
         self.commit(vec![Entry::CardIntent { reference: reference.clone(), cents }])?;
         let answer = self.terminal.pay(&PaymentRequest { reference: reference.clone(), cents });
-        self.note("terminal", answer.as_ref().map(|_| "answered").map_err(ToString::to_string));
+        // A payment that did not come back (cancelled at the till, a timeout) is asked about: a
+        // terminal that charged the card anyway has the answer, and the sale is paid by card.
         let answer = match answer {
             Ok(a) => Ok(a),
             Err(e) => match self.terminal.status(&reference) {
                 Ok(Some(a)) => Ok(a),
                 Ok(None) => Err(e),
                 Err(_) => {
+                    self.note("terminal", Err(e.to_string()));
                     self.commit(vec![Entry::CardUnresolved {
                         reference: reference.clone(),
                         cents,
@@ -38,6 +40,15 @@ impl Till {
                 }
             },
         };
+        // The device's state in the bar is what finally came of it: a cancel the terminal
+        // overtook is an answer, not a fault; a cancel or a decline is no fault of the device.
+        self.note(
+            "terminal",
+            match &answer {
+                Err(e) if e.kind != pos_drivers::terminal::TerminalErrorKind::Cancelled => Err(e.to_string()),
+                _ => Ok("answered"),
+            },
+        );
         match answer {
             Ok(PaymentOutcome::Approved { authorisation, card }) => {
                 let detail = format!("{authorisation} {card}");
@@ -48,13 +59,13 @@ impl Till {
                 }])?;
                 Ok(CardPayment { reference, cents, state: CardState::Approved, detail })
             }
-            Ok(PaymentOutcome::Declined { reason }) => {
+            Ok(PaymentOutcome::Declined { kind, reason }) => {
                 self.commit(vec![Entry::CardResult {
                     reference,
                     outcome: CardOutcome::Declined,
                     detail: reason.clone(),
                 }])?;
-                Err(TillError::Device(Reason::CardDeclined { reason }))
+                Err(TillError::Refused(Reason::CardDeclined { kind, reason }))
             }
             Err(e) => {
                 self.commit(vec![Entry::CardResult {
@@ -62,6 +73,9 @@ impl Till {
                     outcome: CardOutcome::NotMade,
                     detail: e.to_string(),
                 }])?;
+                if e.kind == pos_drivers::terminal::TerminalErrorKind::Cancelled {
+                    return Err(TillError::Refused(Reason::CardCancelled));
+                }
                 Err(TillError::Device(Reason::CardNotCharged { message: e.to_string() }))
             }
         }

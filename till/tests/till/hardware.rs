@@ -396,6 +396,9 @@ fn cancelling_a_card_payment_from_the_till_keeps_what_the_customer_paid() {
     pressed.join().unwrap();
     assert!(sale["ticket"].as_str().is_some(), "the customer paid: the ticket is made: {sale}");
     assert_eq!(control.state().journal.len(), 1, "and the terminal ran it once");
+    // The terminal answered: the bar shows it well, not "cancelled at the till" in red.
+    let terminal = &till.status().unwrap()["devices"]["terminal"]["last"];
+    assert_eq!(terminal["ok"], true, "{terminal}");
     // A terminal that never answers: without the cancel button the till would wait three minutes.
     control.state().outcome = pos_drivers::sim::concert::CardOutcome::Timeout;
     till.scan(PROP, 1, None, None, None).unwrap();
