@@ -204,6 +204,24 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
     w.click("#customer-C00042")?;
     w.wait_text("#customer-name", "Camille Martin", 20)?;
     shot("03-sale")?;
+    // A 1024x768 shop screen: every control of the bar and the sale is on it, nothing scrolls sideways.
+    w.resize(1024, 768)?;
+    let fits = "const r = document.getElementById('lock').getBoundingClientRect(); \
+                return [window.innerWidth, r.right, document.documentElement.scrollWidth, \
+                        document.getElementById('pay').getBoundingClientRect().right]";
+    let mut seen = serde_json::Value::Null;
+    for _ in 0..50 {
+        seen = w.run(fits)?;
+        if seen[0].as_f64().is_some_and(|width| width <= 1024.0) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let n = |i: usize| seen[i].as_f64().unwrap_or(f64::MAX);
+    check!(n(0) <= 1024.0, "the window did not take 1024 px: {seen}");
+    check!(n(1) <= n(0) && n(2) <= n(0) && n(3) <= n(0), "off the 1024x768 screen (width, lock, page, pay): {seen}");
+    shot("03b-sale-1024x768")?;
+    w.resize(1280, 800)?;
     let total = w.text("#total")?;
 
     // Paid 20 € by gift card, the rest by card on the terminal.

@@ -247,6 +247,11 @@ impl Session {
         }
     }
 
+    /// Makes the window `width` x `height` pixels (a small shop screen).
+    pub fn resize(&self, width: u32, height: u32) -> Result<(), String> {
+        self.cmd("POST", "/window/rect", Some(json!({"width": width, "height": height}))).map(drop)
+    }
+
     /// Clicks `css`.
     pub fn click(&self, css: &str) -> Result<(), String> {
         let e = self.wait(css, 20)?;
