@@ -317,7 +317,8 @@ fn report_z(data: &Path, date: Option<&str>, as_json: bool) -> Result<ExitCode, 
         if as_json {
             println!("{}", serde_json::json!({"closed": false, "report": c}));
         } else {
-            let text = receipt::closure(&id.till, "", 0, &c, None, None, receipt::WIDTH).to_text();
+            let families = pos_till::catalogue::settings(conn)?.families;
+            let text = receipt::closure(&id.till, "", 0, &c, None, None, &families, receipt::WIDTH).to_text();
             println!("X (not closed)\n{text}");
         }
         return Ok(ExitCode::SUCCESS);
@@ -335,8 +336,17 @@ fn report_z(data: &Path, date: Option<&str>, as_json: bool) -> Result<ExitCode, 
             })
         );
     } else {
-        let r =
-            receipt::closure(&id.till, &header.at, header.no, &closure, None, Some(&anchor), receipt::WIDTH);
+        let families = pos_till::catalogue::settings(conn)?.families;
+        let r = receipt::closure(
+            &id.till,
+            &header.at,
+            header.no,
+            &closure,
+            None,
+            Some(&anchor),
+            &families,
+            receipt::WIDTH,
+        );
         print!("{}", r.to_text());
     }
     Ok(ExitCode::SUCCESS)

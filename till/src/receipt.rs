@@ -1,5 +1,8 @@
 //! Receipt layouts: tickets (ORIGINAL or DUPLICATA n, with the fiscal block) and closure reports.
 
+use std::collections::BTreeMap;
+
+use pos_core::catalogue::{Family, FamilyCode};
 use pos_core::chain::Location;
 use pos_core::money::Money;
 use pos_drivers::receipt::{Align, Block, Receipt};
@@ -240,7 +243,9 @@ pub fn anchor_of(
 }
 
 /// A closure report (Z, monthly, yearly); `cash` is counted and expected cash for a day; `anchor`
-/// the journal's head at the closure (text and QR code).
+/// the journal's head at the closure (text and QR code); `families` the catalogue's families, to
+/// name them (a family no longer in the catalogue keeps its code).
+#[allow(clippy::too_many_arguments)]
 pub fn closure(
     till: &str,
     at: &str,
@@ -248,16 +253,17 @@ pub fn closure(
     c: &Closure,
     cash: Option<(i64, i64)>,
     anchor: Option<&Anchor>,
+    families: &BTreeMap<FamilyCode, Family>,
     width: usize,
 ) -> Receipt {
     let mut r = Receipt::new(width);
     let title = match c.period {
-        ClosurePeriod::Day => format!("Z N°{no} - {}", c.key),
+        ClosurePeriod::Day => format!("Z N°{no} - {}", french_day(&c.key)),
         ClosurePeriod::Month => format!("CLOTURE MENSUELLE {}", c.key),
         ClosurePeriod::Year => format!("CLOTURE ANNUELLE {}", c.key),
     };
     r.styled(title, true, true, Align::Centre);
-    wrapped(&mut r, &format!("Caisse {till}  {}", at.get(..19).unwrap_or(at)), "");
+    wrapped(&mut r, &format!("Caisse {till}  {}", day_and_time(at)), "");
     if c.automatic {
         r.line("Clôture automatique (comptage à faire)");
     }
@@ -273,7 +279,7 @@ pub fn closure(
     r.pair("TOTAL", &eur(t.total));
     r.push(Block::Rule);
     for (k, v) in &t.tenders {
-        r.pair(k.as_str(), &eur(*v));
+        r.pair(tender_word(*k), &eur(*v));
     }
     r.push(Block::Rule);
     for v in t.vat.values() {
@@ -284,7 +290,8 @@ pub fn closure(
     }
     r.push(Block::Rule);
     for (f, v) in &t.families {
-        r.pair(f, &eur(*v));
+        let name = families.iter().find(|(code, _)| code.0.as_ref() == f.as_str()).map(|(_, x)| &x.name_fr);
+        r.pair(name.unwrap_or(f), &eur(*v));
     }
     r.push(Block::Rule);
     if let Some((counted, expected)) = cash {
@@ -306,6 +313,35 @@ pub fn closure(
     }
     r.push(Block::Cut);
     r
+}
+
+/// A tender's name on a closure, as a cashier says it.
+fn tender_word(t: TenderMethod) -> &'static str {
+    match t {
+        TenderMethod::Cash => "Espèces",
+        TenderMethod::Card => "Cartes bancaires",
+        TenderMethod::GiftCard => "Cartes cadeaux",
+        TenderMethod::StoreCredit => "Avoirs",
+        TenderMethod::Loyalty => "Points fidélité",
+    }
+}
+
+/// A day (`2026-12-03`) as the shop reads it: `03/12/2026`.
+fn french_day(day: &str) -> String {
+    match (day.get(..4), day.get(5..7), day.get(8..10)) {
+        (Some(y), Some(m), Some(d)) if day.len() == 10 => format!("{d}/{m}/{y}"),
+        _ => day.to_owned(),
+    }
+}
+
+/// A record's time (`2026-12-03T15:51:40+01:00`) as the shop reads it: `03/12/2026 15:51`.
+fn day_and_time(at: &str) -> String {
+    match (at.get(..4), at.get(5..7), at.get(8..10), at.get(11..16)) {
+        (Some(y), Some(m), Some(d), Some(hm)) if at.as_bytes().get(10) == Some(&b'T') => {
+            format!("{d}/{m}/{y} {hm}")
+        }
+        _ => at.to_owned(),
+    }
 }
 
 #[cfg(test)]

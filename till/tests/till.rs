@@ -360,7 +360,7 @@ fn a_full_day_at_lyon_closes_with_a_z_that_matches_the_tickets() {
     assert!(
         receipts
             .iter()
-            .any(|r| r.contains("Z N°1 - 2026-12-05") && r.contains("Écart") && r.contains("-1,00 €"))
+            .any(|r| r.contains("Z N°1 - 05/12/2026") && r.contains("Écart") && r.contains("-1,00 €"))
     );
 }
 

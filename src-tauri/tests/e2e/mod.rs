@@ -218,8 +218,9 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let n = |i: usize| seen[i].as_f64().unwrap_or(f64::MAX);
-    check!(n(0) <= 1024.0, "the window did not take 1024 px: {seen}");
-    check!(n(1) <= n(0) && n(2) <= n(0) && n(3) <= n(0), "off the 1024x768 screen (width, lock, page, pay): {seen}");
+    let (small, inside) = (n(0) <= 1024.0, n(1) <= n(0) && n(2) <= n(0) && n(3) <= n(0));
+    check!(small, "the window did not take 1024 px: {seen}");
+    check!(inside, "off the 1024x768 screen (width, lock, page, pay): {seen}");
     shot("03b-sale-1024x768")?;
     w.resize(1280, 800)?;
     let total = w.text("#total")?;
@@ -350,7 +351,19 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
     w.click("#approval-ok")?;
     let z = w.wait_text("#z-difference", "-1,00", 30)?;
     check!(z.contains("Attendu"), "{z}");
-    w.wait_text("#z-text", "Z", 20)?;
+    let z_text = w.wait_text("#z-text", "Z", 20)?;
+    // Words, not codes: the tenders and the families by name, the time as the shop reads it.
+    for want in ["Espèces", "Cartes bancaires", "Cartes cadeaux", "Batteries LiPo"] {
+        check!(z_text.contains(want), "the Z lacks {want}:\n{z_text}");
+    }
+    for code in ["gift_card", "\ncash", "LIPO "] {
+        check!(!z_text.contains(code), "the Z shows the code {code:?}:\n{z_text}");
+    }
+    let iso = z_text
+        .as_bytes()
+        .windows(4)
+        .any(|w| w[0] == b'T' && w[1..3].iter().all(u8::is_ascii_digit) && w[3] == b':');
+    check!(!iso, "the Z shows an ISO time:\n{z_text}");
     shot("10-z-report")?;
     let receipts = wait_printed(dir, 4)?;
     check!(

@@ -74,6 +74,7 @@ impl Till {
             closure,
             cash,
             Some(&anchor),
+            &self.settings.families,
             self.receipt_width,
         );
         self.last_receipt = Some(layout.to_text());
