@@ -250,6 +250,12 @@ pub enum Action {
     RemoveLine {
         line: Number,
     },
+    Quantity {
+        line: Number,
+        quantity: Units,
+        #[ts(optional)]
+        approval: Option<ApprovalField>,
+    },
     Discount {
         #[ts(optional)]
         line: Option<Number>,
@@ -482,6 +488,7 @@ impl Action {
             Action::Scan { .. } => "scan",
             Action::GiftCard { .. } => "gift_card",
             Action::RemoveLine { .. } => "remove_line",
+            Action::Quantity { .. } => "quantity",
             Action::Discount { .. } => "discount",
             Action::OverridePrice { .. } => "override_price",
             Action::Customer { .. } => "customer",
@@ -531,6 +538,7 @@ impl Action {
             Action::Scan { .. }
                 | Action::GiftCard { .. }
                 | Action::RemoveLine { .. }
+                | Action::Quantity { .. }
                 | Action::Discount { .. }
                 | Action::OverridePrice { .. }
                 | Action::Customer { .. }
@@ -568,6 +576,9 @@ impl Action {
                 till.sell_gift_card(card, amount.0, ok(approval).as_ref())
             }
             Action::RemoveLine { line } => till.remove_line(line.get()),
+            Action::Quantity { line, quantity, approval } => {
+                till.set_quantity(line.get(), quantity.get(), ok(approval).as_ref())
+            }
             Action::Discount { line, reason, percent, amount, approval } => till.discount(
                 line.map(Count::get),
                 &text(reason),

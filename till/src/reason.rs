@@ -257,6 +257,8 @@ pub enum Reason {
     BasketFull,
     #[error("there is no line {line} in the basket")]
     NoLine { line: u32 },
+    #[error("line {line} is weighed, labelled, a gift card or has a serial number: remove it and scan again")]
+    QuantityFixed { line: u32 },
     #[error("`{typed}` is not a percentage above 0 and at most 100")]
     BadPercent { typed: String },
     #[error("a discount is an amount above zero")]

@@ -255,7 +255,25 @@ function lineView(l: Basket["lines"][number]): HTMLElement {
       ...l.discounts.map((d) => h("div", { class: "detail promo" }, `${d.label} ${m(negative(d.amount))}`)),
       l.eco !== "0.00" ? h("div", { class: "detail" }, `${t("eco")} ${m(l.eco)}`) : null,
     ),
-    h("td", { class: "qty" }, qty),
+    h(
+      "td",
+      { class: "qty" },
+      // Tap the units of an item sold by the unit to change them (a serial number is one unit).
+      l.measure === "units" && !l.serial
+        ? button(qty, `qty-${l.line}`, async () => {
+            const typed = await askText(t("qtyAsk"), true);
+            if (!typed) return;
+            if (!/^\d{1,6}$/.test(typed) || Number(typed) === 0) throw new Error(`« ${typed} » ${t("qtyInvalid")}`);
+            const r = await approved((approval) =>
+              act<WithBasket>({ do: "quantity", line: l.line, quantity: Number(typed), ...ok(approval) }),
+            );
+            if (r) {
+              basket = r.basket;
+              paintBasket();
+            }
+          }, "small secondary qty-button")
+        : qty,
+    ),
     h("td", { class: "price" }, m(l.unit_price)),
     h("td", { class: "net" }, m(l.net)),
     h(
@@ -289,6 +307,11 @@ function lineView(l: Basket["lines"][number]): HTMLElement {
             }
           }, "small secondary")
         : null,
+    ),
+    // Removing stands apart from the other line buttons.
+    h(
+      "td",
+      { class: "remove" },
       button("✕", `remove-${l.line}`, async () => {
         basket = (await act<WithBasket>({ do: "remove_line", line: l.line })).basket;
         paintBasket();
@@ -304,6 +327,9 @@ function paintBasket(): void {
   const cust = document.getElementById("customer-attached");
   if (!table || !total || !basket) return;
   table.replaceChildren(...basket.lines.map(lineView));
+  // The newest line in sight, past a screenful of lines.
+  const newest = Math.max(0, ...basket.lines.map((l) => l.line));
+  document.getElementById(`line-${newest}`)?.scrollIntoView({ block: "nearest" });
   for (const d of basket.basket_discounts) {
     table.append(
       h("tr", { class: "line promo" }, h("td", { colspan: "3" }, d.label), h("td", {}, m(negative(d.amount))), h("td")),

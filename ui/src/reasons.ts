@@ -315,6 +315,8 @@ export function reasonFr(r: Reason): string {
       return "Le catalogue n'a pas d'article carte cadeau";
     case "basket_full":
       return "Le panier est plein : encaissez-le ou mettez-le en attente";
+    case "quantity_fixed":
+      return `La ligne ${r.line} est pesée, étiquetée, une carte cadeau ou a un numéro de série : retirez-la et scannez à nouveau`;
     case "no_line":
       return `Il n'y a pas de ligne ${r.line} dans le panier`;
     case "bad_percent":

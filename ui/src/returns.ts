@@ -34,7 +34,7 @@ export function returnsScreen(): void {
             boxes.set(l.line, [box, units]);
             return h(
               "tr",
-              {},
+              { "data-sku": l.sku },
               h("td", {}, box),
               h("td", {}, l.name),
               h("td", {}, units, ` / ${l.returnable}`),

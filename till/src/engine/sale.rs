@@ -231,6 +231,21 @@ impl Till {
                         if let (ProductKind::Serial, Some(number)) = (&kind, &serial) {
                             self.serial_not_on_hand(sku.as_str(), number)?;
                         }
+                        // The same item scanned again adds to its line.
+                        if serial.is_none()
+                            && let Some(line) = self.line_to_add_to(sku.as_str())
+                            && let Some(LineSpec::Units { quantity: had, .. }) =
+                                self.basket().lines.get(&line)
+                        {
+                            let units = had.checked_add(quantity).ok_or_else(|| {
+                                refused(Reason::TooManyUnits {
+                                    units: u32::MAX,
+                                    max: limits::CEILING_QUANTITY,
+                                })
+                            })?;
+                            // (Its approval, if the units need one, is asked again for the line's total.)
+                            return self.set_quantity(line, units, approval);
+                        }
                         LineSpec::Units { sku: sku.to_string(), quantity, serial }
                     }
                 }
@@ -351,6 +366,81 @@ impl Till {
             "net": line.map(|l| euros(l.net.cents())),
             "total": euros(priced.0.total.cents()),
         }))
+    }
+
+    /// Changes the units of line `id` (an item sold by the unit without a serial number): the line
+    /// is taken out and put back with its new quantity and its discount in one commit; above
+    /// `max_quantity` a manager approves, above the line's maximum too.
+    pub fn set_quantity(
+        &mut self,
+        id: u32,
+        quantity: u32,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
+        self.sale_ready()?;
+        let Some(spec) = self.basket().lines.get(&id).cloned() else {
+            return Err(refused(Reason::NoLine { line: id }));
+        };
+        let LineSpec::Units { sku, serial: None, .. } = spec else {
+            return Err(refused(Reason::QuantityFixed { line: id }));
+        };
+        let limits = self.limits();
+        if quantity == 0 {
+            return Err(refused(Reason::QuantityZero));
+        }
+        if quantity > limits::CEILING_QUANTITY {
+            return Err(refused(Reason::TooManyUnits { units: quantity, max: limits::CEILING_QUANTITY }));
+        }
+        let approved_by = match quantity > limits.quantity {
+            true => Some(self.approve(approval, Task::Units { units: quantity, max: limits.quantity })?),
+            false => None,
+        };
+        let spec = LineSpec::Units { sku, quantity, serial: None };
+        let discount = self.basket().discounts.get(&id).cloned();
+        let new = self.next_line_id();
+        let mut trial = self.basket().clone();
+        trial.lines.remove(&id);
+        trial.discounts.remove(&id);
+        trial.lines.insert(new, spec.clone());
+        if let Some(d) = &discount {
+            trial.discounts.insert(new, d.clone());
+        }
+        trial.next_id = new.checked_add(1).ok_or_else(|| refused(Reason::BasketFull))?;
+        let priced = self.price(&trial)?;
+        let net = priced.0.lines.iter().find(|l| l.id == new).map_or(0, |l| l.net.cents());
+        ceiling(priced.0.total.cents(), Amounted::Basket)?;
+        let approved_by = match approved_by {
+            Some(by) => {
+                ceiling(net, Amounted::Line)?;
+                Some(by)
+            }
+            None => self.within(net, limits.line, Amounted::Line, approval)?,
+        };
+        let mut entries =
+            vec![Entry::LineRemoved { id }, Entry::LineAdded { id: new, line: spec, approved_by }];
+        if let Some(discount) = discount {
+            entries.push(Entry::LineDiscount { id: new, discount });
+        }
+        self.commit(entries)?;
+        let line = priced.0.lines.iter().find(|l| l.id == new);
+        Ok(json!({
+            "line": new,
+            "name": line.map(|l| l.name.to_string()),
+            "net": line.map(|l| euros(l.net.cents())),
+            "total": euros(priced.0.total.cents()),
+        }))
+    }
+
+    /// The line an item scanned again adds to: the same item sold by the unit, without a serial
+    /// number or a discount of its own (a discounted line keeps its units as they were given).
+    fn line_to_add_to(&self, sku: &str) -> Option<u32> {
+        let b = self.basket();
+        b.lines.iter().rev().find_map(|(id, l)| match l {
+            LineSpec::Units { sku: s, serial: None, .. } if s == sku && !b.discounts.contains_key(id) => {
+                Some(*id)
+            }
+            _ => None,
+        })
     }
 
     /// Removes a line.

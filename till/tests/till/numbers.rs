@@ -119,6 +119,46 @@ fn a_serial_number_is_sold_once_until_it_comes_back() {
     till.stop().unwrap();
 }
 
+/// The same item scanned again adds to its line; a line's units change in place (a manager
+/// approves past the maximum); a serial-tracked or discounted line keeps its units.
+#[test]
+fn scanning_an_item_again_adds_to_its_line_and_a_line_takes_new_units() {
+    let (_dir, mut till) = counter("quantities");
+    let lines = |till: &Till| till.basket_view().unwrap()["lines"].as_array().unwrap().clone();
+    act(&mut till, json!({"do": "scan", "code": PROP})).unwrap();
+    act(&mut till, json!({"do": "scan", "code": PROP, "quantity": 2})).unwrap();
+    let l = lines(&till);
+    assert_eq!((l.len(), l[0]["quantity"].as_i64()), (1, Some(3)), "{l:?}");
+    let id = l[0]["line"].as_u64().unwrap();
+    act(&mut till, json!({"do": "quantity", "line": id, "quantity": 5})).unwrap();
+    let l = lines(&till);
+    assert_eq!((l.len(), l[0]["quantity"].as_i64()), (1, Some(5)), "{l:?}");
+    // Five propellers, three for the price of two (P002): 4 x 3.90.
+    assert_eq!(till.basket_view().unwrap()["total"], "15.60");
+    let id = l[0]["line"].as_u64().unwrap();
+    let m = refused(&mut till, json!({"do": "quantity", "line": id, "quantity": 0}));
+    assert!(m.contains("`quantity` must be a whole number from 1"), "{m}");
+    let (code, _) = act(&mut till, json!({"do": "quantity", "line": id, "quantity": 1000})).unwrap_err();
+    assert_eq!(code, "needs_manager");
+    let m = refused(&mut till, json!({"do": "quantity", "line": 99, "quantity": 2}));
+    assert!(m.contains("no line 99"), "{m}");
+    // One serial number, one unit.
+    act(&mut till, json!({"do": "scan", "code": CHARGER, "serial": "Q-1"})).unwrap();
+    let charger = lines(&till).iter().find(|l| l["sku"] == "CHG-B6-NEO").unwrap()["line"].as_u64().unwrap();
+    let m = refused(&mut till, json!({"do": "quantity", "line": charger, "quantity": 2}));
+    assert!(m.contains("has a serial number"), "{m}");
+    // A discounted line keeps the units it was given: the next one is a line of its own.
+    act(&mut till, json!({"do": "discount", "line": id, "percent": "10", "reason": "geste"})).unwrap();
+    act(&mut till, json!({"do": "scan", "code": PROP})).unwrap();
+    let props: Vec<i64> = lines(&till)
+        .iter()
+        .filter(|l| l["sku"] == "PROP-1060")
+        .map(|l| l["quantity"].as_i64().unwrap())
+        .collect();
+    assert_eq!(props, [5, 1]);
+    till.stop().unwrap();
+}
+
 /// Amounts beyond the ceiling are refused whoever approves; above a store's maximum a manager
 /// approves, and the approval is journaled with what it approved.
 #[test]
