@@ -314,6 +314,21 @@ pub struct Closed {
     pub printer: Option<ErrorView>,
 }
 
+/// A parked basket as the sale screen shows it: when, for whom, how much.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct ParkedView {
+    /// Its number (to resume it).
+    pub slot: u32,
+    /// When it was parked (RFC 3339), when the journal says.
+    pub at: Option<String>,
+    /// The customer's name, or empty.
+    pub customer: String,
+    /// Its lines.
+    pub lines: u32,
+    /// Its total in euros, when it prices (the catalogue may have changed since).
+    pub total: Option<String>,
+}
+
 /// The register session.
 #[derive(Clone, Debug, Serialize, TS)]
 pub struct RegisterView {
@@ -374,10 +389,12 @@ pub struct StatusView {
     pub training: bool,
     /// The register session.
     pub register: Option<RegisterView>,
+    /// Minutes without a touch after which the window locks itself (0: never).
+    pub idle_lock_minutes: i64,
     /// Lines of the open basket.
     pub basket_lines: u32,
-    /// Parked baskets' slots.
-    pub parked: Vec<u32>,
+    /// Parked baskets, for the cashier to tell them apart.
+    pub parked: Vec<ParkedView>,
     /// Live records.
     pub records: u64,
     /// Training records.

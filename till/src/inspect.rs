@@ -457,8 +457,19 @@ pub fn status_of(
         operator: state.operator.clone(),
         training: state.training,
         register: register.transpose()?,
+        idle_lock_minutes: crate::limits::idle_lock_minutes(&state.config),
         basket_lines: u32::try_from(b.lines.len()).unwrap_or(u32::MAX),
-        parked: state.parked.keys().copied().collect(),
+        parked: state
+            .parked
+            .iter()
+            .map(|(slot, b)| crate::answer::ParkedView {
+                slot: *slot,
+                at: None,
+                customer: b.customer.clone(),
+                lines: u32::try_from(b.lines.len()).unwrap_or(u32::MAX),
+                total: None,
+            })
+            .collect(),
         records: heads.len(ChainName::Live),
         training_records: heads.len(ChainName::Training),
         tickets: journal_tickets(conn)?,

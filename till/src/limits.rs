@@ -84,6 +84,8 @@ pub enum Setting {
     /// `true`: the closing screen shows the cash expected and the difference while counting;
     /// `false` (the default): a blind count, they show once the count is submitted.
     ClosingShowsExpected,
+    /// Minutes without a touch after which the window locks itself (0: never; default 5).
+    IdleLockMinutes,
     /// The folder of the head's second copy (a backup folder, a USB key); empty: none.
     HeadCopy,
     /// A device (`device.printer` ...).
@@ -102,6 +104,7 @@ pub const SETTINGS: &[(&str, Setting)] = &[
     ("clock_forward_days", Setting::ClockForwardDays),
     ("cash_confirm_multiple", Setting::CashConfirmMultiple),
     ("closing_shows_expected", Setting::ClosingShowsExpected),
+    ("idle_lock_minutes", Setting::IdleLockMinutes),
     ("head_copy", Setting::HeadCopy),
 ];
 
@@ -133,6 +136,7 @@ pub fn validate(key: &str, value: &str) -> Result<(), String> {
         Setting::ScaleCapacityGrams => whole(value, 1, CEILING_GRAMS).map(|_| ()),
         Setting::ClockForwardDays => whole(value, 1, 3660).map(|_| ()),
         Setting::CashConfirmMultiple => whole(value, 2, 1000).map(|_| ()),
+        Setting::IdleLockMinutes => whole(value, 0, 240).map(|_| ()),
         Setting::ClosingShowsExpected => match value {
             "true" | "false" => Ok(()),
             _ => Err(format!("`{value}` must be true or false")),
@@ -202,4 +206,10 @@ pub fn within_ceiling(cents: i64, of: Amounted) -> Result<i64, Reason> {
         return Err(Reason::AmountTooLarge { of, cents, ceiling: CEILING_CENTS });
     }
     Ok(cents)
+}
+
+/// Minutes without a touch after which the window locks itself (setting `idle_lock_minutes`,
+/// 0 never); a value that does not read keeps the default, 5.
+pub fn idle_lock_minutes(config: &BTreeMap<String, String>) -> i64 {
+    config.get("idle_lock_minutes").and_then(|v| whole(v, 0, 240).ok()).unwrap_or(5)
 }

@@ -38,6 +38,7 @@ pub fn declarations() -> String {
     decl::<crate::devices::setup::Connection>(&cfg, &mut out);
     decl::<crate::answer::StatusView>(&cfg, &mut out);
     decl::<crate::answer::RegisterView>(&cfg, &mut out);
+    decl::<crate::answer::ParkedView>(&cfg, &mut out);
     decl::<crate::answer::HeadOfficeView>(&cfg, &mut out);
     decl::<crate::answer::DevicesView>(&cfg, &mut out);
     decl::<crate::answer::DeviceState>(&cfg, &mut out);

@@ -15,7 +15,7 @@ export function customerLine(c: Pick<Customer, "name" | "id" | "email" | "town" 
 
 /** The customer search, its results and the new customer form; `attached` takes the basket. */
 export function customerPanel(attached: (b: Basket) => void): HTMLElement[] {
-  const field = input("customer-find", t("customerFind"));
+  const field = input("customer-find", `${t("customerFind")} (F4)`);
   const results = h("ul", { id: "customer-results", class: "results" });
   const attach = async (id: string): Promise<void> => {
     attached((await act<WithBasket>({ do: "customer", id })).basket);

@@ -55,3 +55,14 @@ export function messageDate(at: string): string {
   const m = /^\d{4}-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(at);
   return m ? `${m[2]}/${m[1]} ${m[3]}:${m[4]}` : at;
 }
+
+/**
+ * The ticket a cashier types: its short number as the receipt shows it big (`T2`, `t000002`, `2`)
+ * is this till's (`LYO-1-T000002`); anything else (another till's number, a receipt's code, a web
+ * order) goes as typed.
+ */
+export function ticketNumber(typed: string, till: string): string {
+  const text = typed.trim();
+  const short = /^[Tt]?(\d{1,6})$/.exec(text);
+  return short && till ? `${till}-T${(short[1] ?? "").padStart(6, "0")}` : text;
+}

@@ -6,6 +6,8 @@ import { reasonFr, said } from "./reasons";
 import type { ErrorView } from "./generated/till";
 import { cashDoubt, forEngine, parseTender, quickCash, settle } from "./tenders";
 import { WedgeClassifier } from "./wedge";
+import { idleLockDue } from "./idle";
+import { ticketNumber } from "./format";
 
 /** Types `text` one key every `gapMs` from `start`, then Enter; answers the verdicts. */
 function type(w: WedgeClassifier, text: string, start: number, gapMs: number): string[] {
@@ -215,5 +217,29 @@ describe("messages", () => {
     const { messageDate } = await import("./format");
     expect(messageDate("2026-12-05T09:30:00+01:00")).toBe("05/12 09:30");
     expect(messageDate("not a date")).toBe("not a date");
+  });
+});
+
+describe("the till locks itself when left alone", () => {
+  const min = 60_000;
+  test("after the idle minutes, someone logged in, nothing under way", () => {
+    expect(idleLockDue(5 * min, 0, 5, true, false)).toBe(true);
+    expect(idleLockDue(5 * min - 1, 0, 5, true, false)).toBe(false);
+  });
+  test("never with 0 minutes, nobody logged in, or a dialog or the PIN screen up", () => {
+    expect(idleLockDue(60 * min, 0, 0, true, false)).toBe(false);
+    expect(idleLockDue(60 * min, 0, 5, false, false)).toBe(false);
+    expect(idleLockDue(60 * min, 0, 5, true, true)).toBe(false);
+  });
+});
+
+describe("a ticket found by its short number", () => {
+  test("T2, t000002 or 2 is this till's ticket; other numbers go as typed", () => {
+    expect(ticketNumber("T2", "LYO-1")).toBe("LYO-1-T000002");
+    expect(ticketNumber(" t000002 ", "LYO-1")).toBe("LYO-1-T000002");
+    expect(ticketNumber("2", "LYO-1")).toBe("LYO-1-T000002");
+    expect(ticketNumber("PAR-2-T000010", "LYO-1")).toBe("PAR-2-T000010");
+    expect(ticketNumber("WEB/W-1042", "LYO-1")).toBe("WEB/W-1042");
+    expect(ticketNumber("T1234567", "LYO-1")).toBe("T1234567");
   });
 });

@@ -3,21 +3,21 @@
 // shown as a sentence without clearing what the cashier typed.
 
 import { act, app, isAppError } from "./api";
-import type { Approval, Balance, Basket, LoggedIn, Paid, Product, Status, WithBasket } from "./api";
-import { euros, kilograms, parseCents, toCents } from "./format";
+import type { Approval, Basket, LoggedIn, Paid, Product, Status, WithBasket } from "./api";
+import { clock, euros, kilograms, parseCents, toCents } from "./format";
 import type { Lang } from "./format";
 import { lang, setLang, t } from "./i18n";
 import { said } from "./reasons";
 import type { ErrorView } from "./generated/till";
 import type { Key } from "./i18n";
-import { cashDoubt, forEngine, parseTender, quickCash, settle } from "./tenders";
-import type { Tender } from "./tenders";
+import { paymentScreen } from "./payment";
 import { WedgeClassifier } from "./wedge";
+import { idleLockDue } from "./idle";
 import { showScan } from "./devices";
 import { closingScreen, discountArgs, manageScreen, settingsScreen } from "./office";
 import { approved, askText, button, confirmBox, fill, guard, h, input, m, negative, screen, showError } from "./dom";
 import { stockLine, syncBadge } from "./sync";
-import { afterPayment, pickupsScreen } from "./pickups";
+import { pickupsScreen } from "./pickups";
 import { returnsScreen } from "./returns";
 import { customerPanel } from "./customers";
 
@@ -165,6 +165,20 @@ function lockScreen(): void {
   loginScreen(status?.operator ?? undefined);
 }
 
+// The till locks itself after `idle_lock_minutes` without a key, a click or a touch, when someone
+// is logged in and no card payment or dialog is under way (the next cashier unlocks with a PIN).
+let lastTouch = Date.now();
+for (const kind of ["keydown", "pointerdown", "touchstart"]) {
+  document.addEventListener(kind, () => (lastTouch = Date.now()), true);
+}
+setInterval(() => {
+  const busy = document.querySelector(".modal") !== null || document.getElementById("pin") !== null;
+  if (idleLockDue(Date.now(), lastTouch, status?.idle_lock_minutes ?? 0, Boolean(status?.operator), busy)) {
+    lastTouch = Date.now();
+    lockScreen();
+  }
+}, 5_000);
+
 // ------------------------------------------------------------------ opening
 
 export function openRegisterScreen(): void {
@@ -195,6 +209,10 @@ let basket: Basket | null = null;
 /** The basket an action of another screen answered with (a return, a customer attached). */
 export function setBasket(b: Basket): void {
   basket = b;
+}
+
+export function getBasket(): Basket | null {
+  return basket;
 }
 
 /** Scans and typed codes, taken one at a time in the order they came (each sees the basket the
@@ -366,6 +384,10 @@ async function paintSuggestions(): Promise<void> {
 async function search(text: string): Promise<void> {
   const results = document.getElementById("results") as HTMLElement;
   const found = await act<Product[]>({ do: "search", text });
+  if (found.length === 0) {
+    results.replaceChildren(h("li", { id: "results-none", class: "detail" }, t("noMatch", { text })));
+    return;
+  }
   results.replaceChildren(
     ...found.map((p) => {
       const stock = stockLine(p.stock, status?.store ?? "");
@@ -382,9 +404,43 @@ async function search(text: string): Promise<void> {
   );
 }
 
+/** The search results by keyboard: the arrows go from the scan field through the results and back,
+ * Esc closes them and returns to the scan field. */
+function resultsByKeyboard(ev: KeyboardEvent, scanField: HTMLInputElement): void {
+  const results = document.getElementById("results");
+  const items = Array.from(results?.querySelectorAll<HTMLButtonElement>("button.result") ?? []);
+  if (ev.key === "Escape") {
+    results?.replaceChildren();
+    scanField.focus();
+    return;
+  }
+  if (items.length === 0 || (ev.key !== "ArrowDown" && ev.key !== "ArrowUp")) return;
+  ev.preventDefault();
+  const at = items.indexOf(document.activeElement as HTMLButtonElement);
+  const next = ev.key === "ArrowDown" ? at + 1 : at - 1;
+  if (next < 0) scanField.focus();
+  else items[Math.min(next, items.length - 1)]?.focus();
+}
+
+/** The sale screen's function keys, shown on their buttons. */
+const SALE_KEYS: Record<string, string> = { F2: "scan-input", F4: "customer-find", F8: "park", F12: "pay" };
+
+function saleKeys(ev: KeyboardEvent): void {
+  const target = SALE_KEYS[ev.key];
+  if (!target || document.querySelector(".modal") || !document.getElementById("scan-input")) return;
+  ev.preventDefault();
+  const el = document.getElementById(target);
+  if (el instanceof HTMLInputElement) el.focus();
+  else el?.click();
+}
+document.addEventListener("keydown", saleKeys);
+
 export function saleScreen(): void {
   current = saleScreen;
-  const scanField = input("scan-input", t("scanHint"));
+  const scanField = input("scan-input", `${t("scanHint")} (F2)`);
+  scanField.addEventListener("keydown", (ev) => resultsByKeyboard(ev, scanField));
+  const resultsList = h("ul", { id: "results", class: "results" });
+  resultsList.addEventListener("keydown", (ev) => resultsByKeyboard(ev, scanField));
   scanField.onkeydown = (ev): void => {
     if (ev.key !== "Enter") return;
     // Every Enter empties the field, whatever comes of it: the next scan never lands after a
@@ -428,7 +484,7 @@ export function saleScreen(): void {
         "section",
         { class: "left" },
         scanField,
-        h("ul", { id: "results", class: "results" }),
+        resultsList,
         h("table", { class: "lines" }, h("tbody", { id: "lines" })),
         h("div", { id: "suggestions", class: "suggestions" }),
         h("details", { class: "gift" }, h("summary", {}, t("sellGiftCard")), giftNumber, giftAmount, sellGift),
@@ -438,21 +494,29 @@ export function saleScreen(): void {
         { class: "right" },
         h("div", { class: "total-box" }, h("span", {}, t("total")), h("span", { id: "total" }, m("0.00"))),
         h("div", { class: "customer" }, h("h3", {}, t("customer")), h("div", { id: "customer-attached" }), ...customers),
-        button(t("pay"), "pay", () => paymentScreen(), "primary big"),
+        button(`${t("pay")} (F12)`, "pay", () => paymentScreen(), "primary big"),
         h(
           "div",
           { class: "row wrap" },
-          button(t("park"), "park", async () => {
+          button(`${t("park")} (F8)`, "park", async () => {
             await act({ do: "park" });
             await refreshBar();
             saleScreen();
           }, "secondary"),
-          ...parked.map((slot) =>
-            button(`${t("resume")} ${slot}`, `resume-${slot}`, async () => {
-              basket = (await act<WithBasket>({ do: "resume", slot: Number(slot) })).basket;
-              await refreshBar();
-              saleScreen();
-            }, "secondary"),
+          // Each parked basket by when, for whom and how much, to tell them apart at a glance.
+          ...parked.map((p) =>
+            button(
+              [t("resume"), p.at ? clock(p.at, lang()) : "", p.customer, p.total ? m(p.total) : `${p.lines} ${t("linesWord")}`]
+                .filter((x) => x !== "")
+                .join(" · "),
+              `resume-${p.slot}`,
+              async () => {
+                basket = (await act<WithBasket>({ do: "resume", slot: p.slot })).basket;
+                await refreshBar();
+                saleScreen();
+              },
+              "secondary",
+            ),
           ),
           button(t("cancelBasket"), "cancel-basket", async () => {
             if (!(await confirmBox(t("confirmCancel")))) return;
@@ -481,236 +545,7 @@ export function saleScreen(): void {
   scanField.focus();
 }
 
-// ------------------------------------------------------------------ payment
-
-function paymentScreen(): void {
-  if (!basket || basket.lines.length === 0) {
-    showError({ code: "refused", message: "the basket is empty: scan something first" });
-    return;
-  }
-  // Redrawn only by its own actions: a language switch must not drop the tenders typed.
-  current = (): void => undefined;
-  const b = basket;
-  const total = toCents(b.total);
-  // Card payments the terminal already approved on this basket stay (the engine never charges them twice).
-  const tenders: Tender[] = b.cards_approved.map((c) => ({ kind: "card", cents: toCents(c), approved: true }));
-  const refund = total < 0;
-  const dueView = h("div", { id: "due", class: "due" });
-  const changeView = h("div", { id: "change", class: "change" });
-  const list = h("ul", { id: "tenders", class: "tenders" });
-  const amount = input("tender-amount", t("amount"));
-  amount.inputMode = "decimal";
-  // A barcode scanned here (eight digits or more, then the scanner's Enter) is refused with a
-  // word and taken out of the field, never read as an amount, however fast it was typed.
-  amount.onkeydown = (ev): void => {
-    if (ev.key !== "Enter" || !/\d{8,}/.test(amount.value)) return;
-    ev.preventDefault();
-    amount.value = amount.value.replace(/\d{8,}/g, "");
-    showError(new Error(t("scanOnPayment")));
-  };
-  const quick = h("div", { id: "quick-cash", class: "row wrap" });
-  const number = input("tender-number", t("number"));
-  const info = h("div", { id: "tender-info", class: "detail" });
-
-  const add = (tn: Tender): void => {
-    const { due } = settle(total, tenders);
-    // Only cash gives change: a card, gift card, credit note or points pay at most what is due;
-    // a refund, in any tender, gives back at most what is owed.
-    if ((refund || tn.kind !== "cash") && Math.abs(tn.cents) > Math.abs(due)) {
-      throw new Error(`${m(euros(tn.cents))} > ${t(refund ? "toRefund" : "due")} ${m(euros(due))}`);
-    }
-    tenders.push(tn);
-    repaint();
-  };
-  // Cash handed over: a sum the cashier did not mean (a forgotten comma, more change than the
-  // drawer holds) is asked about before it is taken.
-  const addCash = async (cents: number): Promise<void> => {
-    const { due } = settle(total, tenders);
-    const reg = status?.register;
-    const drawer = reg ? toCents(reg.expected_cash) : null;
-    const doubt = refund ? null : cashDoubt(due, cents, reg?.cash_confirm_multiple ?? 5, drawer);
-    if (doubt) {
-      const words = { given: m(euros(cents)), due: m(euros(due)), change: m(euros(doubt.change)) };
-      const text =
-        doubt.kind === "multiple"
-          ? t("cashDoubtMultiple", words)
-          : t("cashDoubtDrawer", { ...words, drawer: m(euros(doubt.drawer)) });
-      if (!(await confirmBox(text))) {
-        amount.select();
-        return;
-      }
-    }
-    add({ kind: "cash", cents });
-  };
-  const repaint = (): void => {
-    const { due, change, over } = settle(total, tenders);
-    dueView.textContent = over > 0
-      ? t("overRefund", { over: m(euros(over)) })
-      : `${t(refund ? "toRefund" : "due")} ${m(euros(refund ? -due : due))}`;
-    finishButton.disabled = due !== 0 || over !== 0;
-    changeView.textContent = change > 0 ? `${t("change")} ${m(euros(change))}` : "";
-    quick.replaceChildren(
-      ...(refund ? [] : quickCash(due)).map((c, i) =>
-        button(m(euros(c)), `quick-cash-${i}`, () => addCash(c), "secondary"),
-      ),
-    );
-    list.replaceChildren(
-      ...tenders.map((tn, i) =>
-        h(
-          "li",
-          {},
-          `${label(tn)} ${m(euros(tn.cents))}`,
-          " ",
-          tn.kind === "card" && tn.approved
-            ? h("span", { class: "detail" }, t("approved"))
-            : button("✕", `tender-remove-${i}`, () => {
-                tenders.splice(i, 1);
-                repaint();
-              }, "small secondary"),
-        ),
-      ),
-    );
-    // What is left, as the cashier would type it: a refund's amount unsigned (made negative above).
-    amount.value = due !== 0 ? euros(Math.abs(due)).replace(".", lang() === "fr" ? "," : ".") : "";
-  };
-  const label = (tn: Tender): string =>
-    tn.kind === "cash"
-      ? t("cash")
-      : tn.kind === "card"
-        ? t("card")
-        : tn.kind === "gift_card"
-          ? `${t("giftCard")} ${tn.card}`
-          : tn.kind === "store_credit"
-            ? `${t("storeCredit")} ${tn.note}`
-            : `${tn.points} ${t("points")}`;
-  // What is typed is an amount or is refused here, before any tender: no sign (a refund's
-  // tenders are made negative here), no letters, at most two decimals, at most 99 999,99.
-  const typed = (): number => {
-    const c = parseTender(amount.value);
-    if (c === null) {
-      amount.select();
-      throw new Error(`« ${amount.value.trim() || "?"} » ${t("notAmount")}`);
-    }
-    return refund ? -c : c;
-  };
-  const addVoucher = async (kind: "gift_card" | "store_credit"): Promise<void> => {
-    const no = number.value.trim();
-    if (kind === "store_credit" && refund) {
-      add({ kind, note: "", cents: typed() });
-      return;
-    }
-    if (no === "") throw new Error(`${t("number")} ?`);
-    const r = await act<Balance>({ do: "balance", number: no });
-    if (r.balance === null) throw { code: "refused", message: `no gift card or credit note ${no}; check the number` };
-    info.textContent = `${t("balance")} ${no} : ${m(r.balance)}`;
-    const cents = refund ? typed() : Math.min(typed(), toCents(r.balance));
-    if (cents === 0) throw { code: "refused", message: `${no} has 0.00 left, not ${euros(typed())}: take the rest by another tender` };
-    add(kind === "gift_card" ? { kind, card: no, cents } : { kind, note: no, cents });
-    number.value = "";
-  };
-  const finish = async (): Promise<void> => {
-    const hasCard = tenders.some((tn) => tn.kind === "card");
-    const waiting = hasCard ? cardWaiting() : null;
-    try {
-      const r = await approved((approval) => act<WithBasket<Paid>>({ do: "pay", tenders: forEngine(tenders), ...ok(approval) }));
-      if (r === null) return;
-      basket = r.basket;
-      await refreshBar();
-      paidScreen(r.result);
-      await afterPayment(r.result.ticket).catch(showError);
-    } catch (e) {
-      // What the terminal approved before the failure stays on the basket, and on this screen.
-      basket = await act<Basket>({ do: "basket" });
-      const kept = basket.cards_approved.map(toCents);
-      for (const c of kept) {
-        if (!tenders.some((tn) => tn.kind === "card" && tn.cents === c && tn.approved === true)) {
-          const i = tenders.findIndex((tn) => tn.kind === "card" && tn.cents === c && tn.approved !== true);
-          if (i >= 0) tenders[i] = { kind: "card", cents: c, approved: true };
-        }
-      }
-      // A card declined, cancelled or not made is no payment: its amount is due again.
-      if (isAppError(e) && e.reason.code.startsWith("card_")) {
-        for (let i = tenders.length - 1; i >= 0; i--) {
-          const tn = tenders[i];
-          if (tn?.kind === "card" && tn.approved !== true) tenders.splice(i, 1);
-        }
-      }
-      repaint();
-      throw e;
-    } finally {
-      waiting?.remove();
-      void refreshBar();
-    }
-  };
-  const finishButton = button(t("finish"), "finish", finish, "primary big");
-  const points = b.points ?? 0;
-  const pointValue = toCents(b.point_value);
-  screen().replaceChildren(
-    h(
-      "div",
-      { class: "payment" },
-      h("h1", {}, t("payment")),
-      h("div", { class: "total-box" }, h("span", {}, t("total")), h("span", { id: "pay-total" }, m(b.total))),
-      dueView,
-      changeView,
-      list,
-      amount,
-      quick,
-      h(
-        "div",
-        { class: "row wrap" },
-        button(refund ? t("refundCash") : t("cash"), "tender-cash", () => addCash(typed())),
-        button(refund ? t("refundCard") : t("card"), "tender-card", () => {
-          add({ kind: "card", cents: typed() });
-        }),
-      ),
-      number,
-      info,
-      h(
-        "div",
-        { class: "row wrap" },
-        button(t("giftCard"), "tender-gift", () => addVoucher("gift_card")),
-        button(t("storeCredit"), "tender-credit", () => addVoucher("store_credit")),
-        !refund && b.customer && points > 0 && pointValue > 0
-          ? button(`${t("loyalty")} (${points})`, "tender-points", () => {
-              const { due } = settle(total, tenders);
-              const use = Math.min(points, Math.floor(due / pointValue));
-              if (use > 0) add({ kind: "points", points: use, cents: use * pointValue });
-            })
-          : null,
-      ),
-      h(
-        "div",
-        { class: "row" },
-        finishButton,
-        button(t("cancel"), "payment-back", () => saleScreen(), "secondary"),
-      ),
-    ),
-  );
-  repaint();
-  amount.focus();
-}
-
-/** The overlay shown while the terminal runs a card payment, with its cancel button. */
-export function cardWaiting(): HTMLElement {
-  const overlay = h(
-    "div",
-    { class: "modal", id: "card-waiting" },
-    h(
-      "div",
-      { class: "card" },
-      h("h2", {}, t("card")),
-      h("p", { class: "spinner" }, t("cardWaiting")),
-      button(t("cardCancel"), "card-cancel", async () => {
-        await app("cancel_card");
-      }, "secondary"),
-    ),
-  );
-  document.body.append(overlay);
-  return overlay;
-}
-
-function paidScreen(r: Paid): void {
+export function paidScreen(r: Paid): void {
   current = (): void => paidScreen(r);
   const receipt = h("pre", { id: "receipt", class: "receipt", hidden: "" });
   screen().replaceChildren(

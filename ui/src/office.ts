@@ -9,9 +9,9 @@ import { devicesScreen } from "./devices";
 import { approved, button, confirmBox, fill, guard, h, input, m, screen } from "./dom";
 import { euros, parseCents, toCents } from "./format";
 import { t } from "./i18n";
+import { cardWaiting } from "./payment";
 import {
   blockedPanel,
-  cardWaiting,
   loginScreen,
   ok,
   openRegisterScreen,

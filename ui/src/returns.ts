@@ -6,14 +6,15 @@ import { act } from "./api";
 import type { TicketView, WithBasket } from "./api";
 import { approved, button, guard, h, input, m, screen } from "./dom";
 import { t } from "./i18n";
-import { ok, saleScreen, setBasket, setCurrent } from "./main";
+import { ticketNumber } from "./format";
+import { ok, saleScreen, setBasket, setCurrent, status } from "./main";
 
 export function returnsScreen(): void {
   setCurrent(() => undefined);
   const ref = input("return-ticket", t("returnFind"));
   const view = h("div", { id: "return-view" });
   const find = async (): Promise<void> => {
-    const tv = await act<TicketView>({ do: "ticket", ticket: ref.value.trim() });
+    const tv = await act<TicketView>({ do: "ticket", ticket: ticketNumber(ref.value, status?.till ?? "") });
     const boxes = new Map<number, [HTMLInputElement, HTMLInputElement]>();
     view.replaceChildren(
       h("h2", {}, `${t("ticket")} ${tv.ticket} — ${tv.day} — ${m(tv.total)}`),

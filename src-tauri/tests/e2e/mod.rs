@@ -239,9 +239,17 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
     shot("03b-sale-1024x768")?;
     w.resize(1280, 800)?;
     let total = w.text("#total")?;
+    // Parked, the basket says when, for whom and how much; resumed, it is whole again.
+    w.click("#park")?;
+    let parked = w.wait_text("[id^='resume-']", "Camille Martin", 20)?;
+    check!(parked.contains(total.trim()) && parked.contains(':'), "the parked basket says {parked:?}");
+    w.click("[id^='resume-']")?;
+    w.wait_text("#total", total.trim(), 20)?;
 
-    // Paid 20 € by gift card, the rest by card on the terminal.
-    w.click("#pay")?;
+    // Paid 20 € by gift card, the rest by card on the terminal; F12 pays, as its button says.
+    check!(w.text("#pay")?.contains("F12"), "the pay button shows its key");
+    w.type_in("#scan-input", "\u{E03C}", false)?;
+    w.wait("#tender-amount", 20)?;
     w.type_in("#tender-amount", "20", true)?;
     w.type_in("#tender-number", "GC-E2E-0001", true)?;
     w.click("#tender-gift")?;
@@ -300,7 +308,8 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
 
     // A return of the LiPo from the receipt's number, refunded in cash.
     w.click("#go-returns")?;
-    w.type_in("#return-ticket", "LYO-1-T000002\u{E007}", true)?;
+    // The ticket by its short number, as the receipt shows it big.
+    w.type_in("#return-ticket", "T2\u{E007}", true)?;
     w.click("tr[data-sku='LIPO-3S-2200'] input[type='checkbox']")?;
     shot("08-return")?;
     w.click("#return-lines")?;
@@ -316,6 +325,12 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
     // the inbox (a message, a click & collect order paid online, handed over), and a customer
     // created here.
     w.click("#new-sale")?;
+    // A search that finds nothing says so; Esc closes the results.
+    w.type_in("#scan-input", "hovercraft\u{E007}", true)?;
+    w.wait_text("#results-none", "Aucun article ne correspond", 20)?;
+    w.type_in("#scan-input", "\u{E00C}", false)?;
+    let closed = w.run("return document.getElementById('results').children.length")?;
+    check!(closed.as_u64() == Some(0), "Esc left {closed} result(s)");
     w.type_in("#scan-input", "lipo 2200\u{E007}", true)?;
     let stock = w.wait_text("#stock-LIPO-3S-2200", "PAR 5", 20)?;
     // 12 at head office's last sync, one sold here since and brought back.

@@ -183,7 +183,41 @@ impl Till {
             &self.blocks,
         )?;
         s.devices = Some(self.devices_view());
+        for p in &mut s.parked {
+            self.describe_parked(p)?;
+        }
         s.head_office = crate::sync::view(&self.conn, &self.dir)?;
         Ok(json!(s))
+    }
+
+    /// A parked basket's time (from the journal, kept once found), its customer's name and its
+    /// total as it prices now.
+    fn describe_parked(&self, p: &mut crate::answer::ParkedView) -> Result<(), TillError> {
+        let Some(b) = self.state.parked.get(&p.slot) else { return Ok(()) };
+        if let Some(c) = (!b.customer.is_empty()).then(|| self.customer(&b.customer)).transpose()?.flatten() {
+            p.customer = c.name;
+        }
+        p.total = self.price(b).ok().map(|(priced, _)| euros(priced.total.cents()));
+        let chain = if self.state.training { ChainName::Training } else { ChainName::Live };
+        let known = self.parked_at.borrow().get(&(chain, p.slot)).cloned();
+        p.at = match known {
+            Some(at) => Some(at),
+            None => {
+                let pattern = format!("{{\"body\":{{\"slot\":{},\"type\":\"parked\"}}%", p.slot);
+                let at: Option<String> = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT at FROM journal WHERE chain = ?1 AND kind = 'operation'
+                         AND CAST(bytes AS TEXT) LIKE ?2 ORDER BY seq DESC LIMIT 1",
+                    )?
+                    .query_row(rusqlite::params![chain.as_str(), pattern], |r| r.get(0))
+                    .optional()?;
+                if let Some(a) = &at {
+                    self.parked_at.borrow_mut().insert((chain, p.slot), a.clone());
+                }
+                at
+            }
+        };
+        Ok(())
     }
 }

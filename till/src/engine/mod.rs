@@ -156,6 +156,9 @@ pub struct Till {
     sync_full: bool,
     /// Products parsed so far.
     cache: std::cell::RefCell<catalogue::Cache>,
+    /// When each parked basket was parked, once read from the journal (a slot parked again is
+    /// forgotten when it is resumed).
+    parked_at: std::cell::RefCell<BTreeMap<(ChainName, u32), String>>,
     /// Fiscal commits since the last WAL checkpoint.
     since_checkpoint: u32,
     /// What each device last answered (printer, terminal, scale, scanner, the head's copy): the
@@ -398,6 +401,7 @@ impl Till {
             last_receipt: None,
             sync_full: true,
             cache: std::cell::RefCell::default(),
+            parked_at: std::cell::RefCell::default(),
             since_checkpoint: 0,
             spool: crate::printing::Spool::start(dir, printer)?,
             head_writer: anchor::HeadWriter::new(dir),

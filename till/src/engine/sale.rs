@@ -647,6 +647,7 @@ impl Till {
             return Err(refused(Reason::FinishBasketFirst));
         }
         self.commit(vec![Entry::Resumed { slot }])?;
+        self.parked_at.borrow_mut().retain(|(_, s), _| *s != slot);
         self.basket_view()
     }
 

@@ -216,13 +216,17 @@ training: boolean,
  */
 register: RegisterView | null, 
 /**
+ * Minutes without a touch after which the window locks itself (0: never).
+ */
+idle_lock_minutes: number, 
+/**
  * Lines of the open basket.
  */
 basket_lines: number, 
 /**
- * Parked baskets' slots.
+ * Parked baskets, for the cashier to tell them apart.
  */
-parked: Array<number>, 
+parked: Array<ParkedView>, 
 /**
  * Live records.
  */
@@ -294,6 +298,31 @@ cash_confirm_multiple: number,
  * `closing_shows_expected`; a blind count otherwise).
  */
 closing_shows_expected: boolean, };
+
+/**
+ * A parked basket as the sale screen shows it: when, for whom, how much.
+ */
+export type ParkedView = { 
+/**
+ * Its number (to resume it).
+ */
+slot: number, 
+/**
+ * When it was parked (RFC 3339), when the journal says.
+ */
+at: string | null, 
+/**
+ * The customer's name, or empty.
+ */
+customer: string, 
+/**
+ * Its lines.
+ */
+lines: number, 
+/**
+ * Its total in euros, when it prices (the catalogue may have changed since).
+ */
+total: string | null, };
 
 /**
  * The till's sync with head office, as the status bar shows it.
