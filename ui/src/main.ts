@@ -8,7 +8,7 @@ import { clock, euros, kilograms, parseCents, toCents } from "./format";
 import type { Lang } from "./format";
 import { lang, setLang, t } from "./i18n";
 import { said } from "./reasons";
-import type { ErrorView } from "./generated/till";
+import type { Action, ErrorView } from "./generated/till";
 import type { Key } from "./i18n";
 import { paymentScreen } from "./payment";
 import { WedgeClassifier } from "./wedge";
@@ -255,6 +255,27 @@ async function scanCode(code: string, extra: Record<string, unknown> = {}): Prom
   void paintSuggestions();
 }
 
+/**
+ * A line button's action: asks one value (`title`), makes the engine's action of it (a manager
+ * approves where the engine asks, the action made again with the approval), repaints the basket.
+ */
+function askAndAct(
+  title: Key,
+  numeric: boolean,
+  action: (typed: string, approval?: Approval) => Action,
+): () => Promise<void> {
+  return async () => {
+    const typed = await askText(t(title), numeric);
+    if (!typed) return;
+    action(typed); // refused here, before any manager is asked, when it does not read
+    const r = await approved((approval) => act<WithBasket>(action(typed, approval)));
+    if (r) {
+      basket = r.basket;
+      paintBasket();
+    }
+  };
+}
+
 function lineView(l: Basket["lines"][number]): HTMLElement {
   const qty =
     l.measure === "weight"
@@ -278,18 +299,10 @@ function lineView(l: Basket["lines"][number]): HTMLElement {
       { class: "qty" },
       // Tap the units of an item sold by the unit to change them (a serial number is one unit).
       l.measure === "units" && !l.serial
-        ? button(qty, `qty-${l.line}`, async () => {
-            const typed = await askText(t("qtyAsk"), true);
-            if (!typed) return;
+        ? button(qty, `qty-${l.line}`, askAndAct("qtyAsk", true, (typed, approval) => {
             if (!/^\d{1,6}$/.test(typed) || Number(typed) === 0) throw new Error(`« ${typed} » ${t("qtyInvalid")}`);
-            const r = await approved((approval) =>
-              act<WithBasket>({ do: "quantity", line: l.line, quantity: Number(typed), ...ok(approval) }),
-            );
-            if (r) {
-              basket = r.basket;
-              paintBasket();
-            }
-          }, "small secondary qty-button")
+            return { do: "quantity", line: l.line, quantity: Number(typed), ...ok(approval) };
+          }), "small secondary qty-button")
         : qty,
     ),
     h("td", { class: "price" }, m(l.unit_price)),
@@ -299,31 +312,15 @@ function lineView(l: Basket["lines"][number]): HTMLElement {
       {},
       l.measure === "returned"
         ? null
-        : button("%", `discount-${l.line}`, async () => {
-            const typed = await askText(t("discountAsk"));
-            if (!typed) return;
-            const r = await approved((approval) =>
-              act<WithBasket>({ do: "discount", line: l.line, ...discountArgs(typed), ...ok(approval) }),
-            );
-            if (r) {
-              basket = r.basket;
-              paintBasket();
-            }
-          }, "small secondary"),
+        : button("%", `discount-${l.line}`, askAndAct("discountAsk", false, (typed, approval) => (
+            { do: "discount", line: l.line, ...discountArgs(typed), ...ok(approval) }
+          )), "small secondary"),
       l.measure === "units"
-        ? button("€", `price-${l.line}`, async () => {
-            const typed = await askText(t("priceAsk"));
-            if (!typed) return;
+        ? button("€", `price-${l.line}`, askAndAct("priceAsk", false, (typed, approval) => {
             const cents = parseCents(typed.replace("€", ""));
             if (cents === null || cents < 0) throw new Error(`${typed} : ${t("amount")}`);
-            const r = await approved((approval) =>
-              act<WithBasket>({ do: "override_price", line: l.line, price: euros(cents), ...ok(approval) }),
-            );
-            if (r) {
-              basket = r.basket;
-              paintBasket();
-            }
-          }, "small secondary")
+            return { do: "override_price", line: l.line, price: euros(cents), ...ok(approval) };
+          }), "small secondary")
         : null,
     ),
     // Removing stands apart from the other line buttons.

@@ -114,12 +114,15 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
     check!(w.text("#device-printer")?.contains("Imprimante"), "the bar shows the printer");
 
     // A gift card sold and paid cash, to pay with later.
-    w.click("details.gift summary")?;
-    w.type_in("#gift-sell-number", "GC-E2E-0001", true)?;
-    w.type_in("#gift-sell-amount", "50", true)?;
-    w.click("#gift-sell")?;
-    w.wait_text("#total", "50,00", 20)?;
-    w.click("#pay")?;
+    let sell_gift_card = |number: &str, amount: &str| -> Result<(), String> {
+        w.click("details.gift summary")?;
+        w.type_in("#gift-sell-number", number, true)?;
+        w.type_in("#gift-sell-amount", amount, true)?;
+        w.click("#gift-sell")?;
+        w.wait_text("#total", amount, 20)?;
+        w.click("#pay")
+    };
+    sell_gift_card("GC-E2E-0001", "50,00")?;
     // No typo reaches a ticket: a sign is refused in the window, a forgotten comma is asked
     // about, a scan is never an amount; the quick-cash button pays the exact sum.
     let amount = || -> Result<String, String> {
@@ -150,12 +153,7 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
 
     // A card declined is said plainly in French (the demo's terminal declines an amount ending in
     // ,13 €), and its amount is due again; the basket is then given up.
-    w.click("details.gift summary")?;
-    w.type_in("#gift-sell-number", "GC-E2E-0002", true)?;
-    w.type_in("#gift-sell-amount", "10,13", true)?;
-    w.click("#gift-sell")?;
-    w.wait_text("#total", "10,13", 20)?;
-    w.click("#pay")?;
+    sell_gift_card("GC-E2E-0002", "10,13")?;
     w.click("#tender-card")?;
     w.wait_text("#due", "0,00", 20)?;
     w.click("#finish")?;
@@ -179,13 +177,16 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
     w.type_in("#scan-input", "3761300238575\u{E007}3761300238575\u{E007}", false)?;
     let lipos = "return [...document.querySelectorAll(\"#lines tr[data-sku='LIPO-3S-2200'] .qty\")]\
                  .reduce((s, q) => s + Number(q.textContent.trim()), 0)";
-    for _ in 0..100 {
-        if w.run(lipos)?.as_f64() == Some(2.0) {
-            break;
+    let lipos_become = |n: f64| -> Result<bool, String> {
+        for _ in 0..100 {
+            if w.run(lipos)?.as_f64() == Some(n) {
+                return Ok(true);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
         }
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    check!(w.run(lipos)?.as_f64() == Some(2.0), "two LiPos from the burst: {:?}", w.run(lipos)?);
+        Ok(false)
+    };
+    check!(lipos_become(2.0)?, "two LiPos from the burst: {:?}", w.run(lipos)?);
     check!(w.run("return document.getElementById('error').hidden")? == true, "{}", w.text("#error")?);
     check!(
         w.run("return document.querySelectorAll(\"#lines tr[data-sku='LIPO-3S-2200']\").length")?.as_u64()
@@ -195,13 +196,7 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
     // Tap the line's units to change them: back to one LiPo.
     w.click("#lines tr[data-sku='LIPO-3S-2200'] .qty-button")?;
     w.type_in("#ask-input", "1\u{E007}", true)?;
-    for _ in 0..100 {
-        if w.run(lipos)?.as_f64() == Some(1.0) {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    check!(w.run(lipos)?.as_f64() == Some(1.0), "one LiPo after the change: {:?}", w.run(lipos)?);
+    check!(lipos_become(1.0)?, "one LiPo after the change: {:?}", w.run(lipos)?);
     // Balsa sold by weight (the scale says 0.455 kg), a charger with a serial.
     w.type_in("#scan-input", "3761000001004\u{E007}", true)?;
     w.wait_text("#lines tr[data-sku='BULK-BALSA-KG'] .qty", "0,455", 20)?;

@@ -343,11 +343,31 @@ impl Till {
         approved_by: Option<String>,
         approval: Option<&Approval>,
     ) -> Result<Value, TillError> {
+        self.put_line(spec, None, approved_by, approval)
+    }
+
+    /// Puts `spec` in the basket under a new line number, in place of line `replacing` (whose
+    /// discount it keeps) when given: priced with the basket before anything is journaled (a line
+    /// that cannot be sold is refused), within the ceilings, above the line's maximum with a
+    /// manager's approval; all in one commit.
+    fn put_line(
+        &mut self,
+        spec: LineSpec,
+        replacing: Option<u32>,
+        approved_by: Option<String>,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
         let id = self.next_line_id();
         let mut trial = self.basket().clone();
+        let discount = replacing.and_then(|old| {
+            trial.lines.remove(&old);
+            trial.discounts.remove(&old)
+        });
         trial.lines.insert(id, spec.clone());
+        if let Some(d) = &discount {
+            trial.discounts.insert(id, d.clone());
+        }
         trial.next_id = id.checked_add(1).ok_or_else(|| refused(Reason::BasketFull))?;
-        // Price the basket with the new line before journaling it: a line that cannot be sold is refused.
         let priced = self.price(&trial)?;
         let net = priced.0.lines.iter().find(|l| l.id == id).map_or(0, |l| l.net.cents());
         ceiling(priced.0.total.cents(), Amounted::Basket)?;
@@ -358,7 +378,13 @@ impl Till {
             }
             None => self.within(net, self.limits().line, Amounted::Line, approval)?,
         };
-        self.commit(vec![Entry::LineAdded { id, line: spec, approved_by }])?;
+        let mut entries: Vec<Entry> =
+            replacing.map(|old| Entry::LineRemoved { id: old }).into_iter().collect();
+        entries.push(Entry::LineAdded { id, line: spec, approved_by });
+        if let Some(discount) = discount {
+            entries.push(Entry::LineDiscount { id, discount });
+        }
+        self.commit(entries)?;
         let line = priced.0.lines.iter().find(|l| l.id == id);
         Ok(json!({
             "line": id,
@@ -395,40 +421,7 @@ impl Till {
             true => Some(self.approve(approval, Task::Units { units: quantity, max: limits.quantity })?),
             false => None,
         };
-        let spec = LineSpec::Units { sku, quantity, serial: None };
-        let discount = self.basket().discounts.get(&id).cloned();
-        let new = self.next_line_id();
-        let mut trial = self.basket().clone();
-        trial.lines.remove(&id);
-        trial.discounts.remove(&id);
-        trial.lines.insert(new, spec.clone());
-        if let Some(d) = &discount {
-            trial.discounts.insert(new, d.clone());
-        }
-        trial.next_id = new.checked_add(1).ok_or_else(|| refused(Reason::BasketFull))?;
-        let priced = self.price(&trial)?;
-        let net = priced.0.lines.iter().find(|l| l.id == new).map_or(0, |l| l.net.cents());
-        ceiling(priced.0.total.cents(), Amounted::Basket)?;
-        let approved_by = match approved_by {
-            Some(by) => {
-                ceiling(net, Amounted::Line)?;
-                Some(by)
-            }
-            None => self.within(net, limits.line, Amounted::Line, approval)?,
-        };
-        let mut entries =
-            vec![Entry::LineRemoved { id }, Entry::LineAdded { id: new, line: spec, approved_by }];
-        if let Some(discount) = discount {
-            entries.push(Entry::LineDiscount { id: new, discount });
-        }
-        self.commit(entries)?;
-        let line = priced.0.lines.iter().find(|l| l.id == new);
-        Ok(json!({
-            "line": new,
-            "name": line.map(|l| l.name.to_string()),
-            "net": line.map(|l| euros(l.net.cents())),
-            "total": euros(priced.0.total.cents()),
-        }))
+        self.put_line(LineSpec::Units { sku, quantity, serial: None }, Some(id), approved_by, approval)
     }
 
     /// The line an item scanned again adds to: the same item sold by the unit, without a serial
