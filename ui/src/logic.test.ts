@@ -140,6 +140,12 @@ describe("what a cashier types as a tender", () => {
     // 12799 typed for 127,99: 12 671,01 of change, far above five times the sale.
     expect(cashDoubt(12799, 1279900, 5, 100000)).toEqual({ kind: "multiple", change: 1267101, multiple: 5 });
     expect(cashDoubt(350, 2000, 5, 100000)).toBeNull();
+    // A note for a small sum is what customers do: a 50 € note for a 2 € tube of glue.
+    expect(cashDoubt(200, 5000, 5, 100000)).toBeNull();
+    expect(cashDoubt(200, 20000, 5, 100000)).toBeNull();
+    // Not notes, or more than notes for small change: asked.
+    expect(cashDoubt(200, 5001, 5, 100000)?.kind).toBe("multiple");
+    expect(cashDoubt(5000, 500000, 5, 1000000)?.kind).toBe("multiple");
     expect(cashDoubt(12799, 15000, 5, 100000)).toBeNull();
     // Change the drawer cannot give.
     expect(cashDoubt(4000, 20000, 5, 15000)).toEqual({ kind: "drawer", change: 16000, drawer: 15000 });

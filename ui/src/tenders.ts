@@ -46,14 +46,20 @@ export function quickCash(due: number): number[] {
 /** Why cash given needs the cashier's confirmation before it is taken, if it does. */
 export type CashDoubt = { kind: "multiple"; change: number; multiple: number } | { kind: "drawer"; change: number; drawer: number };
 
+/** The most a customer plausibly hands over in notes for a small sum: 200 €. */
+const NOTES_HANDED_OVER = 20000;
+
 /**
  * Cash `given` for `due` is implausible when its change is more than `multiple` times what was due
- * (12799 typed for 127,99), or more than the drawer holds (`drawer`, in cents) to give back.
+ * (12799 typed for 127,99) — unless it is notes a customer hands over for a small sum (a 50 € note
+ * for a 2 € tube of glue: a round sum of 5 € notes up to 200 €) — or more than the drawer holds
+ * (`drawer`, in cents) to give back.
  */
 export function cashDoubt(due: number, given: number, multiple: number, drawer: number | null): CashDoubt | null {
   const change = given - due;
   if (due <= 0 || change <= 0) return null;
-  if (change > multiple * due) return { kind: "multiple", change, multiple };
+  const notes = given % 500 === 0 && given <= NOTES_HANDED_OVER;
+  if (change > multiple * due && !notes) return { kind: "multiple", change, multiple };
   if (drawer !== null && change > drawer) return { kind: "drawer", change, drawer };
   return null;
 }
