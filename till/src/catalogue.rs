@@ -359,6 +359,11 @@ pub struct Found {
     /// Its stock per location as the till last heard from head office, plus its own sales since
     /// (empty before the first pull, and for suggestions).
     pub stock: Vec<crate::sync::stock::StockAt>,
+    /// Its unit price for the basket's customer today, euros (per kilogram when `by_weight`);
+    /// none for a gift card or an item without a price (search results only).
+    pub price: Option<String>,
+    /// Sold by weight: `price` is per kilogram.
+    pub by_weight: bool,
 }
 
 /// Full-text search on SKU, names and what the item fits, as the cashier types: every word must match,
@@ -376,7 +381,7 @@ pub fn search(conn: &Connection, text: &str, limit: usize) -> Result<Vec<Found>,
     let mut stmt = conn
         .prepare_cached("SELECT sku, name_fr FROM product_search WHERE product_search MATCH ?1 LIMIT ?2")?;
     let rows = stmt.query_map(params![query.join(" AND "), CANDIDATES as i64], |r| {
-        Ok(Found { sku: r.get(0)?, name: r.get(1)?, stock: Vec::new() })
+        Ok(Found { sku: r.get(0)?, name: r.get(1)?, stock: Vec::new(), price: None, by_weight: false })
     })?;
     let mut found: Vec<Found> = rows.collect::<Result<_, _>>()?;
     let score = |f: &Found| {
@@ -399,9 +404,9 @@ pub fn accessories(conn: &Connection, skus: &BTreeSet<String>) -> Result<Vec<Fou
         "SELECT p.sku, p.name_fr FROM fits f JOIN product p ON p.sku = f.sku WHERE f.fits_sku = ?1",
     )?;
     for sku in skus {
-        for f in
-            stmt.query_map([sku], |r| Ok(Found { sku: r.get(0)?, name: r.get(1)?, stock: Vec::new() }))?
-        {
+        for f in stmt.query_map([sku], |r| {
+            Ok(Found { sku: r.get(0)?, name: r.get(1)?, stock: Vec::new(), price: None, by_weight: false })
+        })? {
             let f = f?;
             if !skus.contains(&f.sku) && !out.iter().any(|o| o.sku == f.sku) {
                 out.push(f);

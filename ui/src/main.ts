@@ -391,7 +391,8 @@ async function search(text: string): Promise<void> {
       return h(
         "li",
         {},
-        button(`${p.name} · ${p.sku}`, `result-${p.sku}`, async () => {
+        // Name, reference and price (per kilogram for an item sold by weight), then the stock.
+        button([p.name, p.sku, p.price ? `${m(p.price)}${p.by_weight ? "/kg" : ""}` : ""].filter(Boolean).join(" · "), `result-${p.sku}`, async () => {
           results.replaceChildren();
           await scanCode(p.sku);
         }, "result"),

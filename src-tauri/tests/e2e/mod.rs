@@ -328,6 +328,9 @@ fn day(w: &Session, dir: &Path, shots: &Path) -> Result<(), String> {
     check!(closed.as_u64() == Some(0), "Esc left {closed} result(s)");
     w.type_in("#scan-input", "lipo 2200\u{E007}", true)?;
     let stock = w.wait_text("#stock-LIPO-3S-2200", "PAR 5", 20)?;
+    // The result gives the price before anything is scanned (no customer: the retail price).
+    let result = w.text("#result-LIPO-3S-2200")?;
+    check!(result.contains("24,90"), "the result's price: {result}");
     // 12 at head office's last sync, one sold here since and brought back.
     check!(stock.starts_with("LYO 12"), "the store's own stock first: {stock}");
     shot("08b-stock")?;

@@ -671,6 +671,33 @@ impl Till {
         Ok(serde_json::to_value(catalogue::accessories(&self.conn, &skus)?).unwrap_or_default())
     }
 
+    /// What one unit (one kilogram of an item sold by weight) of `sku` costs the basket's customer
+    /// today, before promotions: the price of a basket of it alone, never journaled. None for a
+    /// gift card, or an item that does not price.
+    fn shelf_price(&self, sku: &str) -> (Option<String>, bool) {
+        let Ok(sku) = Sku::parse(sku) else { return (None, false) };
+        let (line, by_weight) = match self.product_kind(&sku) {
+            Ok(ProductKind::Weighed { .. }) => {
+                (LineSpec::Weighed { sku: sku.to_string(), grams: 1000 }, true)
+            }
+            Ok(ProductKind::GiftCard) | Err(_) => return (None, false),
+            // The probe's serial number is a placeholder: it is priced, never sold.
+            Ok(ProductKind::Serial) => {
+                (LineSpec::Units { sku: sku.to_string(), quantity: 1, serial: Some("-".into()) }, false)
+            }
+            Ok(_) => (LineSpec::Units { sku: sku.to_string(), quantity: 1, serial: None }, false),
+        };
+        let probe = BasketState {
+            lines: [(1, line)].into(),
+            customer: self.basket().customer.clone(),
+            next_id: 2,
+            ..BasketState::default()
+        };
+        let price =
+            self.price(&probe).ok().and_then(|(p, _)| p.lines.first().map(|l| euros(l.unit_price.cents())));
+        (price, by_weight)
+    }
+
     /// Product search by name, reference or what it fits.
     pub fn search(&self, text: &str) -> Result<Value, TillError> {
         let mut found = catalogue::search(&self.conn, text, 20)?;
@@ -678,6 +705,7 @@ impl Till {
         let mut stock = crate::sync::stock::lookup(&self.conn, &skus)?;
         for f in &mut found {
             f.stock = stock.remove(&f.sku).unwrap_or_default();
+            (f.price, f.by_weight) = self.shelf_price(&f.sku);
         }
         Ok(serde_json::to_value(found).unwrap_or_default())
     }

@@ -703,7 +703,16 @@ name: string,
  * Its stock per location as the till last heard from head office, plus its own sales since
  * (empty before the first pull, and for suggestions).
  */
-stock: Array<StockAt>, };
+stock: Array<StockAt>, 
+/**
+ * Its unit price for the basket's customer today, euros (per kilogram when `by_weight`);
+ * none for a gift card or an item without a price (search results only).
+ */
+price: string | null, 
+/**
+ * Sold by weight: `price` is per kilogram.
+ */
+by_weight: boolean, };
 
 /**
  * An item's stock at one location, as the till shows it in a look-up.
