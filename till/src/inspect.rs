@@ -441,13 +441,14 @@ pub fn status_of(
 ) -> Result<StatusView, TillError> {
     let b = if state.training { &state.training_basket } else { &state.basket };
     let (gt, abs) = crate::closing::grand_totals(conn)?;
+    let settings = crate::limits::Limits::from_config(&state.config);
     let register = state.register.as_ref().map(|r| -> Result<RegisterView, TillError> {
         Ok(RegisterView {
             day: r.day.clone(),
             float: money(r.float),
             expected_cash: money(r.expected()?),
-            cash_confirm_multiple: crate::limits::Limits::from_config(&state.config).cash_confirm_multiple,
-            closing_shows_expected: state.config.get("closing_shows_expected").is_some_and(|v| v == "true"),
+            cash_confirm_multiple: settings.cash_confirm_multiple,
+            closing_shows_expected: settings.closing_shows_expected,
         })
     });
     Ok(StatusView {
@@ -457,7 +458,7 @@ pub fn status_of(
         operator: state.operator.clone(),
         training: state.training,
         register: register.transpose()?,
-        idle_lock_minutes: crate::limits::idle_lock_minutes(&state.config),
+        idle_lock_minutes: settings.idle_lock_minutes,
         basket_lines: u32::try_from(b.lines.len()).unwrap_or(u32::MAX),
         parked: state
             .parked

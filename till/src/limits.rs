@@ -43,6 +43,10 @@ pub struct Limits {
     pub clock_forward_days: i64,
     /// Cash given whose change is above this many times what was due is confirmed by the cashier.
     pub cash_confirm_multiple: i64,
+    /// The closing screen shows the expected cash while counting (a blind count otherwise).
+    pub closing_shows_expected: bool,
+    /// Minutes without a touch after which the window locks itself (0: never).
+    pub idle_lock_minutes: i64,
 }
 
 impl Default for Limits {
@@ -56,6 +60,8 @@ impl Default for Limits {
             scale_capacity_grams: 30_000,
             clock_forward_days: 7,
             cash_confirm_multiple: 5,
+            closing_shows_expected: false,
+            idle_lock_minutes: 5,
         }
     }
 }
@@ -196,6 +202,9 @@ impl Limits {
             scale_capacity_grams: int("scale_capacity_grams", 1, CEILING_GRAMS, d.scale_capacity_grams),
             clock_forward_days: int("clock_forward_days", 1, 3660, d.clock_forward_days),
             cash_confirm_multiple: int("cash_confirm_multiple", 2, 1000, d.cash_confirm_multiple),
+            closing_shows_expected: get("closing_shows_expected")
+                .map_or(d.closing_shows_expected, |v| v == "true"),
+            idle_lock_minutes: int("idle_lock_minutes", 0, 240, d.idle_lock_minutes),
         }
     }
 }
@@ -206,10 +215,4 @@ pub fn within_ceiling(cents: i64, of: Amounted) -> Result<i64, Reason> {
         return Err(Reason::AmountTooLarge { of, cents, ceiling: CEILING_CENTS });
     }
     Ok(cents)
-}
-
-/// Minutes without a touch after which the window locks itself (setting `idle_lock_minutes`,
-/// 0 never); a value that does not read keeps the default, 5.
-pub fn idle_lock_minutes(config: &BTreeMap<String, String>) -> i64 {
-    config.get("idle_lock_minutes").and_then(|v| whole(v, 0, 240).ok()).unwrap_or(5)
 }

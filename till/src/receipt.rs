@@ -290,8 +290,8 @@ pub fn closure(
     }
     r.push(Block::Rule);
     for (f, v) in &t.families {
-        let name = families.iter().find(|(code, _)| code.0.as_ref() == f.as_str()).map(|(_, x)| &x.name_fr);
-        r.pair(name.unwrap_or(f), &eur(*v));
+        let family = families.get(&FamilyCode(f.as_str().into()));
+        r.pair(family.map_or(f.as_str(), |x| x.name_fr.as_str()), &eur(*v));
     }
     r.push(Block::Rule);
     if let Some((counted, expected)) = cash {
@@ -336,10 +336,8 @@ fn french_day(day: &str) -> String {
 
 /// A record's time (`2026-12-03T15:51:40+01:00`) as the shop reads it: `03/12/2026 15:51`.
 fn day_and_time(at: &str) -> String {
-    match (at.get(..4), at.get(5..7), at.get(8..10), at.get(11..16)) {
-        (Some(y), Some(m), Some(d), Some(hm)) if at.as_bytes().get(10) == Some(&b'T') => {
-            format!("{d}/{m}/{y} {hm}")
-        }
+    match (at.get(..10), at.get(10..11), at.get(11..16)) {
+        (Some(day), Some("T"), Some(hm)) => format!("{} {hm}", french_day(day)),
         _ => at.to_owned(),
     }
 }

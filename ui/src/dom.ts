@@ -5,7 +5,7 @@ import { isAppError } from "./api";
 import type { Approval } from "./api";
 import { money } from "./format";
 import { headline, lang, t } from "./i18n";
-import { said } from "./reasons";
+import { isCardOutcome, said } from "./reasons";
 
 // ------------------------------------------------------------------ small DOM helpers
 
@@ -66,8 +66,7 @@ export function showError(e: unknown): void {
   box.replaceChildren();
   if (isAppError(e)) {
     // A card's outcome is said as such, whatever the engine's kind of error.
-    const card = e.reason.code.startsWith("card_");
-    box.append(h("strong", {}, card ? t("cardOutcome") : headline(e.kind)), " ", said(e));
+    box.append(h("strong", {}, isCardOutcome(e.reason) ? t("cardOutcome") : headline(e.kind)), " ", said(e));
     if (e.kind === "storage") box.append(" ", t("errNothingLost"));
   } else {
     box.append(h("strong", {}, t("errRefused")), " ", e instanceof Error ? e.message : String(e));

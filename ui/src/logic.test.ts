@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { countTotal, countedForEngine } from "./cash";
 import { euros, kilograms, parseCents } from "./format";
 import { headline, setLang, t } from "./i18n";
-import { reasonFr, said } from "./reasons";
+import { isCardOutcome, reasonFr, said } from "./reasons";
 import type { ErrorView } from "./generated/till";
 import { cashDoubt, forEngine, parseTender, quickCash, settle } from "./tenders";
 import { WedgeClassifier } from "./wedge";
@@ -177,6 +177,8 @@ describe("words and sentences", () => {
     );
     expect(reasonFr({ code: "card_declined", kind: "other", reason: "51 FONDS" })).toContain("le terminal dit « 51 FONDS »");
     expect(reasonFr({ code: "card_cancelled" })).toMatch(/^Paiement carte annulé/);
+    expect(isCardOutcome({ code: "card_declined", kind: "bank", reason: "x" })).toBe(true);
+    expect(isCardOutcome({ code: "card_unresolved" })).toBe(false);
     expect(reasonFr({ code: "card_outcome_unknown", message: "no answer in time" })).not.toContain("no answer");
     expect(headline("needs_manager")).toBe("Validation d'un responsable nécessaire");
     expect(t("approvalText", { what: "remise" })).toContain("remise");

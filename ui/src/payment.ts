@@ -2,14 +2,14 @@
 // no letters, no barcode, cash confirmed when its change is implausible), quick cash, and the card
 // terminal's outcome said plainly.
 
-import { act, isAppError } from "./api";
+import { act, app, isAppError } from "./api";
 import type { Balance, Basket, Paid, WithBasket } from "./api";
+import { isCardOutcome } from "./reasons";
 import { euros, toCents } from "./format";
 import { lang, t } from "./i18n";
 import { cashDoubt, forEngine, parseTender, quickCash, settle } from "./tenders";
 import type { Tender } from "./tenders";
 import { approved, button, confirmBox, h, input, m, screen, showError } from "./dom";
-import { app } from "./api";
 import { afterPayment } from "./pickups";
 import { getBasket, ok, paidScreen, refreshBar, saleScreen, setBasket, setCurrent, status } from "./main";
 
@@ -59,7 +59,7 @@ export function paymentScreen(): void {
     const { due } = settle(total, tenders);
     const reg = status?.register;
     const drawer = reg ? toCents(reg.expected_cash) : null;
-    const doubt = refund ? null : cashDoubt(due, cents, reg?.cash_confirm_multiple ?? 5, drawer);
+    const doubt = reg && !refund ? cashDoubt(due, cents, reg.cash_confirm_multiple, drawer) : null;
     if (doubt) {
       const words = { given: m(euros(cents)), due: m(euros(due)), change: m(euros(doubt.change)) };
       const text =
@@ -161,7 +161,7 @@ export function paymentScreen(): void {
         }
       }
       // A card declined, cancelled or not made is no payment: its amount is due again.
-      if (isAppError(e) && e.reason.code.startsWith("card_")) {
+      if (isAppError(e) && isCardOutcome(e.reason)) {
         for (let i = tenders.length - 1; i >= 0; i--) {
           const tn = tenders[i];
           if (tn?.kind === "card" && tn.approved !== true) tenders.splice(i, 1);

@@ -515,3 +515,11 @@ function declineFr(kind: DeclineKind, reason: string): string {
       return never(kind);
   }
 }
+
+/** The terminal's outcomes of a card payment that made no payment (said as such, the amount due
+ * again); the other `card_` codes are refusals before any card ran. */
+const CARD_OUTCOMES: ReadonlySet<string> = new Set(["card_declined", "card_cancelled", "card_not_charged", "card_outcome_unknown"]);
+
+export function isCardOutcome(r: Reason): boolean {
+  return CARD_OUTCOMES.has(r.code);
+}

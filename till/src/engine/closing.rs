@@ -198,8 +198,8 @@ impl Till {
             p.customer = c.name;
         }
         p.total = self.price(b).ok().map(|(priced, _)| euros(priced.total.cents()));
-        let chain = if self.state.training { ChainName::Training } else { ChainName::Live };
-        let known = self.parked_at.borrow().get(&(chain, p.slot)).cloned();
+        // Baskets are parked on the live chain only (training refuses it).
+        let known = self.parked_at.borrow().get(&p.slot).cloned();
         p.at = match known {
             Some(at) => Some(at),
             None => {
@@ -207,13 +207,13 @@ impl Till {
                 let at: Option<String> = self
                     .conn
                     .prepare_cached(
-                        "SELECT at FROM journal WHERE chain = ?1 AND kind = 'operation'
-                         AND CAST(bytes AS TEXT) LIKE ?2 ORDER BY seq DESC LIMIT 1",
+                        "SELECT at FROM journal WHERE chain = 'live' AND kind = 'operation'
+                         AND CAST(bytes AS TEXT) LIKE ?1 ORDER BY seq DESC LIMIT 1",
                     )?
-                    .query_row(rusqlite::params![chain.as_str(), pattern], |r| r.get(0))
+                    .query_row([pattern], |r| r.get(0))
                     .optional()?;
                 if let Some(a) = &at {
-                    self.parked_at.borrow_mut().insert((chain, p.slot), a.clone());
+                    self.parked_at.borrow_mut().insert(p.slot, a.clone());
                 }
                 at
             }

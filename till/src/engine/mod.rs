@@ -156,9 +156,8 @@ pub struct Till {
     sync_full: bool,
     /// Products parsed so far.
     cache: std::cell::RefCell<catalogue::Cache>,
-    /// When each parked basket was parked, once read from the journal (a slot parked again is
-    /// forgotten when it is resumed).
-    parked_at: std::cell::RefCell<BTreeMap<(ChainName, u32), String>>,
+    /// When each parked basket was parked, once read from the journal (forgotten when resumed).
+    parked_at: std::cell::RefCell<BTreeMap<u32, String>>,
     /// Fiscal commits since the last WAL checkpoint.
     since_checkpoint: u32,
     /// What each device last answered (printer, terminal, scale, scanner, the head's copy): the

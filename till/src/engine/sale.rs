@@ -237,14 +237,9 @@ impl Till {
                             && let Some(LineSpec::Units { quantity: had, .. }) =
                                 self.basket().lines.get(&line)
                         {
-                            let units = had.checked_add(quantity).ok_or_else(|| {
-                                refused(Reason::TooManyUnits {
-                                    units: u32::MAX,
-                                    max: limits::CEILING_QUANTITY,
-                                })
-                            })?;
-                            // (Its approval, if the units need one, is asked again for the line's total.)
-                            return self.set_quantity(line, units, approval);
+                            // Both within the ceiling: the sum is checked against it there. Its
+                            // approval, if the units need one, is asked for the line's total.
+                            return self.set_quantity(line, had.saturating_add(quantity), approval);
                         }
                         LineSpec::Units { sku: sku.to_string(), quantity, serial }
                     }
@@ -640,7 +635,7 @@ impl Till {
             return Err(refused(Reason::FinishBasketFirst));
         }
         self.commit(vec![Entry::Resumed { slot }])?;
-        self.parked_at.borrow_mut().retain(|(_, s), _| *s != slot);
+        self.parked_at.borrow_mut().remove(&slot);
         self.basket_view()
     }
 
