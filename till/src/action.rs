@@ -360,6 +360,11 @@ pub enum Action {
     },
     Close {
         counted: BTreeMap<String, Pieces>,
+        /// Ends the session only (a change of shift): no daily closure, the register may open
+        /// again today.
+        #[serde(default)]
+        #[ts(optional)]
+        shift: Option<Flag>,
         #[ts(optional)]
         approval: Option<ApprovalField>,
     },
@@ -627,7 +632,10 @@ impl Action {
             Action::NoSale { reason, approval } => till.no_sale(&text(reason), ok(approval).as_ref()),
             Action::Training { on, approval } => till.training(on.0, ok(approval).as_ref()),
             Action::Config { key, value } => till.configure(key, value),
-            Action::Close { counted, approval } => {
+            Action::Close { counted, shift: Some(Flag(true)), approval } => {
+                till.end_shift(&pieces(counted), ok(approval).as_ref())
+            }
+            Action::Close { counted, approval, .. } => {
                 till.close_register(&pieces(counted), ok(approval).as_ref())
             }
             Action::CountCash { day, counted } => till.count_cash(day, &pieces(counted)),

@@ -213,11 +213,13 @@ pub fn drawer(conn: &Connection) -> Result<Option<Register>, TillError> {
 
 /// [`drawer`], only when the register open is `day`'s (`None`: whatever its day).
 fn drawer_of(conn: &Connection, wanted: Option<&str>) -> Result<Option<Register>, TillError> {
+    // The newest of an opening and a session's end says whether the register is open.
     let opened = last_of(conn, Kind::PaymentProof, |seq, e| match e {
-        Entry::RegisterOpened { day, float, by, .. } => Some((seq, day, float, by)),
+        Entry::RegisterOpened { day, float, by, .. } => Some(Some((seq, day, float, by))),
+        Entry::RegisterClosed { .. } => Some(None),
         _ => None,
     })?;
-    let Some((opened_seq, day, float, by)) = opened else { return Ok(None) };
+    let Some(Some((opened_seq, day, float, by))) = opened else { return Ok(None) };
     if wanted.is_some_and(|w| w != day) {
         return Ok(None);
     }
@@ -243,6 +245,22 @@ fn drawer_of(conn: &Connection, wanted: Option<&str>) -> Result<Option<Register>
         }
     }
     Ok(Some(reg))
+}
+
+/// The day of the last register session when that day has not been closed since its opening: a
+/// later day's opening closes it first. A day whose sessions all ended (`RegisterClosed`) is still
+/// unclosed until its daily closure, which covers every session of it.
+pub fn unclosed_day(conn: &Connection) -> Result<Option<String>, TillError> {
+    let opened = last_of(conn, Kind::PaymentProof, |seq, e| match e {
+        Entry::RegisterOpened { day, .. } => Some((seq, day)),
+        _ => None,
+    })?;
+    let Some((opened_seq, day)) = opened else { return Ok(None) };
+    if last_closure(conn, Some(ClosurePeriod::Day))?.is_some_and(|(seq, c)| seq > opened_seq && c.key == day)
+    {
+        return Ok(None);
+    }
+    Ok(Some(day))
 }
 
 /// The perpetual grand totals now: the last closure's, plus every live ticket after it.

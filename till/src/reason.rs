@@ -57,6 +57,8 @@ pub enum Task {
     ReturnWithoutReceipt,
     #[error("opening the register")]
     OpeningRegister,
+    #[error("opening the register again on a day already closed")]
+    ReopeningDay,
     #[error("moving cash")]
     MovingCash,
     #[error("resuming a parked basket")]
@@ -156,8 +158,6 @@ pub enum Reason {
     RegisterClosed,
     #[error("the float cannot be negative: count the drawer again")]
     NegativeFloat,
-    #[error("{day} is already closed; selling resumes tomorrow")]
-    DayClosed { day: String },
     #[error("the till's clock says {today}, before {closed} which is already closed: set the clock right")]
     ClockBehind { today: String, closed: String },
     #[error("the register is already open for {day}")]

@@ -50,6 +50,8 @@ pub struct Replay {
     months: Vec<Closure>,
     /// The cash each day the till closed itself expected, for its later count.
     auto_expected: BTreeMap<String, i64>,
+    /// Days whose register opened again after their closure: they may be closed once more.
+    reopened: std::collections::BTreeSet<String>,
     /// The cash expected by the last daily closure, for the float carried over from it.
     last_expected: Option<i64>,
     /// Units sold per returnable line of each live ticket: ticket → line → units.
@@ -240,6 +242,11 @@ impl Replay {
                     other.map_or_else(|| "nothing".to_owned(), m)
                 )),
             },
+            Entry::RegisterClosed { day, .. }
+                if self.state.register.as_ref().is_none_or(|r| r.day != *day) =>
+            {
+                Err(format!("it ends a session of {day} while no register of that day is open"))
+            }
             Entry::Duplicate { ticket, copy, .. } => {
                 let before = self.duplicates.get(ticket).copied().unwrap_or(0);
                 if *copy != before + 1 {
@@ -318,7 +325,7 @@ impl Replay {
                     automatic: c.automatic,
                     by: c.by.clone(),
                 };
-                if self.days.iter().any(|d| d.key == c.key) {
+                if self.days.iter().any(|d| d.key == c.key) && !self.reopened.contains(&c.key) {
                     return Err(format!("it closes {} a second time", c.key));
                 }
                 if let Some(r) = &self.state.register
@@ -428,6 +435,7 @@ impl Replay {
                         self.first_ticket = 0;
                         self.last_ticket = 0;
                         self.last_expected = Some(c.cash_expected);
+                        self.reopened.remove(&c.key);
                         if c.automatic {
                             self.auto_expected.insert(c.key.clone(), c.cash_expected);
                         }
@@ -439,6 +447,9 @@ impl Replay {
             }
             Entry::CashCounted { day, .. } => {
                 self.auto_expected.remove(day);
+            }
+            Entry::RegisterOpened { day, .. } if self.days.iter().any(|d| d.key == *day) => {
+                self.reopened.insert(day.clone());
             }
             _ => {}
         }

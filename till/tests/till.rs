@@ -37,6 +37,8 @@ mod numbers;
 mod owner;
 #[path = "till/property.rs"]
 mod property;
+#[path = "till/sessions.rs"]
+mod sessions;
 #[path = "till/typescript.rs"]
 mod typescript;
 

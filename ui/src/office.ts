@@ -43,6 +43,7 @@ export function closingScreen(countDay?: string): void {
   const repaint = (): void => {
     const wrong = [...bad.values()][0];
     closeButton.disabled = wrong !== undefined;
+    if (shiftButton) shiftButton.disabled = wrong !== undefined;
     if (wrong !== undefined) {
       countedView.textContent = t("countInvalid", { typed: wrong });
       countedView.className = "warning";
@@ -73,7 +74,9 @@ export function closingScreen(countDay?: string): void {
     return h("label", { class: "count" }, h("span", {}, m(euros(d))), f);
   };
   const result = h("div", { id: "z-report" });
-  const closeButton = closeDayButton(countDay, counts, expected, blind, result);
+  const closeButton = closeDayButton(countDay, counts, expected, blind, result, false);
+  // A shift ends with its own count and no Z; the day's Z, later, covers every shift.
+  const shiftButton = countDay ? null : closeDayButton(undefined, counts, expected, blind, result, true);
   screen().replaceChildren(
     h(
       "div",
@@ -90,6 +93,7 @@ export function closingScreen(countDay?: string): void {
         "div",
         { class: "row" },
         closeButton,
+        shiftButton,
         button(t("sale"), "closing-back", () => (status?.register ? saleScreen() : openRegisterScreen()), "secondary"),
       ),
       result,
@@ -98,31 +102,35 @@ export function closingScreen(countDay?: string): void {
   repaint();
 }
 
-/** The button that closes the day (or counts a day's cash) once the count is confirmed. */
+/**
+ * The button that closes the day (or counts a day's cash, or with `shift` ends the session
+ * without a Z) once the count is confirmed.
+ */
 function closeDayButton(
   countDay: string | undefined,
   counts: ReadonlyMap<number, number>,
   expected: number,
   blind: boolean,
   result: HTMLElement,
+  shift: boolean,
 ): HTMLButtonElement {
-  return button(t("close"), "close-day", async () => {
+  return button(t(shift ? "endShift" : "close"), shift ? "end-shift" : "close-day", async () => {
     const total = countTotal(counts);
     const words = { counted: m(euros(total)), expected: m(euros(expected)), difference: m(euros(total - expected)) };
-    const sure = await confirmBox(t(blind ? "confirmCloseBlind" : "confirmClose", words));
+    const sure = await confirmBox(t(shift ? "confirmShift" : blind ? "confirmCloseBlind" : "confirmClose", words));
     if (!sure) return;
     const r = await approved((approval) =>
       countDay
         ? act<Closed>({ do: "count_cash", day: countDay, counted: countedForEngine(counts) })
-        : act<Closed>({ do: "close", counted: countedForEngine(counts), ...ok(approval) }),
+        : act<Closed>({ do: "close", counted: countedForEngine(counts), ...(shift ? { shift: true } : {}), ...ok(approval) }),
     );
     if (!r) return;
     await refreshBar();
     fill(result,
-      h("h2", {}, t("zReport")),
+      h("h2", {}, t(shift ? "shiftReport" : "zReport")),
       h("p", { id: "z-difference" }, `${t("expected")} ${m(r.expected)} — ${t("counted")} ${m(r.counted)} — ${t("difference")} ${m(r.difference)}`),
       r.printer ? h("p", { class: "warning" }, said(r.printer)) : null,
-      h("pre", { class: "receipt", id: "z-text" }, (await app<string | null>("last_receipt")) ?? ""),
+      shift ? null : h("pre", { class: "receipt", id: "z-text" }, (await app<string | null>("last_receipt")) ?? ""),
     );
   }, "primary");
 }

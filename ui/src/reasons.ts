@@ -44,6 +44,8 @@ export function taskFr(task: Task): string {
       return "un retour sans ticket";
     case "opening_register":
       return "ouvrir la caisse";
+    case "reopening_day":
+      return "rouvrir la caisse un jour déjà clôturé";
     case "moving_cash":
       return "un mouvement d'espèces";
     case "resuming_parked":
@@ -229,8 +231,6 @@ export function reasonFr(r: Reason): string {
       return "La caisse n'est pas ouverte : ouvrez-la avec le fond de caisse compté";
     case "negative_float":
       return "Le fond de caisse ne peut pas être négatif : recomptez le tiroir";
-    case "day_closed":
-      return `La journée du ${r.day} est clôturée : la vente reprend demain`;
     case "clock_behind":
       return `L'horloge de la caisse indique ${r.today}, avant le ${r.closed} déjà clôturé : remettez l'horloge à l'heure`;
     case "already_open":

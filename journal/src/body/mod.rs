@@ -350,6 +350,15 @@ pub enum Entry {
         /// Who.
         by: String,
     },
+    /// A register session ended without the day's closure (end of a shift): the cash was counted
+    /// just before ([`Entry::CashCounted`]) and the register may open again the same day. The
+    /// day's closure, when it comes, covers every session of the day.
+    RegisterClosed {
+        /// Business day.
+        day: String,
+        /// Who.
+        by: String,
+    },
     // -- tickets, duplicates, closures, archives
     /// A ticket.
     Ticket(Ticket),
@@ -441,7 +450,11 @@ impl Entry {
             | BasketCancelled
             | CardIntent { .. }
             | CardResult { .. } => Kind::Operation,
-            RegisterOpened { .. } | CashIn { .. } | CashOut { .. } | CashCounted { .. } => Kind::PaymentProof,
+            RegisterOpened { .. }
+            | CashIn { .. }
+            | CashOut { .. }
+            | CashCounted { .. }
+            | RegisterClosed { .. } => Kind::PaymentProof,
             Ticket(_) => Kind::Ticket,
             Duplicate { .. } => Kind::Duplicate,
             Closure(_) => Kind::Closure,

@@ -58,6 +58,54 @@ impl Till {
         }))
     }
 
+    /// Ends a register session without closing the day (a change of shift, a lunch close): the
+    /// cash counted and its difference, and the register free to open again today. The day's
+    /// closure, made at the last session's closing or by the till the next day, covers every
+    /// session of the day; each session keeps its own count.
+    pub fn end_shift(
+        &mut self,
+        counted: &BTreeMap<String, i64>,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
+        let op = self.operator()?;
+        self.not_in_training(Task::ClosingRegister)?;
+        let total = crate::closing::count_total(counted)?;
+        let by = if self.operator_role()? == Role::Manager {
+            op
+        } else {
+            self.approve(approval, Task::ClosingRegister)?
+        };
+        let Some(reg) =
+            self.state.register.is_some().then(|| crate::closing::drawer(&self.conn)).transpose()?.flatten()
+        else {
+            return Err(refused(Reason::RegisterClosed));
+        };
+        if !self.state.basket.lines.is_empty() {
+            return Err(refused(Reason::BasketOpenAtClose));
+        }
+        let expected = reg.expected()?;
+        let difference = total.checked_sub(expected).ok_or_else(|| projection::overflow("the difference"))?;
+        self.commit(vec![
+            Entry::CashCounted {
+                day: reg.day.clone(),
+                counted: counted.clone(),
+                total,
+                expected,
+                difference,
+                by: by.clone(),
+            },
+            Entry::RegisterClosed { day: reg.day.clone(), by },
+        ])?;
+        Ok(json!(crate::answer::Closed {
+            day: reg.day,
+            expected: euros(expected),
+            counted: euros(total),
+            difference: euros(difference),
+            z: None,
+            printer: None,
+        }))
+    }
+
     /// Prints a closure with the journal's head as its record left it (text and QR code), so that
     /// the paper anchors the journal.
     pub(super) fn print_closure(

@@ -50,28 +50,36 @@ impl Till {
             self.today(now).to_string()
         };
         // Whether today is closed is the journal's word (its last daily closure), not a table's: a
-        // row deleted with `sqlite3` does not reopen a day. A day before it is never opened either:
-        // the clock is behind.
+        // row deleted with `sqlite3` does not make a closed day look open. A day before it is never
+        // opened: the clock is behind. Today closed already (a Z made by mistake, an evening
+        // opening) opens again as a new session with a manager's approval; its closing makes a
+        // further daily closure of the same day, covering the tickets after the first.
+        let mut reopening = false;
         if let Some((_, last)) = crate::closing::last_closure(&self.conn, Some(ClosurePeriod::Day))? {
-            if today == last.key {
-                return Err(refused(Reason::DayClosed { day: today }));
-            }
             if today < last.key {
                 return Err(refused(Reason::ClockBehind { today, closed: last.key }));
             }
+            reopening = today == last.key;
         }
         if let Some(reg) = &self.state.register
             && reg.day >= today
         {
             return Err(refused(Reason::AlreadyOpen { day: reg.day.clone() }));
         }
-        let approved_by = self.within(float, self.limits().cash_move, Amounted::Float, approval)?;
-        if let Some(reg) = crate::closing::drawer(&self.conn)? {
-            let mut closure = crate::closing::day_closure(&self.conn, &reg.day, &by)?;
+        let mut approved_by = self.within(float, self.limits().cash_move, Amounted::Float, approval)?;
+        if reopening && self.operator_role()? != Role::Manager {
+            approved_by = Some(self.approve(approval, Task::ReopeningDay)?);
+        }
+        // A day before today still unclosed (its register left open, or its sessions all ended
+        // without the day's closure) is closed by the till first, with whatever drawer it left.
+        if let Some(day) = crate::closing::unclosed_day(&self.conn)?
+            && day < today
+        {
+            let mut closure = crate::closing::day_closure(&self.conn, &day, &by)?;
             closure.automatic = true;
             self.commit(vec![
                 Entry::Closure(closure),
-                Entry::ClosureMade { what: format!("day {} (closed by the till)", reg.day) },
+                Entry::ClosureMade { what: format!("day {day} (closed by the till)") },
             ])?;
         }
         self.commit(vec![Entry::RegisterOpened {

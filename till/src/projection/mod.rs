@@ -505,6 +505,11 @@ pub fn apply(
         Entry::CashCounted { day, .. } => {
             state.uncounted.remove(day);
         }
+        Entry::RegisterClosed { day, .. } => {
+            if state.register.as_ref().is_some_and(|r| r.day == *day) {
+                state.register = None;
+            }
+        }
         Entry::Ticket(t) => {
             *basket = BasketState::default();
             if !training {
@@ -524,10 +529,12 @@ pub fn apply(
             ClosurePeriod::Day => {
                 closed(conn, c.period, &c.key, header.seq)?;
                 state.last_closure_seq = header.seq;
-                if state.register.as_ref().is_some_and(|r| r.day == c.key) {
+                let drawer_open = state.register.as_ref().is_some_and(|r| r.day == c.key);
+                if drawer_open {
                     state.register = None;
                 }
-                if c.automatic {
+                // A day whose last session was counted at its end has no cash left to count.
+                if c.automatic && drawer_open {
                     state.uncounted.insert(c.key.clone());
                 }
             }

@@ -627,11 +627,12 @@ fn closed_days_and_duplicates_are_rows_checked_against_the_journal() {
     let (ok, out) = verify_cli(&dir);
     assert!(!ok, "{out}");
 
-    // The day is closed by the journal, whatever the table says; a rebuild restores the rows.
+    // The day is closed by the journal, whatever the table says (a cashier cannot open it again
+    // without a manager); a rebuild restores the rows.
     let (mut till, _) = open(&dir, "2026-12-05T19:00:00+01:00");
-    till.login("S006", "90517").unwrap();
+    till.login("S007", "2468").unwrap();
     let e = till.open_register(5_000, None).unwrap_err().to_string();
-    assert!(e.contains("2026-12-05 is already closed"), "{e}");
+    assert!(e.contains("opening the register again on a day already closed"), "{e}");
     till.rebuild(Some(&manager())).unwrap();
     till.stop().unwrap();
     assert_eq!(rows(&dir), (2, 1));
