@@ -84,6 +84,26 @@ impl Receipt {
         self
     }
 
+    /// The receipt as a customer reads it away from the printer (an e-mail): the text and the
+    /// codes' contents, no device command (cut, drawer).
+    pub fn to_reading(&self) -> String {
+        let mut out = String::new();
+        for line in self.to_text().lines() {
+            if line == "[CUT]" || line == "[DRAWER]" {
+                continue;
+            }
+            if let Some(data) = line.strip_prefix("[QR ").and_then(|l| l.strip_suffix(']')) {
+                out.push_str(&format!("Code du ticket : {data}"));
+            } else if let Some(digits) = line.strip_prefix("[EAN13 ").and_then(|l| l.strip_suffix(']')) {
+                out.push_str(&format!("Code : {digits}"));
+            } else {
+                out.push_str(line);
+            }
+            out.push('\n');
+        }
+        out.trim_end().to_owned() + "\n"
+    }
+
     /// The receipt as plain text, as a person reads it: one line per text block, rules as dashes,
     /// codes, cuts and drawer kicks as bracketed marks.
     pub fn to_text(&self) -> String {

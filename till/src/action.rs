@@ -332,8 +332,24 @@ pub enum Action {
     },
     Pay {
         tenders: Vec<Tender>,
+        /// The receipt the customer asked for (absent: the basket's `receipt_offer`).
+        #[ts(optional)]
+        receipt: Option<crate::limits::ReceiptCopy>,
+        /// Where an e-mailed receipt goes (absent: the attached customer's address).
+        #[ts(optional)]
+        email: Option<String>,
         #[ts(optional)]
         approval: Option<ApprovalField>,
+    },
+    /// Prints a receipt asked for after payment: the ORIGINAL of the ticket just paid without one,
+    /// a DUPLICATA of any other.
+    PrintReceipt {
+        ticket: String,
+    },
+    /// E-mails the receipt of a ticket already paid (the ticket look-up).
+    EmailReceipt {
+        ticket: String,
+        to: String,
     },
     Void {
         ticket: String,
@@ -512,6 +528,8 @@ impl Action {
             Action::Return { .. } => "return",
             Action::ReturnWithoutReceipt { .. } => "return_without_receipt",
             Action::Pay { .. } => "pay",
+            Action::EmailReceipt { .. } => "email_receipt",
+            Action::PrintReceipt { .. } => "print_receipt",
             Action::Void { .. } => "void",
             Action::Reprint { .. } => "reprint",
             Action::NoSale { .. } => "no_sale",
@@ -623,10 +641,13 @@ impl Action {
             Action::ReturnWithoutReceipt { code, units, approval } => {
                 till.return_without_receipt(code, units.map_or(1, Count::get), ok(approval).as_ref())
             }
-            Action::Pay { tenders, approval } => {
+            Action::Pay { tenders, receipt, email, approval } => {
                 let specs = tenders.iter().map(Tender::spec).collect::<Result<Vec<_>, _>>()?;
-                till.pay(&specs, ok(approval).as_ref())
+                let receipt = till.receipt_asked(*receipt, email.as_deref())?;
+                till.pay_with_receipt(&specs, ok(approval).as_ref(), &receipt)
             }
+            Action::EmailReceipt { ticket, to } => till.email_receipt(ticket, to),
+            Action::PrintReceipt { ticket } => till.print_receipt(ticket),
             Action::Void { ticket, approval } => till.void_ticket(ticket, ok(approval).as_ref()),
             Action::Reprint { ticket } => till.reprint(ticket),
             Action::NoSale { reason, approval } => till.no_sale(&text(reason), ok(approval).as_ref()),

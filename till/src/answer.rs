@@ -217,6 +217,11 @@ pub struct BasketView {
     pub cards_paid: String,
     /// Each card payment the terminal approved on this basket (kept through a failed payment).
     pub cards_approved: Vec<String>,
+    /// The receipt the window offers first once paid (paper for a serial number, else the
+    /// store's `receipt_default`).
+    pub receipt_offer: crate::limits::ReceiptCopy,
+    /// Where an e-mailed receipt goes unless another address is typed: the attached customer's.
+    pub receipt_email: String,
 }
 
 /// A credit note a ticket issued.
@@ -291,6 +296,15 @@ pub struct TicketView {
     pub tenders: Vec<TenderLine>,
     /// Its lines.
     pub lines: Vec<TicketLineView>,
+}
+
+/// A receipt queued for e-mail: head office sends it once the till has synced.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct Emailed {
+    /// The ticket.
+    pub ticket: String,
+    /// The address.
+    pub to: String,
 }
 
 /// A register closed: the count against what the journal expects, and the Z.

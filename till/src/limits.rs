@@ -6,6 +6,8 @@
 //!   They keep every sum far inside 64 bits.
 //! - **Maximums** a store sets (`max_line`, `max_ticket`, `max_cash_move`, `max_gift_card`,
 //!   `max_quantity`, `scale_capacity_grams`): above them the till asks for a manager's approval.
+//! - **Receipts**: `receipt_default` (`none`, `paper` or `email`), the receipt the window offers first
+//!   after payment; a ticket with a serial number is offered on paper whatever it says.
 //! - **Plausibility**: `cash_confirm_multiple`, the window asks the cashier to confirm cash given
 //!   whose change exceeds that many times what was due (a forgotten comma: 12799 for 127,99).
 
@@ -23,6 +25,30 @@ pub const CEILING_CENTS: i64 = 1_000_000_000;
 pub const CEILING_QUANTITY: u32 = 100_000;
 /// No weight above ten tonnes.
 pub const CEILING_GRAMS: i64 = 10_000_000;
+
+/// A receipt as the customer may ask for it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptCopy {
+    /// None (the law's default since 1 August 2023: no receipt printed unasked).
+    #[default]
+    None,
+    /// Printed.
+    Paper,
+    /// Sent by e-mail by head office.
+    Email,
+}
+
+impl ReceiptCopy {
+    fn parse(value: &str) -> Option<ReceiptCopy> {
+        match value {
+            "none" => Some(ReceiptCopy::None),
+            "paper" => Some(ReceiptCopy::Paper),
+            "email" => Some(ReceiptCopy::Email),
+            _ => None,
+        }
+    }
+}
 
 /// The maximums in force (the settings, or their defaults).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,6 +73,8 @@ pub struct Limits {
     pub closing_shows_expected: bool,
     /// Minutes without a touch after which the window locks itself (0: never).
     pub idle_lock_minutes: i64,
+    /// The receipt offered first after payment.
+    pub receipt_default: ReceiptCopy,
 }
 
 impl Default for Limits {
@@ -62,6 +90,7 @@ impl Default for Limits {
             cash_confirm_multiple: 5,
             closing_shows_expected: false,
             idle_lock_minutes: 5,
+            receipt_default: ReceiptCopy::None,
         }
     }
 }
@@ -92,6 +121,8 @@ pub enum Setting {
     ClosingShowsExpected,
     /// Minutes without a touch after which the window locks itself (0: never; default 5).
     IdleLockMinutes,
+    /// `none` (the default), `paper` or `email`: the receipt offered first after payment.
+    ReceiptDefault,
     /// The folder of the head's second copy (a backup folder, a USB key); empty: none.
     HeadCopy,
     /// A device (`device.printer` ...).
@@ -111,6 +142,7 @@ pub const SETTINGS: &[(&str, Setting)] = &[
     ("cash_confirm_multiple", Setting::CashConfirmMultiple),
     ("closing_shows_expected", Setting::ClosingShowsExpected),
     ("idle_lock_minutes", Setting::IdleLockMinutes),
+    ("receipt_default", Setting::ReceiptDefault),
     ("head_copy", Setting::HeadCopy),
 ];
 
@@ -146,6 +178,10 @@ pub fn validate(key: &str, value: &str) -> Result<(), String> {
         Setting::ClosingShowsExpected => match value {
             "true" | "false" => Ok(()),
             _ => Err(format!("`{value}` must be true or false")),
+        },
+        Setting::ReceiptDefault => match ReceiptCopy::parse(value) {
+            Some(_) => Ok(()),
+            None => Err(format!("`{value}` must be none, paper or email")),
         },
         Setting::HeadCopy => {
             if value.is_empty() || std::path::Path::new(value).is_absolute() {
@@ -205,6 +241,7 @@ impl Limits {
             closing_shows_expected: get("closing_shows_expected")
                 .map_or(d.closing_shows_expected, |v| v == "true"),
             idle_lock_minutes: int("idle_lock_minutes", 0, 240, d.idle_lock_minutes),
+            receipt_default: get("receipt_default").and_then(ReceiptCopy::parse).unwrap_or(d.receipt_default),
         }
     }
 }

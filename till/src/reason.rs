@@ -59,6 +59,8 @@ pub enum Task {
     OpeningRegister,
     #[error("opening the register again on a day already closed")]
     ReopeningDay,
+    #[error("e-mailing a receipt")]
+    EmailingReceipt,
     #[error("moving cash")]
     MovingCash,
     #[error("resuming a parked basket")]
@@ -186,6 +188,10 @@ pub enum Reason {
     PeriodNotOver { key: String },
     #[error("`{typed}` is not an amount")]
     NotAnAmount { typed: String },
+    #[error("`{typed}` is not an e-mail address (name@domain.fr)")]
+    NotAnEmail { typed: String },
+    #[error("a receipt by e-mail needs the customer's address: type it, or attach the customer")]
+    EmailNeeded,
     #[error("{denomination} is not a euro note or coin")]
     NotADenomination { denomination: String },
     #[error("a negative count of {denomination}")]

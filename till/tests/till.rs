@@ -37,6 +37,8 @@ mod numbers;
 mod owner;
 #[path = "till/property.rs"]
 mod property;
+#[path = "till/receipts.rs"]
+mod receipts;
 #[path = "till/sessions.rs"]
 mod sessions;
 #[path = "till/typescript.rs"]

@@ -26,7 +26,9 @@ export type {
   Found as Product,
   LineView as Line,
   LoggedIn,
+  Emailed,
   Paid,
+  ReceiptCopy,
   TicketView,
 } from "./generated/till";
 

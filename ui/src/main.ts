@@ -19,6 +19,8 @@ import { approved, askText, button, confirmBox, fill, guard, h, input, m, negati
 import { stockLine, syncBadge } from "./sync";
 import { pickupsScreen } from "./pickups";
 import { returnsScreen } from "./returns";
+import { receiptQuestion } from "./receipt";
+import type { ReceiptAsk } from "./receipt";
 import { customerPanel } from "./customers";
 
 /** The approval field of an action, when a manager gave one. */
@@ -543,8 +545,8 @@ export function saleScreen(): void {
   scanField.focus();
 }
 
-export function paidScreen(r: Paid): void {
-  current = (): void => paidScreen(r);
+export function paidScreen(r: Paid, ask: ReceiptAsk): void {
+  current = (): void => paidScreen(r, ask);
   const receipt = h("pre", { id: "receipt", class: "receipt", hidden: "" });
   screen().replaceChildren(
     h(
@@ -555,6 +557,7 @@ export function paidScreen(r: Paid): void {
       toCents(r.change) > 0 ? h("div", { id: "paid-change", class: "change huge" }, `${t("change")} ${m(r.change)}`) : null,
       ...r.credit_notes.map((n) => h("p", { class: "credit-note" }, `${t("storeCredit")} ${n.note} : ${m(n.amount)}`)),
       r.printer ? h("p", { class: "warning" }, said(r.printer)) : null,
+      receiptQuestion(r.ticket, ask),
       h(
         "div",
         { class: "row" },

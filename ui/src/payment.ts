@@ -143,11 +143,15 @@ export function paymentScreen(): void {
     const hasCard = tenders.some((tn) => tn.kind === "card");
     const waiting = hasCard ? cardWaiting() : null;
     try {
-      const r = await approved((approval) => act<WithBasket<Paid>>({ do: "pay", tenders: forEngine(tenders), ...ok(approval) }));
+      // No receipt is printed unasked: the paid screen asks, with the basket's offer.
+      const ask = { offer: b.receipt_offer, email: b.receipt_email };
+      const r = await approved((approval) =>
+        act<WithBasket<Paid>>({ do: "pay", tenders: forEngine(tenders), receipt: "none", ...ok(approval) }),
+      );
       if (r === null) return;
       setBasket(r.basket);
       await refreshBar();
-      paidScreen(r.result);
+      paidScreen(r.result, ask);
       await afterPayment(r.result.ticket).catch(showError);
     } catch (e) {
       // What the terminal approved before the failure stays on the basket, and on this screen.

@@ -44,6 +44,8 @@ export function taskFr(task: Task): string {
       return "un retour sans ticket";
     case "opening_register":
       return "ouvrir la caisse";
+    case "emailing_receipt":
+      return "envoyer un ticket par e-mail";
     case "reopening_day":
       return "rouvrir la caisse un jour déjà clôturé";
     case "moving_cash":
@@ -259,6 +261,10 @@ export function reasonFr(r: Reason): string {
       return `${r.key} n'est pas terminé : clôturez-le une fois fini`;
     case "not_an_amount":
       return `« ${r.typed} » n'est pas un montant`;
+    case "not_an_email":
+      return `« ${r.typed} » n'est pas une adresse e-mail (nom@domaine.fr)`;
+    case "email_needed":
+      return "Un ticket par e-mail demande l'adresse du client : tapez-la, ou associez le client";
     case "not_a_denomination":
       return `${r.denomination} n'est ni un billet ni une pièce en euros`;
     case "negative_count":

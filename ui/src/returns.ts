@@ -3,7 +3,7 @@
 // without receipt a manager approves.
 
 import { act } from "./api";
-import type { TicketView, WithBasket } from "./api";
+import type { Emailed, TicketView, WithBasket } from "./api";
 import { approved, button, guard, h, input, m, screen } from "./dom";
 import { t } from "./i18n";
 import { ticketNumber } from "./format";
@@ -16,8 +16,25 @@ export function returnsScreen(): void {
   const find = async (): Promise<void> => {
     const tv = await act<TicketView>({ do: "ticket", ticket: ticketNumber(ref.value, status?.till ?? "") });
     const boxes = new Map<number, [HTMLInputElement, HTMLInputElement]>();
+    // A receipt again: a DUPLICATA on paper, or an e-mail head office sends at the next sync.
+    const address = input("lookup-address", t("customerEmail"), "email");
+    const again = h("p", { id: "lookup-done", class: "detail" });
     view.replaceChildren(
       h("h2", {}, `${t("ticket")} ${tv.ticket} — ${tv.day} — ${m(tv.total)}`),
+      h(
+        "div",
+        { class: "row wrap" },
+        button(t("reprint"), "lookup-reprint", async () => {
+          await act({ do: "print_receipt", ticket: tv.ticket });
+          again.textContent = `${t("reprint")} ✓`;
+        }, "secondary"),
+        address,
+        button(t("emailReceipt"), "lookup-email", async () => {
+          const r = await act<Emailed>({ do: "email_receipt", ticket: tv.ticket, to: address.value.trim() });
+          again.textContent = t("receiptEmailed", { to: r.to });
+        }, "secondary"),
+      ),
+      again,
       h(
         "table",
         { class: "lines" },

@@ -234,6 +234,18 @@ pub enum Entry {
         /// File.
         file: String,
     },
+    /// A receipt the customer asked for by e-mail: the receipt as the till laid it out, queued in
+    /// the journal and sent by head office once the till has pushed this record.
+    ReceiptEmailed {
+        /// Ticket reference.
+        ticket: String,
+        /// The customer's address.
+        to: String,
+        /// The receipt's text, as printed on paper.
+        text: String,
+        /// Who.
+        by: String,
+    },
     // -- operations on the open basket
     /// A line added.
     LineAdded {
@@ -439,7 +451,8 @@ impl Entry {
             | HeadStarted { .. }
             | HeadAccepted { .. }
             | KeyChanged { .. }
-            | Archived { .. } => Kind::Event,
+            | Archived { .. }
+            | ReceiptEmailed { .. } => Kind::Event,
             LineAdded { .. }
             | LineRemoved { .. }
             | LineDiscount { .. }

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use pos_server::http::{self, App};
+use pos_server::mail::{Relay, Sink};
 use pos_server::storage::Storage;
 use pos_sync::stock::{Milli, OfficeMove};
 use pos_sync::web::{Fulfilment, WebCustomer, WebLine, WebOrder};
@@ -15,6 +16,8 @@ pub struct HeadOffice {
     pub url: String,
     rt: tokio::runtime::Runtime,
     storage: Storage,
+    /// The SMTP relay its mailer sends the tills' e-mailed receipts through.
+    sink: Sink,
 }
 
 impl HeadOffice {
@@ -34,8 +37,23 @@ impl HeadOffice {
         let url = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
         let app =
             Arc::new(App { storage: served, signer, warehouse: "WHS".into(), now_ms: pos_server::now_ms });
+        let (sink, relay) =
+            rt.block_on(Sink::start("127.0.0.1:0".parse().unwrap())).map_err(|e| e.to_string())?;
+        let relay = Relay { addr: relay, from: "Tickets <tickets@boutique.example>".into() };
+        rt.spawn(pos_server::mail::run(Arc::clone(&app), relay));
         rt.spawn(pos_server::serve::run(listener, None, http::router(app)));
-        Ok(HeadOffice { url, rt, storage })
+        Ok(HeadOffice { url, rt, storage, sink })
+    }
+
+    /// The body of the first e-mail the relay received for `to`, once it has (a minute at most).
+    pub fn wait_mail(&self, to: &str) -> Result<String, String> {
+        for _ in 0..300 {
+            if let Some(m) = self.sink.received().into_iter().find(|m| m.to.iter().any(|t| t == to)) {
+                return Ok(m.body());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        Err(format!("no e-mail reached the relay for {to}"))
     }
 
     /// Enrols the till in `dir` and gives head office the story's stock, order and message.

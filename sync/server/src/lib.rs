@@ -16,6 +16,7 @@
 pub mod enrolment;
 pub mod http;
 pub mod keys;
+pub mod mail;
 pub mod serve;
 pub mod storage;
 

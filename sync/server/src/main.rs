@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use pos_server::http::{self, App};
+use pos_server::mail::Relay;
 use pos_server::storage::Storage;
 use pos_server::{enrolment, keys, now_ms, serve};
 
@@ -57,6 +58,13 @@ enum Command {
         /// The location delivery orders leave from.
         #[arg(long, default_value = "WHS")]
         warehouse: String,
+        /// The SMTP relay receipts e-mailed at the tills go through (`127.0.0.1:25`, plain SMTP);
+        /// none: they wait in the queue.
+        #[arg(long, env = "POS_SMTP")]
+        smtp: Option<SocketAddr>,
+        /// The sender of those e-mails.
+        #[arg(long, env = "POS_MAIL_FROM", default_value = "Tickets <tickets@boutique.example>")]
+        mail_from: String,
     },
     /// Every till enrolled: its streams, the last record held of each, and any quarantine with its
     /// first bad record.
@@ -132,7 +140,7 @@ fn prepare(dir: &Path) -> anyhow::Result<()> {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { data, listen, tls_cert, tls_key, warehouse } => {
+        Command::Serve { data, listen, tls_cert, tls_key, warehouse, smtp, mail_from } => {
             let tls = match (&tls_cert, &tls_key) {
                 (Some(c), Some(k)) => Some(serve::tls_acceptor(c, k)?),
                 _ => None,
@@ -148,6 +156,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("pos-server listening on {scheme}://{addr} ({backend})");
             use std::io::Write;
             std::io::stdout().flush().context("stdout")?;
+            if let Some(addr) = smtp {
+                let from: lettre::message::Mailbox = mail_from
+                    .parse()
+                    .with_context(|| format!("--mail-from `{mail_from}` is not an address"))?;
+                tokio::spawn(pos_server::mail::run(Arc::clone(&app), Relay { addr, from: from.to_string() }));
+            }
             serve::run(listener, tls, http::router(app)).await
         }
         Command::Tills { data, json } => {

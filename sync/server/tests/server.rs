@@ -21,6 +21,8 @@ mod api;
 mod catalogue;
 #[path = "server/customers.rs"]
 mod customers;
+#[path = "server/mail.rs"]
+mod mail;
 #[path = "server/points.rs"]
 mod points;
 #[path = "server/push.rs"]
@@ -85,6 +87,8 @@ struct Server {
     data: PathBuf,
     database: Option<String>,
     tls: Option<(PathBuf, PathBuf)>,
+    /// The SMTP relay it sends the tills' e-mailed receipts through.
+    smtp: Option<String>,
 }
 
 impl Server {
@@ -103,8 +107,21 @@ impl Server {
         tls: Option<(PathBuf, PathBuf)>,
         listen: &str,
     ) -> Server {
+        Server::spawn_mailing(data, database, tls, listen, None)
+    }
+
+    fn spawn_mailing(
+        data: PathBuf,
+        database: Option<String>,
+        tls: Option<(PathBuf, PathBuf)>,
+        listen: &str,
+        smtp: Option<String>,
+    ) -> Server {
         let mut cmd = Command::new(POS_SERVER);
         cmd.args(["serve", "--listen", listen, "--data"]).arg(&data);
+        if let Some(relay) = &smtp {
+            cmd.args(["--smtp", relay]);
+        }
         if let Some(db) = &database {
             cmd.args(["--database", db]);
         }
@@ -123,7 +140,7 @@ impl Server {
             .find(|w| w.starts_with("http"))
             .unwrap_or_else(|| panic!("pos-server did not say where it listens: {line:?}"))
             .to_owned();
-        Server { child, url, data, database, tls }
+        Server { child, url, data, database, tls, smtp }
     }
 
     /// Kills the server with SIGKILL, as a power cut would.
@@ -133,11 +150,17 @@ impl Server {
     }
 
     /// Starts the server again on the same data and address (the tills know it by its address).
-    fn restart(mut self) -> Server {
+    fn restart(self) -> Server {
+        let smtp = self.smtp.clone();
+        self.restart_mailing(smtp)
+    }
+
+    /// [`Server::restart`], sending e-mails through `smtp` (none: they wait).
+    fn restart_mailing(mut self, smtp: Option<String>) -> Server {
         self.kill();
         let (data, database, tls) = (self.data.clone(), self.database.take(), self.tls.take());
         let listen = self.url.rsplit_once("://").map_or("", |(_, a)| a).to_owned();
-        Server::spawn(data, database, tls, &listen)
+        Server::spawn_mailing(data, database, tls, &listen, smtp)
     }
 
     /// Runs `pos-server ARGS --data DATA [--database URL]` beside the running server.

@@ -54,6 +54,7 @@ use crate::receipt;
 use crate::store::{self, Heads, Identity};
 use pos_journal::keys::KeyRing;
 use pos_journal::signature::RecordSigner;
+pub use receipts::{Receipt, check_address};
 
 mod catalogue_version;
 mod closing;
@@ -63,6 +64,7 @@ mod manage;
 mod payment;
 mod pickup;
 mod pricing;
+mod receipts;
 mod returns;
 mod rights;
 mod sale;
@@ -165,6 +167,9 @@ pub struct Till {
     health: BTreeMap<String, DeviceHealth>,
     /// The last receipt or Z handed to the printer, as text (shown on screen on request).
     last_receipt: Option<String>,
+    /// The ticket just paid whose customer took no paper receipt yet: asked for now, its ORIGINAL
+    /// prints (any other paper copy is a DUPLICATA).
+    unprinted: Option<(Ticket, Header)>,
     /// Receipts waiting for the printer, printed on a thread of its own. Declared before the lock,
     /// so that it stops while the folder is still held.
     spool: crate::printing::Spool,
@@ -398,6 +403,7 @@ impl Till {
             receipt_width: receipt::WIDTH,
             health: BTreeMap::new(),
             last_receipt: None,
+            unprinted: None,
             sync_full: true,
             cache: std::cell::RefCell::default(),
             parked_at: std::cell::RefCell::default(),

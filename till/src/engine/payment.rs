@@ -143,7 +143,22 @@ impl Till {
     /// Pays the open basket with `tenders` and journals the ticket; prints the receipt. A ticket
     /// (or refund) above `max_ticket` needs a manager's approval.
     pub fn pay(&mut self, tenders: &[TenderSpec], approval: Option<&Approval>) -> Result<Value, TillError> {
-        self.pay_ticket(tenders, None, approval)
+        self.pay_ticket(tenders, None, approval, &Receipt::Paper)
+    }
+
+    /// [`Till::pay`], with the receipt the customer asked for: printed, e-mailed (queued in the
+    /// journal for head office) or none. An address that is not one is refused before anything.
+    pub fn pay_with_receipt(
+        &mut self,
+        tenders: &[TenderSpec],
+        approval: Option<&Approval>,
+        receipt: &Receipt,
+    ) -> Result<Value, TillError> {
+        let receipt = match receipt {
+            Receipt::Email(to) => Receipt::Email(super::check_address(to)?),
+            other => other.clone(),
+        };
+        self.pay_ticket(tenders, None, approval, &receipt)
     }
 
     /// Pays the basket; `voids` names the ticket this one voids and the manager who approved it.
@@ -152,6 +167,7 @@ impl Till {
         tenders: &[TenderSpec],
         voids: Option<(&str, &str)>,
         approval: Option<&Approval>,
+        receipt: &Receipt,
     ) -> Result<Value, TillError> {
         self.sale_ready()?;
         let operator = self.operator()?;
@@ -450,7 +466,20 @@ impl Till {
             self.state_after(&mut ticket)?;
         }
         let headers = self.commit(vec![Entry::Ticket(ticket.clone())])?;
-        let printed = self.print_ticket(&ticket, &headers[0], None);
+        self.unprinted = None;
+        let printed = match receipt {
+            Receipt::Paper => self.print_ticket(&ticket, &headers[0], None),
+            Receipt::Email(to) => {
+                self.queue_email(&ticket, &headers[0], to)?;
+                self.unprinted = Some((ticket.clone(), headers[0].clone()));
+                Ok(())
+            }
+            Receipt::None => {
+                self.last_receipt = Some(self.ticket_layout(&ticket, &headers[0], None)?.to_text());
+                self.unprinted = Some((ticket.clone(), headers[0].clone()));
+                Ok(())
+            }
+        };
         let printer = match printed {
             Ok(()) => None,
             Err(e) => {
@@ -476,37 +505,6 @@ impl Till {
             voids: None,
             approved_by: None,
         }))
-    }
-
-    pub(super) fn print_ticket(
-        &mut self,
-        ticket: &Ticket,
-        header: &Header,
-        duplicate: Option<u32>,
-    ) -> Result<(), TillError> {
-        let sig: Vec<u8> = self.conn.query_row(
-            "SELECT sig FROM journal WHERE chain = ?1 AND seq = ?2",
-            params![header.chain.as_str(), header.seq],
-            |r| r.get(0),
-        )?;
-        let location = self.settings.locations.iter().find(|l| l.code == self.identity.store).cloned();
-        let layout = receipt::ticket(
-            &receipt::Context {
-                company: &self.settings.name,
-                siren: &self.settings.siren,
-                location: location.as_ref(),
-                till: &self.identity.till,
-                software: SOFTWARE,
-                at: &header.at,
-                signature: &hex(&sig),
-                training: header.chain == ChainName::Training,
-                width: self.receipt_width,
-            },
-            ticket,
-            duplicate,
-        );
-        self.last_receipt = Some(layout.to_text());
-        self.print(&format!("ticket {}", ticket.reference), &layout, "receipt printed")
     }
 
     /// Voids a ticket: a new ticket returning all its lines, refunded to its own tenders. A manager approves.
@@ -563,7 +561,7 @@ impl Till {
             return Err(refused(Reason::VoidTendersMismatch));
         }
         self.return_lines(reference, &[])?;
-        match self.pay_ticket(&tenders, Some((&ticket.reference, &by)), None) {
+        match self.pay_ticket(&tenders, Some((&ticket.reference, &by)), None, &Receipt::Paper) {
             Ok(mut v) => {
                 v["voids"] = json!(ticket.reference);
                 v["approved_by"] = json!(by);
@@ -583,27 +581,5 @@ impl Till {
                 Err(e)
             }
         }
-    }
-
-    /// Reprints a receipt, marked DUPLICATA n, and journals it.
-    pub fn reprint(&mut self, reference: &str) -> Result<Value, TillError> {
-        let by = self.operator()?;
-        self.not_in_training(Task::Reprinting)?;
-        let (ticket, seq) = self.find_ticket(reference)?;
-        // The copy number is signed: it is counted in the journal, not taken from the state.
-        let pattern = format!("\"ticket\":\"{}\"", ticket.reference);
-        let before: u32 = self.conn.query_row(
-            "SELECT COUNT(*) FROM journal WHERE chain = 'live' AND kind = 'duplicate'
-             AND instr(CAST(bytes AS TEXT), ?1) > 0",
-            [pattern],
-            |r| r.get(0),
-        )?;
-        let copy = before
-            .checked_add(1)
-            .ok_or_else(|| refused(Reason::Overflow { what: "the duplicates".into() }))?;
-        self.commit(vec![Entry::Duplicate { ticket: ticket.reference.clone(), copy, by }])?;
-        let header = store::read_records(&self.conn, ChainName::Live, seq, seq)?.remove(0).header;
-        self.print_ticket(&ticket, &header, Some(copy))?;
-        Ok(json!({"ticket": ticket.reference, "duplicate": copy}))
     }
 }

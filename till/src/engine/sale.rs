@@ -770,6 +770,8 @@ impl Till {
                 .filter(|c| c.state == CardState::Approved && c.cents > 0)
                 .map(|c| euros(c.cents))
                 .collect(),
+            receipt_offer: self.receipt_offer(&b),
+            receipt_email: self.customer(&b.customer)?.map(|c| c.email).unwrap_or_default(),
         }))
     }
 }

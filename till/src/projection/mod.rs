@@ -588,6 +588,7 @@ pub fn apply(
         | Entry::HeadAccepted { .. }
         | Entry::KeyChanged { .. }
         | Entry::Archived { .. }
+        | Entry::ReceiptEmailed { .. }
         | Entry::Archive { .. } => {}
     }
     Ok(breaches)

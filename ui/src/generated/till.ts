@@ -5,7 +5,15 @@
  * One thing asked of the till. Fields left out take the defaults documented in
  * `docs/till-script.md`; `approval` is a manager's id and PIN where one may be needed.
  */
-export type Action = { "do": "login", staff: string, pin: string, } | { "do": "logout" } | { "do": "open_register", float: Euros, approval?: ApprovalField, } | { "do": "cash_in", amount: Euros, reason?: string, approval?: ApprovalField, } | { "do": "cash_out", amount: Euros, reason?: string, approval?: ApprovalField, } | { "do": "scan", code: string, quantity?: Count, grams?: Count, serial?: string, approval?: ApprovalField, } | { "do": "gift_card", card: string, amount: Euros, approval?: ApprovalField, } | { "do": "remove_line", line: Count, } | { "do": "quantity", line: Count, quantity: Count, approval?: ApprovalField, } | { "do": "discount", line?: Count, reason?: string, percent?: string, amount?: Euros, approval?: ApprovalField, } | { "do": "override_price", line: Count, price: Euros, approval?: ApprovalField, } | { "do": "customer", id?: string, } | { "do": "ticket", ticket: string, } | { "do": "find_customer", text: string, } | { "do": "edit_customer", id?: string, name?: string, email?: string, phone?: string, town?: string, } | { "do": "park" } | { "do": "resume", slot: Count, } | { "do": "cancel" } | { "do": "suggest" } | { "do": "search", text: string, } | { "do": "pickups" } | { "do": "messages" } | { "do": "hand_over", order: string, ticket?: string, } | { "do": "basket" } | { "do": "return", ticket: string, lines?: Array<ReturnLine>, } | { "do": "return_without_receipt", code: string, units?: Count, approval?: ApprovalField, } | { "do": "pay", tenders: Array<Tender>, approval?: ApprovalField, } | { "do": "void", ticket: string, approval?: ApprovalField, } | { "do": "reprint", ticket: string, } | { "do": "no_sale", reason?: string, approval?: ApprovalField, } | { "do": "training", on: Flag, approval?: ApprovalField, } | { "do": "config", key: string, value: string, } | { "do": "close", counted: { [key in string]: Count }, 
+export type Action = { "do": "login", staff: string, pin: string, } | { "do": "logout" } | { "do": "open_register", float: Euros, approval?: ApprovalField, } | { "do": "cash_in", amount: Euros, reason?: string, approval?: ApprovalField, } | { "do": "cash_out", amount: Euros, reason?: string, approval?: ApprovalField, } | { "do": "scan", code: string, quantity?: Count, grams?: Count, serial?: string, approval?: ApprovalField, } | { "do": "gift_card", card: string, amount: Euros, approval?: ApprovalField, } | { "do": "remove_line", line: Count, } | { "do": "quantity", line: Count, quantity: Count, approval?: ApprovalField, } | { "do": "discount", line?: Count, reason?: string, percent?: string, amount?: Euros, approval?: ApprovalField, } | { "do": "override_price", line: Count, price: Euros, approval?: ApprovalField, } | { "do": "customer", id?: string, } | { "do": "ticket", ticket: string, } | { "do": "find_customer", text: string, } | { "do": "edit_customer", id?: string, name?: string, email?: string, phone?: string, town?: string, } | { "do": "park" } | { "do": "resume", slot: Count, } | { "do": "cancel" } | { "do": "suggest" } | { "do": "search", text: string, } | { "do": "pickups" } | { "do": "messages" } | { "do": "hand_over", order: string, ticket?: string, } | { "do": "basket" } | { "do": "return", ticket: string, lines?: Array<ReturnLine>, } | { "do": "return_without_receipt", code: string, units?: Count, approval?: ApprovalField, } | { "do": "pay", tenders: Array<Tender>, 
+/**
+ * The receipt the customer asked for (absent: the basket's `receipt_offer`).
+ */
+receipt?: ReceiptCopy, 
+/**
+ * Where an e-mailed receipt goes (absent: the attached customer's address).
+ */
+email?: string, approval?: ApprovalField, } | { "do": "print_receipt", ticket: string, } | { "do": "email_receipt", ticket: string, to: string, } | { "do": "void", ticket: string, approval?: ApprovalField, } | { "do": "reprint", ticket: string, } | { "do": "no_sale", reason?: string, approval?: ApprovalField, } | { "do": "training", on: Flag, approval?: ApprovalField, } | { "do": "config", key: string, value: string, } | { "do": "close", counted: { [key in string]: Count }, 
 /**
  * Ends the session only (a change of shift): no daily closure, the register may open
  * again today.
@@ -566,7 +574,16 @@ cards_paid: string,
 /**
  * Each card payment the terminal approved on this basket (kept through a failed payment).
  */
-cards_approved: Array<string>, };
+cards_approved: Array<string>, 
+/**
+ * The receipt the window offers first once paid (paper for a serial number, else the
+ * store's `receipt_default`).
+ */
+receipt_offer: ReceiptCopy, 
+/**
+ * Where an e-mailed receipt goes unless another address is typed: the attached customer's.
+ */
+receipt_email: string, };
 
 /**
  * A line of the open basket, priced.
@@ -949,6 +966,24 @@ z?: Closure,
 printer?: ErrorView, };
 
 /**
+ * A receipt queued for e-mail: head office sends it once the till has synced.
+ */
+export type Emailed = { 
+/**
+ * The ticket.
+ */
+ticket: string, 
+/**
+ * The address.
+ */
+to: string, };
+
+/**
+ * A receipt as the customer may ask for it.
+ */
+export type ReceiptCopy = "none" | "paper" | "email";
+
+/**
  * A closure: daily (Z), monthly, yearly.
  */
 export type Closure = { 
@@ -1138,7 +1173,7 @@ export type ErrorKind = "refused" | "needs_manager" | "blocked" | "storage" | "d
 /**
  * Why the till refused, blocked or failed.
  */
-export type Reason = { "code": "unknown_staff", staff: string, } | { "code": "wrong_pin", name: string, failures: number, limit: number, } | { "code": "locked_out", name: string, limit: number, until: string, minutes: number, } | { "code": "not_logged_in" } | { "code": "needs_manager", task: Task, not_manager: string | null, } | { "code": "manager_or_technician", what: string, } | { "code": "manager_only" } | { "code": "register_closed" } | { "code": "negative_float" } | { "code": "clock_behind", today: string, closed: string, } | { "code": "already_open", day: string, } | { "code": "still_open", day: string, } | { "code": "training_mode", task: Task, } | { "code": "reason_needed", what: string, } | { "code": "amount_not_positive" } | { "code": "drawer_short", holds: number, asked: number, } | { "code": "amount_too_large", of: Amounted, cents: number, ceiling: number, } | { "code": "overflow", what: string, } | { "code": "basket_open_at_close" } | { "code": "no_count_waiting", day: string, } | { "code": "no_closure_to_count", day: string, } | { "code": "period_not_over", key: string, } | { "code": "not_an_amount", typed: string, } | { "code": "not_a_denomination", denomination: string, } | { "code": "negative_count", denomination: string, } | { "code": "too_many_pieces", pieces: number, denomination: string, max: number, } | { "code": "quantity_zero" } | { "code": "too_many_units", units: number, max: number, } | { "code": "weight_not_positive", grams: number, } | { "code": "weight_too_heavy", grams: number, } | { "code": "bad_barcode", barcode: string, message: string, } | { "code": "unknown_plu", barcode: string, plu: string, } | { "code": "unknown_barcode", barcode: string, } | { "code": "unknown_code", barcode: string, } | { "code": "not_in_catalogue", sku: string, } | { "code": "label_with_weight" } | { "code": "gift_card_scanned", sku: string, } | { "code": "not_by_weight", sku: string, } | { "code": "no_price", sku: string, } | { "code": "negative_price", sku: string, } | { "code": "no_scale", sku: string, } | { "code": "scale", sku: string, fault: ScaleErrorKind, message: string, } | { "code": "put_on_scale", sku: string, } | { "code": "scale_total_mismatch", sku: string, shown: number, grams: number, total: number, } | { "code": "line", line: number, } & ({ "problem": "weigh_it", 
+export type Reason = { "code": "unknown_staff", staff: string, } | { "code": "wrong_pin", name: string, failures: number, limit: number, } | { "code": "locked_out", name: string, limit: number, until: string, minutes: number, } | { "code": "not_logged_in" } | { "code": "needs_manager", task: Task, not_manager: string | null, } | { "code": "manager_or_technician", what: string, } | { "code": "manager_only" } | { "code": "register_closed" } | { "code": "negative_float" } | { "code": "clock_behind", today: string, closed: string, } | { "code": "already_open", day: string, } | { "code": "still_open", day: string, } | { "code": "training_mode", task: Task, } | { "code": "reason_needed", what: string, } | { "code": "amount_not_positive" } | { "code": "drawer_short", holds: number, asked: number, } | { "code": "amount_too_large", of: Amounted, cents: number, ceiling: number, } | { "code": "overflow", what: string, } | { "code": "basket_open_at_close" } | { "code": "no_count_waiting", day: string, } | { "code": "no_closure_to_count", day: string, } | { "code": "period_not_over", key: string, } | { "code": "not_an_amount", typed: string, } | { "code": "not_an_email", typed: string, } | { "code": "email_needed" } | { "code": "not_a_denomination", denomination: string, } | { "code": "negative_count", denomination: string, } | { "code": "too_many_pieces", pieces: number, denomination: string, max: number, } | { "code": "quantity_zero" } | { "code": "too_many_units", units: number, max: number, } | { "code": "weight_not_positive", grams: number, } | { "code": "weight_too_heavy", grams: number, } | { "code": "bad_barcode", barcode: string, message: string, } | { "code": "unknown_plu", barcode: string, plu: string, } | { "code": "unknown_barcode", barcode: string, } | { "code": "unknown_code", barcode: string, } | { "code": "not_in_catalogue", sku: string, } | { "code": "label_with_weight" } | { "code": "gift_card_scanned", sku: string, } | { "code": "not_by_weight", sku: string, } | { "code": "no_price", sku: string, } | { "code": "negative_price", sku: string, } | { "code": "no_scale", sku: string, } | { "code": "scale", sku: string, fault: ScaleErrorKind, message: string, } | { "code": "put_on_scale", sku: string, } | { "code": "scale_total_mismatch", sku: string, shown: number, grams: number, total: number, } | { "code": "line", line: number, } & ({ "problem": "weigh_it", 
 /**
  * The product.
  */
@@ -1224,7 +1259,7 @@ tax_excluded: boolean, } | { "problem": "no_discount" }) | { "code": "line_unkno
  * What a manager approves, or what training mode forbids. The English words of each are also
  * what the journal's `LoginFailed.during` says (a record's text never changes).
  */
-export type Task = { "task": "login" } | { "task": "opening_drawer" } | { "task": "no_sale" } | { "task": "switching_training" } | { "task": "resolving_card" } | { "task": "price_override" } | { "task": "closing_register" } | { "task": "periodic_closure" } | { "task": "voiding" } | { "task": "rebuilding" } | { "task": "accepting_head" } | { "task": "replacing_key" } | { "task": "return_without_receipt" } | { "task": "opening_register" } | { "task": "reopening_day" } | { "task": "moving_cash" } | { "task": "resuming_parked" } | { "task": "counting_cash" } | { "task": "closure" } | { "task": "reprinting" } | { "task": "handing_over" } | { "task": "editing_customer" } | { "task": "discount", percent: string, } | { "task": "units", units: number, max: number, } | { "task": "weight", grams: number, max: number, } | { "task": "amount", of: Amounted, cents: number, max: number, };
+export type Task = { "task": "login" } | { "task": "opening_drawer" } | { "task": "no_sale" } | { "task": "switching_training" } | { "task": "resolving_card" } | { "task": "price_override" } | { "task": "closing_register" } | { "task": "periodic_closure" } | { "task": "voiding" } | { "task": "rebuilding" } | { "task": "accepting_head" } | { "task": "replacing_key" } | { "task": "return_without_receipt" } | { "task": "opening_register" } | { "task": "reopening_day" } | { "task": "emailing_receipt" } | { "task": "moving_cash" } | { "task": "resuming_parked" } | { "task": "counting_cash" } | { "task": "closure" } | { "task": "reprinting" } | { "task": "handing_over" } | { "task": "editing_customer" } | { "task": "discount", percent: string, } | { "task": "units", units: number, max: number, } | { "task": "weight", grams: number, max: number, } | { "task": "amount", of: Amounted, cents: number, max: number, };
 
 /**
  * What an amount is, in a refusal or an approval about it.

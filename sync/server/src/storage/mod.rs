@@ -9,6 +9,7 @@
 
 pub mod catalogue;
 pub mod customers;
+pub mod mail;
 mod messages;
 mod postgres;
 pub mod rights;

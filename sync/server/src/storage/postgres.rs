@@ -200,6 +200,14 @@ CREATE INDEX customer_state_version ON customer_state (version);
 CREATE TABLE message (id BIGSERIAL PRIMARY KEY, store TEXT, text TEXT NOT NULL, at_ms BIGINT NOT NULL);
 "#,
     ),
+    (
+        // Receipts e-mailed at the tills, until the relay takes them.
+        "2026-12-08-0900-receipt-mail",
+        r#"
+CREATE TABLE receipt_mail (till TEXT NOT NULL, seq BIGINT NOT NULL, ticket TEXT NOT NULL, to_addr TEXT NOT NULL, body TEXT NOT NULL, tries BIGINT NOT NULL, sent_ms BIGINT, error TEXT, PRIMARY KEY (till, seq));
+CREATE INDEX receipt_mail_waiting ON receipt_mail (sent_ms, tries);
+"#,
+    ),
 ];
 
 /// The PostgreSQL database.
@@ -440,6 +448,7 @@ impl Db {
                 .await?;
             super::rights::apply_postgres(&tx, till, &taken.accepted).await?;
             super::web_returns::record_postgres(&tx, till, &taken.accepted).await?;
+            super::mail::queue_postgres(&tx, till, &taken.accepted).await?;
         }
         let (state, quarantine) = stream_to_row(&taken.stream);
         tx.execute(

@@ -201,6 +201,14 @@ CREATE INDEX customer_state_version ON customer_state (version);
 CREATE TABLE message (id INTEGER PRIMARY KEY, store TEXT, text TEXT NOT NULL, at_ms INTEGER NOT NULL);
 "#,
     ),
+    (
+        // Receipts e-mailed at the tills, until the relay takes them.
+        "2026-12-08-0900-receipt-mail",
+        r#"
+CREATE TABLE receipt_mail (till TEXT NOT NULL, seq INTEGER NOT NULL, ticket TEXT NOT NULL, to_addr TEXT NOT NULL, body TEXT NOT NULL, tries INTEGER NOT NULL, sent_ms INTEGER, error TEXT, PRIMARY KEY (till, seq));
+CREATE INDEX receipt_mail_waiting ON receipt_mail (sent_ms, tries);
+"#,
+    ),
 ];
 
 /// Connections that only read, beside the one that writes (WAL lets them read while it writes).
@@ -565,6 +573,7 @@ fn write_taken(
         super::web::collect_sqlite(&tx, &super::web::handed_over(till, &taken.accepted), now_ms)?;
         super::rights::apply_sqlite(&tx, till, &taken.accepted)?;
         super::web_returns::record_sqlite(&tx, till, &taken.accepted)?;
+        super::mail::queue_sqlite(&tx, till, &taken.accepted)?;
     }
     let (state, quarantine) = stream_to_row(&taken.stream);
     tx.execute(
