@@ -33,6 +33,19 @@ pub struct Location {
     pub siret: String,
 }
 
+/// A key on a store's sale screen that sells one item (one sold without a barcode).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuickKey {
+    /// The store (`LYO`).
+    pub store: String,
+    /// Its place on the screen, from 1.
+    pub position: u32,
+    /// The item.
+    pub sku: crate::catalogue::Sku,
+    /// What the key says.
+    pub label: String,
+}
+
 /// What a member of staff may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -101,6 +114,8 @@ pub struct Chain {
     pub staff: Vec<Staff>,
     /// Customers.
     pub customers: Vec<Customer>,
+    /// Each store's quick keys.
+    pub quick_keys: Vec<QuickKey>,
 }
 
 impl Chain {

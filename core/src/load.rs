@@ -16,11 +16,14 @@ use crate::barcode::{Gtin, LabelValue, RestrictedLayout};
 use crate::catalogue::{
     Attributes, Catalogue, CatalogueError, Family, FamilyCode, KitComponent, Product, ProductKind, Sku,
 };
-use crate::chain::{Chain, Customer, Location, LocationKind, Role, Staff};
+use crate::chain::{Chain, Customer, Location, LocationKind, QuickKey, Role, Staff};
+
+mod quick_keys;
 use crate::loyalty::{LoyaltyRules, Tier};
 use crate::money::Money;
 use crate::pricing::{BasketReward, ListPrice, PriceBook, Promotion, PromotionRule, Segment, Target};
 use crate::vat::{PriceBasis, VatCategory, VatPeriod, VatTable};
+pub use quick_keys::{MAX_KEYS, MAX_LABEL};
 
 /// Where and why a file was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -209,7 +212,21 @@ pub fn load_chain(mut read: impl FnMut(&str) -> Result<Vec<u8>, String>) -> Resu
     let staff = staff(&get("staff.csv")?, &codes)?;
     let customers = customers(&get("customers.csv")?, &codes)?;
     let loyalty = LoyaltyRules { points_per_euro: loyalty_tiers(&get("loyalty_tiers.csv")?)?, point_value };
-    Ok(Chain { name, siren, vat, catalogue, prices, promotions, loyalty, locations, staff, customers })
+    let stores = store_codes(&locations);
+    let quick_keys = quick_keys::quick_keys(read("quick_keys.csv").ok().as_deref(), &catalogue, &stores)?;
+    Ok(Chain {
+        name,
+        siren,
+        vat,
+        catalogue,
+        prices,
+        promotions,
+        loyalty,
+        locations,
+        staff,
+        customers,
+        quick_keys,
+    })
 }
 
 /// What promotions refer to: products and families.
@@ -264,10 +281,18 @@ pub struct Settings {
     pub staff: Vec<Staff>,
     /// Customers.
     pub customers: Vec<Customer>,
+    /// Each store's quick keys.
+    pub quick_keys: Vec<QuickKey>,
+}
+
+/// The codes of the chain's stores (not the website, not the warehouse).
+fn store_codes(locations: &[Location]) -> HashSet<&str> {
+    locations.iter().filter(|l| l.kind == LocationKind::Store).map(|l| l.code.as_str()).collect()
 }
 
 /// Loads the [`Settings`] files (`chain.csv`, `vat_rates.csv`, `families.csv`, `barcode_layouts.csv`,
-/// `locations.csv`, `promotions.csv`, `staff.csv`, `customers.csv`, `loyalty_tiers.csv`). Promotions'
+/// `locations.csv`, `promotions.csv`, `staff.csv`, `customers.csv`, `loyalty_tiers.csv`, and
+/// `quick_keys.csv` when the chain has it). Promotions'
 /// SKUs are not checked against products here: check the whole chain once with [`load_chain`].
 pub fn load_settings(mut read: impl FnMut(&str) -> Result<Vec<u8>, String>) -> Result<Settings, LoadError> {
     let mut get =
@@ -282,7 +307,22 @@ pub fn load_settings(mut read: impl FnMut(&str) -> Result<Vec<u8>, String>) -> R
     let staff = staff(&get("staff.csv")?, &codes)?;
     let customers = customers(&get("customers.csv")?, &codes)?;
     let loyalty = LoyaltyRules { points_per_euro: loyalty_tiers(&get("loyalty_tiers.csv")?)?, point_value };
-    Ok(Settings { name, siren, vat, families, layouts, locations, promotions, loyalty, staff, customers })
+    let stores = store_codes(&locations);
+    let quick_keys =
+        quick_keys::quick_keys(read("quick_keys.csv").ok().as_deref(), &FamiliesOnly(&families), &stores)?;
+    Ok(Settings {
+        name,
+        siren,
+        vat,
+        families,
+        layouts,
+        locations,
+        promotions,
+        loyalty,
+        staff,
+        customers,
+        quick_keys,
+    })
 }
 
 /// Parses rows in the format of `products.csv` (with its header), each checked on its own: a till

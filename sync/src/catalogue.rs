@@ -31,6 +31,7 @@ pub const FILES: &[(&str, Split)] = &[
     ("staff.csv", Split::Whole),
     ("customers.csv", Split::Whole),
     ("loyalty_tiers.csv", Split::Whole),
+    ("quick_keys.csv", Split::Whole),
     ("products.csv", Split::ByColumn("sku")),
     ("price_lists.csv", Split::ByRow),
     ("kits.csv", Split::ByRow),

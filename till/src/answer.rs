@@ -279,6 +279,8 @@ pub struct TicketLineView {
     pub net: String,
     /// Units that can still be brought back.
     pub returnable: u32,
+    /// The serial number sold on the line (empty: none), to check against the item brought back.
+    pub serial: String,
 }
 
 /// A ticket of this till, with what each line can still bring back.
@@ -296,6 +298,15 @@ pub struct TicketView {
     pub tenders: Vec<TenderLine>,
     /// Its lines.
     pub lines: Vec<TicketLineView>,
+}
+
+/// A quick key of the sale screen: it sells `sku` as a scan of it would.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct QuickKeyView {
+    /// The item.
+    pub sku: String,
+    /// What the key says.
+    pub label: String,
 }
 
 /// A receipt queued for e-mail: head office sends it once the till has synced.
@@ -435,6 +446,8 @@ pub struct StatusView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub head_office: Option<HeadOfficeView>,
+    /// The store's quick keys for the items sold without a barcode, in their order.
+    pub quick_keys: Vec<QuickKeyView>,
 }
 
 /// The till's sync with head office, as the status bar shows it.

@@ -29,6 +29,7 @@ pub const SETTINGS_FILES: &[&str] = &[
     "staff.csv",
     "customers.csv",
     "loyalty_tiers.csv",
+    "quick_keys.csv",
 ];
 
 /// A file's rows, each with its key column, as canonical CSV lines.

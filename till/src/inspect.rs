@@ -482,5 +482,6 @@ pub fn status_of(
         blocked: blocks.iter().map(|b| ErrorView::of(ErrorKind::Blocked, b.reason())).collect(),
         devices: None,
         head_office: None,
+        quick_keys: Vec::new(),
     })
 }

@@ -65,6 +65,7 @@ pub fn declarations() -> String {
     decl::<crate::answer::TicketLineView>(&cfg, &mut out);
     decl::<crate::answer::Closed>(&cfg, &mut out);
     decl::<crate::answer::Emailed>(&cfg, &mut out);
+    decl::<crate::answer::QuickKeyView>(&cfg, &mut out);
     decl::<crate::limits::ReceiptCopy>(&cfg, &mut out);
     decl::<pos_journal::body::Closure>(&cfg, &mut out);
     decl::<pos_journal::body::Totals>(&cfg, &mut out);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { clock, money } from "./format";
+import { businessDay, clock, money, staffId } from "./format";
 import { stockLine } from "./sync";
 
 describe("money", () => {
@@ -35,5 +35,24 @@ describe("stockLine", () => {
   });
   test("nothing known yet says nothing", () => {
     expect(stockLine([], "LYO")).toEqual({ text: "", title: "" });
+  });
+});
+
+describe("staffId", () => {
+  test("reads the keypad's digits as an S number, and any id as typed", () => {
+    expect(staffId("7")).toBe("S007");
+    expect(staffId("007")).toBe("S007");
+    expect(staffId(" s010 ")).toBe("S010");
+    expect(staffId("S006")).toBe("S006");
+    expect(staffId("1234")).toBe("1234");
+    expect(staffId("")).toBe("");
+  });
+});
+
+describe("businessDay", () => {
+  test("writes a day as the window's language does", () => {
+    expect(businessDay("2026-12-03", "fr")).toBe("03/12/2026");
+    expect(businessDay("2026-12-03", "en")).toBe("12/03/2026");
+    expect(businessDay("not a day", "fr")).toBe("not a day");
   });
 });

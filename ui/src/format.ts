@@ -66,3 +66,20 @@ export function ticketNumber(typed: string, till: string): string {
   const short = /^[Tt]?(\d{1,6})$/.exec(text);
   return short && till ? `${till}-T${(short[1] ?? "").padStart(6, "0")}` : text;
 }
+
+/**
+ * A staff number as typed on the login keypad: digits alone are the number of an `S` id (`7` and
+ * `007` are `S007`); anything else is taken as typed, in capitals (`s007` is `S007`).
+ */
+export function staffId(typed: string): string {
+  const s = typed.trim().toUpperCase();
+  return /^\d{1,3}$/.test(s) ? `S${s.padStart(3, "0")}` : s;
+}
+
+/** A business day (`2026-12-03`) as the window's language writes it: `03/12/2026`, `12/03/2026`. */
+export function businessDay(day: string, lang: Lang): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return day;
+  const [, y, mo, d] = m;
+  return lang === "fr" ? `${d}/${mo}/${y}` : `${mo}/${d}/${y}`;
+}

@@ -4,7 +4,7 @@
 
 import { act, app, isAppError } from "./api";
 import type { Approval, Basket, LoggedIn, Paid, Product, Status, WithBasket } from "./api";
-import { clock, euros, kilograms, parseCents, toCents } from "./format";
+import { clock, euros, kilograms, parseCents, staffId, toCents } from "./format";
 import type { Lang } from "./format";
 import { lang, setLang, t } from "./i18n";
 import { said } from "./reasons";
@@ -109,14 +109,22 @@ export function setCurrent(f: () => void): void {
 
 // ------------------------------------------------------------------ login and lock
 
-function keypad(pin: HTMLInputElement, submit: () => void): HTMLElement {
+/**
+ * The login keypad: it types into the field last touched, the staff number or the PIN; OK on the
+ * staff number goes on to the PIN, OK on the PIN logs in.
+ */
+function keypad(staff: HTMLInputElement, pin: HTMLInputElement, submit: () => void): HTMLElement {
+  let target = staff.readOnly ? pin : staff;
+  staff.addEventListener("focus", () => (target = staff.readOnly ? pin : staff));
+  pin.addEventListener("focus", () => (target = pin));
   const pad = h("div", { class: "keypad" });
   for (const key of ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]) {
     pad.append(
       button(key, `key-${key === "⌫" ? "back" : key}`, () => {
-        if (key === "⌫") pin.value = pin.value.slice(0, -1);
+        if (key === "⌫") target.value = target.value.slice(0, -1);
+        else if (key === "OK" && target === staff) pin.focus();
         else if (key === "OK") submit();
-        else pin.value += key;
+        else target.value += key;
       }),
     );
   }
@@ -126,6 +134,7 @@ function keypad(pin: HTMLInputElement, submit: () => void): HTMLElement {
 export function loginScreen(fixedStaff?: string): void {
   current = (): void => loginScreen(fixedStaff);
   const staff = input("staff", t("staff"));
+  staff.inputMode = "numeric";
   if (fixedStaff) {
     staff.value = fixedStaff;
     staff.readOnly = true;
@@ -135,8 +144,7 @@ export function loginScreen(fixedStaff?: string): void {
   const submit = (): void => {
     void guard(async () => {
       try {
-        const who = await act<LoggedIn>({ do: "login", staff: staff.value.trim(),
-          pin: pin.value, });
+        const who = await act<LoggedIn>({ do: "login", staff: staffId(staff.value), pin: pin.value });
         operatorName = who.name ?? who.staff;
       } finally {
         pin.value = "";
@@ -145,6 +153,9 @@ export function loginScreen(fixedStaff?: string): void {
       if (s.register === null) openRegisterScreen();
       else saleScreen();
     });
+  };
+  staff.onkeydown = (ev): void => {
+    if (ev.key === "Enter") pin.focus();
   };
   pin.onkeydown = (ev): void => {
     if (ev.key === "Enter") submit();
@@ -156,7 +167,7 @@ export function loginScreen(fixedStaff?: string): void {
       h("h1", {}, fixedStaff ? t("locked") : t("login")),
       staff,
       pin,
-      keypad(pin, submit),
+      keypad(staff, pin, submit),
       fixedStaff ? button(t("switchUser"), "switch-user", () => loginScreen(), "secondary") : null,
     ),
   );
@@ -485,6 +496,12 @@ export function saleScreen(): void {
         { class: "left" },
         scanField,
         resultsList,
+        // The store's keys for what is sold without a barcode: a tap is a scan of the item.
+        h(
+          "div",
+          { id: "quick-keys", class: "row wrap quick-keys" },
+          ...(status?.quick_keys ?? []).map((k) => button(k.label, `quick-${k.sku}`, () => inTurn(() => scanCode(k.sku)), "chip")),
+        ),
         h("table", { class: "lines" }, h("tbody", { id: "lines" })),
         h("div", { id: "suggestions", class: "suggestions" }),
         h("details", { class: "gift" }, h("summary", {}, t("sellGiftCard")), giftNumber, giftAmount, sellGift),

@@ -7,8 +7,8 @@ import type { Archived, Closed, Paid } from "./api";
 import { DENOMINATIONS, countTotal, countedForEngine, isNote } from "./cash";
 import { devicesScreen } from "./devices";
 import { approved, button, confirmBox, fill, guard, h, input, m, screen } from "./dom";
-import { euros, parseCents, toCents } from "./format";
-import { t } from "./i18n";
+import { businessDay, euros, parseCents, toCents } from "./format";
+import { lang, t } from "./i18n";
 import { cardWaiting } from "./payment";
 import {
   blockedPanel,
@@ -81,7 +81,7 @@ export function closingScreen(countDay?: string): void {
     h(
       "div",
       { class: "panel" },
-      h("h1", {}, `${t("closing")} — ${countDay ?? status?.register?.day ?? ""}`),
+      h("h1", {}, `${t("closing")} — ${businessDay(countDay ?? status?.register?.day ?? "", lang())}`),
       h("h2", {}, t("countCash")),
       h("h3", {}, t("notes")),
       h("div", { class: "counts" }, ...DENOMINATIONS.filter(isNote).map(field)),

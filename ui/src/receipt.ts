@@ -21,7 +21,6 @@ export function receiptQuestion(ticket: string, ask: ReceiptAsk): HTMLElement {
   const done = h("p", { id: "receipt-done", class: "detail" });
   const address = input("receipt-address", t("customerEmail"), "email");
   address.value = ask.email;
-  address.hidden = ask.offer !== "email";
   const answered = (text: string): void => {
     done.textContent = text;
     for (const b of choices) b.disabled = true;
@@ -32,8 +31,7 @@ export function receiptQuestion(ticket: string, ask: ReceiptAsk): HTMLElement {
     answered(r.printer ? said(r.printer) : t("receiptPrinted"));
   }, ask.offer === "paper" ? "primary" : "secondary");
   const email = button(t("receiptEmail"), "receipt-email", async () => {
-    if (address.hidden || address.value.trim() === "") {
-      address.hidden = false;
+    if (address.value.trim() === "") {
       address.focus();
       return;
     }

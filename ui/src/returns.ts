@@ -5,8 +5,8 @@
 import { act } from "./api";
 import type { Emailed, TicketView, WithBasket } from "./api";
 import { approved, button, guard, h, input, m, screen } from "./dom";
-import { t } from "./i18n";
-import { ticketNumber } from "./format";
+import { lang, t } from "./i18n";
+import { businessDay, ticketNumber } from "./format";
 import { ok, saleScreen, setBasket, setCurrent, status } from "./main";
 
 export function returnsScreen(): void {
@@ -20,7 +20,7 @@ export function returnsScreen(): void {
     const address = input("lookup-address", t("customerEmail"), "email");
     const again = h("p", { id: "lookup-done", class: "detail" });
     view.replaceChildren(
-      h("h2", {}, `${t("ticket")} ${tv.ticket} — ${tv.day} — ${m(tv.total)}`),
+      h("h2", {}, `${t("ticket")} ${tv.ticket} — ${businessDay(tv.day, lang())} — ${m(tv.total)}`),
       h(
         "div",
         { class: "row wrap" },
@@ -54,7 +54,7 @@ export function returnsScreen(): void {
               "tr",
               { "data-sku": l.sku },
               h("td", {}, box),
-              h("td", {}, l.name),
+              h("td", {}, l.name, l.serial ? h("div", { class: "detail serial" }, `${t("serial")} ${l.serial}`) : null),
               h("td", {}, units, ` / ${l.returnable}`),
               h("td", {}, m(l.net)),
             );

@@ -2420,6 +2420,21 @@ fn write_static(dir: &Path) -> Result<()> {
     csv.row(&["22", "5", "price_cents", "5"])?;
     csv.finish()?;
 
+    // Each store's keys for what is sold loose or off a shelf the scanner does not reach.
+    let mut csv = Csv::create(dir, "quick_keys.csv", &["store", "position", "sku", "label"])?;
+    for store in ["PAR", "LYO", "NAN"] {
+        for (position, sku, label) in [
+            ("1", "BULK-BALSA-KG", "Balsa au kg"),
+            ("2", "PROP-1060", "Hélice 10x6"),
+            ("3", "PROP-1047", "Hélice 10x4.7"),
+            ("4", "GLUE-CYANO-20", "Cyano 20 g"),
+            ("5", "SRV-9G", "Servo 9 g"),
+        ] {
+            csv.row(&[store, position, sku, label])?;
+        }
+    }
+    csv.finish()?;
+
     let mut csv = Csv::create(dir, "loyalty_tiers.csv", &["tier", "points_per_euro"])?;
     for row in [["none", "1"], ["bronze", "1"], ["silver", "1.5"], ["gold", "2"]] {
         csv.row(&row)?;
@@ -3099,7 +3114,7 @@ mod tests {
 
     use super::*;
 
-    const FILES: [&str; 13] = [
+    const FILES: [&str; 14] = [
         "chain.csv",
         "vat_rates.csv",
         "families.csv",
@@ -3113,6 +3128,7 @@ mod tests {
         "promotions.csv",
         "barcode_layouts.csv",
         "loyalty_tiers.csv",
+        "quick_keys.csv",
     ];
 
     fn temp(tag: &str) -> PathBuf {

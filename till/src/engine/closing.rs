@@ -235,6 +235,13 @@ impl Till {
             self.describe_parked(p)?;
         }
         s.head_office = crate::sync::view(&self.conn, &self.dir)?;
+        s.quick_keys = self
+            .settings
+            .quick_keys
+            .iter()
+            .filter(|k| k.store == self.identity.store)
+            .map(|k| crate::answer::QuickKeyView { sku: k.sku.to_string(), label: k.label.clone() })
+            .collect();
         Ok(json!(s))
     }
 

@@ -25,6 +25,11 @@ impl Till {
                 quantity: l.quantity,
                 net: euros(l.net),
                 returnable: left,
+                serial: if l.measure == LineMeasure::Units && !l.gift_card {
+                    l.reference.clone()
+                } else {
+                    String::new()
+                },
             });
         }
         Ok(json!(crate::answer::TicketView {

@@ -35,6 +35,7 @@ impl Till {
                 quantity: i64::from(l.qty),
                 net: euros(net),
                 returnable: self.web_left(&o, l.line)?,
+                serial: String::new(),
             });
         }
         Ok(json!(crate::answer::TicketView {

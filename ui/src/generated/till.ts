@@ -283,7 +283,11 @@ devices?: DevicesView,
 /**
  * The sync with head office (absent before the till is enrolled).
  */
-head_office?: HeadOfficeView, };
+head_office?: HeadOfficeView, 
+/**
+ * The store's quick keys for the items sold without a barcode, in their order.
+ */
+quick_keys: Array<QuickKeyView>, };
 
 /**
  * The register session.
@@ -934,7 +938,11 @@ net: string,
 /**
  * Units that can still be brought back.
  */
-returnable: number, };
+returnable: number, 
+/**
+ * The serial number sold on the line (empty: none), to check against the item brought back.
+ */
+serial: string, };
 
 /**
  * A register closed: the count against what the journal expects, and the Z.
@@ -977,6 +985,19 @@ ticket: string,
  * The address.
  */
 to: string, };
+
+/**
+ * A quick key of the sale screen: it sells `sku` as a scan of it would.
+ */
+export type QuickKeyView = { 
+/**
+ * The item.
+ */
+sku: string, 
+/**
+ * What the key says.
+ */
+label: string, };
 
 /**
  * A receipt as the customer may ask for it.
