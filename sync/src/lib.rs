@@ -20,6 +20,7 @@
 //! - [`catalogue`]: the chain's files as versioned entries, a till's snapshot and deltas.
 //! - [`customers`]: customers merged from edits at several tills (registers of the `crdts` crate),
 //!   the edits a till sends and the customers it pulls.
+//! - [`tickets`]: a ticket of another till of the chain, as a till takes its lines back.
 //! - [`wire`]: the routes and the shapes of head office's HTTP API, one definition for both sides.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -31,5 +32,6 @@ pub mod customers;
 pub mod push;
 pub mod rights;
 pub mod stock;
+pub mod tickets;
 pub mod web;
 pub mod wire;

@@ -26,6 +26,8 @@ pub const INBOX: &str = "/api/v0/inbox";
 /// A web order's lines and what of them came back (`GET`, signed by a till): its path is this
 /// and the order's id, `/api/v0/web-orders/W-1042`.
 pub const WEB_ORDER_RETURNS: &str = "/api/v0/web-orders/{order}";
+/// A ticket of a till of the chain and what the other tills took back of it (a till signs the GET).
+pub const TICKET_RETURNS: &str = "/api/v0/tickets/{ticket}";
 /// A till asks for the right to spend part of a balance: `POST`, signed,
 /// [`crate::rights::RightsRequest`] → [`crate::rights::RightsGrant`].
 pub const RIGHTS: &str = "/api/v0/rights";
@@ -143,6 +145,8 @@ pub enum ErrorCode {
     NotFound,
     /// No such web order (404).
     UnknownWebOrder,
+    /// No such ticket at head office (404).
+    UnknownTicket,
     /// The route takes another method (405).
     MethodNotAllowed,
     /// The request took too long (408).

@@ -367,6 +367,10 @@ pub enum Reason {
         "a web order is head office's and head office cannot be asked now: take web order {order} back once the till is online, or as a return without receipt with a manager"
     )]
     WebOrderOffline { order: String },
+    #[error(
+        "ticket {ticket} is another till's and head office cannot be asked now: take it back once the till is online, or as a return without receipt with a manager"
+    )]
+    TicketOffline { ticket: String },
     #[error("web order {order}'s item {sku} is not in this till's catalogue: it cannot be taken back here")]
     WebOrderItemUnknown { order: String, sku: String },
     #[error("attach the customer to spend their points")]

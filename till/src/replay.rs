@@ -50,6 +50,9 @@ pub struct Replay {
     months: Vec<Closure>,
     /// The cash each day the till closed itself expected, for its later count.
     auto_expected: BTreeMap<String, i64>,
+    /// The till whose journal this is (its `initialised` record): returns of other tills' tickets
+    /// are head office's to count.
+    till: String,
     /// Days whose register opened again after their closure: they may be closed once more.
     reopened: std::collections::BTreeSet<String>,
     /// The cash expected by the last daily closure, for the float carried over from it.
@@ -282,6 +285,9 @@ impl Replay {
             let Some((ticket, line)) = l.reference.rsplit_once('#') else {
                 return Err(format!("its return line names no sold line (`{}`)", l.reference));
             };
+            if pos_sync::tickets::till_of(ticket).is_some_and(|t| t != self.till) {
+                continue;
+            }
             let sold = line
                 .parse::<u32>()
                 .ok()
@@ -448,6 +454,7 @@ impl Replay {
             Entry::CashCounted { day, .. } => {
                 self.auto_expected.remove(day);
             }
+            Entry::Initialised { till, .. } => self.till.clone_from(till),
             Entry::RegisterOpened { day, .. } if self.days.iter().any(|d| d.key == *day) => {
                 self.reopened.insert(day.clone());
             }

@@ -397,6 +397,8 @@ export function reasonFr(r: Reason): string {
       return `Le siège ne connaît pas la commande web ${r.order} : vérifiez le numéro sur l'e-mail du client`;
     case "web_order_not_delivered":
       return `La commande web ${r.order} n'a pas encore été remise au client : rien ne peut en être repris`;
+    case "ticket_offline":
+      return `Le ticket ${r.ticket} est celui d'une autre caisse et le siège ne répond pas : reprenez-le une fois la caisse en ligne, ou en retour sans ticket avec un responsable`;
     case "web_order_offline":
       return `Une commande web se reprend avec le siège, injoignable maintenant : reprenez la commande ${r.order} une fois la caisse en ligne, ou en retour sans ticket avec un responsable`;
     case "web_order_item_unknown":

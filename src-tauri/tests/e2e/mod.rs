@@ -97,8 +97,9 @@ fn approve_as_manager(w: &Session) -> Result<(), String> {
 }
 
 fn day(w: &Session, dir: &Path, shots: &Path, office: &office::HeadOffice) -> Result<(), String> {
-    // Every screen photographed is checked too: no visible control past the window's sides, and
-    // nothing that scrolls sideways (from the sale screen on, the window is 1024x768).
+    // Every screen photographed is checked too: no visible control past the window's sides, nothing
+    // that scrolls sideways (from the sale screen on, the window is 1024x768), and every button a
+    // finger's 44 px high, every checkbox 24 px.
     let shot = |name: &str| -> Result<(), String> {
         let p = w.screenshot(shots, name)?;
         eprintln!("screenshot: {}", p.display());
@@ -109,9 +110,16 @@ fn day(w: &Session, dir: &Path, shots: &Path, office: &office::HeadOffice) -> Re
                .filter((e) => { const r = e.getBoundingClientRect(); return r.right > width + 1 || r.left < -1; }) \
                .map((e) => e.id || e.textContent.trim()); \
              if (document.documentElement.scrollWidth > width + 1) out.push('the page scrolls sideways'); \
-             return out;",
+             const small = [...document.querySelectorAll('button, input[type=checkbox]')] \
+               .filter((e) => e.offsetParent !== null) \
+               .filter((e) => e.getBoundingClientRect().height < (e.type === 'checkbox' ? 23.5 : 43.5)) \
+               .map((e) => `${e.id || e.textContent.trim()} is ${e.getBoundingClientRect().height} px high`); \
+             return out.concat(small);",
         )?;
-        check!(outside.as_array().is_some_and(Vec::is_empty), "{name}: off the screen's sides: {outside}");
+        check!(
+            outside.as_array().is_some_and(Vec::is_empty),
+            "{name}: off the screen's sides or too small to touch: {outside}"
+        );
         Ok(())
     };
     // Login on the keypad: the staff number (7 is S007), OK, then the PIN.

@@ -31,6 +31,8 @@ mod push;
 mod rights;
 #[path = "server/stock.rs"]
 mod stock;
+#[path = "server/ticket_return.rs"]
+mod ticket_return;
 #[path = "server/web.rs"]
 mod web;
 #[path = "server/web_return.rs"]

@@ -59,6 +59,7 @@ pub use receipts::{Receipt, check_address};
 mod catalogue_version;
 mod closing;
 mod customers;
+mod foreign_return;
 mod guard;
 mod manage;
 mod payment;

@@ -123,7 +123,14 @@ impl Till {
                     let line = line
                         .parse()
                         .map_err(|_| TillError::refused(format!("`{}` names no sold line", l.reference)))?;
-                    self.returned_units(ticket, line, self.ticket_seq(ticket)?)?
+                    // Another till's ticket: this till counts its own returns of it from the start.
+                    let sold_seq =
+                        if pos_sync::tickets::till_of(ticket).is_some_and(|t| t != self.identity.till) {
+                            0
+                        } else {
+                            self.ticket_seq(ticket)?
+                        };
+                    self.returned_units(ticket, line, sold_seq)?
                 }
             };
             let units = l
@@ -319,7 +326,7 @@ impl Till {
             }
         }
         for ((ticket, line), (units, sold)) in &returning {
-            if self.returned_units(ticket, *line, self.ticket_seq(ticket)?)?.saturating_add(*units) > *sold {
+            if self.returned_units(ticket, *line, self.sold_seq_of(ticket)?)?.saturating_add(*units) > *sold {
                 return Err(refused(Reason::LineAlreadyReturned { ticket: ticket.clone(), line: *line }));
             }
         }
@@ -522,8 +529,9 @@ impl Till {
         if ticket.lines.iter().any(|l| l.gift_card) {
             return Err(refused(Reason::VoidGiftCard));
         }
+        let elsewhere = self.returned_elsewhere(&ticket.reference);
         for l in &ticket.lines {
-            if self.returned_units(&ticket.reference, l.id, sold_seq)? > 0 {
+            if self.returned_units(&ticket.reference, l.id, sold_seq)? > 0 || elsewhere.contains_key(&l.id) {
                 return Err(refused(Reason::VoidPartlyReturned));
             }
         }

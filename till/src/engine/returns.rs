@@ -9,11 +9,17 @@ impl Till {
         if let Some(order) = Self::web_order_of(reference) {
             return self.web_order_view(order);
         }
+        if let Some(other) = self.foreign_ticket_of(reference) {
+            return self.foreign_ticket_view(&other);
+        }
         let (ticket, seq) = self.find_ticket(reference)?;
+        let elsewhere = self.returned_elsewhere(&ticket.reference);
         let mut lines = Vec::new();
         for l in &ticket.lines {
             let left = if returnable(l) {
-                sold_units(l).saturating_sub(self.returned_units(&ticket.reference, l.id, seq)?)
+                sold_units(l)
+                    .saturating_sub(self.returned_units(&ticket.reference, l.id, seq)?)
+                    .saturating_sub(elsewhere.get(&l.id).copied().unwrap_or(0))
             } else {
                 0
             };
@@ -92,6 +98,10 @@ impl Till {
         let mut counted: BTreeMap<(String, u32), u32> = BTreeMap::new();
         for spec in basket.lines.values_mut() {
             if let LineSpec::Return { ticket: ReturnedFrom::Ticket(ticket), line, units, before, .. } = spec {
+                // Another till's ticket: its count is head office's, taken when the line was added.
+                if pos_sync::tickets::till_of(ticket).is_some_and(|t| t != self.identity.till) {
+                    continue;
+                }
                 let key = (ticket.clone(), *line);
                 let so_far = match counted.get(&key) {
                     Some(n) => *n,
@@ -111,8 +121,13 @@ impl Till {
         if let Some(order) = Self::web_order_of(reference) {
             return self.return_web_lines(order, lines);
         }
+        if let Some(other) = self.foreign_ticket_of(reference) {
+            return self.return_foreign_lines(&other, lines);
+        }
         self.sale_ready()?;
         let (ticket, sold_seq) = self.find_ticket(reference)?;
+        // What the other tills took back of it, when head office can say (offline: none known).
+        let elsewhere = self.returned_elsewhere(&ticket.reference);
         let wanted: Vec<(u32, u32)> = if lines.is_empty() {
             ticket.lines.iter().filter(|l| returnable(l)).map(|l| (l.id, u32::MAX)).collect()
         } else {
@@ -140,7 +155,7 @@ impl Till {
                 })
                 .sum();
             let already = u64::from(self.returned_units(&ticket.reference, line_id, sold_seq)?);
-            let taken = already + pending;
+            let taken = already + pending + u64::from(elsewhere.get(&line_id).copied().unwrap_or(0));
             let left = u32::try_from(u64::from(sold_units).saturating_sub(taken)).unwrap_or(0);
             // Without lines, everything left: the lines already brought back in full are passed over.
             if units == u32::MAX && left == 0 {

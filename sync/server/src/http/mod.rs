@@ -96,7 +96,7 @@ impl utoipa::Modify for ShopToken {
         title = "pos-server",
         description = "Head office's API for tills (enrolment, the journal's push, acknowledgements, stock, inbox) and for the web shop (orders)."
     ),
-    paths(enrol, push, streams, stock::levels, web::take, web::returnable, web::inbox, rights::grant, catalogue::delta, customers::edits, customers::delta, health),
+    paths(enrol, push, streams, stock::levels, web::take, web::returnable, web::returnable_ticket, web::inbox, rights::grant, catalogue::delta, customers::edits, customers::delta, health),
     modifiers(&ShopToken),
     components(schemas(ApiError, ErrorCode, Quarantine, Ack))
 )]
@@ -111,6 +111,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route(wire::STOCK, get(stock::levels))
         .route(wire::WEB_ORDERS, post(web::take))
         .route(wire::WEB_ORDER_RETURNS, get(web::returnable))
+        .route(wire::TICKET_RETURNS, get(web::returnable_ticket))
         .route(wire::INBOX, get(web::inbox))
         .route(wire::RIGHTS, post(rights::grant))
         .route(wire::CATALOGUE, get(catalogue::delta))

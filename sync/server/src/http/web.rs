@@ -8,6 +8,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use pos_journal::sha256;
+use pos_sync::tickets::ReturnableTicket;
 use pos_sync::web::{Inbox, ReturnableOrder, WebOrder, WebOrderTaken};
 use pos_sync::wire::{self, ApiError, ErrorCode};
 
@@ -93,6 +94,28 @@ pub(super) async fn returnable(
             StatusCode::NOT_FOUND,
             ErrorCode::UnknownWebOrder,
             format!("head office has no web order {order}: check the order number on the customer's e-mail"),
+        )),
+    }
+}
+
+/// A ticket of a till of the chain, as signed, and what the tills other than the asking one took
+/// back of each of its lines: a store's till taking back another till's ticket.
+#[utoipa::path(get, path = "/api/v0/tickets/{ticket}",
+    params(("ticket" = String, Path, description = "The ticket's reference (`PAR-1-T000042`)")),
+    responses((status = 200, body = ReturnableTicket), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+pub(super) async fn returnable_ticket(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(ticket): Path<String>,
+) -> Result<Json<ReturnableTicket>, Refuse> {
+    let path = wire::TICKET_RETURNS.replace("{ticket}", &ticket);
+    let till = authenticate(&app, &headers, &Method::GET, &path, b"").await?;
+    match app.storage.returnable_ticket(&ticket, &till.till).await? {
+        Some(t) => Ok(Json(t)),
+        None => Err(Refuse::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::UnknownTicket,
+            format!("head office holds no ticket {ticket}: check the number, or wait for its till to sync"),
         )),
     }
 }

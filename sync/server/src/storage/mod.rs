@@ -15,6 +15,7 @@ mod postgres;
 pub mod rights;
 mod sqlite;
 pub mod stock;
+mod tickets;
 pub mod web;
 mod web_returns;
 

@@ -208,6 +208,15 @@ CREATE TABLE receipt_mail (till TEXT NOT NULL, seq BIGINT NOT NULL, ticket TEXT 
 CREATE INDEX receipt_mail_waiting ON receipt_mail (sent_ms, tries);
 "#,
     ),
+    (
+        // Where each pushed ticket is, and the units each till took back of each sold line: a
+        // till takes back another till's ticket through head office.
+        "2026-12-08-1000-ticket-returns",
+        r#"
+CREATE TABLE ticket_ref (reference TEXT PRIMARY KEY, till TEXT NOT NULL, seq BIGINT NOT NULL);
+CREATE TABLE ticket_return (ticket TEXT NOT NULL, line BIGINT NOT NULL, till TEXT NOT NULL, units BIGINT NOT NULL, PRIMARY KEY (ticket, line, till));
+"#,
+    ),
 ];
 
 /// The PostgreSQL database.
@@ -449,6 +458,7 @@ impl Db {
             super::rights::apply_postgres(&tx, till, &taken.accepted).await?;
             super::web_returns::record_postgres(&tx, till, &taken.accepted).await?;
             super::mail::queue_postgres(&tx, till, &taken.accepted).await?;
+            super::tickets::record_postgres(&tx, till, &taken.accepted).await?;
         }
         let (state, quarantine) = stream_to_row(&taken.stream);
         tx.execute(

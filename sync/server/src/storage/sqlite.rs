@@ -209,6 +209,15 @@ CREATE TABLE receipt_mail (till TEXT NOT NULL, seq INTEGER NOT NULL, ticket TEXT
 CREATE INDEX receipt_mail_waiting ON receipt_mail (sent_ms, tries);
 "#,
     ),
+    (
+        // Where each pushed ticket is, and the units each till took back of each sold line: a
+        // till takes back another till's ticket through head office.
+        "2026-12-08-1000-ticket-returns",
+        r#"
+CREATE TABLE ticket_ref (reference TEXT PRIMARY KEY, till TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE TABLE ticket_return (ticket TEXT NOT NULL, line INTEGER NOT NULL, till TEXT NOT NULL, units INTEGER NOT NULL, PRIMARY KEY (ticket, line, till));
+"#,
+    ),
 ];
 
 /// Connections that only read, beside the one that writes (WAL lets them read while it writes).
@@ -574,6 +583,7 @@ fn write_taken(
         super::rights::apply_sqlite(&tx, till, &taken.accepted)?;
         super::web_returns::record_sqlite(&tx, till, &taken.accepted)?;
         super::mail::queue_sqlite(&tx, till, &taken.accepted)?;
+        super::tickets::record_sqlite(&tx, till, &taken.accepted)?;
     }
     let (state, quarantine) = stream_to_row(&taken.stream);
     tx.execute(

@@ -247,10 +247,11 @@ fn the_openapi_document_names_every_route() {
         (wire::STREAMS, "get"),
         (wire::STOCK, "get"),
         (wire::HEALTH, "get"),
+        (wire::TICKET_RETURNS, "get"),
     ] {
         assert!(paths.get(route).and_then(|p| p.get(method)).is_some(), "{route} {method} in {doc}");
     }
-    assert_eq!(paths.len(), 11, "every route documented, and nothing else: {:?}", paths.keys());
+    assert_eq!(paths.len(), 12, "every route documented, and nothing else: {:?}", paths.keys());
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     for s in [
         "Batch",
