@@ -38,6 +38,14 @@ pub const FILES: &[(&str, Split)] = &[
     ("compatibility.csv", Split::ByRow),
 ];
 
+/// Files a chain may not have (it came later), with what standing for them: no row.
+pub const OPTIONAL: &[(&str, &str)] = &[("quick_keys.csv", "store,position,sku,label\n")];
+
+/// What stands for `file` when the chain does not have it (`None`: the file is required).
+pub fn default_of(file: &str) -> Option<&'static str> {
+    OPTIONAL.iter().find(|(f, _)| *f == file).map(|(_, d)| *d)
+}
+
 /// The key of a row-split file's header line.
 pub const HEADER: &str = "";
 
@@ -73,7 +81,10 @@ pub struct CatalogueDelta {
 pub fn entries_of(read: impl Fn(&str) -> Result<Vec<u8>, String>) -> Result<Entries, String> {
     let mut out = Entries::new();
     for (file, split) in FILES {
-        let bytes = read(file)?;
+        let bytes = match read(file) {
+            Ok(b) => b,
+            Err(e) => default_of(file).map(|d| d.as_bytes().to_vec()).ok_or(e)?,
+        };
         let text = String::from_utf8(bytes).map_err(|_| format!("{file} is not UTF-8"))?;
         let key_col = match split {
             Split::Whole => {
@@ -128,6 +139,7 @@ pub fn files_of(entries: &Entries) -> Result<BTreeMap<String, String>, String> {
         let mut text = entries
             .get(&((*file).to_owned(), HEADER.to_owned()))
             .cloned()
+            .or_else(|| default_of(file).map(str::to_owned))
             .ok_or_else(|| format!("the catalogue lacks {file}"))?;
         if *split != Split::Whole {
             for ((f, k), body) in entries.range(((*file).to_owned(), String::new())..) {
@@ -171,4 +183,33 @@ pub fn diff(old: &Entries, new: &Entries) -> Vec<CatalogueEntry> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chain folder written before quick keys existed still splits and joins: the file stands as
+    /// its header alone, and a catalogue without its entry gives it back the same way.
+    #[test]
+    fn a_chain_without_an_optional_file_reads_with_its_default() {
+        let read = |name: &str| -> Result<Vec<u8>, String> {
+            match name {
+                "quick_keys.csv" => Err("no such file".into()),
+                "products.csv" => Ok(b"sku,name\nA-1,Un\n".to_vec()),
+                _ if FILES.iter().any(|(f, s)| *f == name && *s == Split::ByRow) => Ok(b"a,b\n".to_vec()),
+                _ => Ok(b"x\n".to_vec()),
+            }
+        };
+        let entries = entries_of(read).unwrap();
+        assert_eq!(entries[&("quick_keys.csv".to_owned(), HEADER.to_owned())], "store,position,sku,label\n");
+        let mut without = entries.clone();
+        without.remove(&("quick_keys.csv".to_owned(), HEADER.to_owned()));
+        assert_eq!(files_of(&without).unwrap()["quick_keys.csv"], "store,position,sku,label\n");
+        let mut broken = entries;
+        broken.remove(&("chain.csv".to_owned(), HEADER.to_owned()));
+        assert!(files_of(&broken).unwrap_err().contains("lacks chain.csv"));
+        let missing = |name: &str| if name == "staff.csv" { Err("gone".to_owned()) } else { read(name) };
+        assert_eq!(entries_of(missing).unwrap_err(), "gone", "a required file stays required");
+    }
 }

@@ -455,7 +455,11 @@ impl Replay {
                 self.auto_expected.remove(day);
             }
             Entry::Initialised { till, .. } => self.till.clone_from(till),
-            Entry::RegisterOpened { day, .. } if self.days.iter().any(|d| d.key == *day) => {
+            // Only the last day closed, in a month not closed yet, opens again (a Z made too early).
+            Entry::RegisterOpened { day, .. }
+                if self.days.last().is_some_and(|d| d.key == *day)
+                    && !self.months.iter().any(|m| day.starts_with(&m.key)) =>
+            {
                 self.reopened.insert(day.clone());
             }
             _ => {}

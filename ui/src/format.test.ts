@@ -42,7 +42,8 @@ describe("staffId", () => {
   test("reads the keypad's digits as an S number, and any id as typed", () => {
     expect(staffId("7")).toBe("S007");
     expect(staffId("007")).toBe("S007");
-    expect(staffId(" s010 ")).toBe("S010");
+    expect(staffId(" S010 ")).toBe("S010");
+    expect(staffId("m.dupont")).toBe("m.dupont");
     expect(staffId("S006")).toBe("S006");
     expect(staffId("1234")).toBe("1234");
     expect(staffId("")).toBe("");

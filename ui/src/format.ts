@@ -68,11 +68,11 @@ export function ticketNumber(typed: string, till: string): string {
 }
 
 /**
- * A staff number as typed on the login keypad: digits alone are the number of an `S` id (`7` and
- * `007` are `S007`); anything else is taken as typed, in capitals (`s007` is `S007`).
+ * A staff number as typed on the login keypad: one to three digits alone are the number of an `S`
+ * id, as the chain numbers its staff (`7` and `007` are `S007`); anything else is the id as typed.
  */
 export function staffId(typed: string): string {
-  const s = typed.trim().toUpperCase();
+  const s = typed.trim();
   return /^\d{1,3}$/.test(s) ? `S${s.padStart(3, "0")}` : s;
 }
 

@@ -261,7 +261,10 @@ fn day(w: &Session, dir: &Path, shots: &Path, office: &office::HeadOffice) -> Re
     w.click("#customer-C00042")?;
     w.wait_text("#customer-name", "Camille Martin", 20)?;
     shot("03-sale")?;
-    // A 1024x768 shop screen: every control of the bar and the sale is on it, nothing scrolls sideways.
+    // A 1920x1080 screen, then a 1024x768 shop screen: every control of the bar and the sale is on
+    // it, nothing scrolls sideways.
+    w.resize(1920, 1080)?;
+    shot("03a-sale-1920x1080")?;
     w.resize(1024, 768)?;
     let fits = "const r = document.getElementById('lock').getBoundingClientRect(); \
                 return [window.innerWidth, r.right, document.documentElement.scrollWidth, \

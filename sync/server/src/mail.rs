@@ -1,6 +1,6 @@
 //! The mailer: hands the receipts the tills e-mailed (queued at push, `storage::mail`) to the
-//! store chain's SMTP relay, oldest first, each until the relay takes it or [`MAX_TRIES`]
-//! attempts failed; and [`Sink`], an SMTP server that keeps what it receives (the tests' and the
+//! store chain's SMTP relay, oldest first, each until the relay takes it or [`crate::storage::mail::MAX_TRIES`]
+//! attempts failed (waits doubling from 30 s to an hour); and [`Sink`], an SMTP server that keeps what it receives (the tests' and the
 //! demo's relay, where no mail may leave the machine).
 //!
 //! The relay is spoken to in plain SMTP on the address given (`--smtp 127.0.0.1:2525`): a relay on
@@ -18,7 +18,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
 use crate::storage::Storage;
-use crate::storage::mail::{MAX_TRIES, QueuedMail};
+use crate::storage::mail::{MailOutcome, QueuedMail, retry_after_ms};
 
 /// Where receipts go out, and from whom.
 #[derive(Clone, Debug)]
@@ -37,30 +37,43 @@ pub fn subject(ticket: &str) -> String {
     format!("Votre ticket {ticket}")
 }
 
-/// Sends every receipt waiting once; how many the relay took.
+/// Sends the receipts due once; how many the relay took. The relay out (or answering "not now")
+/// ends the round: the receipt is tried again later (waits doubling from 30 s to an hour) and the
+/// others wait their turn without an attempt spent. A receipt the relay refuses for good, or whose
+/// address is not one, is left for a person with the reason.
 pub async fn send_waiting(storage: &Storage, relay: &Relay, now_ms: fn() -> i64) -> anyhow::Result<usize> {
     let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(relay.addr.ip().to_string())
         .port(relay.addr.port())
         .timeout(Some(Duration::from_secs(20)))
         .build();
     let mut sent = 0;
-    for m in storage.mails_waiting(100).await? {
+    for m in storage.mails_waiting(100, now_ms()).await? {
         let outcome = match message(relay, &m) {
-            Ok(msg) => transport.send(msg).await.map(|_| now_ms()).map_err(|e| e.to_string()),
-            Err(e) => Err(e),
+            Err(e) => MailOutcome::GiveUp(e),
+            Ok(msg) => match transport.send(msg).await {
+                Ok(_) => MailOutcome::Sent(now_ms()),
+                Err(e) if e.is_permanent() => MailOutcome::GiveUp(e.to_string()),
+                Err(e) => {
+                    MailOutcome::Retry { error: e.to_string(), next_ms: now_ms() + retry_after_ms(m.tries) }
+                }
+            },
         };
-        if let Err(e) = &outcome {
-            tracing::warn!(
-                till = m.till,
-                seq = m.seq,
-                tries = m.tries + 1,
-                max = MAX_TRIES,
-                "a receipt was not sent: {e}"
-            );
-        } else {
-            sent += 1;
+        let stop = matches!(outcome, MailOutcome::Retry { .. });
+        match &outcome {
+            MailOutcome::Sent(_) => sent += 1,
+            MailOutcome::Retry { error, .. } | MailOutcome::GiveUp(error) => {
+                tracing::warn!(
+                    till = m.till,
+                    seq = m.seq,
+                    tries = m.tries + 1,
+                    "a receipt was not sent: {error}"
+                );
+            }
         }
-        storage.mail_done(&m.till, m.seq, outcome).await?;
+        storage.mail_done(&m, outcome).await?;
+        if stop {
+            break;
+        }
     }
     Ok(sent)
 }

@@ -184,6 +184,12 @@ impl Till {
                 day: self.state.register.as_ref().map_or_else(String::new, |r| r.day.clone()),
             }));
         }
+        // A day whose sessions all ended without its closure is not closed yet either.
+        if let Some(day) = crate::closing::unclosed_day(&self.conn)?
+            && day.starts_with(key)
+        {
+            return Err(refused(Reason::StillOpen { day }));
+        }
         let closure = crate::closing::period_closure(&self.conn, key, &by)?;
         let headers = self.commit(vec![
             Entry::Closure(closure.clone()),

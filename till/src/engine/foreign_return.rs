@@ -138,10 +138,11 @@ impl Till {
 
     /// Units of each line of this till's own ticket `reference` that other tills took back, as
     /// head office counted them when it can be asked; nothing when it cannot (the till sells
-    /// offline: its own journal's count stands).
+    /// offline: its own journal's count stands). Head office is asked only when the last sync
+    /// round reached it, so a head office out does not hold a return at the counter.
     pub(super) fn returned_elsewhere(&self, reference: &str) -> BTreeMap<u32, u32> {
-        match link::link(&self.conn) {
-            Ok(Some(_)) => {
+        match crate::sync::view(&self.conn, &self.dir) {
+            Ok(Some(ho)) if ho.online => {
                 self.returnable_ticket(reference).map(|rt| rt.returned_elsewhere).unwrap_or_default()
             }
             _ => BTreeMap::new(),

@@ -162,7 +162,11 @@ impl Till {
         receipt: &Receipt,
     ) -> Result<Value, TillError> {
         let receipt = match receipt {
-            Receipt::Email(to) => Receipt::Email(super::check_address(to)?),
+            Receipt::Email(to) => {
+                // A training ticket is nobody's: it e-mails no customer.
+                self.not_in_training(Task::EmailingReceipt)?;
+                Receipt::Email(super::check_address(to)?)
+            }
             other => other.clone(),
         };
         self.pay_ticket(tenders, None, approval, &receipt)
@@ -477,13 +481,15 @@ impl Till {
         let printed = match receipt {
             Receipt::Paper => self.print_ticket(&ticket, &headers[0], None),
             Receipt::Email(to) => {
-                self.queue_email(&ticket, &headers[0], to)?;
-                self.unprinted = Some((ticket.clone(), headers[0].clone()));
+                // The ORIGINAL goes by e-mail: a paper copy asked for next is a DUPLICATA.
+                self.queue_email(&ticket, &headers[0], to, None)?;
+                self.kick_drawer(&ticket);
                 Ok(())
             }
             Receipt::None => {
                 self.last_receipt = Some(self.ticket_layout(&ticket, &headers[0], None)?.to_text());
                 self.unprinted = Some((ticket.clone(), headers[0].clone()));
+                self.kick_drawer(&ticket);
                 Ok(())
             }
         };

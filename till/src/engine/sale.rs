@@ -66,13 +66,17 @@ impl Till {
         {
             return Err(refused(Reason::AlreadyOpen { day: reg.day.clone() }));
         }
+        let unclosed = crate::closing::unclosed_day(&self.conn)?;
+        if let Some(day) = unclosed.as_ref().filter(|d| today < **d) {
+            return Err(refused(Reason::ClockBehind { today, closed: day.clone() }));
+        }
         let mut approved_by = self.within(float, self.limits().cash_move, Amounted::Float, approval)?;
         if reopening && self.operator_role()? != Role::Manager {
             approved_by = Some(self.approve(approval, Task::ReopeningDay)?);
         }
         // A day before today still unclosed (its register left open, or its sessions all ended
         // without the day's closure) is closed by the till first, with whatever drawer it left.
-        if let Some(day) = crate::closing::unclosed_day(&self.conn)?
+        if let Some(day) = unclosed
             && day < today
         {
             let mut closure = crate::closing::day_closure(&self.conn, &day, &by)?;

@@ -39,11 +39,17 @@ fn a_receipt_is_given_as_the_customer_asks() {
     let ticket =
         paid["result"]["ticket"].as_str().unwrap_or_else(|| paid["ticket"].as_str().unwrap()).to_owned();
     assert!(printed(&dir).iter().all(|r| !r.contains(&ticket)), "printed unasked");
+    assert_eq!(
+        printed(&dir).iter().filter(|r| *r == "[DRAWER]\n").count(),
+        1,
+        "the cash sale opened the drawer"
+    );
     till.print_receipt(&ticket).unwrap();
     let first = printed(&dir);
     let original = first.iter().filter(|r| r.contains(&ticket)).collect::<Vec<_>>();
     assert_eq!(original.len(), 1);
     assert!(original[0].contains("ORIGINAL"), "{}", original[0]);
+    assert!(!original[0].contains("[DRAWER]"), "the ORIGINAL printed after does not open the drawer again");
     till.print_receipt(&ticket).unwrap();
     let again = printed(&dir);
     assert!(
@@ -89,14 +95,37 @@ fn a_receipt_is_given_as_the_customer_asks() {
         "no device command in an e-mail"
     );
     assert!(mails[0].2.contains("Code du ticket : "), "{}", mails[0].2);
-    // Asked for on paper after all: its ORIGINAL, once.
+    // Asked for on paper after all: the ORIGINAL went by e-mail, this is DUPLICATA 1; e-mailed
+    // again later, DUPLICATA 2, journaled like the paper ones.
     till.print_receipt(&second).unwrap();
-    assert!(printed(&dir).iter().any(|r| r.contains(&second) && r.contains("ORIGINAL")));
+    assert!(printed(&dir).iter().any(|r| r.contains(&second) && r.contains("DUPLICATA 1")));
+    assert!(!printed(&dir).iter().any(|r| r.contains(&second) && r.contains("ORIGINAL")));
+    till.email_receipt(&second, "paul@example.org").unwrap();
+    let again = store::records_of_kind(till.conn(), pos_journal::ChainName::Live, pos_journal::Kind::Event)
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| match r.entry {
+            pos_journal::body::Entry::ReceiptEmailed { text, .. } => Some(text),
+            _ => None,
+        })
+        .next_back()
+        .unwrap();
+    assert!(again.contains("DUPLICATA 2") && !again.contains("ORIGINAL"), "{again}");
+    for bad in ["a..b@example.fr", "a@b..fr", "\"a\"@example.fr", "élise@example.fr", "a@-b.fr", "a@b.fr-"] {
+        let e = till.email_receipt(&second, bad).unwrap_err().to_string();
+        assert!(e.contains("is not an e-mail address"), "{bad}: {e}");
+    }
 
-    // Training mode sends nobody an e-mail.
+    // Training mode sends nobody an e-mail, not even paying.
     till.training(true, Some(&manager())).unwrap();
     let e = till.email_receipt(&second, "paul@example.org").unwrap_err().to_string();
     assert!(e.contains("training"), "{e}");
+    act(&mut till, json!({"do": "scan", "code": PROP})).unwrap();
+    let (_, said) =
+        act(&mut till, json!({"do": "pay", "tenders": [{"cash": "3.90"}], "email": "paul@example.org"}))
+            .unwrap_err();
+    assert!(said.contains("training"), "{said}");
+    act(&mut till, json!({"do": "cancel"})).unwrap();
     till.training(false, Some(&manager())).unwrap();
     till.stop().unwrap();
     let (ok, out) = verify_cli(&dir);

@@ -79,6 +79,14 @@ fn a_day_whose_sessions_all_ended_is_closed_the_next_morning_with_nothing_to_cou
     let e = till.end_shift(&BTreeMap::new(), None).unwrap_err();
     assert!(e.to_string().contains("register"), "{e}");
 
+    // A clock gone back opens no earlier day over it, and its month does not close without it.
+    till.set_clock(Clock::Set(at("2026-12-04T09:00:00+01:00")));
+    let e = till.open_register(10_000, None).unwrap_err().to_string();
+    assert!(e.contains("set the clock right"), "{e}");
+    till.set_clock(Clock::Set(at("2027-01-02T09:00:00+01:00")));
+    let e = till.close_period("2026-12").unwrap_err().to_string();
+    assert!(e.contains("2026-12-05"), "{e}");
+
     till.set_clock(Clock::Set(at("2026-12-06T09:00:00+01:00")));
     till.open_register(10_000, None).unwrap();
     let s = status(&till);

@@ -204,8 +204,8 @@ CREATE TABLE message (id BIGSERIAL PRIMARY KEY, store TEXT, text TEXT NOT NULL, 
         // Receipts e-mailed at the tills, until the relay takes them.
         "2026-12-08-0900-receipt-mail",
         r#"
-CREATE TABLE receipt_mail (till TEXT NOT NULL, seq BIGINT NOT NULL, ticket TEXT NOT NULL, to_addr TEXT NOT NULL, body TEXT NOT NULL, tries BIGINT NOT NULL, sent_ms BIGINT, error TEXT, PRIMARY KEY (till, seq));
-CREATE INDEX receipt_mail_waiting ON receipt_mail (sent_ms, tries);
+CREATE TABLE receipt_mail (till TEXT NOT NULL, seq BIGINT NOT NULL, ticket TEXT NOT NULL, to_addr TEXT NOT NULL, body TEXT NOT NULL, tries BIGINT NOT NULL, sent_ms BIGINT, error TEXT, next_ms BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (till, seq));
+CREATE INDEX receipt_mail_waiting ON receipt_mail (sent_ms, next_ms);
 "#,
     ),
     (

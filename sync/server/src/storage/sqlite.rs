@@ -205,8 +205,8 @@ CREATE TABLE message (id INTEGER PRIMARY KEY, store TEXT, text TEXT NOT NULL, at
         // Receipts e-mailed at the tills, until the relay takes them.
         "2026-12-08-0900-receipt-mail",
         r#"
-CREATE TABLE receipt_mail (till TEXT NOT NULL, seq INTEGER NOT NULL, ticket TEXT NOT NULL, to_addr TEXT NOT NULL, body TEXT NOT NULL, tries INTEGER NOT NULL, sent_ms INTEGER, error TEXT, PRIMARY KEY (till, seq));
-CREATE INDEX receipt_mail_waiting ON receipt_mail (sent_ms, tries);
+CREATE TABLE receipt_mail (till TEXT NOT NULL, seq INTEGER NOT NULL, ticket TEXT NOT NULL, to_addr TEXT NOT NULL, body TEXT NOT NULL, tries INTEGER NOT NULL, sent_ms INTEGER, error TEXT, next_ms INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (till, seq));
+CREATE INDEX receipt_mail_waiting ON receipt_mail (sent_ms, next_ms);
 "#,
     ),
     (
