@@ -253,6 +253,20 @@ fn open_register(till: &mut Till) {
     }
 }
 
+/// The till in `dir` at `when`, `staff` logged in, its register open.
+fn till_at(dir: &Path, when: &str, staff: (&str, &str)) -> Till {
+    let mut till = open_till(dir, when);
+    till.login(staff.0, staff.1).unwrap();
+    open_register(&mut till);
+    till
+}
+
+/// What each line of ticket (or web order) `reference` can still bring back at `till`.
+fn returnable(till: &Till, reference: &str) -> Vec<u64> {
+    let v = till.ticket_view(reference).unwrap();
+    v["lines"].as_array().unwrap().iter().map(|l| l["returnable"].as_u64().unwrap()).collect()
+}
+
 /// Sells `n` tickets of one propeller each, paid cash, at `when`.
 fn sell(dir: &Path, n: u32, when: &str) {
     let mut till = open_till(dir, when);

@@ -14,23 +14,7 @@ impl Till {
         counted: &BTreeMap<String, i64>,
         approval: Option<&Approval>,
     ) -> Result<Value, TillError> {
-        let op = self.operator()?;
-        self.not_in_training(Task::ClosingRegister)?;
-        let total = crate::closing::count_total(counted)?;
-        let by = if self.operator_role()? == Role::Manager {
-            op
-        } else {
-            self.approve(approval, Task::ClosingRegister)?
-        };
-        if self.state.register.is_none() {
-            return Err(refused(Reason::RegisterClosed));
-        }
-        let Some(reg) = crate::closing::drawer(&self.conn)? else {
-            return Err(refused(Reason::RegisterClosed));
-        };
-        if !self.state.basket.lines.is_empty() {
-            return Err(refused(Reason::BasketOpenAtClose));
-        }
+        let (total, by, reg) = self.closing(counted, approval)?;
         let closure = crate::closing::day_closure(&self.conn, &reg.day, &by)?;
         let expected = closure.cash_expected;
         let difference = total.checked_sub(expected).ok_or_else(|| projection::overflow("the difference"))?;
@@ -67,22 +51,7 @@ impl Till {
         counted: &BTreeMap<String, i64>,
         approval: Option<&Approval>,
     ) -> Result<Value, TillError> {
-        let op = self.operator()?;
-        self.not_in_training(Task::ClosingRegister)?;
-        let total = crate::closing::count_total(counted)?;
-        let by = if self.operator_role()? == Role::Manager {
-            op
-        } else {
-            self.approve(approval, Task::ClosingRegister)?
-        };
-        let Some(reg) =
-            self.state.register.is_some().then(|| crate::closing::drawer(&self.conn)).transpose()?.flatten()
-        else {
-            return Err(refused(Reason::RegisterClosed));
-        };
-        if !self.state.basket.lines.is_empty() {
-            return Err(refused(Reason::BasketOpenAtClose));
-        }
+        let (total, by, reg) = self.closing(counted, approval)?;
         let expected = reg.expected()?;
         let difference = total.checked_sub(expected).ok_or_else(|| projection::overflow("the difference"))?;
         self.commit(vec![
@@ -104,6 +73,34 @@ impl Till {
             z: None,
             printer: None,
         }))
+    }
+
+    /// What every closing of the register checks first: the count's total, who closes (the manager
+    /// logged in, or the one approving a cashier's closing), and the register as the journal has it,
+    /// open and with an empty basket.
+    fn closing(
+        &mut self,
+        counted: &BTreeMap<String, i64>,
+        approval: Option<&Approval>,
+    ) -> Result<(i64, String, Register), TillError> {
+        let op = self.operator()?;
+        self.not_in_training(Task::ClosingRegister)?;
+        let total = crate::closing::count_total(counted)?;
+        let by = if self.operator_role()? == Role::Manager {
+            op
+        } else {
+            self.approve(approval, Task::ClosingRegister)?
+        };
+        if self.state.register.is_none() {
+            return Err(refused(Reason::RegisterClosed));
+        }
+        let Some(reg) = crate::closing::drawer(&self.conn)? else {
+            return Err(refused(Reason::RegisterClosed));
+        };
+        if !self.state.basket.lines.is_empty() {
+            return Err(refused(Reason::BasketOpenAtClose));
+        }
+        Ok((total, by, reg))
     }
 
     /// Prints a closure with the journal's head as its record left it (text and QR code), so that

@@ -3,25 +3,13 @@
 //! online, sees Lyon's return and refunds no unit twice, nor voids a ticket partly brought back
 //! elsewhere); offline, a foreign ticket is refused with a word; both journals verify.
 
-use pos_till::engine::{TenderSpec, Till};
+use pos_till::engine::TenderSpec;
 use pos_till::sync;
 
-use super::{Backend, PROP, Server, enrol, new_till, open_till, verify};
+use super::{Backend, PROP, Server, enrol, new_till, returnable, till_at, verify};
 
 const LYON: (&str, &str) = ("S007", "2468");
 const PARIS: (&str, &str) = ("S002", "1937");
-
-fn till_at(dir: &std::path::Path, when: &str, staff: (&str, &str)) -> Till {
-    let mut till = open_till(dir, when);
-    till.login(staff.0, staff.1).unwrap();
-    super::open_register(&mut till);
-    till
-}
-
-fn returnable(till: &Till, reference: &str) -> Vec<u64> {
-    let v = till.ticket_view(reference).unwrap();
-    v["lines"].as_array().unwrap().iter().map(|l| l["returnable"].as_u64().unwrap()).collect()
-}
 
 fn another_tills_ticket(backend: Backend) {
     let server = Server::start(backend, "ticket-return");

@@ -3,11 +3,11 @@
 //! came back once the first one synced (and its own returns at once); head office counts them and
 //! the store's stock takes the units in.
 
-use pos_till::engine::{TenderSpec, Till};
+use pos_till::engine::TenderSpec;
 use pos_till::sync;
 use serde_json::json;
 
-use super::{Backend, Server, enrol, new_till, open_till, verify};
+use super::{Backend, Server, enrol, new_till, returnable, till_at, verify};
 
 const LYON: (&str, &str) = ("S007", "2468");
 const PARIS: (&str, &str) = ("S002", "1937");
@@ -22,18 +22,6 @@ fn post_order(server: &Server, token: &str, order: serde_json::Value) {
         .send()
         .unwrap();
     assert!(r.status().is_success(), "{:?}", r.text());
-}
-
-fn till_at(dir: &std::path::Path, when: &str, staff: (&str, &str)) -> Till {
-    let mut till = open_till(dir, when);
-    till.login(staff.0, staff.1).unwrap();
-    super::open_register(&mut till);
-    till
-}
-
-fn returnable(till: &Till, reference: &str) -> Vec<u64> {
-    let v = till.ticket_view(reference).unwrap();
-    v["lines"].as_array().unwrap().iter().map(|l| l["returnable"].as_u64().unwrap()).collect()
 }
 
 fn web_purchase_returned_in_store(backend: Backend) {
