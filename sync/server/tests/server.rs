@@ -45,13 +45,17 @@ enum Backend {
     Postgres,
 }
 
+/// A test's own folder under the target directory's scratch space: the test binary's folder is
+/// emptied at its first use in a run, so runs leave one set of folders behind (a failed test's data
+/// stays there to look at), not one per run in the system's temporary folder.
 fn scratch(name: &str) -> PathBuf {
     static N: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "pos-server-test-{}-{}-{name}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
+    static CLEARED: std::sync::Once = std::sync::Once::new();
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("server-tests");
+    CLEARED.call_once(|| {
+        let _ = std::fs::remove_dir_all(&root);
+    });
+    let dir = root.join(format!("{}-{name}", N.fetch_add(1, Ordering::SeqCst)));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
