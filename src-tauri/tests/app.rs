@@ -10,8 +10,10 @@ use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
 
+/// A till set up for one test, in the target directory's scratch space (one folder per test name,
+/// made again at each run: runs leave no folders behind in the system's temporary folder).
 fn till_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pos-till-app-test-{}-{name}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("app-tests").join(name);
     let _ = std::fs::remove_dir_all(&dir);
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/demo");
     Till::init(&dir, "LYO", 1, &fixtures, at()).unwrap();
