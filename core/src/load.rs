@@ -18,12 +18,16 @@ use crate::catalogue::{
 };
 use crate::chain::{Chain, Customer, Location, LocationKind, QuickKey, Role, Staff};
 
+mod promotions;
 mod quick_keys;
+mod stores;
 use crate::loyalty::{LoyaltyRules, Tier};
 use crate::money::Money;
 use crate::pricing::{BasketReward, ListPrice, PriceBook, Promotion, PromotionRule, Segment, Target};
 use crate::vat::{PriceBasis, VatCategory, VatPeriod, VatTable};
+use promotions::promotions;
 pub use quick_keys::{MAX_KEYS, MAX_LABEL};
+use stores::{customers, locations, staff};
 
 /// Where and why a file was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -646,45 +650,6 @@ fn compatibility(bytes: &[u8], known: &Catalogue) -> Result<Vec<(Sku, Sku)>, Loa
     Ok(out)
 }
 
-fn locations(bytes: &[u8]) -> Result<Vec<Location>, LoadError> {
-    let mut t = Table::open("locations.csv", bytes, &["code", "kind", "name", "city", "time_zone", "siret"])?;
-    let mut out: Vec<Location> = Vec::new();
-    while let Some(r) = t.next_row()? {
-        let code = r.required("code")?.to_owned();
-        if out.iter().any(|l| l.code == code) {
-            return Err(r.error("code", format!("location {code} appears twice")));
-        }
-        out.push(Location {
-            code,
-            kind: r.parse("kind", |s| match s {
-                "store" => Ok(LocationKind::Store),
-                "web" => Ok(LocationKind::Web),
-                "warehouse" => Ok(LocationKind::Warehouse),
-                _ => Err(format!("`{s}` is not store, web or warehouse")),
-            })?,
-            name: r.required("name")?.to_owned(),
-            city: r.required("city")?.to_owned(),
-            time_zone: r.required("time_zone")?.to_owned(),
-            siret: r.parse("siret", |s| {
-                if s.len() == 14 && s.bytes().all(|b| b.is_ascii_digit()) {
-                    Ok(s.to_owned())
-                } else {
-                    Err(format!("SIRET `{s}` must be 14 digits"))
-                }
-            })?,
-        });
-    }
-    Ok(out)
-}
-
-fn location_code(r: &Row<'_>, column: &str, codes: &HashSet<&str>) -> Result<String, LoadError> {
-    let c = r.required(column)?;
-    if !codes.contains(c) {
-        return Err(r.error(column, format!("location `{c}` is not in locations.csv")));
-    }
-    Ok(c.to_owned())
-}
-
 fn segment(s: &str) -> Result<Segment, String> {
     Segment::parse(s).ok_or_else(|| format!("`{s}` is not retail, pro or club"))
 }
@@ -717,183 +682,6 @@ fn price_lists(bytes: &[u8], known: &Catalogue) -> Result<PriceBook, LoadError> 
         book.set(seg, s, ListPrice { price, basis });
     }
     Ok(book)
-}
-
-fn promotions(
-    bytes: &[u8],
-    known: &dyn Referents,
-    codes: &HashSet<&str>,
-) -> Result<Vec<Promotion>, LoadError> {
-    let mut t = Table::open(
-        "promotions.csv",
-        bytes,
-        &[
-            "id",
-            "name_fr",
-            "kind",
-            "priority",
-            "starts",
-            "ends",
-            "locations",
-            "segments",
-            "family",
-            "skus",
-            "percent",
-            "price",
-            "buy",
-            "get",
-            "threshold",
-            "amount",
-        ],
-    )?;
-    let mut out: Vec<Promotion> = Vec::new();
-    while let Some(r) = t.next_row()? {
-        let id = r.required("id")?.to_owned();
-        if out.iter().any(|p| *p.id == *id) {
-            return Err(r.error("id", format!("promotion {id} appears twice")));
-        }
-        let family = || -> Result<FamilyCode, LoadError> {
-            let f = FamilyCode(r.required("family")?.into());
-            if !known.has_family(&f) {
-                return Err(r.error("family", format!("family `{}` is not in families.csv", f.0)));
-            }
-            Ok(f)
-        };
-        let skus = || -> Result<Vec<Sku>, LoadError> {
-            let mut v = Vec::new();
-            for s in r.list("skus") {
-                let s = Sku::parse(s).map_err(|m| r.error("skus", m))?;
-                if !known.has_sku(&s) {
-                    return Err(r.error("skus", format!("SKU {s} is not in products.csv")));
-                }
-                v.push(s);
-            }
-            if v.is_empty() {
-                return Err(r.error("skus", "is empty"));
-            }
-            Ok(v)
-        };
-        let rule = match r.required("kind")? {
-            "percent_off_family" => {
-                PromotionRule::PercentOffFamily { family: family()?, percent: r.parse("percent", decimal)? }
-            }
-            "fixed_price" => PromotionRule::FixedPrice { skus: skus()?, price: r.parse("price", amount)? },
-            "buy_x_get_y" => PromotionRule::BuyXGetY {
-                target: if r.text("skus").is_empty() {
-                    Target::Family(family()?)
-                } else {
-                    Target::Skus(skus()?)
-                },
-                buy: r.parse("buy", whole)?,
-                get: r.parse("get", whole)?,
-                percent: r.optional("percent", decimal)?.unwrap_or(Decimal::ONE_HUNDRED),
-            },
-            "bundle" => PromotionRule::Bundle { skus: skus()?, price: r.parse("price", amount)? },
-            "basket_threshold" => {
-                let reward = match (r.optional("amount", amount)?, r.optional("percent", decimal)?) {
-                    (Some(a), None) => BasketReward::Amount(a),
-                    (None, Some(p)) => BasketReward::Percent(p),
-                    _ => return Err(r.error("amount", "give either an amount or a percent")),
-                };
-                PromotionRule::BasketThreshold { threshold: r.parse("threshold", amount)?, reward }
-            }
-            other => {
-                return Err(r.error(
-                    "kind",
-                    format!("`{other}` is not percent_off_family, fixed_price, buy_x_get_y, bundle or basket_threshold"),
-                ));
-            }
-        };
-        let mut locations = Vec::new();
-        for l in r.list("locations") {
-            if !codes.contains(l) {
-                return Err(r.error("locations", format!("location `{l}` is not in locations.csv")));
-            }
-            locations.push(l.to_owned());
-        }
-        let segments = r
-            .list("segments")
-            .map(segment)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|m| r.error("segments", m))?;
-        let p = Promotion {
-            id: id.into(),
-            name: r.required("name_fr")?.into(),
-            priority: r.parse("priority", whole)?,
-            starts: r.parse("starts", date)?,
-            ends: r.parse("ends", date)?,
-            locations,
-            segments,
-            rule,
-        };
-        p.validate().map_err(|m| r.error("kind", m))?;
-        out.push(p);
-    }
-    Ok(out)
-}
-
-fn staff(bytes: &[u8], codes: &HashSet<&str>) -> Result<Vec<Staff>, LoadError> {
-    let mut t = Table::open("staff.csv", bytes, &["id", "name", "role", "pin", "location"])?;
-    let mut out: Vec<Staff> = Vec::new();
-    while let Some(r) = t.next_row()? {
-        let id = r.required("id")?.to_owned();
-        if out.iter().any(|s| s.id == id) {
-            return Err(r.error("id", format!("staff {id} appears twice")));
-        }
-        out.push(Staff {
-            id,
-            name: r.required("name")?.to_owned(),
-            role: r.parse("role", |s| match s {
-                "cashier" => Ok(Role::Cashier),
-                "manager" => Ok(Role::Manager),
-                "technician" => Ok(Role::Technician),
-                _ => Err(format!("`{s}` is not cashier, manager or technician")),
-            })?,
-            pin: r.parse("pin", |s| {
-                if (4..=6).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
-                    Ok(s.to_owned())
-                } else {
-                    Err("a PIN is 4 to 6 digits".into())
-                }
-            })?,
-            location: location_code(&r, "location", codes)?,
-        });
-    }
-    Ok(out)
-}
-
-fn customers(bytes: &[u8], codes: &HashSet<&str>) -> Result<Vec<Customer>, LoadError> {
-    let mut t = Table::open(
-        "customers.csv",
-        bytes,
-        &["id", "name", "email", "segment", "tier", "points", "home_location"],
-    )?;
-    let mut out = Vec::new();
-    let mut ids = HashSet::new();
-    while let Some(r) = t.next_row()? {
-        let id = r.required("id")?.to_owned();
-        if !ids.insert(id.clone()) {
-            return Err(r.error("id", format!("customer {id} appears twice")));
-        }
-        out.push(Customer {
-            id,
-            name: r.required("name")?.to_owned(),
-            email: r.parse("email", |s| {
-                if s.contains('@') {
-                    Ok(s.to_owned())
-                } else {
-                    Err(format!("`{s}` is not an e-mail address"))
-                }
-            })?,
-            segment: r.parse("segment", segment)?,
-            tier: r.parse("tier", |s| {
-                Tier::parse(s).ok_or_else(|| format!("`{s}` is not none, bronze, silver or gold"))
-            })?,
-            points: r.parse("points", whole)?,
-            home_location: location_code(&r, "home_location", codes)?,
-        });
-    }
-    Ok(out)
 }
 
 fn loyalty_tiers(bytes: &[u8]) -> Result<BTreeMap<Tier, Decimal>, LoadError> {

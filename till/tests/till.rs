@@ -55,8 +55,12 @@ fn scratch(name: &str) -> PathBuf {
     static N: AtomicU32 = AtomicU32::new(0);
     static CLEARED: std::sync::Once = std::sync::Once::new();
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("till-tests");
-    CLEARED.call_once(|| {
-        let _ = std::fs::remove_dir_all(&root);
+    CLEARED.call_once(|| match std::fs::remove_dir_all(&root) {
+        // The first run has nothing to clear.
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            panic!("cannot clear the last run's folders in {}: {e}", root.display())
+        }
+        _ => {}
     });
     let dir = root.join(format!("{}-{name}", N.fetch_add(1, Ordering::SeqCst)));
     let _ = std::fs::remove_dir_all(&dir);

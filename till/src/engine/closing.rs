@@ -17,16 +17,9 @@ impl Till {
         let (total, by, reg) = self.closing(counted, approval)?;
         let closure = crate::closing::day_closure(&self.conn, &reg.day, &by)?;
         let expected = closure.cash_expected;
-        let difference = total.checked_sub(expected).ok_or_else(|| projection::overflow("the difference"))?;
+        let (count, difference) = cash_counted(&reg.day, counted, total, expected, &by)?;
         let entries = vec![
-            Entry::CashCounted {
-                day: reg.day.clone(),
-                counted: counted.clone(),
-                total,
-                expected,
-                difference,
-                by: by.clone(),
-            },
+            count,
             Entry::Closure(closure.clone()),
             Entry::ClosureMade { what: format!("day {}", reg.day) },
         ];
@@ -53,18 +46,8 @@ impl Till {
     ) -> Result<Value, TillError> {
         let (total, by, reg) = self.closing(counted, approval)?;
         let expected = reg.expected()?;
-        let difference = total.checked_sub(expected).ok_or_else(|| projection::overflow("the difference"))?;
-        self.commit(vec![
-            Entry::CashCounted {
-                day: reg.day.clone(),
-                counted: counted.clone(),
-                total,
-                expected,
-                difference,
-                by: by.clone(),
-            },
-            Entry::RegisterClosed { day: reg.day.clone(), by },
-        ])?;
+        let (count, difference) = cash_counted(&reg.day, counted, total, expected, &by)?;
+        self.commit(vec![count, Entry::RegisterClosed { day: reg.day.clone(), by }])?;
         Ok(json!(crate::answer::Closed {
             day: reg.day,
             expected: euros(expected),
@@ -143,15 +126,8 @@ impl Till {
             .next_back()
             .ok_or_else(|| refused(Reason::NoClosureToCount { day: day.to_owned() }))?;
         let expected = closure.cash_expected;
-        let difference = total.checked_sub(expected).ok_or_else(|| projection::overflow("the difference"))?;
-        self.commit(vec![Entry::CashCounted {
-            day: day.into(),
-            counted: counted.clone(),
-            total,
-            expected,
-            difference,
-            by,
-        }])?;
+        let (count, difference) = cash_counted(day, counted, total, expected, &by)?;
+        self.commit(vec![count])?;
         Ok(json!(crate::answer::Closed {
             day: day.to_owned(),
             expected: euros(expected),
@@ -278,4 +254,24 @@ impl Till {
         };
         Ok(())
     }
+}
+
+/// The record of a cash count of `day` against what the journal expects, and its difference.
+fn cash_counted(
+    day: &str,
+    counted: &BTreeMap<String, i64>,
+    total: i64,
+    expected: i64,
+    by: &str,
+) -> Result<(Entry, i64), TillError> {
+    let difference = total.checked_sub(expected).ok_or_else(|| projection::overflow("the difference"))?;
+    let entry = Entry::CashCounted {
+        day: day.to_owned(),
+        counted: counted.clone(),
+        total,
+        expected,
+        difference,
+        by: by.to_owned(),
+    };
+    Ok((entry, difference))
 }

@@ -1,28 +1,27 @@
 use super::*;
 use pos_journal::body::ReturnedFrom;
 
+/// A sold ticket and what counts its returns.
+struct SoldTicket {
+    ticket: Ticket,
+    /// The seq from which this till counts its returns of it (0: another till's ticket).
+    sold_seq: u64,
+    /// Units of each line the other tills took back: line → units.
+    elsewhere: BTreeMap<u32, u32>,
+}
+
 impl Till {
-    /// A ticket of this till found by its number or its receipt's QR code, with what each line can
-    /// still bring back (the returns screen ticks lines from it).
-    /// A web order (`WEB/W-1042`) is asked of head office.
+    /// A ticket found by its number or its receipt's QR code, with what each line can still bring
+    /// back (the returns screen ticks lines from it). Another till's ticket (`PAR-1-T000042`) and
+    /// a web order (`WEB/W-1042`) are asked of head office.
     pub fn ticket_view(&self, reference: &str) -> Result<Value, TillError> {
         if let Some(order) = Self::web_order_of(reference) {
             return self.web_order_view(order);
         }
-        if let Some(other) = self.foreign_ticket_of(reference) {
-            return self.foreign_ticket_view(&other);
-        }
-        let (ticket, seq) = self.find_ticket(reference)?;
-        let elsewhere = self.returned_elsewhere(&ticket.reference);
+        let sold = self.sold_ticket(reference)?;
+        let ticket = &sold.ticket;
         let mut lines = Vec::new();
         for l in &ticket.lines {
-            let left = if returnable(l) {
-                sold_units(l)
-                    .saturating_sub(self.returned_units(&ticket.reference, l.id, seq)?)
-                    .saturating_sub(elsewhere.get(&l.id).copied().unwrap_or(0))
-            } else {
-                0
-            };
             lines.push(crate::answer::TicketLineView {
                 line: l.id,
                 sku: l.sku.clone(),
@@ -30,7 +29,7 @@ impl Till {
                 measure: l.measure,
                 quantity: l.quantity,
                 net: euros(l.net),
-                returnable: left,
+                returnable: if returnable(l) { self.units_left(&sold, l)? } else { 0 },
                 serial: if l.measure == LineMeasure::Units && !l.gift_card {
                     l.reference.clone()
                 } else {
@@ -46,6 +45,44 @@ impl Till {
             tenders: ticket.tenders.clone(),
             lines,
         }))
+    }
+
+    /// The ticket `reference` names, with what counts its returns: this till's own (found in its
+    /// journal; the other tills' returns of it as head office counted them when it can be asked)
+    /// or another till's (head office's, with every other till's returns of it).
+    fn sold_ticket(&self, reference: &str) -> Result<SoldTicket, TillError> {
+        Ok(match self.foreign_ticket_of(reference) {
+            Some(other) => {
+                let rt = self.returnable_ticket(&other)?;
+                SoldTicket { ticket: rt.ticket, sold_seq: 0, elsewhere: rt.returned_elsewhere }
+            }
+            None => {
+                let (ticket, sold_seq) = self.find_ticket(reference)?;
+                let elsewhere = self.returned_elsewhere(&ticket.reference);
+                SoldTicket { ticket, sold_seq, elsewhere }
+            }
+        })
+    }
+
+    /// Units of line `l` of a sold ticket that can still come back here: those sold, less this
+    /// till's returns (its journal's), those in its baskets and the other tills' (head office's).
+    fn units_left(&self, sold: &SoldTicket, l: &TicketLine) -> Result<u32, TillError> {
+        let reference = sold.ticket.reference.as_str();
+        let pending: u64 = std::iter::once(self.basket())
+            .chain(self.state.parked.values())
+            .flat_map(|b| b.lines.values())
+            .filter_map(|s| match s {
+                LineSpec::Return { ticket: t, line, units, .. }
+                    if t.ticket() == Some(reference) && *line == l.id =>
+                {
+                    Some(u64::from(*units))
+                }
+                _ => None,
+            })
+            .sum();
+        let here = u64::from(self.returned_units(reference, l.id, sold.sold_seq)?);
+        let elsewhere = u64::from(sold.elsewhere.get(&l.id).copied().unwrap_or(0));
+        Ok(u32::try_from(u64::from(sold_units(l)).saturating_sub(here + pending + elsewhere)).unwrap_or(0))
     }
 
     /// The live seq of the ticket `reference` names (its number, or a receipt's QR code).
@@ -121,13 +158,9 @@ impl Till {
         if let Some(order) = Self::web_order_of(reference) {
             return self.return_web_lines(order, lines);
         }
-        if let Some(other) = self.foreign_ticket_of(reference) {
-            return self.return_foreign_lines(&other, lines);
-        }
         self.sale_ready()?;
-        let (ticket, sold_seq) = self.find_ticket(reference)?;
-        // What the other tills took back of it, when head office can say (offline: none known).
-        let elsewhere = self.returned_elsewhere(&ticket.reference);
+        let sold = self.sold_ticket(reference)?;
+        let ticket = &sold.ticket;
         let wanted: Vec<(u32, u32)> = if lines.is_empty() {
             ticket.lines.iter().filter(|l| returnable(l)).map(|l| (l.id, u32::MAX)).collect()
         } else {
@@ -142,21 +175,7 @@ impl Till {
                 return Err(refused(Reason::NotReturnable { ticket: reference.to_owned(), line: line_id }));
             }
             let sold_units = sold_units(l);
-            let pending: u64 = std::iter::once(self.basket())
-                .chain(self.state.parked.values())
-                .flat_map(|b| b.lines.values())
-                .filter_map(|s| match s {
-                    LineSpec::Return { ticket: t, line, units, .. }
-                        if t.ticket() == Some(ticket.reference.as_str()) && *line == line_id =>
-                    {
-                        Some(u64::from(*units))
-                    }
-                    _ => None,
-                })
-                .sum();
-            let already = u64::from(self.returned_units(&ticket.reference, line_id, sold_seq)?);
-            let taken = already + pending + u64::from(elsewhere.get(&line_id).copied().unwrap_or(0));
-            let left = u32::try_from(u64::from(sold_units).saturating_sub(taken)).unwrap_or(0);
+            let left = self.units_left(&sold, l)?;
             // Without lines, everything left: the lines already brought back in full are passed over.
             if units == u32::MAX && left == 0 {
                 continue;
@@ -180,16 +199,16 @@ impl Till {
                 eco: l.eco,
                 vat: l.vat.clone(),
                 basis: ticket.basis,
-                // Priced again at payment from what the journal then says (see `settle_befores`).
-                before: u32::try_from(already)
-                    .map_err(|_| refused(Reason::Overflow { what: "the units".into() }))?,
+                // This till's own tickets are priced again at payment from what the journal then
+                // says (see `settle_befores`); another till's keep head office's count.
+                before: sold_units - left,
             });
         }
         if specs.is_empty() {
             return Err(refused(Reason::AllReturned { ticket: reference.to_owned() }));
         }
-        let customer =
-            (self.basket().customer.is_empty() && !ticket.customer.is_empty()).then_some(ticket.customer);
+        let customer = (self.basket().customer.is_empty() && !ticket.customer.is_empty())
+            .then(|| ticket.customer.clone());
         self.add_returns(customer, specs)
     }
 
