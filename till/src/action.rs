@@ -227,6 +227,9 @@ pub enum Action {
         amount: Euros,
         #[ts(optional)]
         reason: Option<String>,
+        /// The bank's deposit slip, when the cash goes to the bank.
+        #[ts(optional)]
+        slip: Option<String>,
         #[ts(optional)]
         approval: Option<ApprovalField>,
     },
@@ -585,7 +588,10 @@ impl Action {
             Action::CashIn { amount, reason, approval } => {
                 till.cash_move(amount.0, &text(reason), false, ok(approval).as_ref())
             }
-            Action::CashOut { amount, reason, approval } => {
+            Action::CashOut { amount, slip: Some(slip), approval, .. } => {
+                till.cash_to_bank(amount.0, slip, ok(approval).as_ref())
+            }
+            Action::CashOut { amount, reason, slip: None, approval } => {
                 till.cash_move(amount.0, &text(reason), true, ok(approval).as_ref())
             }
             Action::Scan { code, quantity, grams, serial, approval } => till.scan(

@@ -297,12 +297,25 @@ fn a_full_day_at_lyon_closes_with_a_z_that_matches_the_tickets() {
     // Cash movements and a reprint.
     till.cash_move(2_000, "change from the bank", false, None).unwrap();
     till.cash_move(500, "stamps", true, None).unwrap();
+    // Cash to the bank carries its deposit slip, which head office matches the bank's line by.
+    assert!(till.cash_to_bank(1_000, "RM 42", None).is_err(), "a slip number has no space");
+    till.cash_to_bank(1_000, "RM-LYO-0042", None).unwrap();
+    let slip = [Kind::PaymentProof, Kind::Event]
+        .into_iter()
+        .flat_map(|k| store::records_of_kind(till.conn(), ChainName::Live, k).unwrap())
+        .filter_map(|r| match r.entry {
+            pos_journal::body::Entry::CashOut { slip, cents, .. } if !slip.is_empty() => Some((slip, cents)),
+            _ => None,
+        })
+        .next()
+        .unwrap();
+    assert_eq!(slip, ("RM-LYO-0042".to_owned(), 1_000));
     let dup = till.reprint(&refs[0]).unwrap();
     assert_eq!(dup["duplicate"], 1);
     assert!(book.tickets >= 50);
 
     // Closing: counted 1.00 short of what is expected.
-    let expected = 15_000 + book.cash + 2_000 - 500;
+    let expected = 15_000 + book.cash + 2_000 - 500 - 1_000;
     let mut counted = BTreeMap::new();
     counted.insert("100.00".to_owned(), (expected - 100) / 10_000);
     let mut left = (expected - 100) % 10_000;

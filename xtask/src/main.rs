@@ -147,9 +147,9 @@ fn cargo(args: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// The crates that read no clock, file or network (`pos-ledger` joins when it exists). The journal
+/// The crates that read no clock, file or network. The journal
 /// crate is one: head office and an inspector read a till's records with it, without the till.
-const PURE: &[&str] = &["pos-core", "pos-journal", "pos-sync"];
+const PURE: &[&str] = &["pos-core", "pos-journal", "pos-ledger", "pos-sync"];
 
 /// Crates that must never be in the domain's normal dependency tree.
 const IMPURE: &[&str] = &[
@@ -307,6 +307,7 @@ fn bench(root: &Path, only: Option<&str>) -> Result<()> {
     let cluster = postgres::Cluster::start(root)?;
     for (package, bench) in [
         ("pos-core", "core"),
+        ("pos-ledger", "ledger"),
         ("pos-drivers", "drivers"),
         ("pos-till", "till"),
         ("pos-server", "server"),

@@ -346,6 +346,10 @@ pub enum Entry {
         /// The manager who approved an amount above the maximum.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         approved_by: Option<String>,
+        /// The bank's deposit slip when the cash goes to the bank (head office matches the bank's
+        /// line by it); empty for any other cash out.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        slip: String,
     },
     /// The cash counted at closing (or later, for a day the till closed itself).
     CashCounted {

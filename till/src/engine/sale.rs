@@ -105,6 +105,37 @@ impl Till {
         out: bool,
         approval: Option<&Approval>,
     ) -> Result<Value, TillError> {
+        self.move_cash(cents, reason, out, "", approval)
+    }
+
+    /// Cash taken out of the drawer to the bank with deposit slip `slip` (head office matches the
+    /// bank's line by it).
+    pub fn cash_to_bank(
+        &mut self,
+        cents: i64,
+        slip: &str,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
+        let slip = slip.trim();
+        if slip.is_empty()
+            || slip.len() > 32
+            || !slip.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'/')
+        {
+            return Err(refused(Reason::ReasonNeeded {
+                what: "the deposit slip's number (letters, digits, - or /)".into(),
+            }));
+        }
+        self.move_cash(cents, &format!("remise en banque {slip}"), true, slip, approval)
+    }
+
+    fn move_cash(
+        &mut self,
+        cents: i64,
+        reason: &str,
+        out: bool,
+        slip: &str,
+        approval: Option<&Approval>,
+    ) -> Result<Value, TillError> {
         let by = self.operator()?;
         self.not_in_training(Task::MovingCash)?;
         self.ensure_day()?;
@@ -125,7 +156,7 @@ impl Till {
         let approved_by = self.within(cents, self.limits().cash_move, what, approval)?;
         let reason = reason.to_owned();
         let entry = if out {
-            Entry::CashOut { cents, reason, by, approved_by }
+            Entry::CashOut { cents, reason, by, approved_by, slip: slip.to_owned() }
         } else {
             Entry::CashIn { cents, reason, by, approved_by }
         };
