@@ -8,12 +8,12 @@ fn demo_dir() -> PathBuf {
 }
 
 fn demo_files() -> HashMap<String, Vec<u8>> {
+    // The chain's files; head office's accounting configuration is a folder of its own.
     std::fs::read_dir(demo_dir())
         .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
-        })
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_file())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
         .collect()
 }
 
