@@ -22,10 +22,13 @@ pub struct Origin<'a> {
     pub till: &'a str,
     /// The record's seq in the till's live chain.
     pub seq: u64,
+    /// When the till journaled it: local date and time with offset (RFC 3339); its date is the
+    /// date of a cash movement's entry.
+    pub at: &'a str,
 }
 
 /// One line of goods sold on the web, as head office values it from its catalogue.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct WebSaleLine {
     /// Item.
     pub sku: String,
@@ -40,7 +43,8 @@ pub struct WebSaleLine {
 }
 
 /// Head office's own flows.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OfficeFlow {
     /// The opening balances of the books: account, signed cents (debit above zero).
     Opening {
@@ -190,7 +194,8 @@ pub fn record(
             };
             let piece =
                 if slip.is_empty() { format!("{}-{}", origin.till, origin.seq) } else { slip.to_owned() };
-            one(chart, "cash", valid, valid, piece, format!("{kind} {}", origin.till), source, d)
+            let date = origin.at.get(..10).map_or(Ok(valid), day)?;
+            one(chart, "cash", date, valid, piece, format!("{kind} {}", origin.till), source, d)
         }
         Record::CashCounted { day: d0, difference, .. } if *difference != 0 => {
             let date = day(d0)?;

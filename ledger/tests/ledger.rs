@@ -92,7 +92,7 @@ fn ticket(
     }
 }
 
-const LYO: Origin<'static> = Origin { store: "LYO", till: "LYO-1", seq: 42 };
+const LYO: Origin<'static> = Origin { store: "LYO", till: "LYO-1", seq: 42, at: "2026-11-03T10:00:00+01:00" };
 
 fn net(entries: &[Entry], account: &str) -> i64 {
     entries.iter().flat_map(|e| &e.lines).filter(|l| l.account == account).map(|l| l.credit - l.debit).sum()

@@ -10,9 +10,12 @@
 //! - [`serve`]: the listening loop, HTTPS with rustls, plain HTTP on loopback only.
 //! - [`enrolment`]: one-time codes.
 //! - [`keys`]: head office's signing key.
+//! - [`books`]: the poster that turns what tills pushed and head office recorded into entries
+//!   ([`pos_ledger`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod books;
 pub mod enrolment;
 pub mod http;
 pub mod keys;

@@ -12,6 +12,7 @@ use pos_server::mail::Relay;
 use pos_server::storage::Storage;
 use pos_server::{enrolment, keys, now_ms, serve};
 
+mod books_command;
 mod catalogue_command;
 mod customers_command;
 mod stock_command;
@@ -102,6 +103,9 @@ enum Command {
         #[command(subcommand)]
         what: customers_command::CustomersCommand,
     },
+    /// Head office's books: the FEC, reports, bank statements and their reconciliation.
+    #[command(flatten)]
+    Books(books_command::BooksCommand),
     /// Stock: receipts, transfers, breakage and counts head office records; levels by location.
     Stock {
         #[command(subcommand)]
@@ -162,6 +166,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .with_context(|| format!("--mail-from `{mail_from}` is not an address"))?;
                 tokio::spawn(pos_server::mail::run(Arc::clone(&app), Relay { addr, from: from.to_string() }));
             }
+            tokio::spawn(pos_server::books::run(Arc::clone(&app)));
             serve::run(listener, tls, http::router(app)).await
         }
         Command::Tills { data, json } => {
@@ -208,6 +213,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Stock { what } => stock_command::run(what).await,
+        Command::Books(what) => books_command::run(what).await,
         Command::Catalogue { what } => catalogue_command::run(what).await,
         Command::Customers { what } => customers_command::run(what).await,
         Command::Web(what) => web_command::run(what).await,

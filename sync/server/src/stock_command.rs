@@ -2,6 +2,7 @@
 
 use anyhow::bail;
 use clap::Subcommand;
+use pos_ledger::post::OfficeFlow;
 use pos_server::storage::Storage;
 use pos_server::storage::stock::Recorded;
 use pos_sync::stock::{Milli, OfficeMove};
@@ -19,6 +20,19 @@ pub enum StockCommand {
         location: String,
         #[command(flatten)]
         item: Item,
+        /// The supplier's code (its account in the books), with `--cost`.
+        #[arg(long, requires = "cost")]
+        supplier: Option<String>,
+        /// The cost of one unit (one kilogram) excluding VAT, euros (`12.40`), as invoiced: the
+        /// books post the purchase and the stock at this cost.
+        #[arg(long, requires = "supplier")]
+        cost: Option<String>,
+        /// The purchase's VAT rate.
+        #[arg(long, default_value = "20")]
+        vat_rate: String,
+        /// The invoice's date (`2026-11-28`; default: today).
+        #[arg(long, requires = "cost")]
+        date: Option<chrono::NaiveDate>,
     },
     /// Goods sent from one location to another.
     Transfer {
@@ -110,13 +124,43 @@ fn reference(s: &str) -> anyhow::Result<String> {
     Ok(s.trim().to_owned())
 }
 
+/// Euros with at most two decimals, as cents.
+fn euros(s: &str) -> anyhow::Result<i64> {
+    let bad = || anyhow::anyhow!("`{s}` is not an amount in euros like 12.40");
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if int.is_empty()
+        || int.len() > 9
+        || frac.len() > 2
+        || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    Ok(int.parse::<i64>().map_err(|_| bad())? * 100
+        + format!("{frac:0<2}").parse::<i64>().map_err(|_| bad())?)
+}
+
 pub async fn run(command: StockCommand) -> anyhow::Result<()> {
+    let mut books: Option<(String, i64, String)> = None;
+    let mut date = chrono::Utc::now().date_naive();
     let (data, what, item) = match command {
         StockCommand::Show { data, sku: s, json } => {
             return show(&crate::open(&data).await?, &sku(&s)?, json).await;
         }
-        StockCommand::Receive { data, location, item } => {
+        StockCommand::Receive { data, location, item, supplier, cost, vat_rate, date: invoiced } => {
             let location = code("location", &location)?;
+            date = invoiced.unwrap_or(date);
+            if let (Some(supplier), Some(cost)) = (supplier, cost) {
+                pos_ledger::post::rate_of(&vat_rate).map_err(|e| anyhow::anyhow!("--vat-rate: {e}"))?;
+                if supplier.is_empty()
+                    || supplier.len() > 20
+                    || !supplier.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+                {
+                    bail!("`{supplier}` is not a supplier code: 1 to 20 capital letters, digits and hyphens");
+                }
+                books = Some((supplier, euros(&cost)?, vat_rate));
+            } else {
+                eprintln!("no --cost and --supplier: the stock moves, the books see no purchase");
+            }
             (data, OfficeMove::Receipt { location, reference: reference(&item.reference)? }, item)
         }
         StockCommand::Transfer { data, from, to, item } => {
@@ -149,10 +193,40 @@ pub async fn run(command: StockCommand) -> anyhow::Result<()> {
     };
     let storage = crate::open(&data).await?;
     let reference = reference(&item.reference)?;
-    match storage.office_move(&what, &reference, &sku(&item.sku)?, item.qty, pos_server::now_ms()).await? {
-        Ok(done) => said(done, &item),
+    let sku = sku(&item.sku)?;
+    let now = pos_server::now_ms();
+    let done = match storage.office_move(&what, &reference, &sku, item.qty, now).await? {
+        Ok(done) => done,
         Err(e) => bail!("{e}"),
+    };
+    let flow = match (&what, books) {
+        (OfficeMove::Receipt { location, .. }, Some((supplier, unit, rate))) => Some(OfficeFlow::Receipt {
+            reference: reference.clone(),
+            supplier,
+            location: location.clone(),
+            date,
+            lines: vec![(
+                sku.clone(),
+                String::new(),
+                item.qty.0,
+                pos_ledger::mul_div(unit, item.qty.0, 1000)?,
+                rate,
+            )],
+        }),
+        (OfficeMove::Breakage { location }, _) => Some(OfficeFlow::StockAdjusted {
+            reference: format!("Casse {reference}"),
+            date,
+            location: location.clone(),
+            sku: sku.clone(),
+            family: String::new(),
+            qty: item.qty.0,
+        }),
+        _ => None,
+    };
+    if let Some(flow) = flow {
+        storage.queue_office_flow(&format!("office:{reference}:{sku}"), &flow, now).await?;
     }
+    said(done, &item)
 }
 
 fn said(done: Recorded, item: &Item) -> anyhow::Result<()> {

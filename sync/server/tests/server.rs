@@ -17,6 +17,8 @@ const POS_SERVER: &str = env!("CARGO_BIN_EXE_pos-server");
 
 #[path = "server/api.rs"]
 mod api;
+#[path = "server/books.rs"]
+mod books;
 #[path = "server/catalogue.rs"]
 mod catalogue;
 #[path = "server/customers.rs"]

@@ -7,6 +7,7 @@
 //! the till registered together. A record is keyed by (till, chain, seq): the same record can never
 //! be stored twice, whatever retries and cuts happen.
 
+pub mod books;
 pub mod catalogue;
 pub mod customers;
 pub mod mail;

@@ -217,6 +217,12 @@ CREATE TABLE ticket_ref (reference TEXT PRIMARY KEY, till TEXT NOT NULL, seq BIG
 CREATE TABLE ticket_return (ticket TEXT NOT NULL, line BIGINT NOT NULL, till TEXT NOT NULL, units BIGINT NOT NULL, PRIMARY KEY (ticket, line, till));
 "#,
     ),
+    (
+        // Head office's books: entries, their counters, the stock's cost, the poster's feeds, the
+        // bank's lines and matches.
+        "2026-12-09-0900-books",
+        super::books::POSTGRES_SCHEMA,
+    ),
 ];
 
 /// The PostgreSQL database.

@@ -218,6 +218,12 @@ CREATE TABLE ticket_ref (reference TEXT PRIMARY KEY, till TEXT NOT NULL, seq INT
 CREATE TABLE ticket_return (ticket TEXT NOT NULL, line INTEGER NOT NULL, till TEXT NOT NULL, units INTEGER NOT NULL, PRIMARY KEY (ticket, line, till));
 "#,
     ),
+    (
+        // Head office's books: entries, their counters, the stock's cost, the poster's feeds, the
+        // bank's lines and matches.
+        "2026-12-09-0900-books",
+        super::books::SQLITE_SCHEMA,
+    ),
 ];
 
 /// Connections that only read, beside the one that writes (WAL lets them read while it writes).

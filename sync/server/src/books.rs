@@ -1,0 +1,181 @@
+//! The poster: what the tills pushed and what head office recorded becomes entries in the books.
+//! `pos-server serve` runs it every second (a ticket pushed is in the books within seconds); each
+//! command that reads the books catches up first. Records are posted in each till's order, head
+//! office's flows in theirs, the two merged by the time head office received them (the stock's
+//! average cost moves in that order). A flow the books cannot post is kept in `books_problem`
+//! with the reason, and the books go on.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use pos_journal::body::Entry as Record;
+use pos_ledger::Chart;
+use pos_ledger::post::{self, OfficeFlow, Origin};
+use pos_ledger::valuation::Valuation;
+
+use crate::storage::books::Posting;
+use crate::storage::{Storage, StorageError};
+
+/// Records or flows read per feed per round.
+const ROUND: i64 = 2_000;
+
+/// What a catch-up did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Caught {
+    /// Entries written.
+    pub entries: u64,
+    /// Records and flows read.
+    pub flows: u64,
+    /// Flows that could not be posted.
+    pub problems: u64,
+    /// The books have no configuration yet (nothing posted until the chain's files are imported).
+    pub no_chart: bool,
+}
+
+/// The chart from the configuration kept in the database (`None` before any import).
+pub async fn chart(storage: &Storage) -> Result<Option<Chart>, StorageError> {
+    let files = storage.books_config().await?;
+    if files.is_empty() {
+        return Ok(None);
+    }
+    Chart::parse(|f| files.get(f).cloned().ok_or_else(|| format!("{f} is not in the imported configuration")))
+        .map(Some)
+        .map_err(|e| StorageError(format!("the books' configuration: {e}")))
+}
+
+enum Flow {
+    Record { till: String, store: String, seq: i64, bytes: Vec<u8> },
+    Office { id: i64, source: String, flow: String },
+}
+
+/// Posts everything not posted yet; `valid` is the validation date of the entries written.
+pub async fn catch_up(storage: &Storage, valid: NaiveDate, now_ms: i64) -> Result<Caught, StorageError> {
+    let mut caught = Caught::default();
+    let Some(chart) = chart(storage).await? else {
+        caught.no_chart = true;
+        return Ok(caught);
+    };
+    loop {
+        let feeds = storage.books_feeds().await?;
+        let cursor = |feed: &str| feeds.cursors.get(feed).copied().unwrap_or(0);
+        let mut flows: Vec<(i64, Flow)> = Vec::new();
+        for till in storage.tills().await? {
+            for (seq, bytes, at) in
+                storage.live_records_after(&till.till, cursor(&format!("till:{}", till.till)), ROUND).await?
+            {
+                flows.push((
+                    at,
+                    Flow::Record { till: till.till.clone(), store: till.store.clone(), seq, bytes },
+                ));
+            }
+        }
+        for (id, source, flow, at) in storage.office_flows_after(cursor("office"), ROUND).await? {
+            flows.push((at, Flow::Office { id, source, flow }));
+        }
+        if flows.is_empty() {
+            return Ok(caught);
+        }
+        // Stable: each feed keeps its own order.
+        flows.sort_by_key(|(at, _)| *at);
+        let mut reads = Vec::with_capacity(flows.len());
+        let mut skus = BTreeSet::new();
+        for (_, f) in &flows {
+            let read = match f {
+                Flow::Record { bytes, .. } => Record::read(bytes)
+                    .map(|(h, e)| Read::Record(Box::new(e), h.at))
+                    .map_err(|e| e.to_string()),
+                Flow::Office { flow, .. } => {
+                    serde_json::from_str::<OfficeFlow>(flow).map(Read::Office).map_err(|e| e.to_string())
+                }
+            };
+            if let Ok(r) = &read {
+                r.skus(&mut skus);
+            }
+            reads.push(read);
+        }
+        let mut valuation = Valuation::new(storage.valuation(skus.into_iter().collect()).await?);
+        let mut posting = Posting::default();
+        let mut cursors = std::collections::BTreeMap::<String, i64>::new();
+        for ((_, f), read) in flows.iter().zip(reads) {
+            let (source, feed, last) = match f {
+                Flow::Record { till, seq, .. } => {
+                    (format!("till:{till}:{seq}"), format!("till:{till}"), *seq)
+                }
+                Flow::Office { id, source, .. } => (source.clone(), "office".to_owned(), *id),
+            };
+            cursors.insert(feed, last);
+            let posted = read.map_err(|e| format!("does not read: {e}")).and_then(|r| match (r, f) {
+                (Read::Record(e, at), Flow::Record { till, store, seq, .. }) => {
+                    let origin = Origin { store, till, seq: u64::try_from(*seq).unwrap_or(0), at: &at };
+                    post::record(&chart, &mut valuation, origin, &e, valid).map_err(|e| e.to_string())
+                }
+                (Read::Office(o), Flow::Office { source, .. }) => {
+                    post::office(&chart, &mut valuation, &o, source, valid).map_err(|e| e.to_string())
+                }
+                _ => Ok(Vec::new()),
+            });
+            match posted {
+                Ok(entries) => posting.entries.extend(entries),
+                Err(why) => {
+                    tracing::error!(source, "the books cannot post it: {why}");
+                    posting.problems.push((source, why));
+                }
+            }
+        }
+        posting.valuation = valuation.changed().map(|(s, c)| (s.to_owned(), c)).collect();
+        posting.cursors = cursors.into_iter().collect();
+        let (n, problems) = (posting.entries.len() as u64, posting.problems.len() as u64);
+        if storage.write_posting(feeds.version, posting, now_ms).await? {
+            caught.entries += n;
+            caught.flows += flows.len() as u64;
+            caught.problems += problems;
+        }
+    }
+}
+
+enum Read {
+    Record(Box<Record>, String),
+    Office(OfficeFlow),
+}
+
+impl Read {
+    /// The items whose cost it may move.
+    fn skus(&self, out: &mut BTreeSet<String>) {
+        match self {
+            Read::Record(r, _) => {
+                if let Record::Ticket(t) = r.as_ref() {
+                    out.extend(t.stock_moves.iter().map(|(s, _)| s.clone()));
+                }
+            }
+            Read::Office(OfficeFlow::Receipt { lines, .. }) => out.extend(lines.iter().map(|l| l.0.clone())),
+            Read::Office(OfficeFlow::StockAdjusted { sku, .. }) => {
+                out.insert(sku.clone());
+            }
+            Read::Office(OfficeFlow::WebDelivered { lines, .. }) => {
+                out.extend(lines.iter().map(|l| l.sku.clone()))
+            }
+            Read::Office(_) => {}
+        }
+    }
+}
+
+/// Runs the poster every second until the process ends.
+pub async fn run(app: std::sync::Arc<crate::http::App>) {
+    let mut said_no_chart = false;
+    loop {
+        let now = (app.now_ms)();
+        let valid = chrono::DateTime::from_timestamp_millis(now).map_or(NaiveDate::MIN, |t| t.date_naive());
+        match catch_up(&app.storage, valid, now).await {
+            Ok(c) if c.no_chart && !said_no_chart => {
+                tracing::warn!(
+                    "the books have no chart of accounts yet: `pos-server catalogue import` the chain's files"
+                );
+                said_no_chart = true;
+            }
+            Ok(c) if c.entries > 0 => tracing::debug!(entries = c.entries, flows = c.flows, "posted"),
+            Ok(_) => {}
+            Err(e) => tracing::error!("the books: {e}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
