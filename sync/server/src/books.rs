@@ -59,19 +59,30 @@ pub async fn catch_up(storage: &Storage, valid: NaiveDate, now_ms: i64) -> Resul
         let feeds = storage.books_feeds().await?;
         let cursor = |feed: &str| feeds.cursors.get(feed).copied().unwrap_or(0);
         let mut flows: Vec<(i64, Flow)> = Vec::new();
+        // A feed read up to ROUND may have more: nothing received after its last is posted in this
+        // round, so that the feeds stay merged in the order head office received them.
+        let mut horizon = i64::MAX;
         for till in storage.tills().await? {
-            for (seq, bytes, at) in
-                storage.live_records_after(&till.till, cursor(&format!("till:{}", till.till)), ROUND).await?
-            {
+            let records =
+                storage.live_records_after(&till.till, cursor(&format!("till:{}", till.till)), ROUND).await?;
+            if records.len() as i64 == ROUND {
+                horizon = horizon.min(records.last().map_or(i64::MAX, |r| r.2));
+            }
+            for (seq, bytes, at) in records {
                 flows.push((
                     at,
                     Flow::Record { till: till.till.clone(), store: till.store.clone(), seq, bytes },
                 ));
             }
         }
-        for (id, source, flow, at) in storage.office_flows_after(cursor("office"), ROUND).await? {
+        let office = storage.office_flows_after(cursor("office"), ROUND).await?;
+        if office.len() as i64 == ROUND {
+            horizon = horizon.min(office.last().map_or(i64::MAX, |r| r.3));
+        }
+        for (id, source, flow, at) in office {
             flows.push((at, Flow::Office { id, source, flow }));
         }
+        flows.retain(|(at, _)| *at <= horizon);
         if flows.is_empty() {
             return Ok(caught);
         }
@@ -157,6 +168,41 @@ impl Read {
             Read::Office(_) => {}
         }
     }
+}
+
+/// A supplier's delivery with its invoice, as head office records it: the stock moves (once per
+/// reference and item) and the books get the purchase at `unit_cost` cents a unit excluding VAT.
+#[allow(clippy::too_many_arguments)]
+pub async fn receive(
+    storage: &Storage,
+    location: &str,
+    sku: &str,
+    qty: pos_sync::stock::Milli,
+    reference: &str,
+    supplier: &str,
+    unit_cost: i64,
+    vat_rate: &str,
+    date: NaiveDate,
+    now_ms: i64,
+) -> Result<Result<crate::storage::stock::Recorded, String>, StorageError> {
+    let what = pos_sync::stock::OfficeMove::Receipt {
+        location: location.to_owned(),
+        reference: reference.to_owned(),
+    };
+    let done = match storage.office_move(&what, reference, sku, qty, now_ms).await? {
+        Ok(done) => done,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let cost = pos_ledger::mul_div(unit_cost, qty.0, 1000).map_err(|e| StorageError(e.to_string()))?;
+    let flow = OfficeFlow::Receipt {
+        reference: reference.to_owned(),
+        supplier: supplier.to_owned(),
+        location: location.to_owned(),
+        date,
+        lines: vec![(sku.to_owned(), String::new(), qty.0, cost, vat_rate.to_owned())],
+    };
+    storage.queue_office_flow(&format!("office:{reference}:{sku}"), &flow, now_ms).await?;
+    Ok(Ok(done))
 }
 
 /// Runs the poster every second until the process ends.

@@ -15,6 +15,8 @@ use pos_server::{enrolment, keys, now_ms, serve};
 mod books_command;
 mod catalogue_command;
 mod customers_command;
+mod demo_bank;
+mod demo_month;
 mod stock_command;
 mod web_command;
 
@@ -102,6 +104,24 @@ enum Command {
     Customers {
         #[command(subcommand)]
         what: customers_command::CustomersCommand,
+    },
+    /// A simulated month of the demo chain through the real paths: the tills' journals pushed, the
+    /// suppliers' receipts, the bank's statements imported and reconciled.
+    DemoMonth {
+        #[command(flatten)]
+        data: Data,
+        /// The month (`2026-11`).
+        #[arg(long)]
+        month: String,
+        /// The chain's files.
+        #[arg(long, default_value = "fixtures/demo")]
+        fixtures: PathBuf,
+        /// Tickets a till sells on a day, about.
+        #[arg(long, default_value_t = 30)]
+        tickets_per_day: u32,
+        /// The simulation's seed (the same seed, the same month).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
     },
     /// Head office's books: the FEC, reports, bank statements and their reconciliation.
     #[command(flatten)]
@@ -214,6 +234,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Stock { what } => stock_command::run(what).await,
         Command::Books(what) => books_command::run(what).await,
+        Command::DemoMonth { data, month, fixtures, tickets_per_day, seed } => {
+            demo_month::run(data, &month, fixtures, tickets_per_day, seed).await
+        }
         Command::Catalogue { what } => catalogue_command::run(what).await,
         Command::Customers { what } => customers_command::run(what).await,
         Command::Web(what) => web_command::run(what).await,

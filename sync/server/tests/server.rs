@@ -25,6 +25,8 @@ mod catalogue;
 mod customers;
 #[path = "server/mail.rs"]
 mod mail;
+#[path = "server/month.rs"]
+mod month;
 #[path = "server/points.rs"]
 mod points;
 #[path = "server/push.rs"]

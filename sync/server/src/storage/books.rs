@@ -462,6 +462,25 @@ impl Storage {
         Ok((new, n - new))
     }
 
+    /// Every bank line imported: (account, line).
+    pub async fn bank_lines(&self) -> Result<Vec<(String, BankLine)>, StorageError> {
+        let sql = "SELECT account, body FROM bank_line ORDER BY booked, account, id";
+        let rows: Vec<(String, String)> = match self {
+            Storage::Sqlite(db) => {
+                db.read(move |c| {
+                    let mut s = c.prepare(sql)?;
+                    let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    Ok(rows.collect::<Result<_, _>>()?)
+                })
+                .await?
+            }
+            Storage::Postgres(db) => {
+                db.client().await.query(sql, &[]).await?.iter().map(|r| (r.get(0), r.get(1))).collect()
+            }
+        };
+        rows.into_iter().map(|(a, b)| Ok((a, unjson(&b, "a bank line")?))).collect()
+    }
+
     /// Every bank line not matched yet: (account, line).
     pub async fn open_bank_lines(&self) -> Result<Vec<(String, BankLine)>, StorageError> {
         let sql = "SELECT l.account, l.body FROM bank_line l LEFT JOIN bank_match m ON m.account = l.account AND m.line = l.id
