@@ -38,10 +38,21 @@ pub fn vat(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<VatRow>, LedgerError> {
+    vat_of(chart, entries, from, to, None)
+}
+
+/// VAT by rate as [`vat`], of one channel's sales only (no deductible VAT then).
+pub fn vat_of(
+    chart: &Chart,
+    entries: &[Entry],
+    from: NaiveDate,
+    to: NaiveDate,
+    channel: Option<Channel>,
+) -> Result<Vec<VatRow>, LedgerError> {
     let rates = chart.keys(Role::VatCollected);
     let mut rows: BTreeMap<String, VatRow> = BTreeMap::new();
     for e in entries.iter().filter(|e| within(e, from, to)) {
-        for l in &e.lines {
+        for l in e.lines.iter().filter(|l| channel.is_none() || l.analytic.channel == channel) {
             let net = sub(l.credit, l.debit)?;
             let (rate, what) = if let Some((rate, _)) = rates.iter().find(|(_, a)| *a == l.account) {
                 (rate.clone(), 0)

@@ -88,6 +88,10 @@ pub struct WebOrder {
     pub lines: Vec<WebLine>,
     /// Paid on the shop's site (else paid at the counter when collected).
     pub paid_online: bool,
+    /// The day the customer ordered (and paid online), `2026-11-28`, when the shop sends an order
+    /// later than that day; head office's books date the order by it. None: the day it arrives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordered_on: Option<String>,
 }
 
 /// How a till names a web order among tickets (`WEB/W-1042`), in its returns and their lines.
@@ -128,6 +132,23 @@ impl WebOrder {
         }
         if !self.customer.email.contains('@') || self.customer.email.len() > 254 {
             return Err(format!("the customer's e-mail `{}` is not an address", self.customer.email));
+        }
+        if let Some(d) = &self.ordered_on {
+            let b = d.as_bytes();
+            let digits =
+                |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+            let num = |r: std::ops::Range<usize>| d.get(r).and_then(|x| x.parse::<u32>().ok()).unwrap_or(0);
+            if b.len() != 10
+                || !digits(0..4)
+                || b[4] != b'-'
+                || !digits(5..7)
+                || b[7] != b'-'
+                || !digits(8..10)
+                || !(1..=12).contains(&num(5..7))
+                || !(1..=31).contains(&num(8..10))
+            {
+                return Err(format!("ordered_on `{d}` is not a day like 2026-11-28"));
+            }
         }
         if self.lines.is_empty() || self.lines.len() > MAX_LINES {
             return Err(format!("an order has 1 to {MAX_LINES} lines"));
@@ -287,6 +308,7 @@ mod tests {
             customer: WebCustomer { name: "Antoine Martin".into(), email: "a.martin@example.org".into() },
             lines: vec![WebLine { sku: "PROP-1060".into(), qty: 2, unit_cents: 390 }],
             paid_online: true,
+            ordered_on: None,
         }
     }
 
@@ -302,6 +324,8 @@ mod tests {
             (|o| o.store = Some("lyo".into()), "store code"),
             (|o| o.fulfilment = Fulfilment::Delivery, "names no store"),
             (|o| o.customer.email = "nobody".into(), "e-mail"),
+            (|o| o.ordered_on = Some("2026-13-01".into()), "ordered_on"),
+            (|o| o.ordered_on = Some("28/11/2026".into()), "ordered_on"),
             (|o| o.lines.clear(), "1 to"),
             (|o| o.lines[0].qty = 0, "units"),
             (|o| o.lines[0].qty = MAX_QTY + 1, "units"),

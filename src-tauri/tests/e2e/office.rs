@@ -85,6 +85,7 @@ impl HeadOffice {
             customer: WebCustomer { name: "Antoine Martin".into(), email: "a.martin@example.org".into() },
             lines: vec![WebLine { sku: "PROP-1060".into(), qty: 2, unit_cents: 390 }],
             paid_online: true,
+            ordered_on: None,
         };
         self.rt
             .block_on(s.take_web_order(order, "WHS", pos_server::now_ms()))

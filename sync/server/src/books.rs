@@ -91,7 +91,7 @@ pub async fn catch_up(storage: &Storage, valid: NaiveDate, now_ms: i64) -> Resul
         let mut reads = Vec::with_capacity(flows.len());
         let mut skus = BTreeSet::new();
         for (_, f) in &flows {
-            let read = match f {
+            let mut read = match f {
                 Flow::Record { bytes, .. } => Record::read(bytes)
                     .map(|(h, e)| Read::Record(Box::new(e), h.at))
                     .map_err(|e| e.to_string()),
@@ -99,6 +99,22 @@ pub async fn catch_up(storage: &Storage, valid: NaiveDate, now_ms: i64) -> Resul
                     serde_json::from_str::<OfficeFlow>(flow).map(Read::Office).map_err(|e| e.to_string())
                 }
             };
+            // A click & collect order paid online and handed over: its revenue and cost, at the
+            // store that handed it over, on the day it did.
+            if let (Ok(Read::Record(r, at)), Flow::Record { store, .. }) = (&read, f)
+                && let Record::PickupHandedOver { order, paid_online: true, .. } = r.as_ref()
+            {
+                let date =
+                    at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).unwrap_or(valid);
+                read = web_sale_lines(storage, order).await?.map(|lines| {
+                    Read::Office(OfficeFlow::WebDelivered {
+                        order: order.clone(),
+                        date,
+                        location: store.clone(),
+                        lines,
+                    })
+                });
+            }
             if let Ok(r) = &read {
                 r.skus(&mut skus);
             }
@@ -122,6 +138,9 @@ pub async fn catch_up(storage: &Storage, valid: NaiveDate, now_ms: i64) -> Resul
                 }
                 (Read::Office(o), Flow::Office { source, .. }) => {
                     post::office(&chart, &mut valuation, &o, source, valid).map_err(|e| e.to_string())
+                }
+                (Read::Office(o), Flow::Record { .. }) => {
+                    post::office(&chart, &mut valuation, &o, &source, valid).map_err(|e| e.to_string())
                 }
                 _ => Ok(Vec::new()),
             });
@@ -203,6 +222,84 @@ pub async fn receive(
     };
     storage.queue_office_flow(&format!("office:{reference}:{sku}"), &flow, now_ms).await?;
     Ok(Ok(done))
+}
+
+/// A web order's lines valued for the books: each item's family and VAT rate from head office's
+/// catalogue, its price tax included, its quantity in thousandths.
+pub async fn web_sale_lines(
+    storage: &Storage,
+    order: &str,
+) -> Result<Result<Vec<post::WebSaleLine>, String>, StorageError> {
+    let lines = storage.web_order_lines(order).await?;
+    let skus = lines.iter().map(|l| l.0.clone()).collect();
+    let (header, rows) = storage.catalogue_rows("products.csv", skus).await?;
+    let columns: Vec<String> = csv::Reader::from_reader(header.as_bytes())
+        .headers()
+        .map(|h| h.iter().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let col = |name: &str| columns.iter().position(|c| c == name);
+    let (Some(family), Some(rate)) = (col("family"), col("vat_rate")) else {
+        return Ok(Err("the catalogue's products.csv has no family or vat_rate column".into()));
+    };
+    let mut out = Vec::new();
+    for (sku, qty, unit) in lines {
+        let Some(row) = rows.get(&sku) else {
+            return Ok(Err(format!("order {order}: {sku} is not in the catalogue")));
+        };
+        let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(row.as_bytes());
+        let Some(Ok(rec)) = r.records().next() else {
+            return Ok(Err(format!("{sku}'s catalogue row does not read")));
+        };
+        let (Some(ttc), Some(milli)) = (qty.checked_mul(unit), qty.checked_mul(1000)) else {
+            return Ok(Err(format!("order {order}: {qty} x {unit} cents overflows")));
+        };
+        out.push(post::WebSaleLine {
+            sku,
+            family: rec.get(family).unwrap_or("").to_owned(),
+            rate: rec.get(rate).unwrap_or("").to_owned(),
+            ttc,
+            qty: milli,
+        });
+    }
+    Ok(Ok(out))
+}
+
+/// Queues what a web order just taken posts: paid online, the provider owes it (467 / 4191);
+/// delivered, its revenue and cost now (shipped from `warehouse` as it is taken).
+pub async fn web_order_taken(
+    storage: &Storage,
+    order: &pos_sync::web::WebOrder,
+    warehouse: &str,
+    now_ms: i64,
+) -> Result<(), StorageError> {
+    let today = chrono::DateTime::from_timestamp_millis(now_ms).map_or(NaiveDate::MIN, |t| t.date_naive());
+    let date = order
+        .ordered_on
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .map_or(today, |d| d.min(today));
+    let delivery = order.fulfilment == pos_sync::web::Fulfilment::Delivery;
+    if order.paid_online || delivery {
+        let flow = OfficeFlow::WebPaid { order: order.order.clone(), date, total: order.total_cents() };
+        storage.queue_office_flow(&format!("office:web:{}:paid", order.order), &flow, now_ms).await?;
+    }
+    if delivery {
+        match web_sale_lines(storage, &order.order).await? {
+            Ok(lines) => {
+                let flow = OfficeFlow::WebDelivered {
+                    order: order.order.clone(),
+                    date,
+                    location: warehouse.to_owned(),
+                    lines,
+                };
+                storage
+                    .queue_office_flow(&format!("office:web:{}:delivered", order.order), &flow, now_ms)
+                    .await?;
+            }
+            Err(why) => tracing::error!(order = order.order, "the books cannot value the order: {why}"),
+        }
+    }
+    Ok(())
 }
 
 /// Runs the poster every second until the process ends.

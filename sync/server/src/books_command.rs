@@ -60,6 +60,9 @@ pub enum BooksCommand {
         /// JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// VAT: one channel's sales only (`store`, `web`).
+        #[arg(long, value_parser = channel)]
+        channel: Option<pos_ledger::Channel>,
     },
     /// Imports a bank statement file (CAMT.053, CAMT.054, OFX, CFONB 120): all of it, or nothing
     /// and the reason; a line already imported is not imported again.
@@ -119,7 +122,7 @@ pub async fn run(command: BooksCommand) -> anyhow::Result<()> {
             println!("{}: {} entries, {lines} lines", path.display(), entries.len());
             Ok(())
         }
-        BooksCommand::Report { which, data, from, to, json } => {
+        BooksCommand::Report { which, data, from, to, json, channel } => {
             if to < from {
                 bail!("--to {to} is before --from {from}");
             }
@@ -129,7 +132,7 @@ pub async fn run(command: BooksCommand) -> anyhow::Result<()> {
             let mut out = out.lock();
             match which {
                 Report::Vat => {
-                    let rows = report::vat(&chart, &all, from, to)?;
+                    let rows = report::vat_of(&chart, &all, from, to, channel)?;
                     if json {
                         writeln!(out, "{}", serde_json::to_string(&rows)?)?;
                     } else {
@@ -257,6 +260,14 @@ pub async fn run(command: BooksCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+fn channel(s: &str) -> Result<pos_ledger::Channel, String> {
+    match s {
+        "store" => Ok(pos_ledger::Channel::Store),
+        "web" => Ok(pos_ledger::Channel::Web),
+        _ => Err(format!("`{s}`: store or web")),
     }
 }
 

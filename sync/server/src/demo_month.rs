@@ -226,6 +226,16 @@ pub async fn run(data: Data, month: &str, fixtures: PathBuf, per_day: u32, seed:
         .collect();
     std::fs::write(data.data.join("receipts.json"), serde_json::to_string_pretty(&delivered)?)?;
     let mut received = std::collections::BTreeSet::new();
+    let token = {
+        let mut bytes = [0u8; 24];
+        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+        let token = pos_journal::hex(&bytes);
+        storage
+            .add_shop_token(pos_journal::sha256(token.as_bytes()), "demo shop", pos_server::now_ms())
+            .await?;
+        token
+    };
+    let mut web = Vec::new();
     let mut day = first;
     while day <= last {
         for (d, round, lines) in record_receipts(day) {
@@ -251,6 +261,11 @@ pub async fn run(data: Data, month: &str, fixtures: PathBuf, per_day: u32, seed:
             }
         }
         if day.weekday() != Weekday::Sun {
+            for order in web_orders(day, &items, &mut rng) {
+                web.push(serde_json::json!({"day": day, "order": order}));
+                let (u, t) = (url.clone(), token.clone());
+                tokio::task::spawn_blocking(move || post_order(&u, &t, &order)).await??;
+            }
             for (store, number, staff, pin, manager, mpin) in TILLS {
                 let till = format!("{store}-{number}");
                 let dir = tills_dir.join(&till);
@@ -286,8 +301,49 @@ pub async fn run(data: Data, month: &str, fixtures: PathBuf, per_day: u32, seed:
     let caught =
         pos_server::books::catch_up(storage, last.max(chrono::Utc::now().date_naive()), pos_server::now_ms())
             .await?;
-    println!("{}: {} tickets at five tills, {} entries posted", month, m.tickets, caught.entries);
+    std::fs::write(data.data.join("web-orders.json"), serde_json::to_string_pretty(&web)?)?;
+    println!(
+        "{}: {} tickets at five tills, {} web orders, {} entries posted",
+        month,
+        m.tickets,
+        web.len(),
+        caught.entries
+    );
     bank(&data, &m, first, last).await?;
+    Ok(())
+}
+
+/// The web shop's orders of `day`: a click & collect order paid online for one of the stores
+/// (handed over there the next business day) and a delivery from the warehouse.
+fn web_orders(day: NaiveDate, items: &[Item], rng: &mut Rng) -> Vec<serde_json::Value> {
+    let store = ["PAR", "LYO", "NAN"][day.ordinal() as usize % 3];
+    let mut line = || {
+        let item = &items[rng.below(items.len() as u64) as usize];
+        serde_json::json!({"sku": item.sku, "qty": 1 + rng.below(2), "unit_cents": item.price})
+    };
+    let customer = serde_json::json!({"name": "Client du site", "email": "client@example.org"});
+    let d = day.format("%m%d");
+    vec![
+        serde_json::json!({"order": format!("W-{d}-C"), "fulfilment": "click_and_collect", "store": store,
+            "customer": customer, "lines": [line()], "paid_online": true, "ordered_on": day.to_string()}),
+        serde_json::json!({"order": format!("W-{d}-D"), "fulfilment": "delivery",
+            "customer": customer, "lines": [line()], "paid_online": true, "ordered_on": day.to_string()}),
+    ]
+}
+
+/// Sends an order through the web-order API, as the shop does.
+fn post_order(url: &str, token: &str, order: &serde_json::Value) -> anyhow::Result<()> {
+    // Refused only when a provider is installed already: either way one is.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{url}{}", pos_sync::wire::WEB_ORDERS))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(order.to_string())
+        .send()?;
+    if !r.status().is_success() {
+        bail!("the web-order API refused {}: {}", order["order"], r.text().unwrap_or_default());
+    }
     Ok(())
 }
 
@@ -311,6 +367,13 @@ fn till_day(
     let mut till = Till::open(dir, Clock::Set(open_at), Box::new(printer), Box::new(terminal))?;
     till.login(staff, pin)?;
     till.open_register(15_000, None)?;
+    // The store's first till hands over the click & collect orders paid online that reached it.
+    if till_name.ends_with("-1") {
+        let waiting = till.pickups()?;
+        for p in waiting.as_array().into_iter().flatten().filter(|p| p["paid_online"] == true) {
+            till.hand_over(p["order"].as_str().unwrap_or(""), None)?;
+        }
+    }
     let mut cards = 0i64;
     let mut sold: Vec<String> = Vec::new();
     let n = per_day / 2 + rng.below(u64::from(per_day)) as u32 + 1;

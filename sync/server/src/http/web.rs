@@ -49,9 +49,12 @@ pub(super) async fn take(
     order
         .check()
         .map_err(|e| Refuse::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidWebOrder, e))?;
+    let order_again = order.clone();
     match app.storage.take_web_order(order, &app.warehouse, (app.now_ms)()).await? {
         Ok(taken) => {
             tracing::info!(shop, order = taken.order, created = taken.created, "web order");
+            // Queued again when the shop sends the same order again after a cut: once by source.
+            crate::books::web_order_taken(&app.storage, &order_again, &app.warehouse, (app.now_ms)()).await?;
             let status = if taken.created { StatusCode::CREATED } else { StatusCode::OK };
             Ok((status, Json(taken)))
         }

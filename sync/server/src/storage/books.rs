@@ -462,6 +462,77 @@ impl Storage {
         Ok((new, n - new))
     }
 
+    /// A web order's lines: SKU, units, unit price (cents, tax included).
+    pub async fn web_order_lines(&self, order: &str) -> Result<Vec<(String, i64, i64)>, StorageError> {
+        let sql = "SELECT sku, CAST(qty AS BIGINT), unit_cents FROM web_order_line WHERE order_id = $1 ORDER BY line";
+        let order = order.to_owned();
+        match self {
+            Storage::Sqlite(db) => {
+                db.read(move |c| {
+                    let mut s = c.prepare_cached(&q(sql))?;
+                    let rows = s.query_map([&order], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                    Ok(rows.collect::<Result<_, _>>()?)
+                })
+                .await
+            }
+            Storage::Postgres(db) => Ok(db
+                .client()
+                .await
+                .query(sql, &[&order])
+                .await?
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2)))
+                .collect()),
+        }
+    }
+
+    /// The current rows of `keys` in the catalogue's `file`, and its header row.
+    pub async fn catalogue_rows(
+        &self,
+        file: &str,
+        keys: Vec<String>,
+    ) -> Result<(String, HashMap<String, String>), StorageError> {
+        let sql = "SELECT body FROM catalogue_entry WHERE file = $1 AND key = $2 AND body IS NOT NULL";
+        let file = file.to_owned();
+        let mut out = HashMap::new();
+        let mut header = String::new();
+        match self {
+            Storage::Sqlite(db) => {
+                let (h, rows) = db
+                    .read(move |c| {
+                        let mut s = c.prepare_cached(&q(sql))?;
+                        let h: Option<String> = s
+                            .query_row(params![file, pos_sync::catalogue::HEADER], |r| r.get(0))
+                            .optional()?;
+                        let mut rows = HashMap::new();
+                        for k in keys {
+                            if let Some(b) =
+                                s.query_row(params![file, k], |r| r.get::<_, String>(0)).optional()?
+                            {
+                                rows.insert(k, b);
+                            }
+                        }
+                        Ok((h.unwrap_or_default(), rows))
+                    })
+                    .await?;
+                header = h;
+                out = rows;
+            }
+            Storage::Postgres(db) => {
+                let c = db.client().await;
+                if let Some(r) = c.query_opt(sql, &[&file, &pos_sync::catalogue::HEADER]).await? {
+                    header = r.get(0);
+                }
+                for k in keys {
+                    if let Some(r) = c.query_opt(sql, &[&file, &k]).await? {
+                        out.insert(k, r.get(0));
+                    }
+                }
+            }
+        }
+        Ok((header, out))
+    }
+
     /// Every bank line imported: (account, line).
     pub async fn bank_lines(&self) -> Result<Vec<(String, BankLine)>, StorageError> {
         let sql = "SELECT account, body FROM bank_line ORDER BY booked, account, id";

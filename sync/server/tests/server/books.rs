@@ -102,6 +102,28 @@ fn books_of_a_day(backend: Backend) {
 
     let lyon = super::new_till("LYO", 1, "books-lyo");
     enrol(&server, &lyon);
+    // The web shop: a click & collect order for Lyon paid online, a delivery shipped from the
+    // warehouse.
+    let token = server.cli_ok(&["shop-token", "--name", "shop"]).trim().to_owned();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    for (id, fulfilment, store, qty) in
+        [("W-1", "click_and_collect", Some("LYO"), 2), ("W-3", "delivery", None, 1)]
+    {
+        let body = serde_json::json!({
+            "order": id, "fulfilment": fulfilment, "store": store,
+            "customer": {"name": "Antoine Martin", "email": "a.martin@example.org"},
+            "lines": [{"sku": "PROP-1060", "qty": qty, "unit_cents": 390}], "paid_online": true,
+        });
+        let r = reqwest::blocking::Client::new()
+            .post(format!("{}{}", server.url, pos_sync::wire::WEB_ORDERS))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+    }
+    pos_till::sync::round(&lyon).unwrap();
     let mut till = open_till(&lyon, "2026-12-01T10:00:00+01:00");
     till.login("S007", "2468").unwrap();
     till.open_register(10_000, None).unwrap();
@@ -118,6 +140,7 @@ fn books_of_a_day(backend: Backend) {
             cash += total;
         }
     }
+    till.hand_over("W-1", None).unwrap();
     till.cash_to_bank(1_000, "RM-LYO-1", None).unwrap();
     let expected = 10_000 + cash - 1_000;
     let counted = BTreeMap::from([("0.01".to_owned(), expected)]);
@@ -129,9 +152,11 @@ fn books_of_a_day(backend: Backend) {
     // The Z the till signed: VAT per rate.
     let zvat = &z["z"]["totals"]["vat"];
     let base20 = zvat["20"]["base"].as_i64().unwrap();
-    let vat = vat_when(&server, "2026-12-01", base20);
+    // The day's VAT: the Z's, and the click & collect order handed over that day (7.80: 6.50 + 1.30).
+    let vat = vat_when(&server, "2026-12-01", base20 + 650);
     let row = vat.iter().find(|r| r["rate"] == "20").unwrap();
-    assert_eq!(row["collected"], zvat["20"]["vat"], "the books' VAT is the Z's, to the cent");
+    let z20 = zvat["20"]["vat"].as_i64().unwrap();
+    assert_eq!(row["collected"].as_i64().unwrap(), z20 + 130, "the Z's VAT and the order's, to the cent");
     assert_eq!(vat.iter().filter(|r| r["base"].as_i64().unwrap_or(0) != 0).count(), 1, "{vat:?}");
     assert!(vat.iter().all(|r| r["rate"] != "deductible"), "the purchases are dated 28 November: {vat:?}");
     let november: Vec<Value> = serde_json::from_str(&server.cli_ok(&[
@@ -164,13 +189,39 @@ fn books_of_a_day(backend: Backend) {
         "--json",
     ]))
     .unwrap();
-    let prop = pnl
-        .iter()
-        .find(|r| r["family"] == "PROP" && r["store"] == "LYO")
-        .unwrap_or_else(|| panic!("{pnl:?}"));
+    let row = |store: &str, channel: &str| {
+        pnl.iter()
+            .find(|r| r["family"] == "PROP" && r["store"] == store && r["channel"] == channel)
+            .unwrap_or_else(|| panic!("{store} {channel}: {pnl:?}"))
+    };
+    let prop = row("LYO", "store");
+    let web = row("LYO", "web");
+    assert_eq!(
+        (web["revenue"].as_i64(), web["cost"].as_i64()),
+        (Some(650), Some(2 * average)),
+        "W-1 handed over"
+    );
     assert_eq!(prop["revenue"].as_i64().unwrap(), base20);
     assert_eq!(prop["cost"].as_i64().unwrap(), units * average);
     assert_eq!(prop["margin"].as_i64().unwrap(), base20 - units * average);
+
+    // Paid online, both orders are owed by the payment provider; handed over or shipped, nothing
+    // is left on the customers' prepayments.
+    let (rt, storage) = server.storage();
+    let all = rt
+        .block_on(
+            storage.entries_between(
+                chrono::NaiveDate::MIN,
+                chrono::NaiveDate::from_ymd_opt(9999, 1, 1).unwrap(),
+            ),
+        )
+        .unwrap();
+    let balance = |account: &str| -> i64 {
+        all.iter().flat_map(|e| &e.lines).filter(|l| l.account == account).map(|l| l.debit - l.credit).sum()
+    };
+    assert_eq!(balance("467000"), 780 + 390);
+    assert_eq!(balance("419120"), 0);
+    assert_eq!(balance("471000"), 0, "nothing left to analyse");
 
     // The bank's statement of the next day: the card takings net of 0.9 %, the deposit, the
     // first invoice paid, and a line nobody can explain.

@@ -86,7 +86,13 @@ fn a_month_of_the_demo_chain(backend: Backend) {
         }
         for r in pos_till::store::records_of_kind(&conn, ChainName::Live, Kind::Ticket).unwrap() {
             if let Entry::Ticket(t) = r.entry {
-                tickets.push((t.day.clone(), k, r.header.seq, t));
+                tickets.push((t.day.clone(), k + 1, r.header.seq, t.stock_moves));
+            }
+        }
+        // Click & collect orders handed over: their stock left with them.
+        for r in pos_till::store::records_of_kind(&conn, ChainName::Live, Kind::Event).unwrap() {
+            if let Entry::PickupHandedOver { stock_moves, .. } = r.entry {
+                tickets.push((r.header.at[..10].to_owned(), k + 1, r.header.seq, stock_moves));
             }
         }
     }
@@ -97,6 +103,8 @@ fn a_month_of_the_demo_chain(backend: Backend) {
         "2026-11-01",
         "--to",
         "2026-11-30",
+        "--channel",
+        "store",
         "--json",
     ]))
     .unwrap();
@@ -109,21 +117,64 @@ fn a_month_of_the_demo_chain(backend: Backend) {
             "VAT at {rate} %"
         );
     }
+    let all: Vec<Value> = serde_json::from_str(&server.cli_ok(&[
+        "report",
+        "vat",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--json",
+    ]))
+    .unwrap();
     assert!(
-        vat.iter().any(|r| r["rate"] == "deductible" && r["deductible"].as_i64().unwrap() > 0),
+        all.iter().any(|r| r["rate"] == "deductible" && r["deductible"].as_i64().unwrap() > 0),
         "the receipts of the 15th"
     );
+    let web: Vec<Value> = serde_json::from_str(&server.cli_ok(&[
+        "report",
+        "vat",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--channel",
+        "web",
+        "--json",
+    ]))
+    .unwrap();
+    for r in all.iter().filter(|r| r["rate"] != "deductible") {
+        let part = |rows: &[Value], k: &str| {
+            rows.iter().find(|x| x["rate"] == r["rate"]).map_or(0, |x| x[k].as_i64().unwrap())
+        };
+        assert_eq!(r["base"].as_i64().unwrap(), part(&vat, "base") + part(&web, "base"), "store + web");
+        assert!(part(&web, "base") > 0 || r["rate"] != "20", "the web's sales: {web:?}");
+    }
 
     // The cost of goods at weighted average cost, worked out from the receipts and the tickets in
     // the order head office received them: each day the suppliers' deliveries, then each till.
     let receipts: Vec<Value> =
         serde_json::from_str(&std::fs::read_to_string(server.data.join("receipts.json")).unwrap()).unwrap();
+    // The web shop's deliveries leave the warehouse as they are taken, before the tills' day.
+    let orders: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(server.data.join("web-orders.json")).unwrap()).unwrap();
+    for (i, o) in orders.iter().enumerate().filter(|(_, o)| o["order"]["fulfilment"] == "delivery") {
+        let moves = o["order"]["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l["sku"].as_str().unwrap().to_owned(), l["qty"].to_string()))
+            .collect();
+        tickets.push((o["day"].as_str().unwrap().to_owned(), 0, i as u64, moves));
+    }
+    // Ordered by day, the deliveries (0) before the tills (1 + their rank), each till's records in
+    // their order.
     tickets.sort_by(|a, b| (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2)));
     let mut stock: BTreeMap<String, (i128, i128)> = BTreeMap::new();
     let round = |n: i128, d: i128| (2 * n + d.signum() * n.signum() * d.abs()) / (2 * d);
     let mut applied = 0;
     let mut cost = 0i128;
-    for (day, _, _, t) in &tickets {
+    for (day, _, _, moves) in &tickets {
         while applied < receipts.len()
             && receipts[applied]["day"].as_str().unwrap().max("2026-11-01") <= day.as_str()
         {
@@ -135,7 +186,7 @@ fn a_month_of_the_demo_chain(backend: Backend) {
             e.1 += value;
             applied += 1;
         }
-        for (sku, q) in &t.stock_moves {
+        for (sku, q) in moves {
             let q = i128::from(pos_ledger::post::milli(q).unwrap());
             let e = stock.get_mut(sku).unwrap_or_else(|| panic!("{sku} sold before any receipt"));
             let c = if q >= 0 { round(e.1 * q, e.0) } else { -round(e.1 * -q, e.0) };
@@ -159,8 +210,14 @@ fn a_month_of_the_demo_chain(backend: Backend) {
     let sum = |k: &str| pnl.iter().map(|r| i128::from(r[k].as_i64().unwrap())).sum::<i128>();
     assert_eq!(sum("cost"), cost, "the cost of goods at weighted average cost");
     let revenue: i64 = z_vat.values().map(|v| v.0).sum();
-    assert_eq!(sum("revenue"), i128::from(revenue), "the revenue is the Z reports' bases");
-    assert_eq!(sum("margin"), i128::from(revenue) - cost);
+    let store_revenue: i128 = pnl
+        .iter()
+        .filter(|r| r["channel"] == "store")
+        .map(|r| i128::from(r["revenue"].as_i64().unwrap()))
+        .sum();
+    assert_eq!(store_revenue, i128::from(revenue), "the stores' revenue is the Z reports' bases");
+    assert!(sum("revenue") > store_revenue, "and the web's");
+    assert_eq!(sum("margin"), sum("revenue") - cost);
     for store in ["PAR", "LYO", "NAN"] {
         assert!(pnl.iter().any(|r| r["store"] == store && r["margin"].as_i64().unwrap() > 0), "{store}");
     }
