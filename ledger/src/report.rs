@@ -216,3 +216,42 @@ pub fn till_day(
         .map(|r| (r.rate, (r.base, r.collected)))
         .collect())
 }
+
+/// Ties a till's closure out against the entries its tickets posted (those numbered
+/// `tickets_from` to `tickets_to`, references `{till}-T000042`): for each VAT rate, the Z's base and
+/// VAT against the books'. The differences, in words; none when it ties to the cent.
+pub fn z_tie_out(
+    chart: &Chart,
+    entries: &[Entry],
+    till: &str,
+    z: &pos_journal::body::Closure,
+) -> Result<Vec<String>, LedgerError> {
+    let prefix = format!("till:{till}:");
+    let ticket = format!("{till}-T");
+    let mine: Vec<Entry> = entries
+        .iter()
+        .filter(|e| e.source.starts_with(&prefix) && !e.source.ends_with(":cost"))
+        .filter(|e| {
+            e.piece
+                .strip_prefix(&ticket)
+                .and_then(|n| n.parse::<u64>().ok())
+                .is_some_and(|n| (z.tickets_from..=z.tickets_to).contains(&n))
+        })
+        .cloned()
+        .collect();
+    let books = vat_of(chart, &mine, NaiveDate::MIN, NaiveDate::MAX, Some(Channel::Store))?;
+    let mut out = Vec::new();
+    let mut rates: std::collections::BTreeSet<&str> = z.totals.vat.keys().map(String::as_str).collect();
+    rates.extend(books.iter().map(|r| r.rate.as_str()));
+    for rate in rates {
+        let signed = z.totals.vat.get(rate).map_or((0, 0), |v| (v.base, v.vat));
+        let held = books.iter().find(|r| r.rate == rate).map_or((0, 0), |r| (r.base, r.collected));
+        if signed != held {
+            out.push(format!(
+                "at {rate} %: the Z says base {} VAT {}, the books {} and {}",
+                signed.0, signed.1, held.0, held.1
+            ));
+        }
+    }
+    Ok(out)
+}

@@ -221,6 +221,41 @@ proptest! {
     }
 }
 
+#[test]
+fn a_z_ties_out_against_its_tickets_or_says_where_it_does_not() {
+    let c = chart();
+    let t = ticket(
+        vec![line(1, "LIPO-3S-2200", "LIPO", 2, 4_980, "20", 830)],
+        vec![VatLine { rate: "20".into(), base: 4_150, vat: 830, total: 4_980 }],
+        vec![(TenderMethod::Card, 4_980)],
+        0,
+    );
+    let entries =
+        post::record(&c, &mut Valuation::default(), LYO, &Record::Ticket(t), d("2026-11-04")).unwrap();
+    let mut z = pos_journal::body::Closure {
+        period: pos_journal::body::ClosurePeriod::Day,
+        key: "2026-11-03".into(),
+        totals: Default::default(),
+        grand_total: 4_980,
+        grand_total_abs: 4_980,
+        tickets_from: 42,
+        tickets_to: 42,
+        includes: Vec::new(),
+        cash_expected: 0,
+        automatic: false,
+        by: "S006".into(),
+    };
+    z.totals.vat.insert("20".into(), VatLine { rate: "20".into(), base: 4_150, vat: 830, total: 4_980 });
+    assert_eq!(report::z_tie_out(&c, &entries, "LYO-1", &z).unwrap(), Vec::<String>::new());
+    z.totals.vat.insert("20".into(), VatLine { rate: "20".into(), base: 4_151, vat: 829, total: 4_980 });
+    let said = report::z_tie_out(&c, &entries, "LYO-1", &z).unwrap();
+    assert_eq!(said, vec!["at 20 %: the Z says base 4151 VAT 829, the books 4150 and 830".to_owned()]);
+    // A Z of other tickets finds none of these.
+    z.tickets_from = 43;
+    z.tickets_to = 50;
+    assert!(report::z_tie_out(&c, &entries, "LYO-1", &z).unwrap()[0].contains("the books 0 and 0"));
+}
+
 fn some_entries() -> Vec<Entry> {
     let c = chart();
     let mut val = Valuation::default();

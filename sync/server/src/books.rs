@@ -144,6 +144,23 @@ pub async fn catch_up(storage: &Storage, valid: NaiveDate, now_ms: i64) -> Resul
                 }
                 _ => Ok(Vec::new()),
             });
+            // A day's Z closes the till's day in the books: it must tie out to the cent.
+            if let (Ok(entries), Flow::Record { till, bytes, .. }) = (&posted, f)
+                && entries.is_empty()
+                && let Ok((_, Record::Closure(z))) = Record::read(bytes)
+                && z.period == pos_journal::body::ClosurePeriod::Day
+                && let Ok(day) = NaiveDate::parse_from_str(&z.key, "%Y-%m-%d")
+            {
+                let mut held = storage.entries_between(day, day).await?;
+                held.extend(posting.entries.iter().filter(|e| e.date == day).cloned());
+                match pos_ledger::report::z_tie_out(&chart, &held, till, &z) {
+                    Ok(d) if d.is_empty() => tracing::debug!(till, day = z.key, "the Z ties out"),
+                    Ok(d) => posting
+                        .problems
+                        .push((source.clone(), format!("the Z of {till} for {}: {}", z.key, d.join("; ")))),
+                    Err(e) => posting.problems.push((source.clone(), e.to_string())),
+                }
+            }
             match posted {
                 Ok(entries) => posting.entries.extend(entries),
                 Err(why) => {

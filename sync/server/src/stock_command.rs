@@ -179,15 +179,25 @@ pub async fn run(command: StockCommand) -> anyhow::Result<()> {
                 bail!("a count is what is on the shelf: {} cannot be counted", item.qty);
             }
             let storage = crate::open(&data).await?;
-            let done = storage
-                .count(
-                    &location,
-                    &sku(&item.sku)?,
-                    item.qty,
-                    &reference(&item.reference)?,
-                    pos_server::now_ms(),
-                )
-                .await?;
+            let (sku, reference) = (sku(&item.sku)?, reference(&item.reference)?);
+            let now = pos_server::now_ms();
+            let done = storage.count(&location, &sku, item.qty, &reference, now).await?;
+            // The difference the count recorded leaves (or enters) the books' stock at its cost.
+            let source = format!("office:{reference}");
+            let recorded = storage.movements(&sku).await?.into_iter().find(|m| {
+                m.source == source && m.location == location && m.kind == pos_sync::stock::MovementKind::Count
+            });
+            if let Some(m) = recorded.filter(|m| m.qty.0 != 0) {
+                let flow = OfficeFlow::StockAdjusted {
+                    reference: format!("Inventaire {reference}"),
+                    date: chrono::Utc::now().date_naive(),
+                    location,
+                    sku: sku.clone(),
+                    family: String::new(),
+                    qty: -m.qty.0,
+                };
+                storage.queue_office_flow(&format!("office:{reference}:{sku}"), &flow, now).await?;
+            }
             return said(done, &item);
         }
     };

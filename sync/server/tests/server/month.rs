@@ -57,6 +57,8 @@ fn a_month_of_the_demo_chain(backend: Backend) {
     let (rt, storage) = server.storage();
     let lines = rt.block_on(storage.bank_lines()).unwrap();
     let matches = rt.block_on(storage.bank_matches()).unwrap();
+    // Every flow posted, and every Z tied out to the cent against the entries of its tickets.
+    assert_eq!(rt.block_on(storage.books_problems()).unwrap(), Vec::<(String, String)>::new());
     assert_eq!(lines.len(), truth.len(), "every line of the bank's files imported once");
     assert_eq!(matches.len() as u64, matched);
     for m in &matches {
