@@ -303,6 +303,16 @@ impl Chart {
         self.journals.get(code).map_or(code, String::as_str)
     }
 
+    /// Whether `account` is in the chart.
+    pub fn has_account(&self, account: &str) -> bool {
+        self.accounts.contains_key(account)
+    }
+
+    /// Every account of the chart with its label, by number.
+    pub fn accounts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.accounts.iter().map(|(a, l)| (a.as_str(), l.as_str()))
+    }
+
     /// The card terminals' contracts.
     pub fn terminals(&self) -> &[crate::matching::Terminal] {
         &self.terminals

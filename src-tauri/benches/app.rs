@@ -12,10 +12,6 @@
 
 #![allow(clippy::float_arithmetic, clippy::cast_precision_loss)] // timings and sizes for display
 
-#[allow(dead_code)]
-#[path = "../tests/e2e/webdriver.rs"]
-mod webdriver;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -24,9 +20,9 @@ use chrono::{DateTime, Utc};
 use pos_drivers::printer::FolderPrinter;
 use pos_drivers::terminal::SimTerminal;
 use pos_till::engine::{Clock, Till};
+use pos_webdriver::{Session, xvfb};
 use rusqlite::Connection;
 use serde_json::Value;
-use webdriver::{Session, xvfb};
 
 fn pct(t: &[Duration], p: usize) -> Duration {
     t[(t.len() * p / 100).min(t.len() - 1)]

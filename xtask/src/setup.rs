@@ -8,8 +8,7 @@ use std::process::Command;
 
 use anyhow::{Result, bail};
 
-/// Debian packages the commands need, and why. The admin page's browser tests (chromium) add theirs
-/// here when they arrive.
+/// Debian packages the commands need, and why.
 const PACKAGES: &[(&str, &str)] = &[
     ("gcc", "compiles the SQLite that pos-till bundles (rusqlite)"),
     ("libc6-dev", "C headers for that build"),
@@ -25,6 +24,8 @@ const PACKAGES: &[(&str, &str)] = &[
     ("xvfb", "the till's window in tests, with no screen"),
     ("webkit2gtk-driver", "WebDriver for the till's window (end-to-end tests)"),
     ("postgresql", "head office's scale-out backend; its tests run a throw-away cluster"),
+    ("chromium", "the admin page's browser tests (headless)"),
+    ("chromium-driver", "WebDriver for those tests (chromedriver)"),
 ];
 
 /// Installs what is missing, or says how to.

@@ -7,11 +7,10 @@
 //! closing with a cash difference. Screenshots of each main screen land in `target/tmp/e2e/`.
 
 mod office;
-mod webdriver;
 
 use std::path::{Path, PathBuf};
 
-use webdriver::{Session, xvfb};
+use pos_webdriver::{Session, xvfb};
 
 /// The receipts the printer simulator decoded, oldest first.
 fn printed(dir: &Path) -> Vec<String> {

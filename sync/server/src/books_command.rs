@@ -2,18 +2,15 @@
 //! `reconcile`. Each catches the books up first (what the tills pushed and head office recorded
 //! since the last posting).
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
-use pos_ledger::matching::{self, OpenItem, Rule};
-use pos_ledger::post::OfficeFlow;
-use pos_ledger::{Chart, Entry, Role, bank, fec, report};
+use pos_ledger::matching::Rule;
+use pos_ledger::{Chart, Role, bank, fec, report};
 use pos_server::storage::Storage;
-use pos_server::storage::books::MatchRow;
 
 use crate::Data;
 
@@ -109,7 +106,7 @@ pub async fn run(command: BooksCommand) -> anyhow::Result<()> {
             let mut entries = storage.entries_between(from, to).await?;
             let opening = chart.account(Role::Journal, "opening")?.to_owned();
             fec::sort(&mut entries, &opening);
-            let letters = lettering(&chart, &entries, &storage.bank_matches().await?)?;
+            let letters = pos_server::reconcile::lettering(&chart, &entries, &storage.bank_matches().await?)?;
             std::fs::create_dir_all(&out).with_context(|| format!("cannot make {}", out.display()))?;
             let path = out.join(fec::file_name(&siren, to));
             let tmp = path.with_extension("part");
@@ -236,7 +233,8 @@ pub async fn run(command: BooksCommand) -> anyhow::Result<()> {
         }
         BooksCommand::Reconcile { data } => {
             let (storage, chart) = books(&data).await?;
-            let reconciled = reconcile(&storage, &chart).await?;
+            let reconciled =
+                pos_server::reconcile::reconcile(&storage, &chart, today(), pos_server::now_ms()).await?;
             let _ = pos_server::books::catch_up(&storage, today(), pos_server::now_ms()).await?;
             println!(
                 "{} lines matched automatically ({} card settlements, {} deposits, {} supplier payments), {} left for review",
@@ -278,140 +276,4 @@ fn euros(cents: i64) -> String {
         cents.unsigned_abs() / 100,
         cents.unsigned_abs() % 100
     )
-}
-
-/// What is open in the books: each till's card takings per day, each deposit slip, each supplier
-/// invoice, less what matches settled.
-pub fn open_items(
-    chart: &Chart,
-    entries: &[Entry],
-    settled: &std::collections::HashSet<String>,
-) -> anyhow::Result<Vec<OpenItem>> {
-    let card = chart.account(Role::Tender, "card")?;
-    let transit = chart.account(Role::DepositTransit, "")?;
-    let supplier = chart.account(Role::Supplier, "")?;
-    let bank_journal = chart.account(Role::Journal, "bank")?;
-    let mut cards: BTreeMap<(String, NaiveDate), i64> = BTreeMap::new();
-    let mut deposits: BTreeMap<String, (NaiveDate, i64)> = BTreeMap::new();
-    let mut invoices: BTreeMap<(String, String), (NaiveDate, i64)> = BTreeMap::new();
-    for e in entries.iter().filter(|e| e.journal != bank_journal) {
-        for l in &e.lines {
-            if l.account == card && !l.aux.is_empty() {
-                *cards.entry((l.aux.clone(), e.date)).or_default() += l.debit - l.credit;
-            } else if l.account == transit && l.debit > 0 {
-                let d = deposits.entry(l.aux.clone()).or_insert((e.date, 0));
-                d.1 += l.debit;
-            } else if l.account == supplier && l.credit > 0 {
-                let d = invoices.entry((l.aux.clone(), e.piece.clone())).or_insert((e.date, 0));
-                d.1 += l.credit;
-            }
-        }
-    }
-    let items = cards
-        .into_iter()
-        .filter(|(_, g)| *g > 0)
-        .map(|((till, day), gross)| OpenItem::CardDay { till, day, gross })
-        .chain(deposits.into_iter().map(|(slip, (day, amount))| OpenItem::Deposit { slip, day, amount }))
-        .chain(invoices.into_iter().map(|((supplier, reference), (day, amount))| OpenItem::Invoice {
-            supplier,
-            reference,
-            day,
-            amount,
-        }))
-        .filter(|i| !settled.contains(&i.key()))
-        .collect();
-    Ok(items)
-}
-
-/// Runs the matching rules over the open bank lines and keeps what they matched, each with the
-/// bank entry it posts.
-pub async fn reconcile(storage: &Storage, chart: &Chart) -> anyhow::Result<matching::Outcome> {
-    let lines = storage.open_bank_lines().await?;
-    let first = lines.iter().map(|(_, l)| l.booked).min().unwrap_or_else(today);
-    let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
-    let entries = storage.entries_between(first - chrono::Duration::days(400), far).await?;
-    let open = open_items(chart, &entries, &storage.settled_items().await?)?;
-    let bank_lines: Vec<_> = lines.iter().map(|(_, l)| l.clone()).collect();
-    let outcome = matching::run(&bank_lines, &open, chart.terminals())?;
-    let by_key: BTreeMap<String, &OpenItem> = open.iter().map(|i| (i.key(), i)).collect();
-    for m in &outcome.matched {
-        let Some((account, line)) = lines.iter().find(|(_, l)| l.id == m.line) else { continue };
-        let mut against = Vec::new();
-        for key in &m.items {
-            match by_key.get(key) {
-                Some(OpenItem::CardDay { till, gross, .. }) => {
-                    against.push((chart.account(Role::Tender, "card")?.to_owned(), till.clone(), -gross))
-                }
-                Some(OpenItem::Deposit { slip, amount, .. }) => {
-                    against.push((chart.account(Role::DepositTransit, "")?.to_owned(), slip.clone(), -amount))
-                }
-                Some(OpenItem::Invoice { supplier, amount, .. }) => {
-                    against.push((chart.account(Role::Supplier, "")?.to_owned(), supplier.clone(), *amount))
-                }
-                None => {}
-            }
-        }
-        if m.commission != 0 {
-            against.push((chart.account(Role::CardCommission, "")?.to_owned(), String::new(), m.commission));
-        }
-        let source = format!("bank:{account}:{}", line.id);
-        let flow = OfficeFlow::Bank {
-            line: line.id.chars().take(60).collect(),
-            date: line.booked,
-            label: line.label.chars().take(80).collect(),
-            against,
-        };
-        let rule = serde_json::to_value(m.rule)?.as_str().unwrap_or_default().to_owned();
-        let row = MatchRow {
-            account: account.clone(),
-            line: line.id.clone(),
-            rule,
-            items: m.items.clone(),
-            letter: String::new(),
-            day: today(),
-        };
-        storage.record_match(row, &source, &flow, pos_server::now_ms()).await?;
-    }
-    Ok(outcome)
-}
-
-/// The letters of the lines the matches settled: the bank entry's line and the open items' lines.
-pub fn lettering(chart: &Chart, entries: &[Entry], matches: &[MatchRow]) -> anyhow::Result<fec::Lettering> {
-    let card = chart.account(Role::Tender, "card")?;
-    let transit = chart.account(Role::DepositTransit, "")?;
-    let supplier = chart.account(Role::Supplier, "")?;
-    let mut out = fec::Lettering::new();
-    let mut by_item: BTreeMap<String, (&str, NaiveDate)> = BTreeMap::new();
-    for m in matches {
-        for i in &m.items {
-            by_item.insert(i.clone(), (m.letter.as_str(), m.day));
-        }
-    }
-    let by_source: BTreeMap<String, (&str, NaiveDate)> = matches
-        .iter()
-        .map(|m| (format!("bank:{}:{}", m.account, m.line), (m.letter.as_str(), m.day)))
-        .collect();
-    for e in entries {
-        for (i, l) in e.lines.iter().enumerate() {
-            let item = if l.account == card {
-                format!("card:{}:{}", l.aux, e.date)
-            } else if l.account == transit && l.debit > 0 {
-                format!("deposit:{}", l.aux)
-            } else if l.account == supplier && l.credit > 0 {
-                format!("invoice:{}:{}", l.aux, e.piece)
-            } else {
-                String::new()
-            };
-            let settled = l.account == card || l.account == transit || l.account == supplier;
-            let hit = if e.source.starts_with("bank:") {
-                if settled { by_source.get(&e.source) } else { None }
-            } else {
-                by_item.get(&item)
-            };
-            if let Some((letter, day)) = hit {
-                out.insert((e.journal.clone(), e.number, i), ((*letter).to_owned(), *day));
-            }
-        }
-    }
-    Ok(out)
 }

@@ -10,16 +10,20 @@
 //! - [`serve`]: the listening loop, HTTPS with rustls, plain HTTP on loopback only.
 //! - [`enrolment`]: one-time codes.
 //! - [`keys`]: head office's signing key.
+//! - [`admin`]: head office's screen, the admin page under `/admin/`.
+//! - [`reconcile`]: the bank's lines matched to what the books hold open.
 //! - [`books`]: the poster that turns what tills pushed and head office recorded into entries
 //!   ([`pos_ledger`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod admin;
 pub mod books;
 pub mod enrolment;
 pub mod http;
 pub mod keys;
 pub mod mail;
+pub mod reconcile;
 pub mod serve;
 pub mod storage;
 

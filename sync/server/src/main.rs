@@ -12,6 +12,7 @@ use pos_server::mail::Relay;
 use pos_server::storage::Storage;
 use pos_server::{enrolment, keys, now_ms, serve};
 
+mod admin_command;
 mod books_command;
 mod catalogue_command;
 mod customers_command;
@@ -131,6 +132,11 @@ enum Command {
         #[command(subcommand)]
         what: stock_command::StockCommand,
     },
+    /// The admin page's users.
+    Admin {
+        #[command(subcommand)]
+        what: admin_command::AdminCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -187,7 +193,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 tokio::spawn(pos_server::mail::run(Arc::clone(&app), Relay { addr, from: from.to_string() }));
             }
             tokio::spawn(pos_server::books::run(Arc::clone(&app)));
-            serve::run(listener, tls, http::router(app)).await
+            let secure = tls.is_some();
+            let router = http::router(Arc::clone(&app)).merge(pos_server::admin::router(app, secure));
+            serve::run(listener, tls, router).await
         }
         Command::Tills { data, json } => {
             let storage = open(&data).await?;
@@ -233,6 +241,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Stock { what } => stock_command::run(what).await,
+        Command::Admin { what } => admin_command::run(what).await,
         Command::Books(what) => books_command::run(what).await,
         Command::DemoMonth { data, month, fixtures, tickets_per_day, seed } => {
             demo_month::run(data, &month, fixtures, tickets_per_day, seed).await

@@ -70,7 +70,9 @@ pub async fn run(listener: TcpListener, tls: Option<TlsAcceptor>, router: Router
             // Answers may wait for Nagle's delay; the connection still works.
             tracing::debug!(%peer, "TCP_NODELAY: {e}");
         }
-        let service = TowerToHyperService::new(router.clone());
+        // The admin page notes where each request came from (its audit log, its limits).
+        let service =
+            TowerToHyperService::new(router.clone().layer(axum::Extension(crate::admin::Peer(peer))));
         let tls = tls.clone();
         tokio::spawn(async move {
             let mut http = hyper::server::conn::http1::Builder::new();

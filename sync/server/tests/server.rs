@@ -15,6 +15,10 @@ use pos_till::engine::{Clock, TenderSpec, Till};
 
 const POS_SERVER: &str = env!("CARGO_BIN_EXE_pos-server");
 
+#[path = "server/admin.rs"]
+mod admin;
+#[path = "server/admin_security.rs"]
+mod admin_security;
 #[path = "server/api.rs"]
 mod api;
 #[path = "server/books.rs"]

@@ -52,6 +52,13 @@ CREATE TABLE bank_line (account TEXT NOT NULL, id TEXT NOT NULL, booked TEXT NOT
 CREATE TABLE bank_match (account TEXT NOT NULL, line TEXT NOT NULL, rule TEXT NOT NULL, items TEXT NOT NULL, letter TEXT NOT NULL UNIQUE, day TEXT NOT NULL, PRIMARY KEY (account, line));
 "#;
 
+/// The same on both backends (`BIGINT` is an integer to SQLite).
+pub(super) const BANK_UNMATCH: &str = r#"
+ALTER TABLE bank_match ADD COLUMN source TEXT;
+CREATE TABLE bank_unmatch (account TEXT NOT NULL, line TEXT NOT NULL, letter TEXT NOT NULL, items TEXT NOT NULL, source TEXT NOT NULL, at_ms BIGINT NOT NULL, who TEXT NOT NULL);
+CREATE INDEX bank_unmatch_line ON bank_unmatch (account, line);
+"#;
+
 /// Where the poster stands.
 #[derive(Clone, Debug, Default)]
 pub struct Feeds {
@@ -89,6 +96,9 @@ pub struct MatchRow {
     pub letter: String,
     /// The day it was matched.
     pub day: NaiveDate,
+    /// The source of the bank entry it posted (`bank:ACCOUNT:LINE`, `#2` after for a line matched
+    /// again after an unmatch).
+    pub source: String,
 }
 
 fn json<T: serde::Serialize>(v: &T) -> String {
@@ -115,8 +125,9 @@ const VERSION_MOVE: &str = "UPDATE books_version SET version = version + 1 WHERE
 const OFFICE: &str =
     "INSERT INTO books_office (source, flow, at_ms) VALUES ($1, $2, $3) ON CONFLICT (source) DO NOTHING";
 const BANK_LINE: &str = "INSERT INTO bank_line (account, id, booked, body, file, imported_ms) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account, id) DO NOTHING";
-const MATCH: &str =
-    "INSERT INTO bank_match (account, line, rule, items, letter, day) VALUES ($1, $2, $3, $4, $5, $6)";
+const MATCH: &str = "INSERT INTO bank_match (account, line, rule, items, letter, day, source) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+/// Letters given so far: a letter is never given twice, an unmatched one included.
+const LETTERS: &str = "SELECT (SELECT COUNT(*) FROM bank_match) + (SELECT COUNT(*) FROM bank_unmatch)";
 
 fn q(sql: &str) -> String {
     sql.replace('$', "?")
@@ -574,13 +585,13 @@ impl Storage {
 
     /// Every match kept.
     pub async fn bank_matches(&self) -> Result<Vec<MatchRow>, StorageError> {
-        let sql = "SELECT account, line, rule, items, letter, day FROM bank_match ORDER BY letter";
-        let rows: Vec<(String, String, String, String, String, String)> = match self {
+        let sql = "SELECT account, line, rule, items, letter, day, COALESCE(source, '') FROM bank_match ORDER BY letter";
+        let rows: Vec<(String, String, String, String, String, String, String)> = match self {
             Storage::Sqlite(db) => {
                 db.read(move |c| {
                     let mut s = c.prepare(sql)?;
                     let rows = s.query_map([], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
                     })?;
                     Ok(rows.collect::<Result<_, _>>()?)
                 })
@@ -592,11 +603,12 @@ impl Storage {
                 .query(sql, &[])
                 .await?
                 .iter()
-                .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)))
+                .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6)))
                 .collect(),
         };
         rows.into_iter()
-            .map(|(account, line, rule, items, letter, d)| {
+            .map(|(account, line, rule, items, letter, d, source)| {
+                let source = if source.is_empty() { format!("bank:{account}:{line}") } else { source };
                 Ok(MatchRow {
                     account,
                     line,
@@ -604,6 +616,7 @@ impl Storage {
                     items: unjson(&items, "a match's items")?,
                     letter,
                     day: day(&d)?,
+                    source,
                 })
             })
             .collect()
@@ -614,13 +627,12 @@ impl Storage {
     pub async fn record_match(
         &self,
         m: MatchRow,
-        source: &str,
         flow: &pos_ledger::post::OfficeFlow,
         now_ms: i64,
     ) -> Result<bool, StorageError> {
-        let (source, flow) = (source.to_owned(), json(flow));
+        let (source, flow) = (m.source.clone(), json(flow));
         let items = json(&m.items);
-        let count = "SELECT COUNT(*) FROM bank_match";
+        let count = LETTERS;
         match self {
             Storage::Sqlite(db) => {
                 db.run(move |c| {
@@ -630,7 +642,7 @@ impl Storage {
                     let done = tx
                         .execute(
                             &q(MATCH),
-                            params![m.account, m.line, m.rule, items, letter, m.day.to_string()],
+                            params![m.account, m.line, m.rule, items, letter, m.day.to_string(), m.source],
                         )
                         .map(|_| true)
                         .or_else(|e| if is_conflict_sqlite(&e) { Ok(false) } else { Err(e) })?;
@@ -650,8 +662,8 @@ impl Storage {
                 let letter = letter(n);
                 let inserted = tx
                     .execute(
-                        "INSERT INTO bank_match (account, line, rule, items, letter, day) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account, line) DO NOTHING",
-                        &[&m.account, &m.line, &m.rule, &items, &letter, &m.day.to_string()],
+                        "INSERT INTO bank_match (account, line, rule, items, letter, day, source) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (account, line) DO NOTHING",
+                        &[&m.account, &m.line, &m.rule, &items, &letter, &m.day.to_string(), &m.source],
                     )
                     .await?;
                 if inserted == 1 {

@@ -7,6 +7,7 @@
 //! the till registered together. A record is keyed by (till, chain, seq): the same record can never
 //! be stored twice, whatever retries and cuts happen.
 
+pub mod admin;
 pub mod books;
 pub mod catalogue;
 pub mod customers;
@@ -14,6 +15,7 @@ pub mod mail;
 mod messages;
 mod postgres;
 pub mod rights;
+pub mod sql;
 mod sqlite;
 pub mod stock;
 mod tickets;

@@ -223,6 +223,17 @@ CREATE TABLE ticket_return (ticket TEXT NOT NULL, line BIGINT NOT NULL, till TEX
         "2026-12-09-0900-books",
         super::books::POSTGRES_SCHEMA,
     ),
+    (
+        // The admin page: users, sessions, the audit log; tickets by day (the dashboard).
+        "2026-12-10-0900-admin",
+        super::admin::POSTGRES_SCHEMA,
+    ),
+    (
+        // A bank match undone from the admin page: what it was, kept; the source of the bank entry
+        // each match posted (a line matched again posts under a new one).
+        "2026-12-10-0910-bank-unmatch",
+        super::books::BANK_UNMATCH,
+    ),
 ];
 
 /// The PostgreSQL database.

@@ -29,7 +29,7 @@ fn vat_when(server: &Server, day: &str, base: i64) -> Vec<Value> {
 }
 
 /// A CAMT.053 statement of `lines` (booked, signed cents, label, reference).
-fn camt053(opening: i64, lines: &[(&str, i64, &str, &str)]) -> String {
+pub(super) fn camt053(opening: i64, lines: &[(&str, i64, &str, &str)]) -> String {
     let amount = |c: i64| format!("{}.{:02}", c.unsigned_abs() / 100, c.unsigned_abs() % 100);
     let closing = opening + lines.iter().map(|l| l.1).sum::<i64>();
     let mut x = String::from(

@@ -1,6 +1,8 @@
-//! Just enough of a W3C WebDriver client to drive the till's window: HTTP/1.1 on a plain socket,
-//! JSON in and out. The window runs under its own Xvfb, reached through `tauri-driver`, which
-//! starts `WebKitWebDriver`, which starts the app.
+//! Just enough of a W3C WebDriver client for the project's end-to-end tests: HTTP/1.1 on a plain
+//! socket, JSON in and out. Two drivers: the till's window under its own Xvfb, reached through
+//! `tauri-driver`, which starts `WebKitWebDriver`, which starts the app ([`Session::start`]); and
+//! Debian's headless Chromium through `chromedriver`, for the admin page ([`Session::chromium`]).
+#![forbid(unsafe_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -43,7 +45,10 @@ pub fn tool(name: &str) -> Result<PathBuf, String> {
         dirs.push(Path::new(&home).join("bin"));
     }
     dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file()).ok_or_else(|| {
-        format!("{name} is missing: run `cargo xtask setup` (it installs xvfb, webkit2gtk-driver and tauri-driver)")
+        format!(
+            "{name} is missing: run `cargo xtask setup` (it installs xvfb, webkit2gtk-driver, tauri-driver, chromium \
+             and chromium-driver)"
+        )
     })
 }
 
@@ -67,6 +72,17 @@ pub fn xvfb() -> Result<(Group, String), String> {
         return Err("Xvfb did not start (no display number)".into());
     }
     Ok((g, format!(":{n}")))
+}
+
+fn wait_listening(port: u16, name: &str) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            return Err(format!("{name} did not listen on port {port} within 30 s"));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(())
 }
 
 /// A WebDriver session on the app.
@@ -212,18 +228,74 @@ impl Session {
             .stderr(Stdio::null());
         std::fs::create_dir_all(home.join("runtime")).map_err(|e| e.to_string())?;
         let driver = group(&mut cmd)?;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if Instant::now() > deadline {
-                return Err(format!("tauri-driver did not listen on port {port} within 30 s"));
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_listening(port, "tauri-driver")?;
         let caps =
             json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app, "args": args}}}});
         let v = http(port, "POST", "/session", Some(&caps))?;
         let id = v["sessionId"].as_str().ok_or(format!("no session: {v}"))?.to_owned();
         Ok(Session { port, id, _driver: driver })
+    }
+
+    /// Starts Debian's Chromium, headless, through `chromedriver`, with its profile in `home` and
+    /// its downloads in `downloads`, in a window of `width` x `height` (a laptop's).
+    pub fn chromium(home: &Path, downloads: &Path, width: u32, height: u32) -> Result<Session, String> {
+        let port = free_port();
+        let mut cmd = Command::new(tool("chromedriver")?);
+        cmd.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null());
+        let driver = group(&mut cmd)?;
+        wait_listening(port, "chromedriver")?;
+        std::fs::create_dir_all(downloads).map_err(|e| e.to_string())?;
+        let profile = home.join("chromium-profile");
+        // The machine's network is closed: Chromium's background connections are turned off, or
+        // they fail by the dozen at each start.
+        let args = [
+            "--headless=new".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--lang=fr-FR".into(),
+            format!("--user-data-dir={}", profile.display()),
+            format!("--window-size={width},{height}"),
+        ];
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": tool("chromium")?,
+                "args": args,
+                "prefs": {"download.default_directory": downloads, "download.prompt_for_download": false},
+            }
+        }}});
+        let v = http(port, "POST", "/session", Some(&caps))?;
+        let id = v["sessionId"].as_str().ok_or(format!("no session: {v}"))?.to_owned();
+        let s = Session { port, id, _driver: driver };
+        // Headless Chromium keeps downloads only when told where, through its DevTools protocol.
+        s.cmd(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({"cmd": "Browser.setDownloadBehavior", "params": {"behavior": "allow", "downloadPath": downloads}})),
+        )?;
+        Ok(s)
+    }
+
+    /// Opens `url`.
+    pub fn goto(&self, url: &str) -> Result<(), String> {
+        self.cmd("POST", "/url", Some(json!({"url": url}))).map(drop)
+    }
+
+    /// The address shown.
+    pub fn url(&self) -> Result<String, String> {
+        Ok(self.cmd("GET", "/url", None)?.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// The number of elements `css` selects now (no wait).
+    pub fn count(&self, css: &str) -> Result<usize, String> {
+        let v = self.cmd("POST", "/elements", Some(json!({"using": "css selector", "value": css})))?;
+        Ok(v.as_array().map_or(0, Vec::len))
     }
 
     fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
@@ -319,6 +391,7 @@ impl Drop for Session {
     }
 }
 
+#[cfg(test)]
 #[test]
 fn base64_and_chunks_decode() {
     assert_eq!(base64("aGVsbG8="), b"hello");
