@@ -193,6 +193,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 tokio::spawn(pos_server::mail::run(Arc::clone(&app), Relay { addr, from: from.to_string() }));
             }
             tokio::spawn(pos_server::books::run(Arc::clone(&app)));
+            tokio::spawn(pos_server::admin::catalogue::run_schedule(Arc::clone(&app)));
             let secure = tls.is_some();
             let router = http::router(Arc::clone(&app)).merge(pos_server::admin::router(app, secure));
             serve::run(listener, tls, router).await

@@ -17,7 +17,7 @@ use totp_rs::TOTP;
 pub enum Role {
     /// Everything, users included.
     Admin,
-    /// The books, balances, web orders; no till, no user.
+    /// The books, balances, web orders; no till, no price, no user.
     Accountant,
     /// Their own store only: its dashboard, tills, stock and click & collect.
     StoreManager,
@@ -49,7 +49,7 @@ impl Role {
         use Area::*;
         match self {
             Role::Admin => true,
-            Role::Accountant => matches!(area, Dashboard | Catalogue | WebOrders | Balances | Books),
+            Role::Accountant => matches!(area, Dashboard | WebOrders | Balances | Books),
             Role::StoreManager => matches!(area, Dashboard | Tills | Stock | WebOrders),
             Role::Technician => matches!(area, Dashboard | Tills),
         }
@@ -73,6 +73,8 @@ pub enum Area {
     Balances,
     /// Entries, VAT, P&L, bank reconciliation, FEC.
     Books,
+    /// A customer's data exported or erased (GDPR).
+    Customers,
     /// Users, roles, the audit log.
     Users,
 }

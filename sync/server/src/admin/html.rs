@@ -12,6 +12,11 @@ use super::i18n::{Lang, Msg};
 pub const MENU: &[(Area, &str, Msg)] = &[
     (Area::Dashboard, "/admin/", Msg::Dashboard),
     (Area::Tills, "/admin/tills", Msg::Tills),
+    (Area::Catalogue, "/admin/catalogue", Msg::Catalogue),
+    (Area::Stock, "/admin/stock", Msg::Stock),
+    (Area::WebOrders, "/admin/orders", Msg::WebOrders),
+    (Area::Balances, "/admin/balances", Msg::Balances),
+    (Area::Customers, "/admin/customers", Msg::Customers),
     (Area::Books, "/admin/books", Msg::Books),
     (Area::Users, "/admin/users", Msg::Users),
 ];

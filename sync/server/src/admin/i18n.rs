@@ -225,6 +225,24 @@ texts! {
     Language => "English", "Français";
     Nothing => "Rien à afficher.", "Nothing to show.";
     Total => "Total", "Total";
+    ApplyFrom => "À partir du (vide : tout de suite)", "From (empty: now)";
+    Save => "Enregistrer", "Save";
+    Scheduled => "Changements programmés", "Scheduled changes";
+    Search => "Chercher", "Search";
+    Reorder => "À commander", "To reorder";
+    Sold28 => "Vendu (28 j)", "Sold (28 d)";
+    Cover => "Couverture (j)", "Cover (days)";
+    ToOrder => "Quantité à commander", "Quantity to order";
+    Transfer => "Transfert", "Transfer";
+    Quantity => "Quantité", "Quantity";
+    Movements => "Mouvements", "Movements";
+    Customer => "Client", "Customer";
+    Kind => "Type", "Kind";
+    Customers => "Clients (RGPD)", "Customers (GDPR)";
+    Export => "Exporter ses données", "Export their data";
+    Erase => "Effacer", "Erase";
+    EraseConfirm => "Retapez l'identifiant pour confirmer", "Type the id again to confirm";
+    Rights => "Droits de dépense", "Spending rights";
 }
 
 #[cfg(test)]

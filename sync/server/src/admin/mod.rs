@@ -10,10 +10,14 @@
 
 pub mod auth;
 mod books;
+pub mod catalogue;
 mod dashboard;
 pub mod html;
 pub mod i18n;
 mod login;
+mod orders;
+mod privacy;
+pub mod stock;
 mod tills;
 pub mod users;
 
@@ -92,6 +96,16 @@ pub fn router(app: Arc<App>, secure: bool) -> Router {
         .route("/admin/tills/{till}", get(tills::one))
         .route("/admin/api/tills", get(tills::api_list))
         .route("/admin/api/tills/{till}", get(tills::api_one))
+        .route("/admin/catalogue", get(catalogue::list))
+        .route("/admin/catalogue/{sku}", get(catalogue::item).post(catalogue::save))
+        .route("/admin/promotions", get(catalogue::promotions).post(catalogue::promotion_save))
+        .route("/admin/stock", get(stock::page))
+        .route("/admin/stock/{sku}", get(stock::item).post(stock::act))
+        .route("/admin/orders", get(orders::web_orders))
+        .route("/admin/balances", get(orders::balances))
+        .route("/admin/customers", get(privacy::page))
+        .route("/admin/customers/export", get(privacy::download))
+        .route("/admin/customers/erase", post(privacy::erase))
         .route("/admin/books", get(books::page))
         .route("/admin/books/entries", get(books::entries))
         .route("/admin/books/bank", get(books::bank).post(books::bank_action))

@@ -1,7 +1,8 @@
 //! The admin page's people and their traces: users with their role (and store, for a store
 //! manager), password hash, TOTP secret and recovery codes; sessions (only their token's hash is
 //! kept); and the audit log, which, like the journal, is never changed nor deleted (a trigger
-//! refuses it). Written once for both backends through [`super::sql`].
+//! refuses it); the catalogue's changes scheduled for a later day. Written once for both backends
+//! through [`super::sql`].
 
 use super::sql::{Statement, Val};
 use super::{Storage, StorageError};
@@ -15,6 +16,10 @@ CREATE TABLE admin_audit (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, who TE
 CREATE TRIGGER admin_audit_no_update BEFORE UPDATE ON admin_audit BEGIN SELECT RAISE(ABORT, 'the audit log is never changed'); END;
 CREATE TRIGGER admin_audit_no_delete BEFORE DELETE ON admin_audit BEGIN SELECT RAISE(ABORT, 'the audit log is never deleted'); END;
 CREATE INDEX record_kind_at ON record (kind, at);
+CREATE TABLE catalogue_schedule (id INTEGER PRIMARY KEY, day TEXT NOT NULL, file TEXT NOT NULL, key TEXT NOT NULL, body TEXT, made_by TEXT NOT NULL, made_ms INTEGER NOT NULL, applied_ms INTEGER);
+CREATE INDEX catalogue_schedule_due ON catalogue_schedule (applied_ms, day);
+CREATE TABLE stock_rule (location TEXT NOT NULL, sku TEXT NOT NULL, min_qty BIGINT NOT NULL, max_qty BIGINT NOT NULL, PRIMARY KEY (location, sku));
+CREATE INDEX movement_location_at ON movement (location, at_ms);
 "#;
 
 pub(super) const POSTGRES_SCHEMA: &str = r#"
@@ -27,6 +32,10 @@ CREATE FUNCTION admin_audit_frozen() RETURNS trigger LANGUAGE plpgsql AS
 $$ BEGIN RAISE EXCEPTION 'the audit log is never changed nor deleted'; END; $$;
 CREATE TRIGGER admin_audit_frozen BEFORE UPDATE OR DELETE ON admin_audit FOR EACH ROW EXECUTE FUNCTION admin_audit_frozen();
 CREATE INDEX record_kind_at ON record (kind, at);
+CREATE TABLE catalogue_schedule (id BIGSERIAL PRIMARY KEY, day TEXT NOT NULL, file TEXT NOT NULL, key TEXT NOT NULL, body TEXT, made_by TEXT NOT NULL, made_ms BIGINT NOT NULL, applied_ms BIGINT);
+CREATE INDEX catalogue_schedule_due ON catalogue_schedule (applied_ms, day);
+CREATE TABLE stock_rule (location TEXT NOT NULL, sku TEXT NOT NULL, min_qty BIGINT NOT NULL, max_qty BIGINT NOT NULL, PRIMARY KEY (location, sku));
+CREATE INDEX movement_location_at ON movement (location, at_ms);
 "#;
 
 /// A user of the admin page as kept.

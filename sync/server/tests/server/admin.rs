@@ -241,6 +241,92 @@ fn the_admin_page(backend: Backend) {
     let text: String = fec.iter().map(|b| *b as char).collect();
     assert!(text.contains("Annulation"), "the undone match's reversal is in the FEC");
 
+    // A price changed on the page reaches the Lyon till at its next sync; a price that is not one
+    // is refused; a price for tomorrow waits for its day.
+    b.go("/admin/catalogue?q=PROP-10");
+    b.s.click("a[href='/admin/catalogue/PROP-1060']").unwrap();
+    b.s.type_in("#price_ttc", "-5", true).unwrap();
+    b.s.click("#save").unwrap();
+    b.s.wait_text(".notice.error", "is not a price", 20).unwrap();
+    b.s.type_in("#price_ttc", "4,20", true).unwrap();
+    b.s.click("#save").unwrap();
+    b.s.wait_text(".notice", "✓", 20).unwrap();
+    b.shot("item");
+    let tomorrow = today + chrono::Duration::days(1);
+    b.s.type_in("#price_ttc", "4.50", true).unwrap();
+    b.s.run(&format!("document.querySelector('#from').value = '{tomorrow}';")).unwrap();
+    b.s.click("#save").unwrap();
+    b.s.wait_text("#scheduled", &tomorrow.to_string(), 20).unwrap();
+    pos_till::sync::round(&lyon).unwrap();
+    let price_at_till = |when: &str| {
+        let mut till = open_till(&lyon, when);
+        till.apply_catalogue().unwrap();
+        till.login(staff, pin).unwrap();
+        till.scan(PROP, 1, None, None, None).unwrap();
+        let total = till.basket_view().unwrap()["total"].as_str().unwrap().to_owned();
+        till.cancel_basket().unwrap();
+        till.stop().unwrap();
+        total
+    };
+    assert_eq!(price_at_till(&format!("{day}T13:00:00+00:00")), "4.20");
+    let (rt, storage) = server.storage();
+    let next_day = chrono::Utc::now().timestamp_millis() + 86_400_000;
+    assert_eq!(rt.block_on(pos_server::admin::catalogue::apply_due(&storage, next_day)).unwrap(), 1);
+    drop(storage);
+    pos_till::sync::round(&lyon).unwrap();
+    assert_eq!(price_at_till(&format!("{tomorrow}T09:00:00+00:00")), "4.50");
+
+    // Stock: propellers sent from Lyon to Paris; the levels and the movement show it.
+    b.go("/admin/stock?location=LYO");
+    b.shot("stock");
+    b.go("/admin/stock/PROP-1060");
+    b.s.run("document.querySelector('#transfer-from').value = 'LYO'; document.querySelector('#transfer-to').value = 'PAR';").unwrap();
+    b.s.type_in("#transfer-qty", "5", true).unwrap();
+    b.s.click("#transfer").unwrap();
+    b.s.wait_text(".notice", "LYO → PAR", 20).unwrap();
+    let levels = rows(&b.s, "#levels");
+    assert!(levels.iter().any(|r| r[0] == "PAR" && r[1] == "5"), "{levels:?}");
+    b.shot("stock-item");
+    for (path, name) in [
+        ("/admin/orders", "orders"),
+        ("/admin/balances", "balances"),
+        ("/admin/promotions", "promotions"),
+        ("/admin/books/entries", "entries"),
+    ] {
+        b.go(path);
+        b.s.wait("main h1", 20).unwrap();
+        b.shot(name);
+    }
+
+    // GDPR: a customer's data exported as a file a person reads, then erased everywhere.
+    b.go("/admin/customers");
+    b.shot("customers");
+    b.s.type_in("#export-id", "C00001", true).unwrap();
+    b.s.click("#export").unwrap();
+    let export = b.downloads.join("client-C00001.txt");
+    let wait_file = |p: &Path| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !p.is_file() {
+            assert!(Instant::now() < deadline, "{} never arrived", p.display());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        std::fs::read_to_string(p).unwrap()
+    };
+    let text = wait_file(&export);
+    assert!(text.contains("Marie Thomas") && text.contains("marie.thomas@example.fr"), "{text}");
+    std::fs::remove_file(&export).unwrap();
+    b.go("/admin/customers");
+    b.s.type_in("#erase-id", "C00001", true).unwrap();
+    b.s.type_in("#erase-confirm", "C00001", true).unwrap();
+    b.s.click("#erase").unwrap();
+    b.s.wait_text(".notice", "C00001 ✓", 20).unwrap();
+    b.s.type_in("#export-id", "C00001", true).unwrap();
+    b.s.click("#export").unwrap();
+    let text = wait_file(&export);
+    assert!(!text.contains("Marie Thomas") && !text.contains("marie.thomas"), "{text}");
+    assert!(text.contains("(effacé)"), "{text}");
+
     // A form posted without its token is refused, and nothing is made.
     let status = b
         .s

@@ -1,0 +1,478 @@
+//! The catalogue: the chain's items searched (by SKU, barcode or name), an item's names and price
+//! and its price-list rows edited now or from a day, the promotions' calendar edited; every change
+//! checked as a till would load it, then recorded as the catalogue's next version, which the tills
+//! pull at their next sync. A change for a later day waits in `catalogue_schedule` and is applied
+//! on its day ([`run_schedule`]).
+
+use std::sync::Arc;
+
+use axum::extract::{Form, Path, Query, State};
+use chrono::NaiveDate;
+use maud::{Markup, html};
+use pos_sync::catalogue::{Entries, HEADER};
+
+use super::auth::Area;
+use super::dashboard::today;
+use super::html as frame;
+use super::i18n::Msg;
+use super::{AdminApp, Fail, Fields, PageResult, Staff};
+use crate::storage::Storage;
+use crate::storage::sql::Val;
+
+/// Items shown per page of a search.
+const PAGE: i64 = 50;
+
+/// One change of an entry: file, key, new text (none: removed).
+pub type Change = (String, String, Option<String>);
+
+/// Splits a CSV line into its fields.
+fn fields(line: &str) -> Vec<String> {
+    let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_bytes());
+    r.records()
+        .next()
+        .and_then(Result::ok)
+        .map(|rec| rec.iter().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// Writes fields as a CSV line, as the chain's files are split.
+fn line(fields: &[String]) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let _ = w.write_record(fields);
+    w.into_inner().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+}
+
+/// An amount typed by a person: digits, a decimal point or comma, at most two decimals, above
+/// zero, below 100,000; anything else refused (never rounded).
+pub fn typed_amount(s: &str) -> Option<String> {
+    let s = s.trim().replace(',', ".");
+    let (units, cents) = s.split_once('.').unwrap_or((&s, ""));
+    let ok = !units.is_empty()
+        && units.len() <= 5
+        && units.bytes().all(|b| b.is_ascii_digit())
+        && cents.len() <= 2
+        && cents.bytes().all(|b| b.is_ascii_digit());
+    let n: u64 = format!("{units}{cents:0<2}").parse().ok()?;
+    (ok && n > 0).then(|| format!("{}.{:02}", n / 100, n % 100))
+}
+
+/// The catalogue's entries now, every file's (what the tills assemble).
+async fn entries(storage: &Storage) -> Result<Entries, Fail> {
+    Ok(storage
+        .rows("SELECT file, key, body FROM catalogue_entry WHERE body IS NOT NULL", vec![])
+        .await?
+        .into_iter()
+        .map(|r| Ok(((r[0].text()?, r[1].text()?), r[2].text()?)))
+        .collect::<Result<_, crate::storage::StorageError>>()?)
+}
+
+/// Applies `changes` to the catalogue, checked as a till loads it, as its next version. Answers
+/// the version, or why the change is refused.
+pub async fn apply(storage: &Storage, changes: &[Change], now_ms: i64) -> Result<Result<u64, String>, Fail> {
+    // One change at a time on this server: each is made on the catalogue as the last one left it.
+    static ONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _one = ONE.lock().await;
+    let mut all = entries(storage).await?;
+    for (file, key, body) in changes {
+        match body {
+            Some(b) => all.insert((file.clone(), key.clone()), b.clone()),
+            None => all.remove(&(file.clone(), key.clone())),
+        };
+    }
+    let whole = |name: &str| {
+        all.get(&(name.to_owned(), HEADER.to_owned()))
+            .map(|t| t.as_bytes().to_vec())
+            .or_else(|| pos_sync::catalogue::default_of(name).map(|d| d.as_bytes().to_vec()))
+            .ok_or_else(|| format!("{name} is missing"))
+    };
+    let settings = match pos_core::load::load_settings(whole) {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    for (file, key, body) in changes {
+        if let (Some(b), "products.csv") = (body, file.as_str()) {
+            let header = all.get(&(file.clone(), HEADER.to_owned())).cloned().unwrap_or_default();
+            if let Err(e) = pos_core::load::parse_products(format!("{header}{b}").as_bytes(), &settings) {
+                return Ok(Err(format!("{key}: {e}")));
+            }
+        }
+    }
+    let done = storage.catalogue_import(all, now_ms).await?;
+    Ok(Ok(done.version))
+}
+
+/// Search query.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Search {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: i64,
+}
+
+/// The items that match `q` (SKU prefix, barcode, or a word of the name), a page of them.
+pub async fn search(storage: &Storage, q: &str, page: i64) -> Result<Vec<(String, Vec<String>)>, Fail> {
+    let q = q.trim();
+    let like = format!("%{}%", q.replace(['%', '_'], ""));
+    let rows = storage
+        .rows(
+            "SELECT key, body FROM catalogue_entry WHERE file = 'products.csv' AND key <> '' AND body IS NOT NULL AND (key LIKE $1 OR body LIKE $2) ORDER BY key LIMIT $3 OFFSET $4",
+            vec![format!("{}%", q.to_uppercase()).into(), like.into(), PAGE.into(), (page.max(0) * PAGE).into()],
+        )
+        .await?;
+    rows.into_iter().map(|r| Ok((r[0].text()?, fields(&r[1].text()?)))).collect()
+}
+
+async fn header(storage: &Storage) -> Result<Vec<String>, Fail> {
+    let h = storage
+        .row("SELECT body FROM catalogue_entry WHERE file = 'products.csv' AND key = ''", vec![])
+        .await?
+        .map(|r| r[0].text())
+        .transpose()?
+        .unwrap_or_default();
+    Ok(fields(&h))
+}
+
+fn col(header: &[String], name: &str) -> Option<usize> {
+    header.iter().position(|h| h == name)
+}
+
+/// The catalogue's search page.
+pub async fn list(State(a): State<Arc<AdminApp>>, staff: Staff, Query(s): Query<Search>) -> PageResult {
+    staff.may(Area::Catalogue)?;
+    let storage = &a.app.storage;
+    let header = header(storage).await?;
+    let found = if s.q.trim().is_empty() { Vec::new() } else { search(storage, &s.q, s.page).await? };
+    let get = |f: &[String], c: &str| col(&header, c).and_then(|i| f.get(i)).cloned().unwrap_or_default();
+    let name = if staff.lang == super::i18n::Lang::En { "name_en" } else { "name_fr" };
+    let body = html! {
+        p { a href="/admin/promotions" { "Promotions" } }
+        form.inline method="get" action="/admin/catalogue" {
+            input #q name="q" value=(s.q) placeholder="SKU, EAN, nom" autofocus;
+            button.quiet #search type="submit" { (staff.t(Msg::Search)) }
+        }
+        table #items {
+            thead { tr { th { "SKU" } th { (staff.t(Msg::Label)) } th { (staff.t(Msg::Family)) } th.num { "TTC" } th { "EAN" } } }
+            tbody {
+                @for (sku, f) in &found {
+                    tr data-sku=(sku) {
+                        td { a href={"/admin/catalogue/" (sku)} { (sku) } }
+                        td { (get(f, name)) } td { (get(f, "family")) } td.num { (get(f, "price_ttc")) } td { (get(f, "barcode")) }
+                    }
+                }
+            }
+        }
+        @if i64::try_from(found.len()).unwrap_or(0) == PAGE {
+            p { a href={"/admin/catalogue?q=" (s.q) "&page=" (s.page + 1)} { (staff.t(Msg::Older)) } }
+        }
+    };
+    Ok(frame::page(&staff, Area::Catalogue, staff.t(Msg::Catalogue), body))
+}
+
+async fn item_page(a: &AdminApp, staff: &Staff, sku: &str, notice: Option<(String, bool)>) -> PageResult {
+    staff.may(Area::Catalogue)?;
+    let storage = &a.app.storage;
+    let header = header(storage).await?;
+    let row = storage
+        .row(
+            "SELECT body FROM catalogue_entry WHERE file = 'products.csv' AND key = $1 AND body IS NOT NULL",
+            vec![sku.into()],
+        )
+        .await?
+        .ok_or(Fail::NotFound(staff.lang))?;
+    let f = fields(&row[0].text()?);
+    let get = |c: &str| col(&header, c).and_then(|i| f.get(i)).cloned().unwrap_or_default();
+    let lists = storage
+        .rows(
+            "SELECT key FROM catalogue_entry WHERE file = 'price_lists.csv' AND key <> '' AND body IS NOT NULL AND key LIKE $1 ORDER BY key",
+            vec![format!("%,{sku},%").into()],
+        )
+        .await?
+        .into_iter()
+        .map(|r| r[0].text().map(|k| fields(&k)))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|f| f.get(1).map(String::as_str) == Some(sku))
+        .collect::<Vec<_>>();
+    let waiting = storage
+        .rows(
+            "SELECT day, file, made_by FROM catalogue_schedule WHERE key = $1 AND applied_ms IS NULL ORDER BY day",
+            vec![sku.into()],
+        )
+        .await?;
+    let body = html! {
+        (frame::notice(notice.as_ref().map(|n| n.0.as_str()), notice.as_ref().is_some_and(|n| n.1)))
+        form method="post" action={"/admin/catalogue/" (sku)} {
+            (frame::csrf(staff))
+            label for="name_fr" { "Nom (FR)" } input #name_fr name="name_fr" value=(get("name_fr")) size="50";
+            label for="name_en" { "Name (EN)" } input #name_en name="name_en" value=(get("name_en")) size="50";
+            label for="price_ttc" { "Prix TTC" } input #price_ttc name="price_ttc" value=(get("price_ttc")) size="10";
+            @for l in &lists {
+                @let segment = l.first().cloned().unwrap_or_default();
+                label for={"pl-" (segment)} { (segment) " (" (l.get(3).cloned().unwrap_or_default()) ")" }
+                input id={"pl-" (segment)} name={"pl:" (segment)} value=(l.get(2).cloned().unwrap_or_default()) size="10";
+            }
+            label for="from" { (staff.t(Msg::ApplyFrom)) }
+            input #from type="date" name="from";
+            p { button #save type="submit" { (staff.t(Msg::Save)) } }
+        }
+        @if !waiting.is_empty() {
+            h2 { (staff.t(Msg::Scheduled)) }
+            ul #scheduled { @for w in &waiting { li { (w[0].text().unwrap_or_default()) " — " (w[1].text().unwrap_or_default()) " — " (w[2].text().unwrap_or_default()) } } }
+        }
+    };
+    Ok(frame::page(staff, Area::Catalogue, &format!("{sku} — {}", get("name_fr")), body))
+}
+
+/// An item's page.
+pub async fn item(State(a): State<Arc<AdminApp>>, staff: Staff, Path(sku): Path<String>) -> PageResult {
+    item_page(&a, &staff, &sku, None).await
+}
+
+/// An item changed: names, price, price-list rows; now, or from a day.
+pub async fn save(
+    State(a): State<Arc<AdminApp>>,
+    staff: Staff,
+    Path(sku): Path<String>,
+    Form(form): Form<Fields>,
+) -> PageResult {
+    staff.check(&form)?;
+    staff.may(Area::Catalogue)?;
+    let storage = &a.app.storage;
+    let header = header(storage).await?;
+    let row = storage
+        .row(
+            "SELECT body FROM catalogue_entry WHERE file = 'products.csv' AND key = $1 AND body IS NOT NULL",
+            vec![sku.as_str().into()],
+        )
+        .await?
+        .ok_or(Fail::NotFound(staff.lang))?;
+    let mut f = fields(&row[0].text()?);
+    let refuse = |m: String| item_page(&a, &staff, &sku, Some((m, true)));
+    for name in ["name_fr", "name_en"] {
+        let v = form.get(name).unwrap_or_default().trim();
+        if v.is_empty() || v.chars().count() > 120 || v.chars().any(char::is_control) {
+            return refuse(format!("{name}: 1 to 120 characters")).await;
+        }
+        if let Some(i) = col(&header, name) {
+            f[i] = v.to_owned();
+        }
+    }
+    let Some(price) = typed_amount(form.get("price_ttc").unwrap_or_default()) else {
+        return refuse(format!(
+            "`{}` is not a price: 12.90 (two decimals at most)",
+            form.get("price_ttc").unwrap_or_default()
+        ))
+        .await;
+    };
+    if let Some(i) = col(&header, "price_ttc") {
+        f[i] = price;
+    }
+    let mut changes: Vec<Change> = vec![("products.csv".into(), sku.clone(), Some(line(&f)))];
+    let lists = storage
+        .rows(
+            "SELECT key FROM catalogue_entry WHERE file = 'price_lists.csv' AND key <> '' AND body IS NOT NULL AND key LIKE $1",
+            vec![format!("%,{sku},%").into()],
+        )
+        .await?;
+    for r in lists {
+        let old = r[0].text()?;
+        let mut l = fields(&old);
+        let Some(typed) = l.first().and_then(|s| form.get(&format!("pl:{s}"))) else { continue };
+        let Some(p) = typed_amount(typed) else {
+            return refuse(format!("`{typed}` is not a price: 12.90 (two decimals at most)")).await;
+        };
+        if l.get(2) != Some(&p) {
+            l[2] = p;
+            let new = line(&l);
+            changes.push(("price_lists.csv".into(), old, None));
+            changes.push(("price_lists.csv".into(), new.clone(), Some(new)));
+        }
+    }
+    let now = a.now_ms();
+    let from = form.get("from").filter(|d| !d.is_empty());
+    match from.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d")) {
+        Some(Err(_)) => refuse(format!("`{}` is not a day", from.unwrap_or_default())).await,
+        Some(Ok(day)) if day > today(now) => {
+            let mut st = Vec::new();
+            for (file, key, body) in &changes {
+                st.push((
+                    "INSERT INTO catalogue_schedule (day, file, key, body, made_by, made_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+                    vec![day.to_string().into(), file.as_str().into(), key.as_str().into(), body.clone().into(), staff.email.as_str().into(), now.into()],
+                ));
+            }
+            storage.admin_change(st, staff.audit(now, "price_scheduled", &sku, &day.to_string())).await?;
+            item_page(&a, &staff, &sku, Some((format!("{sku} ⏱ {day}"), false))).await
+        }
+        _ => match apply(storage, &changes, now).await? {
+            Ok(version) => {
+                storage
+                    .write(vec![staff.audit(
+                        now,
+                        "item_changed",
+                        &sku,
+                        &format!("catalogue version {version}"),
+                    )])
+                    .await?;
+                item_page(&a, &staff, &sku, Some((format!("{sku} ✓ (version {version})"), false))).await
+            }
+            Err(why) => refuse(why).await,
+        },
+    }
+}
+
+/// Applies the scheduled changes whose day has come, each day's together, every minute.
+pub async fn run_schedule(app: Arc<crate::http::App>) {
+    loop {
+        if let Err(e) = apply_due(&app.storage, (app.now_ms)()).await {
+            tracing::warn!("scheduled catalogue changes: {e:?}");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    }
+}
+
+/// Applies the scheduled changes due at `now_ms`; answers how many.
+pub async fn apply_due(storage: &Storage, now_ms: i64) -> Result<usize, Fail> {
+    let due = storage
+        .rows(
+            "SELECT id, file, key, body FROM catalogue_schedule WHERE applied_ms IS NULL AND day <= $1 ORDER BY id",
+            vec![today(now_ms).to_string().into()],
+        )
+        .await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let changes: Vec<Change> = due
+        .iter()
+        .map(|r| Ok((r[1].text()?, r[2].text()?, r[3].opt_text()?)))
+        .collect::<Result<_, crate::storage::StorageError>>()?;
+    let outcome = apply(storage, &changes, now_ms).await?;
+    let detail = match &outcome {
+        Ok(v) => format!("catalogue version {v}"),
+        Err(why) => format!("refused: {why}"),
+    };
+    let mut st: Vec<crate::storage::sql::Statement> = due
+        .iter()
+        .map(|r| {
+            (
+                "UPDATE catalogue_schedule SET applied_ms = $2 WHERE id = $1",
+                vec![r[0].clone(), Val::Int(now_ms)],
+            )
+        })
+        .collect();
+    st.push(crate::storage::admin::audit(
+        now_ms,
+        "schedule",
+        "local",
+        "scheduled_changes_applied",
+        "catalogue",
+        &detail,
+    ));
+    storage.write(st).await?;
+    Ok(due.len())
+}
+
+/// The promotions' calendar.
+pub async fn promotions(State(a): State<Arc<AdminApp>>, staff: Staff) -> PageResult {
+    promotions_page(&a, &staff, None).await
+}
+
+async fn promotions_text(storage: &Storage) -> Result<String, Fail> {
+    Ok(storage
+        .row("SELECT body FROM catalogue_entry WHERE file = 'promotions.csv' AND key = ''", vec![])
+        .await?
+        .map(|r| r[0].text())
+        .transpose()?
+        .unwrap_or_default())
+}
+
+async fn promotions_page(a: &AdminApp, staff: &Staff, notice: Option<(String, bool)>) -> PageResult {
+    staff.may(Area::Catalogue)?;
+    let text = promotions_text(&a.app.storage).await?;
+    let mut lines = text.lines();
+    let header = fields(lines.next().unwrap_or_default());
+    let rows: Vec<Vec<String>> = lines.filter(|l| !l.trim().is_empty()).map(fields).collect();
+    let at = |r: &[String], c: &str| col(&header, c).and_then(|i| r.get(i)).cloned().unwrap_or_default();
+    let body: Markup = html! {
+        (frame::notice(notice.as_ref().map(|n| n.0.as_str()), notice.as_ref().is_some_and(|n| n.1)))
+        table #promotions {
+            thead { tr { th { "Id" } th { (staff.t(Msg::Label)) } th { (staff.t(Msg::From)) } th { (staff.t(Msg::To)) } th { "%" } th {} } }
+            tbody {
+                @for r in &rows {
+                    @let id = at(r, "id");
+                    tr data-promotion=(id) {
+                        td { (id) } td { (at(r, "name_fr")) }
+                        td colspan="4" {
+                            form.inline method="post" action="/admin/promotions" {
+                                (frame::csrf(staff))
+                                input type="hidden" name="id" value=(id);
+                                input type="date" name="starts" value=(at(r, "starts"));
+                                input type="date" name="ends" value=(at(r, "ends"));
+                                input name="percent" value=(at(r, "percent")) size="4";
+                                button.quiet type="submit" { (staff.t(Msg::Save)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(frame::page(staff, Area::Catalogue, "Promotions", body))
+}
+
+/// A promotion's dates and percentage changed (checked as a till loads the calendar).
+pub async fn promotion_save(
+    State(a): State<Arc<AdminApp>>,
+    staff: Staff,
+    Form(f): Form<Fields>,
+) -> PageResult {
+    staff.check(&f)?;
+    staff.may(Area::Catalogue)?;
+    let storage = &a.app.storage;
+    let text = promotions_text(storage).await?;
+    let mut lines = text.lines();
+    let header = fields(lines.next().unwrap_or_default());
+    let id = f.get("id").unwrap_or_default();
+    let mut found = false;
+    let mut out = line(&header);
+    for l in lines.filter(|l| !l.trim().is_empty()) {
+        let mut r = fields(l);
+        if col(&header, "id").and_then(|i| r.get(i)).map(String::as_str) == Some(id) {
+            found = true;
+            for c in ["starts", "ends", "percent"] {
+                if let Some(i) = col(&header, c) {
+                    r[i] = f.get(c).unwrap_or_default().trim().to_owned();
+                }
+            }
+        }
+        out.push_str(&line(&r));
+    }
+    if !found {
+        return promotions_page(&a, &staff, Some((format!("no promotion {id}"), true))).await;
+    }
+    let now = a.now_ms();
+    match apply(storage, &[("promotions.csv".into(), HEADER.into(), Some(out))], now).await? {
+        Ok(v) => {
+            storage
+                .write(vec![staff.audit(now, "promotion_changed", id, &format!("catalogue version {v}"))])
+                .await?;
+            promotions_page(&a, &staff, Some((format!("{id} ✓ (version {v})"), false))).await
+        }
+        Err(why) => promotions_page(&a, &staff, Some((why, true))).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_typed() {
+        assert_eq!(typed_amount("4,2").as_deref(), Some("4.20"));
+        assert_eq!(typed_amount(" 12.90 ").as_deref(), Some("12.90"));
+        for bad in ["", "-5", "2.555", "1e3", "0", "0.00", "100000", "12,345.6", "i64"] {
+            assert_eq!(typed_amount(bad), None, "{bad}");
+        }
+        assert_eq!(line(&fields("a,\"b,c\",d\n")), "a,\"b,c\",d\n");
+    }
+}
