@@ -12,6 +12,9 @@
 //! - A new till's first sync of the 200,000-item catalogue (`POS_BENCH_CATALOGUE`), pull and put
 //!   in use, beside the till's own import of the same files from disk.
 //!
+//! - The admin page's server time per page family with a year of the demo chain loaded
+//!   (`POS_BENCH_ROWS=admin`), beside the style sheet's.
+//!
 //! The tills are made once under `target/bench-server/` (a real sale, then records appended through
 //! the till's own append path) and copied fresh for each run.
 
@@ -32,6 +35,8 @@ use pos_till::store;
 
 const POS_SERVER: &str = env!("CARGO_BIN_EXE_pos-server");
 
+#[path = "server/admin.rs"]
+mod admin;
 #[path = "server/catalogue.rs"]
 mod catalogue;
 /// Tills pushing at once.
@@ -508,7 +513,7 @@ fn main() {
     if pg.is_none() {
         eprintln!("POS_BENCH_POSTGRES is not set: the PostgreSQL rows need `cargo xtask bench`");
     }
-    // `POS_BENCH_ROWS=catalogue` (a comma list of ingest, catalogue, catch-up) runs only those rows.
+    // `POS_BENCH_ROWS=catalogue` (a comma list of ingest, catalogue, admin, catch-up) runs only those rows.
     let only = std::env::var("POS_BENCH_ROWS").ok();
     let wanted = |row: &str| only.as_deref().is_none_or(|o| o.split(',').any(|r| r.trim() == row));
     let ingest_rows = std::env::var("POS_BENCH_CATCH_UP").is_err();
@@ -542,6 +547,13 @@ fn main() {
                 format!("< 15 s: {:.1} s", took.as_secs_f64()),
                 took < Duration::from_secs(15),
             ));
+        }
+    }
+    if let Some(big) = std::env::var("POS_BENCH_CATALOGUE").ok().filter(|_| ingest_rows && wanted("admin")) {
+        for (name, pg) in
+            std::iter::once(("SQLite", None)).chain(pg.as_deref().map(|p| ("PostgreSQL", Some(p))))
+        {
+            rows.extend(admin::rows(&root, Path::new(&big), pg, name));
         }
     }
     if !wanted("catch-up") {
@@ -580,8 +592,13 @@ fn print_rows(rows: Vec<Row>) {
     println!("| benchmark | stat | value | floor | floor value | ratio | budget | within |");
     println!("|---|---|---:|---|---:|---:|---:|---|");
     for (name, value, floor_name, floor, budget, within) in rows {
-        let stat =
-            if name.starts_with("ingest") { format!("median of {RUNS}") } else { "one run".to_owned() };
+        let stat = if name.starts_with("ingest") {
+            format!("median of {RUNS}")
+        } else if name.starts_with("admin") {
+            format!("median of {}", admin::TIMES)
+        } else {
+            "one run".to_owned()
+        };
         println!(
             "| {name} | {stat} | {value:.3?} | {floor_name} | {floor:.3?} | {:.1}x | {budget} | {} |",
             value.as_secs_f64() / floor.as_secs_f64(),

@@ -171,13 +171,23 @@ struct TillDay {
     tickets: u64,
 }
 
-/// Runs the month into `data`.
-pub async fn run(data: Data, month: &str, fixtures: PathBuf, per_day: u32, seed: u64) -> anyhow::Result<()> {
-    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+/// Runs `months` months from `month` into `data` (the tills enrolled once, the bank's statements
+/// and their reconciliation month by month).
+pub async fn run(
+    data: Data,
+    month: &str,
+    months: u32,
+    fixtures: PathBuf,
+    per_day: u32,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let start = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
         .with_context(|| format!("`{month}` is not a month like 2026-11"))?;
-    let last = (first + Duration::days(32)).with_day(1).context("the month's end")? - Duration::days(1);
     if !(1..=200).contains(&per_day) {
         bail!("{per_day} tickets a day: 1 to 200");
+    }
+    if !(1..=24).contains(&months) {
+        bail!("{months} months: 1 to 24");
     }
     crate::catalogue_command::run(crate::catalogue_command::CatalogueCommand::Import {
         data: Data { data: data.data.clone(), database: data.database.clone() },
@@ -196,36 +206,16 @@ pub async fn run(data: Data, month: &str, fixtures: PathBuf, per_day: u32, seed:
     let storage = &app.storage;
     let items = items(&fixtures)?;
     let mut rng = Rng(seed);
-    let mut m = Month::default();
-
-    // Suppliers deliver to every store: before the month, and again on the 15th at a new cost.
-    let mut receipts = Vec::new();
-    for (day, round, percent) in [(first - Duration::days(3), 1, 55), (first + Duration::days(14), 2, 60)] {
-        receipts.push((day, round, deliveries(&items, &mut m, first, day, round, percent)?));
-    }
     let tills_dir = data.data.join("demo-tills");
     for (store, number, ..) in TILLS {
         let dir = tills_dir.join(format!("{store}-{number}"));
-        let at = chrono::Utc.from_utc_datetime(&first.and_hms_opt(7, 0, 0).context("a time")?);
+        let at = chrono::Utc.from_utc_datetime(&start.and_hms_opt(7, 0, 0).context("a time")?);
         Till::init(&dir, store, number, &fixtures, at)?;
         let (code, kept) = pos_server::enrolment::new_code(store, number, pos_server::now_ms() + 3_600_000)?;
         storage.add_enrolment(&kept).await?;
         let (d, u) = (dir.clone(), url.clone());
         tokio::task::spawn_blocking(move || pos_till::sync::enroll(&d, &u, &code, None)).await??;
     }
-    let record_receipts =
-        |day: NaiveDate| receipts.iter().filter(move |(d, ..)| *d <= day).cloned().collect::<Vec<_>>();
-    // What the suppliers delivered, in the order recorded: for whoever checks the books' costs.
-    let delivered: Vec<serde_json::Value> = receipts
-        .iter()
-        .flat_map(|(day, _, lines)| {
-            lines.iter().map(move |d| {
-                serde_json::json!({"day": day, "store": d.store, "sku": d.sku, "supplier": d.supplier, "unit_cost": d.unit_cost, "qty": d.qty})
-            })
-        })
-        .collect();
-    std::fs::write(data.data.join("receipts.json"), serde_json::to_string_pretty(&delivered)?)?;
-    let mut received = std::collections::BTreeSet::new();
     let token = {
         let mut bytes = [0u8; 24];
         getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
@@ -235,81 +225,105 @@ pub async fn run(data: Data, month: &str, fixtures: PathBuf, per_day: u32, seed:
             .await?;
         token
     };
+    let mut delivered: Vec<serde_json::Value> = Vec::new();
     let mut web = Vec::new();
-    let mut day = first;
-    while day <= last {
-        for (d, round, lines) in record_receipts(day) {
-            if !received.insert(round) {
-                continue;
-            }
-            for l in lines {
-                let now = pos_server::now_ms();
-                pos_server::books::receive(
-                    storage,
-                    &l.store,
-                    &l.sku,
-                    Milli(l.qty),
-                    &l.reference,
-                    &l.supplier,
-                    l.unit_cost,
-                    "20",
-                    d,
-                    now,
-                )
-                .await?
-                .map_err(anyhow::Error::msg)?;
+    let mut first = start;
+    for _ in 0..months {
+        let last = (first + Duration::days(32)).with_day(1).context("the month's end")? - Duration::days(1);
+        let mut m = Month::default();
+        // Suppliers deliver to every store: before the month, and again on the 15th at a new cost.
+        let mut receipts = Vec::new();
+        for (day, round, percent) in [(first - Duration::days(3), 1, 55), (first + Duration::days(14), 2, 60)]
+        {
+            receipts.push((day, round, deliveries(&items, &mut m, first, day, round, percent)?));
+        }
+        // What the suppliers delivered, in the order recorded: for whoever checks the books' costs.
+        for (day, _, lines) in &receipts {
+            for d in lines {
+                delivered.push(serde_json::json!({"day": day, "store": d.store, "sku": d.sku, "supplier": d.supplier, "unit_cost": d.unit_cost, "qty": d.qty}));
             }
         }
-        if day.weekday() != Weekday::Sun {
-            for order in web_orders(day, &items, &mut rng) {
-                web.push(serde_json::json!({"day": day, "order": order}));
-                let (u, t) = (url.clone(), token.clone());
-                tokio::task::spawn_blocking(move || post_order(&u, &t, &order)).await??;
-            }
-            for (store, number, staff, pin, manager, mpin) in TILLS {
-                let till = format!("{store}-{number}");
-                let dir = tills_dir.join(&till);
-                let seed = rng.next();
-                let its = items.clone();
-                let (d, t) = (dir.clone(), till.clone());
-                let done = tokio::task::spawn_blocking(move || {
-                    till_day(
-                        &d,
-                        &t,
-                        day,
-                        staff,
-                        pin,
-                        Approval { staff: manager.into(), pin: mpin.into() },
-                        &its,
-                        per_day,
-                        seed,
+        let mut received = std::collections::BTreeSet::new();
+        let mut day = first;
+        while day <= last {
+            for (d, round, lines) in receipts.iter().filter(|(d, ..)| *d <= day) {
+                if !received.insert(*round) {
+                    continue;
+                }
+                for l in lines {
+                    let now = pos_server::now_ms();
+                    pos_server::books::receive(
+                        storage,
+                        &l.store,
+                        &l.sku,
+                        Milli(l.qty),
+                        &l.reference,
+                        &l.supplier,
+                        l.unit_cost,
+                        "20",
+                        *d,
+                        now,
                     )
-                })
-                .await??;
-                m.tickets += done.tickets;
-                if done.cards > 0 {
-                    m.cards.insert((till.clone(), day), done.cards);
+                    .await?
+                    .map_err(anyhow::Error::msg)?;
                 }
-                if let Some((slip, cents)) = done.deposit {
-                    m.deposits.push((slip, till.clone(), day, cents));
-                }
-                tokio::task::spawn_blocking(move || pos_till::sync::round(&dir)).await??;
             }
+            if day.weekday() != Weekday::Sun {
+                for order in web_orders(day, &items, &mut rng) {
+                    web.push(serde_json::json!({"day": day, "order": order}));
+                    let (u, t) = (url.clone(), token.clone());
+                    tokio::task::spawn_blocking(move || post_order(&u, &t, &order)).await??;
+                }
+                for (store, number, staff, pin, manager, mpin) in TILLS {
+                    let till = format!("{store}-{number}");
+                    let dir = tills_dir.join(&till);
+                    let seed = rng.next();
+                    let its = items.clone();
+                    let (d, t) = (dir.clone(), till.clone());
+                    let done = tokio::task::spawn_blocking(move || {
+                        till_day(
+                            &d,
+                            &t,
+                            day,
+                            staff,
+                            pin,
+                            Approval { staff: manager.into(), pin: mpin.into() },
+                            &its,
+                            per_day,
+                            seed,
+                        )
+                    })
+                    .await??;
+                    m.tickets += done.tickets;
+                    if done.cards > 0 {
+                        m.cards.insert((till.clone(), day), done.cards);
+                    }
+                    if let Some((slip, cents)) = done.deposit {
+                        m.deposits.push((slip, till.clone(), day, cents));
+                    }
+                    tokio::task::spawn_blocking(move || pos_till::sync::round(&dir)).await??;
+                }
+            }
+            day += Duration::days(1);
         }
-        day += Duration::days(1);
+        let caught = pos_server::books::catch_up(
+            storage,
+            last.max(chrono::Utc::now().date_naive()),
+            pos_server::now_ms(),
+        )
+        .await?;
+        println!(
+            "{}: {} tickets at five tills, {} web orders so far, {} entries posted",
+            first.format("%Y-%m"),
+            m.tickets,
+            web.len(),
+            caught.entries
+        );
+        bank(&data, &m, first, last).await?;
+        first = last + Duration::days(1);
     }
-    let caught =
-        pos_server::books::catch_up(storage, last.max(chrono::Utc::now().date_naive()), pos_server::now_ms())
-            .await?;
+    std::fs::write(data.data.join("receipts.json"), serde_json::to_string_pretty(&delivered)?)?;
     std::fs::write(data.data.join("web-orders.json"), serde_json::to_string_pretty(&web)?)?;
-    println!(
-        "{}: {} tickets at five tills, {} web orders, {} entries posted",
-        month,
-        m.tickets,
-        web.len(),
-        caught.entries
-    );
-    bank(&data, &m, first, last).await?;
     Ok(())
 }
 
@@ -502,8 +516,12 @@ async fn bank(data: &Data, m: &Month, first: NaiveDate, last: NaiveDate) -> anyh
     lines.sort_by_key(|(l, _)| (l.booked, l.label.clone()));
     let dir = data.data.join("bank");
     std::fs::create_dir_all(&dir)?;
-    let truth: Vec<serde_json::Value> =
-        lines.iter().map(|(l, items)| serde_json::json!({"label": l.label, "items": items})).collect();
+    // What each line really is, every month's (the test of a month reads it).
+    let mut truth: Vec<serde_json::Value> = match std::fs::read_to_string(dir.join("truth.json")) {
+        Ok(t) => serde_json::from_str(&t)?,
+        Err(_) => Vec::new(),
+    };
+    truth.extend(lines.iter().map(|(l, items)| serde_json::json!({"label": l.label, "items": items})));
     std::fs::write(dir.join("truth.json"), serde_json::to_string_pretty(&truth)?)?;
     // Weeks 1-2 in CAMT.053, week 3 in CFONB 120, the rest in OFX.
     let (a, rest): (Vec<_>, Vec<_>) =

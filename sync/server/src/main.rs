@@ -111,9 +111,12 @@ enum Command {
     DemoMonth {
         #[command(flatten)]
         data: Data,
-        /// The month (`2026-11`).
+        /// The month (`2026-11`), the first of `--months`.
         #[arg(long)]
         month: String,
+        /// How many months from it (12: a year).
+        #[arg(long, default_value_t = 1)]
+        months: u32,
         /// The chain's files.
         #[arg(long, default_value = "fixtures/demo")]
         fixtures: PathBuf,
@@ -244,8 +247,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Stock { what } => stock_command::run(what).await,
         Command::Admin { what } => admin_command::run(what).await,
         Command::Books(what) => books_command::run(what).await,
-        Command::DemoMonth { data, month, fixtures, tickets_per_day, seed } => {
-            demo_month::run(data, &month, fixtures, tickets_per_day, seed).await
+        Command::DemoMonth { data, month, months, fixtures, tickets_per_day, seed } => {
+            demo_month::run(data, &month, months, fixtures, tickets_per_day, seed).await
         }
         Command::Catalogue { what } => catalogue_command::run(what).await,
         Command::Customers { what } => customers_command::run(what).await,

@@ -80,7 +80,7 @@ pub async fn api_pnl(
     staff.may(Area::Books)?;
     let (from, to) = p.days(&staff, today(a.now_ms()))?;
     let chart = chart(&a, &staff).await?;
-    let entries = a.app.storage.entries_between(from, to).await?;
+    let entries = a.books.entries(&a.app.storage).await?;
     Ok(Json(pos_ledger::report::pnl(&chart, &entries, from, to).map_err(ledger_fail(&staff))?))
 }
 
@@ -91,7 +91,7 @@ pub async fn page(State(a): State<Arc<AdminApp>>, staff: Staff, Query(p): Query<
     let now = today(a.now_ms());
     let (from, to) = p.days(&staff, now)?;
     let chart = chart(&a, &staff).await?;
-    let entries = a.app.storage.entries_between(NaiveDate::MIN, to).await?;
+    let entries = a.books.entries(&a.app.storage).await?;
     let vat = pos_ledger::report::vat_of(&chart, &entries, from, to, None).map_err(ledger_fail(&staff))?;
     let pnl = pos_ledger::report::pnl(&chart, &entries, from, to).map_err(ledger_fail(&staff))?;
     let mut by: BTreeMap<(NaiveDate, String, String), (i64, i64, i64)> = BTreeMap::new();
@@ -155,7 +155,14 @@ pub async fn entries(State(a): State<Arc<AdminApp>>, staff: Staff, Query(p): Que
     let lang = staff.lang;
     let (from, to) = p.days(&staff, today(a.now_ms()))?;
     let chart = chart(&a, &staff).await?;
-    let mut entries = a.app.storage.entries_between(from, to).await?;
+    let mut entries: Vec<pos_ledger::Entry> = a
+        .books
+        .entries(&a.app.storage)
+        .await?
+        .iter()
+        .filter(|e| e.date >= from && e.date <= to)
+        .cloned()
+        .collect();
     entries.sort_by(|x, y| (y.date, &y.journal, y.number).cmp(&(x.date, &x.journal, x.number)));
     let mut shown = 0usize;
     let entries: Vec<_> = entries
@@ -215,9 +222,7 @@ async fn bank_page(a: &AdminApp, staff: &Staff, notice: Option<(String, bool)>) 
     let storage = &a.app.storage;
     let chart = chart(a, staff).await?;
     let open_lines = storage.open_bank_lines().await?;
-    let first = open_lines.iter().map(|(_, l)| l.booked).min().unwrap_or(today(a.now_ms()));
-    let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
-    let entries = storage.entries_between(first - Duration::days(400), far).await?;
+    let entries = a.books.entries(storage).await?;
     let open = crate::reconcile::open_items(&chart, &entries, &storage.settled_items().await?)
         .map_err(|e| Fail::Bad(lang, e.to_string()))?;
     let lines: Vec<_> = open_lines.iter().map(|(_, l)| l.clone()).collect();

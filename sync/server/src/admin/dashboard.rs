@@ -222,7 +222,7 @@ async fn dashboard(a: &AdminApp, staff: &Staff) -> Result<Dashboard, Fail> {
     let storage = &a.app.storage;
     let days = match crate::books::chart(storage).await? {
         Some(chart) => {
-            let entries = storage.entries_between(from, to).await?;
+            let entries = a.books.entries(storage).await?;
             figures(&chart, &entries, from, to, staff.scope())
                 .map_err(|e| Fail::Bad(staff.lang, e.to_string()))?
         }

@@ -238,6 +238,8 @@ texts! {
     Movements => "Mouvements", "Movements";
     Customer => "Client", "Customer";
     Kind => "Type", "Kind";
+    Disable => "Retirer l'accès", "Disable";
+    Enable => "Rendre l'accès", "Enable";
     Customers => "Clients (RGPD)", "Customers (GDPR)";
     Export => "Exporter ses données", "Export their data";
     Erase => "Effacer", "Erase";

@@ -86,6 +86,17 @@ pub async fn balances(State(a): State<Arc<AdminApp>>, staff: Staff, Query(n): Qu
             vec![number.as_str().into()],
         )
         .await?;
+    // One balance looked up: the rights head office granted tills on it, newest first.
+    let grants = if number.is_empty() {
+        Vec::new()
+    } else {
+        storage
+            .rows(
+                "SELECT till, amount, state, granted_ms FROM rights_grant WHERE number = $1 ORDER BY granted_ms DESC LIMIT 100",
+                vec![number.as_str().into()],
+            )
+            .await?
+    };
     let lang = staff.lang;
     let body = html! {
         form.inline method="get" action="/admin/balances" {
@@ -112,6 +123,17 @@ pub async fn balances(State(a): State<Arc<AdminApp>>, staff: Staff, Query(n): Qu
                     }
                 }
                 @if rows.is_empty() { tr { td colspan="4" { (staff.t(Msg::Nothing)) } } }
+            }
+        }
+        @if !grants.is_empty() {
+            h2 { (staff.t(Msg::Rights)) }
+            table #grants {
+                thead { tr { th { (staff.t(Msg::When)) } th { (staff.t(Msg::Till)) } th.num { (staff.t(Msg::Amount)) } th { (staff.t(Msg::Kind)) } } }
+                tbody {
+                    @for g in &grants {
+                        tr { td { (lang.moment(g[3].int().unwrap_or(0))) } td { (g[0].text().unwrap_or_default()) } td.num { (g[1].int().unwrap_or(0)) } td { (g[2].text().unwrap_or_default()) } }
+                    }
+                }
             }
         }
     };

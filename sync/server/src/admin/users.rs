@@ -31,7 +31,7 @@ async fn users_page(a: &AdminApp, staff: &Staff, notice: Option<Markup>) -> Page
     let body = html! {
         @if let Some(n) = notice { (n) }
         table #users {
-            thead { tr { th { (staff.t(Msg::Email)) } th { (staff.t(Msg::Role)) } th { (staff.t(Msg::Store)) } th { (staff.t(Msg::SecondFactor)) } th {} } }
+            thead { tr { th { (staff.t(Msg::Email)) } th { (staff.t(Msg::Role)) } th { (staff.t(Msg::Store)) } th { (staff.t(Msg::SecondFactor)) } th {} th {} } }
             tbody {
                 @for u in &users {
                     tr data-user=(u.email) {
@@ -40,6 +40,16 @@ async fn users_page(a: &AdminApp, staff: &Staff, notice: Option<Markup>) -> Page
                         td { (u.store.as_deref().unwrap_or("")) }
                         td { (if u.totp_secret.is_some() { staff.t(Msg::Yes) } else { staff.t(Msg::No) }) }
                         td.bad { @if u.locked_until_ms > now { (staff.t(Msg::Locked)) " " (staff.lang.moment(u.locked_until_ms)) } }
+                        td {
+                            @if u.email != staff.email {
+                                form method="post" action="/admin/users/access" {
+                                    (frame::csrf(staff))
+                                    input type="hidden" name="email" value=(u.email);
+                                    input type="hidden" name="disabled" value=(if u.disabled { "0" } else { "1" });
+                                    button.quiet.access type="submit" { (if u.disabled { staff.t(Msg::Enable) } else { staff.t(Msg::Disable) }) }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -107,6 +117,36 @@ pub async fn add(State(a): State<Arc<AdminApp>>, staff: Staff, Form(f): Form<Fie
         html! { p.notice.error { (staff.t(Msg::EmailTaken)) } }
     };
     users_page(&a, &staff, Some(notice)).await
+}
+
+/// A user let in again, or no longer (their sessions end at once); not oneself.
+pub async fn access(State(a): State<Arc<AdminApp>>, staff: Staff, Form(f): Form<Fields>) -> PageResult {
+    staff.check(&f)?;
+    staff.may(Area::Users)?;
+    let email = f.get("email").unwrap_or_default().to_owned();
+    if email == staff.email {
+        return Err(Fail::Bad(staff.lang, "you cannot shut yourself out: ask another admin".into()));
+    }
+    let disabled = f.get("disabled") == Some("1");
+    let now = a.now_ms();
+    let done = a
+        .app
+        .storage
+        .admin_change(
+            vec![
+                (
+                    "UPDATE admin_user SET disabled = $2 WHERE email = $1",
+                    vec![email.as_str().into(), i64::from(disabled).into()],
+                ),
+                ("DELETE FROM admin_session WHERE email = $1", vec![email.as_str().into()]),
+            ],
+            staff.audit(now, if disabled { "user_disabled" } else { "user_enabled" }, &email, ""),
+        )
+        .await?;
+    if done.first() != Some(&1) {
+        return Err(Fail::NotFound(staff.lang));
+    }
+    users_page(&a, &staff, None).await
 }
 
 /// A plausible e-mail address: something, `@`, a domain with a dot; no space or control.

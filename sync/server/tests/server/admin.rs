@@ -203,6 +203,15 @@ fn the_admin_page(backend: Backend) {
     assert_eq!(tills.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["LYO-1", "PAR-1"], "{tills:?}");
     assert!(tills.iter().all(|r| r[3].contains("vérifiée")), "{tills:?}");
     b.shot("tills");
+    // A till enrolled from the page's one-time code.
+    b.s.type_in("input[name='store']", "LYO", true).unwrap();
+    b.s.type_in("input[name='number']", "2", true).unwrap();
+    b.s.click("#enrol").unwrap();
+    let code = b.s.text("#enrol-code").unwrap();
+    let lyon2 = new_till("LYO", 2, "admin-lyon-2");
+    pos_till::sync::enroll(&lyon2, &server.url, &code, None).unwrap();
+    b.go("/admin/tills");
+    assert!(rows(&b.s, "#tills").iter().any(|r| r[0] == "LYO-2"));
 
     // Reconciliation: the rules propose the deposit; accepted, it is lettered; undone, it is open
     // again; the rules run, it is matched again under a new letter. The fees stay for a person.
@@ -347,6 +356,11 @@ fn the_admin_page(backend: Backend) {
     b.s.click("#add-user").unwrap();
     let manager_password = b.s.text("#one-time-password").unwrap();
     b.shot("users");
+    // Access withdrawn and given back (audited; the manager's sessions would end).
+    b.s.click("tr[data-user='lyon@boutique.example'] button.access").unwrap();
+    b.s.wait_text("tr[data-user='lyon@boutique.example'] button.access", "Rendre", 20).unwrap();
+    b.s.click("tr[data-user='lyon@boutique.example'] button.access").unwrap();
+    b.s.wait_text("tr[data-user='lyon@boutique.example'] button.access", "Retirer", 20).unwrap();
     assert!(rows(&b.s, "#users").iter().all(|r| r[0] != "intrus@example.fr"));
     b.go("/admin/audit");
     let audit = rows(&b.s, "#audit");
@@ -374,7 +388,7 @@ fn the_admin_page(backend: Backend) {
     b.first_login("lyon@boutique.example", &manager_password, "le magasin de lyon", None);
     b.go("/admin/tills");
     let tills = rows(&b.s, "#tills");
-    assert_eq!(tills.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["LYO-1"], "{tills:?}");
+    assert_eq!(tills.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["LYO-1", "LYO-2"], "{tills:?}");
     b.go("/admin/tills/PAR-1");
     assert!(b.body().contains("n'est pas dans votre périmètre"), "{}", b.body());
     b.shot("manager-refused");

@@ -225,6 +225,15 @@ fn defences(backend: Backend) {
     assert!(page.contains("bloqué jusqu"), "{page}");
     let (status, page) = c.login("compta@boutique.example", cashier.trim());
     assert_eq!(status, 429, "{page}");
+    // A user whose access was withdrawn is told the same as a wrong password.
+    let tech =
+        server.cli_ok(&["admin", "create", "--email", "tech@boutique.example", "--role", "technician"]);
+    let (rt2, st2) = server.storage();
+    rt2.block_on(
+        st2.write(vec![("UPDATE admin_user SET disabled = 1 WHERE email = 'tech@boutique.example'", vec![])]),
+    )
+    .unwrap();
+    assert_eq!(c.login("tech@boutique.example", tech.trim()).0, 401);
     // An unknown address is told the same as a wrong password.
     assert_eq!(c.login("personne@boutique.example", "x").0, 401);
 
