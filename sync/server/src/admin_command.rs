@@ -4,7 +4,7 @@
 use anyhow::bail;
 use clap::Subcommand;
 use pos_server::admin::auth::{self, Role};
-use pos_server::admin::users::valid_email;
+use pos_server::admin::users::{store_code, valid_email};
 use pos_server::storage::admin::{UserRow, audit};
 
 use crate::Data;
@@ -37,6 +37,10 @@ pub async fn run(command: AdminCommand) -> anyhow::Result<()> {
             if !valid_email(&email) {
                 bail!("`{email}` is not an e-mail address");
             }
+            let store = store.map(|s| s.trim().to_uppercase());
+            if role == Role::StoreManager && !store.as_deref().is_some_and(store_code) {
+                bail!("--store: a store manager's store, 2 to 8 capital letters or digits (LYO)");
+            }
             if !["fr", "en"].contains(&lang.as_str()) {
                 bail!("--lang {lang}: fr or en");
             }
@@ -45,7 +49,7 @@ pub async fn run(command: AdminCommand) -> anyhow::Result<()> {
             let user = UserRow {
                 email: email.clone(),
                 role: role.as_str().into(),
-                store: store.filter(|_| role == Role::StoreManager).map(|s| s.trim().to_uppercase()),
+                store: store.filter(|_| role == Role::StoreManager),
                 password: auth::hash_password(&password),
                 must_change: true,
                 totp_secret: None,

@@ -169,6 +169,9 @@ pub enum HandRefusal {
         /// Cents of the line.
         line: i64,
     },
+    /// An open item named twice.
+    #[error("an open item is named twice: each settles once")]
+    Twice,
     /// The account named for the difference is not in the chart.
     #[error("account {0} is not in the chart of accounts")]
     NoAccount(String),
@@ -195,6 +198,12 @@ pub async fn match_by_hand(
     let entries = storage.entries_between(line.booked - chrono::Duration::days(400), far).await?;
     let open = open_items(chart, &entries, &storage.settled_items().await?)?;
     let by_key: BTreeMap<String, &OpenItem> = open.iter().map(|i| (i.key(), i)).collect();
+    let mut unique: Vec<String> = items.to_vec();
+    unique.sort();
+    unique.dedup();
+    if unique.len() != items.len() {
+        return Ok(Err(HandRefusal::Twice));
+    }
     let mut against = against_items(chart, items, &by_key)?;
     // The bank moves by the opposite of the other side: what is left is the difference.
     let settled: i64 = against.iter().map(|(_, _, c)| -c).sum();
@@ -208,7 +217,9 @@ pub async fn match_by_hand(
         }
         against.push((to.to_owned(), String::new(), -rest));
     }
-    keep_match(storage, account, line, "by_hand".into(), items.to_vec(), against, today, now_ms).await?;
+    if !keep_match(storage, account, line, "by_hand".into(), items.to_vec(), against, today, now_ms).await? {
+        return Ok(Err(HandRefusal::NoLine(line_id.to_owned())));
+    }
     Ok(Ok(()))
 }
 

@@ -153,6 +153,14 @@ pub fn password_is(phc: &str, password: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| argon().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// Runs `f` (an argon2 hash or check: 19 MiB and tens of milliseconds each) on the blocking pool,
+/// two at a time at most: a flood of logins waits its turn instead of taking the machine's memory.
+pub async fn hashing<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    static TURNS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+    let _turn = TURNS.acquire().await.ok()?;
+    tokio::task::spawn_blocking(f).await.ok()
+}
+
 /// A hash to check unknown users' passwords against, so that a wrong e-mail takes as long as a
 /// wrong password.
 pub fn decoy_hash() -> &'static str {
@@ -313,6 +321,19 @@ impl Throttle {
     /// The window.
     pub const WINDOW_MS: i64 = 10 * 60 * 1000;
 
+    /// The key an address is counted under: an IPv6 address by its /64 (one subscriber's
+    /// network), an IPv4 address whole.
+    fn key(ip: IpAddr) -> IpAddr {
+        match ip {
+            IpAddr::V6(v6) => {
+                let mut o = v6.octets();
+                o[8..].fill(0);
+                IpAddr::from(o)
+            }
+            v4 => v4,
+        }
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut HashMap<IpAddr, VecDeque<i64>>) -> T) -> T {
         let mut m = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut m)
@@ -320,6 +341,7 @@ impl Throttle {
 
     /// Whether `ip` may try again at `now_ms`; if not, from when.
     pub fn check(&self, ip: IpAddr, now_ms: i64) -> Result<(), i64> {
+        let ip = Self::key(ip);
         self.with(|m| {
             let Some(q) = m.get_mut(&ip) else { return Ok(()) };
             while q.front().is_some_and(|t| *t <= now_ms - Self::WINDOW_MS) {
@@ -334,6 +356,7 @@ impl Throttle {
 
     /// Notes a failure of `ip`.
     pub fn failed(&self, ip: IpAddr, now_ms: i64) {
+        let ip = Self::key(ip);
         self.with(|m| {
             // A flood of addresses cannot grow the map without end: the oldest are dropped.
             if m.len() > 100_000 {
@@ -388,5 +411,11 @@ mod tests {
         assert_eq!(t.check(ip, 2000), Err(1000 + Throttle::WINDOW_MS));
         assert!(t.check(ip, 1000 + Throttle::WINDOW_MS + 1).is_ok());
         assert_eq!(recovery_hash("AB12-cd34-ef56"), recovery_hash("ab12cd34ef56"));
+        let a: IpAddr = "2001:db8::1".parse().unwrap();
+        for i in 0..Throttle::LIMIT {
+            t.failed(a, 1000 + i as i64);
+        }
+        assert!(t.check("2001:db8::ffff".parse().unwrap(), 2000).is_err(), "one /64, one allowance");
+        assert!(t.check("2001:db8:0:1::1".parse().unwrap(), 2000).is_ok());
     }
 }

@@ -35,6 +35,15 @@ fn fields(line: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A whole CSV file: its header and rows (a quoted field may hold a line break).
+pub fn table_of(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let header = r.headers().map(|h| h.iter().map(str::to_owned).collect()).unwrap_or_default();
+    let rows =
+        r.records().filter_map(Result::ok).map(|rec| rec.iter().map(str::to_owned).collect()).collect();
+    (header, rows)
+}
+
 /// Writes fields as a CSV line, as the chain's files are split.
 fn line(fields: &[String]) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
@@ -142,7 +151,8 @@ pub async fn list(State(a): State<Arc<AdminApp>>, staff: Staff, Query(s): Query<
     staff.may(Area::Catalogue)?;
     let storage = &a.app.storage;
     let header = header(storage).await?;
-    let found = if s.q.trim().is_empty() { Vec::new() } else { search(storage, &s.q, s.page).await? };
+    let page = s.page.clamp(0, 10_000);
+    let found = if s.q.trim().is_empty() { Vec::new() } else { search(storage, &s.q, page).await? };
     let get = |f: &[String], c: &str| col(&header, c).and_then(|i| f.get(i)).cloned().unwrap_or_default();
     let name = if staff.lang == super::i18n::Lang::En { "name_en" } else { "name_fr" };
     let body = html! {
@@ -163,7 +173,7 @@ pub async fn list(State(a): State<Arc<AdminApp>>, staff: Staff, Query(s): Query<
             }
         }
         @if i64::try_from(found.len()).unwrap_or(0) == PAGE {
-            p { a href={"/admin/catalogue?q=" (s.q) "&page=" (s.page + 1)} { (staff.t(Msg::Older)) } }
+            p { a href={"/admin/catalogue?q=" (s.q) "&page=" (page + 1)} { (staff.t(Msg::Older)) } }
         }
     };
     Ok(frame::page(&staff, Area::Catalogue, staff.t(Msg::Catalogue), body))
@@ -182,21 +192,11 @@ async fn item_page(a: &AdminApp, staff: &Staff, sku: &str, notice: Option<(Strin
         .ok_or(Fail::NotFound(staff.lang))?;
     let f = fields(&row[0].text()?);
     let get = |c: &str| col(&header, c).and_then(|i| f.get(i)).cloned().unwrap_or_default();
-    let lists = storage
-        .rows(
-            "SELECT key FROM catalogue_entry WHERE file = 'price_lists.csv' AND key <> '' AND body IS NOT NULL AND key LIKE $1 ORDER BY key",
-            vec![format!("%,{sku},%").into()],
-        )
-        .await?
-        .into_iter()
-        .map(|r| r[0].text().map(|k| fields(&k)))
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .filter(|f| f.get(1).map(String::as_str) == Some(sku))
-        .collect::<Vec<_>>();
+    let (lh, lists) = list_rows(storage, sku).await?;
+    let at = |l: &[String], c: &str| col(&lh, c).and_then(|i| l.get(i)).cloned().unwrap_or_default();
     let waiting = storage
         .rows(
-            "SELECT day, file, made_by FROM catalogue_schedule WHERE key = $1 AND applied_ms IS NULL ORDER BY day",
+            "SELECT day, body, made_by FROM catalogue_schedule WHERE key = $1 AND applied_ms IS NULL ORDER BY day",
             vec![sku.into()],
         )
         .await?;
@@ -207,10 +207,10 @@ async fn item_page(a: &AdminApp, staff: &Staff, sku: &str, notice: Option<(Strin
             label for="name_fr" { "Nom (FR)" } input #name_fr name="name_fr" value=(get("name_fr")) size="50";
             label for="name_en" { "Name (EN)" } input #name_en name="name_en" value=(get("name_en")) size="50";
             label for="price_ttc" { "Prix TTC" } input #price_ttc name="price_ttc" value=(get("price_ttc")) size="10";
-            @for l in &lists {
-                @let segment = l.first().cloned().unwrap_or_default();
-                label for={"pl-" (segment)} { (segment) " (" (l.get(3).cloned().unwrap_or_default()) ")" }
-                input id={"pl-" (segment)} name={"pl:" (segment)} value=(l.get(2).cloned().unwrap_or_default()) size="10";
+            @for (_, l) in &lists {
+                @let segment = at(l, "segment");
+                label for={"pl-" (segment)} { (segment) " (" (at(l, "basis")) ")" }
+                input id={"pl-" (segment)} name={"pl:" (segment)} value=(at(l, "price")) size="10";
             }
             label for="from" { (staff.t(Msg::ApplyFrom)) }
             input #from type="date" name="from";
@@ -229,6 +229,91 @@ pub async fn item(State(a): State<Arc<AdminApp>>, staff: Staff, Path(sku): Path<
     item_page(&a, &staff, &sku, None).await
 }
 
+/// What a person changes of an item: columns of its product row, and its price in price lists
+/// (segment, price). Kept as such when scheduled, and made into the catalogue's entries on the day,
+/// from the catalogue as it is then (what changed meanwhile in other columns stays).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ItemChange {
+    /// Column, new value.
+    pub fields: Vec<(String, String)>,
+    /// Segment, new price.
+    pub lists: Vec<(String, String)>,
+}
+
+/// The price-list rows of `sku` now: each row's key (its line) and fields, and the header.
+async fn list_rows(storage: &Storage, sku: &str) -> Result<(Vec<String>, Vec<(String, Vec<String>)>), Fail> {
+    let header = storage
+        .row("SELECT body FROM catalogue_entry WHERE file = 'price_lists.csv' AND key = ''", vec![])
+        .await?
+        .map(|r| r[0].text())
+        .transpose()?
+        .map(|h| fields(&h))
+        .unwrap_or_default();
+    let Some(sku_col) = col(&header, "sku") else { return Ok((header, Vec::new())) };
+    // LIKE narrows the rows; the SKU column decides (a `_` in a SKU matches any character).
+    let rows = storage
+        .rows(
+            "SELECT key FROM catalogue_entry WHERE file = 'price_lists.csv' AND key <> '' AND body IS NOT NULL AND key LIKE $1 ORDER BY key",
+            vec![format!("%{sku}%").into()],
+        )
+        .await?
+        .into_iter()
+        .map(|r| r[0].text().map(|k| (k.clone(), fields(&k))))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|(_, f)| f.get(sku_col).map(String::as_str) == Some(sku))
+        .collect();
+    Ok((header, rows))
+}
+
+/// The catalogue's entries that `change` makes of item `sku` as the catalogue is now.
+async fn entries_of_change(
+    storage: &Storage,
+    sku: &str,
+    change: &ItemChange,
+) -> Result<Result<Vec<Change>, String>, Fail> {
+    let header = header(storage).await?;
+    let Some(row) = storage
+        .row(
+            "SELECT body FROM catalogue_entry WHERE file = 'products.csv' AND key = $1 AND body IS NOT NULL",
+            vec![sku.into()],
+        )
+        .await?
+    else {
+        return Ok(Err(format!("{sku} is no longer in the catalogue")));
+    };
+    let mut f = fields(&row[0].text()?);
+    let mut out = Vec::new();
+    if !change.fields.is_empty() {
+        for (c, v) in &change.fields {
+            match col(&header, c).and_then(|i| f.get_mut(i)) {
+                Some(cell) => *cell = v.clone(),
+                None => return Ok(Err(format!("products.csv has no `{c}` column for {sku}"))),
+            }
+        }
+        out.push(("products.csv".to_owned(), sku.to_owned(), Some(line(&f))));
+    }
+    if !change.lists.is_empty() {
+        let (lh, rows) = list_rows(storage, sku).await?;
+        let (Some(seg), Some(price)) = (col(&lh, "segment"), col(&lh, "price")) else {
+            return Ok(Err("price_lists.csv has no `segment` or `price` column".into()));
+        };
+        for (segment, p) in &change.lists {
+            let Some((old, l)) = rows.iter().find(|(_, l)| l.get(seg) == Some(segment)) else {
+                return Ok(Err(format!("{sku} has no price in the `{segment}` list any more")));
+            };
+            let mut l = l.clone();
+            if let Some(cell) = l.get_mut(price) {
+                *cell = p.clone();
+            }
+            let new = line(&l);
+            out.push(("price_lists.csv".to_owned(), old.clone(), None));
+            out.push(("price_lists.csv".to_owned(), new.clone(), Some(new)));
+        }
+    }
+    Ok(Ok(out))
+}
+
 /// An item changed: names, price, price-list rows; now, or from a day.
 pub async fn save(
     State(a): State<Arc<AdminApp>>,
@@ -239,54 +324,30 @@ pub async fn save(
     staff.check(&form)?;
     staff.may(Area::Catalogue)?;
     let storage = &a.app.storage;
-    let header = header(storage).await?;
-    let row = storage
-        .row(
-            "SELECT body FROM catalogue_entry WHERE file = 'products.csv' AND key = $1 AND body IS NOT NULL",
-            vec![sku.as_str().into()],
-        )
-        .await?
-        .ok_or(Fail::NotFound(staff.lang))?;
-    let mut f = fields(&row[0].text()?);
     let refuse = |m: String| item_page(&a, &staff, &sku, Some((m, true)));
+    let mut change = ItemChange::default();
     for name in ["name_fr", "name_en"] {
         let v = form.get(name).unwrap_or_default().trim();
         if v.is_empty() || v.chars().count() > 120 || v.chars().any(char::is_control) {
             return refuse(format!("{name}: 1 to 120 characters")).await;
         }
-        if let Some(i) = col(&header, name) {
-            f[i] = v.to_owned();
-        }
+        change.fields.push((name.to_owned(), v.to_owned()));
     }
-    let Some(price) = typed_amount(form.get("price_ttc").unwrap_or_default()) else {
-        return refuse(format!(
-            "`{}` is not a price: 12.90 (two decimals at most)",
-            form.get("price_ttc").unwrap_or_default()
-        ))
-        .await;
+    let typed = form.get("price_ttc").unwrap_or_default();
+    let Some(price) = typed_amount(typed) else {
+        return refuse(format!("`{typed}` is not a price: 12.90 (two decimals at most)")).await;
     };
-    if let Some(i) = col(&header, "price_ttc") {
-        f[i] = price;
-    }
-    let mut changes: Vec<Change> = vec![("products.csv".into(), sku.clone(), Some(line(&f)))];
-    let lists = storage
-        .rows(
-            "SELECT key FROM catalogue_entry WHERE file = 'price_lists.csv' AND key <> '' AND body IS NOT NULL AND key LIKE $1",
-            vec![format!("%,{sku},%").into()],
-        )
-        .await?;
-    for r in lists {
-        let old = r[0].text()?;
-        let mut l = fields(&old);
-        let Some(typed) = l.first().and_then(|s| form.get(&format!("pl:{s}"))) else { continue };
+    change.fields.push(("price_ttc".to_owned(), price));
+    let (lh, rows) = list_rows(storage, &sku).await?;
+    let (seg, pcol) = (col(&lh, "segment"), col(&lh, "price"));
+    for (_, l) in &rows {
+        let Some(segment) = seg.and_then(|i| l.get(i)) else { continue };
+        let Some(typed) = form.get(&format!("pl:{segment}")) else { continue };
         let Some(p) = typed_amount(typed) else {
             return refuse(format!("`{typed}` is not a price: 12.90 (two decimals at most)")).await;
         };
-        if l.get(2) != Some(&p) {
-            l[2] = p;
-            let new = line(&l);
-            changes.push(("price_lists.csv".into(), old, None));
-            changes.push(("price_lists.csv".into(), new.clone(), Some(new)));
+        if pcol.and_then(|i| l.get(i)) != Some(&p) {
+            change.lists.push((segment.clone(), p));
         }
     }
     let now = a.now_ms();
@@ -294,34 +355,42 @@ pub async fn save(
     match from.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d")) {
         Some(Err(_)) => refuse(format!("`{}` is not a day", from.unwrap_or_default())).await,
         Some(Ok(day)) if day > today(now) => {
-            let mut st = Vec::new();
-            for (file, key, body) in &changes {
-                st.push((
-                    "INSERT INTO catalogue_schedule (day, file, key, body, made_by, made_ms) VALUES ($1, $2, $3, $4, $5, $6)",
-                    vec![day.to_string().into(), file.as_str().into(), key.as_str().into(), body.clone().into(), staff.email.as_str().into(), now.into()],
-                ));
-            }
-            storage.admin_change(st, staff.audit(now, "price_scheduled", &sku, &day.to_string())).await?;
+            let body = serde_json::to_string(&change).unwrap_or_default();
+            storage
+                .admin_change(
+                    vec![(
+                        "INSERT INTO catalogue_schedule (day, file, key, body, made_by, made_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+                        vec![day.to_string().into(), "products.csv".into(), sku.as_str().into(), body.into(), staff.email.as_str().into(), now.into()],
+                    )],
+                    staff.audit(now, "price_scheduled", &sku, &day.to_string()),
+                )
+                .await?;
             item_page(&a, &staff, &sku, Some((format!("{sku} ⏱ {day}"), false))).await
         }
-        _ => match apply(storage, &changes, now).await? {
-            Ok(version) => {
-                storage
-                    .write(vec![staff.audit(
-                        now,
-                        "item_changed",
-                        &sku,
-                        &format!("catalogue version {version}"),
-                    )])
-                    .await?;
-                item_page(&a, &staff, &sku, Some((format!("{sku} ✓ (version {version})"), false))).await
+        _ => {
+            let changes = match entries_of_change(storage, &sku, &change).await? {
+                Ok(c) => c,
+                Err(why) => return refuse(why).await,
+            };
+            match apply(storage, &changes, now).await? {
+                Ok(version) => {
+                    storage
+                        .write(vec![staff.audit(
+                            now,
+                            "item_changed",
+                            &sku,
+                            &format!("catalogue version {version}"),
+                        )])
+                        .await?;
+                    item_page(&a, &staff, &sku, Some((format!("{sku} ✓ (version {version})"), false))).await
+                }
+                Err(why) => refuse(why).await,
             }
-            Err(why) => refuse(why).await,
-        },
+        }
     }
 }
 
-/// Applies the scheduled changes whose day has come, each day's together, every minute.
+/// Applies the scheduled changes whose day has come, every minute.
 pub async fn run_schedule(app: Arc<crate::http::App>) {
     loop {
         if let Err(e) = apply_due(&app.storage, (app.now_ms)()).await {
@@ -331,45 +400,44 @@ pub async fn run_schedule(app: Arc<crate::http::App>) {
     }
 }
 
-/// Applies the scheduled changes due at `now_ms`; answers how many.
+/// Applies the scheduled changes due at `now_ms`, one at a time, each made from the catalogue as it
+/// is then; one refused (its item gone, its list row gone, a check failed) is audited with its
+/// reason and the others go on. Answers how many were applied.
 pub async fn apply_due(storage: &Storage, now_ms: i64) -> Result<usize, Fail> {
     let due = storage
         .rows(
-            "SELECT id, file, key, body FROM catalogue_schedule WHERE applied_ms IS NULL AND day <= $1 ORDER BY id",
+            "SELECT id, key, body FROM catalogue_schedule WHERE applied_ms IS NULL AND day <= $1 ORDER BY id",
             vec![today(now_ms).to_string().into()],
         )
         .await?;
-    if due.is_empty() {
-        return Ok(0);
+    let mut applied = 0;
+    for r in &due {
+        let sku = r[1].text()?;
+        let outcome = match serde_json::from_str::<ItemChange>(&r[2].opt_text()?.unwrap_or_default()) {
+            Err(e) => Err(format!("the scheduled change does not read: {e}")),
+            Ok(change) => match entries_of_change(storage, &sku, &change).await? {
+                Ok(changes) => apply(storage, &changes, now_ms).await?,
+                Err(why) => Err(why),
+            },
+        };
+        let (action, detail) = match &outcome {
+            Ok(v) => {
+                applied += 1;
+                ("scheduled_change_applied", format!("catalogue version {v}"))
+            }
+            Err(why) => ("scheduled_change_refused", why.clone()),
+        };
+        storage
+            .write(vec![
+                (
+                    "UPDATE catalogue_schedule SET applied_ms = $2 WHERE id = $1",
+                    vec![r[0].clone(), Val::Int(now_ms)],
+                ),
+                crate::storage::admin::audit(now_ms, "schedule", "local", action, &sku, &detail),
+            ])
+            .await?;
     }
-    let changes: Vec<Change> = due
-        .iter()
-        .map(|r| Ok((r[1].text()?, r[2].text()?, r[3].opt_text()?)))
-        .collect::<Result<_, crate::storage::StorageError>>()?;
-    let outcome = apply(storage, &changes, now_ms).await?;
-    let detail = match &outcome {
-        Ok(v) => format!("catalogue version {v}"),
-        Err(why) => format!("refused: {why}"),
-    };
-    let mut st: Vec<crate::storage::sql::Statement> = due
-        .iter()
-        .map(|r| {
-            (
-                "UPDATE catalogue_schedule SET applied_ms = $2 WHERE id = $1",
-                vec![r[0].clone(), Val::Int(now_ms)],
-            )
-        })
-        .collect();
-    st.push(crate::storage::admin::audit(
-        now_ms,
-        "schedule",
-        "local",
-        "scheduled_changes_applied",
-        "catalogue",
-        &detail,
-    ));
-    storage.write(st).await?;
-    Ok(due.len())
+    Ok(applied)
 }
 
 /// The promotions' calendar.
@@ -388,10 +456,7 @@ async fn promotions_text(storage: &Storage) -> Result<String, Fail> {
 
 async fn promotions_page(a: &AdminApp, staff: &Staff, notice: Option<(String, bool)>) -> PageResult {
     staff.may(Area::Catalogue)?;
-    let text = promotions_text(&a.app.storage).await?;
-    let mut lines = text.lines();
-    let header = fields(lines.next().unwrap_or_default());
-    let rows: Vec<Vec<String>> = lines.filter(|l| !l.trim().is_empty()).map(fields).collect();
+    let (header, rows) = table_of(&promotions_text(&a.app.storage).await?);
     let at = |r: &[String], c: &str| col(&header, c).and_then(|i| r.get(i)).cloned().unwrap_or_default();
     let body: Markup = html! {
         (frame::notice(notice.as_ref().map(|n| n.0.as_str()), notice.as_ref().is_some_and(|n| n.1)))
@@ -429,19 +494,16 @@ pub async fn promotion_save(
     staff.check(&f)?;
     staff.may(Area::Catalogue)?;
     let storage = &a.app.storage;
-    let text = promotions_text(storage).await?;
-    let mut lines = text.lines();
-    let header = fields(lines.next().unwrap_or_default());
+    let (header, rows) = table_of(&promotions_text(storage).await?);
     let id = f.get("id").unwrap_or_default();
     let mut found = false;
     let mut out = line(&header);
-    for l in lines.filter(|l| !l.trim().is_empty()) {
-        let mut r = fields(l);
+    for mut r in rows {
         if col(&header, "id").and_then(|i| r.get(i)).map(String::as_str) == Some(id) {
             found = true;
             for c in ["starts", "ends", "percent"] {
-                if let Some(i) = col(&header, c) {
-                    r[i] = f.get(c).unwrap_or_default().trim().to_owned();
+                if let Some(cell) = col(&header, c).and_then(|i| r.get_mut(i)) {
+                    *cell = f.get(c).unwrap_or_default().trim().to_owned();
                 }
             }
         }

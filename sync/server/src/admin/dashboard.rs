@@ -176,7 +176,7 @@ async fn unresolved_cards(storage: &Storage, now_ms: i64, scope: Option<&str>) -
         .unwrap_or_default();
     let rows = storage
         .rows(
-            "SELECT r.till, t.store, r.seq, r.bytes FROM record r JOIN till t ON t.till = r.till WHERE r.kind = 'event' AND r.at >= $1 ORDER BY r.till, r.seq",
+            "SELECT r.till, t.store, r.seq, r.bytes FROM record r JOIN till t ON t.till = r.till WHERE r.chain = 'live' AND r.kind = 'event' AND r.at >= $1 ORDER BY r.till, r.seq",
             vec![since.into()],
         )
         .await?;
@@ -193,7 +193,7 @@ async fn unresolved_cards(storage: &Storage, now_ms: i64, scope: Option<&str>) -
         };
         let later = storage
             .rows(
-                "SELECT bytes FROM record WHERE till = $1 AND seq > $2 AND kind = 'operation' ORDER BY seq",
+                "SELECT bytes FROM record WHERE till = $1 AND chain = 'live' AND seq > $2 AND kind = 'operation' ORDER BY seq",
                 vec![till.as_str().into(), r[2].clone()],
             )
             .await?;

@@ -162,6 +162,7 @@ texts! {
     Till => "Caisse", "Till";
     LastSync => "Dernière synchro", "Last sync";
     Records => "Enregistrements reçus", "Records received";
+    Unposted => "En attente de comptabilisation", "Waiting for the books";
     Chain => "Chaîne", "Chain";
     ChainOk => "vérifiée", "verified";
     Quarantined => "en quarantaine", "in quarantine";

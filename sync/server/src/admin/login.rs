@@ -83,7 +83,7 @@ pub async fn submit(
         return Ok(login_page(&a, lang, StatusCode::TOO_MANY_REQUESTS, Some(text)));
     }
     let phc = user.as_ref().map_or_else(|| auth::decoy_hash().to_owned(), |u| u.password.clone());
-    let good = tokio::task::spawn_blocking(move || auth::password_is(&phc, &password)).await.unwrap_or(false);
+    let good = auth::hashing(move || auth::password_is(&phc, &password)).await.unwrap_or(false);
     let ips = ip.to_string();
     let Some(user) = user.filter(|_| good) else {
         a.throttle.failed(ip, now);
@@ -108,8 +108,9 @@ pub async fn submit(
         Stage::Totp
     };
     let line = audit(now, &user.email, &ips, "password_accepted", &user.email, stage.as_str());
-    let reset = ("UPDATE admin_user SET failed = 0 WHERE email = $1", vec![user.email.as_str().into()]);
-    open_session(&a, &user.email, stage, ip, vec![reset, line]).await
+    // The count of failures is not cleared here: only a login through both factors clears it, so
+    // that the password, known, cannot buy fresh tries at the second factor.
+    open_session(&a, &user.email, stage, ip, vec![line]).await
 }
 
 /// Opens a session at `stage` with `extra` statements, and answers with its cookie and the way to
@@ -199,17 +200,26 @@ pub async fn totp_submit(
         )
             .into_response());
     }
+    if p.user.locked_until_ms > now {
+        let text = format!("{} {}.", Msg::Locked.in_(lang), lang.moment(p.user.locked_until_ms));
+        return Ok(login_page(&a, lang, StatusCode::TOO_MANY_REQUESTS, Some(text)));
+    }
     let code = f.get("code").unwrap_or_default();
     let email = p.user.email.as_str();
     let ip = p.ip.to_string();
     let step =
         p.user.totp_secret.as_deref().and_then(|s| auth::totp_step(s, code, unix_s(now), p.user.totp_step));
     if let Some(step) = step {
-        let taken = (
-            "UPDATE admin_user SET totp_step = $2, failed = 0 WHERE email = $1 AND totp_step < $2",
-            vec![email.into(), step.into()],
-        );
-        return promote(&a, &p, vec![taken, audit(now, email, &ip, "login", email, "totp")]).await;
+        // Taken once: of two requests with the same code, one moves the step, the other is refused.
+        let taken = storage
+            .write(vec![(
+                "UPDATE admin_user SET totp_step = $2, failed = 0 WHERE email = $1 AND totp_step < $2",
+                vec![email.into(), step.into()],
+            )])
+            .await?;
+        if taken.first() == Some(&1) {
+            return promote(&a, &p, vec![audit(now, email, &ip, "login", email, "totp")]).await;
+        }
     }
     if code.chars().filter(char::is_ascii_alphanumeric).count() == 12 {
         let spent = storage
@@ -289,14 +299,20 @@ pub async fn enrol_submit(
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
     let email = p.user.email.as_str();
-    let codes = auth::recovery_codes();
-    let mut st: Vec<Statement> = vec![
-        (
-            "UPDATE admin_user SET totp_secret = $2, totp_step = $3, failed = 0 WHERE email = $1",
+    // A secret enrolled meanwhile (another session) is not replaced by this one.
+    let set = a
+        .app
+        .storage
+        .write(vec![(
+            "UPDATE admin_user SET totp_secret = $2, totp_step = $3, failed = 0 WHERE email = $1 AND totp_secret IS NULL",
             vec![email.into(), Val::Bytes(secret), step.into()],
-        ),
-        ("DELETE FROM admin_recovery WHERE email = $1", vec![email.into()]),
-    ];
+        )])
+        .await?;
+    if set.first() != Some(&1) {
+        return Err(Fail::Login);
+    }
+    let codes = auth::recovery_codes();
+    let mut st: Vec<Statement> = vec![("DELETE FROM admin_recovery WHERE email = $1", vec![email.into()])];
     for c in &codes {
         st.push((
             "INSERT INTO admin_recovery (email, code_hash) VALUES ($1, $2)",
@@ -359,7 +375,7 @@ pub async fn password_submit(
         f.get("again").unwrap_or_default().to_owned(),
     );
     let phc = p.user.password.clone();
-    let checked = tokio::task::spawn_blocking(move || {
+    let checked = auth::hashing(move || {
         if !auth::password_is(&phc, &current) {
             return Err(None);
         }

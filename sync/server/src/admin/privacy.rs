@@ -1,8 +1,10 @@
 //! GDPR: everything head office holds about a customer, as a text file a person can read; and
 //! the erasure of a customer — their fields removed at head office and, through the customers'
 //! sync, at every till; their row of the chain's file and their web orders and e-mailed receipts
-//! pseudonymised; the journals' fiscal records and the books kept as the law requires (they hold
-//! only the customer's id, which means nothing once the rest is gone). Both audited.
+//! pseudonymised; the journals' fiscal records and the books kept as the law requires: they hold
+//! the customer's id, and a receipt e-mailed is journaled with its address (`receipt_emailed`, a
+//! signed record that cannot be changed: the export lists them, the erasure cannot reach them).
+//! Both audited.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -114,16 +116,18 @@ pub async fn export(storage: &Storage, id: &str) -> Result<String, Fail> {
             );
         }
     }
-    let _ = writeln!(out, "\n== Tickets envoyés par e-mail / Receipts e-mailed ==");
-    for e in &emails {
-        for r in storage
-            .rows(
-                "SELECT ticket, sent_ms FROM receipt_mail WHERE to_addr = $1 ORDER BY ticket",
-                vec![e.as_str().into()],
-            )
-            .await?
+    let _ = writeln!(
+        out,
+        "\n== Tickets envoyés par e-mail (journaux des caisses) / Receipts e-mailed (the tills' journals) =="
+    );
+    for r in storage
+        .rows("SELECT bytes FROM record WHERE chain = 'live' AND kind = 'event' ORDER BY till, seq", vec![])
+        .await?
+    {
+        if let Ok((_, Entry::ReceiptEmailed { ticket, to, .. })) = Entry::read(&r[0].bytes()?)
+            && emails.iter().any(|e| e.eq_ignore_ascii_case(&to))
         {
-            let _ = writeln!(out, "{} → {e}", r[0].text()?);
+            let _ = writeln!(out, "{ticket} → {to}");
         }
     }
     Ok(out)
@@ -196,33 +200,65 @@ pub async fn erase(State(a): State<Arc<AdminApp>>, staff: Staff, Form(f): Form<F
     }
     let storage = &a.app.storage;
     let now = a.now_ms();
-    // The addresses to forget, before the fields that hold them are gone.
+    // The addresses to forget, read before anything is changed: a retry after a cut reads them
+    // again, since the chain's row is rewritten last.
     let mut emails: Vec<String> = Vec::new();
-    if let Some((h, row)) = chain_row(storage, &id).await? {
-        if let Some(i) = h.iter().position(|c| c == "email") {
-            emails.extend(row.get(i).filter(|e| !e.is_empty()).cloned());
+    let chain = chain_row(storage, &id).await?;
+    if let Some((h, row)) = &chain
+        && let Some(i) = h.iter().position(|c| c == "email")
+    {
+        emails.extend(row.get(i).filter(|e| !e.is_empty() && !e.ends_with(".invalid")).cloned());
+    }
+    if let Some(c) = storage.customer(&id).await? {
+        emails.extend(c.fields.get(&Field::Email).map(|r| r.val.clone()));
+    }
+    // Their web orders and e-mailed receipts, pseudonymised; those not sent yet are never sent.
+    let mut st = Vec::new();
+    for r in storage.rows("SELECT order_id, body FROM web_order", vec![]).await? {
+        if let Ok(mut o) = serde_json::from_str::<WebOrder>(&r[1].text()?)
+            && emails.iter().any(|e| e.eq_ignore_ascii_case(&o.customer.email))
+        {
+            o.customer.name = "(effacé)".into();
+            o.customer.email = String::new();
+            let body = serde_json::to_string(&o).unwrap_or_default();
+            st.push(("UPDATE web_order SET body = $2 WHERE order_id = $1", vec![r[0].clone(), body.into()]));
         }
-        // The chain's row: its id, segment, tier and home kept (the books and the loyalty rules
-        // need them), its name and address gone.
+    }
+    for e in &emails {
+        st.push((
+            "UPDATE receipt_mail SET error = 'customer erased: not sent', next_ms = $2 WHERE lower(to_addr) = lower($1) AND sent_ms IS NULL",
+            vec![e.as_str().into(), i64::MAX.into()],
+        ));
+        st.push((
+            "UPDATE receipt_mail SET to_addr = '', body = '' WHERE lower(to_addr) = lower($1)",
+            vec![e.as_str().into()],
+        ));
+    }
+    storage.write(st).await?;
+    // Head office's registers, and through them every till at its next sync.
+    storage.erase_customer(&id, Stamp { at_ms: now, till: "HO".into(), n: 0 }).await?;
+    // The chain's row, last: its id, segment, tier, points and home store kept (the books and the
+    // loyalty rules need them), every other column emptied, its name and address made to say so.
+    if let Some((h, _)) = &chain {
         let text = storage
             .row("SELECT body FROM catalogue_entry WHERE file = 'customers.csv' AND key = ''", vec![])
             .await?
             .map(|r| r[0].text())
             .transpose()?
             .unwrap_or_default();
+        let (_, rows) = super::catalogue::table_of(&text);
+        let id_col = h.iter().position(|c| c == "id").unwrap_or(0);
         let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-        let mut r = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-        let _ = w.write_record(&h);
-        for rec in r.records().filter_map(Result::ok) {
-            let mut fields: Vec<String> = rec.iter().map(str::to_owned).collect();
-            if rec.get(0) == Some(id.as_str()) {
-                for (i, c) in h.iter().enumerate() {
+        let _ = w.write_record(h);
+        for mut fields in rows {
+            if fields.get(id_col).map(String::as_str) == Some(id.as_str()) {
+                for (c, cell) in h.iter().zip(fields.iter_mut()) {
                     match c.as_str() {
-                        "name" => fields[i] = "(effacé)".into(),
+                        "id" | "segment" | "tier" | "points" | "home_location" => {}
+                        "name" => *cell = "(effacé)".into(),
                         // The file wants an address: one that reaches no one (RFC 2606).
-                        "email" => fields[i] = format!("{}@efface.invalid", id.to_lowercase()),
-                        "phone" | "town" => fields[i] = String::new(),
-                        _ => {}
+                        "email" => *cell = format!("{}@efface.invalid", id.to_lowercase()),
+                        _ => cell.clear(),
                     }
                 }
             }
@@ -236,32 +272,6 @@ pub async fn erase(State(a): State<Arc<AdminApp>>, staff: Staff, Form(f): Form<F
             return Ok(customers_page(&staff, Some((why, true))));
         }
     }
-    if let Some(c) = storage.customer(&id).await? {
-        emails.extend(c.fields.get(&Field::Email).map(|r| r.val.clone()));
-    }
-    storage.erase_customer(&id, Stamp { at_ms: now, till: "HO".into(), n: 0 }).await?;
-    let mut st = Vec::new();
-    for r in storage.rows("SELECT order_id, body FROM web_order", vec![]).await? {
-        if let Ok(mut o) = serde_json::from_str::<WebOrder>(&r[1].text()?)
-            && emails.iter().any(|e| e.eq_ignore_ascii_case(&o.customer.email))
-        {
-            o.customer.name = "(effacé)".into();
-            o.customer.email = String::new();
-            let body = serde_json::to_string(&o).unwrap_or_default();
-            st.push(("UPDATE web_order SET body = $2 WHERE order_id = $1", vec![r[0].clone(), body.into()]));
-        }
-    }
-    for e in &emails {
-        // Those not sent yet are not sent: the address is gone.
-        st.push((
-            "UPDATE receipt_mail SET error = 'customer erased: not sent', next_ms = $2 WHERE to_addr = $1 AND sent_ms IS NULL",
-            vec![e.as_str().into(), i64::MAX.into()],
-        ));
-        st.push((
-            "UPDATE receipt_mail SET to_addr = '', body = '' WHERE to_addr = $1",
-            vec![e.as_str().into()],
-        ));
-    }
-    storage.admin_change(st, staff.audit(now, "customer_erased", &id, "")).await?;
+    storage.write(vec![staff.audit(now, "customer_erased", &id, "")]).await?;
     Ok(customers_page(&staff, Some((format!("{id} ✓"), false))))
 }

@@ -113,13 +113,9 @@ async fn locations(storage: &Storage) -> Result<Vec<String>, Fail> {
         .map(|r| r[0].text())
         .transpose()?
         .unwrap_or_default();
-    Ok(text
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split(',').next())
-        .filter(|c| !c.is_empty())
-        .map(str::to_owned)
-        .collect())
+    let (header, rows) = super::catalogue::table_of(&text);
+    let Some(code) = header.iter().position(|h| h == "code") else { return Ok(Vec::new()) };
+    Ok(rows.into_iter().filter_map(|r| r.get(code).cloned()).filter(|c| !c.is_empty()).collect())
 }
 
 /// Which location.
@@ -243,10 +239,14 @@ pub async fn act(
             } else {
                 match qty("qty") {
                     Ok(q) if q.0 > 0 => {
-                        let reference = format!("TR-{now}");
+                        // A slip of its own: two transfers in the same millisecond are two.
+                        let reference = format!("TR-{now}-{}", pos_journal::hex(&super::auth::random::<4>()));
                         let what = OfficeMove::Transfer { from: from.to_owned(), to: to.to_owned() };
                         match storage.office_move(&what, &reference, &sku, q, now).await? {
-                            Ok(_) => {
+                            Ok(crate::storage::stock::Recorded::Already) => {
+                                (format!("{reference} was recorded already: nothing moved again"), true)
+                            }
+                            Ok(crate::storage::stock::Recorded::New) => {
                                 storage
                                     .write(vec![staff.audit(
                                         now,

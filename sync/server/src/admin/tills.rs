@@ -54,6 +54,8 @@ pub struct TillView {
     pub last_sync_ms: Option<i64>,
     /// Records held, all chains.
     pub records: i64,
+    /// Live records held and not yet in the books (the poster's lag, or a flow it cannot post).
+    pub unposted: i64,
     /// Its chains.
     pub chains: Vec<ChainView>,
 }
@@ -78,6 +80,12 @@ async fn tills(a: &AdminApp, staff: &Staff, only: Option<&str>) -> Result<Vec<Ti
     let streams = storage
         .rows("SELECT till, chain, quarantine, last_seq, updated_ms FROM stream ORDER BY till, chain", vec![])
         .await?;
+    let posted: std::collections::HashMap<String, i64> = storage
+        .rows("SELECT feed, last FROM books_cursor", vec![])
+        .await?
+        .into_iter()
+        .map(|r| Ok((r[0].text()?, r[1].int()?)))
+        .collect::<Result<_, crate::storage::StorageError>>()?;
     let mut out = Vec::new();
     for r in rows {
         let (till, store) = (r[0].text()?, r[1].text()?);
@@ -97,7 +105,9 @@ async fn tills(a: &AdminApp, staff: &Staff, only: Option<&str>) -> Result<Vec<Ti
                 quarantine,
             });
         }
+        let live = chains.iter().find(|c| c.chain == "live").map_or(0, |c| c.last_seq);
         out.push(TillView {
+            unposted: (live - posted.get(&format!("till:{till}")).copied().unwrap_or(0)).max(0),
             fingerprint: fingerprint(&r[2].bytes()?),
             enrolled_ms: r[3].int()?,
             last_sync_ms: chains.iter().map(|c| c.updated_ms).max(),
@@ -130,7 +140,7 @@ fn table(staff: &Staff, tills: &[TillView]) -> maud::Markup {
     html! {
         table #tills {
             thead { tr {
-                th { (staff.t(Msg::Till)) } th { (staff.t(Msg::LastSync)) } th.num { (staff.t(Msg::Records)) }
+                th { (staff.t(Msg::Till)) } th { (staff.t(Msg::LastSync)) } th.num { (staff.t(Msg::Records)) } th.num { (staff.t(Msg::Unposted)) }
                 th { (staff.t(Msg::Chain)) } th { (staff.t(Msg::Fingerprint)) }
             } }
             tbody {
@@ -139,6 +149,7 @@ fn table(staff: &Staff, tills: &[TillView]) -> maud::Markup {
                         td { a href={"/admin/tills/" (t.till)} { (t.till) } }
                         td { (t.last_sync_ms.map_or_else(|| staff.t(Msg::Never).to_owned(), |m| lang.moment(m))) }
                         td.num { (t.records) }
+                        td.num { (t.unposted) }
                         td {
                             @for c in &t.chains {
                                 @if let Some(q) = &c.quarantine {
@@ -151,7 +162,7 @@ fn table(staff: &Staff, tills: &[TillView]) -> maud::Markup {
                         td { code { (t.fingerprint) } }
                     }
                 }
-                @if tills.is_empty() { tr { td colspan="5" { (staff.t(Msg::Nothing)) } } }
+                @if tills.is_empty() { tr { td colspan="6" { (staff.t(Msg::Nothing)) } } }
             }
         }
     }
@@ -177,7 +188,10 @@ fn enrol_form(staff: &Staff) -> maud::Markup {
 /// The tills' page.
 pub async fn list(State(a): State<Arc<AdminApp>>, staff: Staff) -> PageResult {
     let tills = tills(&a, &staff, None).await?;
-    let body = html! { (table(&staff, &tills)) (enrol_form(&staff)) };
+    let body = html! {
+        (table(&staff, &tills))
+        @if matches!(staff.role, super::auth::Role::Admin | super::auth::Role::Technician) { (enrol_form(&staff)) }
+    };
     Ok(frame::page(&staff, Area::Tills, staff.t(Msg::Tills), body))
 }
 
@@ -202,6 +216,11 @@ pub async fn one(State(a): State<Arc<AdminApp>>, staff: Staff, Path(till): Path<
 pub async fn enrol(State(a): State<Arc<AdminApp>>, staff: Staff, Form(f): Form<Fields>) -> PageResult {
     staff.check(&f)?;
     staff.may(Area::Tills)?;
+    // A till enrolled pulls the whole chain's files (every store's customers and staff): a store
+    // manager asks head office or a technician for its code.
+    if !matches!(staff.role, super::auth::Role::Admin | super::auth::Role::Technician) {
+        return Err(Fail::Forbidden(staff.lang));
+    }
     let store = f.get("store").unwrap_or_default().trim().to_uppercase();
     let bad = |what: &str| Fail::Bad(staff.lang, what.to_owned());
     if !(2..=8).contains(&store.len()) || !store.bytes().all(|b| b.is_ascii_alphanumeric()) {

@@ -88,13 +88,15 @@ pub async fn add(State(a): State<Arc<AdminApp>>, staff: Staff, Form(f): Form<Fie
         .and_then(Role::parse)
         .ok_or_else(|| bad("role: admin, accountant, store_manager or technician"))?;
     let store = f.get("store").map(|s| s.trim().to_uppercase()).filter(|s| !s.is_empty());
-    if role == Role::StoreManager && store.is_none() {
+    if role == Role::StoreManager && !store.as_deref().is_some_and(store_code) {
         return Err(bad(staff.t(Msg::StoreNeeded)));
     }
     let password = auth::one_time_password();
     let hash = {
         let p = password.clone();
-        tokio::task::spawn_blocking(move || auth::hash_password(&p)).await.map_err(|e| bad(&e.to_string()))?
+        auth::hashing(move || auth::hash_password(&p))
+            .await
+            .ok_or_else(|| bad("the password could not be made: try again"))?
     };
     let now = a.now_ms();
     let user = UserRow {
@@ -147,6 +149,11 @@ pub async fn access(State(a): State<Arc<AdminApp>>, staff: Staff, Form(f): Form<
         return Err(Fail::NotFound(staff.lang));
     }
     users_page(&a, &staff, None).await
+}
+
+/// A store's code: 2 to 8 capital letters or digits (`LYO`).
+pub fn store_code(s: &str) -> bool {
+    (2..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// A plausible e-mail address: something, `@`, a domain with a dot; no space or control.

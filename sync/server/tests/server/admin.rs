@@ -201,7 +201,7 @@ fn the_admin_page(backend: Backend) {
     b.go("/admin/tills");
     let tills = rows(&b.s, "#tills");
     assert_eq!(tills.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["LYO-1", "PAR-1"], "{tills:?}");
-    assert!(tills.iter().all(|r| r[3].contains("vérifiée")), "{tills:?}");
+    assert!(tills.iter().all(|r| r[4].contains("vérifiée") && r[3].parse::<u64>().is_ok()), "{tills:?}");
     b.shot("tills");
     // A till enrolled from the page's one-time code.
     b.s.type_in("input[name='store']", "LYO", true).unwrap();
@@ -389,6 +389,7 @@ fn the_admin_page(backend: Backend) {
     b.go("/admin/tills");
     let tills = rows(&b.s, "#tills");
     assert_eq!(tills.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["LYO-1", "LYO-2"], "{tills:?}");
+    assert_eq!(b.s.count("#enrol").unwrap(), 0, "a store manager makes no enrolment code");
     b.go("/admin/tills/PAR-1");
     assert!(b.body().contains("n'est pas dans votre périmètre"), "{}", b.body());
     b.shot("manager-refused");

@@ -213,6 +213,25 @@ fn defences(backend: Backend) {
         .unwrap();
     assert_eq!(a.get("/admin/"), (303, "/admin/login".into(), vec![]));
 
+    // Knowing the password buys no fresh tries at the code: the failures add up across logins
+    // until the account locks (one so far: the spent recovery code).
+    let mut d = Agent::plain(&server.url);
+    for round in 0..2 {
+        assert_eq!(
+            d.login("chef@boutique.example", "une phrase assez longue"),
+            (303, "/admin/totp".into()),
+            "{round}"
+        );
+        let csrf = d.field("/admin/totp", "csrf");
+        let tries: u16 = if round == 0 { 2 } else { 1 };
+        for _ in 0..tries {
+            assert_eq!(d.post("/admin/totp", &[("csrf", &csrf), ("code", "000000")]).0, 401);
+        }
+    }
+    let csrf = d.field("/admin/totp", "csrf");
+    let (status, page) = d.post("/admin/totp", &[("csrf", &csrf), ("code", "000000")]);
+    assert_eq!(status, 429, "the fifth failure locks: {page}");
+
     // Five wrong passwords lock the account: the right one is refused until the lock ends.
     let cashier =
         server.cli_ok(&["admin", "create", "--email", "compta@boutique.example", "--role", "accountant"]);
