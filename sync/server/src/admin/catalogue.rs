@@ -35,6 +35,16 @@ fn fields(line: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The text of a file of the chain kept whole, or a row-split file's header line (empty: none).
+pub async fn whole_file(storage: &Storage, file: &str) -> Result<String, Fail> {
+    Ok(storage
+        .row("SELECT body FROM catalogue_entry WHERE file = $1 AND key = ''", vec![file.into()])
+        .await?
+        .map(|r| r[0].text())
+        .transpose()?
+        .unwrap_or_default())
+}
+
 /// A whole CSV file: its header and rows (a quoted field may hold a line break).
 pub fn table_of(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
@@ -133,12 +143,7 @@ pub async fn search(storage: &Storage, q: &str, page: i64) -> Result<Vec<(String
 }
 
 async fn header(storage: &Storage) -> Result<Vec<String>, Fail> {
-    let h = storage
-        .row("SELECT body FROM catalogue_entry WHERE file = 'products.csv' AND key = ''", vec![])
-        .await?
-        .map(|r| r[0].text())
-        .transpose()?
-        .unwrap_or_default();
+    let h = whole_file(storage, "products.csv").await?;
     Ok(fields(&h))
 }
 
@@ -242,13 +247,7 @@ pub struct ItemChange {
 
 /// The price-list rows of `sku` now: each row's key (its line) and fields, and the header.
 async fn list_rows(storage: &Storage, sku: &str) -> Result<(Vec<String>, Vec<(String, Vec<String>)>), Fail> {
-    let header = storage
-        .row("SELECT body FROM catalogue_entry WHERE file = 'price_lists.csv' AND key = ''", vec![])
-        .await?
-        .map(|r| r[0].text())
-        .transpose()?
-        .map(|h| fields(&h))
-        .unwrap_or_default();
+    let header = fields(&whole_file(storage, "price_lists.csv").await?);
     let Some(sku_col) = col(&header, "sku") else { return Ok((header, Vec::new())) };
     // LIKE narrows the rows; the SKU column decides (a `_` in a SKU matches any character).
     let rows = storage
@@ -446,12 +445,7 @@ pub async fn promotions(State(a): State<Arc<AdminApp>>, staff: Staff) -> PageRes
 }
 
 async fn promotions_text(storage: &Storage) -> Result<String, Fail> {
-    Ok(storage
-        .row("SELECT body FROM catalogue_entry WHERE file = 'promotions.csv' AND key = ''", vec![])
-        .await?
-        .map(|r| r[0].text())
-        .transpose()?
-        .unwrap_or_default())
+    whole_file(storage, "promotions.csv").await
 }
 
 async fn promotions_page(a: &AdminApp, staff: &Staff, notice: Option<(String, bool)>) -> PageResult {

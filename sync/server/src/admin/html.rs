@@ -21,17 +21,24 @@ pub const MENU: &[(Area, &str, Msg)] = &[
     (Area::Users, "/admin/users", Msg::Users),
 ];
 
+/// A page's head: its title, the style sheet.
+fn head(lang: Lang, title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " — " (Msg::Title.in_(lang)) }
+            link rel="stylesheet" href="/admin/static/admin.css";
+        }
+    }
+}
+
 /// A page for someone not signed in (login, second factor).
 pub fn bare(lang: Lang, title: Msg, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title.in_(lang)) " — " (Msg::Title.in_(lang)) }
-                link rel="stylesheet" href="/admin/static/admin.css";
-            }
+            (head(lang, title.in_(lang)))
             body.bare {
                 main {
                     h1 { (title.in_(lang)) }
@@ -48,12 +55,7 @@ pub fn page(staff: &Staff, area: Area, title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " — " (Msg::Title.in_(lang)) }
-                link rel="stylesheet" href="/admin/static/admin.css";
-            }
+            (head(lang, title))
             body {
                 header {
                     nav {

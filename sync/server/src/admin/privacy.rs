@@ -25,12 +25,7 @@ use crate::storage::Storage;
 
 /// The customer's row of the chain's `customers.csv`, as a header and fields.
 async fn chain_row(storage: &Storage, id: &str) -> Result<Option<(Vec<String>, Vec<String>)>, Fail> {
-    let text = storage
-        .row("SELECT body FROM catalogue_entry WHERE file = 'customers.csv' AND key = ''", vec![])
-        .await?
-        .map(|r| r[0].text())
-        .transpose()?
-        .unwrap_or_default();
+    let text = super::catalogue::whole_file(storage, "customers.csv").await?;
     let mut r = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let header: Vec<String> = r.headers().map(|h| h.iter().map(str::to_owned).collect()).unwrap_or_default();
     Ok(r.records()
@@ -240,12 +235,7 @@ pub async fn erase(State(a): State<Arc<AdminApp>>, staff: Staff, Form(f): Form<F
     // The chain's row, last: its id, segment, tier, points and home store kept (the books and the
     // loyalty rules need them), every other column emptied, its name and address made to say so.
     if let Some((h, _)) = &chain {
-        let text = storage
-            .row("SELECT body FROM catalogue_entry WHERE file = 'customers.csv' AND key = ''", vec![])
-            .await?
-            .map(|r| r[0].text())
-            .transpose()?
-            .unwrap_or_default();
+        let text = super::catalogue::whole_file(storage, "customers.csv").await?;
         let (_, rows) = super::catalogue::table_of(&text);
         let id_col = h.iter().position(|c| c == "id").unwrap_or(0);
         let mut w = csv::WriterBuilder::new().from_writer(Vec::new());

@@ -107,12 +107,7 @@ pub async fn reorder(storage: &Storage, location: &str, now_ms: i64) -> Result<V
 }
 
 async fn locations(storage: &Storage) -> Result<Vec<String>, Fail> {
-    let text = storage
-        .row("SELECT body FROM catalogue_entry WHERE file = 'locations.csv' AND key = ''", vec![])
-        .await?
-        .map(|r| r[0].text())
-        .transpose()?
-        .unwrap_or_default();
+    let text = super::catalogue::whole_file(storage, "locations.csv").await?;
     let (header, rows) = super::catalogue::table_of(&text);
     let Some(code) = header.iter().position(|h| h == "code") else { return Ok(Vec::new()) };
     Ok(rows.into_iter().filter_map(|r| r.get(code).cloned()).filter(|c| !c.is_empty()).collect())

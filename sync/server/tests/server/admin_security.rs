@@ -110,6 +110,20 @@ impl Agent {
         self.post("/admin/login", &[("pre", &pre), ("email", email), ("password", password)])
     }
 
+    /// The login form posted: the cookies it set.
+    fn login_set(&mut self, email: &str, password: &str) -> Vec<String> {
+        let pre = self.field("/admin/login", "pre");
+        let r = self
+            .http
+            .post(format!("{}/admin/login", self.base))
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(encode(&[("pre", pre.as_str()), ("email", email), ("password", password)]))
+            .send()
+            .unwrap();
+        self.keep(&r)
+    }
+
     /// Signs in for the first time: new password, TOTP enrolled. Answers the secret, the code
     /// given and the recovery codes.
     fn first_login(&mut self, email: &str, password: &str, new: &str) -> (String, String, Vec<String>) {
@@ -156,20 +170,7 @@ fn defences(backend: Backend) {
 
     // First login; the session cookie is HttpOnly and SameSite=Strict, and not Secure over
     // plain HTTP on loopback.
-    let pre = a.field("/admin/login", "pre");
-    let r = a
-        .http
-        .post(format!("{}/admin/login", server.url))
-        .header("cookie", a.cookie_header())
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(encode(&[
-            ("pre", pre.as_str()),
-            ("email", "Chef@Boutique.example"),
-            ("password", password.as_str()),
-        ]))
-        .send()
-        .unwrap();
-    let set = a.keep(&r);
+    let set = a.login_set("Chef@Boutique.example", &password);
     let session = set.iter().find(|c| c.starts_with("pos_admin=")).unwrap();
     assert!(
         session.contains("HttpOnly") && session.contains("SameSite=Strict") && !session.contains("Secure"),
@@ -306,20 +307,7 @@ fn under_tls_the_session_cookie_is_secure_and_host_only() {
     assert!(set.iter().any(|c| c.starts_with("__Host-pos_pre=") && c.contains("Secure")), "{set:?}");
     let r = a.http.get(format!("{}/admin/login", server.url)).send().unwrap();
     assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
-    let pre = a.field("/admin/login", "pre");
-    let r = a
-        .http
-        .post(format!("{}/admin/login", server.url))
-        .header("cookie", a.cookie_header())
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(encode(&[
-            ("pre", pre.as_str()),
-            ("email", "chef@boutique.example"),
-            ("password", password.as_str()),
-        ]))
-        .send()
-        .unwrap();
-    let set = a.keep(&r);
+    let set = a.login_set("chef@boutique.example", &password);
     let session =
         set.iter().find(|c| c.starts_with("__Host-pos_admin=")).unwrap_or_else(|| panic!("{set:?}"));
     assert!(
