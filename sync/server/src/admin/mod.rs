@@ -5,8 +5,9 @@
 //! Who comes in and how is in [`auth`]; every page and every JSON answer under `/admin/api/` goes
 //! through [`Staff`], which holds a session that went through both factors, and every page family
 //! checks its [`Area`] against the role, and a store manager's store against the store asked for.
-//! Every form carries the session's token ([`Staff::check`]); every change writes its audit line
-//! in the transaction that makes it.
+//! Every form carries the session's token ([`Staff::check`]); every change writes its audit line,
+//! in the transaction that makes it where the change is the admin page's own statements (a stock
+//! transfer's, a catalogue version's and a bank action's come just after the change).
 
 pub mod auth;
 mod books;
