@@ -130,6 +130,7 @@ fn enc(s: &str) -> String {
 fn signed_in(url: &str, data: &Path, database: Option<&str>) -> Agent {
     let email = format!("bench{}@boutique.example", std::process::id());
     let password = cli(data, database, &["admin", "create", "--email", &email]).trim().to_owned();
+    // An error here only says a provider is installed already: the one the client needs.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let http = Client::builder().redirect(Policy::none()).build().unwrap();
     let mut a = Agent { http, base: url.to_owned(), cookies: BTreeMap::new() };

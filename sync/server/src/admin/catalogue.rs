@@ -54,11 +54,13 @@ pub fn table_of(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
-/// Writes fields as a CSV line, as the chain's files are split.
-fn line(fields: &[String]) -> String {
+/// Writes fields as a CSV line, as the chain's files are split. Into memory it does not fail; if
+/// it ever did, the change is refused rather than an empty line put in the catalogue.
+pub fn line(fields: &[String]) -> Result<String, String> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    let _ = w.write_record(fields);
-    w.into_inner().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+    w.write_record(fields).map_err(|e| format!("a CSV line could not be written: {e}"))?;
+    let bytes = w.into_inner().map_err(|e| format!("a CSV line could not be written: {e}"))?;
+    String::from_utf8(bytes).map_err(|e| format!("a CSV line is not UTF-8: {e}"))
 }
 
 /// An amount typed by a person: digits, a decimal point or comma, at most two decimals, above
@@ -290,7 +292,10 @@ async fn entries_of_change(
                 None => return Ok(Err(format!("products.csv has no `{c}` column for {sku}"))),
             }
         }
-        out.push(("products.csv".to_owned(), sku.to_owned(), Some(line(&f))));
+        match line(&f) {
+            Ok(l) => out.push(("products.csv".to_owned(), sku.to_owned(), Some(l))),
+            Err(why) => return Ok(Err(why)),
+        }
     }
     if !change.lists.is_empty() {
         let (lh, rows) = list_rows(storage, sku).await?;
@@ -305,7 +310,10 @@ async fn entries_of_change(
             if let Some(cell) = l.get_mut(price) {
                 *cell = p.clone();
             }
-            let new = line(&l);
+            let new = match line(&l) {
+                Ok(n) => n,
+                Err(why) => return Ok(Err(why)),
+            };
             out.push(("price_lists.csv".to_owned(), old.clone(), None));
             out.push(("price_lists.csv".to_owned(), new.clone(), Some(new)));
         }
@@ -491,7 +499,7 @@ pub async fn promotion_save(
     let (header, rows) = table_of(&promotions_text(storage).await?);
     let id = f.get("id").unwrap_or_default();
     let mut found = false;
-    let mut out = line(&header);
+    let mut written = vec![line(&header)];
     for mut r in rows {
         if col(&header, "id").and_then(|i| r.get(i)).map(String::as_str) == Some(id) {
             found = true;
@@ -501,11 +509,15 @@ pub async fn promotion_save(
                 }
             }
         }
-        out.push_str(&line(&r));
+        written.push(line(&r));
     }
     if !found {
         return promotions_page(&a, &staff, Some((format!("no promotion {id}"), true))).await;
     }
+    let out = match written.into_iter().collect::<Result<String, String>>() {
+        Ok(o) => o,
+        Err(why) => return promotions_page(&a, &staff, Some((why, true))).await,
+    };
     let now = a.now_ms();
     match apply(storage, &[("promotions.csv".into(), HEADER.into(), Some(out))], now).await? {
         Ok(v) => {
@@ -529,6 +541,6 @@ mod tests {
         for bad in ["", "-5", "2.555", "1e3", "0", "0.00", "100000", "12,345.6", "i64"] {
             assert_eq!(typed_amount(bad), None, "{bad}");
         }
-        assert_eq!(line(&fields("a,\"b,c\",d\n")), "a,\"b,c\",d\n");
+        assert_eq!(line(&fields("a,\"b,c\",d\n")).unwrap(), "a,\"b,c\",d\n");
     }
 }

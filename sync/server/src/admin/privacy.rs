@@ -6,7 +6,6 @@
 //! signed record that cannot be changed: the export lists them, the erasure cannot reach them).
 //! Both audited.
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use axum::extract::{Form, State};
@@ -23,6 +22,14 @@ use super::i18n::Msg;
 use super::{AdminApp, Fail, Fields, PageResult, Staff};
 use crate::storage::Storage;
 
+/// A line of the export (writing into a `String` cannot fail: nothing is dropped).
+macro_rules! say {
+    ($out:expr, $($t:tt)*) => {{
+        $out.push_str(&format!($($t)*));
+        $out.push('\n');
+    }};
+}
+
 /// The customer's row of the chain's `customers.csv`, as a header and fields.
 async fn chain_row(storage: &Storage, id: &str) -> Result<Option<(Vec<String>, Vec<String>)>, Fail> {
     let text = super::catalogue::whole_file(storage, "customers.csv").await?;
@@ -37,13 +44,13 @@ async fn chain_row(storage: &Storage, id: &str) -> Result<Option<(Vec<String>, V
 /// Everything held about `id`, in words.
 pub async fn export(storage: &Storage, id: &str) -> Result<String, Fail> {
     let mut out = String::new();
-    let _ = writeln!(out, "Données détenues sur le client {id} / Data held about customer {id}\n");
+    say!(out, "Données détenues sur le client {id} / Data held about customer {id}\n");
     let mut emails: Vec<String> = Vec::new();
-    let _ = writeln!(out, "== Fichier clients de l'enseigne / The chain's customer file ==");
+    say!(out, "== Fichier clients de l'enseigne / The chain's customer file ==");
     match chain_row(storage, id).await? {
         Some((h, f)) => {
             for (k, v) in h.iter().zip(&f) {
-                let _ = writeln!(out, "{k}: {v}");
+                say!(out, "{k}: {v}");
                 if k == "email" && !v.is_empty() {
                     emails.push(v.clone());
                 }
@@ -51,13 +58,13 @@ pub async fn export(storage: &Storage, id: &str) -> Result<String, Fail> {
         }
         None => out.push_str("(aucune ligne / no row)\n"),
     }
-    let _ = writeln!(out, "\n== Modifications faites en caisse / Edits made at the tills ==");
+    say!(out, "\n== Modifications faites en caisse / Edits made at the tills ==");
     match storage.customer(id).await? {
         Some(c) if c.erased.is_some() => out.push_str("(effacé / erased)\n"),
         Some(c) => {
             for f in Field::ALL {
                 if let Some(r) = c.fields.get(&f) {
-                    let _ = writeln!(
+                    say!(
                         out,
                         "{}: {} (caisse / till {}, {} ms)",
                         f.as_str(),
@@ -73,17 +80,17 @@ pub async fn export(storage: &Storage, id: &str) -> Result<String, Fail> {
         }
         None => out.push_str("(aucune / none)\n"),
     }
-    let _ = writeln!(out, "\n== Points de fidélité / Loyalty points ==");
+    say!(out, "\n== Points de fidélité / Loyalty points ==");
     match storage
         .row("SELECT balance FROM voucher WHERE number = $1", vec![format!("points:{id}").into()])
         .await?
     {
         Some(r) => {
-            let _ = writeln!(out, "{}", r[0].int()?);
+            say!(out, "{}", r[0].int()?);
         }
         None => out.push_str("0\n"),
     }
-    let _ = writeln!(out, "\n== Tickets ==");
+    say!(out, "\n== Tickets ==");
     for r in storage
         .rows("SELECT till, seq, bytes FROM record WHERE kind = 'ticket' ORDER BY till, seq", vec![])
         .await?
@@ -91,17 +98,17 @@ pub async fn export(storage: &Storage, id: &str) -> Result<String, Fail> {
         if let Ok((_, Entry::Ticket(t))) = Entry::read(&r[2].bytes()?)
             && t.customer == id
         {
-            let _ = writeln!(out, "{} {} {}", t.day, t.reference, super::i18n::Lang::Fr.euros(t.total));
+            say!(out, "{} {} {}", t.day, t.reference, super::i18n::Lang::Fr.euros(t.total));
         }
     }
-    let _ = writeln!(out, "\n== Commandes web / Web orders ==");
+    say!(out, "\n== Commandes web / Web orders ==");
     emails.sort();
     emails.dedup();
     for r in storage.rows("SELECT order_id, body FROM web_order ORDER BY received_ms", vec![]).await? {
         if let Ok(o) = serde_json::from_str::<WebOrder>(&r[1].text()?)
             && emails.iter().any(|e| e.eq_ignore_ascii_case(&o.customer.email))
         {
-            let _ = writeln!(
+            say!(
                 out,
                 "{} {} <{}> {} lignes / lines",
                 o.order,
@@ -111,7 +118,7 @@ pub async fn export(storage: &Storage, id: &str) -> Result<String, Fail> {
             );
         }
     }
-    let _ = writeln!(
+    say!(
         out,
         "\n== Tickets envoyés par e-mail (journaux des caisses) / Receipts e-mailed (the tills' journals) =="
     );
@@ -122,7 +129,7 @@ pub async fn export(storage: &Storage, id: &str) -> Result<String, Fail> {
         if let Ok((_, Entry::ReceiptEmailed { ticket, to, .. })) = Entry::read(&r[0].bytes()?)
             && emails.iter().any(|e| e.eq_ignore_ascii_case(&to))
         {
-            let _ = writeln!(out, "{ticket} → {to}");
+            say!(out, "{ticket} → {to}");
         }
     }
     Ok(out)
@@ -238,8 +245,7 @@ pub async fn erase(State(a): State<Arc<AdminApp>>, staff: Staff, Form(f): Form<F
         let text = super::catalogue::whole_file(storage, "customers.csv").await?;
         let (_, rows) = super::catalogue::table_of(&text);
         let id_col = h.iter().position(|c| c == "id").unwrap_or(0);
-        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-        let _ = w.write_record(h);
+        let mut written = vec![super::catalogue::line(h)];
         for mut fields in rows {
             if fields.get(id_col).map(String::as_str) == Some(id.as_str()) {
                 for (c, cell) in h.iter().zip(fields.iter_mut()) {
@@ -252,9 +258,12 @@ pub async fn erase(State(a): State<Arc<AdminApp>>, staff: Staff, Form(f): Form<F
                     }
                 }
             }
-            let _ = w.write_record(&fields);
+            written.push(super::catalogue::line(&fields));
         }
-        let body = String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned();
+        let body = match written.into_iter().collect::<Result<String, String>>() {
+            Ok(b) => b,
+            Err(why) => return Ok(customers_page(&staff, Some((why, true)))),
+        };
         if let Err(why) =
             super::catalogue::apply(storage, &[("customers.csv".into(), String::new(), Some(body))], now)
                 .await?

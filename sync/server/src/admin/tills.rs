@@ -223,7 +223,7 @@ pub async fn enrol(State(a): State<Arc<AdminApp>>, staff: Staff, Form(f): Form<F
     }
     let store = f.get("store").unwrap_or_default().trim().to_uppercase();
     let bad = |what: &str| Fail::Bad(staff.lang, what.to_owned());
-    if !(2..=8).contains(&store.len()) || !store.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if !super::users::store_code(&store) {
         return Err(bad("store: 2 to 8 letters or digits (LYO)"));
     }
     staff.store_ok(&store)?;

@@ -42,6 +42,7 @@ impl Agent {
     }
 
     fn plain(base: &str) -> Agent {
+        // An error here only says a provider is installed already: the one the client needs.
         let _ = rustls::crypto::ring::default_provider().install_default();
         Agent::new(base, Client::builder().redirect(Policy::none()).build().unwrap())
     }
@@ -139,7 +140,14 @@ impl Agent {
         let code = totp_now(&secret);
         let (status, page) = self.post("/admin/totp/enrol", &[("csrf", &csrf), ("code", &code)]);
         assert_eq!(status, 200, "{page}");
-        let codes = page.split("<code>").skip(1).map(|c| c[..c.find('<').unwrap()].to_owned()).collect();
+        // The recovery codes: each `<code>…</code>` of the page.
+        let codes = page
+            .split("<code>")
+            .skip(1)
+            .map(|c| {
+                c.split_once("</code>").unwrap_or_else(|| panic!("a code not closed: {page}")).0.to_owned()
+            })
+            .collect();
         (secret, code, codes)
     }
 }
@@ -297,6 +305,7 @@ fn under_tls_the_session_cookie_is_secure_and_host_only() {
     std::fs::write(&key_file, cert.signing_key.serialize_pem()).unwrap();
     let server = Server::spawn(dir.join("data"), None, Some((cert_file, key_file)), "127.0.0.1:0");
     let password = server.cli_ok(&["admin", "create", "--email", "chef@boutique.example"]).trim().to_owned();
+    // An error here only says a provider is installed already.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut roots = rustls::RootCertStore::empty();
     roots.add(cert.cert.der().clone()).unwrap();
